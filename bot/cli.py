@@ -1,0 +1,199 @@
+"""The ``saathi`` command: run the bot, play the sandbox, and set a centre up."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import secrets
+import sys
+from collections.abc import Sequence
+from urllib.parse import urlparse
+
+from bot.clock import SystemClock
+from bot.config import Settings, SettingsError, load_settings
+from bot.services import admin
+from bot.services.context import ServiceContext
+from storage.db import SessionFactory, make_engine
+from storage.migrate import upgrade
+
+log = logging.getLogger("saathi")
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL at INFO, and the URL contains the bot token.
+    for noisy in ("httpx", "httpcore", "apscheduler", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="saathi",
+        description="Saathi — a companion bot for people in recovery, run by their de-addiction centre.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="start the bot (long polling by default)",
+                         description="Start the bot. Migrates the database first.")
+    run.add_argument("--webhook-url", help="use a webhook at this public https URL instead of long polling")
+
+    sandbox = sub.add_parser("sandbox", help="play a demo day offline, no token needed",
+                             description="Start the local Telegram emulator, seed a demo centre and play a "
+                                         "scripted day, printing what each person sees. Ends by itself.")
+    sandbox.add_argument("--quiet", action="store_true", help="print only the summary")
+
+    center = sub.add_parser("center", help="manage centres").add_subparsers(dest="action", required=True)
+    center_add = center.add_parser("add", help="add a centre", description="Add a centre.")
+    center_add.add_argument("--name", required=True)
+    center_add.add_argument("--timezone", required=True, help="for example Asia/Kolkata")
+    center_add.add_argument("--helpline", help="helplines members see in an emergency (default: India's national ones)")
+
+    counsellor = sub.add_parser("counsellor", help="manage counsellors").add_subparsers(dest="action", required=True)
+    c_add = counsellor.add_parser(
+        "add", help="add a counsellor",
+        description="Add a counsellor. Without --telegram-id a one-time link is printed that binds their account.")
+    c_add.add_argument("--center", required=True)
+    c_add.add_argument("--name", required=True)
+    c_add.add_argument("--telegram-id", type=int)
+    c_add.add_argument("--backup", action="store_true", help="alerted when the named counsellor does not answer")
+
+    invite = sub.add_parser("invite", help="member invitations").add_subparsers(dest="action", required=True)
+    i_create = invite.add_parser("create", help="create invite codes and links", description="Create invite codes.")
+    i_create.add_argument("--center", required=True)
+    i_create.add_argument("--circle")
+    i_create.add_argument("--count", type=int, default=1)
+    i_create.add_argument("--expires", type=int, default=14, metavar="DAYS")
+
+    circle = sub.add_parser("circle", help="peer circles").add_subparsers(dest="action", required=True)
+    ci_add = circle.add_parser("add", help="add a circle", description="Add a peer circle.")
+    ci_add.add_argument("--center", required=True)
+    ci_add.add_argument("--name", required=True)
+    ci_add.add_argument("--type", default="self_help", choices=admin.CIRCLE_KINDS)
+    ci_add.add_argument("--language", default="en", choices=("en", "hi", "mr"))
+    ci_add.add_argument("--capacity", type=int, default=8)
+    ci_add.add_argument("--facilitator", help="a counsellor's name")
+
+    db = sub.add_parser("db", help="database").add_subparsers(dest="action", required=True)
+    db.add_parser("upgrade", help="apply migrations up to the newest", description="Apply Alembic migrations.")
+
+    risk = sub.add_parser("risk", help="risk rules").add_subparsers(dest="action", required=True)
+    risk.add_parser("classify", help="classify messages read one per line from standard input",
+                    description="Prints, for each line, the level and the matching rule ids, tab-separated.")
+
+    sub.add_parser("status", help="counts and backlog at a glance", description="Show counts and the outbox backlog.")
+    return parser
+
+
+def _services(settings: Settings) -> ServiceContext:
+    upgrade(settings.database_url)
+    return ServiceContext(
+        uow=SessionFactory(make_engine(settings.database_url)),
+        clock=SystemClock(),
+        default_timezone=settings.default_timezone,
+        reminder_delay_minutes=settings.reminder_delay_minutes,
+        bot_username=settings.bot_username or _bot_username(settings),
+    )
+
+
+def _bot_username(settings: Settings) -> str:
+    """Ask Telegram who we are, for links; a placeholder when offline or without a token."""
+    if settings.telegram_bot_token is None:
+        return "YOUR_BOT_USERNAME"
+    from telegram import Bot
+
+    async def ask() -> str:
+        async with Bot(settings.telegram_bot_token, base_url=settings.telegram_api_url) as bot:
+            return bot.username
+
+    try:
+        return asyncio.run(asyncio.wait_for(ask(), timeout=10))
+    except Exception:  # offline: the admin can still read the code
+        return "YOUR_BOT_USERNAME"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(require_token=args.command == "run")
+    except SettingsError as exc:
+        print(f"saathi: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    try:
+        return _dispatch(args, settings)
+    except admin.AdminError as exc:
+        print(f"saathi: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "run":
+        return _run(settings, args.webhook_url)
+    if args.command == "sandbox":
+        from bot.sandbox.demo import play_demo_day
+
+        return asyncio.run(play_demo_day(quiet=args.quiet))
+    if args.command == "db":
+        upgrade(settings.database_url)
+        print("database is up to date")
+        return 0
+    if args.command == "risk":
+        from bot.domain.risk import classify_lines
+
+        for line in classify_lines(sys.stdin):
+            print(line, flush=True)
+        return 0
+    ctx = _services(settings)
+    if args.command == "center":
+        center = admin.add_center(ctx, args.name, args.timezone, args.helpline)
+        print(f"centre {center.name!r} added (time zone {center.timezone})")
+    elif args.command == "counsellor":
+        staff, link = admin.add_counsellor(ctx, args.center, args.name, telegram_id=args.telegram_id, backup=args.backup)
+        print(f"counsellor {staff.name!r} added{' as backup' if staff.is_backup else ''}")
+        if link:
+            print(f"one-time staff link (send it to them privately): {link}")
+    elif args.command == "invite":
+        invites = admin.create_invites(ctx, args.center, circle_name=args.circle, count=args.count,
+                                       expires_days=args.expires)
+        for item in invites:
+            expiry = item.expires_at.strftime("%Y-%m-%d") if item.expires_at else "never"
+            print(f"{item.code}\t{item.link}\texpires {expiry}")
+    elif args.command == "circle":
+        circle = admin.add_circle(ctx, args.center, args.name, kind=args.type, language=args.language,
+                                  capacity=args.capacity, facilitator=args.facilitator)
+        print(f"circle {circle.name!r} added")
+    elif args.command == "status":
+        print(json.dumps(admin.status(ctx), indent=2))
+    return 0
+
+
+def _run(settings: Settings, webhook_url: str | None) -> int:
+    from bot.app import build_application
+
+    upgrade(settings.database_url)
+    application = build_application(settings)
+    log.info("starting with %s", settings.redacted())
+    if webhook_url is None:
+        application.run_polling(allowed_updates=None, drop_pending_updates=False)
+        return 0
+    parsed = urlparse(webhook_url)
+    if parsed.scheme != "https" and parsed.hostname not in ("127.0.0.1", "localhost"):
+        print("saathi: --webhook-url must be an https URL", file=sys.stderr)
+        return 2
+    host, _, port = settings.webhook_listen.rpartition(":")
+    application.run_webhook(
+        listen=host.strip("[]"),
+        port=int(port),
+        url_path=parsed.path.lstrip("/"),
+        webhook_url=webhook_url,
+        secret_token=secrets.token_urlsafe(32),
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

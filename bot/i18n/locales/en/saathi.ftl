@@ -1,0 +1,170 @@
+## Saathi — English catalog. Voice: warm, short, non-judgmental, person-first.
+## Every id here must exist in hi and mr too (a test checks).
+
+helplines-default = Tele-MANAS 14416 or 1-800-891-4416 (24×7, free), National De-addiction Helpline 14446, emergency 112
+
+## Language names are written in their own script in every catalog.
+lang-name-en = English
+lang-name-hi = हिन्दी
+lang-name-mr = मराठी
+
+## Onboarding
+start-no-code =
+    Namaste 🌿 I'm Saathi, a companion from your recovery centre.
+    To join, please open the invite link your centre gave you, or send /start followed by your invite code.
+start-bad-code = I couldn't find that invite code. Please check it with your centre — they can give you a new one.
+start-used-code = This invite code has already been used. If it was yours, just send /start. Otherwise your centre can give you a new one.
+start-expired-code = This invite code has expired. Your centre can give you a fresh one.
+start-welcome-back = Welcome back, { $pseudonym } 🌿 You're already with us. The menu is below.
+start-resume = Let's pick up where we left off 🌿
+onboard-choose-language = Namaste 🌿 Which language would you like? / आप कौन-सी भाषा चाहेंगे? / तुम्हाला कोणती भाषा हवी?
+onboard-explain =
+    I'm Saathi 🌿 I'll check in with you once a day, help when cravings hit, and keep you connected with your centre.
+
+    Who sees what:
+    • Your counsellor sees your name and your check-ins, so they can support you.
+    • Your peer circle sees only a pseudonym and what you choose to share — never your name or number.
+    • A sponsor, if you have one, sees only whether you checked in, not what you said.
+    • If something you write sounds like you are in danger, your counsellor is told right away.
+
+    You can pause at any time. Do you agree to start?
+btn-consent-yes = I agree
+btn-consent-no = Not now
+onboard-consent-declined = That's completely okay. Whenever you feel ready, just send /start again 🌿
+onboard-ask-time = What time of day should I check in with you? Pick one, or type a time like 21:30.
+btn-time-morning = Morning 8:00
+btn-time-afternoon = Afternoon 14:00
+btn-time-evening = Evening 20:00
+onboard-time-invalid = I didn't catch that time. Please tap a button, or type it like 21:30.
+onboard-ask-sobriety = If you like, tell me the date your recovery began (for example 01/10/2026). It helps me celebrate milestones with you. You can also skip this.
+onboard-sobriety-invalid = I couldn't read that date. Please write it like 01/10/2026, or tap Skip.
+onboard-sobriety-future = That date is still ahead of us. Please write the day your recovery began, or tap Skip.
+btn-skip = Skip
+onboard-done =
+    All set 🌿 In your circle you'll be known as { $pseudonym } — only your counsellor knows your name.
+    I'll check in every day at { $time }. Whenever a craving hits, tap 🆘 or send /craving.
+onboard-finish-first = Let's finish setting up first 🌿
+
+## Main menu (a keyboard under the message box)
+menu-craving = 🆘 Craving help
+menu-settings = ⚙️ Settings
+menu-help = ❓ Help
+menu-prompt = What would you like to do?
+help-text =
+    Here's what I can do 🌿
+    • Every day at { $time } I'll ask how you are — it takes a minute.
+    • /craving — help right now when a craving hits.
+    • /settings — language, check-in time, pause, high-risk times.
+    • /help — this message.
+    Your counsellor is there for you too. In an emergency: { $helplines }
+
+## Settings
+settings-menu = Settings — what would you like to change?
+btn-settings-language = Language
+btn-settings-time = Check-in time
+btn-settings-pause = Pause check-ins
+btn-settings-resume = Resume check-ins
+btn-settings-highrisk = High-risk times
+btn-settings-sobriety = Recovery start date
+settings-language-changed = Done — I'll speak English from now on.
+settings-time-changed = Done — I'll check in at { $time } from now on.
+settings-pause-ask = For how many days should I pause check-ins?
+btn-pause-days = { $days ->
+    [one] 1 day
+   *[other] { $days } days
+}
+settings-paused = Check-ins are paused until { $date }. I'm still here — /craving works any time 🌿
+settings-resumed = Welcome back 🌿 Check-ins are on again, next at { $time }.
+settings-not-paused = Check-ins are already on.
+settings-highrisk-ask = When are cravings usually hardest for you? I'll send a short check at those times. Tap all that fit, then Done.
+highrisk-evenings = Evenings
+highrisk-nights = Nights
+highrisk-weekends = Weekends
+settings-highrisk-saved = Saved 🌿 I'll check on you at those times.
+settings-highrisk-cleared = Okay — no extra craving checks.
+settings-sobriety-saved = Saved 🌿 Your recovery start date is { $date }.
+
+## Daily check-in
+checkin-ask-mood =
+    Hi { $pseudonym } 🌿 Time for today's check-in.
+    How is your mood right now? (1 = very low, 5 = very good)
+checkin-ask-craving = How strong is any craving today? 0 = none, 10 = very strong.
+checkin-ask-triggers = Did any of these make today harder? Tap all that fit, then Done.
+checkin-ask-use = Have you used since your last check-in? Whatever the answer, you are welcome here.
+checkin-ask-note = Anything else you'd like to note? Type a few words, or tap Skip.
+checkin-answered = { $question }
+    ✓ { $answer }
+btn-done = Done ✓
+btn-none-today = None today
+btn-use-no = No
+btn-use-yes = Yes
+btn-use-undisclosed = Prefer not to say
+checkin-thanks = Thank you for checking in 🌿
+checkin-lapse = Thank you for being honest — that takes courage. A lapse is part of many people's recovery and does not undo what you have built. Your counsellor is there for you, and so am I.
+checkin-coping = Something that may help today — { $title }: { $body }
+checkin-streak = { $days ->
+    [one] 1 day of check-ins in a row.
+   *[other] { $days } days of check-ins in a row.
+}
+checkin-milestone = 🎉 { $days ->
+    [one] One day
+   *[other] { $days } days
+} in recovery. That is something to be proud of — one day at a time.
+checkin-reminder = Just a gentle nudge 🌿 Today's check-in is still open whenever you're ready.
+checkin-stale = That check-in has closed. The next one will come at your usual time 🌿
+checkin-invalid-mood = Please choose a number from 1 to 5.
+checkin-invalid-craving = Please choose a number from 0 to 10.
+checkin-invalid-triggers = Please tap the ones that fit, or Done.
+checkin-invalid-use = Please tap No, Yes, or Prefer not to say.
+checkin-invalid-note = That note is a bit long — please keep it under 1000 characters.
+checkin-stale-answer = That question is already answered 🌿
+
+## Triggers
+trigger-stress = Stress
+trigger-people = People
+trigger-places = Places
+trigger-boredom = Boredom
+trigger-loneliness = Loneliness
+trigger-anger = Anger
+trigger-celebration = Celebration
+trigger-pain = Pain or withdrawal
+trigger-money = Money
+trigger-family = Family conflict
+trigger-other = Something else
+
+## Cravings
+craving-prompt = A short check 🌿 How strong is any craving right now? 0 = none, 10 = very strong.
+craving-toolkit =
+    Cravings rise and fall like a wave — this one will pass. Try one of these now:
+craving-strategy = • { $title }: { $body }
+craving-breathing = Breathe with me: in for 4 … hold for 4 … out for 4 … hold for 4. Repeat four times.
+craving-ask-strength = How strong is it, 0 to 10? Noting it helps.
+craving-logged = Noted: craving { $strength }/10. Naming it is already a step 🌿
+craving-logged-low = Noted: craving { $strength }/10. Good to check in with yourself 🌿
+btn-reach-out = Ask someone to reach out to me
+craving-reach-out-sent = I've asked your counsellor to reach out to you 🌿 Meanwhile, try the breathing above. In an emergency: { $helplines }
+craving-reach-out-none = Your counsellor isn't connected to me yet. Please call your centre, or: { $helplines }
+staff-reach-out-request = { $pseudonym } ({ $name }) would like someone to reach out after a craving{ $strength ->
+    [none] .
+   *[other] of { $strength }/10.
+}
+
+## Staff
+staff-linked = Welcome, { $name }. Your Telegram account is now linked as { $role } at { $center }. Alerts about your members will arrive here.
+staff-link-invalid = This staff link is not valid or was already used. Please ask your centre admin for a new one.
+staff-already-linked = You're already linked as staff at { $center }.
+staff-not-member = This chat is for staff alerts. Member features are not available here.
+
+## Fallback and errors
+fallback-text = I'm here 🌿 Tap 🆘 or send /craving if a craving hits, /settings to change things, /help for more.
+fallback-unsupported = I can only read text messages for now. Please type what you'd like to say 🌿
+fallback-too-long = That message is too long for me to read. Please send it in shorter parts.
+fallback-unknown-command = I don't know that command. /help shows what I can do.
+button-expired = This button is no longer active.
+error-generic = Sorry — something went wrong on my side. Please try again in a moment.
+private-only = I only work in private chats, to protect everyone's privacy. Please message me directly.
+
+## The command menu in Telegram
+cmd-craving = Help right now with a craving
+cmd-settings = Language, time, pause
+cmd-help = What Saathi can do

@@ -1,0 +1,1 @@
+"""Use cases. Each takes a :class:`ServiceContext` and reads like the sentence in the issue."""

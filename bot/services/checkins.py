@@ -1,0 +1,244 @@
+"""The daily check-in: sent once per member per local day, answered by buttons or typing.
+
+Scheduling is data: each member row holds the next due instant in UTC. The due scan
+claims due members, creates the day's check-in (unique per member and local date) and
+enqueues the first question in the same transaction, so a crash or a second worker can
+neither lose nor double a check-in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date, datetime, time, timedelta
+
+from sqlmodel import Session
+
+from bot.domain import coping
+from bot.domain.checkin import CheckinState, InvalidAnswer, apply_answer, parse_typed
+from bot.domain.outgoing import Priority
+from bot.domain.scheduling import end_of_local_day, local_date, next_checkin_due, reminder_due
+from bot.domain.streaks import checkin_streak, milestone_reached, sober_days
+from bot.i18n import t
+from bot.services import views
+from bot.services.context import Person, ServiceContext
+from bot.services.outbox import enqueue
+from storage import repositories as repo
+from storage.models import Checkin, CravingEvent, Member
+
+STREAK_LOOKBACK_DAYS = 400
+HIGH_CRAVING = 7
+
+
+def _checkin_time(member: Member) -> time:
+    return time.fromisoformat(member.checkin_time)
+
+
+def run_due_checkins(ctx: ServiceContext, limit: int = 1000) -> int:
+    """Claim members whose check-in is due and enqueue today's first question."""
+    now = ctx.clock.now()
+    sent = 0
+    with ctx.uow() as session:
+        for member in repo.claim_due_members(session, now, limit):
+            sent += _start_checkin(ctx, session, member, now)
+        session.commit()
+    return sent
+
+
+def _start_checkin(ctx: ServiceContext, session: Session, member: Member, now: datetime) -> int:
+    due_at = member.next_checkin_due_at
+    assert due_at is not None
+    day = local_date(due_at, member.timezone)
+    started = 0
+    # A due time from a day that is already over (the bot was down) is skipped, not sent late.
+    if day == local_date(now, member.timezone) and repo.checkin_for_day(session, member.id or 0, day) is None:
+        checkin = Checkin(
+            member_id=member.id or 0,
+            local_date=day,
+            due_at=due_at,
+            reminder_due_at=reminder_due(now, timedelta(minutes=ctx.reminder_delay_minutes), day, member.timezone),
+            closes_at=end_of_local_day(day, member.timezone),
+        )
+        session.add(checkin)
+        session.flush()
+        views.send_checkin_question(session, member, checkin, "mood", now, scheduled=True)
+        started = 1
+    member.last_checkin_local_date = day
+    member.next_checkin_due_at = next_checkin_due(now, member.timezone, _checkin_time(member), day)
+    return started
+
+
+def reschedule(member: Member, now: datetime) -> None:
+    """After a change of time, time zone or a resume: the next due instant, never two in a day."""
+    member.next_checkin_due_at = next_checkin_due(
+        now, member.timezone, _checkin_time(member), member.last_checkin_local_date
+    )
+
+
+def run_reminders(ctx: ServiceContext, limit: int = 1000) -> int:
+    now = ctx.clock.now()
+    count = 0
+    with ctx.uow() as session:
+        for checkin in repo.checkins_to_remind(session, now, limit):
+            checkin.reminded_at = now
+            member = session.get(Member, checkin.member_id)
+            if member is None or member.status != "active":
+                continue
+            enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now, priority=Priority.SCHEDULED,
+                    purpose="reminder", dedupe_key=f"reminder:{checkin.id}",
+                    text=t(member.language, "checkin-reminder"))
+            count += 1
+        session.commit()
+    return count
+
+
+def close_missed(ctx: ServiceContext, limit: int = 1000) -> int:
+    """At the end of the member's local day an unfinished check-in closes as missed."""
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        closing = repo.checkins_to_close(session, now, limit)
+        for checkin in closing:
+            checkin.status = "missed"
+            checkin.step = None
+        session.commit()
+    return len(closing)
+
+
+# --- answers ---------------------------------------------------------------------------------
+
+def _state(checkin: Checkin) -> CheckinState:
+    return CheckinState(
+        step=checkin.step,
+        mood=checkin.mood,
+        craving=checkin.craving,
+        triggers=frozenset(filter(None, (checkin.triggers or "").split(","))),
+        used=checkin.used,
+        note=checkin.note,
+    )
+
+
+def _store(checkin: Checkin, state: CheckinState) -> None:
+    checkin.step = state.step
+    checkin.mood = state.mood
+    checkin.craving = state.craving
+    checkin.triggers = ",".join(sorted(state.triggers)) or None
+    checkin.used = state.used
+    checkin.note = state.note
+
+
+BUTTON_STEPS = {"mood": "mood", "crav": "craving", "trg": "triggers", "trgdone": "triggers", "use": "use", "note": "note"}
+
+
+def answer_button(ctx: ServiceContext, person: Person, checkin_id: int, kind: str, raw: str | None,
+                  message_id: int) -> str | None:
+    """A check-in button. Returns a toast message id for stale or invalid presses, else None."""
+    step = BUTTON_STEPS.get(kind)
+    if step is None:
+        return "button-expired"
+    value: object = _button_value(kind, raw)
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        checkin = session.get(Checkin, checkin_id)
+        if member is None or checkin is None or checkin.member_id != member.id:
+            return "button-expired"
+        if checkin.status not in repo.OPEN_CHECKIN:
+            return "checkin-stale"
+        try:
+            _apply(session, member, checkin, step, value, now, message_id=message_id)
+        except InvalidAnswer as invalid:
+            return "checkin-stale-answer" if invalid.reason_key == "checkin-stale" else invalid.reason_key
+        session.commit()
+    return None
+
+
+def _button_value(kind: str, raw: str | None) -> object:
+    if kind in ("mood", "crav"):
+        return int(raw) if raw is not None and raw.isdigit() else -1
+    if kind == "trgdone":
+        return "done"
+    if kind == "note":
+        return None
+    return raw
+
+
+def answer_typed(session: Session, member: Member, checkin: Checkin, text: str, now: datetime) -> None:
+    """A typed answer to the open check-in's current step; a kind correction when it doesn't fit."""
+    step = checkin.step
+    if step is None:
+        return
+    try:
+        value = parse_typed(step, text)
+        if step == "triggers" and not isinstance(value, str):
+            _apply_triggers(session, member, checkin, value, now)
+        else:
+            _apply(session, member, checkin, step, value, now, message_id=None)
+    except InvalidAnswer as invalid:
+        key = "checkin-stale-answer" if invalid.reason_key == "checkin-stale" else invalid.reason_key
+        views.say(session, member, key, now)
+
+
+def _apply_triggers(session: Session, member: Member, checkin: Checkin, chosen: Collection[str], now: datetime) -> None:
+    """Typed triggers replace the selection and move on, as if each was tapped and then Done."""
+    state = _state(checkin)
+    for trigger in set(chosen) - set(state.triggers):
+        state = apply_answer(state, "triggers", trigger)
+    _store(checkin, state)
+    _apply(session, member, checkin, "triggers", "done", now, message_id=None)
+
+
+def _apply(session: Session, member: Member, checkin: Checkin, step: str, value: object, now: datetime,
+           *, message_id: int | None) -> None:
+    before = _state(checkin)
+    after = apply_answer(before, step, value)
+    _store(checkin, after)
+    checkin.status = "in_progress"
+    if after.step == before.step:  # a trigger toggled: redraw the ticks
+        if message_id is not None:
+            views.refresh_buttons(session, member, checkin, message_id, now)
+        return
+    if message_id is not None:
+        shown = after.triggers if step == "triggers" else getattr(after, "used" if step == "use" else step)
+        views.mark_answered(session, member, message_id, step, shown, now)
+    if step == "craving" and after.craving is not None and after.craving >= HIGH_CRAVING:
+        session.add(CravingEvent(member_id=member.id or 0, strength=after.craving, source="checkin", created_at=now))
+    if after.step is None:
+        _complete(session, member, checkin, now)
+    else:
+        views.send_checkin_question(session, member, checkin, after.step, now)
+
+
+def _complete(session: Session, member: Member, checkin: Checkin, now: datetime) -> None:
+    checkin.status = "completed"
+    checkin.completed_at = now
+    day = checkin.local_date
+    lang = member.language
+    if checkin.used == "yes":
+        member.last_use_date = day
+        views.say(session, member, "checkin-lapse", now)
+    strategy = coping.choose_coping(
+        mood=checkin.mood, craving=checkin.craving, triggers=_state(checkin).triggers, used=checkin.used,
+        rotation=day.toordinal(),
+    )
+    checkin.coping_id = strategy.id
+    since = date.fromordinal(day.toordinal() - STREAK_LOOKBACK_DAYS)
+    streak = checkin_streak([*repo.completed_checkin_days(session, member.id or 0, since), day], day)
+    lines = [
+        t(lang, "checkin-thanks"),
+        t(lang, "checkin-coping", title=t(lang, f"coping-{strategy.id}-title"), body=t(lang, f"coping-{strategy.id}-body")),
+        t(lang, "checkin-streak", days=streak),
+    ]
+    views.send_text_with_menu(session, member, "\n\n".join(lines), now)
+    current = sober_days(member.sobriety_start, member.last_use_date, day)
+    milestone = milestone_reached(member.sober_days_seen, current)
+    member.sober_days_seen = current
+    if milestone is not None:
+        views.say(session, member, "checkin-milestone", now, days=milestone)
+
+
+def handle_typed_if_open(session: Session, member: Member, text: str, now: datetime) -> bool:
+    """Route typed text to today's open check-in, if there is one. True when it was used."""
+    checkin = repo.open_checkin(session, member.id or 0)
+    if checkin is None or checkin.step is None or checkin.local_date != local_date(now, member.timezone):
+        return False
+    answer_typed(session, member, checkin, text, now)
+    return True

@@ -1,0 +1,184 @@
+"""/settings: language, check-in time, pause and resume, high-risk times, recovery date."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session
+
+from bot.domain.dates import parse_date_text
+from bot.domain.scheduling import HIGH_RISK_WINDOWS, PRESET_TIMES, local_date, next_craving_prompt_due, parse_time_text
+from bot.i18n import LANGUAGES, t
+from bot.services import views
+from bot.services.checkins import reschedule
+from bot.services.context import Person, ServiceContext
+from bot.services.cravings import windows_of
+from bot.services.outbox import enqueue
+from storage import repositories as repo
+from storage.models import Member
+
+MAX_PAUSE_DAYS = 60
+SETTLED = ("active", "paused")
+
+
+def _with_member(ctx: ServiceContext, person: Person, action: Callable[[Session, Member, datetime], str | None]) -> str | None:
+    """Run ``action`` for a member who finished onboarding; a toast id when there is none."""
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        if member is None or member.status not in SETTLED:
+            return "button-expired"
+        result = action(session, member, now)
+        session.commit()
+    return result
+
+
+def open_settings(ctx: ServiceContext, person: Person) -> str | None:
+    def show(session: Session, member: Member, now: datetime) -> None:
+        member.awaiting = None
+        enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now,
+                text=t(member.language, "settings-menu"), buttons=views.settings_buttons(member))
+
+    return _with_member(ctx, person, show)
+
+
+def choose_item(ctx: ServiceContext, person: Person, item: str) -> str | None:
+    def show(session: Session, member: Member, now: datetime) -> str | None:
+        lang = member.language
+        if item == "lang":
+            enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now,
+                    text=t(lang, "onboard-choose-language"), buttons=views.language_buttons("set"))
+        elif item == "time":
+            member.awaiting = "time"
+            enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now,
+                    text=t(lang, "onboard-ask-time"), buttons=views.time_buttons("set", lang))
+        elif item == "pause":
+            enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now,
+                    text=t(lang, "settings-pause-ask"), buttons=views.pause_buttons(lang))
+        elif item == "hr":
+            enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now,
+                    text=t(lang, "settings-highrisk-ask"), buttons=views.highrisk_buttons(member))
+        elif item == "sob":
+            member.awaiting = "sobriety"
+            views.say(session, member, "onboard-ask-sobriety", now)
+        else:
+            return "button-expired"
+        return None
+
+    return _with_member(ctx, person, show)
+
+
+def set_language(ctx: ServiceContext, person: Person, code: str) -> str | None:
+    if code not in LANGUAGES:
+        return "button-expired"
+
+    def change(session: Session, member: Member, now: datetime) -> None:
+        member.language = code
+        views.send_menu(session, member, "settings-language-changed", now)
+
+    return _with_member(ctx, person, change)
+
+
+def set_time(ctx: ServiceContext, person: Person, *, preset: str | None = None, typed: str | None = None) -> str | None:
+    at = PRESET_TIMES.get(preset or "") if preset is not None else parse_time_text(typed or "")
+
+    def change(session: Session, member: Member, now: datetime) -> None:
+        if at is None:
+            views.say(session, member, "onboard-time-invalid", now)
+            return
+        member.awaiting = None
+        member.checkin_time = at.strftime("%H:%M")
+        if member.status == "active":
+            reschedule(member, now)
+        views.say(session, member, "settings-time-changed", now, time=member.checkin_time)
+
+    return _with_member(ctx, person, change)
+
+
+def pause(ctx: ServiceContext, person: Person, days: int) -> str | None:
+    if not 1 <= days <= MAX_PAUSE_DAYS:
+        return "button-expired"
+
+    def change(session: Session, member: Member, now: datetime) -> None:
+        until = local_date(now, member.timezone) + timedelta(days=days)
+        member.status = "paused"
+        member.paused_until = until
+        views.say(session, member, "settings-paused", now, date=until.strftime("%d/%m/%Y"))
+
+    return _with_member(ctx, person, change)
+
+
+def resume(ctx: ServiceContext, person: Person) -> str | None:
+    def change(session: Session, member: Member, now: datetime) -> None:
+        if member.status != "paused":
+            views.say(session, member, "settings-not-paused", now)
+            return
+        _resume(member, now)
+        views.say(session, member, "settings-resumed", now, time=member.checkin_time)
+
+    return _with_member(ctx, person, change)
+
+
+def _resume(member: Member, now: datetime) -> None:
+    member.status = "active"
+    member.paused_until = None
+    reschedule(member, now)
+    member.next_craving_prompt_at = next_craving_prompt_due(now, member.timezone, windows_of(member))
+
+
+def run_resumes(ctx: ServiceContext, limit: int = 1000) -> int:
+    """Pauses end on their own at the start of the member's local day."""
+    now = ctx.clock.now()
+    resumed = 0
+    with ctx.uow() as session:
+        # Any time zone's "today" is at most one day after UTC's.
+        for member in repo.paused_members_until(session, now.date() + timedelta(days=1), limit):
+            if member.paused_until is not None and member.paused_until <= local_date(now, member.timezone):
+                _resume(member, now)
+                resumed += 1
+        session.commit()
+    return resumed
+
+
+def toggle_window(ctx: ServiceContext, person: Person, window: str) -> str | None:
+    if window not in HIGH_RISK_WINDOWS:
+        return "button-expired"
+
+    def change(session: Session, member: Member, now: datetime) -> None:
+        chosen = set(windows_of(member)) ^ {window}
+        member.high_risk_windows = ",".join(w for w in HIGH_RISK_WINDOWS if w in chosen)
+        enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now,
+                text=t(member.language, "settings-highrisk-ask"), buttons=views.highrisk_buttons(member))
+
+    return _with_member(ctx, person, change)
+
+
+def save_windows(ctx: ServiceContext, person: Person) -> str | None:
+    def change(session: Session, member: Member, now: datetime) -> None:
+        windows = windows_of(member)
+        member.next_craving_prompt_at = next_craving_prompt_due(now, member.timezone, windows)
+        views.say(session, member, "settings-highrisk-saved" if windows else "settings-highrisk-cleared", now)
+
+    return _with_member(ctx, person, change)
+
+
+def set_sobriety(ctx: ServiceContext, person: Person, typed: str) -> str | None:
+    def change(session: Session, member: Member, now: datetime) -> None:
+        day = parse_date_text(typed)
+        if day is None:
+            views.say(session, member, "onboard-sobriety-invalid", now)
+            return
+        if day > local_date(now, member.timezone):
+            views.say(session, member, "onboard-sobriety-future", now)
+            return
+        member.awaiting = None
+        member.sobriety_start = day
+        member.sober_days_seen = None
+        views.say(session, member, "settings-sobriety-saved", now, date=_show(day))
+
+    return _with_member(ctx, person, change)
+
+
+def _show(day: date) -> str:
+    return day.strftime("%d/%m/%Y")

@@ -1,0 +1,222 @@
+"""Joining Saathi: an invite code, language, informed consent, check-in time, recovery date.
+
+Language comes before consent on purpose: consent only counts if it was read in a
+language the person reads.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from sqlmodel import Session
+
+from bot.domain.callbacks import encode
+from bot.domain.dates import parse_date_text
+from bot.domain.pseudonyms import generate_pseudonym
+from bot.domain.scheduling import PRESET_TIMES, local_date, next_checkin_due, parse_time_text
+from bot.i18n import LANGUAGES, normalise_language, t
+from bot.services import views
+from bot.services.context import Person, ServiceContext
+from bot.services.outbox import enqueue
+from storage import repositories as repo
+from storage.models import Center, CircleMembership, ConsentRecord, Member
+
+CONSENT_VERSION = "2026-11-25"
+STAFF_PREFIX = "staff-"
+
+
+def start(ctx: ServiceContext, person: Person, payload: str | None) -> None:
+    """``/start`` with or without a deep-link code."""
+    now = ctx.clock.now()
+    code = (payload or "").strip()
+    with ctx.uow() as session:
+        if code.lower().startswith(STAFF_PREFIX):
+            _bind_staff(session, person, code, now)
+        else:
+            _start_member(ctx, session, person, code, now)
+        session.commit()
+
+
+def _reply_stranger(session: Session, person: Person, key: str, now: datetime, **args: object) -> None:
+    lang = normalise_language(person.language_code)
+    enqueue(session, chat_id=person.chat_id, text=t(lang, key, **args), now=now)
+
+
+def _start_member(ctx: ServiceContext, session: Session, person: Person, code: str, now: datetime) -> None:
+    member = repo.member_by_telegram_id(session, person.telegram_user_id)
+    if member is not None:
+        if member.status == "onboarding":
+            views.say(session, member, "start-resume", now)
+            ask_current_step(session, member, now)
+        else:
+            views.send_menu(session, member, "start-welcome-back", now, pseudonym=member.pseudonym)
+        return
+    staff = repo.staff_by_telegram_id(session, person.telegram_user_id)
+    if staff is not None and not code:
+        center = session.get(Center, staff.center_id)
+        _reply_stranger(session, person, "staff-already-linked", now, center=center.name if center else "")
+        return
+    if not code:
+        _reply_stranger(session, person, "start-no-code", now)
+        return
+    invite = repo.invite_by_code(session, code.upper())
+    if invite is None:
+        _reply_stranger(session, person, "start-bad-code", now)
+        return
+    if invite.used_at is not None:
+        _reply_stranger(session, person, "start-used-code", now)
+        return
+    if invite.expires_at is not None and invite.expires_at <= now:
+        _reply_stranger(session, person, "start-expired-code", now)
+        return
+    member = _create_member(ctx, session, person, invite.center_id, now)
+    invite.used_at = now
+    invite.used_by_member_id = member.id
+    if invite.circle_id is not None:
+        session.add(CircleMembership(circle_id=invite.circle_id, member_id=member.id or 0, joined_at=now))
+    ask_current_step(session, member, now)
+
+
+def _create_member(ctx: ServiceContext, session: Session, person: Person, center_id: int, now: datetime) -> Member:
+    center = session.get(Center, center_id)
+    counsellor = repo.default_counsellor(session, center_id)
+    member = Member(
+        center_id=center_id,
+        counsellor_id=counsellor.id if counsellor else None,
+        telegram_user_id=person.telegram_user_id,
+        chat_id=person.chat_id,
+        display_name=(person.display_name or "")[:200] or None,
+        pseudonym=generate_pseudonym(ctx.rng, repo.taken_pseudonyms(session, center_id)),
+        language=normalise_language(person.language_code),
+        timezone=center.timezone if center else ctx.default_timezone,
+        status="onboarding",
+        onboarding_step="language",
+        created_at=now,
+    )
+    session.add(member)
+    session.flush()
+    return member
+
+
+def ask_current_step(session: Session, member: Member, now: datetime) -> None:
+    step = member.onboarding_step
+    lang = member.language
+    if step == "language":
+        enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now,
+                text=t(lang, "onboard-choose-language"), buttons=views.language_buttons("ob"))
+    elif step == "consent":
+        enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now, text=t(lang, "onboard-explain"),
+                buttons=[[(t(lang, "btn-consent-yes"), encode("ob", "consent", "yes")),
+                          (t(lang, "btn-consent-no"), encode("ob", "consent", "no"))]])
+    elif step == "time":
+        enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now,
+                text=t(lang, "onboard-ask-time"), buttons=views.time_buttons("ob", lang))
+    elif step == "sobriety":
+        enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now,
+                text=t(lang, "onboard-ask-sobriety"), buttons=[[(t(lang, "btn-skip"), encode("ob", "sob", "skip"))]])
+
+
+def _onboarding_member(session: Session, person: Person, step: str) -> Member | None:
+    member = repo.member_by_telegram_id(session, person.telegram_user_id)
+    if member is None or member.status != "onboarding" or member.onboarding_step != step:
+        return None
+    return member
+
+
+def choose_language(ctx: ServiceContext, person: Person, code: str) -> bool:
+    """Returns False when the button is stale (that step is over)."""
+    now = ctx.clock.now()
+    if code not in LANGUAGES:
+        return False
+    with ctx.uow() as session:
+        member = _onboarding_member(session, person, "language")
+        if member is None:
+            return False
+        member.language = code
+        member.onboarding_step = "consent"
+        ask_current_step(session, member, now)
+        session.commit()
+    return True
+
+
+def answer_consent(ctx: ServiceContext, person: Person, agreed: bool) -> bool:
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        member = _onboarding_member(session, person, "consent")
+        if member is None:
+            return False
+        session.add(ConsentRecord(member_id=member.id or 0, version=CONSENT_VERSION, accepted=agreed,
+                                  language=member.language, created_at=now))
+        if agreed:
+            member.onboarding_step = "time"
+            ask_current_step(session, member, now)
+        else:
+            views.say(session, member, "onboard-consent-declined", now)
+        session.commit()
+    return True
+
+
+def choose_time(ctx: ServiceContext, person: Person, preset: str | None = None, typed: str | None = None) -> bool:
+    now = ctx.clock.now()
+    at = PRESET_TIMES.get(preset or "") if preset else parse_time_text(typed or "")
+    with ctx.uow() as session:
+        member = _onboarding_member(session, person, "time")
+        if member is None:
+            return False
+        if at is None:
+            views.say(session, member, "onboard-time-invalid", now)
+        else:
+            member.checkin_time = at.strftime("%H:%M")
+            member.onboarding_step = "sobriety"
+            ask_current_step(session, member, now)
+        session.commit()
+    return True
+
+
+def set_sobriety(ctx: ServiceContext, person: Person, typed: str | None) -> bool:
+    """``typed`` None means Skip."""
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        member = _onboarding_member(session, person, "sobriety")
+        if member is None:
+            return False
+        if typed is not None:
+            day = parse_date_text(typed)
+            if day is None:
+                views.say(session, member, "onboard-sobriety-invalid", now)
+                session.commit()
+                return True
+            if day > local_date(now, member.timezone):
+                views.say(session, member, "onboard-sobriety-future", now)
+                session.commit()
+                return True
+            member.sobriety_start = day
+        _finish(session, member, now)
+        session.commit()
+    return True
+
+
+def _finish(session: Session, member: Member, now: datetime) -> None:
+    member.status = "active"
+    member.onboarding_step = None
+    member.next_checkin_due_at = next_checkin_due(now, member.timezone, parse_checkin_time(member), None)
+    views.send_menu(session, member, "onboard-done", now, pseudonym=member.pseudonym, time=member.checkin_time)
+
+
+def parse_checkin_time(member: Member) -> time:
+    """Stored as "HH:MM", always written by this code."""
+    return time.fromisoformat(member.checkin_time)
+
+
+def _bind_staff(session: Session, person: Person, code: str, now: datetime) -> None:
+    staff = repo.staff_by_link_code(session, code)
+    if staff is None:
+        _reply_stranger(session, person, "staff-link-invalid", now)
+        return
+    center = session.get(Center, staff.center_id)
+    staff.telegram_user_id = person.telegram_user_id
+    staff.chat_id = person.chat_id
+    staff.language = normalise_language(person.language_code)
+    staff.link_code = None  # one-time
+    enqueue(session, chat_id=person.chat_id, staff_id=staff.id, now=now,
+            text=t(staff.language, "staff-linked", name=staff.name, role=staff.role, center=center.name if center else ""))

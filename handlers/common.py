@@ -1,0 +1,101 @@
+"""What every handler shares: who is speaking, the dedupe guard, the error handler."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop, CallbackContext, ExtBot
+
+from bot.i18n import normalise_language, t
+from bot.runtime import Saathi
+from bot.services import conversation, updates
+from bot.services.context import Person
+
+log = logging.getLogger(__name__)
+
+
+class SaathiContext(CallbackContext[ExtBot, dict, dict, dict]):  # type: ignore[type-arg]
+    """Hands handlers their dependencies."""
+
+    @property
+    def saathi(self) -> Saathi:
+        return self.bot_data["saathi"]  # type: ignore[no-any-return]
+
+
+def person_of(update: Update) -> Person | None:
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return None
+    name = " ".join(part for part in (user.first_name, user.last_name) if part)
+    return Person(telegram_user_id=user.id, chat_id=chat.id, display_name=name or None,
+                  language_code=user.language_code)
+
+
+async def answer_button(update: Update, context: SaathiContext, toast_key: str | None) -> None:
+    """Every button press gets an answer (or the phone shows a spinner); a refusal gets a kind toast."""
+    query = update.callback_query
+    if query is None:
+        return
+    text = None
+    if toast_key is not None:
+        person = person_of(update)
+        lang = conversation.language_for(context.saathi.services, person) if person else None
+        text = t(lang, toast_key)
+    try:
+        await query.answer(text)
+    except TelegramError as exc:  # an old query can no longer be answered: nothing to do
+        log.info("could not answer callback: %s", type(exc).__name__)
+
+
+async def guard_update(update: Update, context: SaathiContext) -> None:
+    """Group -1: drop re-sent updates, and leave groups and channels."""
+    saathi = context.saathi
+    if updates.already_handled(saathi.services, update.update_id):
+        log.info("update %s already handled; ignoring the re-send", update.update_id)
+        raise ApplicationHandlerStop
+    chat = update.effective_chat
+    if chat is not None and chat.type != ChatType.PRIVATE:
+        updates.mark_handled(saathi.services, update.update_id)
+        await _leave(update, context)
+        raise ApplicationHandlerStop
+
+
+async def _leave(update: Update, context: SaathiContext) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    if chat.type == ChatType.CHANNEL:
+        log.info("ignoring a channel update")
+    lang = normalise_language(update.effective_user.language_code if update.effective_user else None)
+    try:
+        if chat.type != ChatType.CHANNEL:
+            await context.bot.send_message(chat.id, t(lang, "private-only"))
+        await context.bot.leave_chat(chat.id)
+    except TelegramError as exc:
+        log.info("could not leave a non-private chat: %s", type(exc).__name__)
+
+
+async def record_update(update: Update, context: SaathiContext) -> None:
+    """Group 1: the update is handled; a re-send of it will be ignored."""
+    updates.mark_handled(context.saathi.services, update.update_id)
+
+
+async def error_handler(update: object, context: SaathiContext) -> None:
+    """Nothing escapes a handler: log the kind (never the content) and answer kindly."""
+    error = context.error
+    log.error("handler failed: %s", type(error).__name__, exc_info=error)
+    if not isinstance(update, Update):
+        return
+    saathi = context.saathi
+    person = person_of(update)
+    try:
+        updates.mark_handled(saathi.services, update.update_id)
+        if update.callback_query is not None:
+            await answer_button(update, context, "error-generic")
+        elif person is not None and update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
+            conversation.reply_plain(saathi.services, person, "error-generic")
+            saathi.kick()
+    except Exception as exc:  # the error handler itself must never raise
+        log.error("error handler could not answer: %s", type(exc).__name__)

@@ -1,0 +1,37 @@
+"""/start and the onboarding buttons."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.domain.callbacks import decode
+from bot.services import onboarding
+from handlers.common import SaathiContext, answer_button, person_of
+
+
+async def start_cmd(update: Update, context: SaathiContext) -> None:
+    person = person_of(update)
+    if person is None:
+        return
+    payload = context.args[0] if context.args else None
+    onboarding.start(context.saathi.services, person, payload)
+    context.saathi.kick()
+
+
+async def onboarding_cb(update: Update, context: SaathiContext) -> None:
+    person = person_of(update)
+    data = decode(update.callback_query.data if update.callback_query else None)
+    ok = False
+    if person is not None and data is not None and len(data.parts) == 2:
+        kind, value = data.parts
+        ctx = context.saathi.services
+        if kind == "lang":
+            ok = onboarding.choose_language(ctx, person, value)
+        elif kind == "consent" and value in ("yes", "no"):
+            ok = onboarding.answer_consent(ctx, person, value == "yes")
+        elif kind == "time":
+            ok = onboarding.choose_time(ctx, person, preset=value)
+        elif kind == "sob" and value == "skip":
+            ok = onboarding.set_sobriety(ctx, person, None)
+    context.saathi.kick()
+    await answer_button(update, context, None if ok else "button-expired")

@@ -1,0 +1,72 @@
+"""The engine and sessions: SQLite (WAL, foreign keys on) by default, PostgreSQL for scale."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session, create_engine
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def ensure_sqlite_dir(url: str) -> None:
+    """Create the folder of a SQLite file on demand, readable by the owner only."""
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        return
+    folder = Path(database).expanduser().resolve().parent
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700)
+
+
+def make_engine(url: str, *, echo: bool = False, single_use: bool = False) -> Engine:
+    """``single_use`` gives a pool-less engine for short jobs such as migrations."""
+    if is_sqlite(url):
+        ensure_sqlite_dir(url)
+        extra = {"poolclass": NullPool} if single_use else {}
+        engine = create_engine(
+            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}, **extra
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if single_use:
+        return create_engine(url, echo=echo, poolclass=NullPool)
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def restrict_sqlite_file(url: str) -> None:
+    """The database holds health data: owner read/write only."""
+    if not is_sqlite(url):
+        return
+    database = make_url(url).database
+    if database and database != ":memory:" and os.path.exists(database):
+        os.chmod(database, 0o600)
+
+
+class SessionFactory:
+    """A unit of work: ``with uow() as session: …; session.commit()``."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def __call__(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session

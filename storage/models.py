@@ -1,0 +1,188 @@
+"""The tables. One place, read top to bottom: centres, people, check-ins, outbox."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+def _utc(**kwargs: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kwargs)
+
+
+class Center(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=120)
+    timezone: str = Field(max_length=64)
+    helpline: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _utc()
+
+
+class Staff(SQLModel, table=True):
+    """Counsellors and admins. Staff are not anonymous: they treat members."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    center_id: int = Field(foreign_key="center.id", index=True)
+    name: str = Field(max_length=120)
+    role: str = Field(default="counsellor", max_length=20)
+    is_backup: bool = False
+    telegram_user_id: int | None = Field(default=None, unique=True)
+    chat_id: int | None = None
+    language: str = Field(default="en", max_length=5)
+    link_code: str | None = Field(default=None, unique=True, max_length=64)
+    active: bool = True
+    # False once Telegram answered 403 (they blocked the bot); alerts skip to the next person.
+    reachable: bool = True
+    created_at: datetime = _utc()
+
+
+class Circle(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("center_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    center_id: int = Field(foreign_key="center.id", index=True)
+    name: str = Field(max_length=120)
+    kind: str = Field(default="self_help", max_length=30)
+    language: str = Field(default="en", max_length=5)
+    capacity: int = 8
+    facilitator_id: int | None = Field(default=None, foreign_key="staff.id")
+    created_at: datetime = _utc()
+
+
+class Member(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("center_id", "pseudonym"),
+        Index("ix_member_due", "status", "next_checkin_due_at"),
+        Index("ix_member_craving_due", "status", "next_craving_prompt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    center_id: int = Field(foreign_key="center.id", index=True)
+    counsellor_id: int | None = Field(default=None, foreign_key="staff.id")
+    telegram_user_id: int = Field(unique=True)
+    chat_id: int
+    display_name: str | None = Field(default=None, max_length=200)
+    pseudonym: str = Field(max_length=40)
+    language: str = Field(default="en", max_length=5)
+    timezone: str = Field(max_length=64)
+    checkin_time: str = Field(default="20:00", max_length=5)
+    sobriety_start: date | None = None
+    last_use_date: date | None = None
+    # Sober days at the last check-in, so a milestone is celebrated exactly once.
+    sober_days_seen: int | None = None
+    # onboarding → active ⇄ paused; unreachable when they blocked the bot; left when they quit.
+    status: str = Field(default="onboarding", max_length=20)
+    onboarding_step: str | None = Field(default="language", max_length=20)
+    paused_until: date | None = None
+    high_risk_windows: str = Field(default="", max_length=100)
+    next_checkin_due_at: datetime | None = _utc(default=None)
+    last_checkin_local_date: date | None = None
+    next_craving_prompt_at: datetime | None = _utc(default=None)
+    awaiting: str | None = Field(default=None, max_length=30)
+    created_at: datetime = _utc()
+
+
+class InviteCode(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=32)
+    center_id: int = Field(foreign_key="center.id", index=True)
+    circle_id: int | None = Field(default=None, foreign_key="circle.id")
+    expires_at: datetime | None = _utc(default=None)
+    used_at: datetime | None = _utc(default=None)
+    used_by_member_id: int | None = Field(default=None, foreign_key="member.id")
+    created_at: datetime = _utc()
+
+
+class ConsentRecord(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    version: str = Field(max_length=40)
+    accepted: bool
+    language: str = Field(max_length=5)
+    created_at: datetime = _utc()
+
+
+class CircleMembership(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    circle_id: int = Field(foreign_key="circle.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    joined_at: datetime = _utc()
+    left_at: datetime | None = _utc(default=None)
+
+
+class Checkin(SQLModel, table=True):
+    """One per member per local day: the unique key makes a second one impossible."""
+
+    __table_args__ = (
+        UniqueConstraint("member_id", "local_date"),
+        Index("ix_checkin_open_reminder", "status", "reminder_due_at"),
+        Index("ix_checkin_open_close", "status", "closes_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    local_date: date
+    # pending (sent, no answer yet) → in_progress → completed | missed
+    status: str = Field(default="pending", max_length=20)
+    step: str | None = Field(default="mood", max_length=20)
+    due_at: datetime = _utc()
+    reminder_due_at: datetime | None = _utc(default=None)
+    reminded_at: datetime | None = _utc(default=None)
+    closes_at: datetime = _utc()
+    completed_at: datetime | None = _utc(default=None)
+    mood: int | None = None
+    craving: int | None = None
+    triggers: str | None = Field(default=None, max_length=200)
+    used: str | None = Field(default=None, max_length=20)
+    note: str | None = Field(default=None, max_length=1000)
+    coping_id: str | None = Field(default=None, max_length=40)
+
+
+class CravingEvent(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    strength: int | None = None
+    trigger: str | None = Field(default=None, max_length=30)
+    source: str = Field(max_length=20)
+    created_at: datetime = _utc()
+
+
+class OutboxMessage(SQLModel, table=True):
+    """Everything a person must receive, written in the same transaction as the state it reports.
+
+    The sender claims rows (a lease in ``claimed_until``), calls Telegram and marks them
+    sent; a crash before marking leaves the lease to expire and the row is sent again.
+    """
+
+    __table_args__ = (Index("ix_outbox_claim", "status", "priority", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(index=True)
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    method: str = Field(default="send", max_length=20)
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    # 0 urgent alerts, 1 replies to a person's own action, 2 scheduled, 3 bulk.
+    priority: int = 2
+    purpose: str = Field(default="reply", max_length=30)
+    dedupe_key: str | None = Field(default=None, unique=True, max_length=80)
+    status: str = Field(default="pending", max_length=20)
+    attempts: int = 0
+    due_at: datetime = _utc()
+    claimed_until: datetime | None = _utc(default=None)
+    sent_at: datetime | None = _utc(default=None)
+    telegram_message_id: int | None = None
+    last_error: str | None = Field(default=None, max_length=200)
+    created_at: datetime = _utc()
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """Telegram re-sends an update after a restart; we handle each update_id once."""
+
+    update_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    processed_at: datetime = _utc()

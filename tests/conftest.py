@@ -1,0 +1,65 @@
+"""Shared fixtures: a fresh database (SQLite always, PostgreSQL when asked), a fake clock."""
+
+from __future__ import annotations
+
+import os
+import random
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.clock import FakeClock
+from bot.services.context import ServiceContext
+from storage.db import SessionFactory, make_engine
+from storage.migrate import upgrade
+
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PG_SKIP_REASON = (
+    "PostgreSQL tests run when CI=true or SAATHI_TEST_POSTGRES_URL is set, "
+    "e.g. SAATHI_TEST_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test ./scripts/test"
+)
+# 08:30 in India: before an evening check-in.
+START = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+
+
+def postgres_url() -> str | None:
+    url = os.environ.get("SAATHI_TEST_POSTGRES_URL")
+    if url:
+        return url
+    if os.environ.get("CI", "").lower() == "true":
+        return PG_DEFAULT
+    return None
+
+
+def reset_postgres(url: str) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path) -> str:  # type: ignore[no-untyped-def]
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/saathi.db"
+    url = postgres_url()
+    if url is None:
+        pytest.skip(PG_SKIP_REASON)
+    reset_postgres(url)
+    return url
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture
+def services(database_url: str, clock: FakeClock):  # type: ignore[no-untyped-def]
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    yield ServiceContext(uow=SessionFactory(engine), clock=clock, bot_username="saathi_demo_bot",
+                         rng=random.Random(7))
+    engine.dispose()
