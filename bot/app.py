@@ -83,8 +83,14 @@ async def _set_commands(application: Application) -> None:  # type: ignore[type-
 
 @asynccontextmanager
 async def running(application: Application, *, poll_timeout: int = 1) -> AsyncIterator[Saathi]:  # type: ignore[type-arg]
-    """Run the application with long polling inside an ``async with`` (tests and the sandbox)."""
-    async with application:
+    """Run the application with long polling inside an ``async with`` (tests and the sandbox).
+
+    Mirrors ``run_polling``, which is the only caller of post_init/post_shutdown in PTB.
+    """
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    try:
         await application.start()
         assert application.updater is not None
         await application.updater.start_polling(poll_interval=0, timeout=poll_timeout, drop_pending_updates=False)
@@ -93,3 +99,7 @@ async def running(application: Application, *, poll_timeout: int = 1) -> AsyncIt
         finally:
             await application.updater.stop()
             await application.stop()
+    finally:
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)

@@ -123,7 +123,7 @@ def apply_answer(state: CheckinState, step: str, value: object) -> CheckinState:
     if step == "triggers":
         return _apply_triggers(state, value)
     if step == "use":
-        if value not in USE_ANSWERS:
+        if not isinstance(value, str) or value not in USE_ANSWERS:
             raise InvalidAnswer(INVALID_KEYS[step])
         return replace(state, used=value, step=_next_step(step))
     return replace(state, note=_clean_note(value), step=_next_step(step))
@@ -206,7 +206,7 @@ _USE_WORDS: Mapping[str, str] = MappingProxyType(
         **dict.fromkeys(
             (
                 "yes", "y", "yeah", "yep", "haan", "han", "ha", "haa", "haanji", "haan ji",
-                "ji haan", "hanji", "ho", "hoy", "hoy ho", "हाँ", "हां", "हा", "हाँ जी",
+                "ji haan", "hanji", "ho", "hoy", "हाँ", "हां", "हा", "हाँ जी",
                 "हां जी", "जी हाँ", "जी हां", "होय", "हो",
             ),
             "yes",

@@ -86,8 +86,8 @@ def _end_of_gap(naive: datetime, zone: ZoneInfo) -> datetime:
     zoneinfo maps a missing time with fold=0 using the offset from before the
     jump (landing after the gap) and with fold=1 using the offset after it
     (landing before the gap), so the transition lies between the two; a binary
-    search on whole seconds finds the first instant whose wall clock has
-    reached ``naive``.  At most ~40 steps even for a whole skipped day.
+    search finds the first instant whose wall clock has reached ``naive``
+    (to the microsecond: about 40 steps even for a whole skipped day).
     """
     late = naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
     early = naive.replace(tzinfo=zone, fold=1).astimezone(UTC)

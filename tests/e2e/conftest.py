@@ -1,0 +1,184 @@
+"""End-to-end harness: the real Application, long-polling the local Bot API emulator over HTTP.
+
+Nothing of python-telegram-bot is mocked; tests play people on phones through the
+emulator's control API and read what each phone received.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
+
+import pytest
+from sqlmodel import func, select
+
+from bot.app import build_application, running
+from bot.clock import FakeClock
+from bot.config import parse_settings
+from bot.runtime import Saathi
+from bot.sandbox.emulator import BotApiEmulator
+from bot.services import admin
+from storage.migrate import upgrade
+from storage.models import OutboxMessage
+
+TOKEN = "123456789:TEST-token_for_saathi_e2e_runs"
+COUNSELLOR_ID = 9001
+
+
+class Harness:
+    def __init__(self, emu: BotApiEmulator, database_url: str, clock: FakeClock) -> None:
+        self.emu = emu
+        self.database_url = database_url
+        self.clock = clock
+        self.saathi: Saathi | None = None
+        self._stack: AsyncExitStack | None = None
+        self._cursor: dict[int, int] = {}
+
+    # --- lifecycle ------------------------------------------------------------------------
+    async def start_bot(self) -> Saathi:
+        settings = parse_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": self.emu.base_url,
+                                   "DATABASE_URL": self.database_url})
+        upgrade(self.database_url)
+        application = build_application(settings, clock=self.clock, with_jobs=False, sender_poll=0.05)
+        self._stack = AsyncExitStack()
+        self.saathi = await self._stack.enter_async_context(running(application))
+        return self.saathi
+
+    async def stop_bot(self) -> None:
+        if self._stack is not None:
+            await self._stack.aclose()
+            self._stack = None
+            self.saathi = None
+
+    async def restart_bot(self) -> Saathi:
+        await self.stop_bot()
+        return await self.start_bot()
+
+    @property
+    def services(self):  # type: ignore[no-untyped-def]
+        assert self.saathi is not None
+        return self.saathi.services
+
+    # --- a centre -------------------------------------------------------------------------
+    def seed_centre(self, name: str = "Asha Kendra", *, counsellor_chat: bool = True) -> None:
+        admin.add_center(self.services, name, "Asia/Kolkata")
+        self.emu.add_user(COUNSELLOR_ID, "Meera", language_code="en")
+        admin.add_counsellor(self.services, name, "Counsellor Meera",
+                             telegram_id=COUNSELLOR_ID if counsellor_chat else None)
+
+    def invite(self, name: str = "Asha Kendra", **kwargs) -> str:  # type: ignore[no-untyped-def]
+        return admin.create_invites(self.services, name, **kwargs)[0].code
+
+    # --- phones ---------------------------------------------------------------------------
+    def phone(self, user_id: int, first_name: str = "Test", language_code: str = "en") -> int:
+        self.emu.add_user(user_id, first_name, language_code=language_code)
+        return user_id
+
+    def send(self, user_id: int, text: str) -> int:
+        return self.emu.send_text(user_id, text)
+
+    async def expect(self, chat_id: int, contains: str | Callable[[str], bool], *, timeout: float = 5.0):  # type: ignore[no-untyped-def]
+        """The next message (after what earlier expects consumed) whose text matches."""
+        def match(message) -> bool:  # type: ignore[no-untyped-def]
+            text = message.text or message.caption or ""
+            return contains(text) if callable(contains) else contains in text
+
+        after = self._cursor.get(chat_id, 0)
+        message = await self.emu.wait_for_message(chat_id, match, timeout=timeout, after=after)
+        index = next(i for i, m in enumerate(self.emu.messages(chat_id)) if m.message_id == message.message_id)
+        self._cursor[chat_id] = index + 1
+        return message
+
+    async def press(self, user_id: int, label: str, *, chat_id: int | None = None, timeout: float = 5.0) -> str:
+        """Press the newest button whose label contains ``label`` (waiting for it to arrive).
+
+        Returns the toast text the bot answered with ("" for none).
+        """
+        chat = chat_id or user_id
+        found: list[tuple[int, str]] = []
+
+        def find() -> bool:
+            for message in reversed(self.emu.messages(chat)):
+                for text, data in message.buttons():
+                    if label in text:
+                        found.append((message.message_id, data))
+                        return True
+            return False
+
+        try:
+            await self._wait(find, timeout=timeout)
+        except TimeoutError:
+            raise AssertionError(f"no button {label!r} in chat {chat}: "
+                                 f"{[m.buttons() for m in self.emu.messages(chat)]}") from None
+        message_id, data = found[-1]
+        before = len(self.emu.callback_answers)
+        query_id = self.emu.press_button(user_id, message_id, data)
+
+        def answered() -> bool:
+            return any(a.get("callback_query_id") == query_id for a in self.emu.callback_answers[before:])
+
+        await self._wait(answered, timeout=timeout)
+        answer = next(a for a in self.emu.callback_answers[before:] if a.get("callback_query_id") == query_id)
+        return answer.get("text") or ""
+
+    def texts(self, chat_id: int) -> list[str]:
+        return [m.text or "" for m in self.emu.messages(chat_id) if not m.deleted]
+
+    async def onboard(self, user_id: int, *, at: str = "Evening", name: str = "Test") -> None:
+        """A member joins in English by buttons, skipping the recovery date."""
+        self.phone(user_id, name)
+        self.send(user_id, f"/start {self.invite()}")
+        await self.expect(user_id, "Which language")
+        await self.press(user_id, "English")
+        await self.expect(user_id, "Who sees what")
+        await self.press(user_id, "I agree")
+        await self.expect(user_id, "What time")
+        await self.press(user_id, at)
+        await self.expect(user_id, "recovery began")
+        await self.press(user_id, "Skip")
+        await self.expect(user_id, "All set")
+
+    # --- time -----------------------------------------------------------------------------
+    async def tick(self) -> dict[str, int]:
+        assert self.saathi is not None
+        done = self.saathi.run_due_work()
+        await self.settle()
+        return done
+
+    async def settle(self, timeout: float = 5.0) -> None:
+        """Wait until every update is handled and nothing due is left in the outbox."""
+        def idle() -> bool:
+            with self.services.uow() as session:
+                due = session.exec(
+                    select(func.count()).select_from(OutboxMessage).where(
+                        OutboxMessage.status.in_(("pending", "sending")),  # type: ignore[attr-defined]
+                        OutboxMessage.due_at <= self.clock.now())
+                ).one()
+            return due == 0
+        await self._wait(idle, timeout=timeout, stable=3)
+
+    async def _wait(self, condition: Callable[[], bool], *, timeout: float = 5.0, stable: int = 1) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        streak = 0
+        while True:
+            streak = streak + 1 if condition() else 0
+            if streak >= stable:
+                return
+            if loop.time() > deadline:
+                raise TimeoutError("condition not reached")
+            await asyncio.sleep(0.03)
+
+
+@pytest.fixture
+async def harness(database_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
+    emu = BotApiEmulator()
+    await emu.start()
+    h = Harness(emu, database_url, clock)
+    await h.start_bot()
+    try:
+        yield h
+    finally:
+        await h.stop_bot()
+        await emu.stop()
