@@ -120,7 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"saathi: {exc}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    # The sandbox prints a transcript; routine log lines would drown it.
+    configure_logging("WARNING" if args.command == "sandbox" and settings.log_level != "DEBUG" else settings.log_level)
     try:
         return _dispatch(args, settings)
     except admin.AdminError as exc:

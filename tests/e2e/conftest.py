@@ -6,18 +6,19 @@ emulator's control API and read what each phone received.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 
 import pytest
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from bot.app import build_application, running
 from bot.clock import FakeClock
 from bot.config import parse_settings
 from bot.runtime import Saathi
 from bot.sandbox.emulator import BotApiEmulator
+from bot.sandbox.models import SentMessage
+from bot.sandbox.phones import Match, Phones, wait_until
 from bot.services import admin
 from storage.migrate import upgrade
 from storage.models import OutboxMessage
@@ -33,7 +34,7 @@ class Harness:
         self.clock = clock
         self.saathi: Saathi | None = None
         self._stack: AsyncExitStack | None = None
-        self._cursor: dict[int, int] = {}
+        self.phones = Phones(emu)
 
     # --- lifecycle ------------------------------------------------------------------------
     async def start_bot(self) -> Saathi:
@@ -70,60 +71,21 @@ class Harness:
     def invite(self, name: str = "Asha Kendra", **kwargs) -> str:  # type: ignore[no-untyped-def]
         return admin.create_invites(self.services, name, **kwargs)[0].code
 
-    # --- phones ---------------------------------------------------------------------------
+    # --- phones (driven the way the sandbox drives them) ------------------------------------
     def phone(self, user_id: int, first_name: str = "Test", language_code: str = "en") -> int:
-        self.emu.add_user(user_id, first_name, language_code=language_code)
-        return user_id
+        return self.phones.add(user_id, first_name, language_code)
 
     def send(self, user_id: int, text: str) -> int:
-        return self.emu.send_text(user_id, text)
+        return self.phones.send(user_id, text)
 
-    async def expect(self, chat_id: int, contains: str | Callable[[str], bool], *, timeout: float = 5.0):  # type: ignore[no-untyped-def]
-        """The next message (after what earlier expects consumed) whose text matches."""
-        def match(message) -> bool:  # type: ignore[no-untyped-def]
-            text = message.text or message.caption or ""
-            return contains(text) if callable(contains) else contains in text
+    async def expect(self, chat_id: int, contains: Match, *, timeout: float = 5.0) -> SentMessage:
+        return await self.phones.expect(chat_id, contains, timeout=timeout)
 
-        after = self._cursor.get(chat_id, 0)
-        message = await self.emu.wait_for_message(chat_id, match, timeout=timeout, after=after)
-        index = next(i for i, m in enumerate(self.emu.messages(chat_id)) if m.message_id == message.message_id)
-        self._cursor[chat_id] = index + 1
-        return message
-
-    async def press(self, user_id: int, label: str, *, chat_id: int | None = None, timeout: float = 5.0) -> str:
-        """Press the newest button whose label contains ``label`` (waiting for it to arrive).
-
-        Returns the toast text the bot answered with ("" for none).
-        """
-        chat = chat_id or user_id
-        found: list[tuple[int, str]] = []
-
-        def find() -> bool:
-            for message in reversed(self.emu.messages(chat)):
-                for text, data in message.buttons():
-                    if label in text:
-                        found.append((message.message_id, data))
-                        return True
-            return False
-
-        try:
-            await self._wait(find, timeout=timeout)
-        except TimeoutError:
-            raise AssertionError(f"no button {label!r} in chat {chat}: "
-                                 f"{[m.buttons() for m in self.emu.messages(chat)]}") from None
-        message_id, data = found[-1]
-        before = len(self.emu.callback_answers)
-        query_id = self.emu.press_button(user_id, message_id, data)
-
-        def answered() -> bool:
-            return any(a.get("callback_query_id") == query_id for a in self.emu.callback_answers[before:])
-
-        await self._wait(answered, timeout=timeout)
-        answer = next(a for a in self.emu.callback_answers[before:] if a.get("callback_query_id") == query_id)
-        return answer.get("text") or ""
+    async def press(self, user_id: int, label: str, *, chat_id: int | None = None) -> str:
+        return await self.phones.press(user_id, label, chat_id=chat_id)
 
     def texts(self, chat_id: int) -> list[str]:
-        return [m.text or "" for m in self.emu.messages(chat_id) if not m.deleted]
+        return self.phones.texts(chat_id)
 
     async def onboard(self, user_id: int, *, at: str = "Evening", name: str = "Test") -> None:
         """A member joins in English by buttons, skipping the recovery date."""
@@ -152,23 +114,11 @@ class Harness:
             with self.services.uow() as session:
                 due = session.exec(
                     select(func.count()).select_from(OutboxMessage).where(
-                        OutboxMessage.status.in_(("pending", "sending")),  # type: ignore[attr-defined]
-                        OutboxMessage.due_at <= self.clock.now())
+                        col(OutboxMessage.status).in_(("pending", "sending")),
+                        col(OutboxMessage.due_at) <= self.clock.now())
                 ).one()
             return due == 0
-        await self._wait(idle, timeout=timeout, stable=3)
-
-    async def _wait(self, condition: Callable[[], bool], *, timeout: float = 5.0, stable: int = 1) -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        streak = 0
-        while True:
-            streak = streak + 1 if condition() else 0
-            if streak >= stable:
-                return
-            if loop.time() > deadline:
-                raise TimeoutError("condition not reached")
-            await asyncio.sleep(0.03)
+        await wait_until(idle, timeout=timeout, stable=3)
 
 
 @pytest.fixture

@@ -144,9 +144,9 @@ craving-logged-low = Noted: craving { $strength }/10. Good to check in with your
 btn-reach-out = Ask someone to reach out to me
 craving-reach-out-sent = I've asked your counsellor to reach out to you 🌿 Meanwhile, try the breathing above. In an emergency: { $helplines }
 craving-reach-out-none = Your counsellor isn't connected to me yet. Please call your centre, or: { $helplines }
-staff-reach-out-request = { $pseudonym } ({ $name }) would like someone to reach out after a craving{ $strength ->
-    [none] .
-   *[other] of { $strength }/10.
+staff-reach-out-request = { $pseudonym } ({ $name }) would like someone to reach out { $strength ->
+    [none] after a craving.
+   *[other] after a craving of { $strength }/10.
 }
 
 ## Staff

@@ -1,0 +1,61 @@
+"""The ``saathi`` command: help texts, centre set-up, and the sandbox day end to end."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from bot.cli import build_parser, main
+from bot.i18n import t
+from bot.sandbox.demo import play_demo_day
+
+SUBCOMMANDS = [["run"], ["sandbox"], ["center", "add"], ["counsellor", "add"], ["invite", "create"],
+               ["circle", "add"], ["db", "upgrade"], ["risk", "classify"], ["status"]]
+
+
+@pytest.mark.parametrize("words", SUBCOMMANDS)
+def test_every_subcommand_explains_itself(words: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        build_parser().parse_args([*words, "--help"])
+    assert done.value.code == 0
+    assert len(capsys.readouterr().out.splitlines()) >= 3
+
+
+def test_centre_setup_from_the_command_line(tmp_path, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/data/saathi.db")
+    monkeypatch.setenv("TELEGRAM_BOT_USERNAME", "asha_kendra_bot")
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    assert main(["center", "add", "--name", "Asha Kendra", "--timezone", "Asia/Kolkata"]) == 0
+    assert main(["counsellor", "add", "--center", "Asha Kendra", "--name", "Counsellor Meera"]) == 0
+    out = capsys.readouterr().out
+    assert "https://t.me/asha_kendra_bot?start=staff-" in out
+    assert main(["invite", "create", "--center", "Asha Kendra", "--count", "3", "--expires", "7"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 3 and all("https://t.me/asha_kendra_bot?start=" in line for line in lines)
+    assert (tmp_path / "data").stat().st_mode & 0o077 == 0  # the data folder is the owner's only
+    assert main(["center", "add", "--name", "Asha Kendra", "--timezone", "Asia/Kolkata"]) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert main(["invite", "create", "--center", "Nowhere"]) == 1
+    assert main(["center", "add", "--name", "X", "--timezone", "Mars/Base"]) == 1
+
+
+def test_a_malformed_setting_stops_with_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEFAULT_TIMEZONE", "Nowhere/City")
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "status"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "DEFAULT_TIMEZONE" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+async def test_sandbox_plays_the_whole_day() -> None:
+    lines: list[str] = []
+    assert await play_demo_day(out=lines.append) == 0
+    transcript = "\n".join(lines)
+    for seen in ("Which language", "Who sees what", "Time for today's check-in", "Thank you for checking in",
+                 t("mr", "checkin-reminder").splitlines()[0], "would like someone to reach out", "आज के चेक-इन", "आजच्या चेक-इन"):
+        assert seen in transcript, seen
+    assert "Demo day over" in lines[-1]
