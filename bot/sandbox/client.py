@@ -59,9 +59,13 @@ class EmulatorClient:
             params=params,
             **extra,
         )
-        data = response.json()
-        if not data.get("ok"):
-            raise ControlError(data.get("error") or f"HTTP {response.status_code}")
+        try:
+            data = response.json()
+        except ValueError:
+            raise ControlError(f"HTTP {response.status_code}: {response.text[:200]}") from None
+        if not isinstance(data, dict) or not data.get("ok"):
+            error = data.get("error") if isinstance(data, dict) else None
+            raise ControlError(error or f"HTTP {response.status_code}")
         return data["result"]
 
     @staticmethod
@@ -81,9 +85,7 @@ class EmulatorClient:
         username: str | None = None,
         language_code: str | None = "en",
     ) -> dict[str, Any]:
-        body = self._drop_none(
-            user_id=user_id, first_name=first_name, last_name=last_name, username=username
-        )
+        body = self._drop_none(user_id=user_id, first_name=first_name, last_name=last_name, username=username)
         body["language_code"] = language_code
         return await self._call("POST", "users", body=body)  # type: ignore[no-any-return]
 
@@ -122,9 +124,7 @@ class EmulatorClient:
     async def edit_user_message(
         self, user_id: int, message_id: int, new_text: str, *, chat_id: int | None = None
     ) -> int:
-        body = self._drop_none(
-            user_id=user_id, message_id=message_id, new_text=new_text, chat_id=chat_id
-        )
+        body = self._drop_none(user_id=user_id, message_id=message_id, new_text=new_text, chat_id=chat_id)
         return int((await self._call("POST", "edit", body=body))["update_id"])
 
     async def send_update(self, update: dict[str, Any]) -> int:

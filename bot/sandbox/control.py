@@ -181,7 +181,7 @@ def add_control_routes(app: web.Application, emulator: BotApiEmulator) -> None:
         return emu.commands(json.loads(scope) if scope else None, request.query.get("language_code", ""))
 
     async def reset(request: web.Request) -> Any:
-        emu.reset()
+        await emu.reset()
         return True
 
     routes: list[tuple[str, str, _Endpoint]] = [

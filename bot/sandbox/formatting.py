@@ -111,9 +111,7 @@ class _HtmlParser:
                 self.out.add(text[i:nxt])
                 i = nxt
         if self.stack:
-            raise EntityParseError(
-                f'Can\'t find end tag corresponding to start tag "{self.stack[-1][0]}"'
-            )
+            raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{self.stack[-1][0]}"')
         return self.out.result()
 
     def _char_ref(self, i: int) -> int:
@@ -153,19 +151,20 @@ class _HtmlParser:
 
     def _end_tag(self, name: str, offset: int, end: int) -> int:
         if not self.stack:
-            raise EntityParseError(f'Unexpected end tag at byte offset {offset}')
+            raise EntityParseError(f"Unexpected end tag at byte offset {offset}")
         open_name, start, attrs, _ = self.stack.pop()
         if open_name != name:
             raise EntityParseError(
-                f'Unmatched end tag at byte offset {offset}, expected "</{open_name}>", '
-                f'found "</{name}>"'
+                f'Unmatched end tag at byte offset {offset}, expected "</{open_name}>", found "</{name}>"'
             )
         out = self.out
         if open_name == "a":
             href = attrs.get("href", "")
             match = re.fullmatch(r"tg://user\?id=(\d+)", href)
             if match:
-                out.entity("text_mention", start, user={"id": int(match.group(1)), "is_bot": False, "first_name": ""})
+                out.entity(
+                    "text_mention", start, user={"id": int(match.group(1)), "is_bot": False, "first_name": ""}
+                )
             else:
                 out.entity("text_link", start, url=href)
         elif open_name == "span":

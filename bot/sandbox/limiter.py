@@ -18,16 +18,16 @@ from collections.abc import Callable, Hashable
 class SlidingWindow:
     """At most ``count`` events in any ``window`` seconds, per key.
 
-    A rate ``r`` per ``period`` becomes ``count = max(1, floor(r * period))`` events per
-    ``window = count / r`` seconds, so fractional rates (0.5/s) keep their long-run
-    meaning without allowing bursts Telegram would not allow.
+    ``limit`` events per ``period`` seconds becomes ``count = max(1, floor(limit))`` events
+    per ``window = period * count / limit``, so fractional limits (0.5/s) keep their
+    long-run meaning without allowing bursts Telegram would not allow.
     """
 
-    def __init__(self, rate: float, period: float) -> None:
-        if rate <= 0 or period <= 0:
-            raise ValueError("rate and period must be positive")
-        self.count = max(1, math.floor(rate * period))
-        self.window = self.count / rate
+    def __init__(self, limit: float, period: float) -> None:
+        if limit <= 0 or period <= 0:
+            raise ValueError("limit and period must be positive")
+        self.count = max(1, math.floor(limit))
+        self.window = period * self.count / limit
         self._events: dict[Hashable, collections.deque[float]] = {}
 
     def wait_time(self, key: Hashable, now: float) -> float:

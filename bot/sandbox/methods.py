@@ -40,21 +40,56 @@ from .webhook import WebhookDispatcher
 Handler = Callable[[Params], Awaitable[Any]]
 
 METHOD_NAMES = (
-    "getMe", "getUpdates", "setWebhook", "deleteWebhook", "getWebhookInfo",
-    "sendMessage", "editMessageText", "editMessageCaption", "editMessageReplyMarkup",
-    "deleteMessage", "deleteMessages", "answerCallbackQuery", "sendDocument", "sendPhoto",
-    "getFile", "setMyCommands", "getMyCommands", "deleteMyCommands", "sendChatAction",
-    "getChat", "leaveChat", "pinChatMessage", "unpinChatMessage", "unpinAllChatMessages",
-    "close", "logOut", "setMyDescription", "getMyDescription", "setMyShortDescription",
-    "getMyShortDescription", "setMyName", "getMyName", "setChatMenuButton", "getChatMenuButton",
+    "getMe",
+    "getUpdates",
+    "setWebhook",
+    "deleteWebhook",
+    "getWebhookInfo",
+    "sendMessage",
+    "editMessageText",
+    "editMessageCaption",
+    "editMessageReplyMarkup",
+    "deleteMessage",
+    "deleteMessages",
+    "answerCallbackQuery",
+    "sendDocument",
+    "sendPhoto",
+    "getFile",
+    "setMyCommands",
+    "getMyCommands",
+    "deleteMyCommands",
+    "sendChatAction",
+    "getChat",
+    "leaveChat",
+    "pinChatMessage",
+    "unpinChatMessage",
+    "unpinAllChatMessages",
+    "close",
+    "logOut",
+    "setMyDescription",
+    "getMyDescription",
+    "setMyShortDescription",
+    "getMyShortDescription",
+    "setMyName",
+    "getMyName",
+    "setChatMenuButton",
+    "getChatMenuButton",
 )
 
 _BOT_COMMAND_NAME_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 _CHAT_ACTIONS = frozenset(
     {
-        "typing", "upload_photo", "record_video", "upload_video", "record_voice",
-        "upload_voice", "upload_document", "choose_sticker", "find_location",
-        "record_video_note", "upload_video_note",
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
     }
 )
 _NOT_MODIFIED = (
@@ -67,8 +102,7 @@ _CONFLICT_WEBHOOK = (
     "delete the webhook first"
 )
 _CONFLICT_POLLING = (
-    "Conflict: terminated by other getUpdates request; make sure that only one bot instance "
-    "is running"
+    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 )
 _MAX_POLL_TIMEOUT = 50.0
 
@@ -391,9 +425,7 @@ class BotApiMethods:
             p.get_str("text"), p.get_str("parse_mode"), p.get_json("entities"), caption=False
         )
         markup = self._markup(p, inline_only=True)
-        result = self._apply_edit(
-            chat, message, {"text": text, "entities": entities, "reply_markup": markup}
-        )
+        result = self._apply_edit(chat, message, {"text": text, "entities": entities, "reply_markup": markup})
         sent.text, sent.entities, sent.reply_markup = text, entities, markup
         sent.raw_text, sent.parse_mode = p.get_str("text"), p.get_str("parse_mode")
         sent.edits.append(text or "")
@@ -488,8 +520,11 @@ class BotApiMethods:
             accent_color_id=0,
             max_reaction_count=11,
             accepted_gift_types={
-                "unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
-                "premium_subscription": False, "gifts_from_channels": False,
+                "unlimited_gifts": False,
+                "limited_gifts": False,
+                "unique_gifts": False,
+                "premium_subscription": False,
+                "gifts_from_channels": False,
             },
         )
         pinned = [s for s in chat.sent if s.pinned and not s.deleted]

@@ -29,9 +29,7 @@ class ApiError(Exception):
     e.g. "Bad Request: message is not modified" is routinely swallowed by handlers.
     """
 
-    def __init__(
-        self, error_code: int, description: str, parameters: dict[str, Any] | None = None
-    ) -> None:
+    def __init__(self, error_code: int, description: str, parameters: dict[str, Any] | None = None) -> None:
         super().__init__(f"{error_code} {description}")
         self.error_code = error_code
         self.description = description

@@ -14,7 +14,7 @@ import dataclasses
 import json
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from .models import ApiError, bad_request
 
@@ -110,7 +110,7 @@ async def read_params(request: web.Request) -> Params:
         reader = await request.multipart()
         total = 0
         while (part := await reader.next()) is not None:
-            if not isinstance(part, web.BodyPartReader) or part.name is None:
+            if not isinstance(part, BodyPartReader) or part.name is None:
                 continue
             data = await part.read(decode=True)
             total += len(data)

@@ -40,7 +40,6 @@ class ChatState:
     deleted: set[int] = dataclasses.field(default_factory=set)
     sent: list[SentMessage] = dataclasses.field(default_factory=list)
     sent_by_id: dict[int, SentMessage] = dataclasses.field(default_factory=dict)
-    members: set[int] = dataclasses.field(default_factory=set)
     left: bool = False
     version: int = 0
 
@@ -83,9 +82,7 @@ class Stats:
 
     def snapshot(self) -> dict[str, Any]:
         return {
-            field.name: (
-                dict(value) if isinstance(value := getattr(self, field.name), Counter) else value
-            )
+            field.name: (dict(value) if isinstance(value := getattr(self, field.name), Counter) else value)
             for field in dataclasses.fields(self)
         }
 
@@ -173,9 +170,7 @@ class ServerState:
         if retry_after:
             self.stats.rate_limited += 1
             self.stats.rate_limited_per_chat[chat.id] += 1
-            raise ApiError(
-                429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
-            )
+            raise ApiError(429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after})
 
     # ----------------------------------------------------------------------------- messages
     def record_bot_message(
@@ -247,9 +242,7 @@ class ServerState:
         _log.debug("%s delivered to chat %s as message %s", method, chat.id, message_id)
         return copy.deepcopy(message)
 
-    def new_user_message(
-        self, chat: ChatState, user: dict[str, Any], text: str
-    ) -> dict[str, Any]:
+    def new_user_message(self, chat: ChatState, user: dict[str, Any], text: str) -> dict[str, Any]:
         """Record a text message from ``user`` in ``chat`` (not queued as an update)."""
         message: dict[str, Any] = {
             "message_id": chat.allocate_id(),

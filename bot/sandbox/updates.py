@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import contextlib
 import copy
 import dataclasses
 from collections.abc import Iterable
@@ -58,10 +59,8 @@ class UpdateQueue:
     async def wait_changed(self, timeout: float) -> None:
         """Wait until the next :meth:`notify` or ``timeout`` seconds, whichever is first."""
         event = self._changed
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), timeout)
-        except TimeoutError:
-            pass
 
     # ------------------------------------------------------------------------------ queueing
     def push(self, update: dict[str, Any]) -> int:

@@ -168,3 +168,64 @@ private-only = I only work in private chats, to protect everyone's privacy. Plea
 cmd-craving = Help right now with a craving
 cmd-settings = Language, time, pause
 cmd-help = What Saathi can do
+
+## Safety replies to the member (safe-messaging practice: no methods, no places, never blame)
+safety-urgent =
+    Thank you for telling me — I'm really glad you reached out. You are not alone in this.
+    I've let your counsellor know right now, and someone from your centre will contact you soon.
+    If you might act on these thoughts right now, please call 112, or talk to someone free and confidential, any time: { $helplines }
+    If you can, stay near someone you trust until you hear from us.
+safety-concern = Thank you for telling me. That sounds hard, and you don't have to carry it alone — I've let your counsellor know, so they can reach out. Meanwhile, something that may help right now:
+safety-concern-lapse = Thank you for being honest — that takes courage. A lapse is part of many people's recovery; it doesn't undo what you've built. I've let your counsellor know so they can support you. For the next few hours:
+btn-call-me = Please call me
+safety-call-requested = I've asked your counsellor to call you 🌿 If you can't wait: { $helplines }
+
+## Follow-up questions after something that worried me (modelled on the C-SSRS screener)
+fu-intro = Thank you for sharing that with me. May I ask a few short yes-or-no questions, so your centre can support you better? There are no wrong answers.
+fu-q-wish_dead = In the past month, have you wished you were dead, or wished you could go to sleep and not wake up?
+fu-q-thoughts_kill = In the past month, have you had any thoughts of killing yourself?
+fu-q-method = Have you been thinking about how you might do this?
+fu-q-intent = Have you had these thoughts and had some intention of acting on them?
+fu-q-plan = Have you started to work out, or worked out, the details of how to kill yourself? Do you intend to carry out this plan?
+fu-q-preparation = In the past three months, have you done anything, started to do anything, or prepared to do anything to end your life?
+fu-done = Thank you for answering so openly 🌿 I'm here whenever you want to talk, and so is your counsellor. If things get heavy: { $helplines }
+
+## Alerts and commands for counsellors
+esc-level-urgent = 🚨 URGENT
+esc-level-concern = ⚠️ Concern
+esc-alert =
+    { $level } · #{ $id } · { $pseudonym } ({ $name })
+    Why: { $reasons }
+    Language: { $language }
+    They wrote: “{ $excerpt }”
+    Last 7 days:
+    { $history }
+    Sponsor: { $sponsor }
+    { $escalated }
+esc-step-note = Nobody has acknowledged this yet — you are receiving it as the next person on call.
+esc-no-sponsor = none
+esc-history-none = no check-ins yet
+esc-history-line = { $day }: mood { $mood }, craving { $craving }, used { $used }
+esc-history-missed = { $day }: no check-in
+btn-esc-ack = Acknowledge
+btn-esc-resolve = Resolved…
+btn-esc-history = Show history
+esc-acked = #{ $id } acknowledged by { $name }. Thank you — the member has been told someone is on it.
+esc-resolved = #{ $id } resolved; your note is saved.
+esc-resolve-how = To resolve #{ $id }, send: /resolve { $id } followed by a short note of what was done.
+esc-not-found = There is no escalation #{ $id } at your centre.
+esc-already = #{ $id } is already { $state }.
+esc-state-open = open
+esc-state-acknowledged = acknowledged
+esc-state-resolved = resolved
+esc-call-request = 📞 { $pseudonym } ({ $name }) asks for a call now (#{ $id }).
+queue-empty = No open escalations 🌿
+queue-title = Open escalations: { $count }
+queue-line = #{ $id } { $level } · { $pseudonym } · { $minutes } min ago · { $state }
+member-not-found = No member with that pseudonym at your centre. Use: /member Lotus 27
+member-summary =
+    { $pseudonym } ({ $name }) · { $status } · { $language } · check-in at { $time }
+    Open escalation: { $escalation }
+    Last 14 days:
+    { $history }
+staff-only = This is not available.
