@@ -16,6 +16,7 @@ from bot.delivery.sender import OutboxSender
 from bot.i18n import LANGUAGES, t
 from bot.jobs import add_jobs
 from bot.runtime import Saathi
+from bot.services import safety
 from bot.services.context import ServiceContext
 from handlers import add_handlers
 from handlers.common import SaathiContext
@@ -27,7 +28,9 @@ COMMANDS = ("craving", "settings", "help")
 
 
 def build_application(settings: Settings, *, clock: Clock | None = None, with_jobs: bool = True,
-                      sender_poll: float = 0.5) -> Application:  # type: ignore[type-arg]
+                      sender_poll: float = 0.5, overall_rate: float = 30) -> Application:  # type: ignore[type-arg]
+    """``overall_rate`` is Telegram's ceiling of messages per second; only tests against the
+    emulator (which enforces nothing unless asked) raise it to run fast."""
     if settings.telegram_bot_token is None:
         raise ValueError("a bot token is needed to build the application")
     engine = make_engine(settings.database_url)
@@ -43,7 +46,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None, with_jo
         me = await application.bot.get_me()
         services.bot_username = me.username or services.bot_username
         await _set_commands(application)
-        saathi.sender = OutboxSender(services.uow, services.clock, application.bot, idle_poll=sender_poll)
+        saathi.sender = OutboxSender(services.uow, services.clock, application.bot, idle_poll=sender_poll,
+                                     on_unreachable=safety.recipient_unreachable, due_work=saathi.run_due_work)
         saathi.sender.start()
         log.info("Saathi started as @%s", services.bot_username)
 
@@ -60,7 +64,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None, with_jo
         .context_types(ContextTypes(context=SaathiContext))
         # max_retries=0: a 429 comes back to the outbox, which reschedules that row instead of
         # holding every other send behind it.
-        .rate_limiter(AIORateLimiter(max_retries=0))
+        .rate_limiter(AIORateLimiter(overall_max_rate=overall_rate, max_retries=0))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from urllib.parse import urlparse
 
+from bot import cli_sponsor
 from bot.clock import SystemClock
 from bot.config import Settings, SettingsError, load_settings
 from bot.services import admin
@@ -23,9 +24,11 @@ log = logging.getLogger("saathi")
 
 def configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # httpx logs every request URL at INFO, and the URL contains the bot token.
-    for noisy in ("httpx", "httpcore", "apscheduler", "aiohttp.access"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Logs never hold message text or tokens, even at DEBUG: httpx logs request URLs (which
+    # contain the bot token) and python-telegram-bot logs request bodies at DEBUG.
+    for noisy in ("httpx", "httpcore", "apscheduler", "aiohttp.access", "telegram", "sqlalchemy.engine"):
+        logging.getLogger(noisy).setLevel(max(logging.getLevelName(level), logging.INFO)
+                                          if noisy == "telegram" else logging.WARNING)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     center_add.add_argument("--name", required=True)
     center_add.add_argument("--timezone", required=True, help="for example Asia/Kolkata")
     center_add.add_argument("--helpline", help="helplines members see in an emergency (default: India's national ones)")
+
+    center_set = center.add_parser("set", help="change a centre's settings", description="Change a centre's settings.")
+    center_set.add_argument("--name", required=True)
+    center_set.add_argument("--helpline")
+    center_set.add_argument("--ack-urgent-minutes", type=int, help="minutes before an urgent alert goes further (10)")
+    center_set.add_argument("--ack-concern-minutes", type=int, help="minutes before a concern alert goes further (240)")
 
     counsellor = sub.add_parser("counsellor", help="manage counsellors").add_subparsers(dest="action", required=True)
     c_add = counsellor.add_parser(
@@ -74,7 +83,22 @@ def build_parser() -> argparse.ArgumentParser:
     ci_add.add_argument("--language", default="en", choices=("en", "hi", "mr"))
     ci_add.add_argument("--capacity", type=int, default=8)
     ci_add.add_argument("--facilitator", help="a counsellor's name")
+    ci_add.add_argument("--schedule", help="when it meets, centre's local time: 'daily 19:00 60' or 'weekly sat 11:00 90'")
+    ci_add.add_argument("--allow-stickers", action="store_true", help="relay stickers (as their emoji)")
+    ci_list = circle.add_parser("list", help="list a centre's circles", description="List circles (no member names).")
+    ci_list.add_argument("--center", required=True)
+    ci_assign = circle.add_parser("assign", help="put a member in a circle (moves them from any other)",
+                                  description="Put a member (by pseudonym) in a circle; a member is in one circle at most.")
+    ci_assign.add_argument("--center", required=True)
+    ci_assign.add_argument("--member", required=True, help="their pseudonym, e.g. 'Lotus 27'")
+    ci_assign.add_argument("--circle", required=True)
+    ci_remove = circle.add_parser("remove", help="take a member out of their circle, or close a circle",
+                                  description="With --member: take them out of their circle. With only --circle: close it.")
+    ci_remove.add_argument("--center", required=True)
+    ci_remove.add_argument("--member", help="their pseudonym")
+    ci_remove.add_argument("--circle", help="a circle to close")
 
+    cli_sponsor.add_parser(sub)
     db = sub.add_parser("db", help="database").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="apply migrations up to the newest", description="Apply Alembic migrations.")
 
@@ -121,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"saathi: {exc}", file=sys.stderr)
         return 2
     # The sandbox prints a transcript; routine log lines would drown it.
-    configure_logging("WARNING" if args.command == "sandbox" and settings.log_level != "DEBUG" else settings.log_level)
+    configure_logging("ERROR" if args.command == "sandbox" and settings.log_level != "DEBUG" else settings.log_level)
     try:
         return _dispatch(args, settings)
     except admin.AdminError as exc:
@@ -149,7 +173,13 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             print(line, flush=True)
         return 0
     ctx = _services(settings)
-    if args.command == "center":
+    if args.command == "center" and args.action == "set":
+        center = admin.configure_center(ctx, args.name, helpline=args.helpline,
+                                        ack_urgent_minutes=args.ack_urgent_minutes,
+                                        ack_concern_minutes=args.ack_concern_minutes)
+        print(f"centre {center.name!r}: urgent alerts wait {center.ack_urgent_minutes} min, "
+              f"concern alerts {center.ack_concern_minutes} min before going further")
+    elif args.command == "center":
         center = admin.add_center(ctx, args.name, args.timezone, args.helpline)
         print(f"centre {center.name!r} added (time zone {center.timezone})")
     elif args.command == "counsellor":
@@ -164,12 +194,31 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             expiry = item.expires_at.strftime("%Y-%m-%d") if item.expires_at else "never"
             print(f"{item.code}\t{item.link}\texpires {expiry}")
     elif args.command == "circle":
-        circle = admin.add_circle(ctx, args.center, args.name, kind=args.type, language=args.language,
-                                  capacity=args.capacity, facilitator=args.facilitator)
-        print(f"circle {circle.name!r} added")
+        _circle_command(ctx, args)
+    elif args.command == "sponsor":
+        cli_sponsor.run(ctx, args)
     elif args.command == "status":
         print(json.dumps(admin.status(ctx), indent=2))
     return 0
+
+
+def _circle_command(ctx: ServiceContext, args: argparse.Namespace) -> None:
+    if args.action == "add":
+        circle = admin.add_circle(ctx, args.center, args.name, kind=args.type, language=args.language,
+                                  capacity=args.capacity, facilitator=args.facilitator, schedule=args.schedule,
+                                  allow_stickers=args.allow_stickers)
+        print(f"circle {circle.name!r} added" + (f", meets {args.schedule}" if args.schedule else ""))
+    elif args.action == "list":
+        for row in admin.list_circles(ctx, args.center):
+            print("\t".join(str(row[key]) if row[key] is not None else "-" for key in
+                            ("name", "type", "language", "members", "capacity", "facilitator", "schedule"))
+                  + ("\tclosed" if row["closed"] else ""))
+    elif args.action == "assign":
+        print(f"{args.member} is now in {admin.assign_to_circle(ctx, args.center, args.member, args.circle)!r}")
+    elif args.action == "remove":
+        if not args.member and not args.circle:
+            raise admin.AdminError("give --member (to take someone out) or --circle (to close it)")
+        print(admin.remove_from_circle(ctx, args.center, pseudonym=args.member, circle_name=args.circle))
 
 
 def _run(settings: Settings, webhook_url: str | None) -> int:

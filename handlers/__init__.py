@@ -12,7 +12,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import checkin, common, craving, fallback, onboarding, settings
+from handlers import checkin, circle, common, counsellor, craving, fallback, onboarding, settings, sponsor
 
 
 def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
@@ -25,13 +25,40 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("help", fallback.help_cmd, filters=private),
             CommandHandler("craving", craving.craving_cmd, filters=private),
             CommandHandler("settings", settings.settings_cmd, filters=private),
+            CommandHandler("queue", counsellor.queue_cmd, filters=private),
+            CommandHandler("member", counsellor.member_cmd, filters=private),
+            CommandHandler("ack", counsellor.ack_cmd, filters=private),
+            CommandHandler("resolve", counsellor.resolve_cmd, filters=private),
+            # peer circles (new messages only: an edited /say is an edit, not a second post)
+            CommandHandler("circle", circle.circle_cmd, filters=private & filters.UpdateType.MESSAGE),
+            CommandHandler("unsend", circle.unsend_cmd, filters=private & filters.UpdateType.MESSAGE),
+            CommandHandler("report", circle.report_cmd, filters=private & filters.UpdateType.MESSAGE),
+            CommandHandler(["say", "goal", "pin"], circle.facilitator_cmd, filters=private & filters.UpdateType.MESSAGE),
+            CommandHandler(["mute", "remove", "move"], circle.staff_cmd, filters=private & filters.UpdateType.MESSAGE),
+            # sponsors, mentees and "I need to talk"
+            CommandHandler("mentees", sponsor.mentees_cmd, filters=private),
+            CommandHandler("sponsor", sponsor.sponsor_cmd, filters=private),
+            CommandHandler("encourage", sponsor.encourage_cmd, filters=private & filters.UpdateType.MESSAGE),
+            CommandHandler("reply", sponsor.reply_cmd, filters=private & filters.UpdateType.MESSAGE),
+            CommandHandler("share", sponsor.share_cmd, filters=private),
+            CommandHandler("talk", sponsor.talk_cmd, filters=private),
+            CommandHandler("volunteer", sponsor.volunteer_cmd, filters=private),
+            CommandHandler("sponsorlink", sponsor.sponsorlink_cmd, filters=private),
+            CommandHandler("sponsorunlink", sponsor.sponsorunlink_cmd, filters=private),
             CallbackQueryHandler(onboarding.onboarding_cb, pattern=r"^ob:"),
             CallbackQueryHandler(checkin.checkin_cb, pattern=r"^ci:"),
             CallbackQueryHandler(craving.craving_cb, pattern=r"^cr:"),
             CallbackQueryHandler(settings.settings_cb, pattern=r"^set:"),
+            CallbackQueryHandler(counsellor.escalation_cb, pattern=r"^esc:"),
+            CallbackQueryHandler(counsellor.followup_cb, pattern=r"^fu:"),
+            CallbackQueryHandler(circle.circle_cb, pattern=r"^cir:"),
+            CallbackQueryHandler(sponsor.sponsor_cb, pattern=r"^sp:"),
             CallbackQueryHandler(fallback.unknown_cb),
             MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, fallback.edited_msg),
             MessageHandler(private & filters.COMMAND, fallback.unknown_cmd),
+            # a reply answers a sponsor/talk chat first; sponsor_replies passes anything else to the circles
+            MessageHandler(private & filters.UpdateType.MESSAGE & filters.TEXT & filters.REPLY, sponsor.relay_reply_msg),
+            MessageHandler(private & filters.UpdateType.MESSAGE & filters.TEXT & filters.REPLY, circle.reply_msg),
             MessageHandler(private & filters.TEXT, fallback.text_msg),
             MessageHandler(private, fallback.unsupported_msg),
         ],

@@ -59,7 +59,10 @@ async def guard_update(update: Update, context: SaathiContext) -> None:
     chat = update.effective_chat
     if chat is not None and chat.type != ChatType.PRIVATE:
         updates.mark_handled(saathi.services, update.update_id)
-        await _leave(update, context)
+        # Say so and leave once, in the background: Telegram allows 20 messages a minute to a
+        # group, and waiting for that here would hold up every member's update behind it.
+        if saathi.remember_left_chat(chat.id):
+            context.application.create_task(_leave(update, context), update=update)
         raise ApplicationHandlerStop
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Message, Update
 
-from bot.services import conversation
+from bot.services import circles, conversation
 from handlers.common import SaathiContext, answer_button, person_of
 
 
@@ -13,7 +13,7 @@ async def text_msg(update: Update, context: SaathiContext) -> None:
     message = update.effective_message
     if person is None or message is None or message.text is None:
         return
-    conversation.handle_text(context.saathi.services, person, message.text)
+    conversation.handle_text(context.saathi.services, person, message.text, message.message_id)
     context.saathi.kick()
 
 
@@ -29,11 +29,31 @@ async def unknown_cmd(update: Update, context: SaathiContext) -> None:
 
 
 async def unsupported_msg(update: Update, context: SaathiContext) -> None:
-    await _reply(update, context, "fallback-unsupported")
+    """Anything but text: in a circle, a kind word on why it is not relayed (or a sticker, where allowed)."""
+    person, message = person_of(update), update.effective_message
+    if person is not None and message is not None:
+        sticker = message.sticker
+        circles.handle_media(context.saathi.services, person, _media_kind(message),
+                             emoji=sticker.emoji if sticker is not None else None, message_id=message.message_id)
+        context.saathi.kick()
+
+
+def _media_kind(message: Message) -> str:
+    for kind, attributes in (("photo", ("photo",)), ("voice", ("voice", "audio", "video_note")),
+                             ("video", ("video", "animation")), ("sticker", ("sticker",)), ("contact", ("contact",)),
+                             ("location", ("location", "venue")), ("document", ("document",))):
+        if any(getattr(message, name, None) for name in attributes):
+            return kind
+    return "other"
 
 
 async def edited_msg(update: Update, context: SaathiContext) -> None:
-    """Edits change nothing already recorded (risk screening of edits arrives with the safety work)."""
+    """Edited text is screened again; an edited circle message reaches every copy (the service decides)."""
+    person = person_of(update)
+    message = update.edited_message
+    if person is not None and message is not None and message.text:
+        circles.handle_edit(context.saathi.services, person, message.text, message.message_id)
+        context.saathi.kick()
 
 
 async def unknown_cb(update: Update, context: SaathiContext) -> None:

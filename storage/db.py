@@ -33,13 +33,14 @@ def make_engine(url: str, *, echo: bool = False, single_use: bool = False) -> En
         ensure_sqlite_dir(url)
         extra = {"poolclass": NullPool} if single_use else {}
         engine = create_engine(
-            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}, **extra
+            url, echo=echo, hide_parameters=True, connect_args={"check_same_thread": False, "timeout": 30}, **extra
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if single_use:
-        return create_engine(url, echo=echo, poolclass=NullPool)
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        return create_engine(url, echo=echo, hide_parameters=True, poolclass=NullPool)
+    # hide_parameters: an error's traceback must not carry a member's words into the log.
+    return create_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

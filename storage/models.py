@@ -20,6 +20,9 @@ class Center(SQLModel, table=True):
     name: str = Field(unique=True, max_length=120)
     timezone: str = Field(max_length=64)
     helpline: str | None = Field(default=None, max_length=500)
+    # Minutes a counsellor has to acknowledge an alert before it goes further.
+    ack_urgent_minutes: int = Field(default=10, sa_column_kwargs={"server_default": "10"})
+    ack_concern_minutes: int = Field(default=240, sa_column_kwargs={"server_default": "240"})
     created_at: datetime = _utc()
 
 
@@ -186,3 +189,67 @@ class ProcessedUpdate(SQLModel, table=True):
 
     update_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     processed_at: datetime = _utc()
+
+
+class Escalation(SQLModel, table=True):
+    """A concerning signal that a named human must acknowledge. Stored before any alert is sent."""
+
+    __table_args__ = (Index("ix_escalation_deadline", "state", "ack_deadline_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    center_id: int = Field(foreign_key="center.id", index=True)
+    level: int  # RiskLevel: 2 concern, 3 urgent
+    reasons: list[dict[str, str]] = Field(sa_column=Column(JSON, nullable=False))
+    source: str = Field(max_length=30)
+    source_message_id: int | None = None
+    excerpt: str | None = Field(default=None, max_length=600)
+    # open → acknowledged → resolved
+    state: str = Field(default="open", max_length=20)
+    # 0 the named counsellor, 1 backup counsellors, 2 every counsellor of the centre
+    step: int = 0
+    ack_deadline_at: datetime | None = _utc(default=None)
+    acknowledged_at: datetime | None = _utc(default=None)
+    acknowledged_by: int | None = Field(default=None, foreign_key="staff.id")
+    resolved_at: datetime | None = _utc(default=None)
+    resolved_by: int | None = Field(default=None, foreign_key="staff.id")
+    resolution_note: str | None = Field(default=None, max_length=1000)
+    created_at: datetime = _utc()
+
+
+class EscalationEvent(SQLModel, table=True):
+    """Every step of an escalation, for the record: created, alerted, attached, escalated, acknowledged…"""
+
+    id: int | None = Field(default=None, primary_key=True)
+    escalation_id: int = Field(foreign_key="escalation.id", index=True)
+    kind: str = Field(max_length=30)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    detail: str | None = Field(default=None, max_length=300)
+    created_at: datetime = _utc()
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who at the centre looked at or acted on a member's data, and refused attempts."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_telegram_id: int | None = None
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
+    action: str = Field(max_length=40)
+    created_at: datetime = _utc()
+
+
+class ScreeningFollowup(SQLModel, table=True):
+    """Gentle C-SSRS-style questions after an ambiguous signal; the answers set the level."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    answers: dict[str, bool] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    question: str | None = Field(default=None, max_length=30)
+    source_excerpt: str | None = Field(default=None, max_length=600)
+    created_at: datetime = _utc()
+    finished_at: datetime | None = _utc(default=None)
+
+
+from storage.circle_models import *  # noqa: E402,F401,F403  (peer circles' tables register here)
+from storage.sponsor_models import *  # noqa: E402,F401,F403  (sponsors and the attendance watch register here)

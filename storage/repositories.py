@@ -16,10 +16,12 @@ from storage.models import (
     Center,
     Checkin,
     CravingEvent,
+    Escalation,
     InviteCode,
     Member,
     OutboxMessage,
     ProcessedUpdate,
+    ScreeningFollowup,
     Staff,
 )
 
@@ -196,3 +198,57 @@ def latest_craving(session: Session, member_id: int) -> CravingEvent | None:
         .where(CravingEvent.member_id == member_id)
         .order_by(col(CravingEvent.created_at).desc(), col(CravingEvent.id).desc())
     ).first()
+
+
+def open_escalation(session: Session, member_id: int) -> Escalation | None:
+    """The member's escalation nobody has resolved yet (new signals attach to it)."""
+    return session.exec(
+        select(Escalation)
+        .where(Escalation.member_id == member_id, col(Escalation.state).in_(("open", "acknowledged")))
+        .order_by(col(Escalation.id).desc())
+    ).first()
+
+
+def escalations_past_deadline(session: Session, now: datetime, limit: int) -> Sequence[Escalation]:
+    return session.exec(
+        select(Escalation)
+        .where(Escalation.state == "open", col(Escalation.ack_deadline_at) <= now)
+        .order_by(col(Escalation.ack_deadline_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+
+
+def centre_counsellors(session: Session, center_id: int) -> Sequence[Staff]:
+    return session.exec(
+        select(Staff).where(Staff.center_id == center_id, Staff.active).order_by(col(Staff.id))
+    ).all()
+
+
+def open_followup(session: Session, member_id: int) -> ScreeningFollowup | None:
+    return session.exec(
+        select(ScreeningFollowup).where(
+            ScreeningFollowup.member_id == member_id, col(ScreeningFollowup.finished_at).is_(None)
+        )
+    ).first()
+
+
+def member_by_pseudonym(session: Session, center_id: int, pseudonym: str) -> Member | None:
+    return session.exec(
+        select(Member).where(Member.center_id == center_id, func.lower(Member.pseudonym) == pseudonym.strip().lower())
+    ).first()
+
+
+def count_unreachable_escalations(session: Session) -> int:
+    """Open escalations that reached the last step: nobody has acknowledged them."""
+    return int(session.exec(
+        select(func.count()).select_from(Escalation).where(Escalation.state == "open", Escalation.step >= 2)
+    ).one())
+
+
+def outbox_due_count(session: Session, now: datetime) -> int:
+    """Rows that should be going out right now (not those waiting for a backoff or quiet hours)."""
+    return int(session.exec(
+        select(func.count()).select_from(OutboxMessage).where(
+            col(OutboxMessage.status).in_(("pending", "sending")), col(OutboxMessage.due_at) <= now)
+    ).one())

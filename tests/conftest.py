@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import random
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from bot.clock import FakeClock
 from bot.services.context import ServiceContext
@@ -40,15 +43,36 @@ def reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str | None]:
+    """A database of this test run's own on the PostgreSQL server, dropped at the end.
+
+    Runs that share a server (two terminals, two CI jobs) never reset each other's tables.
+    """
+    base = postgres_url()
+    if base is None:
+        yield None
+        return
+    name = f"saathi_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path) -> str:  # type: ignore[no-untyped-def]
+def database_url(request: pytest.FixtureRequest, tmp_path, postgres_database: str | None) -> str:  # type: ignore[no-untyped-def]
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path}/saathi.db"
-    url = postgres_url()
-    if url is None:
+    if postgres_database is None:
         pytest.skip(PG_SKIP_REASON)
-    reset_postgres(url)
-    return url
+    reset_postgres(postgres_database)
+    return postgres_database
 
 
 @pytest.fixture

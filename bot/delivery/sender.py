@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeybo
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
+from bot.domain.outgoing import Priority
 from storage import repositories as repo
 from storage.db import SessionFactory
 from storage.models import Member, OutboxMessage, Staff
@@ -47,7 +49,11 @@ def reply_markup(payload: dict[str, Any]) -> InlineKeyboardMarkup | ReplyKeyboar
 
 class OutboxSender:
     def __init__(self, uow: SessionFactory, clock: Clock, bot: Bot, *, batch_size: int = 200,
-                 concurrency: int = 32, idle_poll: float = 0.5) -> None:
+                 concurrency: int = 32, idle_poll: float = 0.5,
+                 on_unreachable: Callable[[Session, OutboxMessage, datetime], bool] | None = None,
+                 due_work: Callable[[], object] | None = None) -> None:
+        """``on_unreachable`` runs in the transaction that records a 403; when it returns True,
+        ``due_work`` runs right after the batch (an alert's next step should not wait for the scan)."""
         self._uow = uow
         self._clock = clock
         self._bot = bot
@@ -56,6 +62,9 @@ class OutboxSender:
         self._idle_poll = idle_poll
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._on_unreachable = on_unreachable
+        self._due_work = due_work
+        self._needs_due_work = False
         self.sent_count = 0
 
     def kick(self) -> None:
@@ -79,6 +88,9 @@ class OutboxSender:
         while True:
             try:
                 sent = await self.pump_once()
+                if self._needs_due_work and self._due_work is not None:
+                    self._needs_due_work = False
+                    self._due_work()
             except asyncio.CancelledError:
                 raise
             except Exception:  # the loop must survive anything: log and carry on
@@ -186,7 +198,8 @@ class OutboxSender:
             if count_attempt:
                 stored.attempts += 1
             stored.last_error = reason
-            if stored.attempts >= MAX_ATTEMPTS:
+            # Urgent rows (escalation alerts) are never given up: they retry at the backoff cap forever.
+            if stored.attempts >= MAX_ATTEMPTS and stored.priority != Priority.URGENT:
                 stored.status = "failed"
                 log.error("outbox row %s (%s) failed after %s attempts", row.id, row.purpose, stored.attempts)
             else:
@@ -219,6 +232,8 @@ class OutboxSender:
             stored.claimed_until = None
             if unreachable:
                 _mark_unreachable(session, stored)
+                if self._on_unreachable is not None and self._on_unreachable(session, stored, self._clock.now()):
+                    self._needs_due_work = True
             session.commit()
         log.warning("outbox row %s (%s) not deliverable: %s", row.id, row.purpose, reason)
 

@@ -28,6 +28,7 @@ NAMESPACES: frozenset[str] = frozenset(
         "ob",  # onboarding
         "set",  # settings
         "cr",  # craving prompts and toolkit
+        "fu",  # C-SSRS-style follow-up questions after an ambiguous signal
         "menu",  # main menu
         "esc",  # escalation to a counsellor
         "cir",  # peer circles

@@ -21,6 +21,7 @@ from bot.runtime import Saathi
 from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.phones import Phones, wait_until
 from bot.services import admin
+from storage import repositories as repo
 from storage.migrate import upgrade
 
 TOKEN = "1000000001:SANDBOX-demo-token-not-a-real-one"
@@ -94,7 +95,8 @@ async def _settle(saathi: Saathi, clock: FakeClock) -> None:
 
 
 def _outbox_idle(saathi: Saathi, clock: FakeClock) -> bool:
-    return admin.status(saathi.services)["outbox"]["pending"] == 0  # type: ignore[index]
+    with saathi.services.uow() as session:
+        return repo.outbox_due_count(session, clock.now()) == 0
 
 
 async def _at(saathi: Saathi, clock: FakeClock, transcript: Transcript, hh: int, mm: int, what: str) -> None:
@@ -159,6 +161,13 @@ async def _script(saathi: Saathi, phones: Phones, transcript: Transcript, clock:
         phones.send(SUNITA, answer)
         await _settle(saathi, clock)
     await phones.expect(SUNITA, t("hi", "checkin-thanks"))
+
+    transcript.heading("Meera sees Sunita's alert, acknowledges it and follows up")
+    await phones.expect(COUNSELLOR[0], "Concern")
+    await phones.press(COUNSELLOR[0], "Acknowledge")
+    await phones.expect(SUNITA, t("hi", "safety-acknowledged"))
+    phones.send(COUNSELLOR[0], "/resolve 1 Called Sunita; she is safe at home, session booked for tomorrow")
+    await phones.expect(COUNSELLOR[0], "resolved")
 
     await _at(saathi, clock, transcript, 22, 1, "Prakash hasn't answered: one gentle reminder")
     await _at(saathi, clock, transcript, 0, 1, "Midnight: Prakash's check-in closes as missed (no nagging)")

@@ -12,9 +12,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session, select
 
+from storage import circle_repositories as crepo
 from storage import repositories as repo
 from storage.models import Center, Circle, InviteCode, Member, Staff
 
+from bot.domain.relay import ScheduleError, parse_schedule
+from bot.services import circles
 from bot.services.context import ServiceContext
 
 # No 0/O or 1/I/L: codes are read aloud and typed on small keyboards.
@@ -58,6 +61,25 @@ def add_center(ctx: ServiceContext, name: str, timezone: str, helpline: str | No
             raise AdminError(f"a centre named {name!r} already exists")
         center = Center(name=name, timezone=timezone, helpline=(helpline or "").strip() or None, created_at=ctx.clock.now())
         session.add(center)
+        session.commit()
+        return center
+
+
+def configure_center(ctx: ServiceContext, name: str, *, helpline: str | None = None,
+                     ack_urgent_minutes: int | None = None, ack_concern_minutes: int | None = None) -> Center:
+    """Per-centre settings: helplines members see, and how long an alert may wait for acknowledgement."""
+    if ack_urgent_minutes is not None and not 1 <= ack_urgent_minutes <= 60:
+        raise AdminError("--ack-urgent-minutes must be between 1 and 60")
+    if ack_concern_minutes is not None and not 5 <= ack_concern_minutes <= 24 * 60:
+        raise AdminError("--ack-concern-minutes must be between 5 and 1440")
+    with ctx.uow() as session:
+        center = _center(session, name)
+        if helpline is not None:
+            center.helpline = helpline.strip() or None
+        if ack_urgent_minutes is not None:
+            center.ack_urgent_minutes = ack_urgent_minutes
+        if ack_concern_minutes is not None:
+            center.ack_concern_minutes = ack_concern_minutes
         session.commit()
         return center
 
@@ -111,11 +133,16 @@ def create_invites(ctx: ServiceContext, center_name: str, *, circle_name: str | 
 
 
 def add_circle(ctx: ServiceContext, center_name: str, name: str, *, kind: str = "self_help", language: str = "en",
-               capacity: int = 8, facilitator: str | None = None) -> Circle:
+               capacity: int = 8, facilitator: str | None = None, schedule: str | None = None,
+               allow_stickers: bool = False) -> Circle:
     if kind not in CIRCLE_KINDS:
         raise AdminError(f"--type must be one of {', '.join(CIRCLE_KINDS)}")
     if not 2 <= capacity <= MAX_CIRCLE_CAPACITY:
         raise AdminError(f"--capacity must be between 2 and {MAX_CIRCLE_CAPACITY}")
+    try:
+        meets = parse_schedule(schedule) if schedule else None
+    except ScheduleError as exc:
+        raise AdminError(f"--schedule: {exc}") from None
     with ctx.uow() as session:
         center = _center(session, center_name)
         facilitator_id = None
@@ -129,8 +156,71 @@ def add_circle(ctx: ServiceContext, center_name: str, name: str, *, kind: str = 
         circle = Circle(center_id=center.id or 0, name=name, kind=kind, language=language, capacity=capacity,
                         facilitator_id=facilitator_id, created_at=ctx.clock.now())
         session.add(circle)
+        circles.configure(session, circle, ctx.clock.now(), schedule=meets, allow_stickers=allow_stickers)
         session.commit()
         return circle
+
+
+def list_circles(ctx: ServiceContext, center_name: str) -> list[dict[str, object]]:
+    """The centre's circles: no member names, only counts."""
+    with ctx.uow() as session:
+        center = _center(session, center_name)
+        rows = []
+        for circle in crepo.circles_of_center(session, center.id or 0):
+            settings = crepo.settings_of(session, circle.id or 0)
+            facilitator = session.get(Staff, circle.facilitator_id) if circle.facilitator_id else None
+            rows.append({"name": circle.name, "type": circle.kind, "language": circle.language,
+                         "members": crepo.member_count(session, circle.id or 0), "capacity": circle.capacity,
+                         "facilitator": facilitator.name if facilitator else None,
+                         "schedule": settings.schedule if settings else None,
+                         "closed": bool(settings and settings.closed_at)})
+        return rows
+
+
+def _member_and_circle(session: Session, center_name: str, pseudonym: str,
+                       circle_name: str | None) -> tuple[Member, Circle | None]:
+    center = _center(session, center_name)
+    member = repo.member_by_pseudonym(session, center.id or 0, pseudonym)
+    if member is None:
+        raise AdminError(f"no member with the pseudonym {pseudonym!r} at {center.name}")
+    circle = crepo.circle_by_name(session, center.id or 0, circle_name) if circle_name else None
+    if circle_name and circle is None:
+        raise AdminError(f"no circle named {circle_name!r} at {center.name}")
+    return member, circle
+
+
+def assign_to_circle(ctx: ServiceContext, center_name: str, pseudonym: str, circle_name: str) -> str:
+    """Put a member in a circle, moving them out of any other. Returns the circle's name."""
+    with ctx.uow() as session:
+        member, circle = _member_and_circle(session, center_name, pseudonym, circle_name)
+        assert circle is not None
+        try:
+            circles.join(session, member, circle, ctx.clock.now())
+        except circles.CircleError as exc:
+            raise AdminError(str(exc)) from None
+        session.commit()
+        return circle.name
+
+
+def remove_from_circle(ctx: ServiceContext, center_name: str, *, pseudonym: str | None = None,
+                       circle_name: str | None = None) -> str:
+    """Take a member out of their circle, or (with only a circle) close the circle. Returns what was done."""
+    with ctx.uow() as session:
+        now = ctx.clock.now()
+        if pseudonym:
+            member, _ = _member_and_circle(session, center_name, pseudonym, None)
+            left = circles.leave(session, member, now, reason="removed")
+            if left is None:
+                raise AdminError(f"{member.pseudonym} is not in a circle")
+            session.commit()
+            return f"{member.pseudonym} removed from {left.name!r}"
+        center = _center(session, center_name)
+        circle = crepo.circle_by_name(session, center.id or 0, circle_name or "")
+        if circle is None:
+            raise AdminError(f"no circle named {circle_name!r} at {center.name} (give --member or --circle)")
+        count = circles.close(session, circle, now)
+        session.commit()
+        return f"circle {circle.name!r} closed; {count} member(s) left it"
 
 
 def status(ctx: ServiceContext) -> dict[str, object]:
@@ -147,4 +237,6 @@ def status(ctx: ServiceContext) -> dict[str, object]:
             "members": by_status,
             "staff_not_linked": len(unlinked),
             "outbox": repo.outbox_backlog(session, now),
+            "escalations_unacknowledged_at_last_step": repo.count_unreachable_escalations(session),
+            "staff_unreachable": len(session.exec(select(Staff).where(Staff.active, Staff.reachable == False)).all()),  # noqa: E712
         }

@@ -16,10 +16,11 @@ from sqlmodel import Session
 from bot.domain import coping
 from bot.domain.checkin import CheckinState, InvalidAnswer, apply_answer, parse_typed
 from bot.domain.outgoing import Priority
+from bot.domain.risk import CheckinAnswers, RiskLevel
 from bot.domain.scheduling import end_of_local_day, local_date, next_checkin_due, reminder_due
 from bot.domain.streaks import checkin_streak, milestone_reached, sober_days
 from bot.i18n import t
-from bot.services import views
+from bot.services import attendance, circles, safety, views
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
 from storage import repositories as repo
@@ -210,10 +211,14 @@ def _apply(session: Session, member: Member, checkin: Checkin, step: str, value:
 def _complete(session: Session, member: Member, checkin: Checkin, now: datetime) -> None:
     checkin.status = "completed"
     checkin.completed_at = now
+    attendance.back_on_track(session, member, now)  # whoever was told about a gap hears it ended
     day = checkin.local_date
     lang = member.language
     if checkin.used == "yes":
         member.last_use_date = day
+    result = safety.screen(session, member, now, text=checkin.note, source="checkin", with_history=True,
+                           answers=CheckinAnswers(mood=checkin.mood, craving=checkin.craving, used=checkin.used))
+    if checkin.used == "yes" and result.level < RiskLevel.CONCERN:
         views.say(session, member, "checkin-lapse", now)
     strategy = coping.choose_coping(
         mood=checkin.mood, craving=checkin.craving, triggers=_state(checkin).triggers, used=checkin.used,
@@ -233,6 +238,13 @@ def _complete(session: Session, member: Member, checkin: Checkin, now: datetime)
     member.sober_days_seen = current
     if milestone is not None:
         views.say(session, member, "checkin-milestone", now, days=milestone)
+        circles.milestone_reached(session, member, milestone, now)  # offers to share it; nothing is shared unasked
+
+
+def note_step_open(session: Session, member: Member, now: datetime) -> bool:
+    checkin = repo.open_checkin(session, member.id or 0)
+    return (checkin is not None and checkin.step == "note"
+            and checkin.local_date == local_date(now, member.timezone))
 
 
 def handle_typed_if_open(session: Session, member: Member, text: str, now: datetime) -> bool:

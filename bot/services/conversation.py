@@ -8,7 +8,8 @@ from enum import Enum
 from sqlmodel import Session
 
 from bot.i18n import normalise_language, t
-from bot.services import checkins, cravings, member_settings, onboarding, views
+from bot.domain.risk import RiskLevel
+from bot.services import checkins, circles, cravings, member_settings, onboarding, safety, talk, views
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
 from storage import repositories as repo
@@ -24,11 +25,12 @@ class Route(Enum):
     SETTINGS_SOBRIETY = "settings_sobriety"
     CRAVING = "craving"
     SETTINGS = "settings"
+    TALK = "talk"
     DONE = "done"
 
 
-def handle_text(ctx: ServiceContext, person: Person, text: str) -> None:
-    route = _route_and_answer(ctx, person, text)
+def handle_text(ctx: ServiceContext, person: Person, text: str, message_id: int | None = None) -> None:
+    route = _route_and_answer(ctx, person, text, message_id)
     if route is Route.ONBOARDING_TIME:
         onboarding.choose_time(ctx, person, typed=text)
     elif route is Route.ONBOARDING_SOBRIETY:
@@ -41,9 +43,11 @@ def handle_text(ctx: ServiceContext, person: Person, text: str) -> None:
         cravings.open_toolkit(ctx, person)
     elif route is Route.SETTINGS:
         member_settings.open_settings(ctx, person)
+    elif route is Route.TALK:
+        talk.open_talk(ctx, person)
 
 
-def _route_and_answer(ctx: ServiceContext, person: Person, text: str) -> Route:
+def _route_and_answer(ctx: ServiceContext, person: Person, text: str, message_id: int | None) -> Route:
     """Decide in one read; answers that need no other use case are written here directly."""
     now = ctx.clock.now()
     with ctx.uow() as session:
@@ -68,6 +72,8 @@ def _route_and_answer(ctx: ServiceContext, person: Person, text: str) -> Route:
             return Route.CRAVING
         if action == "settings":
             return Route.SETTINGS
+        if action == "talk":
+            return Route.TALK
         if action == "help":
             send_help(session, member, now)
         elif len(text) > MAX_TEXT:
@@ -76,10 +82,34 @@ def _route_and_answer(ctx: ServiceContext, person: Person, text: str) -> Route:
             return Route.SETTINGS_TIME
         elif member.awaiting == "sobriety":
             return Route.SETTINGS_SOBRIETY
+        elif _screened_as_worrying(session, member, text, now, message_id):
+            pass  # the member already has a safety reply; no "please pick 1–5" after that
         elif not checkins.handle_typed_if_open(session, member, text, now):
-            views.send_menu(session, member, "fallback-text", now)
+            # already screened above: a member in a circle is talking to their circle
+            if not circles.relay_screened_text(session, member, text, now, message_id=message_id):
+                views.send_menu(session, member, "fallback-text", now)
         session.commit()
         return Route.DONE
+
+
+def _screened_as_worrying(session: Session, member: Member, text: str, now: datetime,
+                          message_id: int | None) -> bool:
+    """Screen free text before anything else reads it. A check-in note is screened with its
+    answers when the check-in completes instead, so it is not screened twice."""
+    if checkins.note_step_open(session, member, now):
+        return False
+    result = safety.screen(session, member, now, text=text, source="message", source_message_id=message_id)
+    return result.level >= RiskLevel.CONCERN or result.needs_followup
+
+
+def handle_edit(ctx: ServiceContext, person: Person, text: str, message_id: int | None) -> None:
+    """An edited message is screened again: danger added in an edit must not slip through."""
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        if member is not None and member.status in ("active", "paused") and text:
+            safety.screen(session, member, now, text=text, source="edit", source_message_id=message_id)
+            session.commit()
 
 
 def send_help(session: Session, member: Member, now: datetime) -> None:

@@ -9,9 +9,10 @@ from sqlmodel import Session
 from bot.domain import coping
 from bot.domain.callbacks import encode
 from bot.domain.outgoing import Priority
+from bot.domain.risk import CheckinAnswers, RiskLevel
 from bot.domain.scheduling import next_craving_prompt_due
 from bot.i18n import t
-from bot.services import views
+from bot.services import safety, views
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
 from storage import repositories as repo
@@ -65,7 +66,9 @@ def log_strength(ctx: ServiceContext, person: Person, source: str, strength: int
                                  source="toolkit" if source == "tk" else "prompt", created_at=now))
         key = "craving-logged" if strength >= HIGH_CRAVING else "craving-logged-low"
         views.say(session, member, key, now, strength=strength)
-        if source == "pr" and strength >= HIGH_CRAVING:
+        # A craving of 8 or more is a concern for the counsellor; the member gets the safety reply.
+        result = safety.screen(session, member, now, answers=CheckinAnswers(craving=strength), source="craving")
+        if source == "pr" and strength >= HIGH_CRAVING and result.level < RiskLevel.CONCERN:
             send_toolkit(session, member, now, craving=strength)
         session.commit()
     return None

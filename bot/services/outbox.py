@@ -32,8 +32,9 @@ def enqueue(
     dedupe_key: str | None = None,
     protect: bool = False,
     due_at: datetime | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> OutboxMessage:
-    payload: dict[str, Any] = {"text": text}
+    payload: dict[str, Any] = {"text": text, **(extra or {})}
     if buttons:
         payload["buttons"] = [[list(b) for b in row] for row in buttons]
     if keyboard:

@@ -29,13 +29,13 @@ def helplines(center: Center | None, lang: str) -> str:
 
 
 def main_keyboard(lang: str) -> list[list[str]]:
-    return [[t(lang, "menu-craving")], [t(lang, "menu-settings"), t(lang, "menu-help")]]
+    return [[t(lang, "menu-craving"), t(lang, "menu-talk")], [t(lang, "menu-settings"), t(lang, "menu-help")]]
 
 
 def menu_action(lang: str, text: str) -> str | None:
     """Which menu button a typed text is (the reply keyboard sends its label as text)."""
     cleaned = text.strip()
-    for action in ("craving", "settings", "help"):
+    for action in ("craving", "talk", "settings", "help"):
         if any(cleaned == t(code, f"menu-{action}") for code in {lang, *LANGUAGES}):
             return action
     return None

@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 
 import pytest
-from sqlmodel import col, func, select
 
 from bot.app import build_application, running
 from bot.clock import FakeClock
@@ -20,8 +19,8 @@ from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.models import SentMessage
 from bot.sandbox.phones import Match, Phones, wait_until
 from bot.services import admin
+from storage import repositories as repo
 from storage.migrate import upgrade
-from storage.models import OutboxMessage
 
 TOKEN = "123456789:TEST-token_for_saathi_e2e_runs"
 COUNSELLOR_ID = 9001
@@ -41,7 +40,8 @@ class Harness:
         settings = parse_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": self.emu.base_url,
                                    "DATABASE_URL": self.database_url})
         upgrade(self.database_url)
-        application = build_application(settings, clock=self.clock, with_jobs=False, sender_poll=0.05)
+        application = build_application(settings, clock=self.clock, with_jobs=False, sender_poll=0.05,
+                                        overall_rate=1000)
         self._stack = AsyncExitStack()
         self.saathi = await self._stack.enter_async_context(running(application))
         return self.saathi
@@ -112,12 +112,7 @@ class Harness:
         """Wait until every update is handled and nothing due is left in the outbox."""
         def idle() -> bool:
             with self.services.uow() as session:
-                due = session.exec(
-                    select(func.count()).select_from(OutboxMessage).where(
-                        col(OutboxMessage.status).in_(("pending", "sending")),
-                        col(OutboxMessage.due_at) <= self.clock.now())
-                ).one()
-            return due == 0
+                return repo.outbox_due_count(session, self.clock.now()) == 0
         await wait_until(idle, timeout=timeout, stable=3)
 
 

@@ -148,15 +148,20 @@ async def test_craving_prompt_at_a_high_risk_time_and_the_toolkit(harness: Harne
     harness.clock.set(datetime(2026, 11, 25, 13, 1, tzinfo=UTC))  # 18:31 IST
     await harness.tick()
     await harness.expect(605, "A short check")
-    await harness.press(605, "8")
-    await harness.expect(605, "Noted: craving 8/10")
+    await harness.press(605, "7")
+    await harness.expect(605, "Noted: craving 7/10")
     await harness.expect(605, "Cravings rise and fall")
     await harness.press(605, "Ask someone to reach out")
     await harness.expect(605, "asked your counsellor")
     alert = await harness.expect(9001, "would like someone to reach out")
-    assert "8/10" in alert.text
+    assert "7/10" in alert.text
     with harness.services.uow() as session:
-        assert [(c.strength, c.source) for c in session.exec(select(CravingEvent))] == [(8, "prompt")]
+        assert [(c.strength, c.source) for c in session.exec(select(CravingEvent))] == [(7, "prompt")]
+    # 8 or more is a concern: the counsellor's queue gets it, the member a kind reply
+    harness.send(605, "/craving")
+    await harness.press(605, "9")
+    await harness.expect(605, "you don't have to carry it alone")
+    await harness.expect(9001, "Concern")
 
 
 async def test_settings_language_time_pause_resume(harness: Harness) -> None:

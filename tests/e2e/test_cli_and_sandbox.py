@@ -11,7 +11,7 @@ from bot.cli import build_parser, main
 from bot.i18n import t
 from bot.sandbox.demo import play_demo_day
 
-SUBCOMMANDS = [["run"], ["sandbox"], ["center", "add"], ["counsellor", "add"], ["invite", "create"],
+SUBCOMMANDS = [["run"], ["sandbox"], ["center", "add"], ["center", "set"], ["counsellor", "add"], ["invite", "create"],
                ["circle", "add"], ["db", "upgrade"], ["risk", "classify"], ["status"]]
 
 
@@ -40,6 +40,9 @@ def test_centre_setup_from_the_command_line(tmp_path, monkeypatch: pytest.Monkey
     assert main(["center", "add", "--name", "Asha Kendra", "--timezone", "Asia/Kolkata"]) == 1
     assert "already exists" in capsys.readouterr().err
     assert main(["invite", "create", "--center", "Nowhere"]) == 1
+    assert main(["center", "set", "--name", "Asha Kendra", "--ack-urgent-minutes", "5"]) == 0
+    assert "urgent alerts wait 5 min" in capsys.readouterr().out
+    assert main(["center", "set", "--name", "Asha Kendra", "--ack-urgent-minutes", "500"]) == 1
     assert main(["center", "add", "--name", "X", "--timezone", "Mars/Base"]) == 1
 
 
@@ -56,6 +59,6 @@ async def test_sandbox_plays_the_whole_day() -> None:
     assert await play_demo_day(out=lines.append) == 0
     transcript = "\n".join(lines)
     for seen in ("Which language", "Who sees what", "Time for today's check-in", "Thank you for checking in",
-                 t("mr", "checkin-reminder").splitlines()[0], "would like someone to reach out", "आज के चेक-इन", "आजच्या चेक-इन"):
+                 t("mr", "checkin-reminder").splitlines()[0], "Concern", t("hi", "safety-acknowledged"), "would like someone to reach out", "आज के चेक-इन", "आजच्या चेक-इन"):
         assert seen in transcript, seen
     assert "Demo day over" in lines[-1]

@@ -25,7 +25,7 @@ onboard-explain =
     • Your counsellor sees your name and your check-ins, so they can support you.
     • Your peer circle sees only a pseudonym and what you choose to share — never your name or number.
     • A sponsor, if you have one, sees only whether you checked in, not what you said.
-    • If something you write sounds like you are in danger, your counsellor is told right away.
+    • If something you write sounds like you are in danger, your counsellor is told right away. They are also told, so they can support you, when you say you have used or a craving is very strong.
 
     You can pause at any time. Do you agree to start?
 btn-consent-yes = I agree
@@ -229,3 +229,13 @@ member-summary =
     Last 14 days:
     { $history }
 staff-only = This is not available.
+
+## Member status words for counsellors
+member-status-onboarding = joining
+member-status-active = active
+member-status-paused = paused
+member-status-unreachable = unreachable (blocked the bot)
+member-status-left = left
+
+## When a counsellor acknowledges an alert
+safety-acknowledged = Your counsellor has seen your message and will be in touch soon 🌿 You are not alone.

@@ -1,0 +1,228 @@
+"""The risk engine: text rules + check-in signals → one assessment.
+
+Pure and synchronous: no I/O beyond reading the packaged rule files once,
+no clock unless the caller omits ``today``. Safe to call from a handler,
+a batch job or the CLI.
+
+Safety choices, all deliberate:
+
+* every language's rules run on every message, because members mix
+  languages mid-sentence;
+* negation can soften an urgent rule to concern (and mark it for
+  follow-up) but never hide it: "I'm not going to kill myself" still
+  reaches a counsellor;
+* an ``unless`` idiom only cancels the match it overlaps, so "dying to see
+  the match, I want to die" is still urgent;
+* a rule that finds nothing is retried with sentence punctuation removed,
+  so "kill. myself." is still caught.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+
+from .checkin import checkin_signals
+from .models import CheckinAnswers, DayRecord, Reason, RiskAssessment, RiskLevel, Signal
+from .normalise import SENTENCE_BREAK, Normalised, normalise, without_sentence_breaks
+from .rules import Negation, Rule, RuleSet, load_rules
+
+MAX_MATCHED_CHARS = 80
+
+
+def assess(
+    text: str | None = None,
+    *,
+    answers: CheckinAnswers | None = None,
+    history: Sequence[DayRecord] = (),
+    today: date | None = None,
+    missed_days: int = 0,
+) -> RiskAssessment:
+    """Assess free text, today's check-in answers and recent history together."""
+    rules = load_rules()
+    signals: list[Signal] = []
+    if text:
+        signals.extend(text_signals(str(text), rules))
+    signals.extend(checkin_signals(answers, history, today, missed_days, rules.checkin))
+    return combine(signals)
+
+
+def classify_text(text: str) -> RiskAssessment:
+    """Text-only assessment (evaluation, CLI, circle messages)."""
+    return assess(text)
+
+
+def format_classification(assessment: RiskAssessment) -> str:
+    """``"urgent\\tEN-SUI-001,EN-SUI-004"``; ``"none\\t"`` when nothing fired."""
+    return f"{assessment.level.label}\t{','.join(assessment.rule_ids)}"
+
+
+def classify_lines(lines: Iterable[str]) -> Iterator[str]:
+    """One classification line per input line, for ``saathi risk classify``.
+
+    Blank lines still produce ``"none\\t"`` so output lines stay aligned
+    with input lines.
+    """
+    for line in lines:
+        yield format_classification(classify_text(line.rstrip("\r\n")))
+
+
+def combine(signals: Iterable[Signal]) -> RiskAssessment:
+    """Merge signals: level is the highest, one reason per rule id.
+
+    Reasons are ordered by level (most serious first), then rule id, so the
+    output is deterministic and the counsellor reads the worst first.
+    """
+    best: dict[str, Signal] = {}
+    for signal in signals:
+        if signal.level == RiskLevel.NONE:
+            continue
+        kept = best.get(signal.rule_id)
+        if kept is None or signal.level > kept.level:
+            best[signal.rule_id] = signal
+    ordered = sorted(best.values(), key=lambda s: (-s.level, s.rule_id))
+    level = max((s.level for s in ordered), default=RiskLevel.NONE)
+    return RiskAssessment(
+        level=RiskLevel(level),
+        reasons=tuple(s.reason() for s in ordered),
+        needs_followup=any(s.followup for s in ordered),
+    )
+
+
+def text_signals(text: str, rules: RuleSet) -> list[Signal]:
+    """Signals from every rule that matches ``text``."""
+    norm = normalise(text)
+    if not norm.tokens:
+        return []
+    joined = without_sentence_breaks(norm)
+    signals: list[Signal] = []
+    for rule in rules.rules:
+        signal = _best_match(rule, norm)
+        if signal is None and joined is not norm:
+            # "kill. myself." or "I. Want. To. Die.": punctuation must not
+            # split a phrase. Only tried when the sentence-aware pass found
+            # nothing, so it can add a signal but never weaken one.
+            signal = _best_match(rule, joined)
+        if signal is not None:
+            signals.append(signal)
+    return signals
+
+
+def _best_match(rule: Rule, norm: Normalised) -> Signal | None:
+    """The strongest occurrence of ``rule`` in the message, if any.
+
+    A later un-negated occurrence beats an earlier negated one: "I won't
+    kill myself... actually I will kill myself" is urgent.
+    """
+    best: Signal | None = None
+    unless_spans: list[tuple[int, int]] | None = None
+    for match, start, end in _matches(rule.regex, norm.text):
+        if rule.unless_regex is not None:
+            if unless_spans is None:
+                unless_spans = [(s, e) for _, s, e in _matches(rule.unless_regex, norm.text)]
+            if any(u_start < end and start < u_end for u_start, u_end in unless_spans):
+                continue
+        first, last = norm.token_index(start), norm.token_index(end - 1)
+        cue = _negation_cue(norm, rule, first, last, rule.literals_for(match))
+        if cue is None:
+            level, followup = rule.level, rule.followup
+        else:
+            level = rule.if_negated
+            followup = rule.followup or rule.level == RiskLevel.URGENT
+            first, last = min(first, cue), max(last, cue)
+        if best is None or level > best.level:
+            matched = _shorten(norm.source_text(first, last))
+            best = Signal(rule.id, rule.category, level, matched, followup)
+        if best.level == rule.level:
+            break
+    return best
+
+
+def _matches(regex: re.Pattern[str], text: str) -> Iterator[tuple[re.Match[str], int, int]]:
+    """Matches of a rule regex with their word span (spaces trimmed).
+
+    Rule regexes start by consuming the space before a word and end after
+    the space following their last word, so each search restarts on that
+    trailing space: back-to-back occurrences are all found.
+    """
+    pos = 0
+    while True:
+        match = regex.search(text, pos)
+        if match is None:
+            return
+        start, end = match.start(), match.end()
+        pos = end - 1 if end > start + 1 and text[end - 1] == " " else max(end, start + 1)
+        while start < end and text[start] in " \n":
+            start += 1
+        while end > start and text[end - 1] in " \n":
+            end -= 1
+        if end > start:
+            yield match, start, end
+
+
+def _negation_cue(
+    norm: Normalised, rule: Rule, first: int, last: int, literals: frozenset[str] | None = None
+) -> int | None:
+    """Token index of a negation that applies to the match, or None."""
+    negation = rule.negation
+    tokens = norm.tokens
+    single = negation.single_word_cues
+    asked_for = rule.literal_words if literals is None else literals
+    for index in range(first, last + 1):
+        # Inside the match only a word the pattern did not ask for counts:
+        # "suicide nahi karunga" matched through a "..." gap.
+        if tokens[index] in single and tokens[index] not in asked_for:
+            if not _is_not_negation(tokens, index, negation):
+                return index
+    if first > 0 and any(
+        _phrase_at(tokens, first - 1, cue, ending=True) for cue in negation.adjacent
+    ) and not _is_not_negation(tokens, first - 1, negation):
+        return first - 1
+    before = _scan(tokens, range(first - 1, max(-1, first - 1 - negation.before_window), -1), negation, "before")
+    if before is not None:
+        return before
+    return _scan(tokens, range(last + 1, min(len(tokens), last + 1 + negation.after_window)), negation, "after")
+
+
+def _scan(tokens: tuple[str, ...], positions: range, negation: Negation, side: str) -> int | None:
+    cues = negation.before if side == "before" else negation.after
+    for index in positions:
+        word = tokens[index]
+        if word == SENTENCE_BREAK:
+            return None
+        for cue in cues:
+            if _phrase_at(tokens, index, cue, ending=(side == "before")) and not _is_not_negation(
+                tokens, index, negation
+            ):
+                return index
+        if word in negation.breakers:
+            return None
+    return None
+
+
+def _phrase_at(tokens: tuple[str, ...], index: int, phrase: tuple[str, ...], ending: bool) -> bool:
+    """Whether ``phrase`` ends (or starts) at ``index``."""
+    start = index - len(phrase) + 1 if ending else index
+    if start < 0 or start + len(phrase) > len(tokens):
+        return False
+    return tokens[start : start + len(phrase)] == phrase
+
+
+def _is_not_negation(tokens: tuple[str, ...], index: int, negation: Negation) -> bool:
+    """Whether the word at ``index`` is part of a look-alike such as "pata nahi"."""
+    for phrase in negation.not_negation:
+        for offset, word in enumerate(phrase):
+            if word == tokens[index] and _phrase_at(tokens, index - offset, phrase, ending=False):
+                return True
+    return False
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_MATCHED_CHARS else text[: MAX_MATCHED_CHARS - 1] + "…"
+
+
+def reasons_text(reasons: Iterable[Reason]) -> str:
+    """Human-readable reasons, one per line, for counsellor notifications."""
+    return "\n".join(f"{r.rule_id} ({r.category}): {r.matched}" for r in reasons)

@@ -1,0 +1,355 @@
+"""Load and validate the clinician-edited rule files.
+
+One TOML file per language lives in ``rules/`` next to this module
+(``en.toml``, ``hi.toml``, ``mr.toml``) plus ``checkin.toml`` for the
+check-in thresholds. TOML was chosen because it allows comments, needs no
+quoting gymnastics for Devanagari and is read by the standard library.
+
+Validation is strict and the error names the file and rule: a typo in a
+rule must fail the test suite and the deploy, never silently switch a rule
+off.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .models import RiskLevel
+from .normalise import normalise
+from .patterns import PatternError, compile_pattern
+
+LANGUAGES: tuple[str, ...] = ("en", "hi", "mr")
+
+URGENT_CATEGORIES = frozenset({"suicide", "self_harm", "overdose", "harm_others", "goodbye", "medical"})
+CATEGORIES = URGENT_CATEGORIES | frozenset(
+    {"use", "craving", "help", "hopeless", "abuse", "withdrawal", "distress", "trigger"}
+)
+
+_ID_SHAPE = re.compile(r"^(?P<lang>[A-Z]{2})-[A-Z]{2,6}-\d{3}$")
+_RULE_KEYS = frozenset(
+    {
+        "id",
+        "category",
+        "level",
+        "description",
+        "patterns",
+        "unless",
+        "followup",
+        "if_negated",
+        "examples",
+        "not_examples",
+    }
+)
+
+
+class RuleFileError(ValueError):
+    """A rule file that cannot be used; the message names file and rule."""
+
+
+@dataclass(frozen=True)
+class Negation:
+    """How one language marks negation, used to soften but never hide a rule.
+
+    ``before`` cues are looked for in the ``before_window`` words preceding a
+    match ("not going to kill myself"), ``after`` cues in the words following
+    it (Hindi and Marathi put the negation after the verb: "मरायचं नाही"),
+    ``adjacent`` cues only in the word right before the match ("no craving",
+    "quit drinking", but not "no energy, no hope"), and single-word cues
+    also inside a match's ``...`` gap. A ``breaker``
+    word ends the search (a new clause began), and ``not_negation`` phrases
+    look like negation but are not ("pata nahi", "nahi to" = otherwise).
+    """
+
+    before: tuple[tuple[str, ...], ...] = ()
+    after: tuple[tuple[str, ...], ...] = ()
+    adjacent: tuple[tuple[str, ...], ...] = ()
+    before_window: int = 2
+    after_window: int = 0
+    breakers: frozenset[str] = frozenset()
+    not_negation: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def single_word_cues(self) -> frozenset[str]:
+        return frozenset(cue[0] for cue in (*self.before, *self.after, *self.adjacent) if len(cue) == 1)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One clinician rule, compiled."""
+
+    id: str
+    language: str
+    category: str
+    level: RiskLevel
+    description: str
+    patterns: tuple[str, ...]
+    unless: tuple[str, ...]
+    followup: bool
+    if_negated: RiskLevel
+    examples: tuple[str, ...]
+    not_examples: tuple[str, ...]
+    regex: re.Pattern[str]
+    unless_regex: re.Pattern[str] | None
+    literal_words: frozenset[str]
+    negation: Negation
+    pattern_literals: tuple[frozenset[str], ...] = ()
+
+    def literals_for(self, match: re.Match[str]) -> frozenset[str]:
+        """Literal words of the pattern that produced ``match``.
+
+        Each pattern is compiled as its own named group (``_p0``, ``_p1``…),
+        so a word that one pattern asks for ("dont want to live") does not
+        stop the same word counting as negation inside another pattern's gap.
+        """
+        name = match.lastgroup
+        if name and name.startswith("_p") and name[2:].isdigit():
+            index = int(name[2:])
+            if index < len(self.pattern_literals):
+                return self.pattern_literals[index]
+        return self.literal_words
+
+
+@dataclass(frozen=True)
+class CheckinPolicy:
+    """Thresholds for check-in answers and history (rules/checkin.toml)."""
+
+    used_yes_level: RiskLevel = RiskLevel.CONCERN
+    used_undisclosed_level: RiskLevel = RiskLevel.WATCH
+    craving_concern_at: int = 8
+    streak_days: int = 3
+    streak_craving_at_least: int = 7
+    streak_mood_at_most: int = 1
+    streak_level: RiskLevel = RiskLevel.CONCERN
+    trend_window_days: int = 7
+    trend_min_points: int = 3
+    trend_mood_slope: float = -0.3
+    trend_craving_slope: float = 0.5
+    trend_level: RiskLevel = RiskLevel.WATCH
+    missed_days: int = 2
+    missed_level: RiskLevel = RiskLevel.WATCH
+    history_days: int = 14
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Everything the engine needs: text rules and check-in thresholds."""
+
+    rules: tuple[Rule, ...]
+    languages: tuple[str, ...]
+    checkin: CheckinPolicy
+
+    def by_id(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+
+def load_rules(language: str | None = None) -> RuleSet:
+    """Packaged rules for one language, or all of them (the default).
+
+    Members mix languages in one message, so the engine applies every
+    language's rules to every message; ``language`` exists for tooling and
+    tests. Parsed once per process.
+    """
+    if language is not None and language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r} (expected one of {LANGUAGES})")
+    return _load_packaged((language,) if language else LANGUAGES)
+
+
+@lru_cache(maxsize=None)
+def _load_packaged(languages: tuple[str, ...]) -> RuleSet:
+    folder = resources.files(__package__).joinpath("rules")
+    rules: list[Rule] = []
+    for language in languages:
+        text = folder.joinpath(f"{language}.toml").read_text(encoding="utf-8")
+        rules.extend(parse_rules(text, language=language, source=f"{language}.toml"))
+    policy = parse_checkin_policy(folder.joinpath("checkin.toml").read_text(encoding="utf-8"))
+    _check_unique_ids(rules)
+    return RuleSet(rules=tuple(rules), languages=languages, checkin=policy)
+
+
+def load_rules_file(path: str | Path) -> list[Rule]:
+    """Parse a rules file from disk (for drafting a new file before packaging)."""
+    file = Path(path)
+    return parse_rules(file.read_text(encoding="utf-8"), language=file.stem, source=str(file))
+
+
+def parse_rules(text: str, *, language: str, source: str = "<rules>") -> list[Rule]:
+    """Parse and compile one language's rule file."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleFileError(f"{source}: not valid TOML: {exc}") from None
+    declared = data.get("language", language)
+    if declared != language:
+        raise RuleFileError(f"{source}: says language = {declared!r}, expected {language!r}")
+    negation = _parse_negation(data.get("negation", {}), source)
+    raw_rules = data.get("rule", [])
+    if not isinstance(raw_rules, list) or not raw_rules:
+        raise RuleFileError(f"{source}: no [[rule]] entries")
+    rules = [_parse_rule(raw, language, negation, source) for raw in raw_rules]
+    _check_unique_ids(rules)
+    return rules
+
+
+def parse_checkin_policy(text: str) -> CheckinPolicy:
+    """Parse rules/checkin.toml; missing keys keep the documented defaults."""
+    data = tomllib.loads(text)
+    default = CheckinPolicy()
+    use = data.get("use", {})
+    craving = data.get("craving", {})
+    streak = data.get("streak", {})
+    trend = data.get("trend", {})
+    missed = data.get("missed", {})
+    return CheckinPolicy(
+        used_yes_level=_level(use.get("yes_level"), default.used_yes_level),
+        used_undisclosed_level=_level(use.get("undisclosed_level"), default.used_undisclosed_level),
+        craving_concern_at=int(craving.get("concern_at", default.craving_concern_at)),
+        streak_days=int(streak.get("days", default.streak_days)),
+        streak_craving_at_least=int(streak.get("craving_at_least", default.streak_craving_at_least)),
+        streak_mood_at_most=int(streak.get("mood_at_most", default.streak_mood_at_most)),
+        streak_level=_level(streak.get("level"), default.streak_level),
+        trend_window_days=int(trend.get("window_days", default.trend_window_days)),
+        trend_min_points=int(trend.get("min_points", default.trend_min_points)),
+        trend_mood_slope=float(trend.get("mood_slope_per_day", default.trend_mood_slope)),
+        trend_craving_slope=float(trend.get("craving_slope_per_day", default.trend_craving_slope)),
+        trend_level=_level(trend.get("level"), default.trend_level),
+        missed_days=int(missed.get("days", default.missed_days)),
+        missed_level=_level(missed.get("level"), default.missed_level),
+        history_days=int(data.get("history_days", default.history_days)),
+    )
+
+
+def _level(value: Any, default: RiskLevel) -> RiskLevel:
+    return default if value is None else RiskLevel.parse(str(value))
+
+
+_NEGATION_KEYS = frozenset(
+    {"before", "after", "adjacent", "before_window", "after_window", "breakers", "not_negation"}
+)
+
+
+def _parse_negation(raw: dict[str, Any], source: str) -> Negation:
+    unknown = set(raw) - _NEGATION_KEYS
+    if unknown:
+        raise RuleFileError(f"{source}: unknown negation setting(s) {sorted(unknown)}")
+
+    def phrases(key: str) -> tuple[tuple[str, ...], ...]:
+        values = raw.get(key, [])
+        if not isinstance(values, list):
+            raise RuleFileError(f"{source}: negation.{key} must be a list of words")
+        folded = (tuple(t for t in normalise(str(v)).tokens if t != "\n") for v in values)
+        return tuple(p for p in folded if p)
+
+    breakers = frozenset(word for phrase in phrases("breakers") for word in phrase)
+    return Negation(
+        before=phrases("before"),
+        after=phrases("after"),
+        adjacent=phrases("adjacent"),
+        before_window=int(raw.get("before_window", 2)),
+        after_window=int(raw.get("after_window", 0)),
+        breakers=breakers,
+        not_negation=phrases("not_negation"),
+    )
+
+
+def _parse_rule(raw: dict[str, Any], language: str, negation: Negation, source: str) -> Rule:
+    rule_id = str(raw.get("id", "")).strip()
+    where = f"{source}: rule {rule_id or '<without id>'}"
+    unknown = set(raw) - _RULE_KEYS
+    if unknown:
+        raise RuleFileError(f"{where}: unknown field(s) {sorted(unknown)}")
+    shape = _ID_SHAPE.match(rule_id)
+    if not shape or shape["lang"] != language.upper():
+        raise RuleFileError(f"{where}: id must look like {language.upper()}-SUI-001")
+    category = str(raw.get("category", "")).strip()
+    if category not in CATEGORIES:
+        raise RuleFileError(f"{where}: unknown category {category!r}; known: {sorted(CATEGORIES)}")
+    description = str(raw.get("description", "")).strip()
+    if not description:
+        raise RuleFileError(f"{where}: needs a description for the counsellor")
+    try:
+        level = RiskLevel.parse(str(raw.get("level", "")))
+        if_negated = _level(raw.get("if_negated"), _default_if_negated(level))
+    except ValueError as exc:
+        raise RuleFileError(f"{where}: {exc}") from None
+    if level == RiskLevel.NONE:
+        raise RuleFileError(f"{where}: level 'none' would never raise anything")
+    patterns = _string_list(raw, "patterns", where, required=True)
+    unless = _string_list(raw, "unless", where)
+    regex, per_pattern = _compile_all(patterns, where)
+    literals = frozenset().union(*per_pattern)
+    unless_regex = _compile_all(unless, where)[0] if unless else None
+    return Rule(
+        id=rule_id,
+        language=language,
+        category=category,
+        level=level,
+        description=description,
+        patterns=patterns,
+        unless=unless,
+        followup=bool(raw.get("followup", False)),
+        if_negated=min(if_negated, level),
+        examples=_string_list(raw, "examples", where),
+        not_examples=_string_list(raw, "not_examples", where),
+        regex=regex,
+        unless_regex=unless_regex,
+        literal_words=literals,
+        negation=negation,
+        pattern_literals=per_pattern,
+    )
+
+
+def _default_if_negated(level: RiskLevel) -> RiskLevel:
+    """Negation softens an urgent rule to concern (a clinician still looks)
+    but cancels lower rules ("I didn't drink today" is good news)."""
+    return RiskLevel.CONCERN if level == RiskLevel.URGENT else RiskLevel.NONE
+
+
+def _string_list(raw: dict[str, Any], key: str, where: str, required: bool = False) -> tuple[str, ...]:
+    value = raw.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RuleFileError(f"{where}: {key} must be a list of strings")
+    if required and not value:
+        raise RuleFileError(f"{where}: needs at least one entry in {key}")
+    return tuple(value)
+
+
+def _compile_all(
+    patterns: tuple[str, ...], where: str
+) -> tuple[re.Pattern[str], tuple[frozenset[str], ...]]:
+    """One regex for all of a rule's patterns, each in a named group, plus
+    each pattern's literal words (in pattern order)."""
+    sources: list[str] = []
+    literals: list[frozenset[str]] = []
+    for index, pattern in enumerate(patterns):
+        try:
+            compiled = compile_pattern(pattern)
+        except PatternError as exc:
+            raise RuleFileError(f"{where}: {exc}") from None
+        sources.append(f"(?P<_p{index}>{compiled.word_regex})")
+        literals.append(frozenset(compiled.literal_words))
+    try:
+        # A literal leading space (consumed; see engine._matches) lets the
+        # regex engine skip straight to word starts.
+        regex = re.compile(" (?:" + "|".join(sources) + ")")
+    except re.error as exc:  # e.g. a raw pattern reusing a group name
+        raise RuleFileError(f"{where}: patterns do not compile together: {exc}") from None
+    return regex, tuple(literals)
+
+
+def _check_unique_ids(rules: list[Rule]) -> None:
+    seen: set[str] = set()
+    for rule in rules:
+        if rule.id in seen:
+            raise RuleFileError(f"duplicate rule id {rule.id}")
+        seen.add(rule.id)

@@ -1,0 +1,174 @@
+"""The centre admin's sponsor commands: ``saathi sponsor link|unlink|volunteer add|settings|list``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+
+from sqlmodel import Session, select
+
+from bot.domain.sponsorship import parse_pseudonym, parse_weekday
+from bot.i18n import LANGUAGES
+from bot.services import sponsors
+from bot.services.admin import AdminError
+from bot.services.context import ServiceContext
+from storage import repositories as repo
+from storage import sponsor_repositories as spr
+from storage.models import Center, Member
+from storage.sponsor_models import Sponsor, SponsorSettings
+
+
+@dataclass(frozen=True)
+class Volunteer:
+    pseudonym: str
+    code: str | None
+
+
+def _centre_of_mentee(session: Session, mentee: str, center_name: str | None) -> Center:
+    """The centre named, or the one centre that has a member with this pseudonym."""
+    if center_name:
+        center = repo.center_by_name(session, center_name)
+        if center is None:
+            raise AdminError(f"no centre named {center_name!r}")
+        return center
+    centres = [c for c in session.exec(select(Center)).all()
+               if repo.member_by_pseudonym(session, c.id or 0, mentee) is not None]
+    if len(centres) != 1:
+        raise AdminError(f"no member {mentee!r} found" if not centres
+                         else f"{mentee!r} exists at several centres: add --center")
+    return centres[0]
+
+
+def _pseudonym(text: str, what: str) -> str:
+    parsed = parse_pseudonym(text)
+    if parsed is None or parsed[1]:
+        raise AdminError(f"{what} {text!r} is not a pseudonym like 'Lotus 7'")
+    return parsed[0]
+
+
+def link(ctx: ServiceContext, sponsor: str, mentee: str, *, center_name: str | None = None) -> str:
+    """Propose the link; the mentee is asked to agree. Returns what to print."""
+    sponsor, mentee = _pseudonym(sponsor, "--sponsor"), _pseudonym(mentee, "--mentee")
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        center = _centre_of_mentee(session, mentee, center_name)
+        try:
+            sponsors.propose_link(session, center, sponsor, mentee, now)
+        except sponsors.LinkRefused as refused:
+            raise AdminError(refused.text("en")) from None
+        session.commit()
+    return f"{mentee} has been asked to agree to {sponsor} as their sponsor"
+
+
+def unlink(ctx: ServiceContext, mentee: str, *, center_name: str | None = None) -> str:
+    mentee = _pseudonym(mentee, "--mentee")
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        center = _centre_of_mentee(session, mentee, center_name)
+        member = repo.member_by_pseudonym(session, center.id or 0, mentee)
+        current = spr.live_link_of_mentee(session, member.id or 0) if member else None
+        if current is None:
+            raise AdminError(f"{mentee} has no sponsor")
+        sponsors.end_link(session, current, "staff", now)
+        session.commit()
+    return f"the sponsorship of {mentee} has ended; both were told"
+
+
+def add_volunteer(ctx: ServiceContext, center_name: str, name: str, *, telegram_id: int | None = None,
+                  language: str = "en") -> Volunteer:
+    """A volunteer who is not a member. Without a Telegram id, a one-time code they send as /volunteer CODE."""
+    if not name.strip():
+        raise AdminError("the volunteer needs a name")
+    if language not in LANGUAGES:
+        raise AdminError(f"--language must be one of {', '.join(LANGUAGES)}")
+    with ctx.uow() as session:
+        center = repo.center_by_name(session, center_name)
+        if center is None:
+            raise AdminError(f"no centre named {center_name!r}")
+        if telegram_id is not None and (
+                repo.member_by_telegram_id(session, telegram_id) or repo.staff_by_telegram_id(session, telegram_id)
+                or spr.volunteer_by_telegram_id(session, telegram_id)):
+            raise AdminError("that Telegram account already belongs to a member, staff or volunteer")
+        code = None if telegram_id is not None else sponsors.new_volunteer_code()
+        volunteer = Sponsor(center_id=center.id or 0, kind="volunteer", name=name.strip()[:120],
+                            pseudonym=sponsors.new_volunteer_pseudonym(ctx, session, center.id or 0),
+                            telegram_user_id=telegram_id, chat_id=telegram_id, language=language, link_code=code,
+                            created_at=ctx.clock.now())
+        session.add(volunteer)
+        session.commit()
+        return Volunteer(volunteer.pseudonym or "", code)
+
+
+SETTING_RANGES = {
+    "min_sponsor_days": (0, 3650),
+    "max_mentees": (1, 20),
+    "sponsor_after_missed": (1, 30),
+    "counsellor_after_missed": (1, 60),
+    "talk_wait_minutes": (5, 240),
+}
+
+
+def configure(ctx: ServiceContext, center_name: str, *, summary_day: str | None = None, quiet: str | None = None,
+              **numbers: int | None) -> SponsorSettings:
+    """Per-centre settings; only what is given changes."""
+    with ctx.uow() as session:
+        center = repo.center_by_name(session, center_name)
+        if center is None:
+            raise AdminError(f"no centre named {center_name!r}")
+        row = spr.settings_for(session, center.id or 0) or SponsorSettings(center_id=center.id or 0)
+        for field, value in numbers.items():
+            if value is None:
+                continue
+            low, high = SETTING_RANGES[field]
+            if not low <= value <= high:
+                raise AdminError(f"--{field.replace('_', '-')} must be between {low} and {high}")
+            setattr(row, field, value)
+        if summary_day is not None:
+            weekday = parse_weekday(summary_day)
+            if weekday is None:
+                raise AdminError("--summary-day must be a weekday such as sun")
+            row.summary_weekday = weekday
+        if quiet is not None:
+            row.quiet_start, row.quiet_end = _quiet(quiet)
+        row.updated_at = ctx.clock.now()
+        session.add(row)
+        session.commit()
+        return row
+
+
+def _quiet(text: str) -> tuple[str, str]:
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in text.split("-"))
+    except ValueError:
+        raise AdminError("--quiet must look like 22:00-07:00 (the same time twice: no quiet hours)") from None
+    return start.strftime("%H:%M"), end.strftime("%H:%M")
+
+
+def listing(ctx: ServiceContext, center_name: str) -> list[str]:
+    """Sponsors of a centre with their live mentees, for the admin (staff may see volunteers' names)."""
+    with ctx.uow() as session:
+        center = repo.center_by_name(session, center_name)
+        if center is None:
+            raise AdminError(f"no centre named {center_name!r}")
+        lines = []
+        for sponsor in spr.sponsors_of_centre(session, center.id or 0):
+            side = sponsors.sponsor_side(session, sponsor)
+            mentees = []
+            for item in spr.links_of_sponsor(session, sponsor.id or 0):
+                member = session.get(Member, item.mentee_id)
+                mentees.append(f"{member.pseudonym if member else '-'}"
+                               f"{' (asked)' if item.state == 'proposed' else ''}")
+            who = f"volunteer {sponsor.name}" if sponsor.kind == "volunteer" else "member"
+            bound = "" if sponsor.chat_id or sponsor.member_id else " [not connected yet]"
+            lines.append(f"{side.pseudonym if side else '-'}\t{who}{bound}\t{', '.join(mentees) or '-'}")
+        return lines
+
+
+def policy_text(row: SponsorSettings) -> str:
+    return (f"min sponsor days {row.min_sponsor_days}, max mentees {row.max_mentees}, sponsor after "
+            f"{row.sponsor_after_missed} missed, counsellor after {row.counsellor_after_missed}, weekly summary on "
+            f"{('mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun')[row.summary_weekday]}, quiet {row.quiet_start}-"
+            f"{row.quiet_end}, talk wait {row.talk_wait_minutes} min")
+
+
+__all__ = ["Volunteer", "add_volunteer", "configure", "link", "listing", "policy_text", "unlink"]

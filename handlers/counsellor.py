@@ -1,0 +1,77 @@
+"""Counsellor commands (/queue, /member, /ack, /resolve), alert buttons, and the member's "call me"."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.domain.callbacks import decode
+from bot.services import counsellor, safety
+from handlers.common import SaathiContext, answer_button, person_of
+
+
+def _id_arg(context: SaathiContext) -> int | None:
+    if context.args and context.args[0].lstrip("#").isdigit():
+        return int(context.args[0].lstrip("#"))
+    return None
+
+
+async def queue_cmd(update: Update, context: SaathiContext) -> None:
+    person = person_of(update)
+    if person is not None:
+        counsellor.show_queue(context.saathi.services, person)
+        context.saathi.kick()
+
+
+async def member_cmd(update: Update, context: SaathiContext) -> None:
+    person = person_of(update)
+    if person is not None:
+        counsellor.member_summary(context.saathi.services, person, " ".join(context.args or []))
+        context.saathi.kick()
+
+
+async def ack_cmd(update: Update, context: SaathiContext) -> None:
+    person = person_of(update)
+    if person is not None:
+        counsellor.acknowledge(context.saathi.services, person, _id_arg(context) or 0)
+        context.saathi.kick()
+
+
+async def resolve_cmd(update: Update, context: SaathiContext) -> None:
+    person = person_of(update)
+    if person is not None:
+        note = " ".join((context.args or [])[1:])
+        counsellor.resolve(context.saathi.services, person, _id_arg(context) or 0, note)
+        context.saathi.kick()
+
+
+async def escalation_cb(update: Update, context: SaathiContext) -> None:
+    """``esc:v1:<id>:ack|res|hist`` for staff, ``esc:v1:<id>:call`` for the member."""
+    person = person_of(update)
+    data = decode(update.callback_query.data if update.callback_query else None)
+    toast: str | None = "button-expired"
+    if person is not None and data is not None and len(data.parts) == 2 and data.parts[0].isdigit():
+        escalation_id, action = int(data.parts[0]), data.parts[1]
+        ctx = context.saathi.services
+        if action == "ack":
+            toast = counsellor.acknowledge(ctx, person, escalation_id)
+        elif action == "res":
+            toast = counsellor.resolve_prompt(ctx, person, escalation_id)
+        elif action == "hist":
+            toast = counsellor.show_history(ctx, person, escalation_id)
+        elif action == "call":
+            toast = counsellor.request_call(ctx, person, escalation_id)
+        context.saathi.kick()
+    await answer_button(update, context, toast)
+
+
+async def followup_cb(update: Update, context: SaathiContext) -> None:
+    """``fu:v1:<followup>:<question>:yes|no``."""
+    person = person_of(update)
+    data = decode(update.callback_query.data if update.callback_query else None)
+    toast: str | None = "button-expired"
+    if person is not None and data is not None and len(data.parts) == 3 and data.parts[0].isdigit() \
+            and data.parts[2] in ("yes", "no"):
+        toast = safety.answer_followup(context.saathi.services, person.telegram_user_id, int(data.parts[0]),
+                                       data.parts[1], data.parts[2] == "yes")
+        context.saathi.kick()
+    await answer_button(update, context, toast)

@@ -1,0 +1,124 @@
+"""Sponsors, mentees and "I need to talk": commands, ``sp:v1:…`` buttons, and swipe-replies to relayed messages."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.domain.callbacks import decode
+from bot.services import sponsor_replies, sponsors, talk
+from handlers.common import SaathiContext, answer_button, person_of
+
+
+def _is_id(part: str) -> bool:
+    """A row id from a button: digits, and small enough for any database's integer."""
+    return part.isdigit() and len(part) <= 9
+
+
+def _args(context: SaathiContext) -> str:
+    return " ".join(context.args or [])
+
+
+async def mentees_cmd(update: Update, context: SaathiContext) -> None:
+    person = person_of(update)
+    if person is not None:
+        sponsors.show_mentees(context.saathi.services, person)
+        context.saathi.kick()
+
+
+async def sponsor_cmd(update: Update, context: SaathiContext) -> None:
+    person = person_of(update)
+    if person is not None:
+        sponsors.show_my_sponsor(context.saathi.services, person)
+        context.saathi.kick()
+
+
+async def encourage_cmd(update: Update, context: SaathiContext) -> None:
+    person = person_of(update)
+    if person is not None:
+        sponsors.encourage(context.saathi.services, person, _args(context))
+        context.saathi.kick()
+
+
+async def reply_cmd(update: Update, context: SaathiContext) -> None:
+    person = person_of(update)
+    if person is not None:
+        sponsors.reply_command(context.saathi.services, person, _args(context))
+        context.saathi.kick()
+
+
+async def share_cmd(update: Update, context: SaathiContext) -> None:
+    person = person_of(update)
+    if person is not None:
+        sponsors.offer_share(context.saathi.services, person)
+        context.saathi.kick()
+
+
+async def talk_cmd(update: Update, context: SaathiContext) -> None:
+    person = person_of(update)
+    if person is not None:
+        talk.open_talk(context.saathi.services, person)
+        context.saathi.kick()
+
+
+async def volunteer_cmd(update: Update, context: SaathiContext) -> None:
+    person = person_of(update)
+    if person is not None:
+        sponsors.bind_volunteer(context.saathi.services, person, _args(context))
+        context.saathi.kick()
+
+
+async def sponsorlink_cmd(update: Update, context: SaathiContext) -> None:
+    person = person_of(update)
+    if person is not None:
+        sponsors.staff_link(context.saathi.services, person, _args(context))
+        context.saathi.kick()
+
+
+async def sponsorunlink_cmd(update: Update, context: SaathiContext) -> None:
+    person = person_of(update)
+    if person is not None:
+        sponsors.staff_unlink(context.saathi.services, person, _args(context))
+        context.saathi.kick()
+
+
+async def relay_reply_msg(update: Update, context: SaathiContext) -> None:
+    """A text sent as a reply: into a sponsor or talk chat when it answers one; else on to the circles."""
+    person, message = person_of(update), update.effective_message
+    replied = message.reply_to_message if message is not None else None
+    if person is not None and message is not None and message.text is not None and replied is not None:
+        sponsor_replies.handle_reply(context.saathi.services, person, message.text, message.message_id,
+                                     replied.message_id)
+        context.saathi.kick()
+
+
+async def sponsor_cb(update: Update, context: SaathiContext) -> None:
+    """``sp:v1:ok|no|end|endok|swap|share|start|tend:<id>``, ``sp:v1:enc:<link>:<n>``,
+    ``sp:v1:talk:s|c`` and ``sp:v1:sess``."""
+    person = person_of(update)
+    data = decode(update.callback_query.data if update.callback_query else None)
+    toast: str | None = "button-expired"
+    if person is not None and data is not None and data.parts:
+        ctx = context.saathi.services
+        action, rest = data.parts[0], data.parts[1:]
+        number = int(rest[0]) if len(rest) == 1 and _is_id(rest[0]) else None
+        user = update.effective_user
+        if action in ("ok", "no") and number is not None:
+            toast = sponsors.answer_proposal(ctx, person, number, action == "ok")
+        elif action in ("end", "endok") and number is not None:
+            toast = sponsors.ask_end(ctx, person, number, confirmed=action == "endok")
+        elif action == "swap" and number is not None:
+            toast = sponsors.swap_contacts(ctx, person, number, user.username if user else None)
+        elif action == "share" and number is not None:
+            toast = sponsors.share_checkin(ctx, person, number)
+        elif action == "enc" and len(rest) == 2 and _is_id(rest[0]) and _is_id(rest[1]):
+            toast = sponsors.send_suggestion(ctx, person, int(rest[0]), int(rest[1]))
+        elif action == "talk" and len(rest) == 1:
+            toast = talk.choose(ctx, person, rest[0])
+        elif action == "start" and number is not None:
+            toast = talk.start_chat(ctx, person, number)
+        elif action == "tend" and number is not None:
+            toast = talk.end_chat(ctx, person, number)
+        elif action == "sess" and not rest:
+            toast = talk.ask_session(ctx, person)
+        context.saathi.kick()
+    await answer_button(update, context, toast)

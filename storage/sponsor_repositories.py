@@ -1,0 +1,176 @@
+"""The queries sponsors and the attendance watch need. Services ask these; nothing else writes SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import exists, func
+from sqlmodel import Session, col, select
+
+from storage.models import Member, OutboxMessage
+from storage.sponsor_models import AttendanceWatch, Sponsor, SponsorLink, SponsorSettings, TalkRequest
+
+LIVE_LINK = ("proposed", "active")
+WATCHED_STATUSES = ("active", "paused", "unreachable")
+# Outbox purposes whose rows carry a relay thread (``payload["sp_thread"]``): replying to one answers it.
+THREAD_PURPOSES = ("sp_relay", "sp_gap", "sp_linked", "sp_talk")
+
+
+def settings_for(session: Session, center_id: int) -> SponsorSettings | None:
+    return session.get(SponsorSettings, center_id)
+
+
+# --- sponsors -------------------------------------------------------------------------------------
+
+def sponsor_of_member(session: Session, member_id: int) -> Sponsor | None:
+    return session.exec(select(Sponsor).where(Sponsor.member_id == member_id)).first()
+
+
+def volunteer_by_telegram_id(session: Session, telegram_user_id: int) -> Sponsor | None:
+    return session.exec(select(Sponsor).where(Sponsor.telegram_user_id == telegram_user_id)).first()
+
+
+def volunteer_by_code(session: Session, code: str) -> Sponsor | None:
+    return session.exec(select(Sponsor).where(Sponsor.link_code == code)).first()
+
+
+def volunteer_by_pseudonym(session: Session, center_id: int, pseudonym: str) -> Sponsor | None:
+    return session.exec(
+        select(Sponsor).where(Sponsor.center_id == center_id, Sponsor.kind == "volunteer",
+                              func.lower(Sponsor.pseudonym) == pseudonym.strip().lower())
+    ).first()
+
+
+def volunteer_pseudonyms(session: Session, center_id: int) -> set[str]:
+    rows = session.exec(select(Sponsor.pseudonym).where(Sponsor.center_id == center_id,
+                                                        col(Sponsor.pseudonym).is_not(None))).all()
+    return {p for p in rows if p}
+
+
+def sponsors_of_centre(session: Session, center_id: int) -> Sequence[Sponsor]:
+    return session.exec(select(Sponsor).where(Sponsor.center_id == center_id).order_by(col(Sponsor.id))).all()
+
+
+def sponsors_due_summary(session: Session, now: datetime, limit: int) -> Sequence[Sponsor]:
+    return session.exec(
+        select(Sponsor)
+        .where(Sponsor.active, col(Sponsor.next_summary_at) <= now)
+        .order_by(col(Sponsor.next_summary_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+
+
+# --- links ---------------------------------------------------------------------------------------
+
+def live_link_of_mentee(session: Session, mentee_id: int) -> SponsorLink | None:
+    """The mentee's proposed or active link (at most one)."""
+    return session.exec(
+        select(SponsorLink).where(SponsorLink.mentee_id == mentee_id, col(SponsorLink.state).in_(LIVE_LINK))
+        .order_by(col(SponsorLink.id).desc())
+    ).first()
+
+
+def active_link_of_mentee(session: Session, mentee_id: int) -> SponsorLink | None:
+    return session.exec(
+        select(SponsorLink).where(SponsorLink.mentee_id == mentee_id, SponsorLink.state == "active")
+    ).first()
+
+
+def links_of_sponsor(session: Session, sponsor_id: int, states: Sequence[str] = LIVE_LINK) -> Sequence[SponsorLink]:
+    return session.exec(
+        select(SponsorLink).where(SponsorLink.sponsor_id == sponsor_id, col(SponsorLink.state).in_(states))
+        .order_by(col(SponsorLink.id))
+    ).all()
+
+
+def count_live_links(session: Session, sponsor_id: int) -> int:
+    return int(session.exec(
+        select(func.count()).select_from(SponsorLink)
+        .where(SponsorLink.sponsor_id == sponsor_id, col(SponsorLink.state).in_(LIVE_LINK))
+    ).one())
+
+
+# --- the attendance watch ------------------------------------------------------------------------
+
+def claim_due_watches(session: Session, now: datetime, limit: int) -> Sequence[AttendanceWatch]:
+    return session.exec(
+        select(AttendanceWatch)
+        .where(col(AttendanceWatch.next_scan_at) <= now)
+        .order_by(col(AttendanceWatch.next_scan_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+
+
+def claim_unwatched_members(session: Session, limit: int) -> Sequence[Member]:
+    """Members who finished onboarding and have no watch row yet (new members, or after an upgrade)."""
+    watched = exists().where(AttendanceWatch.member_id == Member.id)
+    return session.exec(
+        select(Member)
+        .where(col(Member.status).in_(WATCHED_STATUSES), ~watched)
+        .order_by(col(Member.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+
+
+def checkin_deliveries(session: Session, keys: Sequence[str]) -> dict[str, str]:
+    """Outbox status of scheduled check-ins by their dedupe key (``checkin:<member>:<local date>``).
+
+    Looked up through the unique dedupe-key index, so a big outbox costs nothing here.
+    """
+    if not keys:
+        return {}
+    rows = session.exec(
+        select(OutboxMessage.dedupe_key, OutboxMessage.status).where(col(OutboxMessage.dedupe_key).in_(list(keys)))
+    ).all()
+    return {key: status for key, status in rows if key}
+
+
+# --- relayed chats and talk requests ---------------------------------------------------------------
+
+def thread_row(session: Session, chat_id: int, telegram_message_id: int) -> OutboxMessage | None:
+    """The relayed message a person replied to (Telegram's reply-to), if it was one of ours."""
+    return session.exec(
+        select(OutboxMessage).where(OutboxMessage.chat_id == chat_id,
+                                    OutboxMessage.telegram_message_id == telegram_message_id,
+                                    col(OutboxMessage.purpose).in_(THREAD_PURPOSES))
+    ).first()
+
+
+def latest_thread_row(session: Session, chat_id: int) -> OutboxMessage | None:
+    """The newest relayed message this chat received: ``/reply`` answers it."""
+    return session.exec(
+        select(OutboxMessage).where(OutboxMessage.chat_id == chat_id,
+                                    col(OutboxMessage.purpose).in_(THREAD_PURPOSES),
+                                    col(OutboxMessage.status).in_(("sent", "pending", "sending")))
+        .order_by(col(OutboxMessage.id).desc())
+    ).first()
+
+
+def talk_requests_since(session: Session, member_id: int, since: datetime) -> Sequence[TalkRequest]:
+    return session.exec(
+        select(TalkRequest).where(TalkRequest.member_id == member_id, col(TalkRequest.created_at) >= since)
+    ).all()
+
+
+def waiting_talk_of_member(session: Session, member_id: int) -> TalkRequest | None:
+    return session.exec(
+        select(TalkRequest).where(TalkRequest.member_id == member_id, TalkRequest.state == "waiting")
+        .order_by(col(TalkRequest.id).desc())
+    ).first()
+
+
+def talks_past_wait(session: Session, now: datetime, limit: int) -> Sequence[TalkRequest]:
+    """Sponsor requests nobody answered in time, not yet offered to the counsellor."""
+    return session.exec(
+        select(TalkRequest)
+        .where(TalkRequest.state == "waiting", col(TalkRequest.respond_by) <= now,
+               col(TalkRequest.counsellor_offered_at).is_(None))
+        .order_by(col(TalkRequest.respond_by))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+
