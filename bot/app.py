@@ -24,7 +24,7 @@ from storage.db import SessionFactory, make_engine
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("craving", "settings", "help")
+COMMANDS = ("craving", "talk", "settings", "help")
 
 
 def build_application(settings: Settings, *, clock: Clock | None = None, with_jobs: bool = True,

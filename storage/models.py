@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -34,8 +34,8 @@ class Staff(SQLModel, table=True):
     name: str = Field(max_length=120)
     role: str = Field(default="counsellor", max_length=20)
     is_backup: bool = False
-    telegram_user_id: int | None = Field(default=None, unique=True)
-    chat_id: int | None = None
+    telegram_user_id: int | None = Field(default=None, unique=True, sa_type=BigInteger)
+    chat_id: int | None = Field(default=None, sa_type=BigInteger)
     language: str = Field(default="en", max_length=5)
     link_code: str | None = Field(default=None, unique=True, max_length=64)
     active: bool = True
@@ -67,8 +67,9 @@ class Member(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     center_id: int = Field(foreign_key="center.id", index=True)
     counsellor_id: int | None = Field(default=None, foreign_key="staff.id")
-    telegram_user_id: int = Field(unique=True)
-    chat_id: int
+    # Telegram ids need more than 32 bits.
+    telegram_user_id: int = Field(unique=True, sa_type=BigInteger)
+    chat_id: int = Field(sa_type=BigInteger)
     display_name: str | None = Field(default=None, max_length=200)
     pseudonym: str = Field(max_length=40)
     language: str = Field(default="en", max_length=5)
@@ -165,7 +166,7 @@ class OutboxMessage(SQLModel, table=True):
     __table_args__ = (Index("ix_outbox_claim", "status", "priority", "due_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    chat_id: int = Field(index=True)
+    chat_id: int = Field(index=True, sa_type=BigInteger)
     member_id: int | None = Field(default=None, foreign_key="member.id")
     staff_id: int | None = Field(default=None, foreign_key="staff.id")
     method: str = Field(default="send", max_length=20)
@@ -187,7 +188,7 @@ class OutboxMessage(SQLModel, table=True):
 class ProcessedUpdate(SQLModel, table=True):
     """Telegram re-sends an update after a restart; we handle each update_id once."""
 
-    update_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    update_id: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
     processed_at: datetime = _utc()
 
 
@@ -232,7 +233,7 @@ class AuditEntry(SQLModel, table=True):
     """Who at the centre looked at or acted on a member's data, and refused attempts."""
 
     id: int | None = Field(default=None, primary_key=True)
-    actor_telegram_id: int | None = None
+    actor_telegram_id: int | None = Field(default=None, sa_type=BigInteger)
     staff_id: int | None = Field(default=None, foreign_key="staff.id")
     member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
     action: str = Field(max_length=40)

@@ -110,6 +110,7 @@ def checkins_to_remind(session: Session, now: datetime, limit: int) -> Sequence[
             Checkin.status == "pending",
             col(Checkin.reminder_due_at) <= now,
             col(Checkin.reminded_at).is_(None),
+            col(Checkin.closes_at) > now,  # never yesterday's reminder after a pause in the scans
         )
         .limit(limit)
         .with_for_update(skip_locked=True)

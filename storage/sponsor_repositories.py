@@ -64,6 +64,21 @@ def sponsors_due_summary(session: Session, now: datetime, limit: int) -> Sequenc
 
 # --- links ---------------------------------------------------------------------------------------
 
+def sponsor_pseudonym(session: Session, member_id: int) -> str | None:
+    """What the member's active sponsor is called (a member's pseudonym or a volunteer's), or None.
+
+    A plain query so that bot.services.safety can show it in alerts without importing the sponsor services.
+    """
+    link = active_link_of_mentee(session, member_id)
+    sponsor = session.get(Sponsor, link.sponsor_id) if link else None
+    if sponsor is None:
+        return None
+    if sponsor.member_id is not None:
+        member = session.get(Member, sponsor.member_id)
+        return member.pseudonym if member else None
+    return sponsor.pseudonym
+
+
 def live_link_of_mentee(session: Session, mentee_id: int) -> SponsorLink | None:
     """The mentee's proposed or active link (at most one)."""
     return session.exec(

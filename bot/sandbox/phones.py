@@ -62,19 +62,25 @@ class Phones:
         return message
 
     async def press(self, user_id: int, label: str, *, chat_id: int | None = None, timeout: float = 5.0) -> str:
-        """Press the newest button whose label contains ``label``, waiting for it to arrive.
+        """Press a button on the newest message that shows buttons, the way a person would.
 
+        ``label`` matches a button exactly, or (unless it is a bare number, so "5" never
+        presses "5 😄") as part of its text. Waits until such a button is on the newest
+        keyboard, so a question that is still on its way is not confused with the last one.
         Returns the toast the bot answered with ("" for none).
         """
         chat = chat_id or user_id
         found: list[tuple[int, str]] = []
 
         def find() -> bool:
-            for message in reversed(self.emu.messages(chat)):
-                for text, data in message.buttons():
-                    if label in text:
-                        found.append((message.message_id, data))
-                        return True
+            keyboards = [m for m in self.emu.messages(chat) if m.buttons() and not m.deleted]
+            if not keyboards:
+                return False
+            newest = keyboards[-1]
+            for text, data in newest.buttons():
+                if text == label or (not label.isdigit() and label in text):
+                    found.append((newest.message_id, data))
+                    return True
             return False
 
         try:

@@ -178,12 +178,7 @@ def _watch_escalation(session: Session, member: Member, now: datetime, rule_id: 
     matched = t(staff.language if staff else "en", key, **args)
     result = RiskAssessment(level=RiskLevel.WATCH, reasons=(Reason(rule_id=rule_id, category="attendance",
                                                                    matched=matched),), needs_followup=False)
-    escalation = safety.escalate(session, member, result, now, source="attendance", excerpt=None)
-    if escalation.level == RiskLevel.WATCH and escalation.created_at == now:
-        # safety.deadline_for gives WATCH the concern deadline, so an unacknowledged dropout notice
-        # would climb to the backups and then every counsellor, every 4 hours. A watch-level notice
-        # waits in the queue instead. Remove once safety.py handles WATCH (asked of the lead).
-        escalation.ack_deadline_at = None
+    safety.escalate(session, member, result, now, source="attendance", excerpt=None)
 
 
 # --- back on track -----------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.domain.outgoing import Priority
-from bot.domain.risk import RiskLevel
 from bot.domain.scheduling import local_date
 from bot.i18n import normalise_language, t
 from bot.services import safety, views
@@ -84,7 +83,7 @@ def _queue_line(session: Session, escalation: Escalation, lang: str, now: dateti
     member = session.get(Member, escalation.member_id)
     minutes = int((now - escalation.created_at).total_seconds() // 60)
     return t(lang, "queue-line", id=escalation.id or 0,
-             level=t(lang, f"esc-level-{'urgent' if escalation.level >= RiskLevel.URGENT else 'concern'}"),
+             level=t(lang, safety.level_key(escalation.level)),
              pseudonym=member.pseudonym if member else "-", minutes=minutes,
              state=t(lang, f"esc-state-{escalation.state}"))
 

@@ -31,6 +31,7 @@ from bot.services import views
 from bot.services.context import ServiceContext
 from bot.services.outbox import enqueue
 from storage import repositories as repo
+from storage import sponsor_repositories as sponsor_repo
 from storage.models import (
     Center,
     Checkin,
@@ -95,7 +96,11 @@ def reply_to_member(session: Session, member: Member, result: RiskAssessment, es
 
 # --- escalating -------------------------------------------------------------------------------
 
-def deadline_for(center: Center | None, level: int, now: datetime) -> datetime:
+def deadline_for(center: Center | None, level: int, now: datetime) -> datetime | None:
+    """When an unacknowledged alert goes further. Watch-level notices (dropout risk) wait in the
+    queue for the named counsellor and never climb the ladder."""
+    if level <= RiskLevel.WATCH:
+        return None
     if level >= RiskLevel.URGENT:
         minutes = center.ack_urgent_minutes if center else 10
     else:
@@ -114,7 +119,9 @@ def escalate(session: Session, member: Member, result: RiskAssessment, now: date
         current.reasons = [*current.reasons, *reasons][:50]
         if result.level > current.level:  # worse than before: tell the same people again, sooner
             current.level = int(result.level)
-            current.ack_deadline_at = min(current.ack_deadline_at or now, deadline_for(center, current.level, now))
+            new_deadline = deadline_for(center, current.level, now)
+            if new_deadline is not None:
+                current.ack_deadline_at = min(current.ack_deadline_at or new_deadline, new_deadline)
             _alert_step(session, current, member, now, excerpt=excerpt)
         return current
     escalation = Escalation(
@@ -151,7 +158,8 @@ def _alert_step(session: Session, escalation: Escalation, member: Member, now: d
         people = recipients(session, escalation, member)
         if people:
             for person in people:
-                enqueue(session, chat_id=person.chat_id or 0, staff_id=person.id, now=now, priority=Priority.URGENT,
+                lane = Priority.URGENT if escalation.level >= RiskLevel.CONCERN else Priority.SCHEDULED
+                enqueue(session, chat_id=person.chat_id or 0, staff_id=person.id, now=now, priority=lane,
                         purpose="escalation", text=alert_text(session, escalation, member, person, excerpt),
                         buttons=alert_buttons(escalation, person.language),
                         extra={"escalation_id": escalation.id})
@@ -178,7 +186,7 @@ def alert_text(session: Session, escalation: Escalation, member: Member, staff: 
     return t(
         lang,
         "esc-alert",
-        level=t(lang, f"esc-level-{'urgent' if escalation.level >= RiskLevel.URGENT else 'concern'}"),
+        level=t(lang, level_key(escalation.level)),
         id=escalation.id or 0,
         pseudonym=member.pseudonym,
         name=member.display_name or "-",
@@ -186,9 +194,15 @@ def alert_text(session: Session, escalation: Escalation, member: Member, staff: 
         reasons=", ".join(f"{r['rule']} ({r['matched']})" for r in escalation.reasons[-6:]) or "-",
         excerpt=(excerpt or escalation.excerpt or "-")[:EXCERPT_CHARS],
         history=history_lines(repo.recent_checkins(session, member.id or 0, today, days=7), lang),
-        sponsor=t(lang, "esc-no-sponsor"),
+        sponsor=sponsor_repo.sponsor_pseudonym(session, member.id or 0) or t(lang, "esc-no-sponsor"),
         escalated=t(lang, "esc-step-note") if escalation.step > 0 else "",
     ).strip()
+
+
+def level_key(level: int) -> str:
+    if level >= RiskLevel.URGENT:
+        return "esc-level-urgent"
+    return "esc-level-concern" if level >= RiskLevel.CONCERN else "esc-level-watch"
 
 
 def history_lines(checkins: Sequence[Checkin], lang: str) -> str:

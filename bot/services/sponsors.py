@@ -107,10 +107,7 @@ def sponsor_of_person(session: Session, telegram_user_id: int) -> Sponsor | None
 
 def sponsor_pseudonym_for(session: Session, member_id: int) -> str | None:
     """The pseudonym of the member's active sponsor, or None (for the counsellor's alert)."""
-    link = spr.active_link_of_mentee(session, member_id)
-    sponsor = session.get(Sponsor, link.sponsor_id) if link else None
-    side = sponsor_side(session, sponsor) if sponsor else None
-    return side.pseudonym if side else None
+    return spr.sponsor_pseudonym(session, member_id)
 
 
 def counsellor_for(session: Session, member: Member) -> Staff | None:

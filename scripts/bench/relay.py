@@ -20,6 +20,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import platform
+import subprocess
 import sys
 import tempfile
 import time
@@ -228,8 +231,14 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+def _uname() -> str:
+    return subprocess.run(["uname", "-a"], capture_output=True, text=True).stdout.strip()
+
+
 def _report(results: list[Result], scale: float, database: str) -> list[str]:
     lines = [
+        f"`uname -a`: {_uname()} · CPUs: {os.cpu_count()} · Python {platform.python_version()}",
+        "",
         f"Real services (risk screening, moderation, fan-out to the outbox) and the real outbox sender with "
         f"AIORateLimiter, against the emulator enforcing 30 msg/s overall and 1 msg/s per chat. The lone circle runs "
         f"in real time; for the many circles the emulator's limiter, the rate limiter and the bot's clock run "
@@ -249,7 +258,7 @@ def _report(results: list[Result], scale: float, database: str) -> list[str]:
         "Our own cost is the screening and the fan-out inserts of one message (11 copies and their "
         "relay records) in one transaction; Telegram's limits, not the bot, set the delivery rate. A lone circle is "
         "held to about 8 copies/s by the per-chat pacing (each member receives the other 11 a "
-        "second and a half apart, a margin under Telegram's 1/s per chat); many circles together run at the 30/s "
+        "second and a half apart, a margin under Telegram's 1/s per chat); many circles together run close to the 30/s "
         "ceiling. The 429s in the many-circle run come from the overall limit: python-telegram-bot's "
         "AIORateLimiter (a leaky bucket) lets short bursts through that a strict sliding window refuses; the "
         "outbox reschedules each one and nothing is lost.",

@@ -11,6 +11,7 @@ from sqlmodel import select
 from bot.domain.risk import rules as risk_rules
 from bot.services import sponsor_admin
 from storage.models import Escalation, Member, OutboxMessage
+from storage.sponsor_repositories import sponsor_pseudonym
 from storage.sponsor_models import SponsorLink, TalkRequest
 from tests.e2e.conftest import COUNSELLOR_ID, Harness
 
@@ -92,7 +93,9 @@ async def check_in(harness: Harness, user_id: int, *, note: str | None = None) -
 
 
 async def test_two_missed_days_ping_the_sponsor_once_then_the_counsellor_then_back_on_track(harness: Harness) -> None:
-    _, mentee = await with_sponsor(harness)
+    sponsor, mentee = await with_sponsor(harness)
+    with harness.services.uow() as session:  # what the counsellor's alert will show as "Sponsor:"
+        assert sponsor_pseudonym(session, member(harness, MENTEE_ID).id or 0) == sponsor
     await miss_days(harness, 25, 25)
     assert count(harness, SPONSOR_ID, "hasn't checked in") == 0  # one missed day is nothing to worry about
     await miss_days(harness, 26, 26)

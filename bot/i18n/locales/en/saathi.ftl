@@ -239,3 +239,6 @@ member-status-left = left
 
 ## When a counsellor acknowledges an alert
 safety-acknowledged = Your counsellor has seen your message and will be in touch soon 🌿 You are not alone.
+
+## Dropout-risk and other watch-level notices
+esc-level-watch = 👀 Watch

@@ -239,3 +239,6 @@ member-status-left = छोड़ दिया
 
 ## When a counsellor acknowledges an alert
 safety-acknowledged = आपके काउंसलर ने आपका संदेश देख लिया है और जल्द ही आपसे संपर्क करेंगे 🌿 आप अकेले नहीं हैं।
+
+## Dropout-risk and other watch-level notices
+esc-level-watch = 👀 ध्यान दें

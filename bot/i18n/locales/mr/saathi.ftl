@@ -239,3 +239,6 @@ member-status-left = सोडून गेले
 
 ## When a counsellor acknowledges an alert
 safety-acknowledged = तुमच्या काउंसलरनी तुमचा संदेश पाहिला आहे आणि ते लवकरच तुमच्याशी संपर्क करतील 🌿 तुम्ही एकटे नाही.
+
+## Dropout-risk and other watch-level notices
+esc-level-watch = 👀 लक्ष ठेवा
