@@ -13,6 +13,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.delivery.sender import OutboxSender
+from bot.domain.risk import load_rules
 from bot.i18n import LANGUAGES, t
 from bot.jobs import add_jobs
 from bot.runtime import Saathi
@@ -46,6 +47,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None, with_jo
         me = await application.bot.get_me()
         services.bot_username = me.username or services.bot_username
         await _set_commands(application)
+        load_rules()  # compiling the rules takes most of a second; not on a member's first message
         saathi.sender = OutboxSender(services.uow, services.clock, application.bot, idle_poll=sender_poll,
                                      on_unreachable=safety.recipient_unreachable, due_work=saathi.run_due_work)
         saathi.sender.start()

@@ -10,6 +10,7 @@ Telegram's answer and the commit that marks it.
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, ReplyKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
@@ -160,6 +161,8 @@ class OutboxSender:
                 reply_markup=markup,
                 protect_content=bool(payload.get("protect")),
                 reply_to_message_id=payload.get("reply_to"),
+                # the original may have been unsent: deliver the reply anyway, unthreaded
+                allow_sending_without_reply=True if payload.get("reply_to") else None,
             )
             return message.message_id
         if row.method == "edit":
@@ -173,6 +176,14 @@ class OutboxSender:
         if row.method == "delete":
             await self._bot.delete_message(chat_id=row.chat_id, message_id=payload["message_id"])
             return None
+        if row.method == "document":
+            message = await self._bot.send_document(
+                chat_id=row.chat_id,
+                document=InputFile(base64.b64decode(payload["data"]), filename=payload.get("filename") or "file"),
+                caption=payload.get("text") or None,
+                protect_content=bool(payload.get("protect")),
+            )
+            return message.message_id
         raise ValueError(f"unknown outbox method {row.method!r}")
 
     # --- outcomes (each its own short transaction) -----------------------------------------
@@ -186,6 +197,7 @@ class OutboxSender:
             stored.sent_at = self._clock.now()
             stored.telegram_message_id = message_id
             stored.claimed_until = None
+            _forget_ephemeral(stored)
             session.commit()
         self.sent_count += 1
 
@@ -230,12 +242,23 @@ class OutboxSender:
             stored.status = "dead"
             stored.last_error = reason
             stored.claimed_until = None
+            _forget_ephemeral(stored)
             if unreachable:
                 _mark_unreachable(session, stored)
                 if self._on_unreachable is not None and self._on_unreachable(session, stored, self._clock.now()):
                     self._needs_due_work = True
             session.commit()
         log.warning("outbox row %s (%s) not deliverable: %s", row.id, row.purpose, reason)
+
+
+def _forget_ephemeral(row: OutboxMessage) -> None:
+    """A row marked ``ephemeral`` (a data export, a goodbye after erasure) keeps no content once
+    it is done; ``forget_chat`` also drops the address it went to."""
+    if not row.payload.get("ephemeral"):
+        return
+    if row.payload.get("forget_chat"):
+        row.chat_id = 0
+    row.payload = {"text": "", "ephemeral": True}
 
 
 def _mark_unreachable(session: Session, row: OutboxMessage) -> None:

@@ -12,7 +12,9 @@ from bot.i18n import t
 from bot.sandbox.demo import play_demo_day
 
 SUBCOMMANDS = [["run"], ["sandbox"], ["center", "add"], ["center", "set"], ["counsellor", "add"], ["invite", "create"],
-               ["circle", "add"], ["db", "upgrade"], ["risk", "classify"], ["status"]]
+               ["circle", "add"], ["circle", "list"], ["circle", "assign"], ["circle", "remove"],
+               ["sponsor", "link"], ["sponsor", "unlink"], ["sponsor", "list"], ["sponsor", "settings"],
+               ["sponsor", "volunteer", "add"], ["db", "upgrade"], ["risk", "classify"], ["status"]]
 
 
 @pytest.mark.parametrize("words", SUBCOMMANDS)
@@ -62,3 +64,13 @@ async def test_sandbox_plays_the_whole_day() -> None:
                  t("mr", "checkin-reminder").splitlines()[0], "Concern", t("hi", "safety-acknowledged"), "would like someone to reach out", "आज के चेक-इन", "आजच्या चेक-इन"):
         assert seen in transcript, seen
     assert "Demo day over" in lines[-1]
+
+
+def test_risk_classify_reads_lines_and_prints_level_and_rule_ids() -> None:
+    lines = "I don't want to live anymore\nthis traffic is killing me\nmaine aaj pi li\n"
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "risk", "classify"], input=lines,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    rows = [line.split("\t") for line in result.stdout.strip().splitlines()]
+    assert [row[0] for row in rows] == ["urgent", "none", "concern"]
+    assert rows[0][1] and rows[2][1] and rows[1][1] == ""

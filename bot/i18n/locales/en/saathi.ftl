@@ -54,6 +54,8 @@ help-text =
     Here's what I can do 🌿
     • Every day at { $time } I'll ask how you are — it takes a minute.
     • /craving — help right now when a craving hits.
+    • /talk — ask your sponsor or counsellor to talk with you.
+    • Anything else you write goes to your circle under your pseudonym; /unsend takes back your last message, and /report (as a reply) tells the facilitator about a message.
     • /settings — language, check-in time, pause, high-risk times.
     • /help — this message.
     Your counsellor is there for you too. In an emergency: { $helplines }
