@@ -21,7 +21,7 @@ from bot.services.outbox import enqueue
 from storage import repositories as repo
 from storage.models import Center, CircleMembership, ConsentRecord, Member
 
-CONSENT_VERSION = "2026-11-25"
+CONSENT_VERSION = "2026-11-25b"  # bump whenever onboard-explain changes
 STAFF_PREFIX = "staff-"
 
 

@@ -20,6 +20,7 @@ from sqlmodel import Session
 from bot.domain.callbacks import encode
 from bot.domain.gaps import QuietHours, next_weekly, release_at
 from bot.domain.outgoing import Priority
+from bot.domain.risk import RiskLevel
 from bot.domain.pseudonyms import generate_pseudonym
 from bot.domain.relay import contains_contact_details
 from bot.domain.scheduling import local_date
@@ -538,13 +539,18 @@ def send_in_thread(session: Session, relay: Relay, body: str, now: datetime, lan
         reply(session, person, lang, "sp-relay-no-contacts", now)
         return
     if relay.sender_member is not None and catalog_key is None:
-        safety.screen(session, relay.sender_member, now, text=text, source="sponsor_chat",
-                      source_message_id=message_id)
+        result = safety.screen(session, relay.sender_member, now, text=text, source="sponsor_chat",
+                               source_message_id=message_id)
+        # Worrying words go to the counsellor (screen() escalated and answered kindly), never
+        # on to a peer; a counsellor in a /talk thread still sees them.
+        if relay.recipient_staff_id is None and (result.level >= RiskLevel.CONCERN or result.needs_followup):
+            return
     pol = policy(session, relay.sender_member.center_id if relay.sender_member else _centre_of(session, relay))
     due = now if relay.talk is not None or _live(relay, now) else release_at(now, relay.recipient_tz,
                                                                               quiet_hours(pol))
     enqueue(session, chat_id=relay.recipient_chat, member_id=relay.recipient_member_id,
             staff_id=relay.recipient_staff_id, now=now, due_at=due, priority=Priority.REPLY, purpose="sp_relay",
+            protect=relay.recipient_staff_id is None,  # a peer cannot forward or save it
             text=relay_text(relay.recipient_lang, relay.sender_role, relay.sender_label, text),
             extra={"sp_thread": relay.thread})
     if relay.link is not None:

@@ -24,7 +24,7 @@ onboard-explain =
     Who sees what:
     • Your counsellor sees your name and your check-ins, so they can support you.
     • Your peer circle sees only a pseudonym and what you choose to share — never your name or number.
-    • A sponsor, if you have one, sees only whether you checked in, not what you said.
+    • A sponsor, if you have one, sees only whether you checked in, not what you said — unless you choose to share a check-in or write to them.
     • If something you write sounds like you are in danger, your counsellor is told right away. They are also told, so they can support you, when you say you have used or a craving is very strong.
 
     You can pause at any time. Do you agree to start?
