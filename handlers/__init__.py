@@ -12,7 +12,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import checkin, circle, common, counsellor, craving, fallback, onboarding, settings, sponsor
+from handlers import checkin, circle, common, counsellor, craving, fallback, onboarding, privacy, settings, sponsor
 
 
 def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
@@ -45,6 +45,9 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("volunteer", sponsor.volunteer_cmd, filters=private),
             CommandHandler("sponsorlink", sponsor.sponsorlink_cmd, filters=private),
             CommandHandler("sponsorunlink", sponsor.sponsorunlink_cmd, filters=private),
+            # the member's data rights
+            CommandHandler("mydata", privacy.mydata_cmd, filters=private & filters.UpdateType.MESSAGE),
+            CommandHandler("forget", privacy.forget_cmd, filters=private & filters.UpdateType.MESSAGE),
             CallbackQueryHandler(onboarding.onboarding_cb, pattern=r"^ob:"),
             CallbackQueryHandler(checkin.checkin_cb, pattern=r"^ci:"),
             CallbackQueryHandler(craving.craving_cb, pattern=r"^cr:"),
@@ -53,12 +56,12 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
             CallbackQueryHandler(counsellor.followup_cb, pattern=r"^fu:"),
             CallbackQueryHandler(circle.circle_cb, pattern=r"^cir:"),
             CallbackQueryHandler(sponsor.sponsor_cb, pattern=r"^sp:"),
+            CallbackQueryHandler(privacy.privacy_cb, pattern=r"^prv:"),
             CallbackQueryHandler(fallback.unknown_cb),
             MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, fallback.edited_msg),
             MessageHandler(private & filters.COMMAND, fallback.unknown_cmd),
             # a reply answers a sponsor/talk chat first; sponsor_replies passes anything else to the circles
             MessageHandler(private & filters.UpdateType.MESSAGE & filters.TEXT & filters.REPLY, sponsor.relay_reply_msg),
-            MessageHandler(private & filters.UpdateType.MESSAGE & filters.TEXT & filters.REPLY, circle.reply_msg),
             MessageHandler(private & filters.TEXT, fallback.text_msg),
             MessageHandler(private, fallback.unsupported_msg),
         ],

@@ -55,15 +55,6 @@ async def staff_cmd(update: Update, context: SaathiContext) -> None:
         context.saathi.kick()
 
 
-async def reply_msg(update: Update, context: SaathiContext) -> None:
-    """A text sent as a reply: to the circle, threaded, when it answers a circle message."""
-    person, message = person_of(update), update.effective_message
-    reply_to = _reply_id(message)
-    if person is not None and message is not None and message.text is not None and reply_to is not None:
-        circles.handle_reply(context.saathi.services, person, message.text, message.message_id, reply_to)
-        context.saathi.kick()
-
-
 async def circle_cb(update: Update, context: SaathiContext) -> None:
     """``cir:v1:ms|enc|hold|rv|mute:<id>:<choice>``."""
     query, person = update.callback_query, person_of(update)

@@ -33,6 +33,7 @@ NAMESPACES: frozenset[str] = frozenset(
         "esc",  # escalation to a counsellor
         "cir",  # peer circles
         "sp",  # sponsors
+        "prv",  # the member's data rights (/forget confirmation)
     }
 )
 

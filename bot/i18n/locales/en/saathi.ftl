@@ -57,6 +57,7 @@ help-text =
     • /talk — ask your sponsor or counsellor to talk with you.
     • Anything else you write goes to your circle under your pseudonym; /unsend takes back your last message, and /report (as a reply) tells the facilitator about a message.
     • /settings — language, check-in time, pause, high-risk times.
+    • /mydata — a file of everything Saathi keeps about you; /forget — erase it.
     • /help — this message.
     Your counsellor is there for you too. In an emergency: { $helplines }
 

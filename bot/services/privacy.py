@@ -1,0 +1,352 @@
+"""A member's data rights: a copy of everything stored about them (/mydata), and erasure (/forget).
+
+Export: one JSON file, sent through the outbox as a document, about the member only — no other
+member's identity or pseudonym — and written to the audit log.
+
+Erasure keeps the rows the centre counts (a member who left, which days had a check-in, when
+cravings were logged) and removes everything that says who they were or what they said:
+name, Telegram ids, pseudonym, answers, notes, circle message bodies (and the copies on peers'
+phones), excerpts. An open escalation is closed with a note, and their counsellor is told.
+After it, the Telegram account is a stranger to the bot.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import re
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.domain.callbacks import encode
+from bot.domain.outgoing import Priority
+from bot.i18n import normalise_language, t
+from bot.services.context import Person, ServiceContext
+from bot.services.outbox import enqueue, enqueue_edit
+from storage import privacy_repositories as prepo
+from storage import repositories as repo
+from storage.circle_models import CircleMessage
+from storage.models import AuditEntry, Center, EscalationEvent, Member, OutboxMessage, Staff
+
+log = logging.getLogger(__name__)
+
+NS = "prv"
+# A confirmation button older than this is stale: the member asks again with /forget.
+CONFIRM_VALID = timedelta(hours=24)
+# Telegram lets a bot delete its messages for 48 hours; older copies are blanked by an edit.
+DELETE_WINDOW = timedelta(hours=47)
+FORGOTTEN_NOTE = "member asked to be forgotten"
+EXPORT_VERSION = 1
+
+
+def _iso(value: datetime | date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _audit(session: Session, member: Member, action: str, now: datetime, actor: int | None) -> None:
+    session.add(AuditEntry(actor_telegram_id=actor, member_id=member.id, action=action, created_at=now))
+
+
+def _stranger(session: Session, person: Person, now: datetime) -> None:
+    staff = repo.staff_by_telegram_id(session, person.telegram_user_id)
+    lang = staff.language if staff else normalise_language(person.language_code)
+    enqueue(session, chat_id=person.chat_id, now=now, text=t(lang, "prv-nothing-stored"))
+
+
+# --- /mydata ---------------------------------------------------------------------------------------
+
+def export_member_data(ctx: ServiceContext, person: Person) -> None:
+    """/mydata: a JSON file of everything about the member, sent to their own chat."""
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        if member is None:
+            _stranger(session, person, now)
+        else:
+            data = collect(session, member, now)
+            body = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False).encode("utf-8")
+            enqueue_document(session, member, body, f"saathi-my-data-{now:%Y-%m-%d}.json",
+                             t(member.language, "prv-export-caption"), now)
+            _audit(session, member, "export_data", now, person.telegram_user_id)
+        session.commit()
+
+
+def enqueue_document(session: Session, member: Member, body: bytes, filename: str, caption: str,
+                     now: datetime) -> OutboxMessage:
+    """A file for the member. ``ephemeral``: the sender drops the bytes once Telegram has them."""
+    row = OutboxMessage(chat_id=member.chat_id, member_id=member.id, method="document",
+                        payload={"text": caption, "filename": filename, "ephemeral": True,
+                                 "data": base64.b64encode(body).decode("ascii")},
+                        priority=int(Priority.REPLY), purpose="data_export", due_at=now, created_at=now)
+    session.add(row)
+    return row
+
+
+def collect(session: Session, member: Member, now: datetime) -> dict[str, Any]:
+    """Everything stored about ``member``; other people appear only as staff names (who treat them)."""
+    mid = member.id or 0
+    center = session.get(Center, member.center_id)
+    counsellor = session.get(Staff, member.counsellor_id) if member.counsellor_id else None
+    staff_names: dict[int, str] = {}
+
+    def staff_name(staff_id: int | None) -> str | None:
+        if staff_id is None:
+            return None
+        if staff_id not in staff_names:
+            staff = session.get(Staff, staff_id)
+            staff_names[staff_id] = staff.name if staff else "-"
+        return staff_names[staff_id]
+
+    escalations = prepo.escalations_of(session, mid)
+    events = prepo.events_of(session, [e.id or 0 for e in escalations])
+    by_escalation: dict[int, list[dict[str, Any]]] = {}
+    for event in events:
+        by_escalation.setdefault(event.escalation_id, []).append(
+            {"kind": event.kind, "by": staff_name(event.staff_id), "detail": event.detail, "at": _iso(event.created_at)})
+    sponsor_row = prepo.sponsor_row_of(session, mid)
+    return {
+        "format": f"saathi-member-data/{EXPORT_VERSION}",
+        "exported_at": _iso(now),
+        "profile": {
+            "display_name": member.display_name,
+            "telegram_user_id": member.telegram_user_id,
+            "pseudonym": member.pseudonym,
+            "centre": center.name if center else None,
+            "counsellor": counsellor.name if counsellor else None,
+            "language": member.language,
+            "timezone": member.timezone,
+            "checkin_time": member.checkin_time,
+            "sobriety_start": _iso(member.sobriety_start),
+            "last_use_date": _iso(member.last_use_date),
+            "status": member.status,
+            "paused_until": _iso(member.paused_until),
+            "high_risk_windows": [w for w in member.high_risk_windows.split(",") if w],
+            "joined_at": _iso(member.created_at),
+        },
+        "consents": [{"version": c.version, "accepted": c.accepted, "language": c.language, "at": _iso(c.created_at)}
+                     for c in prepo.consents_of(session, mid)],
+        "checkins": [{"date": _iso(c.local_date), "status": c.status, "mood": c.mood, "craving": c.craving,
+                      "triggers": [x for x in (c.triggers or "").split(",") if x], "used": c.used, "note": c.note,
+                      "coping_suggestion": c.coping_id, "completed_at": _iso(c.completed_at)}
+                     for c in prepo.checkins_of(session, mid)],
+        "cravings": [{"strength": c.strength, "trigger": c.trigger, "source": c.source, "at": _iso(c.created_at)}
+                     for c in prepo.cravings_of(session, mid)],
+        "circles": [{"circle": name, "joined_at": _iso(m.joined_at), "left_at": _iso(m.left_at)}
+                    for m, name in prepo.memberships_of(session, mid)],
+        "circle_messages": [{"circle": name, "kind": m.kind, "status": m.status, "text": m.text,
+                             "at": _iso(m.created_at), "edited_at": _iso(m.edited_at), "unsent_at": _iso(m.unsent_at)}
+                            for m, name in prepo.circle_messages_by(session, mid)],
+        "escalations": [{"id": e.id, "level": e.level, "source": e.source, "reasons": e.reasons,
+                         "excerpt": e.excerpt, "state": e.state, "created_at": _iso(e.created_at),
+                         "acknowledged_at": _iso(e.acknowledged_at), "acknowledged_by": staff_name(e.acknowledged_by),
+                         "resolved_at": _iso(e.resolved_at), "resolved_by": staff_name(e.resolved_by),
+                         "resolution_note": e.resolution_note, "events": by_escalation.get(e.id or 0, [])}
+                        for e in escalations],
+        "screening_followups": [{"answers": f.answers, "excerpt": f.source_excerpt, "at": _iso(f.created_at),
+                                 "finished_at": _iso(f.finished_at)} for f in prepo.followups_of(session, mid)],
+        # The sponsor is not named here: their identity is theirs.
+        "sponsor_links": [{"role": "mentee", "state": link.state, "proposed_at": _iso(link.created_at),
+                           "accepted_at": _iso(link.accepted_at), "ended_at": _iso(link.ended_at),
+                           "ended_by": link.ended_by, "your_shared_username": link.mentee_username}
+                          for link in prepo.links_as_mentee(session, mid)]
+                         + ([{"role": "sponsor", "state": link.state, "proposed_at": _iso(link.created_at),
+                              "accepted_at": _iso(link.accepted_at), "ended_at": _iso(link.ended_at),
+                              "ended_by": link.ended_by, "your_shared_username": link.sponsor_username}
+                             for link in prepo.links_as_sponsor(session, sponsor_row.id or 0)] if sponsor_row else []),
+        "talk_requests": [{"to": r.target, "state": r.state, "at": _iso(r.created_at), "ended_at": _iso(r.ended_at)}
+                          for r in prepo.talk_requests_of(session, mid)],
+        "access_log": [{"action": entry.action, "by": staff.name if staff else ("you" if entry.staff_id is None else "-"),
+                        "role": staff.role if staff else None, "at": _iso(entry.created_at)}
+                       for entry, staff in prepo.audit_about(session, mid)],
+    }
+
+
+# --- /forget ---------------------------------------------------------------------------------------
+
+def ask_forget(ctx: ServiceContext, person: Person) -> None:
+    """/forget, step one: say plainly what erasing means, with a button to confirm."""
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        if member is None:
+            _stranger(session, person, now)
+        else:
+            lang, stamp = member.language, int(now.timestamp() // 60)
+            enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now, text=t(lang, "prv-forget-ask"),
+                    buttons=[[(t(lang, "btn-prv-forget-yes"), encode(NS, "forget", stamp))],
+                             [(t(lang, "btn-prv-forget-no"), encode(NS, "keep"))]])
+        session.commit()
+
+
+def button(ctx: ServiceContext, person: Person, parts: tuple[str, ...], message_id: int | None) -> str | None:
+    """``prv:v1:forget:<minute>`` erases, ``prv:v1:keep`` keeps. Returns a toast key, or None."""
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        if member is None:
+            return "prv-nothing-stored"
+        if parts == ("keep",):
+            if message_id is not None:
+                enqueue_edit(session, chat_id=member.chat_id, message_id=message_id, member_id=member.id, now=now,
+                             text=t(member.language, "prv-forget-kept"))
+            session.commit()
+            return None
+        if len(parts) != 2 or parts[0] != "forget" or not parts[1].isdigit():
+            return "button-expired"
+        asked_at = datetime.fromtimestamp(int(parts[1]) * 60, tz=now.tzinfo)
+        if not timedelta(minutes=-1) <= now - asked_at <= CONFIRM_VALID:
+            return "button-expired"
+        forget(session, member, now, ctx, person=person, message_id=message_id)
+        session.commit()
+    log.info("a member was forgotten at their request")
+    return None
+
+
+def forget(session: Session, member: Member, now: datetime, ctx: ServiceContext, *,
+           person: Person | None = None, message_id: int | None = None) -> None:
+    """Erase ``member``'s personal data in the caller's transaction (see the module docstring)."""
+    mid, lang = member.id or 0, member.language
+    old_chat, old_telegram = member.chat_id, member.telegram_user_id
+    old_pseudonym, old_name = member.pseudonym, member.display_name
+    placeholder = -ctx.rng.randrange(10**12, 10**15)
+
+    escalation = repo.open_escalation(session, mid)
+    _withdraw_circle_messages(session, member, now)
+    _erase_health_data(session, mid, now)
+    _end_links(session, member, now)
+    _scrub_outbox(session, member, [old_pseudonym, old_name or ""], placeholder)
+    prepo.replace_chat_id(session, old_chat, placeholder)
+    prepo.replace_actor(session, old_telegram, placeholder)
+    prepo.drop_attendance_watch(session, mid)
+    for membership, _name in prepo.memberships_of(session, mid):
+        if membership.left_at is None:
+            membership.left_at = now
+    if escalation is not None:
+        escalation.state, escalation.resolved_at = "resolved", now
+        escalation.resolution_note, escalation.ack_deadline_at = FORGOTTEN_NOTE, None
+        session.add(EscalationEvent(escalation_id=escalation.id or 0, kind="forgotten", detail=FORGOTTEN_NOTE,
+                                    created_at=now))
+
+    member.telegram_user_id = member.chat_id = placeholder
+    member.display_name = None
+    member.pseudonym = f"gone-{ctx.rng.getrandbits(48):012x}"
+    member.status, member.onboarding_step, member.awaiting = "left", None, None
+    member.sobriety_start = member.last_use_date = member.paused_until = None
+    member.sober_days_seen = None
+    member.high_risk_windows = ""
+    member.next_checkin_due_at = member.next_craving_prompt_at = None
+    _audit(session, member, "forgotten", now, None)
+
+    counsellor = session.get(Staff, member.counsellor_id) if member.counsellor_id else None
+    if counsellor is not None and counsellor.chat_id and counsellor.active:
+        text = t(counsellor.language, "prv-forget-staff", pseudonym=old_pseudonym)
+        if escalation is not None:
+            text += "\n" + t(counsellor.language, "prv-forget-staff-alert-closed")
+        enqueue(session, chat_id=counsellor.chat_id, staff_id=counsellor.id, now=now, text=text,
+                purpose="privacy_staff")
+    # The goodbye goes to the chat that asked; the sender forgets its address once it is delivered.
+    if person is not None:
+        goodbye = t(lang, "prv-forget-done")
+        row = (enqueue_edit(session, chat_id=person.chat_id, message_id=message_id, now=now, text=goodbye)
+               if message_id is not None else enqueue(session, chat_id=person.chat_id, now=now, text=goodbye))
+        row.payload = {**row.payload, "ephemeral": True, "forget_chat": True}
+
+
+def _withdraw_circle_messages(session: Session, member: Member, now: datetime) -> None:
+    """Copies still waiting are cancelled, delivered ones deleted (or, past 48 hours, blanked); bodies go."""
+    messages = [m for m, _ in prepo.circle_messages_by(session, member.id or 0)]
+    by_id: dict[int, CircleMessage] = {m.id or 0: m for m in messages}
+    languages: dict[int, str] = {}
+    for copy, row in prepo.copies_of_messages(session, list(by_id)):
+        message = by_id[copy.circle_message_id]
+        if row.status == "pending":
+            row.status = "cancelled"
+        elif row.status == "sent" and row.telegram_message_id is not None and message.status == "relayed":
+            if row.sent_at is not None and now - row.sent_at > DELETE_WINDOW:
+                lang = languages.get(copy.member_id or 0) or _recipient_language(session, copy.member_id, copy.staff_id)
+                languages[copy.member_id or 0] = lang
+                enqueue_edit(session, chat_id=copy.chat_id, message_id=row.telegram_message_id, now=now,
+                             text=t(lang, "prv-copy-removed"), priority=Priority.BULK, purpose="circle_unsend",
+                             member_id=copy.member_id)
+            else:
+                session.add(OutboxMessage(chat_id=copy.chat_id, member_id=copy.member_id, staff_id=copy.staff_id,
+                                          method="delete", payload={"text": "", "message_id": row.telegram_message_id},
+                                          priority=int(Priority.BULK), purpose="circle_unsend", due_at=now,
+                                          created_at=now))
+        elif row.status == "sending":
+            log.info("circle message %s: a copy was in flight during an erasure", message.id)
+        if row.status != "sending":
+            row.payload = {**row.payload, "text": ""}
+    for message in messages:
+        if message.status in ("relayed", "held", "escalated"):
+            message.status = "unsent"
+            message.unsent_at = message.unsent_at or now
+        message.text = None
+
+
+def _recipient_language(session: Session, member_id: int | None, staff_id: int | None) -> str:
+    person: Member | Staff | None = (session.get(Member, member_id) if member_id
+                                     else session.get(Staff, staff_id) if staff_id else None)
+    return person.language if person is not None else "en"
+
+
+def _erase_health_data(session: Session, mid: int, now: datetime) -> None:
+    for checkin in prepo.checkins_of(session, mid):
+        if checkin.status in repo.OPEN_CHECKIN:
+            checkin.status = "missed"
+        checkin.step = None
+        checkin.reminder_due_at = None
+        checkin.mood = checkin.craving = None
+        checkin.triggers = checkin.used = checkin.note = checkin.coping_id = None
+    for craving in prepo.cravings_of(session, mid):
+        craving.strength, craving.trigger, craving.source = None, None, "erased"
+    for escalation in prepo.escalations_of(session, mid):
+        escalation.excerpt = None
+        escalation.reasons = [{k: v for k, v in r.items() if k != "matched"} for r in escalation.reasons]
+    for followup in prepo.followups_of(session, mid):
+        followup.answers, followup.source_excerpt = {}, None
+        followup.finished_at = followup.finished_at or now
+        followup.question = None
+
+
+def _end_links(session: Session, member: Member, now: datetime) -> None:
+    for link in prepo.links_as_mentee(session, member.id or 0):
+        link.mentee_username = link.sponsor_username = None
+        if link.state in ("proposed", "active"):
+            link.state = "ended" if link.state == "active" else "declined"
+            link.ended_at, link.ended_by = now, "mentee"
+    sponsor = prepo.sponsor_row_of(session, member.id or 0)
+    if sponsor is not None:
+        sponsor.active = False
+        sponsor.telegram_user_id = sponsor.chat_id = None
+        for link in prepo.links_as_sponsor(session, sponsor.id or 0):
+            link.mentee_username = link.sponsor_username = None
+            if link.state in ("proposed", "active"):
+                link.state = "ended" if link.state == "active" else "declined"
+                link.ended_at, link.ended_by = now, "sponsor"
+    for request in prepo.talk_requests_of(session, member.id or 0):
+        if request.ended_at is None:
+            request.state, request.ended_at = "ended", now
+
+
+def _scrub_outbox(session: Session, member: Member, needles: list[str], placeholder: int) -> None:
+    """Messages to the member lose their words and address; messages to others that named them lose the name."""
+    for row in prepo.outbox_to_member(session, member.id or 0, member.chat_id):
+        if row.status in ("pending", "sending") and row.chat_id == member.chat_id:
+            row.status = "cancelled" if row.status == "pending" else row.status
+        if row.status != "sending":
+            row.payload = {"text": "", **({"message_id": row.payload["message_id"]} if "message_id" in row.payload else {})}
+            if row.chat_id == member.chat_id:
+                row.chat_id = placeholder
+    session.flush()
+    patterns = [re.compile(rf"(?<!\w){re.escape(n)}(?!\w)") for n in needles if n]
+    for row in prepo.outbox_mentioning(session, [n for n in needles if n], member.created_at):
+        if row.status == "sending":
+            continue
+        text = str(row.payload.get("text") or "")
+        for pattern in patterns:
+            text = pattern.sub("—", text)
+        row.payload = {**row.payload, "text": text}
