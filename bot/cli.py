@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     center_set.add_argument("--helpline")
     center_set.add_argument("--ack-urgent-minutes", type=int, help="minutes before an urgent alert goes further (10)")
     center_set.add_argument("--ack-concern-minutes", type=int, help="minutes before a concern alert goes further (240)")
+    center_set.add_argument("--retention-circle-days", type=int, help="days circle messages are kept (30)")
+    center_set.add_argument("--retention-note-days", type=int, help="days check-in notes are kept (180)")
 
     counsellor = sub.add_parser("counsellor", help="manage counsellors").add_subparsers(dest="action", required=True)
     c_add = counsellor.add_parser(
@@ -176,9 +178,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "center" and args.action == "set":
         center = admin.configure_center(ctx, args.name, helpline=args.helpline,
                                         ack_urgent_minutes=args.ack_urgent_minutes,
-                                        ack_concern_minutes=args.ack_concern_minutes)
+                                        ack_concern_minutes=args.ack_concern_minutes,
+                                        retention_circle_days=args.retention_circle_days,
+                                        retention_note_days=args.retention_note_days)
         print(f"centre {center.name!r}: urgent alerts wait {center.ack_urgent_minutes} min, "
-              f"concern alerts {center.ack_concern_minutes} min before going further")
+              f"concern alerts {center.ack_concern_minutes} min before going further; circle messages kept "
+              f"{center.retention_circle_days} days, check-in notes {center.retention_note_days} days")
     elif args.command == "center":
         center = admin.add_center(ctx, args.name, args.timezone, args.helpline)
         print(f"centre {center.name!r} added (time zone {center.timezone})")

@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 
 from bot.delivery.sender import OutboxSender
-from bot.services import attendance, checkins, circles, cravings, member_settings, safety, talk, updates
+from bot.services import attendance, checkins, circles, cravings, member_settings, retention, safety, talk, updates
 from bot.services.context import ServiceContext
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,9 @@ class Saathi:
         return done
 
     def housekeeping(self) -> None:
+        """Hourly: forget old update ids and purge what retention says is due (cheap when nothing is)."""
         updates.forget_old(self.services)
+        retention.purge_expired(self.services)
 
     def kick(self) -> None:
         if self.sender is not None:

@@ -23,6 +23,9 @@ class Center(SQLModel, table=True):
     # Minutes a counsellor has to acknowledge an alert before it goes further.
     ack_urgent_minutes: int = Field(default=10, sa_column_kwargs={"server_default": "10"})
     ack_concern_minutes: int = Field(default=240, sa_column_kwargs={"server_default": "240"})
+    # Retention: circle message bodies and check-in notes are purged after these many days.
+    retention_circle_days: int = Field(default=30, sa_column_kwargs={"server_default": "30"})
+    retention_note_days: int = Field(default=180, sa_column_kwargs={"server_default": "180"})
     created_at: datetime = _utc()
 
 
@@ -183,6 +186,8 @@ class OutboxMessage(SQLModel, table=True):
     telegram_message_id: int | None = None
     last_error: str | None = Field(default=None, max_length=200)
     created_at: datetime = _utc()
+    # Set when retention removed the text of a delivered message.
+    purged_at: datetime | None = _utc(default=None)
 
 
 class ProcessedUpdate(SQLModel, table=True):

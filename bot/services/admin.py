@@ -66,12 +66,17 @@ def add_center(ctx: ServiceContext, name: str, timezone: str, helpline: str | No
 
 
 def configure_center(ctx: ServiceContext, name: str, *, helpline: str | None = None,
-                     ack_urgent_minutes: int | None = None, ack_concern_minutes: int | None = None) -> Center:
+                     ack_urgent_minutes: int | None = None, ack_concern_minutes: int | None = None,
+                     retention_circle_days: int | None = None, retention_note_days: int | None = None) -> Center:
     """Per-centre settings: helplines members see, and how long an alert may wait for acknowledgement."""
     if ack_urgent_minutes is not None and not 1 <= ack_urgent_minutes <= 60:
         raise AdminError("--ack-urgent-minutes must be between 1 and 60")
     if ack_concern_minutes is not None and not 5 <= ack_concern_minutes <= 24 * 60:
         raise AdminError("--ack-concern-minutes must be between 5 and 1440")
+    if retention_circle_days is not None and not 1 <= retention_circle_days <= 365:
+        raise AdminError("--retention-circle-days must be between 1 and 365")
+    if retention_note_days is not None and not 7 <= retention_note_days <= 3650:
+        raise AdminError("--retention-note-days must be between 7 and 3650")
     with ctx.uow() as session:
         center = _center(session, name)
         if helpline is not None:
@@ -80,6 +85,10 @@ def configure_center(ctx: ServiceContext, name: str, *, helpline: str | None = N
             center.ack_urgent_minutes = ack_urgent_minutes
         if ack_concern_minutes is not None:
             center.ack_concern_minutes = ack_concern_minutes
+        if retention_circle_days is not None:
+            center.retention_circle_days = retention_circle_days
+        if retention_note_days is not None:
+            center.retention_note_days = retention_note_days
         session.commit()
         return center
 

@@ -44,6 +44,8 @@ def test_centre_setup_from_the_command_line(tmp_path, monkeypatch: pytest.Monkey
     assert main(["invite", "create", "--center", "Nowhere"]) == 1
     assert main(["center", "set", "--name", "Asha Kendra", "--ack-urgent-minutes", "5"]) == 0
     assert "urgent alerts wait 5 min" in capsys.readouterr().out
+    assert main(["center", "set", "--name", "Asha Kendra", "--retention-circle-days", "14"]) == 0
+    assert "circle messages kept 14 days" in capsys.readouterr().out
     assert main(["center", "set", "--name", "Asha Kendra", "--ack-urgent-minutes", "500"]) == 1
     assert main(["center", "add", "--name", "X", "--timezone", "Mars/Base"]) == 1
 
