@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -32,6 +33,14 @@ def person_of(update: Update) -> Person | None:
     name = " ".join(part for part in (user.first_name, user.last_name) if part)
     return Person(telegram_user_id=user.id, chat_id=chat.id, display_name=name or None,
                   language_code=user.language_code)
+
+
+async def for_person(update: Update, context: SaathiContext, use_case: Callable[..., object], *args: object) -> None:
+    """The shape of most command handlers: who is speaking → one use case → send what it enqueued."""
+    person = person_of(update)
+    if person is not None:
+        use_case(context.saathi.services, person, *args)
+        context.saathi.kick()
 
 
 async def answer_button(update: Update, context: SaathiContext, toast_key: str | None) -> None:

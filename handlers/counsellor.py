@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot.domain.callbacks import decode
 from bot.services import counsellor, safety
-from handlers.common import SaathiContext, answer_button, person_of
+from handlers.common import SaathiContext, answer_button, for_person, person_of
 
 
 def _id_arg(context: SaathiContext) -> int | None:
@@ -16,32 +16,19 @@ def _id_arg(context: SaathiContext) -> int | None:
 
 
 async def queue_cmd(update: Update, context: SaathiContext) -> None:
-    person = person_of(update)
-    if person is not None:
-        counsellor.show_queue(context.saathi.services, person)
-        context.saathi.kick()
+    await for_person(update, context, counsellor.show_queue)
 
 
 async def member_cmd(update: Update, context: SaathiContext) -> None:
-    person = person_of(update)
-    if person is not None:
-        counsellor.member_summary(context.saathi.services, person, " ".join(context.args or []))
-        context.saathi.kick()
+    await for_person(update, context, counsellor.member_summary, " ".join(context.args or []))
 
 
 async def ack_cmd(update: Update, context: SaathiContext) -> None:
-    person = person_of(update)
-    if person is not None:
-        counsellor.acknowledge(context.saathi.services, person, _id_arg(context) or 0)
-        context.saathi.kick()
+    await for_person(update, context, counsellor.acknowledge, _id_arg(context) or 0)
 
 
 async def resolve_cmd(update: Update, context: SaathiContext) -> None:
-    person = person_of(update)
-    if person is not None:
-        note = " ".join((context.args or [])[1:])
-        counsellor.resolve(context.saathi.services, person, _id_arg(context) or 0, note)
-        context.saathi.kick()
+    await for_person(update, context, counsellor.resolve, _id_arg(context) or 0, " ".join((context.args or [])[1:]))
 
 
 async def escalation_cb(update: Update, context: SaathiContext) -> None:

@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot.domain.callbacks import decode
 from bot.services import sponsor_replies, sponsors, talk
-from handlers.common import SaathiContext, answer_button, person_of
+from handlers.common import SaathiContext, answer_button, for_person, person_of
 
 
 def _is_id(part: str) -> bool:
@@ -19,66 +19,39 @@ def _args(context: SaathiContext) -> str:
 
 
 async def mentees_cmd(update: Update, context: SaathiContext) -> None:
-    person = person_of(update)
-    if person is not None:
-        sponsors.show_mentees(context.saathi.services, person)
-        context.saathi.kick()
+    await for_person(update, context, sponsors.show_mentees)
 
 
 async def sponsor_cmd(update: Update, context: SaathiContext) -> None:
-    person = person_of(update)
-    if person is not None:
-        sponsors.show_my_sponsor(context.saathi.services, person)
-        context.saathi.kick()
+    await for_person(update, context, sponsors.show_my_sponsor)
 
 
 async def encourage_cmd(update: Update, context: SaathiContext) -> None:
-    person = person_of(update)
-    if person is not None:
-        sponsors.encourage(context.saathi.services, person, _args(context))
-        context.saathi.kick()
+    await for_person(update, context, sponsors.encourage, _args(context))
 
 
 async def reply_cmd(update: Update, context: SaathiContext) -> None:
-    person = person_of(update)
-    if person is not None:
-        sponsors.reply_command(context.saathi.services, person, _args(context))
-        context.saathi.kick()
+    await for_person(update, context, sponsors.reply_command, _args(context))
 
 
 async def share_cmd(update: Update, context: SaathiContext) -> None:
-    person = person_of(update)
-    if person is not None:
-        sponsors.offer_share(context.saathi.services, person)
-        context.saathi.kick()
+    await for_person(update, context, sponsors.offer_share)
 
 
 async def talk_cmd(update: Update, context: SaathiContext) -> None:
-    person = person_of(update)
-    if person is not None:
-        talk.open_talk(context.saathi.services, person)
-        context.saathi.kick()
+    await for_person(update, context, talk.open_talk)
 
 
 async def volunteer_cmd(update: Update, context: SaathiContext) -> None:
-    person = person_of(update)
-    if person is not None:
-        sponsors.bind_volunteer(context.saathi.services, person, _args(context))
-        context.saathi.kick()
+    await for_person(update, context, sponsors.bind_volunteer, _args(context))
 
 
 async def sponsorlink_cmd(update: Update, context: SaathiContext) -> None:
-    person = person_of(update)
-    if person is not None:
-        sponsors.staff_link(context.saathi.services, person, _args(context))
-        context.saathi.kick()
+    await for_person(update, context, sponsors.staff_link, _args(context))
 
 
 async def sponsorunlink_cmd(update: Update, context: SaathiContext) -> None:
-    person = person_of(update)
-    if person is not None:
-        sponsors.staff_unlink(context.saathi.services, person, _args(context))
-        context.saathi.kick()
+    await for_person(update, context, sponsors.staff_unlink, _args(context))
 
 
 async def relay_reply_msg(update: Update, context: SaathiContext) -> None:

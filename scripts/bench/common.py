@@ -45,3 +45,24 @@ def append_section(title: str, lines: list[str]) -> None:
     body = "\n".join(lines)
     with PERFORMANCE_MD.open("a", encoding="utf-8") as out:
         out.write(f"\n## {title} — {stamp}\n\nMachine: {machine()}\n\n{body}\n")
+
+
+def postgres_url() -> str | None:
+    """The benchmark's PostgreSQL: SAATHI_TEST_POSTGRES_URL, or the CI server when CI=true."""
+    url = os.environ.get("SAATHI_TEST_POSTGRES_URL")
+    if url:
+        return url
+    if os.environ.get("CI", "").lower() == "true":
+        return "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    return None
+
+
+def reset_postgres(url: str) -> None:
+    """Benchmarks start from an empty schema (point them only at a throw-away database)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import tempfile
 import time
@@ -20,7 +19,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from sqlalchemy import create_engine, text  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
 from bot.app import build_application, running  # noqa: E402
@@ -28,7 +26,7 @@ from bot.clock import SystemClock  # noqa: E402
 from bot.config import parse_settings  # noqa: E402
 from bot.sandbox.emulator import BotApiEmulator  # noqa: E402
 from bot.services import admin  # noqa: E402
-from scripts.bench.common import append_section, median, percentile  # noqa: E402
+from scripts.bench.common import append_section, median, percentile, postgres_url, reset_postgres  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import Escalation, Member  # noqa: E402
 
@@ -86,23 +84,6 @@ async def run_once(database_url: str, messages: int, members: int) -> list[float
                 latencies.append((alert.sent_at - started) * 1000)
                 await _resolve_open(saathi)
             return latencies
-
-
-def postgres_url() -> str | None:
-    url = os.environ.get("SAATHI_TEST_POSTGRES_URL")
-    if url:
-        return url
-    if os.environ.get("CI", "").lower() == "true":
-        return "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-    return None
-
-
-def reset_postgres(url: str) -> None:
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def main() -> int:

@@ -42,7 +42,7 @@ from bot.domain.risk import RiskLevel  # noqa: E402
 from bot.sandbox.emulator import BotApiEmulator  # noqa: E402
 from bot.services import circles, safety  # noqa: E402
 from bot.services.context import ServiceContext  # noqa: E402
-from scripts.bench.common import append_section, median, percentile  # noqa: E402
+from scripts.bench.common import append_section, median, percentile, reset_postgres  # noqa: E402
 from storage.db import SessionFactory, make_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import Center, Circle, CircleMembership, Member, OutboxMessage, Staff  # noqa: E402
@@ -216,19 +216,9 @@ async def run(circle_count: int, scale: float, database_url: str | None) -> list
     ):
         with tempfile.TemporaryDirectory() as folder:
             if database_url and database_url.startswith("postgres"):
-                _reset_postgres(database_url)
+                reset_postgres(database_url)
             results.append(await _run_one(name, circles_, writers, speed, database_url or f"sqlite:///{folder}/bench.db"))
     return results
-
-
-def _reset_postgres(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def _uname() -> str:

@@ -12,7 +12,6 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from bot.sandbox.phones import wait_until
 from tests.e2e.conftest import Harness
 
 USERS = [801, 802, 803, 804]

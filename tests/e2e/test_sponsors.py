@@ -116,7 +116,7 @@ async def test_without_a_sponsor_the_counsellor_gets_the_two_day_notice(harness:
     await harness.onboard(MENTEE_ID, name="Ravi")
     pseudonym = member(harness, MENTEE_ID).pseudonym
     await miss_days(harness, 25, 26)
-    notice = await harness.expect(COUNSELLOR_ID, f"{pseudonym} (Ravi) has missed 2 check-ins in a row and has no sponsor")
+    await harness.expect(COUNSELLOR_ID, f"{pseudonym} (Ravi) has missed 2 check-ins in a row and has no sponsor")
     await miss_days(harness, 27, 27)
     assert count(harness, COUNSELLOR_ID, "has missed") == 1
 
