@@ -29,6 +29,8 @@ async def onboarding_cb(update: Update, context: SaathiContext) -> None:
             ok = onboarding.choose_language(ctx, person, value)
         elif kind == "consent" and value in ("yes", "no"):
             ok = onboarding.answer_consent(ctx, person, value == "yes")
+        elif kind == "reconsent" and value in ("yes", "no"):
+            ok = onboarding.answer_consent_again(ctx, person, value == "yes")
         elif kind == "time":
             ok = onboarding.choose_time(ctx, person, preset=value)
         elif kind == "sob" and value == "skip":

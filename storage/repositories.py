@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from storage.models import (
     Center,
     Checkin,
+    ConsentRecord,
     CravingEvent,
     Escalation,
     InviteCode,
@@ -253,3 +254,9 @@ def outbox_due_count(session: Session, now: datetime) -> int:
         select(func.count()).select_from(OutboxMessage).where(
             col(OutboxMessage.status).in_(("pending", "sending")), col(OutboxMessage.due_at) <= now)
     ).one())
+
+
+def latest_consent(session: Session, member_id: int) -> ConsentRecord | None:
+    return session.exec(
+        select(ConsentRecord).where(ConsentRecord.member_id == member_id).order_by(col(ConsentRecord.id).desc())
+    ).first()

@@ -20,7 +20,7 @@ from bot.domain.risk import CheckinAnswers, RiskLevel
 from bot.domain.scheduling import end_of_local_day, local_date, next_checkin_due, reminder_due
 from bot.domain.streaks import checkin_streak, milestone_reached, sober_days
 from bot.i18n import t
-from bot.services import attendance, circles, safety, views
+from bot.services import attendance, circles, onboarding, safety, views
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
 from storage import repositories as repo
@@ -50,8 +50,11 @@ def _start_checkin(ctx: ServiceContext, session: Session, member: Member, now: d
     assert due_at is not None
     day = local_date(due_at, member.timezone)
     started = 0
+    if onboarding.needs_new_consent(session, member):
+        # the consent text changed: ask again, and no check-in until the member has answered
+        onboarding.ask_consent_again(session, member, now)
     # A due time from a day that is already over (the bot was down) is skipped, not sent late.
-    if day == local_date(now, member.timezone) and repo.checkin_for_day(session, member.id or 0, day) is None:
+    elif day == local_date(now, member.timezone) and repo.checkin_for_day(session, member.id or 0, day) is None:
         checkin = Checkin(
             member_id=member.id or 0,
             local_date=day,

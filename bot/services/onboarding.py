@@ -220,3 +220,44 @@ def _bind_staff(session: Session, person: Person, code: str, now: datetime) -> N
     staff.link_code = None  # one-time
     enqueue(session, chat_id=person.chat_id, staff_id=staff.id, now=now,
             text=t(staff.language, "staff-linked", name=staff.name, role=staff.role, center=center.name if center else ""))
+
+
+# --- a new version of the consent text ---------------------------------------------------------
+
+def needs_new_consent(session: Session, member: Member) -> bool:
+    """The member last agreed to an older text (or never): ask again before the next check-in."""
+    latest = repo.latest_consent(session, member.id or 0)
+    return latest is None or not latest.accepted or latest.version != CONSENT_VERSION
+
+
+def ask_consent_again(session: Session, member: Member, now: datetime) -> None:
+    """Once per new version: the check-in waits until the member answers."""
+    if member.awaiting == "consent":
+        return
+    member.awaiting = "consent"
+    lang = member.language
+    enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now,
+            text=t(lang, "consent-changed") + "\n\n" + t(lang, "onboard-explain"),
+            buttons=[[(t(lang, "btn-consent-yes"), encode("ob", "reconsent", "yes")),
+                      (t(lang, "btn-consent-no"), encode("ob", "reconsent", "no"))]])
+
+
+def answer_consent_again(ctx: ServiceContext, person: Person, agreed: bool) -> bool:
+    """Agreeing brings check-ins back; declining pauses the member (nothing is deleted)."""
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        if member is None or member.awaiting != "consent":
+            return False
+        member.awaiting = None
+        session.add(ConsentRecord(member_id=member.id or 0, version=CONSENT_VERSION, accepted=agreed,
+                                  language=member.language, created_at=now))
+        if agreed:
+            views.say(session, member, "consent-thanks", now, time=member.checkin_time)
+        else:
+            member.status = "paused"
+            member.paused_until = None  # until they choose to resume
+            views.say(session, member, "consent-declined-paused", now)
+        session.commit()
+    return True
+

@@ -105,3 +105,32 @@ async def test_staff_link_binds_the_counsellor_once(harness: Harness) -> None:
     other = harness.phone(9101, "Someone")
     harness.send(other, f"/start {code}")
     await harness.expect(other, "not valid or was already used")
+
+
+async def test_a_new_consent_version_is_asked_before_the_next_checkin(harness: Harness, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from bot.services import onboarding
+
+    harness.seed_centre()
+    await harness.onboard(520)
+    await harness.onboard(521)
+    monkeypatch.setattr(onboarding, "CONSENT_VERSION", "2027-01-01")
+    harness.clock.set(datetime(2026, 11, 25, 14, 30, tzinfo=UTC))
+    await harness.tick()
+    for user_id in (520, 521):
+        await harness.expect(user_id, "changed a little")
+        assert not any("Time for today's check-in" in t for t in harness.texts(user_id))
+    await harness.press(520, "I agree")
+    await harness.expect(520, "continues at 20:00")
+    await harness.press(521, "Not now")
+    await harness.expect(521, "paused your check-ins")
+    harness.clock.set(datetime(2026, 11, 26, 14, 30, tzinfo=UTC))
+    await harness.tick()
+    await harness.expect(520, "Time for today's check-in")
+    assert not any("Time for today's check-in" in t for t in harness.texts(521))
+    with harness.services.uow() as session:
+        records = session.exec(select(ConsentRecord).where(ConsentRecord.version == "2027-01-01")).all()
+        paused = session.exec(select(Member).where(Member.telegram_user_id == 521)).one()
+    assert sorted(r.accepted for r in records) == [False, True]
+    assert paused.status == "paused"  # not deleted

@@ -245,3 +245,8 @@ safety-acknowledged = Your counsellor has seen your message and will be in touch
 
 ## Dropout-risk and other watch-level notices
 esc-level-watch = 👀 Watch
+
+## When the consent text changes
+consent-changed = The way Saathi works has changed a little, so I'd like to ask you again before your next check-in. Here is what it means now:
+consent-thanks = Thank you 🌿 Your daily check-in continues at { $time }.
+consent-declined-paused = That's okay. I've paused your check-ins and kept everything as it was. Whenever you're ready, /settings lets you resume. In an emergency, call 112.

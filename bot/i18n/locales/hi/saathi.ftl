@@ -245,3 +245,8 @@ safety-acknowledged = आपके काउंसलर ने आपका स
 
 ## Dropout-risk and other watch-level notices
 esc-level-watch = 👀 ध्यान दें
+
+## When the consent text changes
+consent-changed = साथी के काम करने का तरीका थोड़ा बदला है, इसलिए अगले चेक-इन से पहले मैं आपसे दोबारा पूछना चाहता हूँ। अब इसका मतलब यह है:
+consent-thanks = शुक्रिया 🌿 आपका रोज़ का चेक-इन { $time } बजे जारी रहेगा।
+consent-declined-paused = कोई बात नहीं। मैंने आपके चेक-इन रोक दिए हैं और सब कुछ जैसा था वैसा रखा है। जब भी आप तैयार हों, /settings से फिर शुरू कर सकते हैं। इमरजेंसी में 112 पर कॉल करें।

@@ -245,3 +245,8 @@ safety-acknowledged = तुमच्या काउंसलरनी तु�
 
 ## Dropout-risk and other watch-level notices
 esc-level-watch = 👀 लक्ष ठेवा
+
+## When the consent text changes
+consent-changed = साथी कसं काम करतो यात थोडा बदल झाला आहे, म्हणून पुढच्या चेक-इनआधी मी तुम्हाला पुन्हा विचारू इच्छितो. आता याचा अर्थ असा आहे:
+consent-thanks = धन्यवाद 🌿 तुमचं रोजचं चेक-इन { $time } वाजता सुरू राहील.
+consent-declined-paused = काही हरकत नाही. मी तुमचे चेक-इन थांबवले आहेत आणि सगळं जसं होतं तसंच ठेवलं आहे. तुम्ही तयार असाल तेव्हा /settings मधून पुन्हा सुरू करू शकता. तातडीच्या वेळी 112 वर फोन करा.
