@@ -123,6 +123,9 @@ def escalate(session: Session, member: Member, result: RiskAssessment, now: date
             if new_deadline is not None:
                 current.ack_deadline_at = min(current.ack_deadline_at or new_deadline, new_deadline)
             _alert_step(session, current, member, now, excerpt=excerpt)
+        elif excerpt and result.level >= RiskLevel.CONCERN:
+            # New worrying words on an alert someone already has (even acknowledged): they must see them.
+            _alert_step(session, current, member, now, excerpt=excerpt)
         return current
     escalation = Escalation(
         member_id=member.id or 0, center_id=member.center_id, level=int(result.level), reasons=reasons,

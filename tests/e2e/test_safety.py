@@ -184,3 +184,16 @@ async def test_ambiguous_words_get_gentle_follow_up_questions_that_set_the_level
     (escalation,) = _escalations(harness)
     assert escalation.level == 2 and escalation.source == "followup"
     assert timedelta(0) <= escalation.ack_deadline_at - harness.clock.now() <= timedelta(hours=4)
+
+
+async def test_new_worrying_words_after_an_acknowledgement_still_reach_the_counsellor(harness: Harness) -> None:
+    harness.seed_centre()
+    await harness.onboard(711)
+    harness.send(711, "I want to kill myself")
+    await harness.expect(COUNSELLOR_ID, "kill myself")
+    await harness.press(COUNSELLOR_ID, "Acknowledge")
+    await harness.expect(COUNSELLOR_ID, "acknowledged by")
+    harness.send(711, "I have the pills in my hand now")
+    update = await harness.expect(COUNSELLOR_ID, "pills in my hand")
+    assert "URGENT" in update.text
+    assert len(_escalations(harness)) == 1  # one escalation, its record growing
