@@ -29,7 +29,6 @@ from bot.domain import relay as rules
 from bot.domain.callbacks import encode
 from bot.domain.outgoing import Priority
 from bot.domain.relay import RelayMessage, build_relay
-from bot.domain.risk import RiskLevel
 from bot.domain.scheduling import is_quiet_hours
 from bot.i18n import normalise_language, t
 from bot.services import safety
@@ -344,7 +343,7 @@ def handle_reply(ctx: ServiceContext, person: Person, text: str, message_id: int
             session.rollback()
         else:
             result = safety.screen(session, member, now, text=text, source="circle", source_message_id=message_id)
-            if not (result.level >= RiskLevel.CONCERN or result.needs_followup):
+            if not safety.withheld(result):
                 _accept(session, member, found[0], found[1], text, now, message_id=message_id, reply_to=original)
             session.commit()
             return
@@ -392,7 +391,7 @@ def handle_edit(ctx: ServiceContext, person: Person, text: str, message_id: int 
 def _member_edit(session: Session, member: Member, message: CircleMessage, text: str, now: datetime,
                  message_id: int) -> None:
     result = safety.screen(session, member, now, text=text, source="circle_edit", source_message_id=message_id)
-    worrying = result.level >= RiskLevel.CONCERN or result.needs_followup
+    worrying = safety.withheld(result)
     if message.status != "relayed":
         if worrying and message.status == "held":
             message.status = "escalated"

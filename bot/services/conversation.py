@@ -8,7 +8,6 @@ from enum import Enum
 from sqlmodel import Session
 
 from bot.i18n import normalise_language, t
-from bot.domain.risk import RiskLevel
 from bot.services import checkins, circles, cravings, member_settings, onboarding, safety, talk, views
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
@@ -99,7 +98,7 @@ def _screened_as_worrying(session: Session, member: Member, text: str, now: date
     if checkins.note_step_open(session, member, now):
         return False
     result = safety.screen(session, member, now, text=text, source="message", source_message_id=message_id)
-    return result.level >= RiskLevel.CONCERN or result.needs_followup
+    return safety.withheld(result)
 
 
 def handle_edit(ctx: ServiceContext, person: Person, text: str, message_id: int | None) -> None:

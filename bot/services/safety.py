@@ -74,6 +74,12 @@ def screen(session: Session, member: Member, now: datetime, *, text: str | None 
     return result
 
 
+def withheld(result: RiskAssessment) -> bool:
+    """screen() took the message over (escalated, or started follow-up questions), so it must not
+    go on to a peer, and the member needs no other answer to it."""
+    return result.level >= RiskLevel.CONCERN or result.needs_followup
+
+
 def reply_to_member(session: Session, member: Member, result: RiskAssessment, escalation: Escalation,
                     now: datetime) -> None:
     """Urgent: calm, not alone, helplines, a button to ask for a call. Concern: empathy and the toolkit."""

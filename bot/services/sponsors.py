@@ -20,7 +20,6 @@ from sqlmodel import Session
 from bot.domain.callbacks import encode
 from bot.domain.gaps import QuietHours, next_weekly, release_at
 from bot.domain.outgoing import Priority
-from bot.domain.risk import RiskLevel
 from bot.domain.pseudonyms import generate_pseudonym
 from bot.domain.relay import contains_contact_details
 from bot.domain.scheduling import local_date
@@ -543,7 +542,7 @@ def send_in_thread(session: Session, relay: Relay, body: str, now: datetime, lan
                                source_message_id=message_id)
         # Worrying words go to the counsellor (screen() escalated and answered kindly), never
         # on to a peer; a counsellor in a /talk thread still sees them.
-        if relay.recipient_staff_id is None and (result.level >= RiskLevel.CONCERN or result.needs_followup):
+        if relay.recipient_staff_id is None and safety.withheld(result):
             return
     pol = policy(session, relay.sender_member.center_id if relay.sender_member else _centre_of(session, relay))
     due = now if relay.talk is not None or _live(relay, now) else release_at(now, relay.recipient_tz,

@@ -7,6 +7,7 @@ emulator's control API and read what each phone received.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from contextlib import AsyncExitStack
 
 import pytest
@@ -23,6 +24,8 @@ from storage import repositories as repo
 from storage.migrate import upgrade
 
 TOKEN = "123456789:TEST-token_for_saathi_e2e_runs"
+# 20:00 in India on the test day: when an evening member's check-in is due.
+EVENING_DUE = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)
 COUNSELLOR_ID = 9001
 
 

@@ -8,9 +8,8 @@ from sqlmodel import select
 
 from bot.delivery.sender import OutboxSender
 from storage.models import Checkin, CravingEvent, Member, OutboxMessage
-from tests.e2e.conftest import Harness
+from tests.e2e.conftest import EVENING_DUE, Harness
 
-EVENING_DUE = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)  # 20:00 in India
 
 
 async def _due(harness: Harness) -> None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import pytest
 
 from bot.cli import configure_logging
-from tests.e2e.conftest import COUNSELLOR_ID, TOKEN, Harness
+from tests.e2e.conftest import COUNSELLOR_ID, EVENING_DUE, TOKEN, Harness
 
 SECRET_NAME = "Zorawar"
 SECRET_NOTE = "purple elephant under the banyan"
@@ -32,7 +31,7 @@ async def test_a_day_at_debug_level_logs_no_text_names_or_token(harness: Harness
                                                                debug_logging: pytest.LogCaptureFixture) -> None:
     harness.seed_centre()
     await harness.onboard(951, name=SECRET_NAME)
-    harness.clock.set(datetime(2026, 11, 25, 14, 30, tzinfo=UTC))
+    harness.clock.set(EVENING_DUE)
     await harness.tick()
     await harness.press(951, "2 🙁")
     await harness.press(951, "4")

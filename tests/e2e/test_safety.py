@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlmodel import select
 
 from bot.sandbox.phones import wait_until
 from bot.services import admin
 from storage.models import AuditEntry, Escalation, EscalationEvent, OutboxMessage
-from tests.e2e.conftest import COUNSELLOR_ID, Harness
+from tests.e2e.conftest import COUNSELLOR_ID, EVENING_DUE, Harness
 
 BACKUP_ID = 9002
-EVENING_DUE = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)
 
 
 async def _with_backup(harness: Harness) -> None:
