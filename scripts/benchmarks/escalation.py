@@ -4,7 +4,7 @@
 between), against the real Application over HTTP. Reports p50/p99 in milliseconds for
 SQLite, and for PostgreSQL when SAATHI_TEST_POSTGRES_URL (or CI=true) is set.
 
-    .venv/bin/python scripts/bench/escalation.py [--messages 500] [--members 200]
+    .venv/bin/python scripts/benchmarks/escalation.py [--messages 500] [--members 200]
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from bot.clock import SystemClock  # noqa: E402
 from bot.config import parse_settings  # noqa: E402
 from bot.sandbox.emulator import BotApiEmulator  # noqa: E402
 from bot.services import admin  # noqa: E402
-from scripts.bench.common import append_section, median, percentile, postgres_url, reset_postgres  # noqa: E402
+from scripts.benchmarks.common import append_section, median, percentile, postgres_url, reset_postgres  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import Escalation, Member  # noqa: E402
 
@@ -108,7 +108,7 @@ def main() -> int:
         print(f"{name}: p50 {median(values):.1f} ms, p99 {percentile(values, 99):.1f} ms, max {max(values):.1f} ms")
     if not pg:
         lines.append("\nPostgreSQL not measured in this run (set SAATHI_TEST_POSTGRES_URL).")
-    append_section("Escalation latency (scripts/bench/escalation.py)", lines)
+    append_section("Escalation latency (scripts/benchmarks/escalation.py)", lines)
     return 0
 
 

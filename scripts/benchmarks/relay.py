@@ -13,7 +13,7 @@ For the 500 circles the emulator's limiter, the rate limiter and the bot's clock
 ``--time-scale`` times faster than real time, so the run takes seconds instead of minutes with
 the same throttling shape; rates are reported in Telegram seconds (real seconds × scale).
 
-    .venv/bin/python scripts/bench/relay.py [--circles 500] [--time-scale 5] [--no-append]
+    .venv/bin/python scripts/benchmarks/relay.py [--circles 500] [--time-scale 5] [--no-append]
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from bot.domain.risk import RiskLevel  # noqa: E402
 from bot.sandbox.emulator import BotApiEmulator  # noqa: E402
 from bot.services import circles, safety  # noqa: E402
 from bot.services.context import ServiceContext  # noqa: E402
-from scripts.bench.common import append_section, median, percentile, reset_postgres  # noqa: E402
+from scripts.benchmarks.common import append_section, median, percentile, reset_postgres  # noqa: E402
 from storage.db import SessionFactory, make_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import Center, Circle, CircleMembership, Member, OutboxMessage, Staff  # noqa: E402
@@ -268,7 +268,7 @@ def main() -> int:
     lines = _report(results, args.time_scale, database)
     print("\n".join(lines))
     if not args.no_append:
-        append_section("Circle relay fan-out (scripts/bench/relay.py)", lines)
+        append_section("Circle relay fan-out (scripts/benchmarks/relay.py)", lines)
     return 0
 
 

@@ -40,7 +40,8 @@ def median(values: list[float]) -> float:
 def append_section(title: str, lines: list[str]) -> None:
     PERFORMANCE_MD.parent.mkdir(parents=True, exist_ok=True)
     if not PERFORMANCE_MD.exists():
-        PERFORMANCE_MD.write_text("# Performance\n\nFigures appended by the benchmarks under scripts/bench.\n")
+        PERFORMANCE_MD.write_text("# Performance\n\nFigures appended by the benchmarks under scripts/benchmarks"
+                                  " (run them all with ./scripts/bench).\n")
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     body = "\n".join(lines)
     with PERFORMANCE_MD.open("a", encoding="utf-8") as out:
