@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 from telegram import BotCommand
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, OffsetClock, SystemClock
 from bot.config import Settings
+from bot.delivery.limiter import Limits, RateLimiter, build_limiter
 from bot.delivery.sender import OutboxSender
 from bot.domain.risk import load_rules
 from bot.i18n import LANGUAGES, t
 from bot.jobs import add_jobs
+from bot.polling import poll_confirming, stop_application
 from bot.runtime import Saathi
 from bot.services import safety
 from bot.services.context import ServiceContext
 from handlers import add_handlers
 from handlers.common import SaathiContext
+from storage import crypto
 from storage.db import SessionFactory, make_engine
 
 log = logging.getLogger(__name__)
@@ -29,53 +36,90 @@ COMMANDS = ("craving", "talk", "settings", "help")
 
 
 def build_application(settings: Settings, *, clock: Clock | None = None, with_jobs: bool = True,
-                      sender_poll: float = 0.5, overall_rate: float = 30) -> Application:  # type: ignore[type-arg]
-    """``overall_rate`` is Telegram's ceiling of messages per second; only tests against the
-    emulator (which enforces nothing unless asked) raise it to run fast."""
+                      sender_poll: float = 0.5, overall_rate: float | None = None,
+                      limits: Limits | None = None,
+                      with_updater: bool = True) -> Application:  # type: ignore[type-arg]
+    """The outbox sender's limiter holds ``settings.rate_limit_per_second`` overall and Telegram's
+    per-chat/per-group spacing (shared through Redis when ``RATE_LIMIT_REDIS_URL`` is set).
+    ``overall_rate`` scales all of those limits so the overall one is this rate (tests against
+    the emulator, which enforces nothing unless asked, raise it to run fast); ``limits`` sets
+    them outright (benchmarks). ``with_updater=False``
+    builds a dispatch-only worker (``saathi run --role dispatcher``): no polling, no webhook."""
     if settings.telegram_bot_token is None:
         raise ValueError("a bot token is needed to build the application")
+    crypto.configure(settings.encryption_keys)
+    if not settings.encryption_keys:
+        log.warning("SAATHI_ENCRYPTION_KEYS is not set: members' texts are stored unencrypted (development only)")
     engine = make_engine(settings.database_url)
     services = ServiceContext(
         uow=SessionFactory(engine),
-        clock=clock or SystemClock(),
+        clock=clock or clock_from_settings(settings),
         default_timezone=settings.default_timezone,
         reminder_delay_minutes=settings.reminder_delay_minutes,
     )
     saathi = Saathi(services=services)
+    if limits is None:
+        limits = Limits(overall_per_sec=settings.rate_limit_per_second)
+        if settings.rate_scale != 1.0:  # tests and benchmarks against an emulator whose time runs faster
+            # faster time, same sizes: the bucket's burst is a count of messages, not a rate (a burst
+            # scaled too would overrun the emulator's shorter windows and draw 429s)
+            limits = replace(limits.scaled(settings.rate_scale), burst=limits.burst, paid_burst=limits.paid_burst)
+        if overall_rate is not None:
+            limits = limits.scaled(overall_rate / limits.overall_per_sec)
+    limiter: RateLimiter | None = None
 
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         me = await application.bot.get_me()
         services.bot_username = me.username or services.bot_username
         await _set_commands(application)
         load_rules()  # compiling the rules takes most of a second; not on a member's first message
+        nonlocal limiter
+        limiter = build_limiter(limits, settings.rate_limit_redis_url)
         saathi.sender = OutboxSender(services.uow, services.clock, application.bot, idle_poll=sender_poll,
-                                     on_unreachable=safety.recipient_unreachable, due_work=saathi.run_due_work)
+                                     on_unreachable=safety.recipient_unreachable, due_work=saathi.run_due_work,
+                                     limiter=limiter)
         saathi.sender.start()
         log.info("Saathi started as @%s", services.bot_username)
 
-    async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
+        """Stop sending while the bot's HTTP client is still open: a call cut off by shutdown would
+        cost its row an attempt (run_webhook calls this itself; our loops call it after stop())."""
         if saathi.sender is not None:
             await saathi.sender.stop()
+
+    async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+        if saathi.sender is not None:
+            await saathi.sender.stop()  # already stopped by post_stop unless start failed half-way
+        if limiter is not None:
+            await limiter.aclose()
         engine.dispose()
 
     application = (
-        ApplicationBuilder()
+        (ApplicationBuilder() if with_updater else ApplicationBuilder().updater(None))
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .context_types(ContextTypes(context=SaathiContext))
-        # max_retries=0: a 429 comes back to the outbox, which reschedules that row instead of
-        # holding every other send behind it.
-        .rate_limiter(AIORateLimiter(overall_max_rate=overall_rate, max_retries=0))
+        # No AIORateLimiter: the outbox sender's own limiter (bot/delivery/limiter.py) holds the
+        # overall, per-chat and group limits with priority lanes; a second limiter in series
+        # would only add waits (see docs/architecture.md, "Rate limit").
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )
     application.bot_data["saathi"] = saathi
     add_handlers(application)
     if with_jobs:
-        add_jobs(application)
+        add_jobs(application, due_scan_seconds=settings.due_scan_seconds)
     return application
+
+
+def clock_from_settings(settings: Settings) -> Clock:
+    """The system clock, or (tests only; config refuses it in production) a shifted, sped-up one."""
+    if settings.clock_start is None:
+        return SystemClock()
+    return OffsetClock(settings.clock_start, speed=settings.clock_speed, anchor=settings.clock_anchor)
 
 
 async def _set_commands(application: Application) -> None:  # type: ignore[type-arg]
@@ -91,21 +135,52 @@ async def _set_commands(application: Application) -> None:  # type: ignore[type-
 async def running(application: Application, *, poll_timeout: int = 1) -> AsyncIterator[Saathi]:  # type: ignore[type-arg]
     """Run the application with long polling inside an ``async with`` (tests and the sandbox).
 
-    Mirrors ``run_polling``, which is the only caller of post_init/post_shutdown in PTB.
+    Mirrors ``bot.polling.serve_polling`` (what ``saathi run`` uses): each update is handled before
+    getUpdates confirms it.
     """
     await application.initialize()
     if application.post_init is not None:
         await application.post_init(application)
     try:
         await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0, timeout=poll_timeout, drop_pending_updates=False)
+        stop = asyncio.Event()
+        poller = asyncio.create_task(poll_confirming(application, stop, timeout=poll_timeout), name="poller")
         try:
             yield application.bot_data["saathi"]
         finally:
-            await application.updater.stop()
-            await application.stop()
+            stop.set()
+            await poller
+            await stop_application(application)
     finally:
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
+
+
+async def serve_dispatcher(application: Application, stop: asyncio.Event | None = None) -> None:  # type: ignore[type-arg]
+    """A dispatch-only worker (``saathi run --role dispatcher``): the outbox sender and the due-scan
+    jobs, no polling and no webhook, until SIGTERM or SIGINT (or ``stop`` is set)."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGTERM, signal.SIGINT)
+    for sig in signals:
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await application.initialize()
+        if application.post_init is not None:
+            await application.post_init(application)
+        try:
+            await application.start()  # starts the JobQueue: the due scan and housekeeping
+            log.info("dispatcher worker running (pid %s)", os.getpid())
+            try:
+                await stop.wait()
+            finally:
+                log.info("dispatcher worker stopping (pid %s)", os.getpid())
+                await stop_application(application)
+        finally:
+            await application.shutdown()
+            if application.post_shutdown is not None:
+                await application.post_shutdown(application)
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)

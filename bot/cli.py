@@ -6,9 +6,11 @@ import argparse
 import asyncio
 import json
 import logging
-import secrets
+import hashlib
+import hmac
 import sys
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlparse
 
 from bot import cli_sponsor
@@ -16,10 +18,12 @@ from bot.clock import SystemClock
 from bot.config import Settings, SettingsError, load_settings
 from bot.services import admin
 from bot.services.context import ServiceContext
-from storage.db import SessionFactory, make_engine
+from storage.db import SessionFactory, is_sqlite, make_engine
+from storage import crypto
 from storage.migrate import upgrade
 
 log = logging.getLogger("saathi")
+ROLES = ("all", "poller", "dispatcher")
 
 
 def configure_logging(level: str) -> None:
@@ -41,6 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="start the bot (long polling by default)",
                          description="Start the bot. Migrates the database first.")
     run.add_argument("--webhook-url", help="use a webhook at this public https URL instead of long polling")
+    run.add_argument("--role", choices=ROLES, default="all",
+                     help="all: everything in one process (default); poller: receive updates and send replies, "
+                          "no due scan; dispatcher: due scan and sending only, no updates (PostgreSQL only; "
+                          "run several beside one poller or webhook)")
 
     sandbox = sub.add_parser("sandbox", help="play a demo day offline, no token needed",
                              description="Start the local Telegram emulator, seed a demo centre and play a "
@@ -60,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     center_set.add_argument("--ack-concern-minutes", type=int, help="minutes before a concern alert goes further (240)")
     center_set.add_argument("--retention-circle-days", type=int, help="days circle messages are kept (30)")
     center_set.add_argument("--retention-note-days", type=int, help="days check-in notes are kept (180)")
+    center_set.add_argument("--paid-broadcast", choices=("on", "off"),
+                            help="let check-ins and reminders go out as Telegram paid broadcasts when the free "
+                                 "~30/s is full (up to 1,000/s; costs 0.1 Telegram Stars a message; off)")
 
     counsellor = sub.add_parser("counsellor", help="manage counsellors").add_subparsers(dest="action", required=True)
     c_add = counsellor.add_parser(
@@ -69,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     c_add.add_argument("--name", required=True)
     c_add.add_argument("--telegram-id", type=int)
     c_add.add_argument("--backup", action="store_true", help="alerted when the named counsellor does not answer")
+    c_add.add_argument("--admin", action="store_true",
+                       help="a centre admin: the same commands as a counsellor, but not on the alert ladder")
 
     invite = sub.add_parser("invite", help="member invitations").add_subparsers(dest="action", required=True)
     i_create = invite.add_parser("create", help="create invite codes and links", description="Create invite codes.")
@@ -103,6 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
     cli_sponsor.add_parser(sub)
     db = sub.add_parser("db", help="database").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="apply migrations up to the newest", description="Apply Alembic migrations.")
+
+    keys = sub.add_parser("keys", help="encryption keys for members' texts").add_subparsers(dest="action", required=True)
+    keys.add_parser("generate", help="print a new key", description="Print a new Fernet key, nothing else.")
+    keys.add_parser("rotate", help="re-encrypt everything with the first key",
+                    description="Re-encrypt every encrypted column with the first key of SAATHI_ENCRYPTION_KEYS "
+                                "(also encrypts text stored before encryption). Safe to repeat; prints counts only.")
 
     risk = sub.add_parser("risk", help="risk rules").add_subparsers(dest="action", required=True)
     risk.add_parser("classify", help="classify messages read one per line from standard input",
@@ -141,6 +160,9 @@ def _bot_username(settings: Settings) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "keys" and args.action == "generate":  # works before any key is set
+        print(crypto.generate_key())
+        return 0
     try:
         settings = load_settings(require_token=args.command == "run")
     except SettingsError as exc:
@@ -148,8 +170,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     # The sandbox prints a transcript; routine log lines would drown it.
     configure_logging("ERROR" if args.command == "sandbox" and settings.log_level != "DEBUG" else settings.log_level)
+    crypto.configure(settings.encryption_keys)
     try:
         return _dispatch(args, settings)
+    except crypto.EncryptionKeyError as exc:
+        print(f"saathi: {exc}", file=sys.stderr)
+        return 1
     except admin.AdminError as exc:
         print(f"saathi: {exc}", file=sys.stderr)
         return 1
@@ -159,11 +185,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "run":
-        return _run(settings, args.webhook_url)
+        return _run(settings, args.webhook_url, args.role)
     if args.command == "sandbox":
         from bot.sandbox.demo import play_demo_day
 
         return asyncio.run(play_demo_day(quiet=args.quiet))
+    if args.command == "keys":
+        return _rotate_keys(settings)
     if args.command == "db":
         upgrade(settings.database_url)
         print("database is up to date")
@@ -180,16 +208,20 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
                                         ack_urgent_minutes=args.ack_urgent_minutes,
                                         ack_concern_minutes=args.ack_concern_minutes,
                                         retention_circle_days=args.retention_circle_days,
-                                        retention_note_days=args.retention_note_days)
+                                        retention_note_days=args.retention_note_days,
+                                        allow_paid_broadcast=None if args.paid_broadcast is None
+                                        else args.paid_broadcast == "on")
         print(f"centre {center.name!r}: urgent alerts wait {center.ack_urgent_minutes} min, "
               f"concern alerts {center.ack_concern_minutes} min before going further; circle messages kept "
-              f"{center.retention_circle_days} days, check-in notes {center.retention_note_days} days")
+              f"{center.retention_circle_days} days, check-in notes {center.retention_note_days} days; "
+              f"paid broadcast {'on (costs Telegram Stars)' if center.allow_paid_broadcast else 'off'}")
     elif args.command == "center":
         center = admin.add_center(ctx, args.name, args.timezone, args.helpline)
         print(f"centre {center.name!r} added (time zone {center.timezone})")
     elif args.command == "counsellor":
-        staff, link = admin.add_counsellor(ctx, args.center, args.name, telegram_id=args.telegram_id, backup=args.backup)
-        print(f"counsellor {staff.name!r} added{' as backup' if staff.is_backup else ''}")
+        staff, link = admin.add_counsellor(ctx, args.center, args.name, telegram_id=args.telegram_id, backup=args.backup,
+                                           role="admin" if args.admin else "counsellor")
+        print(f"{staff.role} {staff.name!r} added{' as backup' if staff.is_backup else ''}")
         if link:
             print(f"one-time staff link (send it to them privately): {link}")
     elif args.command == "invite":
@@ -203,7 +235,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     elif args.command == "sponsor":
         cli_sponsor.run(ctx, args)
     elif args.command == "status":
-        print(json.dumps(admin.status(ctx), indent=2))
+        print(json.dumps(admin.status(ctx, rate_per_second=settings.rate_limit_per_second), indent=2))
     return 0
 
 
@@ -226,28 +258,75 @@ def _circle_command(ctx: ServiceContext, args: argparse.Namespace) -> None:
         print(admin.remove_from_circle(ctx, args.center, pseudonym=args.member, circle_name=args.circle))
 
 
-def _run(settings: Settings, webhook_url: str | None) -> int:
-    from bot.app import build_application
+def webhook_secret(token: str) -> str:
+    """The webhook's secret header, derived from the bot token: every worker behind one address
+    sets the same value (a random one per start would lock out all but the last worker started)."""
+    return hmac.new(token.encode(), b"saathi-webhook-secret", hashlib.sha256).hexdigest()
 
-    upgrade(settings.database_url)
-    application = build_application(settings)
-    log.info("starting with %s", settings.redacted())
-    if webhook_url is None:
-        application.run_polling(allowed_updates=None, drop_pending_updates=False)
-        return 0
-    parsed = urlparse(webhook_url)
-    if parsed.scheme != "https" and parsed.hostname not in ("127.0.0.1", "localhost"):
-        print("saathi: --webhook-url must be an https URL", file=sys.stderr)
+
+def _rotate_keys(settings: Settings) -> int:
+    """``saathi keys rotate``: counts per column, never contents."""
+    if not settings.encryption_keys:
+        print("saathi: SAATHI_ENCRYPTION_KEYS is not set: put the new key first, the old ones after it", file=sys.stderr)
         return 2
-    host, _, port = settings.webhook_listen.rpartition(":")
-    application.run_webhook(
-        listen=host.strip("[]"),
-        port=int(port),
-        url_path=parsed.path.lstrip("/"),
-        webhook_url=webhook_url,
-        secret_token=secrets.token_urlsafe(32),
-    )
+    upgrade(settings.database_url)  # the columns must be wide enough for ciphertext first
+    engine = make_engine(settings.database_url, single_use=True)
+    try:
+        counts = crypto.rotate_database(engine)
+    finally:
+        engine.dispose()
+    for c in counts:
+        print(f"{c.table}.{c.column}: {c.encrypted} encrypted, {c.reencrypted} re-encrypted, {c.current} already current"
+              + (f", {c.changed_meanwhile} changed meanwhile (run again)" if c.changed_meanwhile else ""))
+    total = sum(c.encrypted + c.reencrypted for c in counts)
+    print(f"done: {total} values rewritten with the first of {len(settings.encryption_keys)} keys")
     return 0
+
+
+def _run(settings: Settings, webhook_url: str | None, role: str = "all") -> int:
+    from bot.app import build_application, serve_dispatcher
+
+    if role != "all" and is_sqlite(settings.database_url):
+        print(f"saathi: --role {role} needs PostgreSQL (DATABASE_URL=postgresql+psycopg://…): SQLite has one "
+              "writer, so only one process (--role all) can use it", file=sys.stderr)
+        return 2
+    if role == "dispatcher" and webhook_url is not None:
+        print("saathi: a dispatcher receives no updates: give --webhook-url to the poller (or --role all) instead",
+              file=sys.stderr)
+        return 2
+    upgrade(settings.database_url)
+    # poller: the due scan is left to the dispatchers; dispatcher: no updater (no polling, no webhook).
+    application = build_application(settings, with_jobs=role != "poller", with_updater=role != "dispatcher")
+    log.info("starting as role %s with %s", role, settings.redacted())
+    if role == "dispatcher":
+        asyncio.run(serve_dispatcher(application))
+        log.info("dispatcher worker stopped")
+        return 0
+    if webhook_url is None:
+        from bot.polling import run_polling
+
+        run_polling(application)  # confirms each update only after it was handled
+        return 0
+    try:
+        options = webhook_options(settings, webhook_url)
+    except ValueError as exc:
+        print(f"saathi: {exc}", file=sys.stderr)
+        return 2
+    application.run_webhook(**options)
+    return 0
+
+
+def webhook_options(settings: Settings, webhook_url: str) -> dict[str, Any]:
+    """What ``run_webhook`` gets (tests start the same listener with ``updater.start_webhook``):
+    bind to WEBHOOK_LISTEN only, and require Telegram's secret header on every request.
+
+    Raises ValueError for a URL Telegram would reach in clear text (http other than loopback)."""
+    parsed = urlparse(webhook_url)
+    if parsed.scheme != "https" and not (parsed.scheme == "http" and parsed.hostname in ("127.0.0.1", "localhost", "::1")):
+        raise ValueError("--webhook-url must be an https URL (plain http only for a loopback address)")
+    host, _, port = settings.webhook_listen.rpartition(":")
+    return {"listen": host.strip("[]"), "port": int(port), "url_path": parsed.path.lstrip("/"),
+            "webhook_url": webhook_url, "secret_token": webhook_secret(settings.telegram_bot_token or "")}
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -20,6 +21,7 @@ TELEGRAM_API_DEFAULT = "https://api.telegram.org/bot"
 DEFAULT_DATABASE_URL = "sqlite:///./data/saathi.db"
 TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+ENVIRONMENTS = ("development", "production")
 
 
 class SettingsError(ValueError):
@@ -36,6 +38,22 @@ class Settings:
     reminder_delay_minutes: int
     webhook_listen: str
     bot_username: str | None = None
+    # development | production; production refuses to start without encryption keys.
+    environment: str = "development"
+    # Fernet keys for members' texts at rest: the first encrypts, all decrypt (storage/crypto.py).
+    encryption_keys: tuple[str, ...] = field(default=(), repr=False)
+    # Tests only (refused in production): a child process's clock and how often it scans for due work.
+    clock_start: datetime | None = None
+    clock_speed: float = 1.0
+    clock_anchor: float | None = None
+    due_scan_seconds: float = 30.0
+    # The outbox sender's own limit (Telegram allows about 30/s) and, for several workers, the
+    # Redis that shares it (unset: each process limits itself).
+    rate_limit_per_second: float = 28.0
+    rate_limit_redis_url: str | None = None
+    # Tests and benchmarks only (refused in production): SAATHI_RATE_SCALE runs those limits N times
+    # faster, against an emulator whose limits are scaled the same (a child ``saathi run``).
+    rate_scale: float = 1.0
 
     @property
     def telegram_file_url(self) -> str:
@@ -52,6 +70,10 @@ class Settings:
             "DATABASE_URL": _redact_url(self.database_url),
             "DEFAULT_TIMEZONE": self.default_timezone,
             "LOG_LEVEL": self.log_level,
+            "SAATHI_ENV": self.environment,
+            "SAATHI_ENCRYPTION_KEYS": f"{len(self.encryption_keys)} keys",
+            "RATE_LIMIT_PER_SECOND": f"{self.rate_limit_per_second:g}",
+            "RATE_LIMIT_REDIS_URL": _redact_url(self.rate_limit_redis_url) if self.rate_limit_redis_url else "not set",
         }
 
 
@@ -116,8 +138,30 @@ def parse_settings(values: Mapping[str, str], *, require_token: bool = False) ->
     if username is not None and not re.match(r"^[A-Za-z][A-Za-z0-9_]{3,31}$", username):
         raise SettingsError("TELEGRAM_BOT_USERNAME must be the bot's username, for example saathi_centre_bot")
 
+    environment, encryption_keys = _encryption(values)
+    clock_start, clock_speed, clock_anchor = _test_clock(values)
+    raw_scan = (values.get("SAATHI_DUE_SCAN_SECONDS") or "30").strip()
+    try:
+        due_scan_seconds = float(raw_scan)
+    except ValueError:
+        due_scan_seconds = 0.0
+    if not 0.1 <= due_scan_seconds <= 3600:
+        raise SettingsError("SAATHI_DUE_SCAN_SECONDS must be a number of seconds between 0.1 and 3600 (default 30)")
+
+    rate_limit_per_second, rate_limit_redis_url = _rate_limit(values)
+    rate_scale = _rate_scale(values)
+
     return Settings(
+        rate_scale=rate_scale,
+        rate_limit_per_second=rate_limit_per_second,
+        rate_limit_redis_url=rate_limit_redis_url,
+        clock_start=clock_start,
+        clock_speed=clock_speed,
+        clock_anchor=clock_anchor,
+        due_scan_seconds=due_scan_seconds,
         bot_username=username,
+        environment=environment,
+        encryption_keys=encryption_keys,
         telegram_bot_token=token,
         telegram_api_url=api_url,
         database_url=database_url,
@@ -126,3 +170,77 @@ def parse_settings(values: Mapping[str, str], *, require_token: bool = False) ->
         reminder_delay_minutes=int(raw_delay),
         webhook_listen=listen,
     )
+
+
+def _rate_limit(values: Mapping[str, str]) -> tuple[float, str | None]:
+    """``RATE_LIMIT_PER_SECOND`` (1–30, default 28) and ``RATE_LIMIT_REDIS_URL`` (optional)."""
+    raw = (values.get("RATE_LIMIT_PER_SECOND") or "28").strip()
+    try:
+        rate = float(raw)
+    except ValueError:
+        rate = 0.0
+    if not 1 <= rate <= 30:
+        raise SettingsError("RATE_LIMIT_PER_SECOND must be a number of messages per second between 1 and 30 "
+                            "(Telegram allows about 30; default 28)")
+    url = (values.get("RATE_LIMIT_REDIS_URL") or "").strip() or None
+    if url is not None and not re.match(r"^rediss?://[^\s]+$", url):
+        raise SettingsError("RATE_LIMIT_REDIS_URL must look like redis://127.0.0.1:6379/0")
+    return rate, url
+
+
+def _encryption(values: Mapping[str, str]) -> tuple[str, tuple[str, ...]]:
+    """``SAATHI_ENV`` and ``SAATHI_ENCRYPTION_KEYS``; errors name the setting, never a key."""
+    from storage.crypto import parse_keys
+
+    environment = (values.get("SAATHI_ENV") or "development").strip().lower()
+    if environment not in ENVIRONMENTS:
+        raise SettingsError("SAATHI_ENV must be development or production")
+    try:
+        keys = parse_keys(values.get("SAATHI_ENCRYPTION_KEYS"))
+    except ValueError as exc:
+        raise SettingsError(f"SAATHI_ENCRYPTION_KEYS: {exc}") from None
+    if environment == "production" and not keys:
+        raise SettingsError("SAATHI_ENCRYPTION_KEYS is not set: production needs a key to encrypt members' texts"
+                            " (make one with `saathi keys generate`, keep a copy apart from the database backups)")
+    return environment, keys
+
+
+def _rate_scale(values: Mapping[str, str]) -> float:
+    raw = (values.get("SAATHI_RATE_SCALE") or "").strip()
+    if not raw:
+        return 1.0
+    if (values.get("SAATHI_ENV") or "development").strip().lower() == "production":
+        raise SettingsError("SAATHI_RATE_SCALE is for tests only and is refused when SAATHI_ENV=production")
+    try:
+        scale = float(raw)
+    except ValueError:
+        scale = 0.0
+    if not 0 < scale <= 1000:
+        raise SettingsError("SAATHI_RATE_SCALE must be a positive factor up to 1000 (tests and benchmarks only)")
+    return scale
+
+
+def _test_clock(values: Mapping[str, str]) -> tuple[datetime | None, float, float | None]:
+    """``SAATHI_CLOCK_START`` (an ISO instant with its offset), ``SAATHI_CLOCK_SPEED`` (default 1) and
+    ``SAATHI_CLOCK_ANCHOR`` (the Unix time at which the clock reads START; default: the start of the
+    process) let a test run the real ``saathi run`` through a simulated day. Refused in production."""
+    raw_start = (values.get("SAATHI_CLOCK_START") or "").strip()
+    if not raw_start:
+        return None, 1.0, None
+    if (values.get("SAATHI_ENV") or "development").strip().lower() == "production":
+        raise SettingsError("SAATHI_CLOCK_START is for tests only and is refused when SAATHI_ENV=production")
+    try:
+        start = datetime.fromisoformat(raw_start.replace("Z", "+00:00"))
+    except ValueError:
+        start = None
+    if start is None or start.tzinfo is None:
+        raise SettingsError("SAATHI_CLOCK_START must be an ISO instant with a time zone, e.g. 2026-11-25T14:00:00+00:00")
+    try:
+        speed = float((values.get("SAATHI_CLOCK_SPEED") or "1").strip())
+        raw_anchor = (values.get("SAATHI_CLOCK_ANCHOR") or "").strip()
+        anchor = float(raw_anchor) if raw_anchor else None
+    except ValueError:
+        raise SettingsError("SAATHI_CLOCK_SPEED and SAATHI_CLOCK_ANCHOR must be numbers") from None
+    if not 0 < speed <= 10_000:
+        raise SettingsError("SAATHI_CLOCK_SPEED must be a positive factor (1 = real time)")
+    return start, speed, anchor

@@ -4,6 +4,7 @@ ask "what is due now?"; a restart or a second worker changes nothing.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram.ext import Application, ContextTypes
@@ -18,7 +19,15 @@ HOUSEKEEPING_SECONDS = 3600
 
 async def due_scan_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     saathi: Saathi = context.bot_data["saathi"]
-    saathi.run_due_work()
+    if saathi.services.uow.engine.dialect.name == "sqlite":
+        # One writer: on the loop, so the scan never races the sender's commits for SQLite's lock.
+        saathi.run_due_work()
+        return
+    # PostgreSQL: in a worker thread. A scan of a thousand due members takes a second or more of
+    # database work, and on the event loop it would stall the outbox sender and the handlers.
+    done = await asyncio.to_thread(saathi.run_due_work, kick=False)
+    if any(done.values()):
+        saathi.kick()
 
 
 async def housekeeping_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -26,12 +35,13 @@ async def housekeeping_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     saathi.housekeeping()
 
 
-def add_jobs(application: Application) -> None:  # type: ignore[type-arg]
+def add_jobs(application: Application, *, due_scan_seconds: float = DUE_SCAN_SECONDS) -> None:  # type: ignore[type-arg]
+    """``due_scan_seconds`` comes from ``SAATHI_DUE_SCAN_SECONDS`` (tests scan every second)."""
     job_queue = application.job_queue
     if job_queue is None:
         raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
     # misfire_grace_time: a late run is still a run (APScheduler skips jobs >1 s late by default).
     options = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
-    job_queue.run_repeating(due_scan_job, interval=DUE_SCAN_SECONDS, first=1, name="due_scan", job_kwargs=options)
+    job_queue.run_repeating(due_scan_job, interval=due_scan_seconds, first=1, name="due_scan", job_kwargs=options)
     job_queue.run_repeating(housekeeping_job, interval=HOUSEKEEPING_SECONDS, first=60, name="housekeeping",
                             job_kwargs=options)

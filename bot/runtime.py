@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from sqlalchemy.exc import IntegrityError
 
 from bot.delivery.sender import OutboxSender
 from bot.services import attendance, checkins, circles, cravings, member_settings, retention, safety, talk, updates
@@ -28,34 +31,46 @@ class Saathi:
         self._left_chats.add(chat_id)
         return True
 
-    def run_due_work(self) -> dict[str, int]:
+    def run_due_work(self, *, kick: bool = True) -> dict[str, int]:
         """Everything that falls due by the clock: resumes, check-ins, prompts, reminders, closes, circle meetings."""
         ctx = self.services
-        done = {
-            "resumed": member_settings.run_resumes(ctx),
-            "checkins": checkins.run_due_checkins(ctx),
-            "craving_prompts": cravings.run_craving_prompts(ctx),
-            "reminders": checkins.run_reminders(ctx),
-            "missed": checkins.close_missed(ctx),
-            "escalated": safety.run_deadlines(ctx),
-            "circle_meetings": circles.run_due_meetings(ctx),
-            "circle_welcomes": circles.run_welcomes(ctx),
-            "circle_invitations": circles.run_quiet_invitations(ctx),
-            "unreachable_told": circles.run_unreachable_notices(ctx),
+        steps: dict[str, Callable[[ServiceContext], int]] = {
+            "resumed": member_settings.run_resumes,
+            "checkins": checkins.run_due_checkins,
+            "craving_prompts": cravings.run_craving_prompts,
+            "reminders": checkins.run_reminders,
+            "missed": checkins.close_missed,
+            "escalated": safety.run_deadlines,
+            "circle_meetings": circles.run_due_meetings,
+            "circle_welcomes": circles.run_welcomes,
+            "circle_invitations": circles.run_quiet_invitations,
+            "unreachable_told": circles.run_unreachable_notices,
             # after "missed": yesterday's check-ins are closed before the calendars are read
-            "attendance_notices": attendance.run_attendance_scan(ctx),
-            "sponsor_summaries": attendance.run_weekly_summaries(ctx),
-            "talk_offered_to_counsellor": talk.run_timeouts(ctx),
+            "attendance_notices": attendance.run_attendance_scan,
+            "sponsor_summaries": attendance.run_weekly_summaries,
+            "talk_offered_to_counsellor": talk.run_timeouts,
         }
+        done: dict[str, int] = {}
+        for name, step in steps.items():
+            try:
+                done[name] = step(ctx)
+            except IntegrityError:
+                # Several workers: another one committed the same piece of work a moment earlier
+                # (a unique key refused ours, and our transaction rolled back whole). The other
+                # steps still run; anything left is picked up by the next scan.
+                log.warning("due work %s: lost a race with another worker, left to the next scan", name)
+                done[name] = 0
         if any(done.values()):
             log.info("due work: %s", done)
-            self.kick()
+            if kick:  # the due-scan job runs this in a thread and kicks the sender from the loop itself
+                self.kick()
         return done
 
     def housekeeping(self) -> None:
         """Hourly: forget old update ids and purge what retention says is due (cheap when nothing is)."""
         updates.forget_old(self.services)
         retention.purge_expired(self.services)
+        attendance.watch_unwatched(self.services)  # a safety net: onboarding starts the watches
 
     def kick(self) -> None:
         if self.sender is not None:

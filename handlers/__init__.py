@@ -6,12 +6,12 @@ from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
-    CommandHandler,
     MessageHandler,
     TypeHandler,
     filters,
 )
 
+from handlers.roles import command
 from handlers import checkin, circle, common, counsellor, craving, fallback, onboarding, privacy, settings, sponsor
 
 
@@ -19,35 +19,37 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     """All handlers in one ordered place. Group -1 guards, group 0 works, group 1 records."""
     application.add_handler(TypeHandler(Update, common.guard_update), group=-1)
     private = filters.ChatType.PRIVATE
+    new = filters.UpdateType.MESSAGE
     application.add_handlers(
         [
-            CommandHandler("start", onboarding.start_cmd, filters=private),
-            CommandHandler("help", fallback.help_cmd, filters=private),
-            CommandHandler("craving", craving.craving_cmd, filters=private),
-            CommandHandler("settings", settings.settings_cmd, filters=private),
-            CommandHandler("queue", counsellor.queue_cmd, filters=private),
-            CommandHandler("member", counsellor.member_cmd, filters=private),
-            CommandHandler("ack", counsellor.ack_cmd, filters=private),
-            CommandHandler("resolve", counsellor.resolve_cmd, filters=private),
+            # every command passes the role gate (handlers.roles, table in bot.services.access)
+            command("start", onboarding.start_cmd),
+            command("help", fallback.help_cmd),
+            command("craving", craving.craving_cmd),
+            command("settings", settings.settings_cmd),
+            command("queue", counsellor.queue_cmd),
+            command("member", counsellor.member_cmd),
+            command("ack", counsellor.ack_cmd),
+            command("resolve", counsellor.resolve_cmd),
             # peer circles (new messages only: an edited /say is an edit, not a second post)
-            CommandHandler("circle", circle.circle_cmd, filters=private & filters.UpdateType.MESSAGE),
-            CommandHandler("unsend", circle.unsend_cmd, filters=private & filters.UpdateType.MESSAGE),
-            CommandHandler("report", circle.report_cmd, filters=private & filters.UpdateType.MESSAGE),
-            CommandHandler(["say", "goal", "pin"], circle.facilitator_cmd, filters=private & filters.UpdateType.MESSAGE),
-            CommandHandler(["mute", "remove", "move"], circle.staff_cmd, filters=private & filters.UpdateType.MESSAGE),
+            command("circle", circle.circle_cmd, new),
+            command("unsend", circle.unsend_cmd, new),
+            command("report", circle.report_cmd, new),
+            command(["say", "goal", "pin"], circle.facilitator_cmd, new),
+            command(["mute", "remove", "move"], circle.staff_cmd, new),
             # sponsors, mentees and "I need to talk"
-            CommandHandler("mentees", sponsor.mentees_cmd, filters=private),
-            CommandHandler("sponsor", sponsor.sponsor_cmd, filters=private),
-            CommandHandler("encourage", sponsor.encourage_cmd, filters=private & filters.UpdateType.MESSAGE),
-            CommandHandler("reply", sponsor.reply_cmd, filters=private & filters.UpdateType.MESSAGE),
-            CommandHandler("share", sponsor.share_cmd, filters=private),
-            CommandHandler("talk", sponsor.talk_cmd, filters=private),
-            CommandHandler("volunteer", sponsor.volunteer_cmd, filters=private),
-            CommandHandler("sponsorlink", sponsor.sponsorlink_cmd, filters=private),
-            CommandHandler("sponsorunlink", sponsor.sponsorunlink_cmd, filters=private),
+            command("mentees", sponsor.mentees_cmd),
+            command("sponsor", sponsor.sponsor_cmd),
+            command("encourage", sponsor.encourage_cmd, new),
+            command("reply", sponsor.reply_cmd, new),
+            command("share", sponsor.share_cmd),
+            command("talk", sponsor.talk_cmd),
+            command("volunteer", sponsor.volunteer_cmd),
+            command("sponsorlink", sponsor.sponsorlink_cmd),
+            command("sponsorunlink", sponsor.sponsorunlink_cmd),
             # the member's data rights
-            CommandHandler("mydata", privacy.mydata_cmd, filters=private & filters.UpdateType.MESSAGE),
-            CommandHandler("forget", privacy.forget_cmd, filters=private & filters.UpdateType.MESSAGE),
+            command("mydata", privacy.mydata_cmd, new),
+            command("forget", privacy.forget_cmd, new),
             CallbackQueryHandler(onboarding.onboarding_cb, pattern=r"^ob:"),
             CallbackQueryHandler(checkin.checkin_cb, pattern=r"^ci:"),
             CallbackQueryHandler(craving.craving_cb, pattern=r"^cr:"),

@@ -62,9 +62,12 @@ async def answer_button(update: Update, context: SaathiContext, toast_key: str |
 async def guard_update(update: Update, context: SaathiContext) -> None:
     """Group -1: drop re-sent updates, and leave groups and channels."""
     saathi = context.saathi
+    updates.end()
     if updates.already_handled(saathi.services, update.update_id):
         log.info("update %s already handled; ignoring the re-send", update.update_id)
         raise ApplicationHandlerStop
+    # the handler's first commit records this update id with its own writes (bot/services/updates.py)
+    updates.begin(saathi.services, update.update_id)
     chat = update.effective_chat
     if chat is not None and chat.type != ChatType.PRIVATE:
         updates.mark_handled(saathi.services, update.update_id)
@@ -90,24 +93,34 @@ async def _leave(update: Update, context: SaathiContext) -> None:
 
 
 async def record_update(update: Update, context: SaathiContext) -> None:
-    """Group 1: the update is handled; a re-send of it will be ignored."""
+    """Group 1: the update is handled; a re-send of it will be ignored. Usually the handler's own
+    commit has recorded it already; this covers handlers that wrote nothing."""
     updates.mark_handled(context.saathi.services, update.update_id)
+    updates.end()
 
 
 async def error_handler(update: object, context: SaathiContext) -> None:
     """Nothing escapes a handler: log the kind (never the content) and answer kindly."""
     error = context.error
+    if isinstance(error, updates.UpdateAlreadyHandled):
+        # another worker (or an earlier life of this one) committed this update first; ours rolled back
+        log.info("update %s handled elsewhere; dropped", error.args[0] if error.args else "?")
+        raise ApplicationHandlerStop
     log.error("handler failed: %s", type(error).__name__, exc_info=error)
     if not isinstance(update, Update):
         return
     saathi = context.saathi
     person = person_of(update)
     try:
-        updates.mark_handled(saathi.services, update.update_id)
         if update.callback_query is not None:
             await answer_button(update, context, "error-generic")
         elif person is not None and update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
+            # its commit records the update id together with the apology (if the handler's did not)
             conversation.reply_plain(saathi.services, person, "error-generic")
             saathi.kick()
     except Exception as exc:  # the error handler itself must never raise
         log.error("error handler could not answer: %s", type(exc).__name__)
+    try:
+        updates.mark_handled(saathi.services, update.update_id)
+    except Exception as exc:
+        log.error("could not record a failed update: %s", type(exc).__name__)

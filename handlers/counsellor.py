@@ -10,9 +10,9 @@ from handlers.common import SaathiContext, answer_button, for_person, person_of
 
 
 def _id_arg(context: SaathiContext) -> int | None:
-    if context.args and context.args[0].lstrip("#").isdigit():
-        return int(context.args[0].lstrip("#"))
-    return None
+    """``/ack 12`` or ``/ack #12``; anything else (``²``, a 30-digit number) is no id at all."""
+    raw = context.args[0].lstrip("#") if context.args else ""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
 
 
 async def queue_cmd(update: Update, context: SaathiContext) -> None:

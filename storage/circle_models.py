@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from storage.crypto import EncryptedText
 from storage.types import UTCDateTime
 
 __all__ = [
@@ -111,7 +112,8 @@ class CircleMessage(SQLModel, table=True):
     status: str = Field(default="relayed", max_length=20)
     # abuse | review (after repeated reports)
     hold_reason: str | None = Field(default=None, max_length=20)
-    text: str | None = Field(default=None, max_length=4096)
+    # Encrypted at rest (storage/crypto.py).
+    text: str | None = Field(default=None, sa_type=EncryptedText)
     # The message id in the author's own chat (threading and edits start from it).
     source_message_id: int | None = None
     reply_to_id: int | None = Field(default=None, foreign_key="circlemessage.id")

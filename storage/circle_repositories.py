@@ -162,10 +162,11 @@ def encouragement_sent(session: Session, milestone_id: int, member_id: int) -> b
 
 
 def milestone_shared(session: Session, member_id: int, days: int) -> bool:
-    return session.exec(
-        select(CircleMessage.id).where(CircleMessage.member_id == member_id, CircleMessage.kind == "milestone",
-                                       CircleMessage.text == str(days))
-    ).first() is not None
+    # The text is encrypted (a different token each time): compare in Python, not in SQL.
+    shared = session.exec(
+        select(CircleMessage.text).where(CircleMessage.member_id == member_id, CircleMessage.kind == "milestone")
+    ).all()
+    return str(days) in shared
 
 
 def paces(session: Session, chat_ids: Iterable[int], now: datetime) -> dict[int, RelayPace]:
@@ -257,6 +258,7 @@ def quiet_memberships(session: Session, quiet_since: datetime, limit: int) -> li
         )
         .order_by(col(CircleMembership.id))
         .limit(limit)
+        .with_for_update(of=CircleMembership, skip_locked=True)  # several workers: one takes each
     )
     return [(membership, member) for membership, member in session.exec(query).all()]
 
@@ -271,6 +273,7 @@ def unwelcomed_memberships(session: Session, limit: int) -> list[tuple[CircleMem
                col(CircleParticipant.welcomed_at).is_(None))
         .order_by(col(CircleMembership.id))
         .limit(limit)
+        .with_for_update(of=CircleMembership, skip_locked=True)  # several workers: one takes each
     )
     return [(membership, member) for membership, member in session.exec(query).all()]
 
@@ -282,6 +285,7 @@ def unreachable_without_notice(session: Session, limit: int) -> Sequence[Member]
         .where(Member.status == "unreachable", col(UnreachableNotice.member_id).is_(None))
         .order_by(col(Member.id))
         .limit(limit)
+        .with_for_update(of=Member, skip_locked=True)  # several workers: one takes each
     ).all()
 
 

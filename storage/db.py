@@ -17,20 +17,37 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def ensure_sqlite_dir(url: str) -> None:
-    """Create the folder of a SQLite file on demand, readable by the owner only."""
+def _sqlite_path(url: str) -> Path | None:
     database = make_url(url).database
-    if not database or database == ":memory:":
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).expanduser()
+
+
+def ensure_sqlite_dir(url: str) -> None:
+    """Create the folder (0700) and the empty database file (0600) of a SQLite URL on demand.
+
+    The file exists, owner-only, before SQLite first opens it: SQLite would create it 0644
+    (less the umask), and gives its -wal and -shm files the database file's permissions.
+    """
+    path = _sqlite_path(url)
+    if path is None:
         return
-    folder = Path(database).expanduser().resolve().parent
+    folder = path.resolve().parent
     if not folder.exists():
         folder.mkdir(parents=True, mode=0o700)
+        os.chmod(folder, 0o700)  # mkdir's mode is reduced by the umask
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 def make_engine(url: str, *, echo: bool = False, single_use: bool = False) -> Engine:
     """``single_use`` gives a pool-less engine for short jobs such as migrations."""
     if is_sqlite(url):
         ensure_sqlite_dir(url)
+        restrict_sqlite_file(url)
         extra = {"poolclass": NullPool} if single_use else {}
         engine = create_engine(
             url, echo=echo, hide_parameters=True, connect_args={"check_same_thread": False, "timeout": 30}, **extra
@@ -53,12 +70,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 
 def restrict_sqlite_file(url: str) -> None:
-    """The database holds health data: owner read/write only."""
+    """The database holds health data: owner read/write only (also its -wal and -shm files)."""
     if not is_sqlite(url):
         return
-    database = make_url(url).database
-    if database and database != ":memory:" and os.path.exists(database):
-        os.chmod(database, 0o600)
+    path = _sqlite_path(url)
+    if path is None:
+        return
+    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if candidate.stat().st_mode & 0o077:
+                os.chmod(candidate, 0o600)
+        except FileNotFoundError:
+            pass
 
 
 class SessionFactory:

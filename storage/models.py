@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
+from storage.crypto import EncryptedJSON, EncryptedText
 from storage.types import UTCDateTime
 
 
@@ -26,6 +28,9 @@ class Center(SQLModel, table=True):
     # Retention: circle message bodies and check-in notes are purged after these many days.
     retention_circle_days: int = Field(default=30, sa_column_kwargs={"server_default": "30"})
     retention_note_days: int = Field(default=180, sa_column_kwargs={"server_default": "180"})
+    # Scheduled check-ins and reminders may go out as Telegram paid broadcasts (above the free
+    # ~30/s, up to 1,000/s, at 0.1 Stars a message). Off unless the centre turns it on.
+    allow_paid_broadcast: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
     created_at: datetime = _utc()
 
 
@@ -65,6 +70,8 @@ class Member(SQLModel, table=True):
         UniqueConstraint("center_id", "pseudonym"),
         Index("ix_member_due", "status", "next_checkin_due_at"),
         Index("ix_member_craving_due", "status", "next_craving_prompt_at"),
+        Index("ix_member_paused", "status", "paused_until"),
+        Index("ix_member_status_id", "status", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -73,7 +80,8 @@ class Member(SQLModel, table=True):
     # Telegram ids need more than 32 bits.
     telegram_user_id: int = Field(unique=True, sa_type=BigInteger)
     chat_id: int = Field(sa_type=BigInteger)
-    display_name: str | None = Field(default=None, max_length=200)
+    # Encrypted at rest (storage/crypto.py), like every member-written text below.
+    display_name: str | None = Field(default=None, sa_type=EncryptedText)
     pseudonym: str = Field(max_length=40)
     language: str = Field(default="en", max_length=5)
     timezone: str = Field(max_length=64)
@@ -127,7 +135,8 @@ class Checkin(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("member_id", "local_date"),
-        Index("ix_checkin_open_reminder", "status", "reminder_due_at"),
+        # the reminder scan: status = 'pending' AND reminded_at IS NULL AND reminder_due_at <= now
+        Index("ix_checkin_to_remind", "status", "reminded_at", "reminder_due_at"),
         Index("ix_checkin_open_close", "status", "closes_at"),
     )
 
@@ -146,7 +155,7 @@ class Checkin(SQLModel, table=True):
     craving: int | None = None
     triggers: str | None = Field(default=None, max_length=200)
     used: str | None = Field(default=None, max_length=20)
-    note: str | None = Field(default=None, max_length=1000)
+    note: str | None = Field(default=None, sa_type=EncryptedText)
     coping_id: str | None = Field(default=None, max_length=40)
 
 
@@ -166,14 +175,16 @@ class OutboxMessage(SQLModel, table=True):
     sent; a crash before marking leaves the lease to expire and the row is sent again.
     """
 
-    __table_args__ = (Index("ix_outbox_claim", "status", "priority", "due_at"),)
+    # The claim reads one lane's due rows in (due_at, id) order straight off this index.
+    __table_args__ = (Index("ix_outbox_due", "status", "priority", "due_at", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = Field(index=True, sa_type=BigInteger)
     member_id: int | None = Field(default=None, foreign_key="member.id")
     staff_id: int | None = Field(default=None, foreign_key="staff.id")
     method: str = Field(default="send", max_length=20)
-    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    # Encrypted: relayed members' words and alert excerpts travel in it.
+    payload: dict[str, Any] = Field(sa_column=Column(EncryptedJSON, nullable=False))
     # 0 urgent alerts, 1 replies to a person's own action, 2 scheduled, 3 bulk.
     priority: int = 2
     purpose: str = Field(default="reply", max_length=30)
@@ -206,10 +217,11 @@ class Escalation(SQLModel, table=True):
     member_id: int = Field(foreign_key="member.id", index=True)
     center_id: int = Field(foreign_key="center.id", index=True)
     level: int  # RiskLevel: 2 concern, 3 urgent
-    reasons: list[dict[str, str]] = Field(sa_column=Column(JSON, nullable=False))
+    # Encrypted: each reason keeps the words that matched.
+    reasons: list[dict[str, str]] = Field(sa_column=Column(EncryptedJSON, nullable=False))
     source: str = Field(max_length=30)
     source_message_id: int | None = None
-    excerpt: str | None = Field(default=None, max_length=600)
+    excerpt: str | None = Field(default=None, sa_type=EncryptedText)
     # open → acknowledged → resolved
     state: str = Field(default="open", max_length=20)
     # 0 the named counsellor, 1 backup counsellors, 2 every counsellor of the centre
@@ -219,7 +231,7 @@ class Escalation(SQLModel, table=True):
     acknowledged_by: int | None = Field(default=None, foreign_key="staff.id")
     resolved_at: datetime | None = _utc(default=None)
     resolved_by: int | None = Field(default=None, foreign_key="staff.id")
-    resolution_note: str | None = Field(default=None, max_length=1000)
+    resolution_note: str | None = Field(default=None, sa_type=EncryptedText)
     created_at: datetime = _utc()
 
 
@@ -250,9 +262,9 @@ class ScreeningFollowup(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     member_id: int = Field(foreign_key="member.id", index=True)
-    answers: dict[str, bool] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    answers: dict[str, bool] = Field(default_factory=dict, sa_column=Column(EncryptedJSON, nullable=False))
     question: str | None = Field(default=None, max_length=30)
-    source_excerpt: str | None = Field(default=None, max_length=600)
+    source_excerpt: str | None = Field(default=None, sa_type=EncryptedText)
     created_at: datetime = _utc()
     finished_at: datetime | None = _utc(default=None)
 

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import String, cast, delete, update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from storage.circle_models import CircleMessage, RelayCopy, RelayPace
@@ -136,24 +136,24 @@ def outbox_to_member(session: Session, member_id: int, chat_id: int) -> Sequence
 
 
 def outbox_mentioning(session: Session, needles: Iterable[str], since: datetime) -> Sequence[OutboxMessage]:
-    """Outbox rows since ``since`` whose stored payload contains any of ``needles``.
+    """Outbox rows since ``since`` whose payload contains any of ``needles``.
 
-    Payloads are stored as JSON text (non-ASCII escaped), so each needle is matched in that form.
+    Payloads are encrypted at rest (a different token each time), so SQL cannot search them:
+    the rows not yet purged by retention are read and matched here, in their decrypted form.
     """
-    conditions = []
-    for needle in needles:
-        if not needle:
-            continue
-        escaped = json.dumps(needle)[1:-1]
-        conditions.append(cast(OutboxMessage.payload, String).contains(escaped, autoescape=True))
-        if escaped != needle:
-            conditions.append(cast(OutboxMessage.payload, String).contains(needle, autoescape=True))
-    if not conditions:
+    wanted = [json.dumps(needle, ensure_ascii=False)[1:-1] for needle in needles if needle]
+    if not wanted:
         return []
-    condition = conditions[0]
-    for extra in conditions[1:]:
-        condition = condition | extra
-    return session.exec(select(OutboxMessage).where(col(OutboxMessage.created_at) >= since, condition)).all()
+    rows = session.exec(
+        select(OutboxMessage).where(col(OutboxMessage.created_at) >= since, col(OutboxMessage.purged_at).is_(None))
+        .order_by(col(OutboxMessage.id))
+    ).all()
+    found = []
+    for row in rows:
+        flat = json.dumps(row.payload, ensure_ascii=False)
+        if any(needle in flat for needle in wanted):
+            found.append(row)
+    return found
 
 
 def replace_chat_id(session: Session, old_chat_id: int, new_chat_id: int) -> None:

@@ -7,9 +7,11 @@ the same row; SQLite has one writer at a time and ignores the clause.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import delete, func, or_
+from sqlalchemy import delete, exists, func, text
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -27,6 +29,7 @@ from storage.models import (
 )
 
 OPEN_CHECKIN = ("pending", "in_progress")
+OUTBOX_CLAIM_LOCK = 0x5AA7_0002  # pg_advisory_xact_lock key serialising outbox claims
 
 
 def member_by_telegram_id(session: Session, telegram_user_id: int) -> Member | None:
@@ -50,7 +53,13 @@ def center_by_name(session: Session, name: str) -> Center | None:
 
 
 def taken_pseudonyms(session: Session, center_id: int) -> set[str]:
-    return set(session.exec(select(Member.pseudonym).where(Member.center_id == center_id)).all())
+    """Members' and volunteer sponsors' pseudonyms: one name never means two people at a centre."""
+    from storage.sponsor_models import Sponsor
+
+    members = session.exec(select(Member.pseudonym).where(Member.center_id == center_id)).all()
+    volunteers = session.exec(select(Sponsor.pseudonym).where(Sponsor.center_id == center_id,
+                                                              col(Sponsor.pseudonym).is_not(None))).all()
+    return {p for p in (*members, *volunteers) if p}
 
 
 def default_counsellor(session: Session, center_id: int) -> Staff | None:
@@ -96,6 +105,16 @@ def checkin_for_day(session: Session, member_id: int, day: date) -> Checkin | No
     return session.exec(select(Checkin).where(Checkin.member_id == member_id, Checkin.local_date == day)).first()
 
 
+def checkin_of(session: Session, checkin_id: int, telegram_user_id: int) -> tuple[Checkin, Member] | None:
+    """A check-in and its member, if that check-in is this person's: one query for each button press."""
+    row = session.exec(
+        select(Checkin, Member)
+        .join(Member, col(Member.id) == Checkin.member_id)
+        .where(Checkin.id == checkin_id, Member.telegram_user_id == telegram_user_id)
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
 def open_checkin(session: Session, member_id: int) -> Checkin | None:
     return session.exec(
         select(Checkin)
@@ -122,6 +141,8 @@ def checkins_to_close(session: Session, now: datetime, limit: int) -> Sequence[C
     return session.exec(
         select(Checkin)
         .where(col(Checkin.status).in_(OPEN_CHECKIN), col(Checkin.closes_at) <= now)
+        # the order lets PostgreSQL read ix_checkin_open_close's due range instead of scanning the table
+        .order_by(col(Checkin.closes_at))
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
@@ -147,36 +168,80 @@ def recent_checkins(session: Session, member_id: int, today: date, days: int = 1
     ).all()
 
 
-def claim_outbox(session: Session, now: datetime, limit: int, lease_until: datetime) -> list[OutboxMessage]:
-    """Take due rows (or rows whose previous claimer died) in priority order, and lease them."""
-    rows = list(
-        session.exec(
+OUTBOX_LANES = (0, 1, 2, 3)  # bot.domain.outgoing.Priority
+
+
+def claim_outbox(session: Session, now: datetime, limit: int, lease_until: datetime, *,
+                 max_priority: int | None = None) -> list[OutboxMessage]:
+    """Take due rows (or rows whose previous claimer died) in priority order, and lease them.
+
+    One index range scan per lane on ``ix_outbox_due`` (status, priority, due_at, id): each
+    touches only that lane's due rows, in due order, however many rows wait for later or are
+    done. ``max_priority``: only lanes up to this one (the sender's urgent top-up while busy).
+
+    Several workers: claims are serialised by a transaction-scoped advisory lock (PostgreSQL; a
+    claim takes milliseconds), so each claim sees what the previous one leased, and a chat with a
+    row in flight under a live lease is left to the worker sending it: the rows of one chat go out
+    in order from one worker at a time. Urgent rows are exempt and never wait behind another
+    worker's rows.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": OUTBOX_CLAIM_LOCK})
+    in_flight = aliased(OutboxMessage)
+    chat_free = ~exists().where(in_flight.chat_id == OutboxMessage.chat_id, in_flight.status == "sending",
+                                col(in_flight.claimed_until) >= now)
+    rows: list[OutboxMessage] = list(session.exec(
+        select(OutboxMessage)
+        .where(OutboxMessage.status == "sending", col(OutboxMessage.claimed_until) < now, chat_free)
+        .order_by(col(OutboxMessage.priority), col(OutboxMessage.due_at), col(OutboxMessage.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all())
+    for lane in OUTBOX_LANES:
+        if len(rows) >= limit or (max_priority is not None and lane > max_priority):
+            break
+        rows.extend(session.exec(
             select(OutboxMessage)
-            .where(
-                or_(
-                    (OutboxMessage.status == "pending") & (col(OutboxMessage.due_at) <= now),
-                    (OutboxMessage.status == "sending") & (col(OutboxMessage.claimed_until) < now),
-                )
-            )
-            .order_by(col(OutboxMessage.priority), col(OutboxMessage.due_at), col(OutboxMessage.id))
-            .limit(limit)
+            .where(OutboxMessage.status == "pending", OutboxMessage.priority == lane,
+                   col(OutboxMessage.due_at) <= now, *(() if lane == 0 else (chat_free,)))
+            .order_by(col(OutboxMessage.due_at), col(OutboxMessage.id))
+            .limit(limit - len(rows))
             .with_for_update(skip_locked=True)
-        ).all()
-    )
+        ).all())
+    rows.sort(key=lambda row: (row.priority, row.due_at, row.id or 0))
     for row in rows:
         row.status = "sending"
         row.claimed_until = lease_until
     return rows
 
 
-def outbox_backlog(session: Session, now: datetime) -> dict[str, int]:
+def outbox_backlog(session: Session, now: datetime, *, rate: float | None = None) -> dict[str, Any]:
+    """What waits to be sent: ``due`` now (and how late the oldest is), ``pending`` in all (some
+    due later), ``failed``; with ``rate`` (messages/s) the time the due rows take to drain."""
     pending = session.exec(
         select(func.count()).select_from(OutboxMessage).where(col(OutboxMessage.status).in_(("pending", "sending")))
     ).one()
     failed = session.exec(
         select(func.count()).select_from(OutboxMessage).where(col(OutboxMessage.status).in_(("failed", "dead")))
     ).one()
-    return {"pending": int(pending), "failed": int(failed)}
+    due, oldest = session.exec(
+        select(func.count(), func.min(OutboxMessage.due_at)).select_from(OutboxMessage).where(
+            col(OutboxMessage.status).in_(("pending", "sending")), col(OutboxMessage.due_at) <= now)
+    ).one()
+    if isinstance(oldest, str):  # SQLite hands back an aggregate's datetime as text
+        oldest = datetime.fromisoformat(oldest)
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=UTC)
+    backlog: dict[str, Any] = {
+        "pending": int(pending),
+        "failed": int(failed),
+        "due": int(due),
+        "oldest_due_seconds": round(max(0.0, (now - oldest).total_seconds()), 1) if oldest is not None else 0.0,
+    }
+    if rate:
+        backlog["rate"] = round(rate, 1)
+        backlog["drain_seconds"] = round(int(due) / rate)
+    return backlog
 
 
 def update_seen(session: Session, update_id: int) -> bool:
@@ -260,3 +325,26 @@ def latest_consent(session: Session, member_id: int) -> ConsentRecord | None:
     return session.exec(
         select(ConsentRecord).where(ConsentRecord.member_id == member_id).order_by(col(ConsentRecord.id).desc())
     ).first()
+
+
+def latest_consents(session: Session, member_ids: Sequence[int]) -> dict[int, ConsentRecord]:
+    """Each member's most recent consent record, for a batch of members in one query (the due scan)."""
+    if not member_ids:
+        return {}
+    latest: dict[int, ConsentRecord] = {}
+    for record in session.exec(
+        select(ConsentRecord).where(col(ConsentRecord.member_id).in_(list(member_ids)))
+        .order_by(col(ConsentRecord.member_id), col(ConsentRecord.id).desc())
+    ).all():
+        latest.setdefault(record.member_id, record)
+    return latest
+
+
+def checkin_days(session: Session, member_ids: Sequence[int], since: date) -> set[tuple[int, date]]:
+    """(member, local date) of the batch's check-ins since ``since``, in one query (the due scan)."""
+    if not member_ids:
+        return set()
+    return {(member_id, day) for member_id, day in session.exec(
+        select(Checkin.member_id, Checkin.local_date)
+        .where(col(Checkin.member_id).in_(list(member_ids)), col(Checkin.local_date) >= since)
+    ).all()}

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Index
 from sqlmodel import Field, SQLModel
 
+from storage.crypto import EncryptedText
 from storage.types import UTCDateTime
 
 
@@ -45,7 +46,7 @@ class Sponsor(SQLModel, table=True):
     kind: str = Field(default="member", max_length=20)  # member | volunteer
     member_id: int | None = Field(default=None, foreign_key="member.id", unique=True)
     pseudonym: str | None = Field(default=None, max_length=40)
-    name: str | None = Field(default=None, max_length=120)
+    name: str | None = Field(default=None, sa_type=EncryptedText)  # encrypted at rest
     # BigInteger: Telegram ids no longer fit in 32 bits (PostgreSQL's INTEGER).
     telegram_user_id: int | None = Field(default=None, unique=True, sa_type=BigInteger)
     chat_id: int | None = Field(default=None, sa_type=BigInteger)
@@ -75,8 +76,9 @@ class SponsorLink(SQLModel, table=True):
     # shown to the other only when both did, and forgotten when the link ends.
     mentee_swap_at: datetime | None = _utc(default=None)
     sponsor_swap_at: datetime | None = _utc(default=None)
-    mentee_username: str | None = Field(default=None, max_length=64)
-    sponsor_username: str | None = Field(default=None, max_length=64)
+    # Encrypted at rest (storage/crypto.py).
+    mentee_username: str | None = Field(default=None, sa_type=EncryptedText)
+    sponsor_username: str | None = Field(default=None, sa_type=EncryptedText)
     # When each side last wrote in the relayed thread: a live conversation is not held for the morning.
     mentee_last_at: datetime | None = _utc(default=None)
     sponsor_last_at: datetime | None = _utc(default=None)

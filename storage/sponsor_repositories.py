@@ -42,6 +42,18 @@ def volunteer_by_pseudonym(session: Session, center_id: int, pseudonym: str) -> 
     ).first()
 
 
+def mark_volunteer_unreachable(session: Session, row: OutboxMessage) -> bool:
+    """A message to a volunteer sponsor came back 403 (they blocked the bot): forget their chat, so
+    they count as unreachable (``SponsorSide.reachable``) — relays say they are away and missed
+    check-ins go to the counsellor. The row itself is kept. True when one was marked."""
+    if row.member_id is not None or row.staff_id is not None:
+        return False  # members and staff are marked by the sender itself
+    volunteers = session.exec(select(Sponsor).where(Sponsor.kind == "volunteer", Sponsor.chat_id == row.chat_id)).all()
+    for volunteer in volunteers:
+        volunteer.chat_id = None
+    return bool(volunteers)
+
+
 def volunteer_pseudonyms(session: Session, center_id: int) -> set[str]:
     rows = session.exec(select(Sponsor.pseudonym).where(Sponsor.center_id == center_id,
                                                         col(Sponsor.pseudonym).is_not(None))).all()
@@ -119,8 +131,15 @@ def claim_due_watches(session: Session, now: datetime, limit: int) -> Sequence[A
     ).all()
 
 
+def start_watch(session: Session, member_id: int, now: datetime) -> None:
+    """A member who has just finished onboarding: their calendar is looked at from now on."""
+    if session.get(AttendanceWatch, member_id) is None:
+        session.add(AttendanceWatch(member_id=member_id, next_scan_at=now))
+
+
 def claim_unwatched_members(session: Session, limit: int) -> Sequence[Member]:
-    """Members who finished onboarding and have no watch row yet (new members, or after an upgrade)."""
+    """Members who finished onboarding and have no watch row yet (after an upgrade, or a path that did not
+    start one). An anti-join over every watched member: hourly, not in the per-minute scan."""
     watched = exists().where(AttendanceWatch.member_id == Member.id)
     return session.exec(
         select(Member)

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 from bot.clock import FakeClock
 from bot.services.context import ServiceContext
+from storage import crypto
 from storage.db import SessionFactory, make_engine
 from storage.migrate import upgrade
 
@@ -24,6 +25,31 @@ PG_SKIP_REASON = (
 )
 # 08:30 in India: before an evening check-in.
 START = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+# The whole suite runs with members' texts encrypted at rest (a fixed key of the tests' own).
+TEST_ENCRYPTION_KEY = "c2FhdGhpLXRlc3Qta2V5LW5vdC1mb3ItcmVhbC11c2U="
+
+
+@pytest.fixture(scope="session", autouse=True)
+def encrypted_at_rest() -> Iterator[str]:
+    """Every engine of the run encrypts: this process's keyring, and (through the environment)
+    ``saathi`` run by ``bot.cli.main`` or as a child process."""
+    previous = os.environ.get("SAATHI_ENCRYPTION_KEYS")
+    os.environ["SAATHI_ENCRYPTION_KEYS"] = TEST_ENCRYPTION_KEY
+    crypto.configure([TEST_ENCRYPTION_KEY])
+    yield TEST_ENCRYPTION_KEY
+    if previous is None:
+        os.environ.pop("SAATHI_ENCRYPTION_KEYS", None)
+    else:
+        os.environ["SAATHI_ENCRYPTION_KEYS"] = previous
+
+
+@pytest.fixture(autouse=True)
+def _test_key_restored(encrypted_at_rest: str) -> Iterator[None]:
+    """A test that changes the keys (rotation tests) leaves the next one with the suite's key."""
+    yield
+    if crypto.current_keys() != (encrypted_at_rest,):
+        crypto.configure([encrypted_at_rest])
+    os.environ["SAATHI_ENCRYPTION_KEYS"] = encrypted_at_rest
 
 
 def postgres_url() -> str | None:

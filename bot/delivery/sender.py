@@ -5,23 +5,34 @@ chat, concurrently across chats), and marks each row the moment Telegram accepts
 A crash between claiming and sending leaves the lease to expire and the row is sent
 after the restart; the window in which a row can be sent twice is the instant between
 Telegram's answer and the commit that marks it.
+
+Every call first awaits the rate limiter (:mod:`bot.delivery.limiter`): Telegram's overall
+and per-chat limits with priority lanes. Batches are small (about 1.5 s of sending at the
+current rate) and the next batch is claimed while the last one drains, so a kick after an
+urgent enqueue has the row claimed and at the head of the limiter's queue within
+milliseconds, even behind a long broadcast.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import heapq
+import itertools
 import logging
-from collections import OrderedDict
+import time
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, ReplyKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
+from bot.delivery.limiter import RateLimiter
 from bot.domain.outgoing import Priority
 from storage import repositories as repo
 from storage.db import SessionFactory
@@ -30,8 +41,12 @@ from storage.models import Member, OutboxMessage, Staff
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)
+# A row is sent only with this much of its lease left, so the call ends before anyone may reclaim it.
+LEASE_MARGIN = timedelta(seconds=15)
 MAX_BACKOFF_SECONDS = 300
 MAX_ATTEMPTS = 60  # about four hours of retries at the backoff cap
+BATCH_SECONDS = 1.5  # a claim holds about this much sending at the limiter's rate
+BACKLOG_LOG_SECONDS = 30.0
 
 
 def backoff(attempts: int) -> timedelta:
@@ -48,25 +63,81 @@ def reply_markup(payload: dict[str, Any]) -> InlineKeyboardMarkup | ReplyKeyboar
     return None
 
 
+class PrioritySlots:
+    """A semaphore whose waiters are served lowest lane first: an urgent row waiting for one of the
+    sender's call slots goes ahead of every scheduled row, even when sending falls behind the rate."""
+
+    def __init__(self, slots: int) -> None:
+        self._free = slots
+        self._heap: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._seq = itertools.count()
+
+    async def acquire(self, lane: int) -> None:
+        if self._free > 0 and not self._heap:
+            self._free -= 1
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._heap, (lane, next(self._seq), future))
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self.release()  # the slot was handed over just as we were cancelled
+            raise
+
+    def release(self) -> None:
+        while self._heap:
+            future = heapq.heappop(self._heap)[2]
+            if not future.done():
+                future.set_result(None)
+                return
+        self._free += 1
+
+
 class OutboxSender:
-    def __init__(self, uow: SessionFactory, clock: Clock, bot: Bot, *, batch_size: int = 200,
-                 concurrency: int = 32, idle_poll: float = 0.5,
+    def __init__(self, uow: SessionFactory, clock: Clock, bot: Bot, *, batch_size: int = 50,
+                 concurrency: int = 8, idle_poll: float = 0.5,
                  on_unreachable: Callable[[Session, OutboxMessage, datetime], bool] | None = None,
-                 due_work: Callable[[], object] | None = None) -> None:
+                 due_work: Callable[[], object] | None = None, limiter: RateLimiter | None = None) -> None:
         """``on_unreachable`` runs in the transaction that records a 403; when it returns True,
-        ``due_work`` runs right after the batch (an alert's next step should not wait for the scan)."""
+        ``due_work`` runs right after the batch (an alert's next step should not wait for the scan).
+
+        ``limiter``: awaited before every call (None: no limit of our own, as in tests that raise it).
+        ``batch_size`` is the smallest claim; with a limiter a claim is about ``BATCH_SECONDS`` of sending."""
         self._uow = uow
         self._clock = clock
         self._bot = bot
-        self._batch_size = batch_size
-        self._concurrency = asyncio.Semaphore(concurrency)
+        self._limiter = limiter
+        rate = limiter.rate if limiter is not None else 0.0
+        self._batch_size = max(batch_size, min(1000, int(rate * BATCH_SECONDS)))
+        self._max_in_flight = 2 * self._batch_size
+        self._slots = PrioritySlots(concurrency)
         self._idle_poll = idle_poll
         self._wake = asyncio.Event()
+        self._room = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._on_unreachable = on_unreachable
         self._due_work = due_work
         self._needs_due_work = False
+        self._queues: dict[int, deque[OutboxMessage]] = {}
+        self._workers: dict[int, asyncio.Task[None]] = {}
+        self._calling: set[int] = set()  # row ids whose call to Telegram is under way
+        self._in_flight = 0
+        table = OutboxMessage.__table__  # type: ignore[attr-defined]
+        self._mark_statement = (table.update()
+                                .where(table.c.id == bindparam("b_id"), table.c.status != "sent")
+                                .values(status="sent", sent_at=bindparam("b_sent_at"),
+                                        telegram_message_id=bindparam("b_message_id"), claimed_until=None))
+        self._last_backlog_log = -BACKLOG_LOG_SECONDS
         self.sent_count = 0
+
+    @property
+    def batch_size(self) -> int:
+        return self._batch_size
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
 
     def kick(self) -> None:
         """Something was enqueued: send it now rather than at the next poll."""
@@ -84,59 +155,180 @@ class OutboxSender:
             except asyncio.CancelledError:
                 pass
             self._task = None
+        workers = list(self._workers.values())
+        for worker in workers:
+            worker.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+        # Rows still waiting for the limiter go back to pending now; a row whose call was under
+        # way keeps its lease (Telegram may have it) and is sent again only if it was not marked.
+        waiting = [row for queue in self._queues.values() for row in queue if row.id not in self._calling]
+        self._queues.clear()
+        self._workers.clear()
+        self._in_flight = 0
+        if waiting:
+            try:
+                self._release(waiting, self._clock.now())
+            except Exception:  # stopping must not fail; the leases run out instead
+                log.exception("could not release %s claimed rows", len(waiting))
 
     async def _run(self) -> None:
         while True:
             try:
-                sent = await self.pump_once()
+                claimed = self._fill()
                 if self._needs_due_work and self._due_work is not None:
                     self._needs_due_work = False
                     self._due_work()
+                self._maybe_log_backlog()
             except asyncio.CancelledError:
                 raise
             except Exception:  # the loop must survive anything: log and carry on
                 log.exception("outbox pump failed")
-                sent = 0
-            if sent == 0:
-                try:
-                    await asyncio.wait_for(self._wake.wait(), timeout=self._idle_poll)
-                except TimeoutError:
-                    pass
-                self._wake.clear()
+                claimed = 0
+            if claimed and self._in_flight <= self._batch_size:
+                await asyncio.sleep(0)  # more may be due: claim again at once
+                continue
+            self._room.clear()
+            waits = [asyncio.ensure_future(self._wake.wait())]
+            if self._in_flight > self._batch_size:  # full: claim again when there is room
+                waits.append(asyncio.ensure_future(self._room.wait()))
+            try:
+                await asyncio.wait(waits, timeout=self._idle_poll, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for waiter in waits:
+                    waiter.cancel()
 
-    def claim(self) -> list[OutboxMessage]:
+    def _fill(self) -> int:
+        """Claim what fits: a whole batch while less than one is queued, else only urgent rows and replies."""
+        self._wake.clear()
+        if self._in_flight <= self._batch_size:
+            rows = self.claim(self._batch_size)
+        else:
+            rows = self.claim(self._batch_size, max_priority=Priority.REPLY)
+        if rows:
+            log.debug("claimed %s rows (%s already in flight)", len(rows), self._in_flight)
+        self._dispatch(rows)
+        return len(rows)
+
+    def claim(self, limit: int | None = None, *, max_priority: int | None = None) -> list[OutboxMessage]:
         now = self._clock.now()
         with self._uow() as session:
-            rows = repo.claim_outbox(session, now, self._batch_size, now + LEASE)
+            rows = repo.claim_outbox(session, now, limit or self._batch_size, now + LEASE, max_priority=max_priority)
             session.commit()
             return rows
+
+    def _dispatch(self, rows: list[OutboxMessage]) -> None:
+        """Rows join their chat's queue (behind rows claimed earlier: order within a chat holds)."""
+        for row in rows:
+            # A row of ours claimed again (its lease ran out here, e.g. a test's clock jumped): never twice.
+            if row.id in self._calling:
+                continue  # its call is under way; the outcome is recorded, or it is claimed once more later
+            queued = next((q for q in self._queues.get(row.chat_id, ()) if q.id == row.id), None)
+            if queued is not None:
+                queued.claimed_until = row.claimed_until  # ours again under the new lease: keeps its place
+                continue
+            queue = self._queues.get(row.chat_id)
+            if queue is None:
+                queue = self._queues[row.chat_id] = deque()
+                self._workers[row.chat_id] = asyncio.create_task(self._chat_worker(row.chat_id, queue))
+            queue.append(row)
+            self._in_flight += 1
 
     async def pump_once(self) -> int:
         """Claim one batch and deliver it; returns how many rows were claimed."""
         rows = self.claim()
         if not rows:
             return 0
-        by_chat: OrderedDict[int, list[OutboxMessage]] = OrderedDict()
-        for row in rows:
-            by_chat.setdefault(row.chat_id, []).append(row)
-        await asyncio.gather(*(self._deliver_chat(chat_rows) for chat_rows in by_chat.values()))
+        self._dispatch(rows)
+        while self._workers:
+            await asyncio.gather(*list(self._workers.values()), return_exceptions=True)
         return len(rows)
 
-    async def _deliver_chat(self, rows: list[OutboxMessage]) -> None:
+    async def _chat_worker(self, chat_id: int, queue: deque[OutboxMessage]) -> None:
         """In order; after a failure the rest of this chat's rows wait behind it, keeping order."""
-        async with self._concurrency:
-            for index, row in enumerate(rows):
-                retry_at = await self._deliver(row)
-                if retry_at is not None:
-                    self._release(rows[index + 1 :], retry_at)
-                    return
-
-    async def _deliver(self, row: OutboxMessage) -> datetime | None:
-        """Send one row and record the outcome. Returns when to retry, or None when done."""
+        previous_send = -1e9
         try:
-            message_id = await self._call(row)
+            while queue:
+                row = queue[0]
+                retry_at, previous_send = await self._deliver_paced(row, previous_send)
+                queue.popleft()
+                self._in_flight -= 1
+                if retry_at is not None:
+                    rest = list(queue)
+                    queue.clear()
+                    self._in_flight -= len(rest)
+                    self._release(rest, retry_at)
+                self._signal_room()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("outbox delivery to one chat failed; its rows are retried after their lease")
+            self._in_flight -= len(queue)
+            queue.clear()
+        finally:
+            if self._queues.get(chat_id) is queue and not queue:
+                del self._queues[chat_id]
+                self._workers.pop(chat_id, None)
+                self._signal_room()
+
+    def _signal_room(self) -> None:
+        if self._in_flight <= self._batch_size:
+            self._room.set()
+
+    async def _deliver_paced(self, row: OutboxMessage, previous_send: float) -> tuple[datetime | None, float]:
+        """The chat's spacing, a call slot (by lane), the limiter's token, then the call: tokens are
+        never handed to rows that could not be sent at once, so the lanes hold even if sending lags."""
+        paced = row.method in ("send", "document")
+        if self._limiter is not None and paced:
+            await self._limiter.reserve_chat(row.chat_id)  # a chat's 1 s spacing holds no call slot
+        await self._slots.acquire(row.priority)
+        try:
+            paid = False
+            if self._limiter is not None:
+                paid = await self._limiter.acquire(
+                    row.chat_id, row.priority, paced=paced, chat_reserved=True,
+                    paid_ok=row.method == "send" and bool(row.payload.get("paid_broadcast")))
+            started = time.monotonic()
+            self._calling.add(row.id or 0)
+            try:
+                retry_at = await self._deliver(row, paid=paid, previous_send=previous_send)
+            finally:
+                self._calling.discard(row.id or 0)
+        finally:
+            self._slots.release()
+        return retry_at, started
+
+    def _maybe_log_backlog(self) -> None:
+        """While more is due than one batch, say how much, how late and how long it will take."""
+        if self._in_flight < self._batch_size:
+            return
+        now_mono = time.monotonic()
+        if now_mono - self._last_backlog_log < BACKLOG_LOG_SECONDS:
+            return
+        self._last_backlog_log = now_mono
+        now = self._clock.now()
+        with self._uow() as session:
+            backlog = repo.outbox_backlog(session, now, rate=self._limiter.rate if self._limiter else None)
+        if backlog["due"] > self._batch_size:
+            log.info("outbox backlog: %s due, oldest %.0f s late, about %s s to drain at %s/s",
+                     backlog["due"], backlog["oldest_due_seconds"], backlog["drain_seconds"], backlog["rate"])
+
+    async def _deliver(self, row: OutboxMessage, *, paid: bool = False, previous_send: float = -1e9) -> datetime | None:
+        """Send one row and record the outcome. Returns when to retry, or None when done."""
+        if row.claimed_until is not None and row.claimed_until - LEASE_MARGIN <= self._clock.now():
+            # Our lease ran out while the row waited here: another worker may have claimed it and be
+            # sending it, so never send it from this queue. It (and the rest of this chat's rows,
+            # released behind it) is claimed again, by whoever comes first.
+            log.warning("outbox row %s (%s) waited past its lease; left to the next claim", row.id, row.purpose)
+            return self._clock.now()
+        try:
+            message_id = await self._call(row, paid=paid)
         except RetryAfter as exc:
             delay = exc.retry_after if isinstance(exc.retry_after, (int, float)) else exc.retry_after.total_seconds()
+            if self._limiter is not None:
+                # A 429 right after a send to the same chat is that chat's limit: hold only that chat.
+                # Otherwise it is the overall limit, and Telegram means every send should wait.
+                recent = time.monotonic() - previous_send < 2 * self._limiter.limits.interval_for(row.chat_id)
+                await self._limiter.retry_after(row.chat_id, float(delay), everyone=not recent)
             return self._retry(row, timedelta(seconds=float(delay)), "retry_after", count_attempt=False)
         except Forbidden:
             self._give_up(row, "forbidden", unreachable=True)
@@ -151,11 +343,12 @@ class OutboxSender:
             self._mark_sent(row, message_id)
         return None
 
-    async def _call(self, row: OutboxMessage) -> int | None:
+    async def _call(self, row: OutboxMessage, *, paid: bool = False) -> int | None:
         payload = row.payload
         markup = reply_markup(payload)
         if row.method == "send":
             message = await self._bot.send_message(
+                allow_paid_broadcast=True if paid else None,
                 chat_id=row.chat_id,
                 text=payload["text"],
                 reply_markup=markup,
@@ -189,9 +382,20 @@ class OutboxSender:
     # --- outcomes (each its own short transaction) -----------------------------------------
 
     def _mark_sent(self, row: OutboxMessage, message_id: int | None) -> None:
-        with self._uow() as session:
+        if not row.payload.get("ephemeral"):
+            # The common case in one UPDATE, without loading the row (this runs once per message).
+            # Not batched: other use cases read "sent" at once (/forget treats a row still
+            # "sending" as undelivered and keeps its address).
+            with self._uow() as session:
+                result = session.connection().execute(
+                    self._mark_statement, {"b_id": row.id, "b_sent_at": self._clock.now(), "b_message_id": message_id})
+                session.commit()
+            if result.rowcount:
+                self.sent_count += 1
+            return
+        with self._uow() as session:  # an export or goodbye: its content goes with the mark
             stored = session.get(OutboxMessage, row.id)
-            if stored is None:
+            if stored is None or stored.status == "sent":
                 return
             stored.status = "sent"
             stored.sent_at = self._clock.now()
@@ -205,8 +409,8 @@ class OutboxSender:
         retry_at = self._clock.now() + delay
         with self._uow() as session:
             stored = session.get(OutboxMessage, row.id)
-            if stored is None:
-                return retry_at
+            if stored is None or not _lease_held(stored, row):
+                return retry_at  # another worker has this row now: its outcome is theirs to record
             if count_attempt:
                 stored.attempts += 1
             stored.last_error = reason
@@ -228,7 +432,7 @@ class OutboxSender:
         with self._uow() as session:
             for row in rows:
                 stored = session.get(OutboxMessage, row.id)
-                if stored is not None and stored.status == "sending":
+                if stored is not None and _lease_held(stored, row):
                     stored.status = "pending"
                     stored.due_at = max(stored.due_at, not_before)
                     stored.claimed_until = None
@@ -237,7 +441,7 @@ class OutboxSender:
     def _give_up(self, row: OutboxMessage, reason: str, *, unreachable: bool = False) -> None:
         with self._uow() as session:
             stored = session.get(OutboxMessage, row.id)
-            if stored is None:
+            if stored is None or stored.status == "sent":
                 return
             stored.status = "dead"
             stored.last_error = reason
@@ -249,6 +453,12 @@ class OutboxSender:
                     self._needs_due_work = True
             session.commit()
         log.warning("outbox row %s (%s) not deliverable: %s", row.id, row.purpose, reason)
+
+
+def _lease_held(stored: OutboxMessage, row: OutboxMessage) -> bool:
+    """The row is still under the lease this sender took (several workers: a row whose lease ran
+    out may be another worker's now, and only the holder may put it back or give it up)."""
+    return stored.status == "sending" and stored.claimed_until == row.claimed_until
 
 
 def _forget_ephemeral(row: OutboxMessage) -> None:

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["MAX_BYTES", "NAMESPACES", "VERSION", "CallbackData", "decode", "encode"]
+__all__ = ["MAX_BYTES", "MAX_NUMBER", "NAMESPACES", "VERSION", "CallbackData", "decode", "encode"]
 
 MAX_BYTES = 64
+MAX_NUMBER = 2**31 - 1  # PostgreSQL's INTEGER
 VERSION = "v1"
 SEPARATOR = ":"
 
@@ -51,8 +52,14 @@ class CallbackData:
 
 
 def _valid_part(part: str) -> bool:
-    """Non-empty printable ASCII without the separator."""
-    return bool(part) and all(" " <= ch <= "~" for ch in part) and SEPARATOR not in part
+    """Non-empty printable ASCII without the separator; a number fits a database integer.
+
+    Numbers in buttons are row ids, days and minutes. A forged ``99999999999999999999`` would
+    overflow SQLite's and PostgreSQL's integers deep inside a query, so it is refused here.
+    """
+    if not part or SEPARATOR in part or not all(" " <= ch <= "~" for ch in part):
+        return False
+    return not part.isdigit() or int(part) <= MAX_NUMBER
 
 
 def encode(ns: str, *parts: str | int) -> str:
@@ -79,8 +86,8 @@ def encode(ns: str, *parts: str | int) -> str:
 def decode(data: str | None) -> CallbackData | None:
     """Parse callback data, or None for anything not made by :func:`encode`.
 
-    Never raises: malformed, over-long, non-ASCII, unknown-namespace and
-    other-version data are all simply None.
+    Never raises: malformed, over-long, non-ASCII, unknown-namespace,
+    other-version data and numbers too big for a database integer are all simply None.
     """
     if not isinstance(data, str) or not data.isascii() or len(data) > MAX_BYTES:
         return None

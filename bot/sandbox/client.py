@@ -215,12 +215,14 @@ class EmulatorClient:
         per_chat_per_sec: float | None = 1,
         per_group_per_min: float | None = 20,
         time_scale: float = 1.0,
+        paid_per_sec: float | None = 1000,
     ) -> None:
         body = {
             "overall_per_sec": overall_per_sec,
             "per_chat_per_sec": per_chat_per_sec,
             "per_group_per_min": per_group_per_min,
             "time_scale": time_scale,
+            "paid_per_sec": paid_per_sec,
         }
         await self._call("POST", "limits", body=body)
 

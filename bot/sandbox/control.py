@@ -29,6 +29,7 @@ The endpoints are unauthenticated; the emulator only ever listens on loopback.
 | GET    /_control/webhook         | webhook                            |
 | GET    /_control/commands        | commands (?scope=<json>&language_code=) |
 | POST   /_control/reset           | reset                              |
+| GET/POST/DELETE /_control/kill   | kill_hooks / kill_on / clear_kill_hooks (crash tests) |
 """
 
 from __future__ import annotations
@@ -184,6 +185,18 @@ def add_control_routes(app: web.Application, emulator: BotApiEmulator) -> None:
         await emu.reset()
         return True
 
+    async def get_kills(request: web.Request) -> Any:
+        return emu.kill_hooks
+
+    async def kill_on(request: web.Request) -> Any:
+        body = await _body(request)
+        emu.kill_on(str(body["method"]), int(body["nth"]), int(body["pid"]))
+        return emu.kill_hooks
+
+    async def clear_kills(request: web.Request) -> Any:
+        emu.clear_kill_hooks()
+        return True
+
     routes: list[tuple[str, str, _Endpoint]] = [
         ("GET", "health", health),
         ("POST", "users", users),
@@ -207,6 +220,9 @@ def add_control_routes(app: web.Application, emulator: BotApiEmulator) -> None:
         ("GET", "webhook", webhook),
         ("GET", "commands", commands),
         ("POST", "reset", reset),
+        ("GET", "kill", get_kills),
+        ("POST", "kill", kill_on),
+        ("DELETE", "kill", clear_kills),
     ]
     for method, path, endpoint in routes:
         app.router.add_route(method, f"/_control/{path}", _guard(endpoint))

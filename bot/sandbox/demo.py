@@ -21,6 +21,7 @@ from bot.runtime import Saathi
 from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.phones import Phones, wait_until
 from bot.services import admin
+from storage import crypto
 from storage import repositories as repo
 from storage.migrate import upgrade
 
@@ -75,9 +76,12 @@ async def play_demo_day(*, quiet: bool = False, out: Callable[[str], None] = pri
         database_url = f"sqlite:///{Path(folder) / 'sandbox.db'}"
         async with BotApiEmulator(token=TOKEN) as emu:
             settings = parse_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": emu.base_url,
-                                       "DATABASE_URL": database_url, "DEFAULT_TIMEZONE": TZ})
+                                       "DATABASE_URL": database_url, "DEFAULT_TIMEZONE": TZ,
+                                       # a throwaway key: the demo's texts are encrypted like a centre's
+                                       "SAATHI_ENCRYPTION_KEYS": crypto.generate_key()})
             upgrade(database_url)
-            application = build_application(settings, clock=clock, with_jobs=False, sender_poll=0.05)
+            application = build_application(settings, clock=clock, with_jobs=False, sender_poll=0.05,
+                                            overall_rate=1000)  # the emulator enforces no limits; the day jumps
             transcript = Transcript(emu, clock, out, quiet)
             phones = Phones(emu, on_event=transcript.user_action)
             out(f"Saathi sandbox: a demo day at {CENTRE}, offline (Bot API emulator on {emu.base_url}).")

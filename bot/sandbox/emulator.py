@@ -43,8 +43,10 @@ import asyncio
 import contextlib
 import copy
 import logging
+import os
 import random
 import re
+import signal
 import socket
 import time
 from collections.abc import Callable
@@ -58,7 +60,7 @@ from .limiter import FloodLimiter
 from .methods import BotApiMethods, Handler, commands_key
 from .models import BOT_USERNAME, ApiError, SentFile, SentMessage
 from .params import read_params
-from .state import GROUP_TYPES, ChatState, ServerState, command_entities, strip_reply
+from .state import GROUP_TYPES, ChatState, KillHook, ServerState, command_entities, strip_reply
 from .updates import update_kind
 from .webhook import LOOPBACK_HOSTS, WebhookDispatcher
 
@@ -490,7 +492,8 @@ class BotApiEmulator:
         """A snapshot of the counters.
 
         ``requests`` (per Bot API method, failures included), ``sent_messages``,
-        ``sent_per_chat`` (successful sends), ``rate_limited`` (429s returned),
+        ``sent_per_chat`` (successful sends), ``paid_broadcasts`` (sends delivered with
+        ``allow_paid_broadcast``), ``rate_limited`` (429s returned),
         ``rate_limited_per_chat``, ``forbidden`` (403s), ``bad_requests`` (400s),
         ``injected_failures`` (+ ``injected_failures_by_kind``: "500", "502",
         "disconnect"), ``webhook_deliveries``, ``webhook_failures``, ``pending_updates``.
@@ -503,6 +506,22 @@ class BotApiEmulator:
         self._state.stats = type(self._state.stats)()
 
     # ====================================================================== control: faults
+    def kill_on(self, method: str, nth: int, pid: int) -> None:
+        """Crash tests: SIGKILL ``pid`` when the ``nth`` ``method`` request from now arrives, before
+        acting on it (so a killed sendMessage was never delivered and a killed getUpdates confirmed
+        nothing). Fires once; see :attr:`kill_hooks`."""
+        if nth < 1 or pid <= 1:
+            raise ValueError("kill_on needs nth >= 1 and a real pid")
+        self._state.kill_hooks.append(KillHook(method.lower(), nth, pid))
+
+    @property
+    def kill_hooks(self) -> list[dict[str, Any]]:
+        """Every hook set with :meth:`kill_on`: method, nth, pid, seen, fired_at (None while armed)."""
+        return [hook.describe() for hook in self._state.kill_hooks]
+
+    def clear_kill_hooks(self) -> None:
+        self._state.kill_hooks.clear()
+
     def set_blocked(self, chat_id: int, blocked: bool = True) -> None:
         """While blocked, sends and edits to ``chat_id`` get 403 and deliver nothing."""
         if blocked:
@@ -517,8 +536,12 @@ class BotApiEmulator:
         per_chat_per_sec: float | None = 1,
         per_group_per_min: float | None = 20,
         time_scale: float = 1.0,
+        paid_per_sec: float | None = 1000,
     ) -> None:
         """Enforce Telegram's flood limits (the defaults are Telegram's; None disables one).
+
+        A send with ``allow_paid_broadcast`` counts against ``paid_per_sec`` instead of
+        ``overall_per_sec`` (and in ``stats["paid_broadcasts"]``).
 
         Applies to sendMessage/sendDocument/sendPhoto (edits are not limited), with a
         sliding window per limit; an over-limit send gets 429 with ``retry_after`` and is
@@ -530,6 +553,7 @@ class BotApiEmulator:
             overall_per_sec=overall_per_sec,
             per_chat_per_sec=per_chat_per_sec,
             per_group_per_min=per_group_per_min,
+            paid_per_sec=paid_per_sec,
             time_scale=time_scale,
         )
 
@@ -568,6 +592,8 @@ class BotApiEmulator:
             stats.requests[name] += 1
             if entry is None:
                 raise ApiError(404, "Not Found")
+            if self._state.kill_hooks and (hook := self._state.kill_due(name)) is not None:
+                return self._kill(request, hook)
             if (
                 self._failure_rate > 0
                 and method.lower() not in _NO_INJECTED_FAILURES
@@ -584,6 +610,15 @@ class BotApiEmulator:
             _log.debug("%s -> %s", name, err.error_code)
             return web.json_response(err.to_json(), status=err.error_code)
         return web.json_response({"ok": True, "result": result})
+
+    def _kill(self, request: web.Request, hook: KillHook) -> web.StreamResponse:
+        """The bot dies with this request in flight; the request is never acted on."""
+        _log.info("%s #%s -> killing pid %s", hook.method, hook.seen, hook.pid)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(hook.pid, signal.SIGKILL)
+        if request.transport is not None:
+            request.transport.abort()
+        return web.Response(status=500)  # never written: the connection is gone
 
     def _inject_failure(self, request: web.Request, method: str) -> web.StreamResponse:
         kind = self._rng.choice(("500", "502", "disconnect"))

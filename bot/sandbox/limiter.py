@@ -66,6 +66,7 @@ class FloodLimiter:
         overall_per_sec: float | None,
         per_chat_per_sec: float | None,
         per_group_per_min: float | None,
+        paid_per_sec: float | None = 1000,
         time_scale: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -74,11 +75,13 @@ class FloodLimiter:
         self.overall_per_sec = overall_per_sec
         self.per_chat_per_sec = per_chat_per_sec
         self.per_group_per_min = per_group_per_min
+        self.paid_per_sec = paid_per_sec
         self.time_scale = time_scale
         self._clock = clock
         self._overall = SlidingWindow(overall_per_sec, 1.0) if overall_per_sec else None
         self._per_chat = SlidingWindow(per_chat_per_sec, 1.0) if per_chat_per_sec else None
         self._per_group = SlidingWindow(per_group_per_min, 60.0) if per_group_per_min else None
+        self._paid = SlidingWindow(paid_per_sec, 1.0) if paid_per_sec else None
 
     def now(self) -> float:
         return self._clock() * self.time_scale
@@ -86,12 +89,16 @@ class FloodLimiter:
     def acquire(self, chat_id: int, *, is_group: bool, paid_broadcast: bool = False) -> int:
         """Record one message to ``chat_id`` if allowed; else return ``retry_after`` (>= 1).
 
-        Returns 0 when the message may be delivered. ``paid_broadcast`` skips the overall
-        limit, as ``allow_paid_broadcast`` does on Telegram (up to 1000/s for a fee).
+        Returns 0 when the message may be delivered. ``paid_broadcast`` replaces the overall
+        limit with ``paid_per_sec`` (Telegram: up to 1000/s for 0.1 Stars a message), as
+        ``allow_paid_broadcast`` does; per-chat and group limits still apply.
         """
         now = self.now()
         checks: list[tuple[SlidingWindow, Hashable]] = []
-        if self._overall is not None and not paid_broadcast:
+        if paid_broadcast:
+            if self._paid is not None:
+                checks.append((self._paid, None))
+        elif self._overall is not None:
             checks.append((self._overall, None))
         if self._per_chat is not None:
             checks.append((self._per_chat, chat_id))
@@ -109,5 +116,6 @@ class FloodLimiter:
             "overall_per_sec": self.overall_per_sec,
             "per_chat_per_sec": self.per_chat_per_sec,
             "per_group_per_min": self.per_group_per_min,
+            "paid_per_sec": self.paid_per_sec,
             "time_scale": self.time_scale,
         }

@@ -7,6 +7,7 @@ the same way a person would.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -65,7 +66,8 @@ class Phones:
         """Press a button on the newest message that shows buttons, the way a person would.
 
         ``label`` matches a button exactly, or (unless it is a bare number, so "5" never
-        presses "5 😄") as part of its text. Waits until such a button is on the newest
+        presses "5 😄") as whole words of its text, so "No" never presses "None today" on a
+        keyboard that is about to be replaced. Waits until such a button is on the newest
         keyboard, so a question that is still on its way is not confused with the last one.
         Returns the toast the bot answered with ("" for none).
         """
@@ -77,8 +79,9 @@ class Phones:
             if not keyboards:
                 return False
             newest = keyboards[-1]
+            words = re.compile(rf"(?<!\w){re.escape(label)}(?!\w)")
             for text, data in newest.buttons():
-                if text == label or (not label.isdigit() and label in text):
+                if text == label or (not label.isdigit() and words.search(text)):
                     found.append((newest.message_id, data))
                     return True
             return False

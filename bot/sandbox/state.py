@@ -65,12 +65,29 @@ class ChatState:
 
 
 @dataclasses.dataclass(slots=True)
+class KillHook:
+    """Crash tests: SIGKILL process ``pid`` when the ``nth`` request of ``method`` (counted from when
+    the hook was set) arrives, *before* the emulator acts on it - Telegram never saw that request."""
+
+    method: str  # lower-case Bot API method name
+    nth: int
+    pid: int
+    seen: int = 0
+    fired_at: float | None = None
+
+    def describe(self) -> dict[str, Any]:
+        return {"method": self.method, "nth": self.nth, "pid": self.pid, "seen": self.seen,
+                "fired_at": self.fired_at}
+
+
+@dataclasses.dataclass(slots=True)
 class Stats:
     """Counters behind ``BotApiEmulator.stats``; see there for their meaning."""
 
     requests: Counter[str] = dataclasses.field(default_factory=Counter)
     sent_messages: int = 0
     sent_per_chat: Counter[int] = dataclasses.field(default_factory=Counter)
+    paid_broadcasts: int = 0
     rate_limited: int = 0
     rate_limited_per_chat: Counter[int] = dataclasses.field(default_factory=Counter)
     forbidden: int = 0
@@ -135,8 +152,19 @@ class ServerState:
         self.stats = Stats()
         self.closing = False
         self._messages_changed = asyncio.Event()
+        self.kill_hooks: list[KillHook] = []
 
     # -------------------------------------------------------------------- change signalling
+    def kill_due(self, method: str) -> KillHook | None:
+        """Count a request of ``method``; the armed hook it completes, if any (fired once)."""
+        for hook in self.kill_hooks:
+            if hook.fired_at is None and hook.method == method.lower():
+                hook.seen += 1
+                if hook.seen >= hook.nth:
+                    hook.fired_at = time.time()
+                    return hook
+        return None
+
     def notify_messages(self, chat: ChatState | None = None) -> None:
         """Wake message waiters; bump the chat's version for HTTP change polling."""
         if chat is not None:
@@ -238,6 +266,8 @@ class ServerState:
         chat.sent_by_id[message_id] = sent
         self.stats.sent_messages += 1
         self.stats.sent_per_chat[chat.id] += 1
+        if sent.allow_paid_broadcast:
+            self.stats.paid_broadcasts += 1
         self.notify_messages(chat)
         _log.debug("%s delivered to chat %s as message %s", method, chat.id, message_id)
         return copy.deepcopy(message)

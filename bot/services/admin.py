@@ -67,7 +67,8 @@ def add_center(ctx: ServiceContext, name: str, timezone: str, helpline: str | No
 
 def configure_center(ctx: ServiceContext, name: str, *, helpline: str | None = None,
                      ack_urgent_minutes: int | None = None, ack_concern_minutes: int | None = None,
-                     retention_circle_days: int | None = None, retention_note_days: int | None = None) -> Center:
+                     retention_circle_days: int | None = None, retention_note_days: int | None = None,
+                     allow_paid_broadcast: bool | None = None) -> Center:
     """Per-centre settings: helplines members see, and how long an alert may wait for acknowledgement."""
     if ack_urgent_minutes is not None and not 1 <= ack_urgent_minutes <= 60:
         raise AdminError("--ack-urgent-minutes must be between 1 and 60")
@@ -89,6 +90,9 @@ def configure_center(ctx: ServiceContext, name: str, *, helpline: str | None = N
             center.retention_circle_days = retention_circle_days
         if retention_note_days is not None:
             center.retention_note_days = retention_note_days
+        if allow_paid_broadcast is not None:
+            # Paid broadcasts cost Telegram Stars (0.1 a message) from the bot's balance.
+            center.allow_paid_broadcast = allow_paid_broadcast
         session.commit()
         return center
 
@@ -107,8 +111,8 @@ def add_counsellor(ctx: ServiceContext, center_name: str, name: str, *, telegram
                       telegram_user_id=telegram_id, chat_id=telegram_id, link_code=code, created_at=ctx.clock.now())
         session.add(staff)
         session.flush()
-        # Members who joined before any counsellor existed get this one.
-        if not backup:
+        # Members who joined before any counsellor existed get this one (an admin is nobody's counsellor).
+        if not backup and role == "counsellor":
             for member in session.exec(select(Member).where(Member.center_id == center.id, Member.counsellor_id == None)):  # noqa: E711
                 member.counsellor_id = staff.id
         session.commit()
@@ -232,8 +236,11 @@ def remove_from_circle(ctx: ServiceContext, center_name: str, *, pseudonym: str 
         return f"circle {circle.name!r} closed; {count} member(s) left it"
 
 
-def status(ctx: ServiceContext) -> dict[str, object]:
-    """Counts an admin can read at a glance; no names, no message text."""
+def status(ctx: ServiceContext, *, rate_per_second: float | None = None) -> dict[str, object]:
+    """Counts an admin can read at a glance; no names, no message text.
+
+    ``outbox`` holds the backlog: rows ``due`` now, how late the oldest is, and (given the
+    sender's ``rate_per_second``) about how long they take to drain."""
     now = ctx.clock.now()
     with ctx.uow() as session:
         members = session.exec(select(Member.status)).all()
@@ -245,7 +252,7 @@ def status(ctx: ServiceContext) -> dict[str, object]:
             "centres": len(session.exec(select(Center.id)).all()),
             "members": by_status,
             "staff_not_linked": len(unlinked),
-            "outbox": repo.outbox_backlog(session, now),
+            "outbox": repo.outbox_backlog(session, now, rate=rate_per_second),
             "escalations_unacknowledged_at_last_step": repo.count_unreachable_escalations(session),
             "staff_unreachable": len(session.exec(select(Staff).where(Staff.active, Staff.reachable == False)).all()),  # noqa: E712
         }

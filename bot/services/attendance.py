@@ -80,13 +80,13 @@ def calendar(session: Session, member: Member, today: date, horizon: date) -> di
 # --- the scan ----------------------------------------------------------------------------------------
 
 def run_attendance_scan(ctx: ServiceContext, limit: int = 500) -> int:
-    """Look at the calendars that are due; returns how many notices were written."""
+    """Look at the calendars that are due; returns how many notices were written.
+
+    Watches start when onboarding finishes (``watch_unwatched`` is the hourly safety net), so this
+    per-minute scan reads only the due watches."""
     now = ctx.clock.now()
     written = 0
     with ctx.uow() as session:
-        for member in spr.claim_unwatched_members(session, limit):
-            session.add(AttendanceWatch(member_id=member.id or 0, next_scan_at=now))
-        session.flush()
         for watch in spr.claim_due_watches(session, now, limit):
             member = session.get(Member, watch.member_id)
             if member is None or member.status not in spr.WATCHED_STATUSES:
@@ -95,6 +95,18 @@ def run_attendance_scan(ctx: ServiceContext, limit: int = 500) -> int:
             written += scan_member(session, member, watch, now)
         session.commit()
     return written
+
+
+def watch_unwatched(ctx: ServiceContext, limit: int = 5000) -> int:
+    """Hourly: watched members without a watch (after an upgrade, or not onboarded through the bot) get
+    one, due at once. It reads every watched member, which is why it is not in the per-minute scan."""
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        members = spr.claim_unwatched_members(session, limit)
+        for member in members:
+            session.add(AttendanceWatch(member_id=member.id or 0, next_scan_at=now))
+        session.commit()
+    return len(members)
 
 
 def scan_member(session: Session, member: Member, watch: AttendanceWatch, now: datetime) -> int:

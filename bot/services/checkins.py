@@ -24,7 +24,7 @@ from bot.services import attendance, circles, onboarding, safety, views
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
 from storage import repositories as repo
-from storage.models import Checkin, CravingEvent, Member
+from storage.models import Center, Checkin, ConsentRecord, CravingEvent, Member
 
 STREAK_LOOKBACK_DAYS = 400
 HIGH_CRAVING = 7
@@ -35,26 +35,44 @@ def _checkin_time(member: Member) -> time:
 
 
 def run_due_checkins(ctx: ServiceContext, limit: int = 1000) -> int:
-    """Claim members whose check-in is due and enqueue today's first question."""
+    """Claim members whose check-in is due and enqueue today's first question.
+
+    A batch costs a few queries, not a few per member: consents and existing check-ins are read for
+    the whole batch, and the new check-ins are inserted together (their ids go into the buttons).
+    """
     now = ctx.clock.now()
-    sent = 0
-    with ctx.uow() as session:
-        for member in repo.claim_due_members(session, now, limit):
-            sent += _start_checkin(ctx, session, member, now)
+    with ctx.uow() as session, session.no_autoflush:
+        members = repo.claim_due_members(session, now, limit)
+        ids = [member.id or 0 for member in members]
+        consents = repo.latest_consents(session, ids)
+        taken = repo.checkin_days(session, ids, since=now.date() - timedelta(days=2))
+        # held here: the session's identity map is weak, and each question looks its centre up again
+        centres = [session.get(Center, center_id) for center_id in {member.center_id for member in members}]
+        started: list[tuple[Member, Checkin]] = []
+        for member in members:
+            checkin = _start_checkin(ctx, session, member, now, consents.get(member.id or 0), taken)
+            if checkin is not None:
+                started.append((member, checkin))
+        session.flush()
+        for member, checkin in started:
+            views.send_checkin_question(session, member, checkin, "mood", now, scheduled=True)
         session.commit()
-    return sent
+    del centres
+    return len(started)
 
 
-def _start_checkin(ctx: ServiceContext, session: Session, member: Member, now: datetime) -> int:
+def _start_checkin(ctx: ServiceContext, session: Session, member: Member, now: datetime,
+                   consent: ConsentRecord | None, taken: set[tuple[int, date]]) -> Checkin | None:
+    """Today's check-in row (its question is enqueued by the caller once it has an id), or None."""
     due_at = member.next_checkin_due_at
     assert due_at is not None
     day = local_date(due_at, member.timezone)
-    started = 0
-    if onboarding.needs_new_consent(session, member):
+    checkin = None
+    if onboarding.consent_outdated(consent):
         # the consent text changed: ask again, and no check-in until the member has answered
         onboarding.ask_consent_again(session, member, now)
     # A due time from a day that is already over (the bot was down) is skipped, not sent late.
-    elif day == local_date(now, member.timezone) and repo.checkin_for_day(session, member.id or 0, day) is None:
+    elif day == local_date(now, member.timezone) and (member.id or 0, day) not in taken:
         checkin = Checkin(
             member_id=member.id or 0,
             local_date=day,
@@ -63,12 +81,9 @@ def _start_checkin(ctx: ServiceContext, session: Session, member: Member, now: d
             closes_at=end_of_local_day(day, member.timezone),
         )
         session.add(checkin)
-        session.flush()
-        views.send_checkin_question(session, member, checkin, "mood", now, scheduled=True)
-        started = 1
     member.last_checkin_local_date = day
     member.next_checkin_due_at = next_checkin_due(now, member.timezone, _checkin_time(member), day)
-    return started
+    return checkin
 
 
 def reschedule(member: Member, now: datetime) -> None:
@@ -141,10 +156,10 @@ def answer_button(ctx: ServiceContext, person: Person, checkin_id: int, kind: st
     value: object = _button_value(kind, raw)
     now = ctx.clock.now()
     with ctx.uow() as session:
-        member = repo.member_by_telegram_id(session, person.telegram_user_id)
-        checkin = session.get(Checkin, checkin_id)
-        if member is None or checkin is None or checkin.member_id != member.id:
+        found = repo.checkin_of(session, checkin_id, person.telegram_user_id)
+        if found is None:  # no such check-in, or not this person's
             return "button-expired"
+        checkin, member = found
         if checkin.status not in repo.OPEN_CHECKIN:
             return "checkin-stale"
         try:

@@ -31,7 +31,7 @@ from bot.domain.outgoing import Priority
 from bot.domain.relay import RelayMessage, build_relay
 from bot.domain.scheduling import is_quiet_hours
 from bot.i18n import normalise_language, t
-from bot.services import safety
+from bot.services import access, safety
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue, enqueue_edit
 from storage import circle_repositories as crepo
@@ -566,7 +566,8 @@ def button(ctx: ServiceContext, person: Person, parts: Sequence[str], message_id
         elif action in ("hold", "rv", "mute"):
             staff = safety.staff_of(session, person.telegram_user_id)
             if staff is None:
-                toast = "staff-only"
+                access.audit_refusal(session, person, f"circle_{action}_button", now)
+                toast = "not-available"
             elif action == "hold":
                 toast = _review(session, person, staff, target, choice == "ok", now, message_id)
             elif action == "rv":
@@ -829,10 +830,7 @@ def _post(session: Session, staff: Staff, circle: Circle, what: str, text: str, 
 
 
 def _not_staff(session: Session, person: Person, action: str, now: datetime) -> None:
-    _audit(session, now, f"refused:{action}", staff=None, person=person)
-    member = repo.member_by_telegram_id(session, person.telegram_user_id)
-    lang = member.language if member else normalise_language(person.language_code)
-    enqueue(session, chat_id=person.chat_id, now=now, text=t(lang, "staff-only"))
+    access.refuse(session, person, action, now)
 
 
 def split_pseudonym(args: Sequence[str]) -> tuple[str, list[str]]:
@@ -859,7 +857,7 @@ def staff_action(ctx: ServiceContext, person: Person, action: str, args: Sequenc
         if member is None or (found is None and action != "move"):
             _tell_staff(session, staff, t(lang, f"circle-{action}-how"), now)
         elif action == "mute" and found is not None:
-            minutes = int(rest[0]) if rest and rest[0].isdigit() else DEFAULT_MUTE_MINUTES
+            minutes = int(rest[0]) if rest and rest[0].isdecimal() and len(rest[0]) <= 6 else DEFAULT_MUTE_MINUTES
             minutes = max(1, min(minutes, MAX_MUTE_MINUTES))
             until = _apply_mute(session, person, staff, found[0], member, found[1], minutes, now)
             _tell_staff(session, staff, t(lang, "circle-mute-done", pseudonym=member.pseudonym, until=until), now)
@@ -1055,6 +1053,9 @@ def run_welcomes(ctx: ServiceContext, limit: int = 500) -> int:
     with ctx.uow() as session:
         rows = crepo.unwelcomed_memberships(session, limit)
         for membership, member in rows:
+            # Read afresh under the membership's lock: another worker may have just welcomed them.
+            if crepo.participant(session, membership).welcomed_at is not None:
+                continue
             circle = session.get(Circle, membership.circle_id)
             settings = crepo.settings_of(session, membership.circle_id)
             if circle is None or (settings is not None and settings.closed_at is not None):
@@ -1074,9 +1075,11 @@ def run_quiet_invitations(ctx: ServiceContext, limit: int = 500) -> int:
             if is_quiet_hours(now, member.timezone, start=time(20, 0), end=time(10, 0)):
                 continue
             circle = session.get(Circle, membership.circle_id)
-            if circle is None:
+            seat = crepo.participant(session, membership)  # read afresh under the lock (another worker)
+            if circle is None or (seat.invited_at is not None
+                                  and seat.invited_at >= (seat.last_posted_at or membership.joined_at)):
                 continue
-            crepo.participant(session, membership).invited_at = now
+            seat.invited_at = now
             enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now, priority=Priority.SCHEDULED,
                     purpose="circle_invite", dedupe_key=f"cinv:{membership.id}:{now.date().isoformat()}",
                     text=t(member.language, "circle-invite-back", circle=circle.name))
@@ -1091,6 +1094,8 @@ def run_unreachable_notices(ctx: ServiceContext, limit: int = 200) -> int:
     told = 0
     with ctx.uow() as session:
         for member in crepo.unreachable_without_notice(session, limit):
+            if session.get(UnreachableNotice, member.id) is not None:  # another worker told them just now
+                continue
             counsellor = session.get(Staff, member.counsellor_id) if member.counsellor_id else None
             if counsellor is None or not counsellor.active or not counsellor.chat_id or not counsellor.reachable:
                 counsellor = repo.default_counsellor(session, member.center_id)

@@ -1,7 +1,9 @@
 """The counsellor's side: the queue, a member's summary, acknowledge, resolve, history.
 
-Every command checks the role; a refused attempt gets "not available" and an audit
-entry. Every view of member data by staff is written to the audit log.
+Every command passes the role gate in :mod:`bot.services.access` first; these use cases check
+again that the sender is active staff (buttons can be forged) and that an escalation or member
+belongs to the staff member's own centre (another centre's is simply "not found"). Every view
+of member data by staff is written to the audit log.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from sqlmodel import Session
 from bot.domain.outgoing import Priority
 from bot.domain.scheduling import local_date
 from bot.i18n import normalise_language, t
-from bot.services import safety, views
+from bot.services import access, safety, views
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
 from storage import repositories as repo
@@ -37,11 +39,8 @@ def _reply(session: Session, person: Person, staff: Staff | None, now: datetime,
 
 def _staff_or_refuse(session: Session, person: Person, action: str, now: datetime) -> Staff | None:
     staff = safety.staff_of(session, person.telegram_user_id)
-    if staff is None:
-        _audit(session, now, f"refused:{action}", person=person)
-        member = repo.member_by_telegram_id(session, person.telegram_user_id)
-        lang = member.language if member else normalise_language(person.language_code)
-        _reply(session, person, None, now, t(lang, "staff-only"))
+    if staff is None:  # a forged or forwarded staff button (commands are refused earlier, by bot.services.access)
+        access.refuse(session, person, action, now)
     return staff
 
 
@@ -60,7 +59,7 @@ def _as_staff(ctx: ServiceContext, person: Person, action: str, body: StaffBody)
     now = ctx.clock.now()
     with ctx.uow() as session:
         staff = _staff_or_refuse(session, person, action, now)
-        result = body(session, staff, now) if staff is not None else "staff-only"
+        result = body(session, staff, now) if staff is not None else "not-available"
         session.commit()
     return result
 

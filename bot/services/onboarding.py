@@ -19,6 +19,7 @@ from bot.services import views
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
 from storage import repositories as repo
+from storage import sponsor_repositories as spr
 from storage.models import Center, CircleMembership, ConsentRecord, Member
 
 CONSENT_VERSION = "2026-11-25b"  # bump whenever onboard-explain changes
@@ -200,6 +201,7 @@ def _finish(session: Session, member: Member, now: datetime) -> None:
     member.status = "active"
     member.onboarding_step = None
     member.next_checkin_due_at = next_checkin_due(now, member.timezone, parse_checkin_time(member), None)
+    spr.start_watch(session, member.id or 0, now)  # the attendance watch (missed check-ins) starts with them
     views.send_menu(session, member, "onboard-done", now, pseudonym=member.pseudonym, time=member.checkin_time)
 
 
@@ -210,8 +212,15 @@ def parse_checkin_time(member: Member) -> time:
 
 def _bind_staff(session: Session, person: Person, code: str, now: datetime) -> None:
     staff = repo.staff_by_link_code(session, code)
-    if staff is None:
+    if staff is None or not staff.active:
         _reply_stranger(session, person, "staff-link-invalid", now)
+        return
+    # One account, one role: a member's or volunteer's account (or another staff member's) does not
+    # also become staff; the code stays unused for the right person.
+    if repo.member_by_telegram_id(session, person.telegram_user_id) is not None \
+            or repo.staff_by_telegram_id(session, person.telegram_user_id) is not None \
+            or spr.volunteer_by_telegram_id(session, person.telegram_user_id) is not None:
+        _reply_stranger(session, person, "staff-link-taken", now)
         return
     center = session.get(Center, staff.center_id)
     staff.telegram_user_id = person.telegram_user_id
@@ -226,7 +235,11 @@ def _bind_staff(session: Session, person: Person, code: str, now: datetime) -> N
 
 def needs_new_consent(session: Session, member: Member) -> bool:
     """The member last agreed to an older text (or never): ask again before the next check-in."""
-    latest = repo.latest_consent(session, member.id or 0)
+    return consent_outdated(repo.latest_consent(session, member.id or 0))
+
+
+def consent_outdated(latest: ConsentRecord | None) -> bool:
+    """``needs_new_consent`` for a consent record already read (the due scan reads a batch at once)."""
     return latest is None or not latest.accepted or latest.version != CONSENT_VERSION
 
 

@@ -12,9 +12,12 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.domain.outgoing import Priority
-from storage.models import OutboxMessage
+from storage.models import Center, Member, OutboxMessage
 
 Buttons = list[list[tuple[str, str]]]
+
+# Scheduled messages a centre may let go out as Telegram paid broadcasts (Center.allow_paid_broadcast).
+PAID_BROADCAST_PURPOSES = frozenset({"checkin", "reminder"})
 
 
 def enqueue(
@@ -75,6 +78,9 @@ def _add(
     dedupe_key: str | None,
     due_at: datetime | None,
 ) -> OutboxMessage:
+    if priority == Priority.SCHEDULED and purpose in PAID_BROADCAST_PURPOSES and _paid_broadcast(session, member_id):
+        # read by the sender: it may take a paid token when the free ceiling is full
+        payload["paid_broadcast"] = True
     row = OutboxMessage(
         chat_id=chat_id,
         method=method,
@@ -89,3 +95,12 @@ def _add(
     )
     session.add(row)
     return row
+
+
+def _paid_broadcast(session: Session, member_id: int | None) -> bool:
+    """Does the member's centre allow paid broadcasts? (Cheap: the due scan has both rows loaded.)"""
+    if member_id is None:
+        return False
+    member = session.get(Member, member_id)
+    center = session.get(Center, member.center_id) if member is not None else None
+    return bool(center is not None and center.allow_paid_broadcast)

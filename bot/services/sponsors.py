@@ -32,8 +32,9 @@ from bot.domain.sponsorship import (
     week_row,
 )
 from bot.domain.streaks import checkin_streak, sober_days
-from bot.i18n import normalise_language, t
+from bot.i18n import t
 from bot.services import safety
+from bot.services.access import person_language
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import Buttons, enqueue
 from storage import repositories as repo
@@ -165,17 +166,6 @@ def reply(session: Session, person: Person, lang: str, key: str, now: datetime, 
     """An answer to the person's own action: at once, whatever the hour."""
     enqueue(session, chat_id=person.chat_id, member_id=member_id, text=t(lang, key, **args), buttons=buttons,
             now=now, priority=Priority.REPLY)
-
-
-def person_language(session: Session, person: Person) -> str:
-    member = repo.member_by_telegram_id(session, person.telegram_user_id)
-    if member is not None:
-        return member.language
-    volunteer = spr.volunteer_by_telegram_id(session, person.telegram_user_id)
-    if volunteer is not None:
-        return volunteer.language
-    staff = repo.staff_by_telegram_id(session, person.telegram_user_id)
-    return staff.language if staff else normalise_language(person.language_code)
 
 
 def local_hhmm(moment: datetime, tz: str) -> str:

@@ -20,6 +20,7 @@ from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.models import SentMessage
 from bot.sandbox.phones import Match, Phones, wait_until
 from bot.services import admin
+from storage import crypto
 from storage import repositories as repo
 from storage.migrate import upgrade
 
@@ -41,7 +42,9 @@ class Harness:
     # --- lifecycle ------------------------------------------------------------------------
     async def start_bot(self) -> Saathi:
         settings = parse_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": self.emu.base_url,
-                                   "DATABASE_URL": self.database_url})
+                                   "DATABASE_URL": self.database_url,
+                                   # the keys the test configured (tests/conftest.py): texts stay encrypted
+                                   "SAATHI_ENCRYPTION_KEYS": ",".join(crypto.current_keys())})
         upgrade(self.database_url)
         application = build_application(settings, clock=self.clock, with_jobs=False, sender_poll=0.05,
                                         overall_rate=1000)

@@ -121,3 +121,13 @@ class TestDecode:
             return
         assert len(data.encode()) <= MAX_BYTES
         assert decode(data) == CallbackData(ns, tuple(str(f) for f in fields))
+
+
+def test_numbers_too_big_for_a_database_integer_are_refused() -> None:
+    from bot.domain.callbacks import MAX_NUMBER
+
+    assert decode(f"esc:v1:{MAX_NUMBER}:ack") is not None
+    assert decode(f"esc:v1:{MAX_NUMBER + 1}:ack") is None
+    assert decode("ci:v1:99999999999999999999:mood:4") is None
+    with pytest.raises(ValueError):
+        encode("esc", MAX_NUMBER + 1, "ack")

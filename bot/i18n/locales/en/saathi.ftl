@@ -250,3 +250,7 @@ esc-level-watch = 👀 Watch
 consent-changed = The way Saathi works has changed a little, so I'd like to ask you again before your next check-in. Here is what it means now:
 consent-thanks = Thank you 🌿 Your daily check-in continues at { $time }.
 consent-declined-paused = That's okay. I've paused your check-ins and kept everything as it was. Whenever you're ready, /settings lets you resume. In an emergency, call 112.
+
+## Roles: a command that is not for this person, and a staff link on an account that already has a role
+not-available = Sorry, that is not available to you. /help shows what you can do here 🌿
+staff-link-taken = This Telegram account is already linked to Saathi in another way, so it can't also become a staff account. Please ask your centre admin.

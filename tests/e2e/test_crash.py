@@ -1,0 +1,409 @@
+"""Crash safety: the real ``saathi run`` in a child process is SIGKILLed at chosen and at random
+moments and restarted; nothing a person must receive is lost or sent twice, and an update Telegram
+re-sends after the restart is handled once.
+
+Kill points:
+* **triggered by a request** (``BotApiEmulator.kill_on``): the child dies when its Nth request of a
+  method arrives, *before* the emulator acts on it - a ``getUpdates`` that would have confirmed the
+  updates just handled, a ``sendMessage`` between claiming rows and Telegram accepting them, an
+  ``answerCallbackQuery`` right after a handler committed. That request is never acted on.
+* **timed** kills at random moments (seeded): anywhere, including inside a due scan or while a handler
+  creates an escalation.
+
+The one window no Telegram API can close: Telegram accepted a send and the bot died before committing
+"sent", so the restarted bot sends that row again. The sender works on many chats at once, so any kill
+(also one triggered by another request) can land in the window of some send in flight. The busy evening
+therefore checks every delivered message against the outbox: each is the delivery of exactly one row,
+except a duplicate accepted within two seconds before a kill, and it measures the window (Telegram's
+acceptance → the row's ``sent_at``). Documented in docs/security.md ("What a crash can and cannot do").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import statistics
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, time as dtime
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from bot.clock import FakeClock, OffsetClock
+from bot.domain.pseudonyms import generate_pseudonym
+from bot.domain.scheduling import next_checkin_due
+from bot.sandbox.emulator import BotApiEmulator
+from bot.sandbox.models import SentMessage
+from bot.services import admin
+from bot.services.context import ServiceContext
+from bot.services.onboarding import CONSENT_VERSION
+from storage import repositories as repo
+from storage.db import SessionFactory, is_sqlite, make_engine
+from storage.migrate import upgrade
+from storage.models import Center, Checkin, ConsentRecord, Escalation, Member, OutboxMessage, ProcessedUpdate
+from tests.e2e.processes import BotProcess, bot_env, bot_processes  # noqa: F401  (fixture)
+
+CENTRE = "Asha Kendra"
+CIRCLE = "Evening Circle"
+COUNSELLOR = 9101
+BACKUP = 9102
+SEED = 20261125
+# 19:59:30 in India: the evening's check-ins fall due from 20:00.
+SIM_START = datetime(2026, 11, 25, 14, 29, 30, tzinfo=UTC)
+SPEED = 10.0  # a simulated minute every six seconds; the sender's 60 s lease is 6 s of real time
+IN_FLIGHT = 0.2  # seconds: a send already on the wire when the bot died is still accepted
+WINDOW_BOUND = 2.0  # seconds: a duplicate must follow a kill this closely to be "the window" (kills are ~5 s apart)
+
+
+# --- a centre, seeded the way the admin CLI would ---------------------------------------------
+
+class Centre:
+    def __init__(self, database_url: str, now: datetime) -> None:
+        upgrade(database_url)
+        self.engine = make_engine(database_url)
+        self.ctx = ServiceContext(uow=SessionFactory(self.engine), clock=FakeClock(now), rng=random.Random(SEED))
+        admin.add_center(self.ctx, CENTRE, "Asia/Kolkata")
+        admin.add_counsellor(self.ctx, CENTRE, "Counsellor Meera", telegram_id=COUNSELLOR)
+        admin.add_counsellor(self.ctx, CENTRE, "Counsellor Farah", telegram_id=BACKUP, backup=True)
+
+    def members(self, emu: BotApiEmulator, ids: list[int], times: list[str]) -> dict[int, str]:
+        """Active members who consented and chose their check-in time; returns their pseudonyms."""
+        now = self.ctx.clock.now()
+        names: dict[int, str] = {}
+        with self.ctx.uow() as session:
+            center = session.exec(select(Center).where(Center.name == CENTRE)).one()
+            counsellor = repo.default_counsellor(session, center.id or 0)
+            taken = repo.taken_pseudonyms(session, center.id or 0)
+            for user_id, at in zip(ids, times, strict=True):
+                pseudonym = generate_pseudonym(self.ctx.rng, taken)
+                taken.add(pseudonym)
+                member = Member(
+                    center_id=center.id or 0, counsellor_id=counsellor.id if counsellor else None,
+                    telegram_user_id=user_id, chat_id=user_id, display_name=f"Member {user_id % 1000}",
+                    pseudonym=pseudonym, language="en", timezone=center.timezone, checkin_time=at,
+                    status="active", onboarding_step=None, created_at=now,
+                    next_checkin_due_at=next_checkin_due(now, center.timezone, dtime.fromisoformat(at), None))
+                session.add(member)
+                session.flush()
+                session.add(ConsentRecord(member_id=member.id or 0, version=CONSENT_VERSION, accepted=True,
+                                          language="en", created_at=now))
+                names[user_id] = pseudonym
+                emu.add_user(user_id, f"Member {user_id % 1000}")
+            session.commit()
+        return names
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+@pytest.fixture
+async def emu() -> Iterator[BotApiEmulator]:
+    emulator = BotApiEmulator()
+    await emulator.start()
+    emulator.add_user(COUNSELLOR, "Meera")
+    emulator.add_user(BACKUP, "Farah")
+    try:
+        yield emulator  # type: ignore[misc]
+    finally:
+        await emulator.stop()
+
+
+def _clock_env(start: datetime, speed: float, anchor: float) -> dict[str, str]:
+    """The child's clock runs ``speed`` times faster, and so do Telegram's limits as its sender keeps them
+    (otherwise a minute of simulated traffic would be paced over a real minute)."""
+    return {"SAATHI_CLOCK_START": start.isoformat(), "SAATHI_CLOCK_SPEED": str(speed),
+            "SAATHI_CLOCK_ANCHOR": repr(anchor), "SAATHI_DUE_SCAN_SECONDS": "1", "SAATHI_RATE_SCALE": str(speed)}
+
+
+def _get_updates_count(emu: BotApiEmulator) -> int:
+    return int(emu.stats["requests"].get("getUpdates", 0))
+
+
+async def _until(predicate, timeout: float, what: str, interval: float = 0.05) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
+        await asyncio.sleep(interval)
+
+
+def _drained(centre: Centre) -> bool:
+    with centre.ctx.uow() as session:
+        return not session.exec(select(OutboxMessage).where(
+            OutboxMessage.status.in_(("pending", "sending")))).first()  # type: ignore[attr-defined]
+
+
+# --- the focused case: handled, killed before the offset confirmed it ---------------------------
+
+async def test_updates_handled_before_a_kill_at_the_confirming_getupdates_are_handled_once(
+        database_url: str, emu: BotApiEmulator, bot_processes) -> None:  # type: ignore[no-untyped-def]
+    """A burst of updates is handled (each commit carries its update id), then the bot dies at the
+    getUpdates that would confirm them. Telegram re-sends all of them; each is answered exactly once."""
+    start = datetime(2026, 11, 25, 4, 30, tzinfo=UTC)  # 10:00 in India, no check-in due
+    centre = Centre(database_url, start)
+    ids = list(range(830001, 830013))
+    centre.members(emu, ids, ["21:00"] * len(ids))
+    bot: BotProcess = bot_processes(bot_env(emu, database_url, **_clock_env(start, 60.0, time.time())))
+    polls = _get_updates_count(emu)
+    bot.start()
+    await bot.wait_ready()
+    await _until(lambda: _get_updates_count(emu) > polls, 10, "the first long poll")
+    await asyncio.sleep(0.2)  # the long poll is waiting: the burst arrives as one batch
+
+    emu.set_failure_rate(1.0, seed=SEED)  # Telegram refuses the replies for now: nothing is delivered before the kill
+    emu.kill_on("getUpdates", 1, bot.pid)
+    update_ids = [emu.send_text(user_id, "/help") for user_id in ids]
+    await bot.wait_exit()
+    bot.note_killed()
+    assert emu.kill_hooks[-1]["fired_at"] is not None
+    assert not any(emu.messages(user_id) for user_id in ids)
+    with centre.ctx.uow() as session:  # every handler committed its reply and its update id together
+        stored = set(session.exec(select(ProcessedUpdate.update_id)).all())
+        assert set(update_ids) <= stored
+        assert len(session.exec(select(OutboxMessage)).all()) == len(ids)
+
+    emu.set_failure_rate(0.0)
+    await bot.restart()
+    for user_id in ids:
+        await emu.wait_for_message(user_id, lambda m: "Here's what I can do" in (m.text or ""), timeout=15)
+    await _until(lambda: _drained(centre), 15, "the outbox to drain")
+    await asyncio.sleep(0.5)
+    bot.stop()
+    for user_id in ids:
+        assert sum("Here's what I can do" in (m.text or "") for m in emu.messages(user_id)) == 1
+    second_life = bot.life_log()
+    assert second_life.count("already handled; ignoring the re-send") == len(ids)
+    assert "handler failed" not in bot.log()
+    centre.dispose()
+
+
+# --- the busy hour --------------------------------------------------------------------------
+
+class Phones:
+    """Forty-odd people answering their check-ins (by button or by typing), a circle talking, three
+    members in crisis, and the counsellor acknowledging alerts - driven from the emulator's side."""
+
+    STEPS = (("How is your mood", "mood", "4"), ("How strong is any craving", "craving", "2"),
+             ("Did any of these", "triggers", "None today"), ("Have you used", "used", "No"),
+             ("Anything else", "note", "Skip"))
+
+    def __init__(self, emu: BotApiEmulator, ids: list[int], circle: list[int], urgent: list[int]) -> None:
+        self.emu = emu
+        self.ids = ids
+        self.circle = circle
+        self.urgent = urgent
+        self.done: dict[int, set[str]] = {user_id: set() for user_id in ids}
+        self.completed: set[int] = set()
+        self.posts: dict[str, int] = {}  # tag → author
+        self.acked: set[int] = set()
+        self.crisis_sent: set[int] = set()
+
+    def post(self, author: int, tag: str) -> None:
+        self.posts[tag] = author
+        self.emu.send_text(author, f"Staying strong tonight, note {tag}")
+
+    def act(self) -> None:
+        for index, user_id in enumerate(self.ids):
+            for message in self.emu.messages(user_id):
+                self._answer(index, user_id, message)
+        for message in self.emu.messages(COUNSELLOR):
+            if "URGENT" in (message.text or "") and message.message_id not in self.acked:
+                data = next((d for label, d in message.buttons() if label == "Acknowledge"), None)
+                if data is not None:
+                    self.acked.add(message.message_id)
+                    self.emu.press_button(COUNSELLOR, message.message_id, data, strict=False)
+
+    def _answer(self, index: int, user_id: int, message: SentMessage) -> None:
+        text_ = message.text or ""
+        if "Thank you for checking in" in text_ and user_id not in self.completed:
+            self.completed.add(user_id)
+            if user_id in self.circle:
+                self.post(user_id, f"c{index}b")
+            if user_id in self.urgent and user_id not in self.crisis_sent:
+                self.crisis_sent.add(user_id)
+                self.emu.send_text(user_id, "I want to end my life")
+            return
+        for needle, step, answer in self.STEPS:
+            if needle in text_ and step not in self.done[user_id]:
+                typed = index % 2 == 1 and step in ("mood", "craving")
+                if typed:
+                    self.done[user_id].add(step)
+                    self.emu.send_text(user_id, answer)
+                    return
+                data = next((d for label, d in message.buttons() if label.startswith(answer)), None)
+                if data is not None:
+                    self.done[user_id].add(step)
+                    self.emu.press_button(user_id, message.message_id, data, strict=False)
+                return
+
+    def describe(self) -> str:
+        """Who is not done yet and what their phone shows last (for a failing run)."""
+        lines = []
+        for user_id in self.ids:
+            if user_id not in self.completed:
+                last = [(m.text or "")[:50] + f" {[label for label, _ in m.buttons()]}" for m in self.emu.messages(user_id)[-2:]]
+                toasts = [(a.get("data"), a.get("text")) for a in self.emu.callback_answers if a.get("user_id") == user_id]
+                lines.append(f"{user_id}: done {sorted(self.done[user_id])}; last {last}; toasts {toasts[-3:]}")
+        missing = set(self.urgent) - self.crisis_sent
+        return "\n".join(lines + ([f"crisis not sent: {sorted(missing)}"] if missing else []))
+
+    def finished(self) -> bool:
+        return len(self.completed) == len(self.ids) and self.crisis_sent == set(self.urgent)
+
+
+async def _drive(phones: Phones, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        phones.act()
+        await asyncio.sleep(0.05)
+
+
+async def test_a_busy_evening_survives_kills_without_losing_or_repeating_anything(
+        database_url: str, emu: BotApiEmulator, bot_processes) -> None:  # type: ignore[no-untyped-def]
+    rng = random.Random(SEED)
+    t0 = time.monotonic()
+    phases = []
+    centre = Centre(database_url, SIM_START)
+    ids = list(range(820001, 820041))
+    times = [f"20:{(i * 6) // len(ids):02d}" for i in range(len(ids))]  # 20:00 … 20:05, during the kills
+    names = centre.members(emu, ids, times)
+    circle, urgent = ids[:8], [ids[10], ids[21], ids[33]]
+    admin.add_circle(centre.ctx, CENTRE, CIRCLE)
+    for user_id in circle:
+        admin.assign_to_circle(centre.ctx, CENTRE, names[user_id], CIRCLE)
+
+    anchor = time.time()
+    sim = OffsetClock(SIM_START, speed=SPEED, anchor=anchor)
+    bot: BotProcess = bot_processes(bot_env(emu, database_url, **_clock_env(SIM_START, SPEED, anchor)))
+    phones = Phones(emu, ids, circle, urgent)
+    for index, user_id in enumerate(circle):  # before their check-ins: words for the circle
+        phones.post(user_id, f"c{index}a")
+    phases.append(("seeded", time.monotonic() - t0))
+    bot.start()
+    await bot.wait_ready()
+    phases.append(("ready", time.monotonic() - t0))
+    stop = asyncio.Event()
+    driver = asyncio.create_task(_drive(phones, stop))
+
+    # Five kills: three at chosen requests, two at random moments (seeded).
+    plan = [("sendMessage", rng.randint(2, 12)), ("timed", rng.uniform(0.2, 1.5)),
+            ("getUpdates", 1), ("answerCallbackQuery", rng.randint(1, 6)),
+            ("timed", rng.uniform(0.2, 1.5))]
+    kills: list[tuple[str, float]] = []
+    try:
+        for kind, arg in plan:
+            await asyncio.sleep(rng.uniform(0.5, 1.5))  # let it work a while
+            if kind == "timed":
+                await asyncio.sleep(arg)
+                kills.append((kind, time.time()))
+                bot.kill()
+            else:
+                emu.kill_on(kind, int(arg), bot.pid)
+                try:
+                    await bot.wait_exit(timeout=8)
+                    bot.note_killed()
+                    kills.append((kind, emu.kill_hooks[-1]["fired_at"]))
+                except AssertionError:  # that request never came: kill it anyway, and say so
+                    emu.clear_kill_hooks()
+                    kills.append(("timed-fallback", time.time()))
+                    bot.kill()
+            await bot.restart()
+            phases.append((kind, time.monotonic() - t0))
+
+        # The rest of the evening, then everything delivered.
+        try:
+            await _until(phones.finished, 45, "every member to finish and the crisis messages to go")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n{phones.describe()}\nkills {kills}") from None
+        phases.append(("finished", time.monotonic() - t0))
+        await _until(lambda: _drained(centre), 30,
+                     "the outbox to drain")
+        await asyncio.sleep(1.0)
+        phones.act()
+        await asyncio.sleep(0.5)
+        await _until(lambda: _drained(centre), 10, "the last acknowledgements")
+    finally:
+        stop.set()
+        await driver
+        bot.stop()
+    phases.append(("stopped", time.monotonic() - t0))
+    played = sim.now() - SIM_START  # the simulated evening the kills were spread over
+
+    log = bot.log()
+    assert bot.kills == len(plan) and bot.lives == len(plan) + 1
+    assert "handler failed" not in log and "Traceback" not in log
+    assert log.count("already handled; ignoring the re-send") >= 1  # Telegram re-sent, the bot ignored it
+
+    with centre.ctx.uow() as session:
+        rows = session.exec(select(OutboxMessage)).all()
+        checkins = session.exec(select(Checkin)).all()
+        members = {m.id: m.telegram_user_id for m in session.exec(select(Member))}
+        escalations = session.exec(select(Escalation)).all()
+        if is_sqlite(database_url):
+            assert session.exec(text("PRAGMA integrity_check")).one()[0] == "ok"  # type: ignore[call-overload]
+
+    # Nothing lost: every row delivered, none given up.
+    assert Counter(r.status for r in rows) == Counter({"sent": len(rows)})
+
+    # Every bot message is the delivery of exactly one outbox row - except a duplicate from the window
+    # (Telegram accepted a send, the bot died before committing it "sent"), which must sit right before a
+    # kill. A kill triggered by a request is exact for that request; other sends in flight at that
+    # moment (the sender works on up to 32 chats at once) are in the window like at any other moment.
+    offset = time.time() - time.monotonic()
+    referenced = {(r.chat_id, r.telegram_message_id) for r in rows if r.method in ("send", "document")}
+    kill_times = [at for _, at in kills]
+    duplicates = [m for chat in [*ids, COUNSELLOR, BACKUP] for m in emu.messages(chat)
+                  if m.method in ("sendMessage", "sendDocument") and (m.chat_id, m.message_id) not in referenced]
+    for message in duplicates:
+        accepted = message.sent_at + offset
+        # (a request already on its way when the process died is still served, hence the small negative margin)
+        assert any(-IN_FLIGHT <= at - accepted <= WINDOW_BOUND for at in kill_times), (
+            f"a message was delivered twice without a kill right after it: {message.describe()}\n"
+            f"kills {[(k, round(at - accepted, 3)) for k, at in kills]}\nrows "
+            f"{[(r.id, r.method, r.purpose, r.status, r.telegram_message_id) for r in rows if r.chat_id == message.chat_id]}\n"
+            f"messages {[(m.message_id, m.method, (m.original_text or '')[:25]) for m in emu.messages(message.chat_id)]}")
+
+    # The window itself: Telegram's acceptance → the commit that marks the row sent.
+    by_id = {(m.chat_id, m.message_id): m for chat in [*ids, COUNSELLOR, BACKUP] for m in emu.messages(chat)}
+    windows = sorted(
+        (SIM_START.timestamp() + (r.sent_at - SIM_START).total_seconds() / SPEED + anchor - SIM_START.timestamp())
+        - (by_id[(r.chat_id, r.telegram_message_id)].sent_at + offset)
+        for r in rows if r.method == "send" and r.sent_at and (r.chat_id, r.telegram_message_id) in by_id)
+    print(f"\nphases (s): {[(name, round(at, 1)) for name, at in phases]}; simulated {played}")
+    print(f"\ncrash test: {len(rows)} rows, kills {[k for k, _ in kills]}, duplicates from the window: "
+          f"{len(duplicates)}; acceptance→commit p50 {statistics.median(windows) * 1000:.1f} ms, "
+          f"p99 {windows[int(len(windows) * 0.99)] * 1000:.1f} ms, max {windows[-1] * 1000:.1f} ms")
+    dup_keys = {(m.chat_id, m.text) for m in duplicates}
+
+    def once(chat: int, needle: str) -> bool:
+        count = sum(needle in (m.text or "") for m in emu.messages(chat) if m.method == "sendMessage")
+        return count == 1 or (count == 2 and any(c == chat and needle in (t or "") for c, t in dup_keys))
+
+    # Every member: one check-in for the day, prompted once, completed once.
+    assert sorted(members[c.member_id] for c in checkins) == sorted(ids)
+    assert all(c.status == "completed" for c in checkins)
+    for user_id in ids:
+        assert once(user_id, "How is your mood"), user_id
+        assert once(user_id, "Thank you for checking in"), user_id
+
+    # Every circle message reached each other member once, and never its author.
+    assert len(phones.posts) == 2 * len(circle)
+    for tag, author in phones.posts.items():
+        for user_id in circle:
+            copies = sum(f"note {tag}" in (m.text or "") for m in emu.messages(user_id))
+            if user_id == author:
+                assert copies == 0
+            else:
+                assert once(user_id, f"note {tag}"), (tag, user_id)
+
+    # Every crisis message: one escalation, its first alert sent once.
+    assert sorted(members[e.member_id] for e in escalations) == sorted(urgent)
+    for escalation in escalations:
+        alerts = sorted((r for r in rows if r.payload.get("escalation_id") == escalation.id), key=lambda r: r.id or 0)
+        first = alerts[0]
+        assert first.status == "sent"
+        assert sum(m.text == first.payload["text"] for m in emu.messages(first.chat_id)) == 1 or \
+            (first.chat_id, first.payload["text"]) in dup_keys
+    centre.dispose()
