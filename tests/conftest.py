@@ -91,6 +91,16 @@ def postgres_database() -> Iterator[str | None]:
         admin.dispose()
 
 
+@pytest.fixture
+def one_database_url(tmp_path, postgres_database: str | None) -> str:  # type: ignore[no-untyped-def]
+    """For the slowest tests (process kills): PostgreSQL when it is available, else SQLite — one
+    run, not two, so the suite stays within CI's time."""
+    if postgres_database is None:
+        return f"sqlite:///{tmp_path}/saathi.db"
+    reset_postgres(postgres_database)
+    return postgres_database
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path, postgres_database: str | None) -> str:  # type: ignore[no-untyped-def]
     if request.param == "sqlite":

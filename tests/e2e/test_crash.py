@@ -261,7 +261,8 @@ async def _drive(phones: Phones, stop: asyncio.Event) -> None:
 
 
 async def test_a_busy_evening_survives_kills_without_losing_or_repeating_anything(
-        database_url: str, emu: BotApiEmulator, bot_processes) -> None:  # type: ignore[no-untyped-def]
+        one_database_url: str, emu: BotApiEmulator, bot_processes) -> None:  # type: ignore[no-untyped-def]
+    database_url = one_database_url
     rng = random.Random(SEED)
     t0 = time.monotonic()
     phases = []
