@@ -9,16 +9,14 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from bot.clock import FakeClock
 from bot.services.context import ServiceContext
 from storage import crypto
 from storage.db import SessionFactory, make_engine
 from storage.migrate import upgrade
+from tests.postgres import postgres_url, reset_postgres, scratch_postgres
 
-PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_SKIP_REASON = (
     "PostgreSQL tests run when CI=true or SAATHI_TEST_POSTGRES_URL is set, "
     "e.g. SAATHI_TEST_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test ./scripts/test"
@@ -52,23 +50,6 @@ def _test_key_restored(encrypted_at_rest: str) -> Iterator[None]:
     os.environ["SAATHI_ENCRYPTION_KEYS"] = encrypted_at_rest
 
 
-def postgres_url() -> str | None:
-    url = os.environ.get("SAATHI_TEST_POSTGRES_URL")
-    if url:
-        return url
-    if os.environ.get("CI", "").lower() == "true":
-        return PG_DEFAULT
-    return None
-
-
-def reset_postgres(url: str) -> None:
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str | None]:
     """A database of this test run's own on the PostgreSQL server, dropped at the end.
@@ -79,16 +60,8 @@ def postgres_database() -> Iterator[str | None]:
     if base is None:
         yield None
         return
-    name = f"saathi_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres(base, f"saathi_test_{os.getpid()}_{uuid.uuid4().hex[:8]}") as url:
+        yield url
 
 
 @pytest.fixture
