@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.delivery.limiter import Limits, RateLimiter, build_limiter
 from bot.delivery.sender import OutboxSender
 from bot.domain.risk import load_rules
+from bot.http import AiohttpRequest
 from bot.i18n import LANGUAGES, t
 from bot.jobs import add_jobs
 from bot.polling import poll_confirming, stop_application
@@ -57,7 +58,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None, with_jo
         default_timezone=settings.default_timezone,
         reminder_delay_minutes=settings.reminder_delay_minutes,
     )
-    saathi = Saathi(services=services)
+    saathi = Saathi(services=services, offload=engine.dialect.name == "postgresql")
     if limits is None:
         limits = Limits(overall_per_sec=settings.rate_limit_per_second)
         if settings.rate_scale != 1.0:  # tests and benchmarks against an emulator whose time runs faster
@@ -100,6 +101,10 @@ def build_application(settings: Settings, *, clock: Clock | None = None, with_jo
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .context_types(ContextTypes(context=SaathiContext))
+        # aiohttp rather than httpx under python-telegram-bot (bot/http.py: a quarter of the CPU a
+        # call). 32 calls at once: the sender's 8 call slots and polling's 8 lanes, with room.
+        .request(AiohttpRequest(connection_pool_size=32))
+        .get_updates_request(AiohttpRequest(connection_pool_size=2))
         # No AIORateLimiter: the outbox sender's own limiter (bot/delivery/limiter.py) holds the
         # overall, per-chat and group limits with priority lanes; a second limiter in series
         # would only add waits (see docs/architecture.md, "Rate limit").

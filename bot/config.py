@@ -49,7 +49,7 @@ class Settings:
     due_scan_seconds: float = 30.0
     # The outbox sender's own limit (Telegram allows about 30/s) and, for several workers, the
     # Redis that shares it (unset: each process limits itself).
-    rate_limit_per_second: float = 28.0
+    rate_limit_per_second: float = 29.0
     rate_limit_redis_url: str | None = None
     # Tests and benchmarks only (refused in production): SAATHI_RATE_SCALE runs those limits N times
     # faster, against an emulator whose limits are scaled the same (a child ``saathi run``).
@@ -173,15 +173,15 @@ def parse_settings(values: Mapping[str, str], *, require_token: bool = False) ->
 
 
 def _rate_limit(values: Mapping[str, str]) -> tuple[float, str | None]:
-    """``RATE_LIMIT_PER_SECOND`` (1–30, default 28) and ``RATE_LIMIT_REDIS_URL`` (optional)."""
-    raw = (values.get("RATE_LIMIT_PER_SECOND") or "28").strip()
+    """``RATE_LIMIT_PER_SECOND`` (1–30, default 29: one a second under Telegram's 30) and ``RATE_LIMIT_REDIS_URL`` (optional)."""
+    raw = (values.get("RATE_LIMIT_PER_SECOND") or "29").strip()
     try:
         rate = float(raw)
     except ValueError:
         rate = 0.0
     if not 1 <= rate <= 30:
         raise SettingsError("RATE_LIMIT_PER_SECOND must be a number of messages per second between 1 and 30 "
-                            "(Telegram allows about 30; default 28)")
+                            "(Telegram allows about 30; default 29)")
     url = (values.get("RATE_LIMIT_REDIS_URL") or "").strip() or None
     if url is not None and not re.match(r"^rediss?://[^\s]+$", url):
         raise SettingsError("RATE_LIMIT_REDIS_URL must look like redis://127.0.0.1:6379/0")

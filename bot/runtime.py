@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.delivery.sender import OutboxSender
 from bot.services import attendance, checkins, circles, cravings, member_settings, retention, safety, talk, updates
 from bot.services.context import ServiceContext
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+# PostgreSQL's answer when it ended one of two transactions that waited on each other: try again.
+_RETRY_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock detected, serialization failure
+CALL_ATTEMPTS = 3
 
 
 @dataclass
@@ -20,7 +26,30 @@ class Saathi:
     services: ServiceContext
     sender: OutboxSender | None = None
     stats: dict[str, int] = field(default_factory=dict)
+    offload: bool = False  # PostgreSQL: handlers' use cases run in worker threads (see ``call``)
     _left_chats: set[int] = field(default_factory=set)
+
+    async def call(self, use_case: Callable[..., T], *args: Any, **kwargs: Any) -> T:  # noqa: ANN401
+        """Run a use case for a handler: ``use_case(services, *args, **kwargs)``.
+
+        On PostgreSQL in a worker thread, so the event loop goes on answering other members and
+        sending while this transaction waits on the database (each statement is a round trip, each
+        commit a WAL flush); on SQLite inline, as there is one writer at a time anyway. The update's
+        id still joins the first commit (the thread runs in a copy of this task's context). Two
+        members' transactions can meet as two workers' always could: when PostgreSQL ends one as a
+        deadlock or serialization failure, the whole use case runs again (its transaction rolled
+        back), up to ``CALL_ATTEMPTS`` times."""
+        if not self.offload:
+            return use_case(self.services, *args, **kwargs)
+        for attempt in range(1, CALL_ATTEMPTS + 1):
+            try:
+                return await asyncio.to_thread(use_case, self.services, *args, **kwargs)
+            except DBAPIError as exc:
+                if attempt == CALL_ATTEMPTS or getattr(exc.orig, "sqlstate", None) not in _RETRY_SQLSTATES:
+                    raise
+                log.warning("%s met another transaction (%s); running it again",
+                            getattr(use_case, "__name__", "use case"), getattr(exc.orig, "sqlstate", "?"))
+        raise AssertionError("unreachable")
 
     def remember_left_chat(self, chat_id: int) -> bool:
         """True the first time a group or channel is seen (so it is told and left once)."""
@@ -75,4 +104,11 @@ class Saathi:
     def kick(self) -> None:
         if self.sender is not None:
             self.sender.kick()
+
+    def record_sent(self) -> None:
+        """Commit the sender's waiting "sent" marks now (they are batched): an update is handled
+        against everything this process has delivered, e.g. a swipe-reply finds the message it
+        answers. Nothing to do, and no query, when none are waiting."""
+        if self.sender is not None:
+            self.sender.flush_marks()
 

@@ -18,7 +18,7 @@ async def checkin_cb(update: Update, context: SaathiContext) -> None:
             and len(data.parts) in (2, 3) and data.parts[0].isdigit():
         checkin_id, kind = int(data.parts[0]), data.parts[1]
         value = data.parts[2] if len(data.parts) == 3 else None
-        toast = checkins.answer_button(context.saathi.services, person, checkin_id, kind, value,
+        toast = await context.saathi.call(checkins.answer_button, person, checkin_id, kind, value,
                                        query.message.message_id)
         context.saathi.kick()
     await answer_button(update, context, toast)

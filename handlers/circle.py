@@ -18,21 +18,21 @@ def _reply_id(message: Message | None) -> int | None:
 async def circle_cmd(update: Update, context: SaathiContext) -> None:
     person = person_of(update)
     if person is not None:
-        circles.show_circle(context.saathi.services, person)
+        await context.saathi.call(circles.show_circle, person)
         context.saathi.kick()
 
 
 async def unsend_cmd(update: Update, context: SaathiContext) -> None:
     person = person_of(update)
     if person is not None:
-        circles.unsend(context.saathi.services, person)
+        await context.saathi.call(circles.unsend, person)
         context.saathi.kick()
 
 
 async def report_cmd(update: Update, context: SaathiContext) -> None:
     person = person_of(update)
     if person is not None:
-        circles.report(context.saathi.services, person, _reply_id(update.effective_message))
+        await context.saathi.call(circles.report, person, _reply_id(update.effective_message))
         context.saathi.kick()
 
 
@@ -41,7 +41,7 @@ async def facilitator_cmd(update: Update, context: SaathiContext) -> None:
     person, message = person_of(update), update.effective_message
     if person is not None and message is not None and message.text:
         what = message.text.split(maxsplit=1)[0].lstrip("/").split("@")[0].lower()
-        circles.facilitator_post(context.saathi.services, person, what, " ".join(context.args or []),
+        await context.saathi.call(circles.facilitator_post, person, what, " ".join(context.args or []),
                                  message.message_id, _reply_id(message))
         context.saathi.kick()
 
@@ -51,7 +51,7 @@ async def staff_cmd(update: Update, context: SaathiContext) -> None:
     person, message = person_of(update), update.effective_message
     if person is not None and message is not None and message.text:
         action = message.text.split(maxsplit=1)[0].lstrip("/").split("@")[0].lower()
-        circles.staff_action(context.saathi.services, person, action, list(context.args or []))
+        await context.saathi.call(circles.staff_action, person, action, list(context.args or []))
         context.saathi.kick()
 
 
@@ -62,6 +62,6 @@ async def circle_cb(update: Update, context: SaathiContext) -> None:
     toast: str | None = "button-expired"
     if person is not None and data is not None:
         message_id = query.message.message_id if query is not None and query.message is not None else None
-        toast = circles.button(context.saathi.services, person, data.parts, message_id)
+        toast = await context.saathi.call(circles.button, person, data.parts, message_id)
         context.saathi.kick()
     await answer_button(update, context, toast)

@@ -16,6 +16,7 @@ from bot.services import conversation, updates
 from bot.services.context import Person
 
 log = logging.getLogger(__name__)
+RESENT = "update %s already handled; ignoring the re-send"
 
 
 class SaathiContext(CallbackContext[ExtBot, dict, dict, dict]):  # type: ignore[type-arg]
@@ -39,7 +40,7 @@ async def for_person(update: Update, context: SaathiContext, use_case: Callable[
     """The shape of most command handlers: who is speaking → one use case → send what it enqueued."""
     person = person_of(update)
     if person is not None:
-        use_case(context.saathi.services, person, *args)
+        await context.saathi.call(use_case, person, *args)
         context.saathi.kick()
 
 
@@ -60,12 +61,14 @@ async def answer_button(update: Update, context: SaathiContext, toast_key: str |
 
 
 async def guard_update(update: Update, context: SaathiContext) -> None:
-    """Group -1: drop re-sent updates, and leave groups and channels."""
+    """Group -1: the update's id goes with the handler's first commit, and groups and channels are left.
+
+    A re-sent update that was handled before is not looked up here (a query per update for a rare
+    case): its handler's commit finds the id stored, rolls back whole and ``error_handler`` drops
+    it; a handler that wrote nothing finds it in ``record_update``."""
     saathi = context.saathi
     updates.end()
-    if updates.already_handled(saathi.services, update.update_id):
-        log.info("update %s already handled; ignoring the re-send", update.update_id)
-        raise ApplicationHandlerStop
+    saathi.record_sent()
     # the handler's first commit records this update id with its own writes (bot/services/updates.py)
     updates.begin(saathi.services, update.update_id)
     chat = update.effective_chat
@@ -95,7 +98,8 @@ async def _leave(update: Update, context: SaathiContext) -> None:
 async def record_update(update: Update, context: SaathiContext) -> None:
     """Group 1: the update is handled; a re-send of it will be ignored. Usually the handler's own
     commit has recorded it already; this covers handlers that wrote nothing."""
-    updates.mark_handled(context.saathi.services, update.update_id)
+    if not updates.mark_handled(context.saathi.services, update.update_id):
+        log.info(RESENT, update.update_id)
     updates.end()
 
 
@@ -103,8 +107,8 @@ async def error_handler(update: object, context: SaathiContext) -> None:
     """Nothing escapes a handler: log the kind (never the content) and answer kindly."""
     error = context.error
     if isinstance(error, updates.UpdateAlreadyHandled):
-        # another worker (or an earlier life of this one) committed this update first; ours rolled back
-        log.info("update %s handled elsewhere; dropped", error.args[0] if error.args else "?")
+        # an earlier life of this process (or another worker) committed this update; ours rolled back
+        log.info(RESENT, error.args[0] if error.args else "?")
         raise ApplicationHandlerStop
     log.error("handler failed: %s", type(error).__name__, exc_info=error)
     if not isinstance(update, Update):

@@ -38,15 +38,15 @@ async def escalation_cb(update: Update, context: SaathiContext) -> None:
     toast: str | None = "button-expired"
     if person is not None and data is not None and len(data.parts) == 2 and data.parts[0].isdigit():
         escalation_id, action = int(data.parts[0]), data.parts[1]
-        ctx = context.saathi.services
+        call = context.saathi.call
         if action == "ack":
-            toast = counsellor.acknowledge(ctx, person, escalation_id)
+            toast = await call(counsellor.acknowledge, person, escalation_id)
         elif action == "res":
-            toast = counsellor.resolve_prompt(ctx, person, escalation_id)
+            toast = await call(counsellor.resolve_prompt, person, escalation_id)
         elif action == "hist":
-            toast = counsellor.show_history(ctx, person, escalation_id)
+            toast = await call(counsellor.show_history, person, escalation_id)
         elif action == "call":
-            toast = counsellor.request_call(ctx, person, escalation_id)
+            toast = await call(counsellor.request_call, person, escalation_id)
         context.saathi.kick()
     await answer_button(update, context, toast)
 
@@ -58,7 +58,7 @@ async def followup_cb(update: Update, context: SaathiContext) -> None:
     toast: str | None = "button-expired"
     if person is not None and data is not None and len(data.parts) == 3 and data.parts[0].isdigit() \
             and data.parts[2] in ("yes", "no"):
-        toast = safety.answer_followup(context.saathi.services, person.telegram_user_id, int(data.parts[0]),
+        toast = await context.saathi.call(safety.answer_followup, person.telegram_user_id, int(data.parts[0]),
                                        data.parts[1], data.parts[2] == "yes")
         context.saathi.kick()
     await answer_button(update, context, toast)

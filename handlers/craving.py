@@ -12,7 +12,7 @@ from handlers.common import SaathiContext, answer_button, person_of
 async def craving_cmd(update: Update, context: SaathiContext) -> None:
     person = person_of(update)
     if person is not None:
-        cravings.open_toolkit(context.saathi.services, person)
+        await context.saathi.call(cravings.open_toolkit, person)
         context.saathi.kick()
 
 
@@ -21,11 +21,11 @@ async def craving_cb(update: Update, context: SaathiContext) -> None:
     data = decode(update.callback_query.data if update.callback_query else None)
     toast: str | None = "button-expired"
     if person is not None and data is not None:
-        ctx = context.saathi.services
+        call = context.saathi.call
         if data.parts == ("reach",):
-            cravings.ask_to_reach_out(ctx, person)
+            await call(cravings.ask_to_reach_out, person)
             toast = None
         elif len(data.parts) == 2 and data.parts[1].isdigit():
-            toast = cravings.log_strength(ctx, person, data.parts[0], int(data.parts[1]))
+            toast = await call(cravings.log_strength, person, data.parts[0], int(data.parts[1]))
         context.saathi.kick()
     await answer_button(update, context, toast)

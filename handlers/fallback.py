@@ -13,14 +13,14 @@ async def text_msg(update: Update, context: SaathiContext) -> None:
     message = update.effective_message
     if person is None or message is None or message.text is None:
         return
-    conversation.handle_text(context.saathi.services, person, message.text, message.message_id)
+    await context.saathi.call(conversation.handle_text, person, message.text, message.message_id)
     context.saathi.kick()
 
 
 async def help_cmd(update: Update, context: SaathiContext) -> None:
     person = person_of(update)
     if person is not None:
-        conversation.show_help(context.saathi.services, person)
+        await context.saathi.call(conversation.show_help, person)
         context.saathi.kick()
 
 
@@ -33,7 +33,7 @@ async def unsupported_msg(update: Update, context: SaathiContext) -> None:
     person, message = person_of(update), update.effective_message
     if person is not None and message is not None:
         sticker = message.sticker
-        circles.handle_media(context.saathi.services, person, _media_kind(message),
+        await context.saathi.call(circles.handle_media, person, _media_kind(message),
                              emoji=sticker.emoji if sticker is not None else None, message_id=message.message_id)
         context.saathi.kick()
 
@@ -52,7 +52,7 @@ async def edited_msg(update: Update, context: SaathiContext) -> None:
     person = person_of(update)
     message = update.edited_message
     if person is not None and message is not None and message.text:
-        circles.handle_edit(context.saathi.services, person, message.text, message.message_id)
+        await context.saathi.call(circles.handle_edit, person, message.text, message.message_id)
         context.saathi.kick()
 
 
@@ -63,5 +63,5 @@ async def unknown_cb(update: Update, context: SaathiContext) -> None:
 async def _reply(update: Update, context: SaathiContext, key: str) -> None:
     person = person_of(update)
     if person is not None:
-        conversation.reply_plain(context.saathi.services, person, key)
+        await context.saathi.call(conversation.reply_plain, person, key)
         context.saathi.kick()

@@ -14,7 +14,7 @@ async def start_cmd(update: Update, context: SaathiContext) -> None:
     if person is None:
         return
     payload = context.args[0] if context.args else None
-    onboarding.start(context.saathi.services, person, payload)
+    await context.saathi.call(onboarding.start, person, payload)
     context.saathi.kick()
 
 
@@ -24,16 +24,16 @@ async def onboarding_cb(update: Update, context: SaathiContext) -> None:
     ok = False
     if person is not None and data is not None and len(data.parts) == 2:
         kind, value = data.parts
-        ctx = context.saathi.services
+        call = context.saathi.call
         if kind == "lang":
-            ok = onboarding.choose_language(ctx, person, value)
+            ok = await call(onboarding.choose_language, person, value)
         elif kind == "consent" and value in ("yes", "no"):
-            ok = onboarding.answer_consent(ctx, person, value == "yes")
+            ok = await call(onboarding.answer_consent, person, value == "yes")
         elif kind == "reconsent" and value in ("yes", "no"):
-            ok = onboarding.answer_consent_again(ctx, person, value == "yes")
+            ok = await call(onboarding.answer_consent_again, person, value == "yes")
         elif kind == "time":
-            ok = onboarding.choose_time(ctx, person, preset=value)
+            ok = await call(onboarding.choose_time, person, preset=value)
         elif kind == "sob" and value == "skip":
-            ok = onboarding.set_sobriety(ctx, person, None)
+            ok = await call(onboarding.set_sobriety, person, None)
     context.saathi.kick()
     await answer_button(update, context, None if ok else "button-expired")

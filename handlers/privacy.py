@@ -12,14 +12,14 @@ from handlers.common import SaathiContext, answer_button, person_of
 async def mydata_cmd(update: Update, context: SaathiContext) -> None:
     person = person_of(update)
     if person is not None:
-        privacy.export_member_data(context.saathi.services, person)
+        await context.saathi.call(privacy.export_member_data, person)
         context.saathi.kick()
 
 
 async def forget_cmd(update: Update, context: SaathiContext) -> None:
     person = person_of(update)
     if person is not None:
-        privacy.ask_forget(context.saathi.services, person)
+        await context.saathi.call(privacy.ask_forget, person)
         context.saathi.kick()
 
 
@@ -30,6 +30,6 @@ async def privacy_cb(update: Update, context: SaathiContext) -> None:
     toast: str | None = "button-expired"
     if person is not None and data is not None and data.parts:
         message_id = query.message.message_id if query is not None and query.message is not None else None
-        toast = privacy.button(context.saathi.services, person, data.parts, message_id)
+        toast = await context.saathi.call(privacy.button, person, data.parts, message_id)
         context.saathi.kick()
     await answer_button(update, context, toast)

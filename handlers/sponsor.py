@@ -59,7 +59,7 @@ async def relay_reply_msg(update: Update, context: SaathiContext) -> None:
     person, message = person_of(update), update.effective_message
     replied = message.reply_to_message if message is not None else None
     if person is not None and message is not None and message.text is not None and replied is not None:
-        sponsor_replies.handle_reply(context.saathi.services, person, message.text, message.message_id,
+        await context.saathi.call(sponsor_replies.handle_reply, person, message.text, message.message_id,
                                      replied.message_id)
         context.saathi.kick()
 
@@ -71,27 +71,27 @@ async def sponsor_cb(update: Update, context: SaathiContext) -> None:
     data = decode(update.callback_query.data if update.callback_query else None)
     toast: str | None = "button-expired"
     if person is not None and data is not None and data.parts:
-        ctx = context.saathi.services
+        call = context.saathi.call
         action, rest = data.parts[0], data.parts[1:]
         number = int(rest[0]) if len(rest) == 1 and _is_id(rest[0]) else None
         user = update.effective_user
         if action in ("ok", "no") and number is not None:
-            toast = sponsors.answer_proposal(ctx, person, number, action == "ok")
+            toast = await call(sponsors.answer_proposal, person, number, action == "ok")
         elif action in ("end", "endok") and number is not None:
-            toast = sponsors.ask_end(ctx, person, number, confirmed=action == "endok")
+            toast = await call(sponsors.ask_end, person, number, confirmed=action == "endok")
         elif action == "swap" and number is not None:
-            toast = sponsors.swap_contacts(ctx, person, number, user.username if user else None)
+            toast = await call(sponsors.swap_contacts, person, number, user.username if user else None)
         elif action == "share" and number is not None:
-            toast = sponsors.share_checkin(ctx, person, number)
+            toast = await call(sponsors.share_checkin, person, number)
         elif action == "enc" and len(rest) == 2 and _is_id(rest[0]) and _is_id(rest[1]):
-            toast = sponsors.send_suggestion(ctx, person, int(rest[0]), int(rest[1]))
+            toast = await call(sponsors.send_suggestion, person, int(rest[0]), int(rest[1]))
         elif action == "talk" and len(rest) == 1:
-            toast = talk.choose(ctx, person, rest[0])
+            toast = await call(talk.choose, person, rest[0])
         elif action == "start" and number is not None:
-            toast = talk.start_chat(ctx, person, number)
+            toast = await call(talk.start_chat, person, number)
         elif action == "tend" and number is not None:
-            toast = talk.end_chat(ctx, person, number)
+            toast = await call(talk.end_chat, person, number)
         elif action == "sess" and not rest:
-            toast = talk.ask_session(ctx, person)
+            toast = await call(talk.ask_session, person)
         context.saathi.kick()
     await answer_button(update, context, toast)

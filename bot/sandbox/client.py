@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
@@ -121,6 +121,11 @@ class EmulatorClient:
         body["strict"] = strict
         return str((await self._call("POST", "press", body=body))["callback_query_id"])
 
+    async def press_buttons(self, presses: Sequence[tuple[int, int, str]], *, strict: bool = True) -> list[str]:
+        """Many presses in one call, queued together; see ``BotApiEmulator.press_buttons``."""
+        body = {"presses": [list(press) for press in presses], "strict": strict}
+        return [str(query_id) for query_id in await self._call("POST", "press_many", body=body)]
+
     async def edit_user_message(
         self, user_id: int, message_id: int, new_text: str, *, chat_id: int | None = None
     ) -> int:
@@ -180,8 +185,10 @@ class EmulatorClient:
                     + (":\n" + lines if sent else "")
                 )
 
-    async def callback_answers(self) -> list[dict[str, Any]]:
-        return await self._call("GET", "callback_answers")  # type: ignore[no-any-return]
+    async def callback_answers(self, *, after: int = 0) -> list[dict[str, Any]]:
+        """The answers from the ``after``-th on (all by default), with ``pressed_at``/``answered_at``."""
+        params = {"after": after} if after else None
+        return await self._call("GET", "callback_answers", params=params)  # type: ignore[no-any-return]
 
     async def chat_actions(self) -> list[dict[str, Any]]:
         return await self._call("GET", "chat_actions")  # type: ignore[no-any-return]

@@ -15,12 +15,13 @@ The endpoints are unauthenticated; the emulator only ever listens on loopback.
 | POST   /_control/groups          | create_group                       |
 | POST   /_control/text            | send_text -> {"update_id"}         |
 | POST   /_control/press           | press_button -> {"callback_query_id"} |
+| POST   /_control/press_many      | press_buttons ({"presses": [[user, message, data], ...], "strict"}) -> [ids] |
 | POST   /_control/edit            | edit_user_message -> {"update_id"} |
 | POST   /_control/updates         | send_update -> {"update_id"}       |
 | POST   /_control/resend          | resend_update -> {"update_id"}     |
 | GET    /_control/messages        | messages (?chat_id=)               |
 | GET    /_control/wait            | long-poll a chat change (?chat_id=&version=&timeout=) |
-| GET    /_control/callback_answers| callback_answers                   |
+| GET    /_control/callback_answers| callback_answers (?after=N: from the N-th on) |
 | GET    /_control/chat_actions    | chat_actions                       |
 | POST   /_control/blocked         | set_blocked                        |
 | GET/POST/DELETE /_control/limits | limits / set_limits / clear_limits |
@@ -111,6 +112,13 @@ def add_control_routes(app: web.Application, emulator: BotApiEmulator) -> None:
     async def press(request: web.Request) -> Any:
         return {"callback_query_id": emu.press_button(**await _body(request))}
 
+    async def press_many(request: web.Request) -> Any:
+        body = await _body(request)
+        presses = body.get("presses")
+        if not isinstance(presses, list):
+            raise ValueError("press_many needs a list of [user_id, message_id, callback_data] presses")
+        return emu.press_buttons(presses, strict=bool(body.get("strict", True)))
+
     async def edit(request: web.Request) -> Any:
         return {"update_id": emu.edit_user_message(**await _body(request))}
 
@@ -141,7 +149,8 @@ def add_control_routes(app: web.Application, emulator: BotApiEmulator) -> None:
         }
 
     async def callback_answers(request: web.Request) -> Any:
-        return emu.callback_answers
+        """``?after=N`` skips the first N answers, so a poller fetches each answer once."""
+        return emu.callback_answers[max(_query_int(request, "after", 0), 0):]
 
     async def chat_actions(request: web.Request) -> Any:
         return emu.chat_actions
@@ -203,6 +212,7 @@ def add_control_routes(app: web.Application, emulator: BotApiEmulator) -> None:
         ("POST", "groups", groups),
         ("POST", "text", text),
         ("POST", "press", press),
+        ("POST", "press_many", press_many),
         ("POST", "edit", edit),
         ("POST", "updates", updates),
         ("POST", "resend", resend),

@@ -49,7 +49,7 @@ import re
 import signal
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from aiohttp import web
@@ -299,8 +299,34 @@ class BotApiEmulator:
         The update carries the message as the bot last rendered it. ``strict`` (default)
         refuses buttons the message does not show right now and deleted messages - a test
         pressing a button that is not there is almost always a test bug; ``strict=False``
-        emulates a user tapping a stale keyboard.
+        emulates a user tapping a stale keyboard. The press's time (``time.monotonic()``)
+        comes back as ``pressed_at`` in the query's :attr:`callback_answers` entry.
         """
+        user, chat, message = self._checked_press(user_id, message_id, callback_data, chat_id, strict)
+        return self._queue_press(user, chat, message_id, message, callback_data)
+
+    def press_buttons(self, presses: Iterable[Sequence[Any]], *, strict: bool = True) -> list[str]:
+        """Many taps at once, each ``(user_id, message_id, callback_data)`` in the user's private
+        chat; their callback query ids, in order.
+
+        All or nothing: every press is checked (as :meth:`press_button` does) before any is
+        queued, and all are queued without a pause, so a bot polling meanwhile receives them
+        together (benchmarks: a burst of presses without a control call per press).
+        """
+        checked = []
+        for press in presses:
+            if len(press) != 3:
+                raise ValueError("each press is (user_id, message_id, callback_data)")
+            user_id, message_id, callback_data = press
+            data = str(callback_data)
+            user, chat, message = self._checked_press(int(user_id), int(message_id), data, None, strict)
+            checked.append((user, chat, int(message_id), message, data))
+        return [self._queue_press(*press) for press in checked]
+
+    def _checked_press(
+        self, user_id: int, message_id: int, callback_data: str, chat_id: int | None, strict: bool
+    ) -> tuple[dict[str, Any], ChatState, dict[str, Any]]:
+        """The user, chat and message of a press, or ValueError if it cannot be made."""
         user = self._control_user(user_id)
         chat = self._control_chat(chat_id if chat_id is not None else user_id)
         message = chat.messages.get(message_id)
@@ -316,15 +342,21 @@ class BotApiEmulator:
                     f"message {message_id} shows no button with callback_data "
                     f"{callback_data!r}; it shows {shown}"
                 )
+        return user, chat, message
+
+    def _queue_press(
+        self, user: dict[str, Any], chat: ChatState, message_id: int, message: dict[str, Any], callback_data: str
+    ) -> str:
         state = self._state
         query_id = str(state.next_query_id)
         state.next_query_id += 1
         state.callback_queries[query_id] = {
-            "user_id": user_id,
+            "user_id": user["id"],
             "chat_id": chat.id,
             "message_id": message_id,
             "data": callback_data,
             "answered": False,
+            "pressed_at": time.monotonic(),
         }
         state.updates.push(
             {
@@ -460,8 +492,11 @@ class BotApiEmulator:
     def callback_answers(self) -> list[dict[str, Any]]:
         """answerCallbackQuery calls in order (live list).
 
-        Each has callback_query_id, text, show_alert, url, cache_time, and the query's
-        user_id, chat_id, message_id and data.
+        Each has callback_query_id, text, show_alert, url, cache_time, the query's
+        user_id, chat_id, message_id and data, and two ``time.monotonic()`` readings of
+        this process: ``pressed_at`` (the press was queued) and ``answered_at`` (the answer
+        arrived). CLOCK_MONOTONIC is system-wide on Linux, so another process on the same
+        machine can compare them with its own readings.
         """
         return self._state.callback_answers
 

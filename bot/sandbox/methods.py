@@ -499,6 +499,8 @@ class BotApiMethods:
                 "chat_id": query["chat_id"],
                 "message_id": query["message_id"],
                 "data": query["data"],
+                "pressed_at": query["pressed_at"],
+                "answered_at": time.monotonic(),
             }
         )
         return True

@@ -336,16 +336,16 @@ def _scrub_outbox(session: Session, member: Member, needles: list[str], placehol
     """Messages to the member lose their words and address; messages to others that named them lose the name."""
     for row in prepo.outbox_to_member(session, member.id or 0, member.chat_id):
         if row.status in ("pending", "sending") and row.chat_id == member.chat_id:
-            row.status = "cancelled" if row.status == "pending" else row.status
-        if row.status != "sending":
-            row.payload = {"text": "", **({"message_id": row.payload["message_id"]} if "message_id" in row.payload else {})}
-            if row.chat_id == member.chat_id:
-                row.chat_id = placeholder
+            # A row in flight ("sending") may reach Telegram still; the sender marks it sent if so,
+            # and never sends a cancelled row again (its retry needs the row still "sending").
+            row.status = "cancelled"
+        row.payload = {"text": "", **({"message_id": row.payload["message_id"]} if "message_id" in row.payload else {})}
+        if row.chat_id == member.chat_id:
+            row.chat_id = placeholder
     session.flush()
     patterns = [re.compile(rf"(?<!\w){re.escape(n)}(?!\w)") for n in needles if n]
     for row in prepo.outbox_mentioning(session, [n for n in needles if n], member.created_at):
-        if row.status == "sending":
-            continue
+        # a row in flight is sent as it was claimed; if it must be sent again, it goes without the name
         text = str(row.payload.get("text") or "")
         for pattern in patterns:
             text = pattern.sub("—", text)

@@ -93,18 +93,20 @@ def already_handled(ctx: ServiceContext, update_id: int) -> bool:
         return repo.update_seen(session, update_id)
 
 
-def mark_handled(ctx: ServiceContext, update_id: int) -> None:
-    """Record an update whose handling wrote nothing (or that is being dropped), if not yet recorded."""
+def mark_handled(ctx: ServiceContext, update_id: int) -> bool:
+    """Record an update whose handling wrote nothing (or that is being dropped), if not yet recorded.
+    False when it was recorded before this handling began (a re-send of a handled update)."""
     current = _current.get()
     try:
         with ctx.uow() as session:
             if current is None or current.update_id != update_id:
                 repo.mark_update(session, update_id, ctx.clock.now())
             elif current.recorded:
-                return
+                return True
             session.commit()  # inside the update, the commit hook inserts the id
     except (UpdateAlreadyHandled, IntegrityError):
-        pass  # someone else recorded it first: handled is handled
+        return False  # someone else recorded it first: handled is handled
+    return True
 
 
 def forget_old(ctx: ServiceContext) -> None:

@@ -289,7 +289,7 @@ def report(results: list[Result]) -> list[str]:
                 f"{median(r.urgent_delays_ms):.0f} / {p99:.0f} / {max(r.urgent_delays_ms, default=float('nan')):.0f} "
                 f"({len(r.urgent_delays_ms)} alerts) {'✓' if p99 < 2000 else '✗'} | {r.peak_rss_mb:.0f} "
                 f"{'✓' if r.peak_rss_mb < 300 else '✗'} |")
-        lines += ["", "The production default is RATE_LIMIT_PER_SECOND=28 (0.933 of the ceiling at most): one "
+        lines += ["", "The production default is RATE_LIMIT_PER_SECOND=29 (0.967 of the ceiling at most): one "
                       "message a second of margin for network jitter against a strict sliding window; this run "
                       f"used {r0.bot_rate / r0.scale:g}/s."]
     if headroom_runs:
@@ -313,7 +313,7 @@ def main(argv: list[str] | None = None, *, headroom_default: bool = False, defau
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=default_members)
     parser.add_argument("--scale", type=float, default=10.0, help="Telegram's limits ×this on both sides (10)")
-    parser.add_argument("--rate", type=float, default=29.0, help="the bot's limit before scaling (29; production 28)")
+    parser.add_argument("--rate", type=float, default=29.0, help="the bot's limit before scaling (29, the production default)")
     parser.add_argument("--urgent", type=int, default=20, help="urgent alerts injected during the broadcast")
     parser.add_argument("--headroom", action="store_true", default=headroom_default, help="all limits off")
     parser.add_argument("--database-url", help="default: a temporary SQLite file (or PostgreSQL, see above)")

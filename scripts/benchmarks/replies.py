@@ -1,21 +1,26 @@
 """Replies: 1,000 members answer their check-in by button at once; our bot beside a bare one.
 
-The real Application runs against the in-process Bot API emulator over HTTP. Members are
-seeded active with today's check-in due; the real due scan and outbox deliver each one its
-mood keyboard. Then one mood press per member is queued in the emulator as fast as it can
-take them, and we measure until every press has been answered.
+The real Application runs in this process against the Bot API emulator in a child process
+(``python -m bot.sandbox.emulator`` on a free loopback port), over HTTP: Telegram's servers
+are never on the bot's CPU, and our bot makes about three requests per press (the answer, the
+edit, the next question) to the bare bot's one, so serving them on the bots' own core and event
+loop would tilt the ratio. Members are seeded active with today's check-in due; the real due
+scan and outbox deliver each one its mood keyboard. Then one mood press per member is queued
+in the emulator in one control call (``POST /_control/press_many``: all are queued before the
+bot's next getUpdates returns), and we measure until every press has been answered.
 
 Handling latency of a press: from the moment it is queued in the emulator (the update
-Telegram would hold for us) to the bot's answerCallbackQuery reaching the emulator. Our
-handler answers only after the answer is stored and the replies (the ticked keyboard, the
-next question) are committed to the outbox in the same transaction, so this is the whole
-handling; sending those replies is the outbox's job at Telegram's 30/s ceiling (the
-dispatch benchmark), not part of this figure. Throughput: presses / (last answer - first
-press).
+Telegram would hold for us) to the bot's answerCallbackQuery reaching the emulator; both
+times are the emulator's own (``pressed_at``/``answered_at`` of its callback answers), so the
+control call's transit is not in them. Our handler answers only after the answer is stored
+and the replies (the ticked keyboard, the next question) are committed to the outbox in the
+same transaction, so this is the whole handling; sending those replies is the outbox's job at
+Telegram's 30/s ceiling (the dispatch benchmark), not part of this figure. Throughput:
+presses / (last answer - first press).
 
 The floor, in the same run and against the same emulator: a bare python-telegram-bot
-Application with only a CallbackQueryHandler that answers the callback, polled the same
-way, pressed on the same messages. Our throughput is reported as a ratio of the bare bot's
+Application with only a CallbackQueryHandler that answers the callback, polled the same way,
+pressed on the same messages. Our throughput is reported as a ratio of the bare bot's
 (target >= 0.5).
 
 SQLite always; PostgreSQL when SAATHI_TEST_POSTGRES_URL (or CI=true) is set, in a scratch
@@ -28,16 +33,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
+import os
+import signal
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
 
 from telegram import Update  # noqa: E402
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes  # noqa: E402
@@ -45,7 +56,7 @@ from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, 
 from bot.app import build_application, running  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.config import parse_settings  # noqa: E402
-from bot.sandbox.emulator import BotApiEmulator  # noqa: E402
+from bot.sandbox.client import EmulatorClient  # noqa: E402
 from bot.services import admin, checkins  # noqa: E402
 from bot.services.onboarding import CONSENT_VERSION  # noqa: E402
 from scripts.benchmarks.common import append_section, median, percentile, postgres_url, scratch_postgres  # noqa: E402
@@ -55,6 +66,7 @@ from storage.models import ConsentRecord, Member  # noqa: E402
 TOKEN = "1000000003:BENCH-replies-token-not-real"
 FIRST_USER = 200_000
 TARGET_RATIO = 0.5
+POLL_ANSWERS = 0.1  # seconds between two reads of new answers (the times are the emulator's, not ours)
 
 
 @dataclass
@@ -63,44 +75,98 @@ class Run:
     seconds: float
     latencies_ms: list[float]
     refused: int
+    cpu_seconds: float = 0.0  # this process (the bot under test) during the run
+    emulator_cpu_seconds: float = 0.0
 
     @property
     def per_second(self) -> float:
         return self.presses / self.seconds if self.seconds > 0 else float("nan")
 
-
-def _time_answers(emu: BotApiEmulator) -> dict[str, float]:
-    """When each answerCallbackQuery reached the emulator (its list of answers carries no time)."""
-    answered: dict[str, float] = {}
-    name, handler = emu._methods["answercallbackquery"]
-
-    async def timed(params: Any) -> Any:
-        result = await handler(params)
-        answered[str(params.get_str("callback_query_id"))] = time.monotonic()
-        return result
-
-    emu._methods["answercallbackquery"] = (name, timed)
-    return answered
+    def cpu_per_press(self) -> str:
+        return (f"{self.cpu_seconds / self.presses * 1000:.1f} ms "
+                f"(emulator {self.emulator_cpu_seconds / self.presses * 1000:.1f} ms)")
 
 
-async def _press_all(emu: BotApiEmulator, answered: dict[str, float], presses: list[tuple[int, int, str]],
-                     *, strict: bool, timeout: float = 300) -> Run:
-    """Queue every press at once, then wait until each one has been answered."""
-    answered.clear()
-    queued: dict[str, float] = {}
-    for user_id, message_id, data in presses:
-        query_id = emu.press_button(user_id, message_id, data, strict=strict)
-        queued[query_id] = time.monotonic()
-    first = min(queued.values())
-    deadline = first + timeout
-    while len(answered.keys() & queued.keys()) < len(queued):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"only {len(answered)} of {len(queued)} presses answered in {timeout:.0f} s")
-        await asyncio.sleep(0.01)
-    latencies = [(answered[q] - queued[q]) * 1000 for q in queued]
-    ids = set(queued)
-    refused = sum(1 for a in emu.callback_answers if a["callback_query_id"] in ids and a.get("text"))
-    return Run(len(queued), max(answered[q] for q in queued) - first, latencies, refused)
+# --- the emulator, in a child process ----------------------------------------------------------
+
+def _die_with_parent() -> None:
+    """In the child, before exec: if this benchmark dies (even by SIGKILL), the emulator dies too (Linux)."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+@dataclass
+class EmulatorProcess:
+    pid: int
+    base_url: str
+    control_url: str
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU the emulator has used so far (Linux /proc)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextlib.contextmanager
+def emulator_process() -> Iterator[EmulatorProcess]:
+    """``python -m bot.sandbox.emulator`` on a free loopback port, stopped on every way out."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "bot.sandbox.emulator", "--host", "127.0.0.1", "--port", "0", "--token", TOKEN],
+        cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
+        preexec_fn=_die_with_parent)
+    try:
+        assert child.stdout is not None
+        urls: dict[str, str] = {}
+        while len(urls) < 3:  # base_url=…, file_url=…, control_url=…
+            line = child.stdout.readline()
+            if not line:
+                raise RuntimeError(f"the emulator exited ({child.wait()}) before serving")
+            key, _, value = line.strip().partition("=")
+            urls[key] = value
+        yield EmulatorProcess(child.pid, urls["base_url"], urls["control_url"])
+    finally:
+        child.terminate()
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+class AnswerLog:
+    """The emulator's callback answers, each read once (``?after=`` the ones already read)."""
+
+    def __init__(self, emu: EmulatorClient, process: EmulatorProcess) -> None:
+        self.emu = emu
+        self.process = process
+        self.read = 0
+
+    async def new(self) -> list[dict[str, Any]]:
+        answers = await self.emu.callback_answers(after=self.read)
+        self.read += len(answers)
+        return answers
+
+
+async def _press_all(answers: AnswerLog, presses: list[tuple[int, int, str]], *, strict: bool,
+                     timeout: float = 300) -> Run:
+    """Queue every press in one control call, then wait until each one has been answered."""
+    await answers.new()  # anything answered before this run is not ours
+    started = time.monotonic()
+    cpu, emulator_cpu = time.process_time(), answers.process.cpu_seconds()
+    ids = set(await answers.emu.press_buttons(presses, strict=strict))
+    mine: dict[str, dict[str, Any]] = {}
+    while len(mine) < len(ids):
+        await asyncio.sleep(POLL_ANSWERS)
+        mine.update((a["callback_query_id"], a) for a in await answers.new() if a["callback_query_id"] in ids)
+        if time.monotonic() - started > timeout:
+            raise TimeoutError(f"only {len(mine)} of {len(ids)} presses answered in {timeout:.0f} s")
+    cpu, emulator_cpu = time.process_time() - cpu, answers.process.cpu_seconds() - emulator_cpu
+    runs = list(mine.values())
+    latencies = [(a["answered_at"] - a["pressed_at"]) * 1000 for a in runs]
+    seconds = max(a["answered_at"] for a in runs) - min(a["pressed_at"] for a in runs)
+    return Run(len(runs), seconds, latencies, sum(1 for a in runs if a.get("text")), cpu, emulator_cpu)
 
 
 def _seed(saathi: Any, members: int) -> list[int]:  # noqa: ANN401
@@ -123,23 +189,33 @@ def _seed(saathi: Any, members: int) -> list[int]:  # noqa: ANN401
     return ids
 
 
-async def _keyboards(emu: BotApiEmulator, ids: list[int], timeout: float = 240) -> dict[int, tuple[int, str]]:
+def _chunks(items: list[int], size: int = 50) -> Iterator[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+async def _add_users(emu: EmulatorClient, ids: list[int]) -> None:
+    for chunk in _chunks(ids):
+        await asyncio.gather(*(emu.add_user(user_id, "Bench") for user_id in chunk))
+
+
+async def _keyboards(emu: EmulatorClient, ids: list[int], timeout: float = 240) -> dict[int, tuple[int, str]]:
     """Wait for every member's mood keyboard; returns chat → (message id, a mood button's data)."""
     found: dict[int, tuple[int, str]] = {}
     deadline = time.monotonic() + timeout
-    while len(found) < len(ids):
-        for user_id in ids:
-            if user_id in found:
-                continue
-            for message in emu.messages(user_id):
-                moods = [data for _, data in message.buttons() if ":mood:" in data]
-                if moods:
-                    found[user_id] = (message.message_id, moods[3])
-        if len(found) < len(ids):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"only {len(found)} of {len(ids)} keyboards delivered")
-            await asyncio.sleep(0.5)
-    return found
+    while True:
+        reached = (await emu.stats())["sent_per_chat"]  # read a chat's messages once something reached it
+        for chunk in _chunks([user_id for user_id in ids if user_id not in found and user_id in reached]):
+            for user_id, messages in zip(chunk, await asyncio.gather(*(emu.messages(u) for u in chunk)), strict=True):
+                for message in messages:
+                    moods = [data for _, data in message.buttons() if ":mood:" in data]
+                    if moods:
+                        found[user_id] = (message.message_id, moods[3])
+        if len(found) == len(ids):
+            return found
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"only {len(found)} of {len(ids)} keyboards delivered")
+        await asyncio.sleep(0.5)
 
 
 async def _bare_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -147,9 +223,9 @@ async def _bare_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await update.callback_query.answer()
 
 
-async def _run_bare(emu: BotApiEmulator, answered: dict[str, float], presses: list[tuple[int, int, str]]) -> Run:
+async def _run_bare(base_url: str, answers: AnswerLog, presses: list[tuple[int, int, str]]) -> Run:
     """The floor: nothing but python-telegram-bot polling the same emulator and answering."""
-    bare: Application = ApplicationBuilder().token(TOKEN).base_url(emu.base_url).build()  # type: ignore[type-arg]
+    bare: Application = ApplicationBuilder().token(TOKEN).base_url(base_url).build()  # type: ignore[type-arg]
     bare.add_handler(CallbackQueryHandler(_bare_answer))
     await bare.initialize()
     await bare.start()
@@ -157,15 +233,15 @@ async def _run_bare(emu: BotApiEmulator, answered: dict[str, float], presses: li
     await bare.updater.start_polling(poll_interval=0, timeout=1, drop_pending_updates=False)
     try:
         # the buttons were since replaced by our bot's replies: a bare bot answers whatever it is pressed
-        return await _press_all(emu, answered, presses, strict=False)
+        return await _press_all(answers, presses, strict=False)
     finally:
         await bare.updater.stop()
         await bare.stop()
         await bare.shutdown()
 
 
-async def _run_ours(settings: Any, emu: BotApiEmulator, answered: dict[str, float],  # noqa: ANN401
-                    presses: list[tuple[int, int, str]], profile: str | None, pause_sender: bool) -> Run:
+async def _run_ours(settings: Any, answers: AnswerLog, presses: list[tuple[int, int, str]],  # noqa: ANN401
+                    profile: str | None, pause_sender: bool) -> Run:
     application = build_application(settings, clock=SystemClock(), with_jobs=False, sender_poll=0.05)
     async with running(application) as saathi:
         if pause_sender and saathi.sender is not None:  # diagnosis: the handlers alone, replies left queued
@@ -173,7 +249,7 @@ async def _run_ours(settings: Any, emu: BotApiEmulator, answered: dict[str, floa
         profiler = cProfile.Profile() if profile else None
         if profiler is not None:
             profiler.enable()
-        ours = await _press_all(emu, answered, presses, strict=True)
+        ours = await _press_all(answers, presses, strict=True)
         if profiler is not None:
             profiler.disable()
             profiler.dump_stats(profile)
@@ -183,30 +259,32 @@ async def _run_ours(settings: Any, emu: BotApiEmulator, answered: dict[str, floa
 async def run_once(database_url: str, members: int, profile: str | None = None,
                    pause_sender: bool = False) -> tuple[Run, Run]:
     """Deliver the keyboards, then: bare bot, our bot, bare bot again (the floor brackets ours in time)."""
-    async with BotApiEmulator(token=TOKEN) as emu:
-        answered = _time_answers(emu)
-        settings = parse_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": emu.base_url,
-                                   "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"})
-        upgrade(database_url)
-        application = build_application(settings, clock=SystemClock(), with_jobs=False, sender_poll=0.05)
-        async with running(application) as saathi:
-            ids = _seed(saathi, members)
-            for user_id in ids:
-                emu.add_user(user_id, "Bench")
-            started = time.monotonic()
-            while checkins.run_due_checkins(saathi.services):
-                pass
-            saathi.kick()
-            keyboards = await _keyboards(emu, ids)
-            print(f"  {members} keyboards delivered in {time.monotonic() - started:.0f} s", flush=True)
-        presses = [(user_id, *keyboards[user_id]) for user_id in ids]
-        before = await _run_bare(emu, answered, presses)
-        ours = await _run_ours(settings, emu, answered, presses, profile, pause_sender)
-        after = await _run_bare(emu, answered, presses)
-        bare = Run(before.presses + after.presses, before.seconds + after.seconds,
-                   before.latencies_ms + after.latencies_ms, before.refused + after.refused)
-        print(f"  bare bot before ours {before.per_second:.0f}/s, after {after.per_second:.0f}/s", flush=True)
-        return ours, bare
+    with emulator_process() as process:
+        async with EmulatorClient(process.control_url) as emu:
+            answers = AnswerLog(emu, process)
+            settings = parse_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": process.base_url,
+                                       "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"})
+            upgrade(database_url)
+            application = build_application(settings, clock=SystemClock(), with_jobs=False, sender_poll=0.05)
+            async with running(application) as saathi:
+                ids = _seed(saathi, members)
+                await _add_users(emu, ids)
+                started = time.monotonic()
+                while checkins.run_due_checkins(saathi.services):
+                    pass
+                saathi.kick()
+                keyboards = await _keyboards(emu, ids)
+                print(f"  {members} keyboards delivered in {time.monotonic() - started:.0f} s", flush=True)
+            presses = [(user_id, *keyboards[user_id]) for user_id in ids]
+            before = await _run_bare(process.base_url, answers, presses)
+            ours = await _run_ours(settings, answers, presses, profile, pause_sender)
+            after = await _run_bare(process.base_url, answers, presses)
+    bare = Run(before.presses + after.presses, before.seconds + after.seconds,
+               before.latencies_ms + after.latencies_ms, before.refused + after.refused,
+               before.cpu_seconds + after.cpu_seconds, before.emulator_cpu_seconds + after.emulator_cpu_seconds)
+    print(f"  bare bot before ours {before.per_second:.0f}/s, after {after.per_second:.0f}/s", flush=True)
+    print(f"  CPU per press: ours {ours.cpu_per_press()}, bare {bare.cpu_per_press()}", flush=True)
+    return ours, bare
 
 
 def _row(label: str, run: Run) -> str:
@@ -238,10 +316,12 @@ def main() -> int:
         print("nothing measured (PostgreSQL needs SAATHI_TEST_POSTGRES_URL or CI=true)")
         return 1
     lines = [f"{args.members} members press a mood button on their check-in at once (all presses queued in the "
-             "emulator before the first is answered). Latency: press queued → answerCallbackQuery at the emulator; "
-             "ours answers after the answer and its replies are committed to the outbox. The bare bot is "
-             "python-telegram-bot with one CallbackQueryHandler that only answers, polled the same way, in the same "
-             "run against the same emulator. Refused: presses answered with a toast (stale or failed).", "",
+             "emulator in one control call, before the first is answered). The Bot API emulator runs in its own "
+             "process (as Telegram's servers are never on the bot's CPU), the bots in the benchmark's. Latency: "
+             "press queued → answerCallbackQuery at the emulator, both timed by the emulator; ours answers after "
+             "the answer and its replies are committed to the outbox. The bare bot is python-telegram-bot with one "
+             "CallbackQueryHandler that only answers, polled the same way, in the same run against the same "
+             "emulator. Refused: presses answered with a toast (stale or failed).", "",
              "| database | bot | presses | answered per s | p50 ms | p99 ms | refused |", "|---|---|---|---|---|---|---|"]
     if args.pause_sender:
         lines[0] += (" Diagnosis run (--pause-sender): our outbox sender was stopped during the burst, so these "
