@@ -106,13 +106,19 @@ def checkin_for_day(session: Session, member_id: int, day: date) -> Checkin | No
     return session.exec(select(Checkin).where(Checkin.member_id == member_id, Checkin.local_date == day)).first()
 
 
+@cache
+def _checkin_of_statement() -> Any:  # noqa: ANN401
+    # Built once, as a button press is the busiest path there is: building a statement (and its
+    # cache key) afresh cost more than running it.
+    return (select(Checkin, Member)
+            .join(Member, col(Member.id) == Checkin.member_id)
+            .where(Checkin.id == bindparam("checkin_id"), Member.telegram_user_id == bindparam("telegram_user_id")))
+
+
 def checkin_of(session: Session, checkin_id: int, telegram_user_id: int) -> tuple[Checkin, Member] | None:
     """A check-in and its member, if that check-in is this person's: one query for each button press."""
-    row = session.exec(
-        select(Checkin, Member)
-        .join(Member, col(Member.id) == Checkin.member_id)
-        .where(Checkin.id == checkin_id, Member.telegram_user_id == telegram_user_id)
-    ).first()
+    row = session.exec(_checkin_of_statement(),
+                       params={"checkin_id": checkin_id, "telegram_user_id": telegram_user_id}).first()
     return None if row is None else (row[0], row[1])
 
 

@@ -56,7 +56,7 @@ LEASE_MARGIN = timedelta(seconds=15)
 MAX_BACKOFF_SECONDS = 300
 MAX_ATTEMPTS = 60  # about four hours of retries at the backoff cap
 BATCH_SECONDS = 1.5  # a claim holds about this much sending at the limiter's rate
-CLAIM_INTERVAL = 0.02  # kicks within this long of the last claim share the next one
+CLAIM_INTERVAL = 0.05  # kicks within this long of the last claim share the next one
 MARK_DELAY = 0.02  # "sent" marks wait at most this long for a batch commit
 MARK_BATCH = 100  # … or are committed at once when this many are waiting
 BACKLOG_LOG_SECONDS = 30.0

@@ -19,7 +19,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import event, insert
+from sqlalchemy import bindparam, event, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,8 @@ from storage import repositories as repo
 from storage.models import ProcessedUpdate
 
 KEEP_UPDATE_IDS = timedelta(days=2)
+# built once: it runs with every handled update's commit
+_RECORD = insert(ProcessedUpdate).values(update_id=bindparam("update_id"), processed_at=bindparam("processed_at"))
 _SESSION_KEY = "saathi_update_id"
 
 
@@ -70,7 +72,7 @@ def _record_with_the_work(session: Session) -> None:
         return
     session.flush()  # the use case's own errors surface as themselves, before ours
     try:
-        session.execute(insert(ProcessedUpdate).values(update_id=current.update_id, processed_at=current.at))
+        session.execute(_RECORD, {"update_id": current.update_id, "processed_at": current.at})
     except IntegrityError:
         raise UpdateAlreadyHandled(current.update_id) from None
     session.info[_SESSION_KEY] = current.update_id
