@@ -8,7 +8,6 @@ import os
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import replace
 
 from telegram import BotCommand
 from telegram.error import TelegramError
@@ -62,9 +61,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None, with_jo
     if limits is None:
         limits = Limits(overall_per_sec=settings.rate_limit_per_second)
         if settings.rate_scale != 1.0:  # tests and benchmarks against an emulator whose time runs faster
-            # faster time, same sizes: the bucket's burst is a count of messages, not a rate (a burst
-            # scaled too would overrun the emulator's shorter windows and draw 429s)
-            limits = replace(limits.scaled(settings.rate_scale), burst=limits.burst, paid_burst=limits.paid_burst)
+            limits = limits.scaled(settings.rate_scale)  # faster time, same burst sizes (see Limits.scaled)
         if overall_rate is not None:
             limits = limits.scaled(overall_rate / limits.overall_per_sec)
     limiter: RateLimiter | None = None

@@ -2,9 +2,10 @@
 
 The outbox sender awaits :meth:`RateLimiter.acquire` before every call to Telegram. It holds
 
-* the overall rate (``RATE_LIMIT_PER_SECOND``, default 28 of Telegram's ~30 messages/s): in
-  process a sliding window (at most 28 sends in any second, Telegram's own rule); in Redis a
-  token bucket whose burst is one message by default (at most ``rate + burst`` in any second);
+* the overall rate (``RATE_LIMIT_PER_SECOND``, default 29 of Telegram's ~30 messages/s): in
+  process a sliding window (at most 29 sends in any second, Telegram's own rule); in Redis a
+  schedule of evenly spaced send times (at most ``rate`` in any second, never two closer than
+  ``1/rate``);
 * one send per ``per_chat_interval`` (1.05 s) to a private chat and one per
   ``per_group_interval`` (3.05 s, i.e. under 20/min) to a group (negative chat id);
 * priority lanes: waiters for the overall bucket are served lowest lane first
@@ -15,11 +16,21 @@ The outbox sender awaits :meth:`RateLimiter.acquire` before every call to Telegr
   message) and is sent with ``allow_paid_broadcast``; :meth:`acquire` returns which.
 
 Two backends behind one class: in-process (the default) and Redis (``RATE_LIMIT_REDIS_URL``),
-where the buckets and the per-chat pacing live in Redis (an atomic Lua token bucket on the
-server's clock, ``SET NX PX`` keys per chat) so several worker processes together stay under
-the ceiling. Each process still orders its own waiters by lane; across processes a waiting
-urgent/reply sender raises a short-lived flag that makes every process's scheduled and bulk
-lanes step aside.
+where the buckets and the per-chat pacing live in Redis so several worker processes together stay
+under the ceiling. The Redis bucket is GCRA on the server's clock (an atomic Lua script): one call
+books the next few send times for all of a process's waiters (at most ``ahead`` seconds out), and
+the process hands them out locally at those times. Booking ahead loses nothing to round trips (a
+token bucket of one, polled over the network, threw away what accrued during each round trip and
+served one token per call), and even spacing is what survives delivery jitter: Telegram counts
+arrivals, which wander from the send times we chose. How far they may wander is the rate's
+``Limits.slack`` (29/s: 34 ms; ×10 against a faster emulator: 3.4 ms); half of it is left to the
+network, half to our own event loop: a booked time handed out later than that is dropped, since
+sent then it would crowd the times booked after it, by this process or another. The per-chat keys
+(``SET NX PX``) of one process travel to Redis together, one round trip for everything asked in the
+same moment. Each process still orders its own waiters by lane; across processes a waiting
+urgent/reply sender marks itself (in the same script call) and every process's scheduled and bulk
+lanes step aside. A 429's ``retry_after`` is in Telegram's seconds (``Limits.time_scale`` of them
+to one of ours against an emulator run faster).
 
 Time is injected (``clock``/``sleep``) so the tests play minutes of sending in milliseconds.
 """
@@ -42,33 +53,69 @@ log = logging.getLogger(__name__)
 
 HIGH_LANES = 1  # lanes 0 (urgent) and 1 (replies) go before scheduled (2) and bulk (3)
 _MAX_SLEEP = 0.25  # re-check at least this often (a Redis bucket may refill from elsewhere)
+# How far ahead one Redis call books send times: about this many sends, within these bounds
+# (seconds). Longer loses less to round trips; shorter lets another process's urgent row in sooner.
+_AHEAD_SENDS = 8
+_AHEAD_BOUNDS = (0.02, 0.25)
+_HIGH_MARK_MS = 500  # a process's "urgent/reply waiting" mark lasts this long unless renewed
+_CHAT_BATCH = 500  # per-chat operations sent to Redis in one script call at most
+_RENEW_DELAY = 0.005  # a chat's renewal after its send waits this long (seconds) for company
+TELEGRAM_PER_SEC = 30.0  # Telegram's overall limit: about 30 messages in any second
+TELEGRAM_PAID_PER_SEC = 1000.0  # with allow_paid_broadcast
 
 
 @dataclass(frozen=True)
 class Limits:
     """Telegram's limits with a margin. ``scaled(10)`` is the same shape ten times faster."""
 
-    overall_per_sec: float = 28.0
+    overall_per_sec: float = 29.0
     burst: float = 1.0
     per_chat_interval: float = 1.05
     per_group_interval: float = 3.05
     paid_per_sec: float = 950.0
     paid_burst: float = 10.0
+    time_scale: float = 1.0  # Telegram's second lasts 1/time_scale of ours (an emulator run faster)
 
     def scaled(self, factor: float) -> Limits:
-        return replace(self, overall_per_sec=self.overall_per_sec * factor, burst=self.burst * factor,
+        """Rates ×factor and intervals ÷factor. Bursts are counts of messages and stay as they are:
+        a burst scaled too would overrun Telegram's (scaled) windows."""
+        return replace(self, overall_per_sec=self.overall_per_sec * factor,
                        per_chat_interval=self.per_chat_interval / factor,
                        per_group_interval=self.per_group_interval / factor,
-                       paid_per_sec=self.paid_per_sec * factor, paid_burst=self.paid_burst * factor)
+                       paid_per_sec=self.paid_per_sec * factor, time_scale=self.time_scale * factor)
+
+    def slack(self, rate: float, ceiling: float = TELEGRAM_PER_SEC) -> float:
+        """Seconds (ours) by which ``ceiling + 1`` sends evenly spaced at ``rate`` overrun Telegram's
+        one-second window: how far arrival times may wander (network, a busy event loop) before
+        Telegram counts one too many. 28/s: 71 ms; 29/s: 34 ms; ×10, 290/s: 3.4 ms."""
+        return max(0.0, ceiling / rate - 1 / self.time_scale)
 
     def interval_for(self, chat_id: int) -> float:
         return self.per_group_interval if chat_id < 0 else self.per_chat_interval
 
 
-class Bucket(Protocol):
-    """One token bucket. ``take`` returns 0 when a token was taken, else seconds to wait."""
+@dataclass(frozen=True)
+class Grant:
+    """What a bucket gave: send times (seconds from now, ascending; empty: none), else how long
+    to wait before asking again."""
 
-    async def take(self, lane: int) -> float: ...
+    offsets: tuple[float, ...] = ()
+    wait: float = 0.0
+
+
+_NOW = Grant(offsets=(0.0,))
+
+
+class Bucket(Protocol):
+    """One rate. ``take`` books up to ``want`` send times no later than ``ahead`` seconds from now
+    (``ahead`` 0: one token now or nothing). ``queued``: asked for a queue of waiters, so an
+    urgent/reply ``lane`` marks this process as having such sends waiting (Redis: every process's
+    scheduled and bulk lanes step aside meanwhile)."""
+
+    ahead: float
+    late: float
+
+    async def take(self, lane: int, want: int = 1, ahead: float = 0.0, *, queued: bool = False) -> Grant: ...
 
     async def pause(self, seconds: float) -> None: ...
 
@@ -92,6 +139,9 @@ Sleep = Callable[[float], Awaitable[Any]]
 # --- in-process backend ------------------------------------------------------------------------
 
 class LocalBucket:
+    ahead = 0.0  # nothing to save by booking ahead in process: one token at a time
+    late = math.inf
+
     def __init__(self, rate: float, burst: float, clock: Clock) -> None:
         self.rate = rate
         self.capacity = max(1.0, burst)
@@ -106,15 +156,15 @@ class LocalBucket:
             self.tokens = min(self.capacity, self.tokens + (now - start) * self.rate)
         self._updated = max(self._updated, now)
 
-    async def take(self, lane: int) -> float:
+    async def take(self, lane: int, want: int = 1, ahead: float = 0.0, *, queued: bool = False) -> Grant:
         now = self._clock()
         if now < self._paused_until:
-            return self._paused_until - now
+            return Grant(wait=self._paused_until - now)
         self._refill(now)
         if self.tokens >= 1 - 1e-9:  # float dust must not turn into an endless run of tiny waits
             self.tokens = max(0.0, self.tokens - 1)
-            return 0.0
-        return max(1e-6, (1 - self.tokens) / self.rate)
+            return _NOW
+        return Grant(wait=max(1e-6, (1 - self.tokens) / self.rate))
 
     async def pause(self, seconds: float) -> None:
         now = self._clock()
@@ -136,6 +186,9 @@ class LocalWindow:
     small, so an urgent row waits at most about that long for its token.
     """
 
+    ahead = 0.0
+    late = math.inf
+
     def __init__(self, rate: float, clock: Clock) -> None:
         self.rate = rate
         self._windows = []
@@ -145,10 +198,10 @@ class LocalWindow:
         self._clock = clock
         self._paused_until = -math.inf
 
-    async def take(self, lane: int) -> float:
+    async def take(self, lane: int, want: int = 1, ahead: float = 0.0, *, queued: bool = False) -> Grant:
         now = self._clock()
         if now < self._paused_until:
-            return self._paused_until - now
+            return Grant(wait=self._paused_until - now)
         wait = 0.0
         for count, window, grants in self._windows:
             horizon = now - window
@@ -157,10 +210,10 @@ class LocalWindow:
             if len(grants) >= count:  # strictly more than a window after the oldest one
                 wait = max(wait, grants[0] - horizon + 1e-6)
         if wait > 0:
-            return max(1e-6, wait)
+            return Grant(wait=max(1e-6, wait))
         for _, _, grants in self._windows:
             grants.append(now)
-        return 0.0
+        return _NOW
 
     async def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self._clock() + seconds)
@@ -200,119 +253,234 @@ class LocalPacer:
 
 # --- Redis backend -----------------------------------------------------------------------------
 
-# KEYS[1] bucket hash, KEYS[2] sorted set of processes whose urgent/reply sends wait (score: until
-# when, in microseconds). ARGV: rate/s, capacity, lane, high_lanes.
-# Returns 0 (token taken) or microseconds to wait. Uses the server's clock, so the workers'
-# clocks never need to agree.
-_TAKE = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local rate = tonumber(ARGV[1]) / 1000000
-local capacity = tonumber(ARGV[2])
-local lane = tonumber(ARGV[3])
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts', 'paused')
-local tokens = tonumber(state[1]) or capacity
-local ts = tonumber(state[2]) or now
-local paused = tonumber(state[3]) or 0
-if now < paused then return paused - now end
-local start = math.max(ts, paused)
-if now > start then tokens = math.min(capacity, tokens + (now - start) * rate) end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(math.max(ts, now)))
-redis.call('PEXPIRE', KEYS[1], 60000)
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-if lane > tonumber(ARGV[4]) and redis.call('ZCARD', KEYS[2]) > 0 then
-  return math.max(1000, math.ceil((1 - math.min(tokens, 1)) / rate))
+# GCRA: ``tat`` is the earliest time the next send may go (server clock, microseconds); each send
+# booked moves it on by one interval, so no two sends are ever closer than the interval (burst 1)
+# and time nobody used is not saved up. KEYS[1] the state hash, KEYS[2] the sorted set of
+# processes whose urgent/reply sends wait (score: until when). ARGV: interval µs, burst, want,
+# ahead µs, lane, high_lanes, this process's id, how long its mark lasts (ms; 0: leave the mark
+# alone, a single send asked without a queue), now in µs ('' in production: the server's clock;
+# tests pass their virtual time).
+# Returns {n, wait µs, offset µs × n}: n send times booked, each that long after the server's
+# now; or n = 0 and how long to wait before asking again. Only the server's clock is used, so
+# the workers' clocks never need to agree.
+_SERVER_NOW = """
+local function server_now(given)
+  if given ~= '' then return tonumber(given) end
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000000 + tonumber(t[2])
 end
-if tokens >= 1 then
-  redis.call('HSET', KEYS[1], 'tokens', tostring(tokens - 1))
-  return 0
-end
-return math.max(1, math.ceil((1 - tokens) / rate))
 """
 
-# KEYS[1] bucket hash. ARGV: microseconds to pause everyone.
-_PAUSE = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+_TAKE = _SERVER_NOW + """
+local now = server_now(ARGV[9])
+local interval = tonumber(ARGV[1])
+local tau = (tonumber(ARGV[2]) - 1) * interval
+local want = tonumber(ARGV[3])
+local ahead = tonumber(ARGV[4])
+local mark = tonumber(ARGV[8])
+if tonumber(ARGV[5]) <= tonumber(ARGV[6]) then
+  if mark > 0 then
+    redis.call('ZADD', KEYS[2], now + mark * 1000, ARGV[7])
+    redis.call('PEXPIRE', KEYS[2], 60000)
+  end
+else
+  if mark > 0 then redis.call('ZREM', KEYS[2], ARGV[7]) end
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+  if redis.call('ZCARD', KEYS[2]) > 0 then
+    return {0, math.max(1000, math.ceil(interval))}
+  end
+end
+local state = redis.call('HMGET', KEYS[1], 'tat', 'paused')
+local tat = tonumber(state[1]) or 0
+local earliest = math.max(now, tonumber(state[2]) or 0)
+local out = {0, 0}
+for i = 1, want do
+  local at = math.max(earliest, tat - tau)
+  if at > now + ahead then break end
+  out[#out + 1] = math.ceil(at - now)  -- whole µs, never early
+  tat = math.max(tat, at) + interval
+end
+local booked = #out - 2
+if booked == 0 then
+  out[2] = math.max(1, math.ceil(math.max(earliest, tat - tau) - now - ahead))
+  return out
+end
+out[1] = booked
+redis.call('HSET', KEYS[1], 'tat', string.format('%.0f', math.ceil(tat)))
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 60000 then redis.call('PEXPIRE', KEYS[1], 60000) end
+return out
+"""
+
+# KEYS[1] state hash. ARGV: microseconds to pause everyone, now (as for _TAKE).
+_PAUSE = _SERVER_NOW + """
+local now = server_now(ARGV[2])
 local until_ = now + tonumber(ARGV[1])
 local paused = tonumber(redis.call('HGET', KEYS[1], 'paused')) or 0
 if until_ > paused then
-  redis.call('HSET', KEYS[1], 'paused', tostring(until_), 'tokens', '0', 'ts', tostring(now))
+  redis.call('HSET', KEYS[1], 'paused', string.format('%.0f', until_))
 end
-redis.call('PEXPIRE', KEYS[1], math.max(60000, math.ceil(tonumber(ARGV[1]) / 1000) + 1000))
+local ttl = redis.call('PTTL', KEYS[1])
+local keep = math.max(60000, math.ceil(tonumber(ARGV[1]) / 1000) + 1000)
+if ttl < keep then redis.call('PEXPIRE', KEYS[1], keep) end
 return 0
 """
 
-# KEYS[1] the waiting set. ARGV: this process's id, milliseconds the mark lasts.
-_HIGH = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]) * 1000, ARGV[1])
-redis.call('PEXPIRE', KEYS[1], 60000)
-return 0
+# Per-chat spacing, many chats in one call. KEYS: chat keys; ARGV: (operation, milliseconds) per
+# key: 1 reserve (take the chat if free: SET NX PX), 2 sent (hold it for the interval from now),
+# 3 penalize (hold it at least that long). Returns per key 0 (done, or the chat is ours) or the
+# milliseconds until the chat is free.
+_CHATS = """
+local out = {}
+for i, key in ipairs(KEYS) do
+  local op = tonumber(ARGV[2 * i - 1])
+  local ms = tonumber(ARGV[2 * i])
+  out[i] = 0
+  if op == 1 then
+    if not redis.call('SET', key, '1', 'NX', 'PX', ms) then
+      out[i] = math.max(1, redis.call('PTTL', key))
+    end
+  elseif op == 2 then
+    redis.call('SET', key, '1', 'PX', ms)
+  elseif redis.call('PTTL', key) < ms then
+    redis.call('SET', key, '1', 'PX', ms)
+  end
+end
+return out
 """
 
 
 class RedisBucket:
-    def __init__(self, client: Any, key: str, rate: float, burst: float, *, flag_key: str) -> None:
+    """``late``: a booked send time is handed out at most this long after it, else dropped (an event
+    loop that wakes late must not send what it booked together with the times booked after it)."""
+
+    def __init__(self, client: Any, key: str, rate: float, burst: float, *, flag_key: str,
+                 late: float = math.inf, clock: Clock | None = None) -> None:
         self._client = client
+        self._clock = clock  # tests only: their virtual time instead of the server's clock
         self._key = key
         self._flag = flag_key
         self.rate = rate
         self.capacity = max(1.0, burst)
+        self.ahead = min(max(_AHEAD_SENDS / rate, _AHEAD_BOUNDS[0]), _AHEAD_BOUNDS[1])
+        self.late = late
         self._take = client.register_script(_TAKE)
         self._pause = client.register_script(_PAUSE)
-        self._high = client.register_script(_HIGH)
         self._me = uuid.uuid4().hex
         self._marked = False
 
-    async def take(self, lane: int) -> float:
-        micros = await self._take(keys=[self._key, self._flag], args=[float(self.rate), float(self.capacity), int(lane), HIGH_LANES])
-        return int(micros) / 1_000_000
+    async def take(self, lane: int, want: int = 1, ahead: float = 0.0, *, queued: bool = False) -> Grant:
+        reply = await self._take(keys=[self._key, self._flag], args=[
+            1_000_000 / self.rate, float(self.capacity), max(1, int(want)), int(ahead * 1_000_000), int(lane),
+            HIGH_LANES, self._me, _HIGH_MARK_MS if queued else 0, self._now()])
+        if queued:
+            self._marked = lane <= HIGH_LANES
+        booked = int(reply[0])
+        if booked == 0:
+            return Grant(wait=int(reply[1]) / 1_000_000)
+        return Grant(offsets=tuple(int(micros) / 1_000_000 for micros in reply[2:2 + booked]))
 
     async def pause(self, seconds: float) -> None:
-        await self._pause(keys=[self._key], args=[int(seconds * 1_000_000)])
+        await self._pause(keys=[self._key], args=[int(seconds * 1_000_000), self._now()])
+
+    def _now(self) -> str:
+        return "" if self._clock is None else str(int(self._clock() * 1_000_000))
 
     async def set_high_waiting(self, waiting: bool) -> None:
-        """Mark (for 300 ms, renewed while waiting) that this process has urgent/reply sends waiting."""
-        if waiting:
-            await self._high(keys=[self._flag], args=[self._me, 300])
-            self._marked = True
-        elif self._marked:
+        """Unmark this process once it has no urgent/reply sends waiting (``take`` marks it)."""
+        if not waiting and self._marked:
             await self._client.zrem(self._flag, self._me)
             self._marked = False
 
 
 class RedisPacer:
+    """Per-chat keys in Redis. Everything asked in the same moment (a claim of hundreds of rows
+    reserves hundreds of chats) goes in one script call, in the order asked. ``sent`` does not wait
+    for Redis: the chat's key, taken at ``reserve``, is only renewed, a few milliseconds later with
+    the renewals of the sends around it (the chat's next row cannot even be claimed before this one
+    is marked sent), and whoever asks about this chat next is queued behind the renewal."""
+
     def __init__(self, client: Any, prefix: str) -> None:
         self._client = client
         self._prefix = prefix
+        self._script = client.register_script(_CHATS)
+        self._queued: list[tuple[str, int, int, asyncio.Future[int] | None]] = []
+        self._flusher: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
 
     def _key(self, chat_id: int) -> str:
         return f"{self._prefix}:chat:{chat_id}"
 
+    def _submit(self, chat_id: int, op: int, seconds: float, *, answer: bool) -> asyncio.Future[int] | None:
+        loop = asyncio.get_running_loop()
+        future = loop.create_future() if answer else None
+        self._queued.append((self._key(chat_id), op, max(1, math.ceil(seconds * 1000)), future))
+        if answer:
+            self._start_flush()
+        elif self._timer is None and (self._flusher is None or self._flusher.done()):
+            self._timer = loop.call_later(_RENEW_DELAY, self._start_flush)
+        return future
+
+    def _start_flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush(), name="rate-limiter-chats")
+
+    async def _flush(self) -> None:
+        while self._queued:
+            batch, self._queued = self._queued[:_CHAT_BATCH], self._queued[_CHAT_BATCH:]
+            try:
+                replies = await self._script(keys=[key for key, *_ in batch],
+                                             args=[value for _, op, ms, _ in batch for value in (op, ms)])
+            except asyncio.CancelledError:
+                for *_, future in batch + self._queued:
+                    if future is not None:
+                        future.cancel()
+                raise
+            except Exception as exc:  # every waiter hears of it; a renewal alone is only logged
+                unanswered = [future for *_, future in batch if future is not None]
+                for future in unanswered:
+                    if not future.done():
+                        future.set_exception(exc)
+                if len(unanswered) < len(batch):
+                    log.warning("could not renew %s chats' spacing in Redis (%s)", len(batch) - len(unanswered),
+                                type(exc).__name__)
+                continue
+            for (*_, future), millis in zip(batch, replies, strict=True):
+                if future is not None and not future.done():
+                    future.set_result(int(millis))
+
     async def reserve(self, chat_id: int, interval: float) -> float:
-        key = self._key(chat_id)
-        if await self._client.set(key, "1", nx=True, px=max(1, int(interval * 1000))):
-            return 0.0
-        remaining = await self._client.pttl(key)
-        return max(remaining, 1) / 1000 if remaining and remaining > 0 else 0.001
+        future = self._submit(chat_id, 1, interval, answer=True)
+        assert future is not None
+        return await future / 1000
 
     async def sent(self, chat_id: int, interval: float) -> None:
-        await self._client.set(self._key(chat_id), "1", px=max(1, int(interval * 1000)))
+        self._submit(chat_id, 2, interval, answer=False)
 
     async def penalize(self, chat_id: int, seconds: float) -> None:
-        key = self._key(chat_id)
-        remaining = await self._client.pttl(key)
-        millis = int(seconds * 1000)
-        if remaining is None or remaining < millis:
-            await self._client.set(key, "1", px=max(1, millis))
+        future = self._submit(chat_id, 3, seconds, answer=True)
+        assert future is not None
+        await future
+
+    def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        if self._flusher is not None:
+            self._flusher.cancel()
 
 
 # --- the limiter -------------------------------------------------------------------------------
 
 class _Gate:
-    """A bucket with its waiters, served lowest lane first, then first come."""
+    """A bucket with its waiters, served lowest lane first, then first come.
+
+    One task (the pump) asks the bucket for send times for every waiter at once, and at each of
+    those times wakes whoever is first in line then: an urgent row that arrives meanwhile takes the
+    next one.
+    """
 
     def __init__(self, bucket: Bucket, clock: Clock, sleep: Sleep) -> None:
         self.bucket = bucket
@@ -321,6 +489,9 @@ class _Gate:
         self._heap: list[tuple[int, int, asyncio.Future[None]]] = []
         self._seq = itertools.count()
         self._pump: asyncio.Task[None] | None = None
+        self._pauses = 0  # a 429 for everyone drops the send times booked before it
+        self.dropped = 0  # booked send times handed to nobody because this loop woke too late
+        self._trying = False  # a try_now is asking the bucket
 
     @property
     def waiting(self) -> int:
@@ -330,12 +501,30 @@ class _Gate:
         while self._heap and self._heap[0][2].done():
             heapq.heappop(self._heap)
 
+    def _wanted(self, lane: int) -> int:
+        """Send times to book: every waiter, or only the urgent/reply ones when they lead (the others
+        step aside for another process's urgent rows, so they must not ride along)."""
+        if lane > HIGH_LANES:
+            return self.waiting
+        return sum(1 for waiter_lane, _, fut in self._heap if waiter_lane <= HIGH_LANES and not fut.done())
+
     async def try_now(self, lane: int) -> bool:
-        """A token at once, without jumping the queue; False when it would have to wait."""
+        """A token at once, without jumping the queue; False when it would have to wait (or the
+        answer came too late to use it)."""
         self._drop_dead()
-        if self._heap:
+        if self._heap or self._trying:  # (one asking already: the rest queue, not a herd of calls)
             return False
-        return await self.bucket.take(lane) <= 0
+        self._trying = True
+        try:
+            asked = self._clock()
+            if not (await self.bucket.take(lane)).offsets:
+                return False
+        finally:
+            self._trying = False
+        if self._clock() - asked > self.bucket.late:
+            self.dropped += 1
+            return False
+        return True
 
     async def take(self, lane: int) -> None:
         if await self.try_now(lane):
@@ -347,21 +536,50 @@ class _Gate:
         await future
 
     async def _run(self) -> None:
+        try:
+            await self._serve()
+        except Exception as exc:  # Redis unreachable, say: every waiter hears of it rather than hang
+            log.warning("rate limiter failed (%s); %s waiting sends fail with it", type(exc).__name__, self.waiting)
+            for _, _, future in self._heap:
+                if not future.done():
+                    future.set_exception(exc)
+            self._heap.clear()
+
+    async def _serve(self) -> None:
         while True:
             self._drop_dead()
             if not self._heap:
                 await self.bucket.set_high_waiting(False)
-                return
+                self._drop_dead()
+                if not self._heap:  # (a waiter that came during the await is served, not stranded)
+                    return
+                continue
             lane = self._heap[0][0]
-            await self.bucket.set_high_waiting(lane <= HIGH_LANES)
-            wait = await self.bucket.take(lane)
-            if wait <= 0:
+            pauses = self._pauses
+            # Send times count from when we asked: the server booked them at some instant between
+            # then and its answer, so that is the earliest each can be, and lateness is never missed.
+            asked = self._clock()
+            grant = await self.bucket.take(lane, self._wanted(lane), self.bucket.ahead, queued=True)
+            if not grant.offsets:
+                await self._sleep(min(grant.wait, _MAX_SLEEP))
+                continue
+            for offset in grant.offsets:
+                due = asked + offset
+                if (delay := due - self._clock()) > 0:
+                    await self._sleep(delay)
+                if self._pauses != pauses:
+                    break  # Telegram asked everyone to wait: the rest of these times are void
+                if self._clock() - due > self.bucket.late:
+                    self.dropped += 1  # handed out now, it would crowd the times booked after it
+                    continue
                 self._drop_dead()
                 if self._heap:
                     heapq.heappop(self._heap)[2].set_result(None)
-                # else: the waiter left (cancelled) and the token is lost; harmless
-                continue
-            await self._sleep(min(wait, _MAX_SLEEP))
+                # else: every waiter left (cancelled) and the send time is lost; harmless
+
+    async def pause(self, seconds: float) -> None:
+        self._pauses += 1
+        await self.bucket.pause(seconds)
 
     def close(self) -> None:
         if self._pump is not None:
@@ -422,15 +640,19 @@ class RateLimiter:
         return paid
 
     async def retry_after(self, chat_id: int, seconds: float, *, everyone: bool) -> None:
-        """Telegram answered 429: hold this chat, and everyone when the overall limit was hit."""
+        """Telegram answered 429: hold this chat, and everyone when the overall limit was hit.
+        ``seconds`` are Telegram's (an emulator run faster counts in its own, shorter seconds)."""
+        seconds /= self.limits.time_scale
         await self._pacer.penalize(chat_id, seconds)
         if everyone:
-            await self._overall.bucket.pause(seconds)
-            log.warning("Telegram asked every send to wait %.0f s", seconds)
+            await self._overall.pause(seconds)
+            log.warning("Telegram asked every send to wait %.1f s", seconds)
 
     async def aclose(self) -> None:
         self._overall.close()
         self._paid.close()
+        if isinstance(self._pacer, RedisPacer):
+            self._pacer.close()
         if self._closer is not None:
             await self._closer()
 
@@ -443,8 +665,10 @@ def memory_limiter(limits: Limits | None = None, *, clock: Clock = time.monotoni
                        clock=clock, sleep=sleep, backend="memory")
 
 
-def redis_limiter(url: str, limits: Limits | None = None, *, prefix: str = "saathi:rl") -> RateLimiter:
-    """Buckets and per-chat keys in Redis, shared by every worker pointed at the same ``url``."""
+def redis_limiter(url: str, limits: Limits | None = None, *, prefix: str = "saathi:rl",
+                  clock: Clock | None = None, sleep: Sleep = asyncio.sleep) -> RateLimiter:
+    """Buckets and per-chat keys in Redis, shared by every worker pointed at the same ``url``.
+    ``clock``/``sleep``: tests only (the buckets then run on that clock, not the server's)."""
     import redis.asyncio as redis_asyncio
 
     limits = limits or Limits()
@@ -452,11 +676,21 @@ def redis_limiter(url: str, limits: Limits | None = None, *, prefix: str = "saat
     flag = f"{prefix}:high"
     return RateLimiter(
         limits,
-        overall=RedisBucket(client, f"{prefix}:overall", limits.overall_per_sec, limits.burst, flag_key=flag),
+        overall=RedisBucket(client, f"{prefix}:overall", limits.overall_per_sec, limits.burst, flag_key=flag,
+                            late=_late(limits.slack(limits.overall_per_sec)), clock=clock),
         # the paid bucket has no lanes: scheduled rows are the only ones that may be paid
-        paid=RedisBucket(client, f"{prefix}:paid", limits.paid_per_sec, limits.paid_burst, flag_key=f"{flag}:none"),
-        pacer=RedisPacer(client, prefix), backend="redis", closer=client.aclose,
+        paid=RedisBucket(client, f"{prefix}:paid", limits.paid_per_sec, limits.paid_burst, flag_key=f"{flag}:none",
+                         late=_late(limits.slack(limits.paid_per_sec, TELEGRAM_PAID_PER_SEC)), clock=clock),
+        pacer=RedisPacer(client, prefix), clock=clock or time.monotonic, sleep=sleep, backend="redis",
+        closer=client.aclose,
     )
+
+
+def _late(slack: float) -> float:
+    """How late a booked send time may still be handed out: half the rate's slack (the other half
+    is left to the network). A rate at or over Telegram's has none (tests run such rates against
+    an emulator that enforces nothing): hand times out however late."""
+    return slack / 2 if slack > 0 else math.inf
 
 
 def build_limiter(limits: Limits, redis_url: str | None) -> RateLimiter:

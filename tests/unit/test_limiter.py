@@ -2,7 +2,9 @@
 
 The in-process backend runs on virtual time (``VirtualTime``), so minutes of sending take
 milliseconds; the Redis backend is tested against the local server (skipped, with the reason,
-when it is not reachable; CI has one).
+when it is not reachable; CI has one), partly on virtual time too (``RedisVirtualTime``: the
+scripts are handed the virtual clock, and time moves only when no Redis command is on its way).
+What Telegram would say is asked of the emulator's own flood limiter (``bot.sandbox.limiter``).
 """
 
 from __future__ import annotations
@@ -10,13 +12,25 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import math
 import os
+import random
 import time
 
 import pytest
 
-from bot.delivery.limiter import Limits, memory_limiter, redis_limiter, unique_prefix
+from bot.delivery.limiter import (
+    TELEGRAM_PER_SEC,
+    Grant,
+    LocalPacer,
+    Limits,
+    RateLimiter,
+    memory_limiter,
+    redis_limiter,
+    unique_prefix,
+)
 from bot.domain.outgoing import Priority
+from bot.sandbox.limiter import FloodLimiter
 
 REDIS_URL = os.environ.get("SAATHI_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -34,13 +48,20 @@ class VirtualTime:
 
     async def sleep(self, seconds: float) -> None:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._timers, (self.now + max(0.0, seconds), next(self._seq), future))
+        heapq.heappush(self._timers, (self.now + max(0.0, seconds) + self.lag(), next(self._seq), future))
         await future
+
+    def lag(self) -> float:
+        """How late a sleeper wakes (an event loop busy elsewhere); none here."""
+        return 0.0
+
+    async def settle(self) -> None:
+        for _ in range(50):  # let every runnable task reach its next wait
+            await asyncio.sleep(0)
 
     async def run_until(self, deadline: float) -> None:
         while True:
-            for _ in range(50):  # let every runnable task reach its next wait
-                await asyncio.sleep(0)
+            await self.settle()
             if not self._timers or self._timers[0][0] > deadline:
                 self.now = max(self.now, deadline)
                 return
@@ -178,9 +199,60 @@ async def test_a_429_for_everyone_pauses_the_bucket_and_one_for_a_chat_only_that
     assert log[-1][1] == 504
 
 
+async def test_a_429_under_a_scaled_emulator_waits_its_scaled_seconds() -> None:
+    """The emulator run ×10 answers "retry after 1" in its own seconds: a tenth of ours."""
+    vt = VirtualTime()
+    limiter = memory_limiter(Limits().scaled(10), clock=vt.clock, sleep=vt.sleep)
+    await limiter.retry_after(503, 1, everyone=True)
+    log: list = []
+    _grants(vt, limiter, 504, Priority.URGENT, log)
+    await vt.run_until(0.09)
+    assert not log
+    await vt.run_until(0.11)
+    assert len(log) == 1
+
+
+def test_slack_is_the_jitter_a_rate_leaves_before_telegram_counts_one_too_many() -> None:
+    assert math.isclose(Limits().slack(29), 30 / 29 - 1)  # 34 ms
+    assert math.isclose(Limits().slack(28), 30 / 28 - 1)  # 71 ms
+    scaled = Limits(overall_per_sec=29).scaled(10)
+    assert scaled.time_scale == 10 and math.isclose(scaled.slack(scaled.overall_per_sec), 30 / 290 - 0.1)  # 3.4 ms
+    assert Limits().slack(1000) == 0
+
+
+class _BucketThatFails:
+    """Answers "wait" to a single ask and fails when asked for a queue (Redis went away meanwhile)."""
+
+    ahead = 0.0
+    late = math.inf
+
+    async def take(self, lane: int, want: int = 1, ahead: float = 0.0, *, queued: bool = False) -> Grant:
+        if queued:
+            raise ConnectionError("the limiter's Redis went away")
+        return Grant(wait=0.01)
+
+    async def pause(self, seconds: float) -> None:
+        return None
+
+    async def set_high_waiting(self, waiting: bool) -> None:
+        return None
+
+
+async def test_waiters_hear_of_a_failing_bucket_rather_than_wait_forever() -> None:
+    vt = VirtualTime()
+    limiter = RateLimiter(Limits(), overall=_BucketThatFails(), paid=_BucketThatFails(), pacer=LocalPacer(vt.clock),
+                          clock=vt.clock, sleep=vt.sleep)
+    waiters = [asyncio.create_task(limiter.acquire(chat, Priority.SCHEDULED)) for chat in (1, 2, 3)]
+    await vt.run_until(1)
+    for waiter in waiters:
+        with pytest.raises(ConnectionError):
+            await waiter
+    assert limiter.waiting == 0
+
+
 async def test_scaled_limits_keep_the_shape() -> None:
     limits = Limits().scaled(10)
-    assert limits.overall_per_sec == 280 and limits.burst == 10
+    assert limits.overall_per_sec == 290 and limits.burst == 1 and limits.paid_burst == 10  # counts, not rates
     assert abs(limits.per_chat_interval - 0.105) < 1e-9 and abs(limits.per_group_interval - 0.305) < 1e-9
 
 
@@ -266,3 +338,126 @@ async def test_redis_urgent_waiter_in_one_worker_makes_the_others_broadcast_step
         await alerter.aclose()
     assert waited < 0.25  # the very next token or so (one token is 50 ms), not behind the broadcast's second
     assert order.index("alert") < 10
+
+
+# --- Redis on virtual time ---------------------------------------------------------------------
+
+class RedisVirtualTime(VirtualTime):
+    """Virtual time for limiters whose buckets live in Redis: time moves only when every task waits
+    on it and no Redis command is on its way (a reply in flight would otherwise arrive "late")."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, *, lag: float = 0.0, seed: int = 7) -> None:
+        super().__init__()
+        import redis.asyncio
+
+        self.in_flight = 0
+        self.commands = 0
+        self._lag = lag
+        self._random = random.Random(seed)
+        original = redis.asyncio.Redis.execute_command
+
+        async def counted(client, *args, **kwargs):  # type: ignore[no-untyped-def]
+            self.in_flight += 1
+            self.commands += 1
+            try:
+                return await original(client, *args, **kwargs)
+            finally:
+                self.in_flight -= 1
+
+        monkeypatch.setattr(redis.asyncio.Redis, "execute_command", counted)
+
+    def lag(self) -> float:
+        return self._random.uniform(0, self._lag) if self._lag else 0.0
+
+    async def settle(self) -> None:
+        while True:
+            await super().settle()
+            if not self.in_flight:
+                return
+            await asyncio.sleep(0.0002)  # real time, for Redis to answer
+
+
+def _telegram_refuses(times: list[float], limits: Limits) -> int:
+    """How many of these arrivals the emulator (Telegram's limits, at the limits' time scale) refuses."""
+    now = [0.0]
+    flood = FloodLimiter(overall_per_sec=TELEGRAM_PER_SEC, per_chat_per_sec=None, per_group_per_min=None,
+                         time_scale=limits.time_scale, clock=lambda: now[0])
+    refused = 0
+    for now[0] in sorted(times):
+        refused += flood.acquire(1, is_group=False) > 0
+    return refused
+
+
+async def _two_redis_workers(vt: RedisVirtualTime, limits: Limits, sends: int) -> tuple[list[float], float]:
+    prefix = unique_prefix()
+    workers = [redis_limiter(REDIS_URL, limits, prefix=prefix, clock=vt.clock, sleep=vt.sleep) for _ in range(2)]
+    log: list = []
+    try:
+        for i in range(sends):
+            _grants(vt, workers[i % 2], 40_000 + i, Priority.SCHEDULED, log)
+        await vt.run_until(3 * sends / limits.overall_per_sec)
+    finally:
+        for limiter in workers:
+            await limiter.aclose()
+    dropped = sum(limiter._overall.dropped for limiter in workers)  # noqa: SLF001
+    assert len(log) == sends, f"{len(log)} of {sends} granted ({dropped} send times dropped)"
+    return [at for at, *_ in log], dropped
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+async def test_redis_workers_never_put_more_in_a_window_than_the_rate_and_telegram_takes_them_all(
+        monkeypatch: pytest.MonkeyPatch, scale: float) -> None:
+    """Two processes, 400 concurrent sends each, one shared Redis bucket at 29/s (×10: 290/s in a
+    0.1 s window): no window holds more than 29, the rate is kept, and Telegram, counting arrivals
+    that wander by up to half the rate's slack (the network's share), refuses none."""
+    _redis_or_skip()
+    vt = RedisVirtualTime(monkeypatch)
+    limits = Limits(overall_per_sec=29).scaled(scale)
+    times, dropped = await _two_redis_workers(vt, limits, 800)
+    window = 1 / scale
+    assert _max_in_window(times, window) <= 29
+    assert dropped == 0  # nobody woke late: every booked time was used
+    assert max(times) - min(times) <= 800 / limits.overall_per_sec + window  # the rate, not less
+    assert _telegram_refuses(times, limits) == 0
+    jitter = random.Random(3)
+    wandered = [at + jitter.uniform(0, limits.slack(limits.overall_per_sec) / 2) for at in times]
+    assert _telegram_refuses(wandered, limits) == 0
+    # one Redis call books several send times, and chats asked about together go together: fewer
+    # calls than one per two sends (a reserve, a renewal and a booking each would be 2,400; ~280 here)
+    assert vt.commands < 400, vt.commands
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+async def test_redis_workers_whose_loops_wake_late_drop_those_send_times_rather_than_crowd_the_next(
+        monkeypatch: pytest.MonkeyPatch, scale: float) -> None:
+    """Every sleep wakes up to three times the tolerated lateness late (a busy event loop): send
+    times handed out that late would crowd the ones booked after them, so they are dropped; what
+    goes out still fits Telegram's window, with the network's share of the slack to spare."""
+    _redis_or_skip()
+    limits = Limits(overall_per_sec=29).scaled(scale)
+    late = limits.slack(limits.overall_per_sec) / 2
+    vt = RedisVirtualTime(monkeypatch, lag=3 * late)
+    times, dropped = await _two_redis_workers(vt, limits, 400)
+    window = 1 / scale
+    assert dropped > 0
+    assert _max_in_window(times, window) <= math.floor(limits.overall_per_sec * (window + late)) + 1 <= 30
+    jitter = random.Random(5)
+    wandered = [at + jitter.uniform(0, late) for at in times]
+    assert _telegram_refuses(wandered, limits) == 0
+
+
+async def test_redis_chats_asked_together_go_in_one_round_trip(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A claim of 300 rows reserves 300 chats at once: one script call, not 300 (nor 300 connections)."""
+    _redis_or_skip()
+    vt = RedisVirtualTime(monkeypatch)
+    limiter = redis_limiter(REDIS_URL, Limits(per_chat_interval=1.0), prefix=unique_prefix())
+    try:
+        await limiter.reserve_chat(1)  # the connection and the script are loaded
+        before = vt.commands
+        await asyncio.gather(*(limiter.reserve_chat(chat) for chat in range(2, 302)))
+        assert vt.commands - before <= 2
+        started = time.monotonic()
+        await limiter.reserve_chat(2)  # held: about a second after the first reserve
+        assert time.monotonic() - started >= 0.8
+    finally:
+        await limiter.aclose()
