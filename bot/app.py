@@ -75,7 +75,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None, with_jo
         limiter = build_limiter(limits, settings.rate_limit_redis_url)
         saathi.sender = OutboxSender(services.uow, services.clock, application.bot, idle_poll=sender_poll,
                                      on_unreachable=safety.recipient_unreachable, due_work=saathi.run_due_work,
-                                     limiter=limiter)
+                                     limiter=limiter, claim_in_thread=saathi.offload)
         saathi.sender.start()
         log.info("Saathi started as @%s", services.bot_username)
 

@@ -30,7 +30,8 @@ def configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Logs never hold message text or tokens, even at DEBUG: httpx logs request URLs (which
     # contain the bot token) and python-telegram-bot logs request bodies at DEBUG.
-    for noisy in ("httpx", "httpcore", "apscheduler", "aiohttp.access", "telegram", "sqlalchemy.engine"):
+    for noisy in ("httpx", "httpcore", "apscheduler", "aiohttp.access", "aiohttp.client", "telegram",
+                  "sqlalchemy.engine"):
         logging.getLogger(noisy).setLevel(max(logging.getLevelName(level), logging.INFO)
                                           if noisy == "telegram" else logging.WARNING)
 

@@ -35,8 +35,9 @@ log = logging.getLogger(__name__)
 warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'", category=PTBUserWarning)
 
 MAX_BACKOFF = 30.0
-# Chats handled side by side. Beyond a few, more only queue for the HTTP client's connections
-# (httpcore's pool scans its whole queue on every request: a hundred waiting made each call slow).
+# Chats handled side by side. Enough to keep the CPU busy while answers travel and transactions
+# wait; more would only queue for the HTTP client's 32 connections (bot/http.py), shared with the
+# sender's 8 call slots, and for PostgreSQL's worker threads.
 LANES = 8
 
 

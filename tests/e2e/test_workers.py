@@ -93,10 +93,12 @@ class KillSwitch:
         if self.tripped.is_set():
             await self._released.wait()  # never forwarded: the worker is killed meanwhile
             return web.Response(status=502)
-        body = await request.read()
         assert self._client is not None
+        # counted before reading the body: a request let through just before the trip, still being
+        # read, must be waited for too (aiohttp sends a form's body after its headers)
         self.in_flight += 1
         try:
+            body = await request.read()
             async with self._client.request(request.method, self.upstream + request.path_qs, data=body,
                                             headers={"Content-Type": request.headers.get("Content-Type", "")}) as r:
                 payload, status, content_type = await r.read(), r.status, r.headers.get("Content-Type", "")
