@@ -38,14 +38,17 @@ class Saathi:
         id still joins the first commit (the thread runs in a copy of this task's context). Two
         members' transactions can meet as two workers' always could: when PostgreSQL ends one as a
         deadlock or serialization failure, the whole use case runs again (its transaction rolled
-        back), up to ``CALL_ATTEMPTS`` times."""
+        back), up to ``CALL_ATTEMPTS`` times, unless an earlier commit of it already stood."""
         if not self.offload:
             return use_case(self.services, *args, **kwargs)
         for attempt in range(1, CALL_ATTEMPTS + 1):
             try:
                 return await asyncio.to_thread(use_case, self.services, *args, **kwargs)
             except DBAPIError as exc:
-                if attempt == CALL_ATTEMPTS or getattr(exc.orig, "sqlstate", None) not in _RETRY_SQLSTATES:
+                # never again once part of this update was committed (a use case that commits twice):
+                # running it whole again would repeat that part
+                if attempt == CALL_ATTEMPTS or getattr(exc.orig, "sqlstate", None) not in _RETRY_SQLSTATES \
+                        or updates.recorded():
                     raise
                 log.warning("%s met another transaction (%s); running it again",
                             getattr(use_case, "__name__", "use case"), getattr(exc.orig, "sqlstate", "?"))

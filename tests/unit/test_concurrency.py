@@ -120,3 +120,26 @@ async def test_on_sqlite_a_use_case_runs_inline() -> None:
     seen: list[str] = []
     assert await saathi.call(lambda services, name: seen.append(threading.current_thread().name) or name, "x") == "x"
     assert seen == [threading.main_thread().name]
+
+
+async def test_a_use_case_that_already_committed_part_of_the_update_is_not_run_again() -> None:
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from bot.services import updates
+
+    saathi = Saathi(services="services", offload=True)  # type: ignore[arg-type]
+    updates.begin(SimpleNamespace(clock=SimpleNamespace(now=lambda: datetime(2026, 11, 25, tzinfo=UTC))), 77)  # type: ignore[arg-type]
+    calls: list[Any] = []
+
+    def commits_then_deadlocks(services: object) -> None:
+        calls.append(services)
+        updates._current.get().recorded = True  # type: ignore[union-attr]  # its first commit stood
+        raise OperationalError("UPDATE …", {}, _Deadlock())
+
+    try:
+        with pytest.raises(OperationalError):
+            await saathi.call(commits_then_deadlocks)
+    finally:
+        updates.end()
+    assert len(calls) == 1
