@@ -701,6 +701,10 @@ async def _serve(args: argparse.Namespace) -> None:
     for spec in args.user:
         user_id, _, name = spec.partition(":")
         emulator.add_user(int(user_id), name or f"User {user_id}")
+    for spec in args.users:
+        first, count, name = (spec.split(":", 2) + [""])[:3]
+        for user_id in range(int(first), int(first) + int(count)):
+            emulator.add_user(user_id, name or f"User {user_id}")
     print(
         f"base_url={emulator.base_url}\nfile_url={emulator.file_url}\ncontrol_url={emulator.control_url}",
         flush=True,
@@ -718,6 +722,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--token", default=None, help="accept only this bot token")
     parser.add_argument("--user", action="append", default=[], metavar="ID:NAME", help="pre-add a user")
+    parser.add_argument("--users", action="append", default=[], metavar="FIRST:COUNT:NAME",
+                        help="pre-add COUNT users with ids from FIRST (benchmarks: thousands at once)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
     with contextlib.suppress(KeyboardInterrupt):

@@ -1,17 +1,74 @@
-"""Shared bits for the benchmarks: machine description and appending to docs/performance.md."""
+"""Shared bits for the benchmarks: the emulator in a child process, machine description and
+appending to docs/performance.md."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import statistics
 import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.postgres import postgres_url, reset_postgres, scratch_postgres  # noqa: F401  (the benchmarks import them from here)
 
-PERFORMANCE_MD = Path(__file__).resolve().parents[2] / "docs" / "performance.md"
+ROOT = Path(__file__).resolve().parents[2]
+PERFORMANCE_MD = ROOT / "docs" / "performance.md"
+
+
+# --- the emulator, in a child process (as Telegram's servers are never on the bot's CPU) ---------
+
+def _die_with_parent() -> None:
+    """In the child, before exec: if this benchmark dies (even by SIGKILL), the emulator dies too (Linux)."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+@dataclass
+class EmulatorProcess:
+    pid: int
+    base_url: str
+    control_url: str
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU the emulator has used so far (Linux /proc)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextlib.contextmanager
+def emulator_process(token: str, extra: Sequence[str] = ()) -> Iterator[EmulatorProcess]:
+    """``python -m bot.sandbox.emulator`` on a free loopback port, stopped on every way out.
+    ``extra``: more of its arguments, e.g. ``--users FIRST:COUNT:NAME``."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "bot.sandbox.emulator", "--host", "127.0.0.1", "--port", "0", "--token", token,
+         *extra],
+        cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
+        preexec_fn=_die_with_parent)
+    try:
+        assert child.stdout is not None
+        urls: dict[str, str] = {}
+        while len(urls) < 3:  # base_url=…, file_url=…, control_url=…
+            line = child.stdout.readline()
+            if not line:
+                raise RuntimeError(f"the emulator exited ({child.wait()}) before serving")
+            key, _, value = line.strip().partition("=")
+            urls[key] = value
+        yield EmulatorProcess(child.pid, urls["base_url"], urls["control_url"])
+    finally:
+        child.terminate()
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
 
 
 def machine() -> str:

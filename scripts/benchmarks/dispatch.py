@@ -36,7 +36,6 @@ import argparse
 import asyncio
 import logging
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -60,7 +59,15 @@ from bot.services import checkins  # noqa: E402
 from bot.services.context import ServiceContext  # noqa: E402
 from bot.services.onboarding import CONSENT_VERSION  # noqa: E402
 from bot.services.outbox import enqueue  # noqa: E402
-from scripts.benchmarks.common import append_section, median, percentile, postgres_url, scratch_postgres  # noqa: E402
+from scripts.benchmarks.common import (  # noqa: E402
+    EmulatorProcess,
+    append_section,
+    emulator_process,
+    median,
+    percentile,
+    postgres_url,
+    scratch_postgres,
+)
 from storage.db import SessionFactory, make_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import Center, ConsentRecord, Member, OutboxMessage, Staff  # noqa: E402
@@ -92,38 +99,6 @@ class Result:
     rate_limited: int
     urgent_delays_ms: list[float]
     peak_rss_mb: float
-
-
-# --- the emulator, in a child process ----------------------------------------------------------
-
-def serve_emulator(first_user: int, count: int, staff: int) -> None:
-    """Child process: an emulator that knows every member and counsellor; prints its URLs."""
-    from bot.sandbox.emulator import BotApiEmulator
-
-    async def serve() -> None:
-        emu = BotApiEmulator(token=TOKEN)
-        await emu.start()
-        for user_id in range(first_user, first_user + count):
-            emu.add_user(user_id, "Member")
-        for user_id in range(FIRST_STAFF, FIRST_STAFF + staff):
-            emu.add_user(user_id, "Counsellor")
-        print(f"{emu.base_url} {emu.control_url}", flush=True)
-        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until the parent closes it
-        await emu.stop()
-
-    asyncio.run(serve())
-
-
-def start_emulator(count: int) -> tuple[subprocess.Popen[str], str, str]:
-    child = subprocess.Popen(
-        [sys.executable, __file__, "--serve-emulator", "--members", str(count)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert child.stdout is not None
-    line = child.stdout.readline().split()
-    if len(line) != 2:
-        child.kill()
-        raise RuntimeError("the emulator did not start")
-    return child, line[0], line[1]
 
 
 # --- seeding -----------------------------------------------------------------------------------
@@ -224,8 +199,15 @@ async def run(members: int, scale: float, rate: float, urgent: int, headroom: bo
     assert scanned == members, f"the due scan enqueued {scanned} of {members}"
     print(f"  {scanned} check-ins enqueued in {scan_seconds:.1f} s", flush=True)
 
-    child, base_url, control_url = start_emulator(members)
-    client = EmulatorClient(control_url)
+    users = [f"{FIRST_MEMBER}:{members}:Member", f"{FIRST_STAFF}:{STAFF}:Counsellor"]
+    with emulator_process(TOKEN, [arg for spec in users for arg in ("--users", spec)]) as child:
+        return await _send_through(child, ctx, engine, url, members, scale, rate, urgent, headroom, scan_seconds)
+
+
+async def _send_through(child: EmulatorProcess, ctx: ServiceContext, engine: Any, url: str, members: int,  # noqa: ANN401
+                        scale: float, rate: float, urgent: int, headroom: bool, scan_seconds: float) -> Result:
+    base_url = child.base_url
+    client = EmulatorClient(child.control_url)
     try:
         if headroom:
             await client.clear_limits()
@@ -246,12 +228,6 @@ async def run(members: int, scale: float, rate: float, urgent: int, headroom: bo
         stats = await client.stats()
     finally:
         await client.aclose()
-        assert child.stdin is not None
-        child.stdin.close()
-        try:
-            child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.kill()
     sustained, drain_seconds, delays = measure(ctx, members, alert_ids)
     engine.dispose()
     return Result(
@@ -318,11 +294,7 @@ def main(argv: list[str] | None = None, *, headroom_default: bool = False, defau
     parser.add_argument("--headroom", action="store_true", default=headroom_default, help="all limits off")
     parser.add_argument("--database-url", help="default: a temporary SQLite file (or PostgreSQL, see above)")
     parser.add_argument("--no-append", action="store_true", help="print only; do not append to docs/performance.md")
-    parser.add_argument("--serve-emulator", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.serve_emulator:
-        serve_emulator(FIRST_MEMBER, args.members, STAFF)
-        return 0
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("bot.delivery.sender").setLevel(logging.INFO)  # the backlog lines
 

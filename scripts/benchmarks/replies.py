@@ -33,11 +33,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import cProfile
-import os
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -59,7 +55,15 @@ from bot.config import parse_settings  # noqa: E402
 from bot.sandbox.client import EmulatorClient  # noqa: E402
 from bot.services import admin, checkins  # noqa: E402
 from bot.services.onboarding import CONSENT_VERSION  # noqa: E402
-from scripts.benchmarks.common import append_section, median, percentile, postgres_url, scratch_postgres  # noqa: E402
+from scripts.benchmarks.common import (  # noqa: E402
+    EmulatorProcess,
+    append_section,
+    emulator_process,
+    median,
+    percentile,
+    postgres_url,
+    scratch_postgres,
+)
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import ConsentRecord, Member  # noqa: E402
 
@@ -85,54 +89,6 @@ class Run:
     def cpu_per_press(self) -> str:
         return (f"{self.cpu_seconds / self.presses * 1000:.1f} ms "
                 f"(emulator {self.emulator_cpu_seconds / self.presses * 1000:.1f} ms)")
-
-
-# --- the emulator, in a child process ----------------------------------------------------------
-
-def _die_with_parent() -> None:
-    """In the child, before exec: if this benchmark dies (even by SIGKILL), the emulator dies too (Linux)."""
-    with contextlib.suppress(OSError, AttributeError):
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
-@dataclass
-class EmulatorProcess:
-    pid: int
-    base_url: str
-    control_url: str
-
-    def cpu_seconds(self) -> float:
-        """User + system CPU the emulator has used so far (Linux /proc)."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-@contextlib.contextmanager
-def emulator_process() -> Iterator[EmulatorProcess]:
-    """``python -m bot.sandbox.emulator`` on a free loopback port, stopped on every way out."""
-    child = subprocess.Popen(
-        [sys.executable, "-m", "bot.sandbox.emulator", "--host", "127.0.0.1", "--port", "0", "--token", TOKEN],
-        cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
-        preexec_fn=_die_with_parent)
-    try:
-        assert child.stdout is not None
-        urls: dict[str, str] = {}
-        while len(urls) < 3:  # base_url=…, file_url=…, control_url=…
-            line = child.stdout.readline()
-            if not line:
-                raise RuntimeError(f"the emulator exited ({child.wait()}) before serving")
-            key, _, value = line.strip().partition("=")
-            urls[key] = value
-        yield EmulatorProcess(child.pid, urls["base_url"], urls["control_url"])
-    finally:
-        child.terminate()
-        try:
-            child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
 
 
 class AnswerLog:
@@ -259,7 +215,7 @@ async def _run_ours(settings: Any, answers: AnswerLog, presses: list[tuple[int, 
 async def run_once(database_url: str, members: int, profile: str | None = None,
                    pause_sender: bool = False) -> tuple[Run, Run]:
     """Deliver the keyboards, then: bare bot, our bot, bare bot again (the floor brackets ours in time)."""
-    with emulator_process() as process:
+    with emulator_process(TOKEN) as process:
         async with EmulatorClient(process.control_url) as emu:
             answers = AnswerLog(emu, process)
             settings = parse_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": process.base_url,
