@@ -259,10 +259,6 @@ def outbox_backlog(session: Session, now: datetime, *, rate: float | None = None
     return backlog
 
 
-def update_seen(session: Session, update_id: int) -> bool:
-    return session.get(ProcessedUpdate, update_id) is not None
-
-
 def mark_update(session: Session, update_id: int, now: datetime) -> None:
     if session.get(ProcessedUpdate, update_id) is None:
         session.add(ProcessedUpdate(update_id=update_id, processed_at=now))

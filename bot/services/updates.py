@@ -90,11 +90,6 @@ def _rolled_back(session: Session) -> None:
     session.info.pop(_SESSION_KEY, None)
 
 
-def already_handled(ctx: ServiceContext, update_id: int) -> bool:
-    with ctx.uow() as session:
-        return repo.update_seen(session, update_id)
-
-
 def mark_handled(ctx: ServiceContext, update_id: int) -> bool:
     """Record an update whose handling wrote nothing (or that is being dropped), if not yet recorded.
     False when it was recorded before this handling began (a re-send of a handled update)."""
