@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import signal
+from dataclasses import replace
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -28,7 +29,7 @@ from bot.services.context import ServiceContext
 from handlers import add_handlers
 from handlers.common import SaathiContext
 from storage import crypto
-from storage.db import SessionFactory, make_engine
+from storage.db import SessionFactory, make_engine, make_loop_engine
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,9 @@ def build_application(settings: Settings, *, clock: Clock | None = None, with_jo
         default_timezone=settings.default_timezone,
         reminder_delay_minutes=settings.reminder_delay_minutes,
     )
-    saathi = Saathi(services=services, offload=engine.dialect.name == "postgresql")
+    loop_engine = make_loop_engine(settings.database_url)
+    saathi = Saathi(services=services, loop_services=None if loop_engine is None
+                    else replace(services, uow=SessionFactory(loop_engine.sync_engine)))
     if limits is None:
         limits = Limits(overall_per_sec=settings.rate_limit_per_second)
         if settings.rate_scale != 1.0:  # tests and benchmarks against an emulator whose time runs faster
@@ -69,13 +72,15 @@ def build_application(settings: Settings, *, clock: Clock | None = None, with_jo
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         me = await application.bot.get_me()
         services.bot_username = me.username or services.bot_username
+        if saathi.loop_services is not None:
+            saathi.loop_services.bot_username = services.bot_username
         await _set_commands(application)
         load_rules()  # compiling the rules takes most of a second; not on a member's first message
         nonlocal limiter
         limiter = build_limiter(limits, settings.rate_limit_redis_url)
         saathi.sender = OutboxSender(services.uow, services.clock, application.bot, idle_poll=sender_poll,
                                      on_unreachable=safety.recipient_unreachable, due_work=saathi.run_due_work,
-                                     limiter=limiter, claim_in_thread=saathi.offload)
+                                     limiter=limiter, claim_in_thread=loop_engine is not None)
         saathi.sender.start()
         log.info("Saathi started as @%s", services.bot_username)
 
@@ -91,6 +96,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None, with_jo
         if limiter is not None:
             await limiter.aclose()
         engine.dispose()
+        if loop_engine is not None:
+            await loop_engine.dispose()
 
     application = (
         (ApplicationBuilder() if with_updater else ApplicationBuilder().updater(None))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
+import contextvars
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.util import greenlet_spawn
 
 from bot.delivery.sender import OutboxSender
 from bot.services import attendance, checkins, circles, cravings, member_settings, retention, safety, talk, updates
@@ -26,32 +27,42 @@ class Saathi:
     services: ServiceContext
     sender: OutboxSender | None = None
     stats: dict[str, int] = field(default_factory=dict)
-    offload: bool = False  # PostgreSQL: handlers' use cases run in worker threads (see ``call``)
+    # PostgreSQL: the same services on an asyncio engine, for the handlers' use cases (see ``call``)
+    loop_services: ServiceContext | None = None
     _left_chats: set[int] = field(default_factory=set)
 
     async def call(self, use_case: Callable[..., T], *args: Any, **kwargs: Any) -> T:  # noqa: ANN401
         """Run a use case for a handler: ``use_case(services, *args, **kwargs)``.
 
-        On PostgreSQL in a worker thread, so the event loop goes on answering other members and
-        sending while this transaction waits on the database (each statement is a round trip, each
-        commit a WAL flush); on SQLite inline, as there is one writer at a time anyway. The update's
-        id still joins the first commit (the thread runs in a copy of this task's context). Two
-        members' transactions can meet as two workers' always could: when PostgreSQL ends one as a
-        deadlock or serialization failure, the whole use case runs again (its transaction rolled
-        back), up to ``CALL_ATTEMPTS`` times, unless an earlier commit of it already stood."""
-        if not self.offload:
+        On SQLite inline, as there is one writer at a time anyway. On PostgreSQL on the event loop
+        too, but waiting cooperatively: the use case runs in a greenlet with ``loop_services``,
+        whose engine talks to PostgreSQL through psycopg's asyncio connection, so while one
+        transaction waits on a round trip the loop goes on answering other members and sending
+        (SQLAlchemy's asyncio extension works this way: ``AsyncSession.run_sync`` is the same
+        ``greenlet_spawn``). Worker threads did the same job at about twice the CPU per press, as
+        every round trip handed the GIL back and forth with the loop. The update's id still joins
+        the first commit (the use case runs in a copy of this task's context).
+
+        Two members' transactions can meet as two workers' always could: when PostgreSQL ends one
+        as a deadlock or serialization failure, or its connection turns out dead (PostgreSQL was
+        restarted: the pool then drops every connection it held), the whole use case runs again,
+        its transaction rolled back, up to ``CALL_ATTEMPTS`` times, unless an earlier commit of it
+        already stood."""
+        if self.loop_services is None:
             return use_case(self.services, *args, **kwargs)
         for attempt in range(1, CALL_ATTEMPTS + 1):
             try:
-                return await asyncio.to_thread(use_case, self.services, *args, **kwargs)
+                return await greenlet_spawn(contextvars.copy_context().run, use_case, self.loop_services,
+                                            *args, **kwargs)
             except DBAPIError as exc:
+                sqlstate = getattr(exc.orig, "sqlstate", None)
                 # never again once part of this update was committed (a use case that commits twice):
                 # running it whole again would repeat that part
-                if attempt == CALL_ATTEMPTS or getattr(exc.orig, "sqlstate", None) not in _RETRY_SQLSTATES \
-                        or updates.recorded():
+                if attempt == CALL_ATTEMPTS or updates.recorded() \
+                        or not (sqlstate in _RETRY_SQLSTATES or exc.connection_invalidated):
                     raise
-                log.warning("%s met another transaction (%s); running it again",
-                            getattr(use_case, "__name__", "use case"), getattr(exc.orig, "sqlstate", "?"))
+                log.warning("%s %s; running it again", getattr(use_case, "__name__", "use case"),
+                            "lost its connection" if exc.connection_invalidated else f"met another transaction ({sqlstate})")
         raise AssertionError("unreachable")
 
     def remember_left_chat(self, chat_id: int) -> bool:

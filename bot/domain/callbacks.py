@@ -57,7 +57,7 @@ def _valid_part(part: str) -> bool:
     Numbers in buttons are row ids, days and minutes. A forged ``99999999999999999999`` would
     overflow SQLite's and PostgreSQL's integers deep inside a query, so it is refused here.
     """
-    if not part or SEPARATOR in part or not all(" " <= ch <= "~" for ch in part):
+    if not part or SEPARATOR in part or not (part.isascii() and part.isprintable()):  # " " to "~"
         return False
     return not part.isdigit() or int(part) <= MAX_NUMBER
 

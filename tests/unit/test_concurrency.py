@@ -94,15 +94,40 @@ def _use_case(failures: list[Exception], calls: list[Any]) -> Any:  # noqa: ANN4
     return use_case
 
 
-async def test_on_postgresql_a_use_case_runs_in_a_thread_and_again_after_a_deadlock() -> None:
-    saathi = Saathi(services="services", offload=True)  # type: ignore[arg-type]
+async def test_on_postgresql_a_use_case_runs_on_the_loop_in_a_greenlet_and_again_after_a_deadlock() -> None:
+    import threading
+
+    import greenlet
+
+    saathi = Saathi(services="services", loop_services="loop services")  # type: ignore[arg-type]
     calls: list[Any] = []
-    assert await saathi.call(_use_case([_Deadlock()], calls), 21, twice=True) == 42
-    assert calls == [("services", 21, True)] * 2
+    where: list[tuple[str, bool]] = []
+
+    def use_case(services: object, value: int, *, twice: bool) -> int:
+        where.append((threading.current_thread().name, greenlet.getcurrent().parent is not None))
+        return _use_case([_Deadlock()] if not calls else [], calls)(services, value, twice=twice)
+
+    assert await saathi.call(use_case, 21, twice=True) == 42
+    assert calls == [("loop services", 21, True)] * 2
+    assert where == [(threading.main_thread().name, True)] * 2  # the loop's thread, not the main greenlet
+
+
+async def test_a_use_case_whose_connection_was_dropped_runs_again_on_a_fresh_one() -> None:
+    saathi = Saathi(services="services", loop_services="loop services")  # type: ignore[arg-type]
+    calls: list[Any] = []
+
+    def use_case(services: object) -> str:
+        calls.append(services)
+        if len(calls) == 1:  # PostgreSQL was restarted: the pooled connection is dead
+            raise OperationalError("SELECT …", {}, _Other(), connection_invalidated=True)
+        return "done"
+
+    assert await saathi.call(use_case) == "done"
+    assert len(calls) == 2
 
 
 async def test_other_database_errors_and_endless_deadlocks_are_raised() -> None:
-    saathi = Saathi(services="services", offload=True)  # type: ignore[arg-type]
+    saathi = Saathi(services="services", loop_services="loop services")  # type: ignore[arg-type]
     calls: list[Any] = []
     with pytest.raises(OperationalError):
         await saathi.call(_use_case([_Other()], calls), 1, twice=False)
@@ -114,12 +139,13 @@ async def test_other_database_errors_and_endless_deadlocks_are_raised() -> None:
 
 
 async def test_on_sqlite_a_use_case_runs_inline() -> None:
-    import threading
+    import greenlet
 
     saathi = Saathi(services="services")  # type: ignore[arg-type]
-    seen: list[str] = []
-    assert await saathi.call(lambda services, name: seen.append(threading.current_thread().name) or name, "x") == "x"
-    assert seen == [threading.main_thread().name]
+    seen: list[object] = []
+    assert await saathi.call(lambda services, name: seen.append((services, greenlet.getcurrent().parent)) or name,
+                             "x") == "x"
+    assert seen == [("services", None)]
 
 
 async def test_a_use_case_that_already_committed_part_of_the_update_is_not_run_again() -> None:
@@ -128,7 +154,7 @@ async def test_a_use_case_that_already_committed_part_of_the_update_is_not_run_a
 
     from bot.services import updates
 
-    saathi = Saathi(services="services", offload=True)  # type: ignore[arg-type]
+    saathi = Saathi(services="services", loop_services="loop services")  # type: ignore[arg-type]
     updates.begin(SimpleNamespace(clock=SimpleNamespace(now=lambda: datetime(2026, 11, 25, tzinfo=UTC))), 77)  # type: ignore[arg-type]
     calls: list[Any] = []
 
