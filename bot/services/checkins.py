@@ -20,7 +20,7 @@ from bot.domain.risk import CheckinAnswers, RiskLevel
 from bot.domain.scheduling import end_of_local_day, local_date, next_checkin_due, reminder_due
 from bot.domain.streaks import checkin_streak, milestone_reached, sober_days
 from bot.i18n import t
-from bot.services import attendance, circles, onboarding, safety, views
+from bot.services import attendance, circles, onboarding, outbox, safety, views
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
 from storage import repositories as repo
@@ -54,8 +54,9 @@ def run_due_checkins(ctx: ServiceContext, limit: int = 1000) -> int:
             if checkin is not None:
                 started.append((member, checkin))
         session.flush()
-        for member, checkin in started:
-            views.send_checkin_question(session, member, checkin, "mood", now, scheduled=True)
+        with outbox.batched(session):
+            for member, checkin in started:
+                views.send_checkin_question(session, member, checkin, "mood", now, scheduled=True)
         session.commit()
     del centres
     return len(started)
@@ -97,15 +98,16 @@ def run_reminders(ctx: ServiceContext, limit: int = 1000) -> int:
     now = ctx.clock.now()
     count = 0
     with ctx.uow() as session:
-        for checkin in repo.checkins_to_remind(session, now, limit):
-            checkin.reminded_at = now
-            member = session.get(Member, checkin.member_id)
-            if member is None or member.status != "active":
-                continue
-            enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now, priority=Priority.SCHEDULED,
-                    purpose="reminder", dedupe_key=f"reminder:{checkin.id}",
-                    text=t(member.language, "checkin-reminder"))
-            count += 1
+        with outbox.batched(session):
+            for checkin in repo.checkins_to_remind(session, now, limit):
+                checkin.reminded_at = now
+                member = session.get(Member, checkin.member_id)
+                if member is None or member.status != "active":
+                    continue
+                enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now, priority=Priority.SCHEDULED,
+                        purpose="reminder", dedupe_key=f"reminder:{checkin.id}",
+                        text=t(member.language, "checkin-reminder"))
+                count += 1
         session.commit()
     return count
 
@@ -124,7 +126,7 @@ def close_missed(ctx: ServiceContext, limit: int = 1000) -> int:
 
 # --- answers ---------------------------------------------------------------------------------
 
-def _state(checkin: Checkin) -> CheckinState:
+def _state(checkin: Checkin | repo.PressedCheckin) -> CheckinState:
     return CheckinState(
         step=checkin.step,
         mood=checkin.mood,
@@ -135,7 +137,7 @@ def _state(checkin: Checkin) -> CheckinState:
     )
 
 
-def _store(checkin: Checkin, state: CheckinState) -> None:
+def _store(checkin: Checkin | repo.PressedCheckin, state: CheckinState) -> None:
     checkin.step = state.step
     checkin.mood = state.mood
     checkin.craving = state.craving
@@ -156,18 +158,40 @@ def answer_button(ctx: ServiceContext, person: Person, checkin_id: int, kind: st
     value: object = _button_value(kind, raw)
     now = ctx.clock.now()
     with ctx.uow() as session:
-        found = repo.checkin_of(session, checkin_id, person.telegram_user_id)
+        found = repo.pressed_checkin(session, checkin_id, person.telegram_user_id)
         if found is None:  # no such check-in, or not this person's
             return "button-expired"
-        checkin, member = found
-        if checkin.status not in repo.OPEN_CHECKIN:
+        pressed, who = found
+        if pressed.status not in repo.OPEN_CHECKIN:
             return "checkin-stale"
         try:
-            _apply(session, member, checkin, step, value, now, message_id=message_id)
+            before = _state(pressed)
+            after = apply_answer(before, step, value)
+            if _only_moves_on(step, before, after):
+                # the busiest path there is: plain rows read and written back, no ORM objects
+                was_step, was_triggers = pressed.step, pressed.triggers
+                with outbox.batched(session):  # the edit and the next question: one statement
+                    _apply(session, who, pressed, step, value, now, message_id=message_id)
+                if not repo.store_pressed(session, pressed, was_step=was_step, was_triggers=was_triggers):
+                    session.rollback()  # another worker handled a press on it meanwhile
+                    return "checkin-stale"
+            else:  # the last answer, or a craving to record: the whole check-in and member
+                checkin, member = session.get(Checkin, pressed.id), session.get(Member, pressed.member_id)
+                if checkin is None or member is None:
+                    return "button-expired"
+                _apply(session, member, checkin, step, value, now, message_id=message_id)
         except InvalidAnswer as invalid:
             return "checkin-stale-answer" if invalid.reason_key == "checkin-stale" else invalid.reason_key
         session.commit()
     return None
+
+
+def _only_moves_on(step: str, before: CheckinState, after: CheckinState) -> bool:
+    """A press that only stores its answer and asks the next question (or redraws a toggled
+    trigger): not the last step, no craving strong enough to record (as ``_apply`` does), the note
+    untouched."""
+    return after.step is not None and after.note == before.note \
+        and not (step == "craving" and after.craving is not None and after.craving >= HIGH_CRAVING)
 
 
 def _button_value(kind: str, raw: str | None) -> object:
@@ -205,8 +229,10 @@ def _apply_triggers(session: Session, member: Member, checkin: Checkin, chosen: 
     _apply(session, member, checkin, "triggers", "done", now, message_id=None)
 
 
-def _apply(session: Session, member: Member, checkin: Checkin, step: str, value: object, now: datetime,
-           *, message_id: int | None) -> None:
+def _apply(session: Session, member: Member | repo.PressedMember, checkin: Checkin | repo.PressedCheckin, step: str,
+           value: object, now: datetime, *, message_id: int | None) -> None:
+    """Store an answer and reply. Plain rows (``repo.pressed_checkin``) do for every step but the last
+    and a strong craving (``_only_moves_on``), which need the ORM objects."""
     before = _state(checkin)
     after = apply_answer(before, step, value)
     _store(checkin, after)
@@ -221,6 +247,7 @@ def _apply(session: Session, member: Member, checkin: Checkin, step: str, value:
     if step == "craving" and after.craving is not None and after.craving >= HIGH_CRAVING:
         session.add(CravingEvent(member_id=member.id or 0, strength=after.craving, source="checkin", created_at=now))
     if after.step is None:
+        assert isinstance(member, Member) and isinstance(checkin, Checkin)  # plain rows never finish (_only_moves_on)
         _complete(session, member, checkin, now)
     else:
         views.send_checkin_question(session, member, checkin, after.step, now)

@@ -187,7 +187,7 @@ def _fan_out(session: Session, circle: Circle, message: CircleMessage, now: date
     threads = _reply_targets(session, reply_to)
     paces = crepo.paces(session, [p.chat_id for p in people], now)
     rendered: dict[str, RelayMessage] = {}
-    sent: list[tuple[_Recipient, OutboxMessage]] = []
+    sent: list[tuple[_Recipient, int | None]] = []
     for person in people:
         built = rendered.get(person.language)
         if built is None:
@@ -195,15 +195,15 @@ def _fan_out(session: Session, circle: Circle, message: CircleMessage, now: date
         pace = paces[person.chat_id]
         due, pace.next_free_at = rules.pace(pace.next_free_at, now)
         reply = threads.get(person.chat_id)
-        row = enqueue(session, chat_id=person.chat_id, member_id=person.member_id, staff_id=person.staff_id,
-                      text=built.text, buttons=built.button_rows() or None, priority=Priority.BULK,
-                      purpose="circle", protect=True, due_at=due, now=now,
-                      extra={"reply_to": reply} if reply is not None else None)
-        sent.append((person, row))
+        outbox_id = enqueue(session, chat_id=person.chat_id, member_id=person.member_id, staff_id=person.staff_id,
+                            text=built.text, buttons=built.button_rows() or None, priority=Priority.BULK,
+                            purpose="circle", protect=True, due_at=due, now=now,
+                            extra={"reply_to": reply} if reply is not None else None)
+        sent.append((person, outbox_id))
     session.flush()
-    for person, row in sent:
+    for person, outbox_id in sent:
         session.add(RelayCopy(circle_message_id=message.id or 0, chat_id=person.chat_id, member_id=person.member_id,
-                              staff_id=person.staff_id, outbox_id=row.id or 0))
+                              staff_id=person.staff_id, outbox_id=outbox_id or 0))
     return len(sent)
 
 

@@ -250,9 +250,11 @@ def forget(session: Session, member: Member, now: datetime, ctx: ServiceContext,
     # The goodbye goes to the chat that asked; the sender forgets its address once it is delivered.
     if person is not None:
         goodbye = t(lang, "prv-forget-done")
-        row = (enqueue_edit(session, chat_id=person.chat_id, message_id=message_id, now=now, text=goodbye)
-               if message_id is not None else enqueue(session, chat_id=person.chat_id, now=now, text=goodbye))
-        row.payload = {**row.payload, "ephemeral": True, "forget_chat": True}
+        forget = {"ephemeral": True, "forget_chat": True}
+        if message_id is not None:
+            enqueue_edit(session, chat_id=person.chat_id, message_id=message_id, now=now, text=goodbye, extra=forget)
+        else:
+            enqueue(session, chat_id=person.chat_id, now=now, text=goodbye, extra=forget)
 
 
 def _withdraw_circle_messages(session: Session, member: Member, now: datetime) -> None:

@@ -29,7 +29,8 @@ from storage.models import ProcessedUpdate
 
 KEEP_UPDATE_IDS = timedelta(days=2)
 # built once: it runs with every handled update's commit
-_RECORD = insert(ProcessedUpdate).values(update_id=bindparam("update_id"), processed_at=bindparam("processed_at"))
+_RECORD = insert(ProcessedUpdate.__table__).values(  # type: ignore[arg-type]  # the table: no ORM bulk-insert machinery
+    update_id=bindparam("update_id"), processed_at=bindparam("processed_at"))
 _SESSION_KEY = "saathi_update_id"
 
 

@@ -16,6 +16,7 @@ from bot.domain.outgoing import Priority
 from bot.domain.scheduling import HIGH_RISK_WINDOWS, PRESET_TIMES
 from bot.i18n import LANGUAGES, t
 from bot.services.outbox import Buttons, enqueue, enqueue_edit
+from storage import repositories as repo
 from storage.models import Center, Checkin, Member
 
 PAUSE_CHOICES = (1, 3, 7, 14)
@@ -75,11 +76,11 @@ CHECKIN_QUESTION = {
 }
 
 
-def checkin_question_text(member: Member, step: str) -> str:
+def checkin_question_text(member: Member | repo.PressedMember, step: str) -> str:
     return t(member.language, CHECKIN_QUESTION[step], pseudonym=member.pseudonym)
 
 
-def checkin_buttons(member: Member, checkin: Checkin, step: str) -> Buttons:
+def checkin_buttons(member: Member | repo.PressedMember, checkin: Checkin | repo.PressedCheckin, step: str) -> Buttons:
     lang, cid = member.language, checkin.id or 0
     if step == "mood":
         return [[(MOOD_FACES[n], encode("ci", cid, "mood", n)) for n in range(1, 6)]]
@@ -109,7 +110,8 @@ def checkin_buttons(member: Member, checkin: Checkin, step: str) -> Buttons:
 
 
 def send_checkin_question(
-    session: Session, member: Member, checkin: Checkin, step: str, now: datetime, *, scheduled: bool = False
+    session: Session, member: Member | repo.PressedMember, checkin: Checkin | repo.PressedCheckin, step: str,
+    now: datetime, *, scheduled: bool = False
 ) -> None:
     enqueue(
         session,
@@ -135,7 +137,8 @@ def answer_label(lang: str, step: str, value: object) -> str:
     return str(value)
 
 
-def mark_answered(session: Session, member: Member, message_id: int, step: str, value: object, now: datetime) -> None:
+def mark_answered(session: Session, member: Member | repo.PressedMember, message_id: int, step: str, value: object,
+                  now: datetime) -> None:
     """Turn an answered question into a record of the answer, without buttons."""
     text = t(
         member.language,
@@ -146,7 +149,8 @@ def mark_answered(session: Session, member: Member, message_id: int, step: str, 
     enqueue_edit(session, chat_id=member.chat_id, member_id=member.id, message_id=message_id, text=text, now=now)
 
 
-def refresh_buttons(session: Session, member: Member, checkin: Checkin, message_id: int, now: datetime) -> None:
+def refresh_buttons(session: Session, member: Member | repo.PressedMember, checkin: Checkin | repo.PressedCheckin,
+                    message_id: int, now: datetime) -> None:
     enqueue_edit(
         session,
         chat_id=member.chat_id,

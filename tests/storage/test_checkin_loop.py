@@ -8,9 +8,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from bot.services import checkins, member_settings
-from bot.services.context import ServiceContext
+from bot.services.context import Person, ServiceContext
 from storage import repositories as repo
-from storage.models import Checkin
+from storage.models import Checkin, CravingEvent, OutboxMessage
 from tests.storage.helpers import member, onboard, outbox, seed_centre
 
 
@@ -116,3 +116,90 @@ def test_last_14_days_of_mood_and_craving_is_one_query(services: ServiceContext,
         rows = repo.recent_checkins(session, member_id, clock.now().date())
     assert len(rows) == 14
     assert rows[0].local_date < rows[-1].local_date
+
+
+def _due_checkin(services: ServiceContext, clock, user_id: int = 101) -> tuple[Person, int]:  # type: ignore[no-untyped-def]
+    seed_centre(services)
+    person = onboard(services, user_id)
+    clock.set(datetime(2026, 11, 25, 14, 31, tzinfo=UTC))
+    assert checkins.run_due_checkins(services) == 1
+    with services.uow() as session:
+        return person, session.exec(select(Checkin)).one().id or 0
+
+
+def test_a_press_that_moves_on_writes_the_answer_and_both_replies(services: ServiceContext, clock) -> None:
+    person, checkin_id = _due_checkin(services, clock)
+    before = len(outbox(services, chat_id=101))
+    assert checkins.answer_button(services, person, checkin_id, "mood", "4", message_id=77) is None
+    assert checkins.answer_button(services, person, checkin_id, "crav", "3", message_id=78) is None
+    assert checkins.answer_button(services, person, checkin_id, "trg", "stress", message_id=79) is None  # a tick
+    with services.uow() as session:
+        checkin = session.exec(select(Checkin)).one()
+    assert (checkin.status, checkin.step, checkin.mood, checkin.craving, checkin.triggers) == (
+        "in_progress", "triggers", 4, 3, "stress")
+    replies = outbox(services, chat_id=101)[before:]
+    assert [(row.method, row.payload.get("message_id")) for row in replies] == [
+        ("edit", 77), ("send", None), ("edit", 78), ("send", None), ("edit", 79)]
+    assert "✓ 4" in replies[0].payload["text"] and "buttons" not in replies[0].payload
+    assert "How strong" in replies[1].payload["text"] and replies[1].payload["buttons"]
+    assert replies[4].payload["buttons"][0][0][0].startswith("✓ ")  # the toggled trigger, redrawn
+
+
+def test_a_strong_craving_by_button_is_recorded_and_the_last_answer_completes(services: ServiceContext, clock) -> None:
+    person, checkin_id = _due_checkin(services, clock)
+    for kind, raw in (("mood", "2"), ("crav", "9"), ("trgdone", None), ("use", "no"), ("note", "skip")):
+        assert checkins.answer_button(services, person, checkin_id, kind, raw, message_id=5) is None
+    with services.uow() as session:
+        checkin = session.exec(select(Checkin)).one()
+        cravings = session.exec(select(CravingEvent)).all()
+    assert (checkin.status, checkin.craving, checkin.used) == ("completed", 9, "no")
+    assert [(c.strength, c.source) for c in cravings] == [(9, "checkin")]
+    assert any("Thank you for checking in" in row.payload["text"] for row in outbox(services, chat_id=101))
+
+
+def test_a_press_on_a_checkin_another_worker_moved_on_is_stale_and_writes_nothing(services: ServiceContext, clock,
+                                                                                  monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    person, checkin_id = _due_checkin(services, clock)
+    before = len(outbox(services))
+    real = repo.pressed_checkin
+
+    def read_then_another_worker_answers(session, *args):  # type: ignore[no-untyped-def]
+        found = real(session, *args)
+        with services.uow() as other:  # between our read and our write
+            other.exec(select(Checkin)).one().step = "craving"
+            other.commit()
+        return found
+
+    monkeypatch.setattr(repo, "pressed_checkin", read_then_another_worker_answers)
+    assert checkins.answer_button(services, person, checkin_id, "mood", "4", message_id=77) == "checkin-stale"
+    with services.uow() as session:
+        assert session.exec(select(Checkin)).one().mood is None
+    assert len(outbox(services)) == before  # neither the edit nor the next question
+
+
+def test_a_press_on_someone_elses_or_a_closed_checkin_is_refused(services: ServiceContext, clock) -> None:
+    person, checkin_id = _due_checkin(services, clock)
+    stranger = onboard(services, 102)
+    assert checkins.answer_button(services, stranger, checkin_id, "mood", "4", message_id=1) == "button-expired"
+    assert checkins.close_missed(services) == 0
+    clock.set(datetime(2026, 11, 25, 19, 0, tzinfo=UTC))  # past midnight IST: the day is over
+    assert checkins.close_missed(services) == 1
+    assert checkins.answer_button(services, person, checkin_id, "mood", "4", message_id=1) == "checkin-stale"
+
+
+def test_messages_enqueued_in_a_batch_are_stored_together_when_it_ends(services: ServiceContext) -> None:
+    from bot.services import outbox as outbox_service
+
+    now = datetime(2026, 11, 25, 14, 31, tzinfo=UTC)
+    with services.uow() as session:
+        with outbox_service.batched(session):
+            assert outbox_service.enqueue(session, chat_id=5, text="one", now=now) is None
+            with outbox_service.batched(session):  # nested: the outer batch stores it
+                outbox_service.enqueue(session, chat_id=6, text="two", now=now)
+            assert session.exec(select(OutboxMessage)).all() == []  # nothing yet
+        assert [row.payload["text"] for row in session.exec(select(OutboxMessage).order_by(OutboxMessage.id))] \
+            == ["one", "two"]
+        single = outbox_service.enqueue(session, chat_id=7, text="three", now=now)  # outside: at once, with its id
+        assert session.get(OutboxMessage, single) is not None
+        session.commit()
+    assert [row.chat_id for row in outbox(services)] == [5, 6, 7]
