@@ -57,6 +57,9 @@ MAX_BACKOFF_SECONDS = 300
 MAX_ATTEMPTS = 60  # about four hours of retries at the backoff cap
 BATCH_SECONDS = 1.5  # a claim holds about this much sending at the limiter's rate
 CLAIM_INTERVAL = 0.05  # kicks within this long of the last claim share the next one
+# … and this long while more than a second batch is already in flight, when a claim can only bring
+# urgent rows (a thousand presses at once: twenty claims a second that found nothing to take)
+URGENT_CLAIM_INTERVAL = 0.25
 MARK_DELAY = 0.02  # "sent" marks wait at most this long for a batch commit
 MARK_BATCH = 100  # … or are committed at once when this many are waiting
 BACKLOG_LOG_SECONDS = 30.0
@@ -197,8 +200,9 @@ class OutboxSender:
             # A burst of kicks (a thousand members pressing at once, each handler kicks) shares one
             # claim per CLAIM_INTERVAL instead of one claim transaction per kick.
             since = time.monotonic() - last_claim
-            if since < CLAIM_INTERVAL:
-                await asyncio.sleep(CLAIM_INTERVAL - since)
+            interval = CLAIM_INTERVAL if self._in_flight <= self._max_in_flight else URGENT_CLAIM_INTERVAL
+            if since < interval:
+                await asyncio.sleep(interval - since)
             last_claim = time.monotonic()
             try:
                 claimed = await self._fill()
