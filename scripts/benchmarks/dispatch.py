@@ -155,10 +155,10 @@ async def drain(ctx: ServiceContext, saathi: Any, members: int, urgent: int, tim
             marks.pop(0)
             staff = len(alert_ids) % STAFF
             with ctx.uow() as session:
-                row = enqueue(session, chat_id=FIRST_STAFF + staff, text="Urgent: a member needs a call now",
-                              now=ctx.clock.now(), priority=Priority.URGENT, purpose="escalation")
+                alert_id = enqueue(session, chat_id=FIRST_STAFF + staff, text="Urgent: a member needs a call now",
+                                   now=ctx.clock.now(), priority=Priority.URGENT, purpose="escalation")
                 session.commit()
-                alert_ids.append(row.id or 0)
+                alert_ids.append(alert_id or 0)
             saathi.kick()  # as the handler that enqueued it would
         now = time.monotonic()
         if now - last_report >= 30:

@@ -304,8 +304,9 @@ def main() -> int:
                  "those replies meanwhile (run with --pause-sender to see the handlers alone). The two bots differ "
                  "in how they are built, not only in what they do: the bare bot is python-telegram-bot as it comes "
                  "(httpx, one update after another); ours talks HTTP through aiohttp (bot/http.py), handles a "
-                 "batch a lane per chat, 8 at a time (bot/polling.py), and on PostgreSQL runs each use case in a "
-                 "worker thread (Saathi.call). \"CPU per press\" is the process's CPU over the presses.")
+                 "batch a lane per chat, 8 at a time (bot/polling.py), and on PostgreSQL runs each use case on the "
+                 "event loop in a greenlet, over asyncpg (Saathi.call). \"CPU per press\" is the process's CPU over "
+                 "the presses.")
     if not pg:
         lines.append("\nPostgreSQL not measured in this run (set SAATHI_TEST_POSTGRES_URL).")
     if not args.no_append:

@@ -51,8 +51,11 @@ CIRCLE = "Evening Circle"
 COUNSELLOR = 9101
 BACKUP = 9102
 SEED = 20261125
-# 19:59:30 in India: the evening's check-ins fall due from 20:00.
-SIM_START = datetime(2026, 11, 25, 14, 29, 30, tzinfo=UTC)
+# 19:59 in India: the evening's check-ins fall due from 20:00, six real seconds later. The circle's first
+# words are waiting before the bot starts and must be handled before the authors' check-ins open (an
+# open check-in takes typed text as its answer); with 30 s (three real seconds) a slow start under a
+# busy test run lost that race once in a while.
+SIM_START = datetime(2026, 11, 25, 14, 29, 0, tzinfo=UTC)
 SPEED = 10.0  # a simulated minute every six seconds; the sender's 60 s lease is 6 s of real time
 IN_FLIGHT = 0.2  # seconds: a send already on the wire when the bot died is still accepted
 WINDOW_BOUND = 2.0  # seconds: a duplicate must follow a kill this closely to be "the window" (kills are ~5 s apart)
