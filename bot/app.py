@@ -6,9 +6,9 @@ import asyncio
 import logging
 import os
 import signal
-from dataclasses import replace
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 from telegram import BotCommand
 from telegram.error import TelegramError
