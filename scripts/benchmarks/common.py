@@ -14,10 +14,29 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.clock import SystemClock
+from bot.config import Settings, parse_settings
 from tests.postgres import postgres_url, reset_postgres, scratch_postgres  # noqa: F401  (the benchmarks import them from here)
 
 ROOT = Path(__file__).resolve().parents[2]
 PERFORMANCE_MD = ROOT / "docs" / "performance.md"
+
+
+# --- our bot, built the same way by every benchmark that runs it whole ---------------------------
+
+def bot_settings(token: str, api_url: str, database_url: str) -> Settings:
+    """Our bot against an emulator at ``api_url`` (quiet logs: a benchmark prints its own figures)."""
+    return parse_settings({"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": api_url, "DATABASE_URL": database_url,
+                           "LOG_LEVEL": "WARNING"})
+
+
+def bot_application(settings: Settings) -> Application:  # type: ignore[type-arg]
+    """The real Application on the real clock, without the scheduled jobs (the benchmark drives the due
+    work), its outbox sender polling every 50 ms."""
+    return build_application(settings, clock=SystemClock(), with_jobs=False, sender_poll=0.05)
 
 
 # --- the emulator, in a child process (as Telegram's servers are never on the bot's CPU) ---------

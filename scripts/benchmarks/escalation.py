@@ -21,12 +21,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from sqlmodel import select  # noqa: E402
 
-from bot.app import build_application, running  # noqa: E402
-from bot.clock import SystemClock  # noqa: E402
-from bot.config import parse_settings  # noqa: E402
+from bot.app import running  # noqa: E402
 from bot.sandbox.emulator import BotApiEmulator  # noqa: E402
 from bot.services import admin  # noqa: E402
-from scripts.benchmarks.common import append_section, median, percentile, postgres_url, reset_postgres  # noqa: E402
+from scripts.benchmarks.common import (  # noqa: E402
+    append_section,
+    bot_application,
+    bot_settings,
+    median,
+    percentile,
+    postgres_url,
+    reset_postgres,
+)
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import Escalation, Member  # noqa: E402
 
@@ -63,11 +69,8 @@ async def _resolve_open(saathi) -> None:  # type: ignore[no-untyped-def]
 
 async def run_once(database_url: str, messages: int, members: int) -> list[float]:
     async with BotApiEmulator(token=TOKEN) as emu:
-        settings = parse_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": emu.base_url,
-                                   "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"})
         upgrade(database_url)
-        application = build_application(settings, clock=SystemClock(), with_jobs=False, sender_poll=0.05)
-        async with running(application) as saathi:
+        async with running(bot_application(bot_settings(TOKEN, emu.base_url, database_url))) as saathi:
             user_ids = _seed_members(saathi, members)
             emu.add_user(COUNSELLOR, "Bench")
             for user_id in user_ids:

@@ -49,15 +49,15 @@ sys.path.insert(0, str(ROOT))
 from telegram import Update  # noqa: E402
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes  # noqa: E402
 
-from bot.app import build_application, running  # noqa: E402
-from bot.clock import SystemClock  # noqa: E402
-from bot.config import parse_settings  # noqa: E402
+from bot.app import running  # noqa: E402
 from bot.sandbox.client import EmulatorClient  # noqa: E402
 from bot.services import admin, checkins  # noqa: E402
 from bot.services.onboarding import CONSENT_VERSION  # noqa: E402
 from scripts.benchmarks.common import (  # noqa: E402
     EmulatorProcess,
     append_section,
+    bot_application,
+    bot_settings,
     emulator_process,
     median,
     percentile,
@@ -198,8 +198,7 @@ async def _run_bare(base_url: str, answers: AnswerLog, presses: list[tuple[int, 
 
 async def _run_ours(settings: Any, answers: AnswerLog, presses: list[tuple[int, int, str]],  # noqa: ANN401
                     profile: str | None, pause_sender: bool) -> Run:
-    application = build_application(settings, clock=SystemClock(), with_jobs=False, sender_poll=0.05)
-    async with running(application) as saathi:
+    async with running(bot_application(settings)) as saathi:
         if pause_sender and saathi.sender is not None:  # diagnosis: the handlers alone, replies left queued
             await saathi.sender.stop()
         profiler = cProfile.Profile() if profile else None
@@ -218,11 +217,9 @@ async def run_once(database_url: str, members: int, profile: str | None = None,
     with emulator_process(TOKEN) as process:
         async with EmulatorClient(process.control_url) as emu:
             answers = AnswerLog(emu, process)
-            settings = parse_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": process.base_url,
-                                       "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"})
+            settings = bot_settings(TOKEN, process.base_url, database_url)
             upgrade(database_url)
-            application = build_application(settings, clock=SystemClock(), with_jobs=False, sender_poll=0.05)
-            async with running(application) as saathi:
+            async with running(bot_application(settings)) as saathi:
                 ids = _seed(saathi, members)
                 await _add_users(emu, ids)
                 started = time.monotonic()
