@@ -59,8 +59,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None, with_jo
         reminder_delay_minutes=settings.reminder_delay_minutes,
     )
     loop_engine = make_loop_engine(settings.database_url)
-    saathi = Saathi(services=services, loop_services=None if loop_engine is None
-                    else replace(services, uow=SessionFactory(loop_engine.sync_engine)))
+    saathi = Saathi(services=services)
     if limits is None:
         limits = Limits(overall_per_sec=settings.rate_limit_per_second)
         if settings.rate_scale != 1.0:  # tests and benchmarks against an emulator whose time runs faster
@@ -72,8 +71,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None, with_jo
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         me = await application.bot.get_me()
         services.bot_username = me.username or services.bot_username
-        if saathi.loop_services is not None:
-            saathi.loop_services.bot_username = services.bot_username
+        if loop_engine is not None:  # the same services, bot name included, on the loop's engine
+            saathi.loop_services = replace(services, uow=SessionFactory(loop_engine.sync_engine))
         await _set_commands(application)
         load_rules()  # compiling the rules takes most of a second; not on a member's first message
         nonlocal limiter
