@@ -124,12 +124,40 @@ def build_parser() -> argparse.ArgumentParser:
                     description="Re-encrypt every encrypted column with the first key of SAATHI_ENCRYPTION_KEYS "
                                 "(also encrypts text stored before encryption). Safe to repeat; prints counts only.")
 
-    risk = sub.add_parser("risk", help="risk rules").add_subparsers(dest="action", required=True)
-    risk.add_parser("classify", help="classify messages read one per line from standard input",
-                    description="Prints, for each line, the level and the matching rule ids, tab-separated.")
+    risk = sub.add_parser("risk", help="risk rules and model").add_subparsers(dest="action", required=True)
+    classify = risk.add_parser("classify", help="classify messages read one per line from standard input",
+                               description="Prints, for each line, the level and the matching rule ids "
+                                           "(MODEL when the trained model fired), tab-separated.")
+    classify.add_argument("--explain", action="store_true",
+                          help="print level, layer (rules/model/follow-up) and each rule's words or the model's score")
+    train = risk.add_parser("train", help="train the risk model from the labelled corpus",
+                            description="Fit the model on bot/domain/risk/corpus/*.tsv (fixed seed) and write "
+                                        "bot/domain/risk/model/risk_model.json.gz. Needs the 'train' extra.")
+    train.add_argument("--corpus", help="a folder of corpus .tsv files (default: the packaged corpus)")
+    train.add_argument("--out", help="where to write the model (default: the packaged artifact)")
 
     sub.add_parser("status", help="counts and backlog at a glance", description="Show counts and the outbox backlog.")
     return parser
+
+
+def _risk(args: argparse.Namespace) -> int:
+    if args.action == "train":
+        try:
+            from bot.risk_training import train
+        except ImportError as exc:
+            print(f"saathi: training needs scikit-learn (pip install -e '.[train]'): {exc}", file=sys.stderr)
+            return 2
+        model = train(args.corpus, args.out).model
+        oof = model.meta["out_of_fold"]
+        print(f"trained on {model.meta['messages']} messages, {len(model.terms)} terms, C={model.meta['C']}; "
+              f"thresholds urgent {model.thresholds.urgent}, concern {model.thresholds.concern}, "
+              f"ask {model.thresholds.ask}; out-of-fold: " + ", ".join(f"{k} {v}" for k, v in oof.items()))
+        return 0
+    from bot.domain.risk import classify_lines
+
+    for line in classify_lines(sys.stdin, explain=args.explain):
+        print(line, flush=True)
+    return 0
 
 
 def _services(settings: Settings) -> ServiceContext:
@@ -198,11 +226,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         print("database is up to date")
         return 0
     if args.command == "risk":
-        from bot.domain.risk import classify_lines
-
-        for line in classify_lines(sys.stdin):
-            print(line, flush=True)
-        return 0
+        return _risk(args)
     ctx = _services(settings)
     if args.command == "center" and args.action == "set":
         center = admin.configure_center(ctx, args.name, helpline=args.helpline,

@@ -1,43 +1,57 @@
 #!/usr/bin/env python3
-"""Evaluate the risk rules against a labelled set of messages.
+"""Evaluate the risk engine (rules + trained model) honestly.
 
-    .venv/bin/python scripts/risk_eval.py                       # the project's set
-    .venv/bin/python scripts/risk_eval.py other.tsv --errors    # another set, list misses
+    .venv/bin/python scripts/risk_eval.py                  # corpus, grouped split; regression set
+    .venv/bin/python scripts/risk_eval.py --lofo           # also leave-one-family-out (slow, minutes)
+    .venv/bin/python scripts/risk_eval.py --markdown       # also rewrite the figures in docs/clinical-rules.md
+    .venv/bin/python scripts/risk_eval.py other.tsv --errors   # any labelled file, with the shipped engine
 
-The file has one message per line: ``language<TAB>label<TAB>text`` with
-language in {en, hi, hi-Latn, mr, mr-Latn} and label in {urgent, concern,
-none}. Blank lines, lines starting with ``#`` and a header line
-(``language<TAB>label<TAB>text``) are skipped.
+**The corpus run** (``bot/domain/risk/corpus/*.tsv``, needs the ``train``
+extra). The corpus is split by paraphrase group, stratified by language and
+family: within each (language, family) a quarter of the groups, chosen with a
+fixed seed, go to the test side, whole, so no paraphrase of a test message is
+learnt from, and every family of every language is on both sides. A model
+is trained on the training side only (C and thresholds by grouped
+cross-validation inside it: bot/risk_training.py) and the engine (rules +
+that model) is scored on the test side, per language and per family. The
+test side is never used to choose anything. Targets, in every language:
 
-How an assessment becomes a label (the engine has four levels, the set
-three):
+* urgent recall ≥ 0.97 (scored urgent);
+* concern caught ≥ 0.90 (scored concern **or urgent**: a counsellor is alerted
+  either way; the strict share scored exactly concern is shown too);
+* false alarms on none ≤ 0.08 (scored concern or urgent, or asked the
+  follow-up questions).
 
-* URGENT → ``urgent``; CONCERN → ``concern``;
-* WATCH with ``needs_followup`` → ``concern``: these are passive death
-  wishes ("I wish I could sleep and never wake up"). The app always runs the
-  C-SSRS follow-up for them and escalates to concern or urgent on any "yes",
-  so they count as caught at concern level;
-* any other WATCH (a mild craving mention, a trigger situation) → ``none``:
-  no counsellor is alerted for it;
-* NONE → ``none``.
+``--lofo`` adds a leave-one-family-out run: each family in turn is left out of
+training and scored; a stress figure for kinds of message nobody wrote
+examples of, with no target.
 
-Scoring is strict per class: a concern message the engine calls urgent is a
-miss for concern recall (and a false positive for urgent precision). The
-"flagged" column also shows the share caught at that level *or higher*.
+**A labelled file** (``PATH``; by default the old rules regression set
+``tests/data/risk_labelled.tsv``, ``language<TAB>label<TAB>text``) is scored
+with the shipped engine, with the regression thresholds: urgent recall ≥ 0.98,
+concern recall ≥ 0.90 and none precision ≥ 0.85, overall and in each language
+with at least ``MIN_PER_LANGUAGE`` messages of the label. A file in the corpus
+format (with a ``label language family group text`` header) is read too.
 
-The run fails (exit status 1) when urgent recall < 0.98, concern recall
-< 0.90 or none precision < 0.85, overall or in any one language that has
-at least ``MIN_PER_LANGUAGE`` messages of that label.
+How an assessment becomes a label (the engine has four levels, the sets
+three): URGENT → ``urgent``; CONCERN → ``concern``; WATCH with
+``needs_followup`` → ``concern`` (the C-SSRS follow-up questions run and any
+"yes" escalates); any other WATCH and NONE → ``none``. The regression set is
+scored strictly per class; "flagged" shows the share caught at that level or
+higher.
 
-``evaluate(path)`` returns an :class:`Evaluation` for use in tests.
+Exit status 1 when a target or threshold is missed, 2 on an unreadable file.
+``evaluate(path)`` and ``evaluate_corpus()`` return the figures for tests.
 """
 
 from __future__ import annotations
 
 import argparse
+import random
+import re
 import sys
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,20 +59,32 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a plain script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from bot.domain.risk import RiskAssessment, RiskLevel, classify_text  # noqa: E402
+from bot.domain.risk import RiskAssessment, RiskLevel, RiskModel, classify_text  # noqa: E402
+from bot.domain.risk import corpus as risk_corpus  # noqa: E402
 
 DEFAULT_PATH = ROOT / "tests" / "data" / "risk_labelled.tsv"
+DOCS = ROOT / "docs" / "clinical-rules.md"
 LABELS: tuple[str, ...] = ("urgent", "concern", "none")
 LANGUAGES: tuple[str, ...] = ("en", "hi", "hi-Latn", "mr", "mr-Latn")
 HEADER = ("language", "label", "text")
+SEED = 7
+TEST_SHARE = 0.25
 
-# (label, metric) → minimum. Checked overall and per language.
+# Regression set: (label, metric) → minimum. Checked overall and per language.
 THRESHOLDS: dict[tuple[str, str], float] = {
     ("urgent", "recall"): 0.98,
     ("concern", "recall"): 0.90,
     ("none", "precision"): 0.85,
 }
 MIN_PER_LANGUAGE = 10  # fewer messages of a label than this: reported, not gated
+
+# Corpus grouped split: targets in every language.
+URGENT_RECALL_TARGET = 0.97
+CONCERN_CAUGHT_TARGET = 0.90
+FALSE_ALARM_TARGET = 0.08
+
+MARK_BEGIN = "<!-- risk-eval:begin (generated by scripts/risk_eval.py --markdown) -->"
+MARK_END = "<!-- risk-eval:end -->"
 
 
 class LabelledFileError(ValueError):
@@ -71,6 +97,8 @@ class Example:
     language: str
     label: str
     text: str
+    family: str = ""
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,10 +107,16 @@ class Result:
     predicted: str
     level: RiskLevel
     rule_ids: tuple[str, ...]
+    followup: bool = False
 
     @property
     def correct(self) -> bool:
         return self.predicted == self.example.label
+
+    @property
+    def flagged(self) -> bool:
+        """A counsellor is alerted or the member asked the follow-up questions."""
+        return self.predicted != "none"
 
 
 def label_of(assessment: RiskAssessment) -> str:
@@ -101,8 +135,9 @@ class Evaluation:
     results: list[Result] = field(default_factory=list)
 
     # -- selection ---------------------------------------------------------------
-    def subset(self, language: str | None = None) -> list[Result]:
-        return [r for r in self.results if language is None or r.example.language == language]
+    def subset(self, language: str | None = None, family: str | None = None) -> list[Result]:
+        return [r for r in self.results if (language is None or r.example.language == language)
+                and (family is None or r.example.family == family)]
 
     @property
     def languages(self) -> list[str]:
@@ -126,6 +161,11 @@ class Evaluation:
             return None
         return sum(order[r.predicted] >= order[label] for r in rows) / len(rows)
 
+    def false_alarms(self, language: str | None = None) -> float | None:
+        """Share of none messages alerted on or asked the follow-up questions."""
+        rows = [r for r in self.subset(language) if r.example.label == "none"]
+        return sum(r.flagged for r in rows) / len(rows) if rows else None
+
     def support(self, label: str, language: str | None = None) -> int:
         return sum(r.example.label == label for r in self.subset(language))
 
@@ -143,7 +183,7 @@ class Evaluation:
 
     # -- thresholds --------------------------------------------------------------
     def failures(self) -> list[str]:
-        """Threshold breaches, overall and per language, as readable lines."""
+        """Regression-set threshold breaches, overall and per language, as readable lines."""
         problems: list[str] = []
         for language in (None, *self.languages):
             where = language or "all"
@@ -156,6 +196,23 @@ class Evaluation:
                 if value is None or value < minimum:
                     shown = "n/a" if value is None else f"{value:.3f}"
                     problems.append(f"{where}: {label} {metric} {shown} < {minimum:.2f}")
+        return problems
+
+    def target_failures(self) -> list[str]:
+        """Corpus targets missed, overall and in each language."""
+        problems: list[str] = []
+        for language in (None, *self.languages):
+            where = language or "all"
+            checks = (
+                ("urgent recall", self.recall("urgent", language), URGENT_RECALL_TARGET, False),
+                ("concern caught", self.flagged("concern", language), CONCERN_CAUGHT_TARGET, False),
+                ("none false alarms", self.false_alarms(language), FALSE_ALARM_TARGET, True),
+            )
+            for name, value, target, at_most in checks:
+                if value is None:
+                    continue
+                if (value > target) if at_most else (value < target):
+                    problems.append(f"{where}: {name} {value:.3f} {'>' if at_most else '<'} {target:.2f}")
         return problems
 
     @property
@@ -176,14 +233,8 @@ class Evaluation:
             lines.append("")
             lines.append(f"Confusion matrix, {language}")
             lines.append(_confusion_table(self.confusion(language)))
-        errors = self.errors()
         lines.append("")
-        lines.append(f"{len(errors)} disagreements" + (":" if show_errors and errors else ""))
-        if show_errors:
-            for r in errors:
-                ex = r.example
-                ids = ",".join(r.rule_ids) or "-"
-                lines.append(f"  line {ex.line} [{ex.language}] {ex.label} → {r.predicted} ({ids}): {ex.text}")
+        lines.extend(_error_lines(self, show_errors))
         lines.append("")
         failures = self.failures()
         if failures:
@@ -193,6 +244,18 @@ class Evaluation:
             thresholds = ", ".join(f"{label} {metric} ≥ {minimum:.2f}" for (label, metric), minimum in THRESHOLDS.items())
             lines.append(f"PASSED ({thresholds})")
         return "\n".join(lines)
+
+
+def _error_lines(evaluation: Evaluation, show: bool) -> list[str]:
+    errors = evaluation.errors()
+    lines = [f"{len(errors)} disagreements" + (":" if show and errors else "")]
+    if show:
+        for r in errors:
+            ex = r.example
+            ids = ",".join(r.rule_ids) or "-"
+            where = f"{ex.family} " if ex.family else ""
+            lines.append(f"  line {ex.line} [{ex.language}] {where}{ex.label} → {r.predicted} ({ids}): {ex.text}")
+    return lines
 
 
 def _fmt(value: float | None) -> str:
@@ -221,10 +284,21 @@ def _confusion_table(matrix: dict[tuple[str, str], int]) -> str:
     return "\n".join(rows)
 
 
+# --- reading --------------------------------------------------------------------------------------
+
 def load_labelled(path: str | Path) -> list[Example]:
-    """Read a labelled TSV file, strictly: a bad line raises LabelledFileError."""
-    examples: list[Example] = []
+    """Read a labelled TSV file, strictly: a bad line raises LabelledFileError.
+
+    ``language<TAB>label<TAB>text`` lines, or a corpus file (its header first).
+    """
     text = Path(path).read_text(encoding="utf-8")
+    first = next((line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")), "")
+    if tuple(p.strip().lower() for p in first.split("\t")) == risk_corpus.HEADER:
+        try:
+            return [_from_corpus(e) for e in risk_corpus.parse_corpus(text, source=str(path))]
+        except risk_corpus.CorpusError as exc:
+            raise LabelledFileError(str(exc)) from None
+    examples: list[Example] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
@@ -242,31 +316,300 @@ def load_labelled(path: str | Path) -> list[Example]:
     return examples
 
 
-def evaluate_examples(examples: Iterable[Example]) -> Evaluation:
+def _from_corpus(e: risk_corpus.Example) -> Example:
+    return Example(e.line, e.language, e.label, e.text, e.family, e.group)
+
+
+# --- scoring --------------------------------------------------------------------------------------
+
+def evaluate_examples(examples: Iterable[Example], classify: Callable[[str], RiskAssessment] = classify_text
+                      ) -> Evaluation:
     results: list[Result] = []
     for example in examples:
-        assessment = classify_text(example.text)
-        results.append(Result(example, label_of(assessment), assessment.level, assessment.rule_ids))
+        assessment = classify(example.text)
+        results.append(Result(example, label_of(assessment), assessment.level, assessment.rule_ids,
+                              assessment.needs_followup))
     return Evaluation(results)
 
 
-def evaluate(path: str | Path = DEFAULT_PATH) -> Evaluation:
-    """Classify every message in ``path`` and return the figures."""
+def evaluate(path: str | Path = DEFAULT_PATH, *, rules_only: bool = False) -> Evaluation:
+    """Classify every message in ``path`` with the shipped engine (or its rules alone) and return the figures."""
+    if rules_only:
+        return evaluate_examples(load_labelled(path), lambda text: classify_text(text, model=None))
     return evaluate_examples(load_labelled(path))
 
 
+def grouped_split(examples: Sequence[risk_corpus.Example], share: float = TEST_SHARE, seed: int = SEED
+                  ) -> tuple[list[risk_corpus.Example], list[risk_corpus.Example]]:
+    """Whole paraphrase groups to one side; within each (language, family) ``share`` of the groups
+    (at least one, and never all when there are two or more) go to the test side."""
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for e in examples:
+        key = (e.language, e.family)
+        if e.group not in groups[key]:
+            groups[key].append(e.group)
+    test_groups: set[str] = set()
+    for key in sorted(groups):
+        names = sorted(groups[key])
+        random.Random(f"{seed}:{key[0]}:{key[1]}").shuffle(names)
+        count = max(1, round(share * len(names))) if len(names) > 1 else 0
+        test_groups.update(names[: min(count, len(names) - 1)])
+    train = [e for e in examples if e.group not in test_groups]
+    test = [e for e in examples if e.group in test_groups]
+    return train, test
+
+
+@dataclass
+class CorpusEvaluation:
+    """The engine (rules + a model trained on the training side) on the held-out side, and each layer alone."""
+
+    combined: Evaluation
+    rules_only: Evaluation
+    model_only: Evaluation
+    model: RiskModel
+    train_size: int
+
+    def failures(self) -> list[str]:
+        return self.combined.target_failures()
+
+
+def _fit(train: Sequence[risk_corpus.Example], **kwargs: object) -> RiskModel:
+    from bot.risk_training import fit  # needs scikit-learn: only imported for a corpus run
+
+    return fit(train, **kwargs).model  # type: ignore[arg-type]
+
+
+def evaluate_corpus(examples: Sequence[risk_corpus.Example] | None = None) -> CorpusEvaluation:
+    examples = risk_corpus.load_corpus() if examples is None else examples
+    train, test = grouped_split(examples)
+    model = _fit(train)
+    test_examples = [_from_corpus(e) for e in test]
+    return CorpusEvaluation(
+        combined=evaluate_examples(test_examples, lambda text: classify_text(text, model=model)),
+        rules_only=evaluate_examples(test_examples, lambda text: classify_text(text, model=None)),
+        model_only=evaluate_examples(test_examples, lambda text: _model_alone(text, model)),
+        model=model,
+        train_size=len(train),
+    )
+
+
+def _model_alone(text: str, model: RiskModel) -> RiskAssessment:
+    from bot.domain.risk.normalise import normalise
+
+    verdict = model.verdict(normalise(text))
+    return RiskAssessment(level=verdict.level, reasons=(), needs_followup=verdict.followup)
+
+
+def leave_one_family_out(examples: Sequence[risk_corpus.Example], c: float, progress: bool = False
+                         ) -> dict[str, Evaluation]:
+    """Each family left out of training in turn (C fixed, thresholds by 3-fold inner CV)."""
+    results: dict[str, Evaluation] = {}
+    for family in risk_corpus.FAMILIES:
+        held = [_from_corpus(e) for e in examples if e.family == family]
+        if not held:
+            continue
+        model = _fit([e for e in examples if e.family != family], c_grid=(c,), folds=3)
+        results[family] = evaluate_examples(held, lambda text: classify_text(text, model=model))
+        if progress:
+            print(f"  left out {family}: done", file=sys.stderr, flush=True)
+    return results
+
+
+# --- corpus report ------------------------------------------------------------------------------------
+
+def _p(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def _language_rows(evaluation: Evaluation) -> list[list[str]]:
+    rows = []
+    for language in (*evaluation.languages, None):
+        rows.append([
+            language or "**all**",
+            str(len(evaluation.subset(language))),
+            _p(evaluation.recall("urgent", language)), _p(evaluation.precision("urgent", language)),
+            _p(evaluation.flagged("concern", language)), _p(evaluation.recall("concern", language)),
+            _p(evaluation.precision("concern", language)),
+            _p(evaluation.false_alarms(language)),
+        ])
+    return rows
+
+
+LANGUAGE_HEADER = ["language", "n", "urgent recall", "urgent precision", "concern caught (concern or urgent)",
+                   "concern recall (strict)", "concern precision", "none false alarms"]
+
+
+def _family_rows(evaluation: Evaluation) -> list[list[str]]:
+    rows = []
+    for family, label in risk_corpus.FAMILIES.items():
+        subset = evaluation.subset(family=family)
+        if not subset:
+            continue
+        n = len(subset)
+        if label == "none":
+            what = f"false alarms {sum(r.flagged for r in subset) / n:.3f}"
+        elif label == "concern":
+            what = (f"caught {sum(r.flagged for r in subset) / n:.3f} "
+                    f"(strict {sum(r.predicted == 'concern' for r in subset) / n:.3f})")
+        else:
+            what = (f"urgent {sum(r.predicted == 'urgent' for r in subset) / n:.3f} "
+                    f"(flagged {sum(r.flagged for r in subset) / n:.3f})")
+        by_language = " ".join(
+            f"{lang} {_family_share(evaluation.subset(lang, family), label)}"
+            for lang in evaluation.languages if evaluation.subset(lang, family))
+        rows.append([family, label, str(n), what, by_language])
+    return rows
+
+
+def _family_share(rows: list[Result], label: str) -> str:
+    if label == "none":
+        hit = sum(r.flagged for r in rows)
+    elif label == "concern":
+        hit = sum(r.flagged for r in rows)
+    else:
+        hit = sum(r.predicted == "urgent" for r in rows)
+    return f"{hit}/{len(rows)}"
+
+
+def _markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines.extend("| " + " | ".join(row) + " |" for row in rows)
+    return "\n".join(lines)
+
+
+def _confusion_markdown(evaluation: Evaluation, language: str | None) -> str:
+    matrix = evaluation.confusion(language)
+    rows = [[f"**{t}**", *(str(matrix[(t, p)]) for p in LABELS)] for t in LABELS]
+    return _markdown_table([language or "all", *(f"→ {p}" for p in LABELS)], rows)
+
+
+def corpus_markdown(run: CorpusEvaluation, lofo: dict[str, Evaluation] | None, regression: Evaluation,
+                    combined: Evaluation) -> str:
+    model = run.model
+    t = model.thresholds
+    parts = [
+        MARK_BEGIN,
+        "",
+        f"Corpus: {run.train_size + len(run.combined.results)} messages; grouped split (seed {SEED}): "
+        f"{run.train_size} to train, {len(run.combined.results)} held out. Model trained on the training "
+        f"side only: C = {model.meta['C']}, thresholds by grouped 5-fold CV inside it: urgent "
+        f"{t.urgent}, concern {t.concern}, ask {t.ask}.",
+        "",
+        "**Held-out side, rules + model (what the bot does):**",
+        "",
+        _markdown_table(LANGUAGE_HEADER, _language_rows(run.combined)),
+        "",
+        "Each layer alone on the same held-out messages (for comparison):",
+        "",
+        _markdown_table(["layer", "urgent recall", "concern caught", "none false alarms"], [
+            [name, _p(e.recall("urgent")), _p(e.flagged("concern")), _p(e.false_alarms())]
+            for name, e in (("rules only", run.rules_only), ("model only", run.model_only),
+                            ("rules + model", run.combined))]),
+        "",
+        "Targets (every language): urgent recall ≥ 0.97, concern caught ≥ 0.90, none false alarms ≤ 0.08.",
+        "",
+    ]
+    failures = run.failures()
+    parts.append("**Missed:** " + "; ".join(failures) + "." if failures else "**All targets met.**")
+    parts += ["", "Confusion (rows: label, columns: engine; a follow-up question counts as concern):", ""]
+    for language in (None, *run.combined.languages):
+        parts += [_confusion_markdown(run.combined, language), ""]
+    parts += ["Per family, held-out side (urgent families: share scored urgent, and flagged at any level; "
+              "concern families: caught at concern or urgent; none families: false alarms), with "
+              "counts per language:", "",
+              _markdown_table(["family", "label", "n", "share", "per language"], _family_rows(run.combined)), ""]
+    if lofo is not None:
+        rows = []
+        for family, evaluation in lofo.items():
+            label = risk_corpus.FAMILIES[family]
+            rows.append([family, label, str(len(evaluation.results)),
+                         _family_share(evaluation.results, label)])
+        parts += ["Leave-one-family-out (stress figure, no target): each family left out of training, then "
+                  "scored; share as above.", "", _markdown_table(["family", "label", "n", "caught"], rows), ""]
+    parts += [
+        f"Old rules regression set (`tests/data/risk_labelled.tsv`, {len(regression.results)} messages), rules "
+        "alone: urgent recall " + _p(regression.recall("urgent")) + ", concern recall "
+        + _p(regression.recall("concern")) + ", none precision " + _p(regression.precision("none"))
+        + (" — passes its thresholds." if regression.passed else " — FAILS: " + "; ".join(regression.failures()))
+        + " Rules + model on the same set: urgent recall " + _p(combined.recall("urgent")) + ", concern caught "
+        + _p(combined.flagged("concern")) + " (strict " + _p(combined.recall("concern")) + "), none false alarms "
+        + _p(combined.false_alarms()) + ".",
+        "",
+        MARK_END,
+    ]
+    return "\n".join(parts)
+
+
+def write_markdown(section: str, path: Path = DOCS) -> None:
+    text = path.read_text(encoding="utf-8")
+    pattern = re.compile(re.escape(MARK_BEGIN) + ".*?" + re.escape(MARK_END), re.S)
+    if not pattern.search(text):
+        raise SystemExit(f"{path}: no generated section ({MARK_BEGIN} … {MARK_END})")
+    path.write_text(pattern.sub(lambda _: section, text), encoding="utf-8")
+
+
+def corpus_report(run: CorpusEvaluation, show_errors: bool) -> str:
+    lines = [f"Corpus, grouped split: trained on {run.train_size}, held out {len(run.combined.results)}; "
+             f"thresholds {run.model.thresholds}", ""]
+    for name, evaluation in (("rules + model", run.combined), ("rules only", run.rules_only),
+                             ("model only", run.model_only)):
+        lines.append(f"== {name}")
+        lines.append(" | ".join(LANGUAGE_HEADER))
+        lines.extend(" | ".join(row) for row in _language_rows(evaluation))
+        lines.append("")
+    lines.append("Per family (rules + model):")
+    lines.extend(" | ".join(row) for row in _family_rows(run.combined))
+    lines.append("")
+    lines.append("Confusion (rules + model, rows: label, columns: engine):")
+    lines.append(_confusion_table(run.combined.confusion()))
+    lines.append("")
+    lines.extend(_error_lines(run.combined, show_errors))
+    failures = run.failures()
+    lines.append("")
+    lines.append("Targets MISSED:\n  " + "\n  ".join(failures) if failures else "All targets met.")
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Evaluate the risk rules against labelled messages.")
-    parser.add_argument("path", nargs="?", default=str(DEFAULT_PATH), help="labelled TSV (default: %(default)s)")
-    parser.add_argument("--errors", action="store_true", help="list every message the engine labels differently")
+    parser = argparse.ArgumentParser(description="Evaluate the risk engine (rules + model).")
+    parser.add_argument("path", nargs="?", help="a labelled TSV to score with the shipped engine "
+                                                 "(default: the corpus split, then the regression set)")
+    parser.add_argument("--errors", action="store_true", help="list every message labelled differently")
+    parser.add_argument("--lofo", action="store_true", help="also leave each family out in turn (slow)")
+    parser.add_argument("--markdown", action="store_true", help="rewrite the figures in docs/clinical-rules.md")
+    parser.add_argument("--rules-only", action="store_true", help="with PATH: score the rules without the model")
     args = parser.parse_args(argv)
+    if args.path is not None:
+        try:
+            evaluation = evaluate(args.path, rules_only=args.rules_only)
+        except (OSError, LabelledFileError) as exc:
+            print(f"risk_eval: {exc}", file=sys.stderr)
+            return 2
+        print(evaluation.report(show_errors=args.errors))
+        return 0 if evaluation.passed else 1
     try:
-        evaluation = evaluate(args.path)
-    except (OSError, LabelledFileError) as exc:
+        examples = risk_corpus.load_corpus()
+    except (OSError, risk_corpus.CorpusError) as exc:
         print(f"risk_eval: {exc}", file=sys.stderr)
         return 2
-    print(evaluation.report(show_errors=args.errors))
-    return 0 if evaluation.passed else 1
+    run = evaluate_corpus(examples)
+    print(corpus_report(run, args.errors))
+    lofo = leave_one_family_out(examples, float(run.model.meta["C"]), progress=True) if args.lofo else None
+    if lofo is not None:
+        print("\nLeave-one-family-out:")
+        for family, evaluation in lofo.items():
+            print(f"  {family:<18} {risk_corpus.FAMILIES[family]:<8} "
+                  f"{_family_share(evaluation.results, risk_corpus.FAMILIES[family])}")
+    regression = evaluate(DEFAULT_PATH, rules_only=True)
+    print("\n== Rules regression set (tests/data/risk_labelled.tsv), rules alone (its thresholds gate)")
+    print(regression.report(show_errors=args.errors))
+    combined = evaluate(DEFAULT_PATH)
+    print("\n== The same set, rules + shipped model (for information: the set predates the model's taxonomy)")
+    print(_metrics_table(combined, [None, *combined.languages]))
+    if args.markdown:
+        write_markdown(corpus_markdown(run, lofo, regression, combined))
+        print(f"\nwrote {DOCS.relative_to(ROOT)}")
+    return 0 if not run.failures() and regression.passed else 1
 
 
 if __name__ == "__main__":

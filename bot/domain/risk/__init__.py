@@ -14,7 +14,8 @@ Typical use::
         notify_counsellor(result.reasons)
 """
 
-from .engine import assess, classify_lines, classify_text, format_classification
+from .classifier import RiskModel, packaged_model
+from .engine import MODEL_RULE_ID, assess, classify_lines, classify_text, explain_classification, format_classification
 from .followup import followup_questions, level_from_followup, next_followup_question
 from .models import CheckinAnswers, DayRecord, Reason, RiskAssessment, RiskLevel
 from .normalise import normalise_text
@@ -22,20 +23,24 @@ from .rules import Rule, RuleFileError, RuleSet, load_rules
 
 __all__ = [
     "CheckinAnswers",
+    "MODEL_RULE_ID",
     "DayRecord",
     "Reason",
     "RiskAssessment",
     "RiskLevel",
+    "RiskModel",
     "Rule",
     "RuleFileError",
     "RuleSet",
     "assess",
     "classify_lines",
     "classify_text",
+    "explain_classification",
     "followup_questions",
     "format_classification",
     "level_from_followup",
     "load_rules",
     "next_followup_question",
     "normalise_text",
+    "packaged_model",
 ]

@@ -14,7 +14,12 @@ Safety choices, all deliberate:
 * an ``unless`` idiom only cancels the match it overlaps, so "dying to see
   the match, I want to die" is still urgent;
 * a rule that finds nothing is retried with sentence punctuation removed,
-  so "kill. myself." is still caught.
+  so "kill. myself." is still caught;
+* the trained model (classifier.py) reads every message too, and the final
+  level is the more severe of rules and model: the model can raise a level,
+  never lower one. A score near the urgent boundary asks the C-SSRS
+  follow-up questions instead of staying silent. Only an override rule
+  (``model = "ignore"``) takes a sentence out of the model's hands.
 """
 
 from __future__ import annotations
@@ -22,13 +27,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
+from typing import cast
 
 from .checkin import checkin_signals
+from .classifier import RiskModel, Verdict, packaged_model
 from .models import CheckinAnswers, DayRecord, Reason, RiskAssessment, RiskLevel, Signal
 from .normalise import SENTENCE_BREAK, Normalised, normalise, without_sentence_breaks
 from .rules import Negation, Rule, RuleSet, load_rules
 
 MAX_MATCHED_CHARS = 80
+MODEL_RULE_ID = "MODEL"
+PACKAGED = object()  # assess(model=PACKAGED): the shipped model, if the package has one
 
 
 def assess(
@@ -38,34 +47,57 @@ def assess(
     history: Sequence[DayRecord] = (),
     today: date | None = None,
     missed_days: int = 0,
+    model: RiskModel | None | object = PACKAGED,
 ) -> RiskAssessment:
-    """Assess free text, today's check-in answers and recent history together."""
+    """Assess free text, today's check-in answers and recent history together.
+
+    ``model=None`` runs the rules alone (evaluation of the rules, tests);
+    a :class:`RiskModel` replaces the shipped one (evaluation splits).
+    """
     rules = load_rules()
     signals: list[Signal] = []
     if text:
-        signals.extend(text_signals(str(text), rules))
+        chosen = packaged_model() if model is PACKAGED else cast(RiskModel | None, model)
+        signals.extend(text_signals(str(text), rules, chosen))
     signals.extend(checkin_signals(answers, history, today, missed_days, rules.checkin))
     return combine(signals)
 
 
-def classify_text(text: str) -> RiskAssessment:
+def classify_text(text: str, *, model: RiskModel | None | object = PACKAGED) -> RiskAssessment:
     """Text-only assessment (evaluation, CLI, circle messages)."""
-    return assess(text)
+    return assess(text, model=model)
 
 
 def format_classification(assessment: RiskAssessment) -> str:
-    """``"urgent\\tEN-SUI-001,EN-SUI-004"``; ``"none\\t"`` when nothing fired."""
+    """``"urgent\\tEN-SUI-001,EN-SUI-004"``; ``"none\\t"`` when nothing fired; ``MODEL`` when the model did."""
     return f"{assessment.level.label}\t{','.join(assessment.rule_ids)}"
 
 
-def classify_lines(lines: Iterable[str]) -> Iterator[str]:
+def explain_classification(assessment: RiskAssessment) -> str:
+    """``saathi risk classify --explain``: the level, which layer fired, and why.
+
+    ``"urgent\\trules+model\\tEN-SUI-001 (suicide): want to die | MODEL: urgent 0.97"``.
+    """
+    layers = {"model" if r.rule_id == MODEL_RULE_ID else "rules" for r in assessment.reasons}
+    layer = "+".join(name for name in ("rules", "model") if name in layers) or "-"
+    if assessment.needs_followup:
+        layer += " (follow-up questions)"
+    why = " | ".join(
+        f"{r.rule_id}: {r.matched}" if r.rule_id == MODEL_RULE_ID else f"{r.rule_id} ({r.category}): {r.matched}"
+        for r in assessment.reasons
+    )
+    return f"{assessment.level.label}\t{layer}\t{why or '-'}"
+
+
+def classify_lines(lines: Iterable[str], *, explain: bool = False) -> Iterator[str]:
     """One classification line per input line, for ``saathi risk classify``.
 
     Blank lines still produce ``"none\\t"`` so output lines stay aligned
     with input lines.
     """
+    show = explain_classification if explain else format_classification
     for line in lines:
-        yield format_classification(classify_text(line.rstrip("\r\n")))
+        yield show(classify_text(line.rstrip("\r\n")))
 
 
 def combine(signals: Iterable[Signal]) -> RiskAssessment:
@@ -90,11 +122,37 @@ def combine(signals: Iterable[Signal]) -> RiskAssessment:
     )
 
 
-def text_signals(text: str, rules: RuleSet) -> list[Signal]:
-    """Signals from every rule that matches ``text``."""
+def text_signals(text: str, rules: RuleSet, model: RiskModel | None = None) -> list[Signal]:
+    """Signals from every rule that matches ``text``, and from the model if it fires."""
     norm = normalise(text)
     if not norm.tokens:
         return []
+    signals = _rule_signals(norm, rules)
+    if model is not None:
+        verdict = model.verdict(norm, skip=_silenced(norm, rules))
+        if verdict.fired:
+            signals.append(_model_signal(verdict))
+    return signals
+
+
+def _model_signal(verdict: Verdict) -> Signal:
+    return Signal(MODEL_RULE_ID, "model", verdict.level, _shorten(verdict.describe()), verdict.followup)
+
+
+def _silenced(norm: Normalised, rules: RuleSet) -> list[tuple[int, int]]:
+    """Token ranges matched by override rules with ``model = "ignore"`` (their idioms excepted)."""
+    ranges: list[tuple[int, int]] = []
+    for rule in rules.rules:
+        if not rule.silences_model:
+            continue
+        unless = [] if rule.unless_regex is None else [(s, e) for _, s, e in _matches(rule.unless_regex, norm.text)]
+        for _, start, end in _matches(rule.regex, norm.text):
+            if not any(u_start < end and start < u_end for u_start, u_end in unless):
+                ranges.append((norm.token_index(start), norm.token_index(end - 1)))
+    return ranges
+
+
+def _rule_signals(norm: Normalised, rules: RuleSet) -> list[Signal]:
     joined = without_sentence_breaks(norm)
     signals: list[Signal] = []
     for rule in rules.rules:

@@ -28,8 +28,10 @@ LANGUAGES: tuple[str, ...] = ("en", "hi", "mr")
 
 URGENT_CATEGORIES = frozenset({"suicide", "self_harm", "overdose", "harm_others", "goodbye", "medical"})
 CATEGORIES = URGENT_CATEGORIES | frozenset(
-    {"use", "craving", "help", "hopeless", "abuse", "withdrawal", "distress", "trigger"}
+    {"use", "craving", "help", "hopeless", "abuse", "withdrawal", "distress", "trigger", "override"}
 )
+# ``model = "ignore"``: where the rule matches, the trained model is not asked (see engine.assess)
+MODEL_SETTINGS = ("", "ignore")
 
 _ID_SHAPE = re.compile(r"^(?P<lang>[A-Z]{2})-[A-Z]{2,6}-\d{3}$")
 _RULE_KEYS = frozenset(
@@ -44,6 +46,7 @@ _RULE_KEYS = frozenset(
         "if_negated",
         "examples",
         "not_examples",
+        "model",
     }
 )
 
@@ -99,6 +102,12 @@ class Rule:
     literal_words: frozenset[str]
     negation: Negation
     pattern_literals: tuple[frozenset[str], ...] = ()
+    model: str = ""
+
+    @property
+    def silences_model(self) -> bool:
+        """An override: the model is not asked about the sentence this rule matches."""
+        return self.model == "ignore"
 
     def literals_for(self, match: re.Match[str]) -> frozenset[str]:
         """Literal words of the pattern that produced ``match``.
@@ -280,8 +289,12 @@ def _parse_rule(raw: dict[str, Any], language: str, negation: Negation, source: 
         if_negated = _level(raw.get("if_negated"), _default_if_negated(level))
     except ValueError as exc:
         raise RuleFileError(f"{where}: {exc}") from None
-    if level == RiskLevel.NONE:
-        raise RuleFileError(f"{where}: level 'none' would never raise anything")
+    model = str(raw.get("model", "")).strip()
+    if model not in MODEL_SETTINGS:
+        raise RuleFileError(f"{where}: model = {model!r}; the only setting is model = \"ignore\"")
+    if level == RiskLevel.NONE and model != "ignore":
+        raise RuleFileError(f"{where}: level 'none' would never raise anything (only an override with "
+                            f"model = \"ignore\" may have it)")
     patterns = _string_list(raw, "patterns", where, required=True)
     unless = _string_list(raw, "unless", where)
     regex, per_pattern = _compile_all(patterns, where)
@@ -304,6 +317,7 @@ def _parse_rule(raw: dict[str, Any], language: str, negation: Negation, source: 
         literal_words=literals,
         negation=negation,
         pattern_literals=per_pattern,
+        model=model,
     )
 
 

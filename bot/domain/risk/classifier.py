@@ -1,0 +1,324 @@
+"""The trained layer: a linear model over character and word n-grams.
+
+Keyword rules cannot list every way a person in crisis says it ("counted
+them, 40 should be enough"); a model trained on the labelled corpus
+(``corpus/*.tsv``) generalises to words nobody wrote a rule for. It runs
+beside the rules, never instead of them: the engine takes the more severe
+of the two (see engine.assess and docs/clinical-rules.md).
+
+Standard library only. Training (``saathi risk train``, bot/risk_training.py)
+uses scikit-learn, but passes it :func:`features` below as the analyzer, so
+training and scoring share exactly one feature function. The shipped
+artifact (``model/risk_model.json.gz``) holds, per vocabulary term, its idf
+and one weight per class, plus the intercepts and thresholds; scoring here
+reproduces scikit-learn's ``TfidfVectorizer(sublinear_tf=True, norm="l2")``
+followed by a multinomial ``LogisticRegression.predict_proba``.
+
+Long messages are scored in windows of whole sentences up to
+:data:`WINDOW_CHARS` characters and the most severe window wins, so a
+danger sentence at the end of a long note is not diluted by the rest.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .models import RiskLevel
+from .normalise import SENTENCE_BREAK, Normalised, normalise
+
+FORMAT = 1
+CHAR_NGRAMS = (2, 5)  # inclusive, inside "<word>"
+WORD_NGRAMS = (1, 2)  # word unigrams and bigrams, never across a sentence end
+WINDOW_CHARS = 300
+# The model does not read a window with fewer words than this (a number typed as a check-in
+# answer, "ok", "Hi Meera"): two words carry too little for it, and it misread such scraps as
+# alarming far more often than it caught anything. The rules still read every message.
+MIN_WORDS = 3
+ARTIFACT = "risk_model.json.gz"
+# Strings whose features the artifact records a digest of: if the text normalisation or the
+# feature function changes, the shipped model no longer matches and a test says "retrain".
+FEATURE_PROBES: tuple[str, ...] = (
+    "I have been saving up my pills, tonight is the night",
+    "sab khatam aaj raat, maaf karna maa",
+    "आज रात सब खत्म हो जाएगा",
+    "मला उद्याचा सूर्य बघायचा नाही",
+    "mi ata thaklo ahe, kuni nako",
+    "k1ll. mysélf\u200b!! 😭 10mg 2day",
+)
+
+
+def features(text: str) -> list[str]:
+    """The model's features for ``text``: char n-grams inside words, word uni- and bigrams.
+
+    Words are the risk engine's normalised tokens (case, Unicode form,
+    invisible characters, digits for letters, stretched letters and common
+    Hinglish spellings folded: see normalise.py).
+    """
+    return token_features(normalise(text).tokens)
+
+
+def token_features(tokens: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    previous: str | None = None
+    for token in tokens:
+        if token == SENTENCE_BREAK:
+            previous = None
+            continue
+        out.extend(_word_features(token))
+        if previous is not None:
+            out.append(f"w:{previous} {token}")
+        previous = token
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _word_features(word: str) -> tuple[str, ...]:
+    """``w:word`` plus the word's char n-grams (cached: members reuse words)."""
+    padded = f"<{word}>"
+    grams = [f"w:{word}"]
+    low, high = CHAR_NGRAMS
+    for size in range(low, high + 1):
+        grams.extend(padded[i : i + size] for i in range(len(padded) - size + 1))
+    return tuple(grams)
+
+
+def feature_digest() -> str:
+    import hashlib
+
+    joined = "\n".join(" ".join(features(probe)) for probe in FEATURE_PROBES)
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """How probabilities become a level (chosen by grouped cross-validation on the training data).
+
+    ``urgent``: P(urgent) at or above → urgent. ``concern``: P(urgent) + P(concern) at or above →
+    concern. ``ask``: P(urgent) at or above (but below ``urgent``) → the C-SSRS follow-up questions.
+    """
+
+    urgent: float
+    concern: float
+    ask: float
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The model's view of one message: its most severe window."""
+
+    level: RiskLevel
+    followup: bool
+    p_urgent: float
+    p_concern: float
+    excerpt: str  # the window's own text when the message had several windows, else ""
+
+    @property
+    def fired(self) -> bool:
+        return self.level > RiskLevel.NONE or self.followup
+
+    def describe(self) -> str:
+        """``"urgent 0.91"``, ``"concern 0.64"``, ``"ask 0.38"`` (+ the window's words if long)."""
+        if self.level >= RiskLevel.URGENT or self.followup:
+            what, score = ("urgent" if self.level >= RiskLevel.URGENT else "ask"), self.p_urgent
+        else:
+            what, score = self.level.label, self.p_urgent + self.p_concern
+        text = f"{what} {score:.2f}"
+        return f"{text}: {self.excerpt}" if self.excerpt else text
+
+
+NO_VERDICT = Verdict(RiskLevel.NONE, False, 0.0, 0.0, "")
+
+
+@dataclass(frozen=True)
+class RiskModel:
+    """Exported weights; :meth:`probabilities` is scikit-learn's maths in plain Python."""
+
+    classes: tuple[str, ...]
+    intercepts: tuple[float, ...]
+    terms: dict[str, tuple[float, tuple[float, ...]]]  # term → (idf, weight per class)
+    thresholds: Thresholds
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def probabilities(self, feats: Iterable[str]) -> dict[str, float]:
+        terms = self.terms
+        counts = Counter(f for f in feats if f in terms)
+        scores = list(self.intercepts)
+        norm_sq = 0.0
+        partial = [0.0] * len(scores)
+        for term, count in counts.items():
+            idf, weights = terms[term]
+            value = (1.0 + math.log(count)) * idf
+            norm_sq += value * value
+            for index, weight in enumerate(weights):
+                partial[index] += value * weight
+        if norm_sq > 0.0:
+            norm = math.sqrt(norm_sq)
+            scores = [b + p / norm for b, p in zip(scores, partial)]
+        top = max(scores)
+        exps = [math.exp(s - top) for s in scores]
+        total = sum(exps)
+        return {name: e / total for name, e in zip(self.classes, exps)}
+
+    def probabilities_of(self, text: str) -> dict[str, float]:
+        return self.probabilities(features(text))
+
+    def decide(self, p_urgent: float, p_concern: float) -> tuple[RiskLevel, bool]:
+        t = self.thresholds
+        if p_urgent >= t.urgent:
+            return RiskLevel.URGENT, False
+        followup = p_urgent >= t.ask
+        if p_urgent + p_concern >= t.concern:
+            return RiskLevel.CONCERN, followup
+        return (RiskLevel.WATCH if followup else RiskLevel.NONE), followup
+
+    def verdict(self, norm: Normalised, skip: Sequence[tuple[int, int]] = ()) -> Verdict:
+        """Score each window of ``norm`` and keep the most severe.
+
+        ``skip`` holds token ranges (first, last) that override rules took
+        out of the model's hands: the sentences containing them are not
+        scored.
+        """
+        windows = sentence_windows(norm, skip)
+        best = NO_VERDICT
+        best_key: tuple[int, bool, float, float] = (-1, False, -1.0, -1.0)
+        for first, last in windows:
+            if sum(_is_word(token) for token in norm.tokens[first : last + 1]) < MIN_WORDS:
+                continue
+            probs = self.probabilities(token_features(norm.tokens[first : last + 1]))
+            p_urgent, p_concern = probs.get("urgent", 0.0), probs.get("concern", 0.0)
+            level, followup = self.decide(p_urgent, p_concern)
+            key = (int(level), followup, p_urgent, p_concern)
+            if key > best_key:
+                excerpt = _excerpt(norm, first, last) if len(windows) > 1 else ""
+                best, best_key = Verdict(level, followup, p_urgent, p_concern, excerpt), key
+        return best
+
+
+def _is_word(token: str) -> bool:
+    return any(char.isalpha() for char in token)
+
+
+def sentence_windows(norm: Normalised, skip: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """Token ranges (first, last) the model scores, the most severe of which wins.
+
+    A message up to WINDOW_CHARS long is one window, as the model was trained.
+    A longer one is read sentence by sentence (a sentence longer than the
+    limit in overlapping pieces, so a phrase on a cut is whole in one piece)
+    and also in runs of whole sentences packed up to the limit, for context.
+    Sentences overlapping a ``skip`` range are left out.
+    """
+    sentences: list[tuple[int, int]] = []
+    start = None
+    for index, token in enumerate((*norm.tokens, SENTENCE_BREAK)):
+        if token == SENTENCE_BREAK:
+            if start is not None:
+                if not any(first <= index - 1 and start <= last for first, last in skip):
+                    sentences.extend(_split_long(norm, start, index - 1))
+                start = None
+        elif start is None:
+            start = index
+    if not sentences:
+        return []
+    whole = (sentences[0][0], sentences[-1][1])
+    if len(sentences) == 1 or (not skip and _chars(norm, *whole) <= WINDOW_CHARS):
+        return [whole] if _chars(norm, *whole) <= WINDOW_CHARS else sentences
+    packed: list[tuple[int, int]] = []
+    for first, last in sentences:
+        if packed:
+            p_first, p_last = packed[-1]
+            if p_last < first and _chars(norm, p_first, last) <= WINDOW_CHARS:
+                packed[-1] = (p_first, last)
+                continue
+        packed.append((first, last))
+    return sorted(set(sentences) | set(packed))
+
+
+def _split_long(norm: Normalised, first: int, last: int) -> list[tuple[int, int]]:
+    if _chars(norm, first, last) <= WINDOW_CHARS:
+        return [(first, last)]
+    pieces: list[tuple[int, int]] = []
+    start = first
+    while True:
+        end = start
+        while end < last and _chars(norm, start, end + 1) <= WINDOW_CHARS:
+            end += 1
+        pieces.append((start, end))
+        if end >= last:
+            return pieces
+        middle = start + (end - start + 1) // 2
+        start = max(middle, start + 1)
+
+
+def _chars(norm: Normalised, first: int, last: int) -> int:
+    return norm.spans[last][1] - norm.spans[first][0]
+
+
+def _excerpt(norm: Normalised, first: int, last: int, limit: int = 60) -> str:
+    text = " ".join(norm.source_text(first, last).split())
+    return text if len(text) <= limit else "…" + text[-(limit - 1) :]
+
+
+# --- the artifact ------------------------------------------------------------------------------
+
+def packaged_path() -> Path:
+    return Path(str(resources.files(__package__).joinpath("model", ARTIFACT)))
+
+
+@lru_cache(maxsize=1)
+def packaged_model() -> RiskModel | None:
+    """The shipped model, read once; None when the package has none (rules alone then)."""
+    path = packaged_path()
+    if not path.is_file():
+        return None
+    return load_model(path)
+
+
+def load_model(path: str | Path) -> RiskModel:
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return model_from_dict(json.load(handle))
+
+
+def model_from_dict(data: dict[str, Any]) -> RiskModel:
+    if data.get("format") != FORMAT:
+        raise ValueError(f"risk model format {data.get('format')!r}, expected {FORMAT}")
+    classes = tuple(data["classes"])
+    width = len(classes)
+    terms: dict[str, tuple[float, tuple[float, ...]]] = {}
+    for term, row in zip(data["terms"], data["rows"]):
+        weights = tuple(row[1:]) if len(row) > 1 else (0.0,) * width
+        terms[term] = (row[0], weights)
+    t = data["thresholds"]
+    return RiskModel(
+        classes=classes,
+        intercepts=tuple(data["intercepts"]),
+        terms=terms,
+        thresholds=Thresholds(urgent=t["urgent"], concern=t["concern"], ask=t["ask"]),
+        meta=dict(data.get("meta", {})),
+    )
+
+
+def model_to_dict(model: RiskModel) -> dict[str, Any]:
+    ordered = sorted(model.terms)
+    rows = []
+    for term in ordered:
+        idf, weights = model.terms[term]
+        rows.append([idf, *weights] if any(weights) else [idf])
+    t = model.thresholds
+    return {
+        "format": FORMAT,
+        "classes": list(model.classes),
+        "intercepts": list(model.intercepts),
+        "thresholds": {"urgent": t.urgent, "concern": t.concern, "ask": t.ask},
+        "meta": model.meta,
+        "terms": ordered,
+        "rows": rows,
+    }

@@ -1,0 +1,248 @@
+"""Training the risk model (``saathi risk train``): scikit-learn, only at build time.
+
+The bot scores with :mod:`bot.domain.risk.classifier` (standard library
+only). This module fits that model with scikit-learn, using the very same
+feature function as the analyzer, and exports the weights to the packaged
+artifact. Everything is deterministic: files read in a fixed order, fixed
+seeds, the deterministic ``lbfgs`` solver, sorted JSON, no timestamp.
+
+Thresholds are chosen on out-of-fold predictions of the training data
+(grouped cross-validation: a paraphrase group is never on both sides), for
+urgent recall first; see :func:`choose_thresholds`. The evaluation script
+(scripts/risk_eval.py) calls :func:`fit` on its training split only.
+
+Needs the ``train`` extra: ``pip install -e '.[train]'``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sklearn
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedGroupKFold
+from threadpoolctl import threadpool_limits
+
+from bot.domain.risk.classifier import (
+    CHAR_NGRAMS,
+
+    WINDOW_CHARS,
+    WORD_NGRAMS,
+    RiskModel,
+    Thresholds,
+    feature_digest,
+    features,
+    model_to_dict,
+    packaged_path,
+)
+from bot.domain.risk.corpus import Example, corpus_digest, load_corpus
+
+SEED = 13
+INNER_FOLDS = 5
+C_GRID: tuple[float, ...] = (2.0, 8.0)
+MIN_DF = 2
+DIGITS = 10  # significant digits kept in the artifact (scores reproduced to ~1e-9)
+
+# Out-of-fold targets the thresholds are chosen for (a margin above the evaluation targets) ...
+URGENT_RECALL = 0.985  # urgent messages scored urgent
+CONCERN_CAUGHT = 0.95  # concern messages scored concern or urgent
+ASK_RECALL = 0.995  # urgent messages scored urgent or sent the follow-up questions
+# ... within a false-alarm budget: the share of none messages the model alone may flag or ask.
+FALSE_ALARM_BUDGET = 0.06
+URGENT_BUDGET = 0.5  # of the budget, for urgent alerts
+ASK_BUDGET = 0.75  # of the budget, for urgent alerts and follow-up questions together
+GRID = tuple(round(0.01 + 0.005 * i, 3) for i in range(197))  # 0.010 … 0.990
+
+@lru_cache(maxsize=None)
+def _cached_features(text: str) -> tuple[str, ...]:
+    return tuple(features(text))
+
+def analyzer(text: str) -> tuple[str, ...]:
+    """classifier.features, memoised for the many fits of one training run."""
+    return _cached_features(text)
+
+@dataclass(frozen=True)
+class Fitted:
+    """A fitted vectorizer + classifier and the model exported from them."""
+
+    vectorizer: TfidfVectorizer
+    classifier: LogisticRegression
+    model: RiskModel
+
+    def sklearn_probabilities(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        probs = self.classifier.predict_proba(self.vectorizer.transform(list(texts)))
+        return [{str(c): float(p) for c, p in zip(self.classifier.classes_, row)} for row in probs]
+
+def _pipeline(c: float) -> tuple[TfidfVectorizer, LogisticRegression]:
+    vectorizer = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, norm="l2", min_df=MIN_DF,
+                                 dtype=np.float64)
+    classifier = LogisticRegression(C=c, solver="lbfgs", max_iter=1000, class_weight="balanced",
+                                    random_state=SEED)
+    return vectorizer, classifier
+
+def _fit_arrays(texts: Sequence[str], labels: Sequence[str], c: float) -> tuple[TfidfVectorizer, LogisticRegression]:
+    vectorizer, classifier = _pipeline(c)
+    matrix = vectorizer.fit_transform(list(texts))
+    classifier.fit(matrix, list(labels))
+    return vectorizer, classifier
+
+def out_of_fold(examples: Sequence[Example], c: float, folds: int = INNER_FOLDS) -> np.ndarray:
+    """P(class) for each example from a model that never saw its paraphrase group.
+
+    Columns in the order of LogisticRegression.classes_ (concern, none, urgent).
+    Folds are grouped by paraphrase group and stratified by family.
+    """
+    texts = [e.text for e in examples]
+    labels = np.array([e.label for e in examples])
+    families = np.array([e.family for e in examples])
+    groups = np.array([e.group for e in examples])
+    folds = min(folds, len(set(groups)))
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=SEED)
+    oof = np.zeros((len(examples), 3))
+    for train_index, test_index in splitter.split(texts, families, groups):
+        vectorizer, classifier = _fit_arrays([texts[i] for i in train_index], labels[train_index], c)
+        columns = [list(classifier.classes_).index(name) for name in ("concern", "none", "urgent")]
+        probs = classifier.predict_proba(vectorizer.transform([texts[i] for i in test_index]))
+        oof[test_index] = probs[:, columns]
+    return oof
+
+def choose_thresholds(labels: Sequence[str], p_urgent: Sequence[float], p_concern: Sequence[float],
+                      budget: float = FALSE_ALARM_BUDGET) -> Thresholds:
+    """Urgent recall first, then the follow-up band, then concern; all on out-of-fold scores.
+
+    Each threshold is the highest that reaches its recall target (URGENT_RECALL, ASK_RECALL,
+    CONCERN_CAUGHT), unless reaching it would flag more ordinary messages than its part of the
+    false-alarm ``budget`` allows; then it is the lowest the budget allows, which is the most
+    recall the budget buys. Urgent alerts may use URGENT_BUDGET of the budget, alerts plus
+    follow-up questions ASK_BUDGET, everything together all of it. A recall target alone never
+    sets a threshold above 0.5.
+    """
+    y = np.asarray(labels)
+    pu = np.asarray(p_urgent, dtype=float)
+    pc = pu + np.asarray(p_concern, dtype=float)
+    urgent, concern, none = y == "urgent", y == "concern", y == "none"
+
+    def share(mask: np.ndarray, hit: np.ndarray) -> float:
+        return float(hit[mask].mean()) if mask.any() else (1.0 if mask is not none else 0.0)
+
+    def pick(reaches: Any, within: Any, ceiling: float = 1.0) -> float:
+        grid = [t for t in GRID if t <= ceiling]
+        by_recall = max([t for t in grid if t <= 0.5 and reaches(t)], default=grid[0])
+        by_budget = min([t for t in grid if within(t)], default=grid[-1])
+        return max(by_recall, by_budget)
+
+    t_urgent = pick(lambda t: share(urgent, pu >= t) >= URGENT_RECALL,
+                    lambda t: share(none, pu >= t) <= budget * URGENT_BUDGET)
+    t_ask = pick(lambda t: share(urgent, pu >= t) >= ASK_RECALL,
+                 lambda t: share(none, pu >= t) <= budget * ASK_BUDGET, ceiling=t_urgent)
+    t_concern = pick(lambda t: share(concern, (pc >= t) | (pu >= t_urgent)) >= CONCERN_CAUGHT,
+                     lambda t: share(none, (pc >= t) | (pu >= t_ask)) <= budget)
+    return Thresholds(urgent=t_urgent, concern=t_concern, ask=t_ask)
+
+
+def oof_summary(labels: Sequence[str], oof: np.ndarray, thresholds: Thresholds) -> dict[str, float]:
+    y = np.asarray(labels)
+    pu, pc = oof[:, 2], oof[:, 2] + oof[:, 0]
+    is_urgent = pu >= thresholds.urgent
+    is_flagged = is_urgent | (pc >= thresholds.concern)
+    asked = ~is_urgent & (pu >= thresholds.ask)
+
+    def share(label: str, hit: np.ndarray) -> float:
+        mask = y == label
+        return round(float(hit[mask].mean()), 4) if mask.any() else 1.0
+
+    return {
+        "urgent_recall": share("urgent", is_urgent),
+        "urgent_urgent_or_asked": share("urgent", is_urgent | asked),
+        "concern_caught": share("concern", is_flagged),
+        "none_false_alarms": share("none", is_flagged | asked),
+    }
+
+def _criterion(labels: Sequence[str], oof: np.ndarray) -> tuple[float, float]:
+    """Lower is better: false alarms at the thresholds this C would get, then log loss."""
+    thresholds = choose_thresholds(labels, oof[:, 2], oof[:, 0])
+    summary = oof_summary(labels, oof, thresholds)
+    columns = {"concern": 0, "none": 1, "urgent": 2}
+    picked = oof[np.arange(len(labels)), [columns[label] for label in labels]]
+    return summary["none_false_alarms"], float(-np.log(np.clip(picked, 1e-12, 1.0)).mean())
+
+def fit(examples: Sequence[Example], *, c_grid: Sequence[float] = C_GRID, folds: int = INNER_FOLDS) -> Fitted:
+    """Choose C and thresholds by grouped CV on ``examples``, then fit on all of them.
+
+    One BLAS/OpenMP thread: the fits are small, and on a busy machine more threads than cores make
+    lbfgs twenty times slower (measured) without changing a digit of the result.
+    """
+    with threadpool_limits(limits=1):
+        return _fit(examples, c_grid, folds)
+
+
+def _fit(examples: Sequence[Example], c_grid: Sequence[float], folds: int) -> Fitted:
+    labels = [e.label for e in examples]
+    scored = []
+    for c in c_grid:
+        oof = out_of_fold(examples, c, folds)
+        scored.append((_criterion(labels, oof), c, oof))
+    _, c, oof = min(scored, key=lambda item: (item[0], item[1]))
+    thresholds = choose_thresholds(labels, oof[:, 2], oof[:, 0])
+    vectorizer, classifier = _fit_arrays([e.text for e in examples], labels, c)
+    model = export(vectorizer, classifier, thresholds, meta={
+        "C": c,
+        "C_grid": list(c_grid),
+        "corpus_sha256": corpus_digest(examples),
+        "messages": len(examples),
+        "per_language": _counts(e.language for e in examples),
+        "per_label": _counts(labels),
+        "out_of_fold": oof_summary(labels, oof, thresholds),
+        "features": {"char_ngrams": list(CHAR_NGRAMS), "word_ngrams": list(WORD_NGRAMS), "min_df": MIN_DF,
+                     "window_chars": WINDOW_CHARS, "digest": feature_digest()},
+        "seed": SEED,
+        "inner_folds": folds,
+        "sklearn": sklearn.__version__,
+    })
+    return Fitted(vectorizer, classifier, model)
+
+def _counts(values: Any) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    return dict(sorted(counts.items()))
+
+def _round(value: float) -> float:
+    return float(f"{float(value):.{DIGITS}g}")
+
+def export(vectorizer: TfidfVectorizer, classifier: LogisticRegression, thresholds: Thresholds,
+           meta: dict[str, Any]) -> RiskModel:
+    classes = tuple(str(c) for c in classifier.classes_)
+    coef = classifier.coef_
+    idf = vectorizer.idf_
+    terms: dict[str, tuple[float, tuple[float, ...]]] = {}
+    for term, column in vectorizer.vocabulary_.items():
+        terms[term] = (_round(idf[column]), tuple(_round(coef[k, column]) for k in range(len(classes))))
+    return RiskModel(classes=classes, intercepts=tuple(_round(b) for b in classifier.intercept_), terms=terms,
+                     thresholds=thresholds, meta=meta)
+
+def save_model(model: RiskModel, path: str | Path) -> None:
+    """Write the artifact byte-for-byte reproducibly (sorted keys, no timestamp in the gzip header)."""
+    payload = json.dumps(model_to_dict(model), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0,
+                                                  compresslevel=9) as handle:
+        handle.write(payload.encode("utf-8"))
+
+def train(corpus: str | Path | None = None, out: str | Path | None = None) -> Fitted:
+    """``saathi risk train``: fit on the corpus and write the artifact (default: the packaged one)."""
+    examples = load_corpus(corpus)
+    if not examples:
+        raise ValueError("the corpus is empty")
+    fitted = fit(examples)
+    save_model(fitted.model, out if out is not None else packaged_path())
+    return fitted

@@ -1,0 +1,356 @@
+"""The trained risk model: corpus, stdlib scoring = scikit-learn, reproducible training, the
+combination with the rules (the more severe wins, follow-up band, overrides), long and bad input,
+the CLI, and the grouped evaluation split."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+import time
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot import cli
+from bot.domain.risk import (
+    MODEL_RULE_ID,
+    RiskLevel,
+    assess,
+    classify_lines,
+    explain_classification,
+    packaged_model,
+)
+from bot.domain.risk import classifier as clf
+from bot.domain.risk.corpus import FAMILIES, LANGUAGES, CorpusError, load_corpus, parse_corpus
+from bot.domain.risk.normalise import normalise
+from bot.domain.risk.rules import RuleFileError, RuleSet, load_rules, parse_rules
+from tests.unit.test_risk import risk_eval
+
+ROOT = Path(__file__).resolve().parents[2]
+URGENT, CONCERN, WATCH, NONE = RiskLevel.URGENT, RiskLevel.CONCERN, RiskLevel.WATCH, RiskLevel.NONE
+# A sentence the shipped model scores urgent on its own and the rules do not catch (checked below).
+OBLIQUE = "counted them again, forty should be enough, tonight after everyone sleeps"
+
+
+def model() -> clf.RiskModel:
+    shipped = packaged_model()
+    assert shipped is not None, "bot/domain/risk/model/risk_model.json.gz is missing: run saathi risk train"
+    return shipped
+
+
+@lru_cache(maxsize=1)
+def corpus():  # type: ignore[no-untyped-def]
+    return load_corpus()
+
+
+# --- the corpus --------------------------------------------------------------------------------
+
+def test_corpus_is_big_covers_every_language_and_family() -> None:
+    examples = corpus()
+    assert len(examples) >= 3000
+    by_language = Counter(e.language for e in examples)
+    assert set(by_language) == set(LANGUAGES)
+    assert min(by_language.values()) >= 400, by_language
+    for language in LANGUAGES:
+        families = {e.family for e in examples if e.language == language}
+        assert families == set(FAMILIES), (language, set(FAMILIES) - families)
+    # every group belongs to one language and one family (the evaluation split relies on it)
+    owners: dict[str, set[tuple[str, str]]] = {}
+    for e in examples:
+        owners.setdefault(e.group, set()).add((e.language, e.family))
+    assert all(len(o) == 1 for o in owners.values())
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("maybe\ten\tplan\ten-plan-001\ttext", "label 'maybe'"),
+        ("urgent\tfr\tplan\tfr-plan-001\ttext", "language 'fr'"),
+        ("concern\ten\tplan\ten-plan-001\ttext", "belongs to label 'urgent'"),
+        ("urgent\ten\tplans\ten-plans-001\ttext", "not a known family"),
+        ("urgent\ten\tplan\ten-burden-001\ttext", "must start with en-plan-"),
+        ("urgent\ten\tplan\ten-plan-001\t ", "empty text"),
+        ("urgent\ten\tplan\ten-plan-001", "expected 5"),
+    ],
+)
+def test_corpus_lines_are_checked_strictly(line: str, message: str) -> None:
+    with pytest.raises(CorpusError, match=message) as caught:
+        parse_corpus("label\tlanguage\tfamily\tgroup\ttext\n" + line + "\n", source="x.tsv")
+    assert "x.tsv:2" in str(caught.value)
+
+
+def test_corpus_needs_its_header_and_refuses_duplicates(tmp_path: Path) -> None:
+    with pytest.raises(CorpusError, match="header"):
+        parse_corpus("urgent\ten\tplan\ten-plan-001\ttext\n")
+    header = "label\tlanguage\tfamily\tgroup\ttext\n"
+    (tmp_path / "a.tsv").write_text(header + "none\ten\tidiom\ten-idiom-001\tDying to see you\n", encoding="utf-8")
+    (tmp_path / "b.tsv").write_text(header + "none\ten\tidiom\ten-idiom-002\tdying  to see you\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="duplicate of a.tsv:2"):
+        load_corpus(tmp_path)
+
+
+# --- the artifact and scoring ---------------------------------------------------------------------
+
+def test_artifact_is_small_loaded_once_and_matches_the_corpus_and_features() -> None:
+    path = clf.packaged_path()
+    assert path.stat().st_size < 5 * 1024 * 1024
+    assert packaged_model() is packaged_model()  # cached: read once per process
+    meta = model().meta
+    from bot.domain.risk.corpus import corpus_digest
+
+    assert meta["corpus_sha256"] == corpus_digest(corpus()), "corpus changed: run saathi risk train"
+    assert meta["features"]["digest"] == clf.feature_digest(), "features changed: run saathi risk train"
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        raw = json.load(handle)
+    assert "date" not in json.dumps(raw["meta"]).lower()  # reproducible: no timestamp anywhere
+
+
+def test_retraining_reproduces_the_shipped_scores_and_stdlib_scoring_equals_sklearn() -> None:
+    """A clean retrain (the same final fit as saathi risk train, same C) gives the shipped model's
+    vocabulary and probabilities; the pure-Python scorer gives scikit-learn's to 1e-6."""
+    training = pytest.importorskip("bot.risk_training")
+    shipped = model()
+    examples = corpus()
+    start = time.perf_counter()
+    with training.threadpool_limits(limits=1):
+        vectorizer, classifier = training._fit_arrays([e.text for e in examples], [e.label for e in examples],
+                                                      float(shipped.meta["C"]))
+    fitted = training.export(vectorizer, classifier, shipped.thresholds, shipped.meta)
+    assert set(fitted.terms) == set(shipped.terms)
+    sample = [e.text for e in examples[::37]] + ["", "ok", OBLIQUE, "आज रात सब खत्म"]
+    sk = training.Fitted(vectorizer, classifier, fitted).sklearn_probabilities(sample)
+    worst_sklearn = worst_shipped = 0.0
+    for text, expected in zip(sample, sk):
+        mine = fitted.probabilities_of(text)
+        theirs = shipped.probabilities_of(text)
+        worst_sklearn = max(worst_sklearn, *(abs(mine[c] - expected[c]) for c in expected))
+        worst_shipped = max(worst_shipped, *(abs(theirs[c] - expected[c]) for c in expected))
+    assert worst_sklearn < 1e-6
+    assert worst_shipped < 1e-4  # the shipped file, trained possibly with another scikit-learn patch release
+    assert time.perf_counter() - start < 120
+
+
+def test_thresholds_put_recall_first_within_the_false_alarm_budget() -> None:
+    training = pytest.importorskip("bot.risk_training")
+    labels = ["urgent"] * 100 + ["concern"] * 100 + ["none"] * 100
+    # well separated: the recall targets are reached with high thresholds
+    p_urgent = [0.9] * 100 + [0.05] * 100 + [0.02] * 100
+    p_concern = [0.05] * 100 + [0.9] * 100 + [0.03] * 100
+    easy = training.choose_thresholds(labels, p_urgent, p_concern)
+    assert easy.urgent == 0.5 and easy.concern == 0.5  # highest that reaches the target, capped at 0.5
+    # overlapping: reaching the targets would flag most ordinary messages; the budget wins
+    p_urgent = [i / 100 for i in range(100)] + [0.05] * 100 + [i / 100 for i in range(100)]
+    hard = training.choose_thresholds(labels, p_urgent, [0.0] * 300)
+    none_flagged = sum(p >= hard.ask for p in p_urgent[200:]) / 100
+    assert none_flagged <= training.FALSE_ALARM_BUDGET
+    assert hard.ask <= hard.urgent
+
+
+# --- combination with the rules -----------------------------------------------------------------------
+
+def test_the_model_catches_an_oblique_plan_the_rules_miss() -> None:
+    rules_alone = assess(OBLIQUE, model=None)
+    combined = assess(OBLIQUE)
+    assert rules_alone.level < URGENT
+    assert combined.level == URGENT
+    (reason,) = [r for r in combined.reasons if r.rule_id == MODEL_RULE_ID]
+    assert reason.category == "model" and reason.matched.startswith("urgent 0.")
+
+
+def test_final_level_is_the_more_severe_and_the_model_never_lowers_a_rule() -> None:
+    for text in ("I want to die", "maine aaj pi li", "मला मरायचं आहे", "I took too much"):
+        assert assess(text).level >= assess(text, model=None).level
+    shipped = model()
+    for e in corpus()[::53]:
+        combined, rules_alone = assess(e.text), assess(e.text, model=None)
+        verdict = shipped.verdict(normalise(e.text))
+        assert combined.level == max(rules_alone.level, verdict.level), e.text
+
+
+def _model_with(thresholds: clf.Thresholds) -> clf.RiskModel:
+    shipped = model()
+    return clf.RiskModel(shipped.classes, shipped.intercepts, shipped.terms, thresholds, shipped.meta)
+
+
+def test_a_score_near_the_urgent_boundary_asks_the_followup_questions() -> None:
+    p = model().probabilities_of(OBLIQUE)["urgent"]
+    near = _model_with(clf.Thresholds(urgent=min(0.999, p + 0.001), concern=1.0, ask=p - 0.001))
+    result = assess(OBLIQUE, model=near)
+    assert result.needs_followup
+    assert result.level == WATCH  # no alert; the C-SSRS questions decide (safety.screen)
+    (reason,) = [r for r in result.reasons if r.rule_id == MODEL_RULE_ID]
+    assert reason.matched.startswith("ask 0.")
+    below = _model_with(clf.Thresholds(urgent=0.999, concern=1.0, ask=min(0.999, p + 0.001)))
+    assert not assess(OBLIQUE, model=below).needs_followup
+
+
+def test_a_danger_sentence_at_the_end_of_a_long_note_is_not_diluted() -> None:
+    filler = "Aaj office gaya, kaam theek tha. Shaam ko chai pi aur bacchon ke saath TV dekha. " * 50
+    text = (filler + OBLIQUE)[-4096:]
+    assert len(text) == 4096
+    result = assess(text)
+    assert result.level == URGENT
+    (reason,) = [r for r in result.reasons if r.rule_id == MODEL_RULE_ID]
+    assert "everyone sleeps" in reason.matched  # the window's own words, for the counsellor
+
+
+def test_windows_are_whole_sentences_up_to_the_limit_and_long_sentences_overlap() -> None:
+    norm = normalise("one two three. " * 100)
+    windows = clf.sentence_windows(norm)
+    assert len(windows) > 1
+    covered = set()
+    for first, last in windows:
+        assert norm.spans[last][1] - norm.spans[first][0] <= clf.WINDOW_CHARS
+        assert norm.tokens[first] == "one" and norm.tokens[last] == "thre"  # whole sentences
+        covered.update(range(first, last + 1))
+    assert covered >= {i for i, t in enumerate(norm.tokens) if t != "\n"}
+    assert (0, 2) in windows  # each sentence alone too, so nothing is diluted by its neighbours
+    short = normalise("ok. fine. I am here.")
+    assert clf.sentence_windows(short) == [(0, len(short.tokens) - 1)]  # a short message is read whole
+    run_on = normalise("word " * 400)
+    pieces = clf.sentence_windows(run_on)
+    assert all(b[0] <= a[1] for a, b in zip(pieces, pieces[1:]))  # overlapping: no phrase is cut in two
+    assert pieces[-1][1] == len(run_on.tokens) - 1
+
+
+OVERRIDES = """
+language = "en"
+[[rule]]
+id = "EN-OVR-001"
+category = "override"
+level = "none"
+model = "ignore"
+description = "Never escalate on the model's word: a quiz question in the group."
+patterns = ["counted them again"]
+
+[[rule]]
+id = "EN-OVR-002"
+category = "override"
+level = "urgent"
+description = "Always escalate: a code word the centre agreed with its members."
+patterns = ["red umbrella"]
+"""
+
+
+def _with_overrides() -> RuleSet:
+    base = load_rules()
+    return RuleSet(rules=(*base.rules, *parse_rules(OVERRIDES, language="en")), languages=base.languages,
+                   checkin=base.checkin)
+
+
+def test_override_rules_silence_the_model_on_their_sentence_only_and_force_a_level(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.domain.risk import engine
+
+    monkeypatch.setattr(engine, "load_rules", _with_overrides)
+    assert assess(OBLIQUE).level == NONE  # "never escalate Y": the model is not asked about that sentence
+    assert MODEL_RULE_ID not in assess(OBLIQUE).rule_ids
+    elsewhere = "counted them again for the quiz. " + OBLIQUE.replace("counted them again, ", "")
+    assert assess(elsewhere).level == URGENT  # another sentence is still read by the model
+    forced = assess("it is a red umbrella day")
+    assert forced.level == URGENT and forced.rule_ids[0] == "EN-OVR-002"  # "always escalate X"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ('level = "none"\nmodel = ""', "only an override"),
+        ('level = "none"\nmodel = "off"', 'only setting is model = "ignore"'),
+    ],
+)
+def test_override_mistakes_are_refused(change: str, message: str) -> None:
+    text = OVERRIDES.replace('level = "none"\nmodel = "ignore"', change)
+    with pytest.raises(RuleFileError, match=message):
+        parse_rules(text, language="en")
+
+
+# --- the issue's false alarms, bad input, the CLI --------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "in today's session they taught us the signs of overdose, like blue lips and slow breathing",
+        "counsellor explained relapse is part of recovery, not the end",
+        "chai pi ke walk pe gaya",
+    ],
+)
+def test_the_rules_no_longer_fire_on_the_issues_false_alarms(text: str) -> None:
+    assert assess(text, model=None).level == NONE
+
+
+BAD = [
+    "",
+    " ",
+    "😭😭😭🙏🏽",
+    "x" * 4096,
+    ("मला आज I want to मरायचं " * 300)[:4096],
+    "I w\u200ba\u200bn\u200bt to d\u200bi\u200be",
+    "hello\x00world\x00",
+    "\u202e\u2066\ufeff",
+    "١٢٣ عربى",
+]
+
+
+@pytest.mark.parametrize("text", BAD)
+def test_bad_input_always_gets_a_level(text: str) -> None:
+    result = assess(text)
+    assert isinstance(result.level, RiskLevel)
+    assert result == assess(text)
+    assert explain_classification(result).count("\t") == 2
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=600))
+def test_any_text_gets_a_level_from_rules_and_model(text: str) -> None:
+    result = assess(text)
+    assert isinstance(result.level, RiskLevel)
+    assert all(len(r.matched) <= 80 for r in result.reasons)
+
+
+def test_classify_keeps_its_interface_and_explain_names_the_layer(capsys: pytest.CaptureFixture[str],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = list(classify_lines([OBLIQUE + "\n", "\n", "I want to die\n"]))
+    assert lines[0] == "urgent\tMODEL"
+    assert lines[1] == "none\t"
+    assert lines[2].startswith("urgent\tEN-SUI-001")
+    explained = list(classify_lines([OBLIQUE, "hello", "I want to die"], explain=True))
+    level, layer, why = explained[0].split("\t")
+    assert (level, layer) == ("urgent", "model") and why.startswith("MODEL: urgent 0.")
+    assert explained[1] == "none\t-\t-"
+    assert explained[2].split("\t")[1] in ("rules", "rules+model")
+    assert "EN-SUI-001 (suicide): want to die" in explained[2]
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(OBLIQUE + "\n"))
+    assert cli.main(["risk", "classify", "--explain"]) == 0
+    assert capsys.readouterr().out.startswith("urgent\tmodel\tMODEL: urgent")
+
+
+def test_classification_is_fast() -> None:
+    texts = [e.text for e in corpus()[::11]]
+    assess("warm up")
+    start = time.perf_counter()
+    for text in texts:
+        assess(text)
+    assert (time.perf_counter() - start) / len(texts) < 0.02
+
+
+# --- the evaluation split ------------------------------------------------------------------------------
+
+def test_grouped_split_keeps_groups_whole_and_every_family_on_both_sides() -> None:
+    train, test = risk_eval().grouped_split(corpus())
+    assert not {e.group for e in train} & {e.group for e in test}
+    assert len(train) + len(test) == len(corpus())
+    for language in LANGUAGES:
+        for family in FAMILIES:
+            groups = {e.group for e in corpus() if e.language == language and e.family == family}
+            if len(groups) >= 2:
+                assert any(e.language == language and e.family == family for e in test), (language, family)
+                assert any(e.language == language and e.family == family for e in train), (language, family)
+    assert 0.15 < len(test) / len(corpus()) < 0.35
+    assert risk_eval().grouped_split(corpus()) == (train, test)  # fixed seed
