@@ -69,7 +69,9 @@ def screen(session: Session, member: Member, now: datetime, *, text: str | None 
         escalation = escalate(session, member, result, now, source=source, excerpt=text,
                               source_message_id=source_message_id)
         reply_to_member(session, member, result, escalation, now)
-    elif result.needs_followup and text:
+    if result.needs_followup and text and result.level < RiskLevel.URGENT:
+        # Uncertain (a passive wish, a negated statement, a model score near the urgent line): ask the
+        # C-SSRS questions, also beside a concern alert, so a "yes" raises it to urgent at once.
         start_followup(session, member, text, now)
     return result
 

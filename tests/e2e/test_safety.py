@@ -171,7 +171,9 @@ async def test_an_edited_message_is_screened_again(harness: Harness) -> None:
 async def test_ambiguous_words_get_gentle_follow_up_questions_that_set_the_level(harness: Harness) -> None:
     harness.seed_centre()
     await harness.onboard(710)
-    harness.send(710, "sometimes I wish I could sleep and never wake up")
+    # A passive wish the engine is unsure of (rule EN-PAS-001, watch with follow-up). "I wish I could
+    # sleep and never wake up" no longer waits for the questions: the model reads it as urgent (issue 13).
+    harness.send(710, "sometimes I wish I was dead")
     await harness.expect(710, "May I ask a few short")
     await harness.expect(710, "wished you were dead")
     await harness.press(710, "Yes")
