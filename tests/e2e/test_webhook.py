@@ -1,4 +1,4 @@
-"""Webhook mode: the real Application behind python-telegram-bot's webhook listener, in process,
+"""Webhook mode: the real Application behind our webhook receiver (bot/webhook.py), in process,
 with the emulator delivering updates to it the way Telegram does.
 
 Only requests carrying the secret set with setWebhook are handled; anything else gets 403 and
@@ -23,10 +23,12 @@ from bot.cli import configure_logging, webhook_options, webhook_secret
 from bot.clock import FakeClock
 from bot.config import Settings, parse_settings
 from bot.sandbox.emulator import BotApiEmulator
+from bot.polling import stop_application
 from bot.sandbox.phones import Phones
+from bot.webhook import WebhookReceiver
 from storage.db import SessionFactory, make_engine
 from storage.migrate import upgrade
-from storage.models import ProcessedUpdate
+from storage.inbox import HANDLED, InboxUpdate
 from tests.e2e.conftest import TOKEN
 
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the database is not the subject
@@ -58,17 +60,18 @@ async def webhook_bot(database_url: str, clock: FakeClock) -> AsyncIterator[Webh
     upgrade(database_url)
     application = build_application(settings, clock=clock, with_jobs=False, sender_poll=0.05, overall_rate=1000)
     url = f"http://127.0.0.1:{port}/telegram-hook"
-    # What ``saathi run --webhook-url`` does through run_webhook, step by step.
+    # What ``saathi run --webhook-url`` does (bot.webhook.serve_webhook), step by step.
     await application.initialize()
-    assert application.post_init is not None and application.updater is not None
+    assert application.post_init is not None
     await application.post_init(application)
     await application.start()
-    await application.updater.start_webhook(**webhook_options(settings, url))
+    receiver = WebhookReceiver(application, application.bot_data["saathi"].inbox, **webhook_options(settings, url))
+    await receiver.start()
     try:
         yield WebhookBot(emu, settings, url, Phones(emu))
     finally:
-        await application.updater.stop()
-        await application.stop()
+        await receiver.stop()
+        await stop_application(application)
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
@@ -115,7 +118,7 @@ async def test_only_requests_with_the_secret_are_handled(webhook_bot: WebhookBot
     engine = make_engine(database_url)
     try:
         with SessionFactory(engine)() as session:
-            handled = {row.update_id for row in session.exec(select(ProcessedUpdate)).all()}
+            handled = {row.update_id for row in session.exec(select(InboxUpdate).where(InboxUpdate.status == HANDLED))}
     finally:
         engine.dispose()
     assert handled and not handled & {990001, 990002, 990003}
@@ -151,14 +154,16 @@ async def test_the_secret_never_reaches_the_log(database_url: str, clock: FakeCl
     application = build_application(settings, clock=clock, with_jobs=False, sender_poll=0.05, overall_rate=1000)
     url = f"http://127.0.0.1:{port}/hook"
     await application.initialize()
+    assert application.post_init is not None
+    await application.post_init(application)
     await application.start()
-    assert application.updater is not None
+    receiver = WebhookReceiver(application, application.bot_data["saathi"].inbox, **webhook_options(settings, url))
     try:
-        await application.updater.start_webhook(**webhook_options(settings, url))
+        await receiver.start()
         assert await _post(url, _update(990010, FORGER, "/start"), {"X-Telegram-Bot-Api-Secret-Token": "wrong"}) == 403
     finally:
-        await application.updater.stop()
-        await application.stop()
+        await receiver.stop()
+        await stop_application(application)
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
