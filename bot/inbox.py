@@ -138,10 +138,16 @@ class Inbox:
 
     async def store_async(self, received: Sequence[store.Received]) -> store.Stored:
         """:meth:`store`, off the event loop on PostgreSQL (a connect attempt to an unreachable
-        server can take a while, and the sender shares the loop)."""
-        if self._services.uow.engine.dialect.name == "sqlite":
-            return self.store(received)
-        return await asyncio.to_thread(self.store, received)
+        server can take a while, and the sender shares the loop). The updates are this path's
+        until :meth:`handle_stored` is done with them: the retry loop leaves them alone meanwhile."""
+        self._in_hand.update(r.update_id for r in received)
+        try:
+            if self._services.uow.engine.dialect.name == "sqlite":
+                return self.store(received)
+            return await asyncio.to_thread(self.store, received)
+        except BaseException:
+            self._in_hand.difference_update(r.update_id for r in received)
+            raise
 
     # --- handling -----------------------------------------------------------------------------
     async def handle_stored(self, batch: Sequence[tuple[store.Received, Update]], stored: store.Stored,
@@ -156,7 +162,10 @@ class Inbox:
             elif status == store.PENDING and received.chat_id not in stored.waiting_chats:
                 todo.append((received.update_id, update))
         left = len(todo) < sum(stored.status.get(r.update_id) == store.PENDING for r, _ in batch)
-        await self.run_lanes(todo, stop)
+        try:
+            await self.run_lanes(todo, stop)
+        finally:
+            self._in_hand.difference_update(r.update_id for r, _ in batch)
         if left or (stop is not None and stop.is_set()):
             self.kick()
 
@@ -198,29 +207,23 @@ class Inbox:
     async def handle(self, update_id: int, update: Update) -> str:
         """Run the handlers on one stored update; HANDLED, RETRY (it failed and will be tried again)
         or AWAY (the database is away)."""
-        if update_id in self._in_hand:
-            return RETRY  # the other path has it in hand right now
-        self._in_hand.add(update_id)
-        try:
-            with updates.handling(self._services, update_id) as handling:
+        with updates.handling(self._services, update_id) as handling:
+            try:
+                await self._application.process_update(update)
+            except Exception as exc:  # process_update routes handler errors itself; a last resort
+                updates.failed(exc)
+            if handling.error is None and not handling.recorded and not handling.already_handled:
                 try:
-                    await self._application.process_update(update)
-                except Exception as exc:  # process_update routes handler errors itself; a last resort
+                    updates.mark_handled(self._services)  # it wrote nothing: mark it done now
+                except Exception as exc:
                     updates.failed(exc)
-                if handling.error is None and not handling.recorded and not handling.already_handled:
-                    try:
-                        updates.mark_handled(self._services)  # it wrote nothing: mark it done now
-                    except Exception as exc:
-                        updates.failed(exc)
-            if handling.already_handled:
-                log.info(RESENT, update_id)
-                return HANDLED
-            if handling.recorded or handling.error is None:
-                self._away = 0
-                return HANDLED
-            return self._failed(update_id, update, handling.error)
-        finally:
-            self._in_hand.discard(update_id)
+        if handling.already_handled:
+            log.info(RESENT, update_id)
+            return HANDLED
+        if handling.recorded or handling.error is None:
+            self._away = 0
+            return HANDLED
+        return self._failed(update_id, update, handling.error)
 
     def _failed(self, update_id: int, update: Update, error: BaseException) -> str:
         kind = type(error).__name__
@@ -298,17 +301,16 @@ class Inbox:
         now = self._services.clock.now()
         with self._services.uow() as session:
             rows = store.due(session, now, BATCH)
-        todo: list[tuple[int, Update]] = []
-        for row in rows:
-            if row.update_id in self._in_hand:
-                continue
-            update = self._read(row)
-            if update is not None:
-                todo.append((row.update_id, update))
-        if not todo:
-            return 0
-        self._away = 0  # the database answered
-        return await self.run_lanes(todo)
+        rows = [row for row in rows if row.update_id not in self._in_hand]  # the poller or webhook has them
+        self._in_hand.update(row.update_id for row in rows)
+        try:
+            todo = [(row.update_id, update) for row in rows if (update := self._read(row)) is not None]
+            if not todo:
+                return 0
+            self._away = 0  # the database answered
+            return await self.run_lanes(todo)
+        finally:
+            self._in_hand.difference_update(row.update_id for row in rows)
 
     def _read(self, row: store.InboxUpdate) -> Update | None:
         try:

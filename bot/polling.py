@@ -118,11 +118,13 @@ async def _sleep(stop: asyncio.Event, seconds: float) -> None:
 
 
 @contextlib.asynccontextmanager
-async def serving(application: Application, stop: asyncio.Event) -> AsyncIterator[None]:  # type: ignore[type-arg]
-    """What ``run_polling``/``run_webhook`` do around receiving: SIGINT/SIGTERM set ``stop``;
-    initialize, post_init and start before; stop, post_stop, shutdown and post_shutdown after."""
+async def serving(application: Application, stop: asyncio.Event, *,  # type: ignore[type-arg]
+                  signals: bool = True) -> AsyncIterator[None]:
+    """What ``run_polling``/``run_webhook`` do around receiving: SIGINT/SIGTERM set ``stop`` (unless
+    ``signals`` is False: tests); initialize, post_init and start before; stop, post_stop, shutdown
+    and post_shutdown after."""
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in (signal.SIGINT, signal.SIGTERM) if signals else ():
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     await application.initialize()

@@ -23,7 +23,7 @@ from bot.cli import configure_logging, webhook_options, webhook_secret
 from bot.clock import FakeClock
 from bot.config import Settings, parse_settings
 from bot.sandbox.emulator import BotApiEmulator
-from bot.polling import stop_application
+from bot.polling import serving
 from bot.sandbox.phones import Phones
 from bot.webhook import WebhookReceiver
 from storage.db import SessionFactory, make_engine
@@ -60,21 +60,17 @@ async def webhook_bot(database_url: str, clock: FakeClock) -> AsyncIterator[Webh
     upgrade(database_url)
     application = build_application(settings, clock=clock, with_jobs=False, sender_poll=0.05, overall_rate=1000)
     url = f"http://127.0.0.1:{port}/telegram-hook"
-    # What ``saathi run --webhook-url`` does (bot.webhook.serve_webhook), step by step.
-    await application.initialize()
-    assert application.post_init is not None
-    await application.post_init(application)
-    await application.start()
-    receiver = WebhookReceiver(application, application.bot_data["saathi"].inbox, **webhook_options(settings, url))
-    await receiver.start()
+    # What ``saathi run --webhook-url`` does (bot.webhook.serve_webhook).
     try:
-        yield WebhookBot(emu, settings, url, Phones(emu))
+        async with serving(application, asyncio.Event(), signals=False):
+            receiver = WebhookReceiver(application, application.bot_data["saathi"].inbox,
+                                       **webhook_options(settings, url))
+            await receiver.start()
+            try:
+                yield WebhookBot(emu, settings, url, Phones(emu))
+            finally:
+                await receiver.stop()
     finally:
-        await receiver.stop()
-        await stop_application(application)
-        await application.shutdown()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)
         await emu.stop()
 
 
@@ -153,20 +149,17 @@ async def test_the_secret_never_reaches_the_log(database_url: str, clock: FakeCl
     upgrade(database_url)
     application = build_application(settings, clock=clock, with_jobs=False, sender_poll=0.05, overall_rate=1000)
     url = f"http://127.0.0.1:{port}/hook"
-    await application.initialize()
-    assert application.post_init is not None
-    await application.post_init(application)
-    await application.start()
-    receiver = WebhookReceiver(application, application.bot_data["saathi"].inbox, **webhook_options(settings, url))
     try:
-        await receiver.start()
-        assert await _post(url, _update(990010, FORGER, "/start"), {"X-Telegram-Bot-Api-Secret-Token": "wrong"}) == 403
+        async with serving(application, asyncio.Event(), signals=False):
+            receiver = WebhookReceiver(application, application.bot_data["saathi"].inbox,
+                                       **webhook_options(settings, url))
+            await receiver.start()
+            try:
+                assert await _post(url, _update(990010, FORGER, "/start"),
+                                   {"X-Telegram-Bot-Api-Secret-Token": "wrong"}) == 403
+            finally:
+                await receiver.stop()
     finally:
-        await receiver.stop()
-        await stop_application(application)
-        await application.shutdown()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)
         await emu.stop()
         for name, level in noisy.items():
             logging.getLogger(name).setLevel(level)
