@@ -81,7 +81,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None, with_jo
         limiter = build_limiter(limits, settings.rate_limit_redis_url)
         saathi.sender = OutboxSender(services.uow, services.clock, application.bot, idle_poll=sender_poll,
                                      on_unreachable=safety.recipient_unreachable, due_work=saathi.run_due_work,
-                                     limiter=limiter, claim_in_thread=loop_engine is not None)
+                                     limiter=limiter, claim_in_thread=loop_engine is not None,
+                                     mark_uow=saathi.loop_services.uow if saathi.loop_services else None)
         saathi.sender.start()
         if with_updater:  # the process that receives updates handles them, and retries what failed
             saathi.inbox = Inbox(application, services, on_given_up=lambda update: apologise(saathi, update))

@@ -68,21 +68,11 @@ def is_transient(error: BaseException | None) -> bool:
     return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
 
 
-def lane_of(update: Update | dict[str, Any]) -> int | None:
+def lane_of(update: Update) -> int | None:
     """Updates of one chat (or, without a chat, of one person) are handled in order."""
-    if isinstance(update, Update):
-        if update.effective_chat is not None:
-            return update.effective_chat.id
-        return update.effective_user.id if update.effective_user is not None else None
-    for value in update.values():
-        if isinstance(value, dict):
-            chat = value.get("chat") or (value.get("message") or {}).get("chat")
-            if isinstance(chat, dict) and isinstance(chat.get("id"), int):
-                return int(chat["id"])
-            sender = value.get("from") or value.get("user")
-            if isinstance(sender, dict) and isinstance(sender.get("id"), int):
-                return int(sender["id"])
-    return None
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    return update.effective_user.id if update.effective_user is not None else None
 
 
 def read_items(items: Iterable[Any], bot: Any) -> tuple[list[tuple[store.Received, Update]], int | None]:  # noqa: ANN401

@@ -10,7 +10,9 @@ Each "sent" mark is committed as soon as Telegram's answer arrives (one short ``
 so a kill can repeat only the sends truly in flight: those Telegram accepted in the instant
 before the process died, whose answer it never read (at most one per chat, and in practice the
 one or two on the wire). Marks batched every 20 ms saved a quarter of the cost of a send and
-re-sent 7 of 8 check-ins of a burst after one kill. If the database refuses a mark, it is kept
+re-sent 7 of 8 check-ins of a burst after one kill. On PostgreSQL the mark goes through the event
+loop's asyncpg engine in a greenlet (``mark_uow``), so the loop keeps sending while the commit waits
+on the server. If the database refuses a mark, it is kept
 and committed before the next claim (the row keeps its lease meanwhile).
 
 Any exception after a call was made counts as an attempt. A Telegram error is retried with
@@ -40,6 +42,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam
+from sqlalchemy.util import greenlet_spawn
 from sqlmodel import Session
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, ReplyKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -120,12 +123,13 @@ class OutboxSender:
                  concurrency: int = 8, idle_poll: float = 0.5,
                  on_unreachable: Callable[[Session, OutboxMessage, datetime], bool] | None = None,
                  due_work: Callable[[], object] | None = None, limiter: RateLimiter | None = None,
-                 claim_in_thread: bool = False) -> None:
+                 claim_in_thread: bool = False, mark_uow: SessionFactory | None = None) -> None:
         """``on_unreachable`` runs in the transaction that records a 403; when it returns True,
         ``due_work`` runs right after the batch (an alert's next step should not wait for the scan).
 
         ``limiter``: awaited before every call (None: no limit of our own, as in tests that raise it).
         ``batch_size`` is the smallest claim; with a limiter a claim is about ``BATCH_SECONDS`` of sending.
+        ``mark_uow`` (PostgreSQL): the loop engine's unit of work, for the "sent" marks (see ``_mark_sent``).
         ``claim_in_thread`` (PostgreSQL): the pump's claims run in a worker thread. A claim of a few
         hundred rows took 100–200 ms on PostgreSQL; on the event loop that was as long without a send."""
         self._uow = uow
@@ -138,6 +142,9 @@ class OutboxSender:
         self._slots = PrioritySlots(concurrency)
         self._idle_poll = idle_poll
         self._claim_in_thread = claim_in_thread
+        # PostgreSQL: "sent" marks go through the event loop's asyncpg engine in a greenlet, so the
+        # loop keeps sending while a mark's commit waits on the server (one commit per message)
+        self._mark_uow = mark_uow
         self._wake = asyncio.Event()
         self._room = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -385,7 +392,7 @@ class OutboxSender:
             self._give_up(row, "forbidden", unreachable=True)
         except BadRequest as exc:
             if "not modified" in str(exc).lower():
-                self._mark_sent(row, None)
+                await self._mark_sent(row, None)
             else:
                 self._give_up(row, f"bad_request:{_error_kind(exc)}")
         except (NetworkError, TelegramError) as exc:
@@ -395,7 +402,7 @@ class OutboxSender:
             return self._retry(row, backoff(row.attempts + 1), type(exc).__name__, count_attempt=True,
                                max_attempts=MAX_UNKNOWN_ATTEMPTS)
         else:
-            self._mark_sent(row, message_id)
+            await self._mark_sent(row, message_id)
         return None
 
     async def _call(self, row: OutboxMessage, *, paid: bool = False) -> int | None:
@@ -436,12 +443,15 @@ class OutboxSender:
 
     # --- outcomes (each its own short transaction) -----------------------------------------
 
-    def _mark_sent(self, row: OutboxMessage, message_id: int | None) -> None:
+    async def _mark_sent(self, row: OutboxMessage, message_id: int | None) -> None:
         """Committed at once: a kill after this repeats nothing (see the module docstring)."""
         mark = {"b_id": row.id, "b_message_id": message_id, "b_sent_at": self._clock.now()}
         if not row.payload.get("ephemeral"):
             self.flush_marks()  # order of outcomes within a chat: a refused earlier mark first
-            self._commit_marks([mark])
+            if self._mark_uow is None:
+                self._keep_refused(self._commit_marks([mark], self._uow))
+            else:
+                self._keep_refused(await greenlet_spawn(self._commit_marks, [mark], self._mark_uow))
             return
         self.flush_marks()
         with self._uow() as session:  # an export or goodbye: its content goes with the mark, at once
@@ -463,13 +473,12 @@ class OutboxSender:
             self._mark_timer = None
         if self._marks:
             marks, self._marks = self._marks, []
-            self._commit_marks(marks)
+            self._keep_refused(self._commit_marks(marks, self._uow))
 
-    def _commit_marks(self, marks: list[dict[str, Any]]) -> None:
-        """One statement, one commit. If the database refuses, the marks wait for the next try (at
-        the next claim, or within ``MARK_RETRY``); their rows keep their leases meanwhile."""
+    def _commit_marks(self, marks: list[dict[str, Any]], uow: SessionFactory) -> list[dict[str, Any]]:
+        """One statement, one commit; returns the marks the database refused (none, usually)."""
         try:
-            with self._uow() as session:
+            with uow() as session:
                 connection = session.connection()
                 result = connection.execute(self._mark_statement, marks)
                 marked = result.rowcount if connection.dialect.supports_sane_multi_rowcount or len(marks) == 1 \
@@ -477,12 +486,19 @@ class OutboxSender:
                 session.commit()
         except Exception as exc:
             log.warning("could not record %s sent messages (%s); trying again", len(marks), type(exc).__name__)
-            self._marks = marks + self._marks
-            if self._mark_timer is None:
-                with contextlib.suppress(RuntimeError):  # no running loop: the next flush takes them
-                    self._mark_timer = asyncio.get_running_loop().call_later(MARK_RETRY, self.flush_marks)
-            return
+            return marks
         self.sent_count += marked
+        return []
+
+    def _keep_refused(self, marks: list[dict[str, Any]]) -> None:
+        """Refused marks wait for the next try (at the next claim, or within ``MARK_RETRY``); their rows
+        keep their leases meanwhile, so nobody sends them again."""
+        if not marks:
+            return
+        self._marks = marks + self._marks
+        if self._mark_timer is None:
+            with contextlib.suppress(RuntimeError):  # no running loop: the next flush takes them
+                self._mark_timer = asyncio.get_running_loop().call_later(MARK_RETRY, self.flush_marks)
 
     def _retry(self, row: OutboxMessage, delay: timedelta, reason: str, *, count_attempt: bool,
                max_attempts: int = MAX_ATTEMPTS) -> datetime | None:
