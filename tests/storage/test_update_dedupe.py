@@ -146,3 +146,18 @@ async def test_tasks_started_elsewhere_do_not_inherit_an_update(services) -> Non
     with updates.handling(services, 505):
         await task
     assert _state(services) == ([], ["sent by the sender"])
+
+
+def test_housekeeping_forgets_done_updates_after_two_days_and_keeps_pending_ones(services, clock) -> None:  # type: ignore[no-untyped-def]
+    def handle(update_id: int) -> None:
+        with updates.handling(services, update_id):
+            _reply(services, f"answer to {update_id}")
+
+    _store(services, 801, 802)
+    _in_update(handle, 801)
+    clock.advance(days=2, minutes=1)
+    _store(services, 803)  # a fresh one, handled: it stays for its own two days
+    _in_update(handle, 803)
+    assert updates.forget_old(services) == 1
+    with services.uow() as session:
+        assert {row.update_id: row.status for row in session.exec(select(InboxUpdate))} == {802: "pending", 803: "handled"}
