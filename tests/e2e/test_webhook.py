@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import socket
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -30,6 +31,7 @@ from storage.db import SessionFactory, make_engine
 from storage.migrate import upgrade
 from storage.inbox import HANDLED, InboxUpdate
 from tests.e2e.conftest import TOKEN
+from tests.e2e.processes import bot_env, bot_processes  # noqa: F401  (fixture)
 
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the database is not the subject
 HONEST, FORGER = 7301, 7302
@@ -176,3 +178,25 @@ def test_a_webhook_is_refused_on_a_clear_text_public_url() -> None:
     assert options["listen"] == "127.0.0.1" and options["port"] == 8443 and options["url_path"] == "saathi/hook"
     assert len(options["secret_token"]) >= 32 and options["secret_token"] != TOKEN
     assert webhook_options(settings, "http://127.0.0.1:8443/hook")["webhook_url"] == "http://127.0.0.1:8443/hook"
+
+
+@SQLITE_ONLY
+async def test_saathi_run_with_a_webhook_url_answers_members(database_url: str, bot_processes) -> None:  # type: ignore[no-untyped-def]
+    """The real ``saathi run --webhook-url`` in a child process (bot.webhook.serve_webhook)."""
+    emu = BotApiEmulator()
+    await emu.start()
+    port = _free_port()
+    try:
+        bot = bot_processes(bot_env(emu, database_url, WEBHOOK_LISTEN=f"127.0.0.1:{port}"),
+                            argv=[sys.executable, "-m", "bot.cli", "run", "--webhook-url", f"http://127.0.0.1:{port}/hook"],
+                            ready_line="webhook listening")
+        bot.start()
+        await bot.wait_ready()
+        phones = Phones(emu)
+        phones.add(HONEST, "Honest")
+        phones.send(HONEST, "/start")
+        await phones.expect(HONEST, "open the invite link", timeout=15)
+        assert bot.stop() == 0
+        assert "Traceback" not in bot.log()
+    finally:
+        await emu.stop()
