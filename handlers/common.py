@@ -112,7 +112,8 @@ async def error_handler(update: object, context: SaathiContext) -> None:
 
 
 def apologise(saathi: Saathi, update: Update) -> None:
-    """The inbox gave up on this update: tell the person kindly (a toast for a button, a message otherwise)."""
+    """The inbox gave up on this update: tell the person kindly, by a message in their chat (for a
+    button press too: the moment for its toast has passed)."""
     person = person_of(update)
     chat = update.effective_chat
     if person is not None and chat is not None and chat.type == ChatType.PRIVATE:
