@@ -21,13 +21,14 @@ from bot.delivery.sender import OutboxSender
 from bot.domain.risk import load_rules
 from bot.http import AiohttpRequest
 from bot.i18n import LANGUAGES, t
+from bot.inbox import Inbox
 from bot.jobs import add_jobs
 from bot.polling import poll_confirming, stop_application
 from bot.runtime import Saathi
-from bot.services import safety
+from bot.services import safety, updates
 from bot.services.context import ServiceContext
 from handlers import add_handlers
-from handlers.common import SaathiContext
+from handlers.common import SaathiContext, apologise
 from storage import crypto
 from storage.db import SessionFactory, make_engine, make_loop_engine
 
@@ -49,6 +50,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None, with_jo
     if settings.telegram_bot_token is None:
         raise ValueError("a bot token is needed to build the application")
     crypto.configure(settings.encryption_keys)
+    updates.install()  # an update's first commit marks its inbox row handled
     if not settings.encryption_keys:
         log.warning("SAATHI_ENCRYPTION_KEYS is not set: members' texts are stored unencrypted (development only)")
     engine = make_engine(settings.database_url)
@@ -79,13 +81,19 @@ def build_application(settings: Settings, *, clock: Clock | None = None, with_jo
         limiter = build_limiter(limits, settings.rate_limit_redis_url)
         saathi.sender = OutboxSender(services.uow, services.clock, application.bot, idle_poll=sender_poll,
                                      on_unreachable=safety.recipient_unreachable, due_work=saathi.run_due_work,
-                                     limiter=limiter, claim_in_thread=loop_engine is not None)
+                                     limiter=limiter, claim_in_thread=loop_engine is not None,
+                                     mark_uow=saathi.loop_services.uow if saathi.loop_services else None)
         saathi.sender.start()
+        if with_updater:  # the process that receives updates handles them, and retries what failed
+            saathi.inbox = Inbox(application, services, on_given_up=lambda update: apologise(saathi, update))
+            saathi.inbox.start()
         log.info("Saathi started as @%s", services.bot_username)
 
     async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
         """Stop sending while the bot's HTTP client is still open: a call cut off by shutdown would
-        cost its row an attempt (run_webhook calls this itself; our loops call it after stop())."""
+        cost its row an attempt (our loops call this after stop())."""
+        if saathi.inbox is not None:
+            await saathi.inbox.stop()
         if saathi.sender is not None:
             await saathi.sender.stop()
 

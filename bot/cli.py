@@ -337,12 +337,14 @@ def _run(settings: Settings, webhook_url: str | None, role: str = "all") -> int:
     except ValueError as exc:
         print(f"saathi: {exc}", file=sys.stderr)
         return 2
-    application.run_webhook(**options)
+    from bot.webhook import serve_webhook
+
+    asyncio.run(serve_webhook(application, options))  # answers 200 only once an update is stored
     return 0
 
 
 def webhook_options(settings: Settings, webhook_url: str) -> dict[str, Any]:
-    """What ``run_webhook`` gets (tests start the same listener with ``updater.start_webhook``):
+    """What the webhook receiver gets (``bot.webhook.WebhookReceiver``; tests start the same one):
     bind to WEBHOOK_LISTEN only, and require Telegram's secret header on every request.
 
     Raises ValueError for a URL Telegram would reach in clear text (http other than loopback)."""

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.util import greenlet_spawn
 
 from bot.delivery.sender import OutboxSender
+from bot.inbox import Inbox
 from bot.services import attendance, checkins, circles, cravings, member_settings, retention, safety, talk, updates
 from bot.services.context import ServiceContext
 
@@ -26,6 +27,8 @@ CALL_ATTEMPTS = 3
 class Saathi:
     services: ServiceContext
     sender: OutboxSender | None = None
+    # the process that receives updates (poller or webhook): stores, handles and retries them
+    inbox: Inbox | None = None
     stats: dict[str, int] = field(default_factory=dict)
     # PostgreSQL: the same services on an asyncio engine, for the handlers' use cases (see ``call``)
     loop_services: ServiceContext | None = None
@@ -110,7 +113,8 @@ class Saathi:
         return done
 
     def housekeeping(self) -> None:
-        """Hourly: forget old update ids and purge what retention says is due (cheap when nothing is)."""
+        """Hourly: forget handled updates older than two days and purge what retention says is due
+        (cheap when nothing is)."""
         updates.forget_old(self.services)
         retention.purge_expired(self.services)
         attendance.watch_unwatched(self.services)  # a safety net: onboarding starts the watches
@@ -118,11 +122,3 @@ class Saathi:
     def kick(self) -> None:
         if self.sender is not None:
             self.sender.kick()
-
-    def record_sent(self) -> None:
-        """Commit the sender's waiting "sent" marks now (they are batched): an update is handled
-        against everything this process has delivered, e.g. a swipe-reply finds the message it
-        answers. Nothing to do, and no query, when none are waiting."""
-        if self.sender is not None:
-            self.sender.flush_marks()
-

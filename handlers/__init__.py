@@ -16,7 +16,8 @@ from handlers import checkin, circle, common, counsellor, craving, fallback, onb
 
 
 def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
-    """All handlers in one ordered place. Group -1 guards, group 0 works, group 1 records."""
+    """All handlers in one ordered place. Group -1 guards, group 0 works; the inbox (bot/inbox.py)
+    marks an update handled with the handler's commit, or itself when the handler wrote nothing."""
     application.add_handler(TypeHandler(Update, common.guard_update), group=-1)
     private = filters.ChatType.PRIVATE
     new = filters.UpdateType.MESSAGE
@@ -69,5 +70,4 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
         ],
         group=0,
     )
-    application.add_handler(TypeHandler(Update, common.record_update), group=1)
     application.add_error_handler(common.error_handler)

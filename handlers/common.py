@@ -11,12 +11,12 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackContext, ExtBot
 
 from bot.i18n import normalise_language, t
+from bot.inbox import is_transient as inbox_transient
 from bot.runtime import Saathi
 from bot.services import conversation, updates
 from bot.services.context import Person
 
 log = logging.getLogger(__name__)
-RESENT = "update %s already handled; ignoring the re-send"
 
 
 class SaathiContext(CallbackContext[ExtBot, dict, dict, dict]):  # type: ignore[type-arg]
@@ -61,19 +61,15 @@ async def answer_button(update: Update, context: SaathiContext, toast_key: str |
 
 
 async def guard_update(update: Update, context: SaathiContext) -> None:
-    """Group -1: the update's id goes with the handler's first commit, and groups and channels are left.
+    """Group -1: groups and channels are left (the update is marked handled, nothing else runs).
 
     A re-sent update that was handled before is not looked up here (a query per update for a rare
-    case): its handler's commit finds the id stored, rolls back whole and ``error_handler`` drops
-    it; a handler that wrote nothing finds it in ``record_update``."""
+    case): its handler's commit finds its inbox row handled, rolls back whole and ``error_handler``
+    drops it."""
     saathi = context.saathi
-    updates.end()
-    saathi.record_sent()
-    # the handler's first commit records this update id with its own writes (bot/services/updates.py)
-    updates.begin(saathi.services, update.update_id)
     chat = update.effective_chat
     if chat is not None and chat.type != ChatType.PRIVATE:
-        updates.mark_handled(saathi.services, update.update_id)
+        updates.mark_handled(saathi.services)
         # Say so and leave once, in the background: Telegram allows 20 messages a minute to a
         # group, and waiting for that here would hold up every member's update behind it.
         if saathi.remember_left_chat(chat.id):
@@ -95,36 +91,31 @@ async def _leave(update: Update, context: SaathiContext) -> None:
         log.info("could not leave a non-private chat: %s", type(exc).__name__)
 
 
-async def record_update(update: Update, context: SaathiContext) -> None:
-    """Group 1: the update is handled; a re-send of it will be ignored. Usually the handler's own
-    commit has recorded it already; this covers handlers that wrote nothing."""
-    if not updates.mark_handled(context.saathi.services, update.update_id):
-        log.info(RESENT, update.update_id)
-    updates.end()
-
-
 async def error_handler(update: object, context: SaathiContext) -> None:
-    """Nothing escapes a handler: log the kind (never the content) and answer kindly."""
+    """Nothing escapes a handler: log the kind (never the content) and leave the update to the inbox.
+
+    The failed update is not marked handled: the inbox (bot/inbox.py) tries it again, and after
+    a few failures gives up and answers the member kindly (:func:`apologise`). Nothing here writes
+    to the database, so a database that is away cannot make it worse. Later groups do not run."""
     error = context.error
     if isinstance(error, updates.UpdateAlreadyHandled):
         # an earlier life of this process (or another worker) committed this update; ours rolled back
-        log.info(RESENT, error.args[0] if error.args else "?")
         raise ApplicationHandlerStop
-    log.error("handler failed: %s", type(error).__name__, exc_info=error)
     if not isinstance(update, Update):
+        log.error("job failed: %s", type(error).__name__, exc_info=error)
         return
-    saathi = context.saathi
+    if error is not None:
+        updates.failed(error)
+    log.error("handler failed on update %s: %s", update.update_id, type(error).__name__,
+              exc_info=error if not inbox_transient(error) else None)
+    raise ApplicationHandlerStop
+
+
+def apologise(saathi: Saathi, update: Update) -> None:
+    """The inbox gave up on this update: tell the person kindly, by a message in their chat (for a
+    button press too: the moment for its toast has passed)."""
     person = person_of(update)
-    try:
-        if update.callback_query is not None:
-            await answer_button(update, context, "error-generic")
-        elif person is not None and update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
-            # its commit records the update id together with the apology (if the handler's did not)
-            conversation.reply_plain(saathi.services, person, "error-generic")
-            saathi.kick()
-    except Exception as exc:  # the error handler itself must never raise
-        log.error("error handler could not answer: %s", type(exc).__name__)
-    try:
-        updates.mark_handled(saathi.services, update.update_id)
-    except Exception as exc:
-        log.error("could not record a failed update: %s", type(exc).__name__)
+    chat = update.effective_chat
+    if person is not None and chat is not None and chat.type == ChatType.PRIVATE:
+        conversation.reply_plain(saathi.services, person, "error-generic")
+        saathi.kick()

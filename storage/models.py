@@ -201,13 +201,6 @@ class OutboxMessage(SQLModel, table=True):
     purged_at: datetime | None = _utc(default=None)
 
 
-class ProcessedUpdate(SQLModel, table=True):
-    """Telegram re-sends an update after a restart; we handle each update_id once."""
-
-    update_id: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
-    processed_at: datetime = _utc()
-
-
 class Escalation(SQLModel, table=True):
     """A concerning signal that a named human must acknowledge. Stored before any alert is sent."""
 
@@ -271,3 +264,8 @@ class ScreeningFollowup(SQLModel, table=True):
 
 from storage.circle_models import *  # noqa: E402,F401,F403  (peer circles' tables register here)
 from storage.sponsor_models import *  # noqa: E402,F401,F403  (sponsors and the attendance watch register here)
+from storage.inbox import InboxUpdate  # noqa: E402  (the inbox of updates registers here)
+
+# Until 0010 each handled update_id had a ``processedupdate`` row; the inbox row (status "handled")
+# is that record now. The old name stays for code that only asks "is this update id known?".
+ProcessedUpdate = InboxUpdate

@@ -25,7 +25,6 @@ from storage.models import (
     InviteCode,
     Member,
     OutboxMessage,
-    ProcessedUpdate,
     ScreeningFollowup,
     Staff,
 )
@@ -310,16 +309,6 @@ def outbox_backlog(session: Session, now: datetime, *, rate: float | None = None
         backlog["rate"] = round(rate, 1)
         backlog["drain_seconds"] = round(int(due) / rate)
     return backlog
-
-
-def mark_update(session: Session, update_id: int, now: datetime) -> None:
-    if session.get(ProcessedUpdate, update_id) is None:
-        session.add(ProcessedUpdate(update_id=update_id, processed_at=now))
-
-
-def forget_processed_updates(session: Session, before: datetime) -> None:
-    """Telegram keeps unconfirmed updates for 24 hours; older ids can go."""
-    session.execute(delete(ProcessedUpdate).where(col(ProcessedUpdate.processed_at) < before))
 
 
 def latest_craving(session: Session, member_id: int) -> CravingEvent | None:

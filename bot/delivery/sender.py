@@ -6,14 +6,19 @@ A crash between claiming and sending leaves the lease to expire and the row is s
 after the restart; the window in which a row can be sent twice is the time between
 Telegram's answer and the commit that marks it.
 
-"Sent" marks are committed in small batches: at most ``MARK_DELAY`` after the first one, or at
-once when ``MARK_BATCH`` are waiting. One commit per message cost about 3 ms on PostgreSQL (a
-synchronous commit on the event loop), which at the benchmark's scaled rates was most of the
-loop; batched, it is a few per second. The price is a longer duplicate window after a crash
-(marks not yet committed: up to ``MARK_DELAY`` more), measured in docs/security.md. A row
-delivered but not yet marked stays "sending" under its lease, so its chat's next rows wait for
-it (order holds) and no one else claims it. /forget scrubs and cancels such rows like any other
-row of the member's; the mark still records that the message went (its words and address gone).
+Each "sent" mark is committed as soon as Telegram's answer arrives (one short ``UPDATE`` by id),
+so a kill can repeat only the sends truly in flight: those Telegram accepted in the instant
+before the process died, whose answer it never read (at most one per chat, and in practice the
+one or two on the wire). Marks batched every 20 ms saved a quarter of the cost of a send and
+re-sent 7 of 8 check-ins of a burst after one kill. On PostgreSQL the mark goes through the event
+loop's asyncpg engine in a greenlet (``mark_uow``), so the loop keeps sending while the commit waits
+on the server. If the database refuses a mark, it is kept
+and committed before the next claim (the row keeps its lease meanwhile).
+
+Any exception after a call was made counts as an attempt. A Telegram error is retried with
+backoff (``MAX_ATTEMPTS``); anything else (Telegram may have accepted the message and we could
+not read the answer) is retried at most ``MAX_UNKNOWN_ATTEMPTS`` times, then the row is
+``failed`` (logged, counted in ``saathi status``) and the chat's later rows move on.
 
 Every call first awaits the rate limiter (:mod:`bot.delivery.limiter`): Telegram's overall
 and per-chat limits with priority lanes. Batches are small (about 1.5 s of sending at the
@@ -37,6 +42,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam
+from sqlalchemy.util import greenlet_spawn
 from sqlmodel import Session
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, ReplyKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -55,13 +61,15 @@ LEASE = timedelta(seconds=60)
 LEASE_MARGIN = timedelta(seconds=15)
 MAX_BACKOFF_SECONDS = 300
 MAX_ATTEMPTS = 60  # about four hours of retries at the backoff cap
+# An exception that is not Telegram's answer (the reply could not be read, a payload the code cannot
+# send): the message may well have arrived, so each retry may be a duplicate. A few tries, then failed.
+MAX_UNKNOWN_ATTEMPTS = 3
 BATCH_SECONDS = 1.5  # a claim holds about this much sending at the limiter's rate
 CLAIM_INTERVAL = 0.05  # kicks within this long of the last claim share the next one
 # … and this long while more than a second batch is already in flight, when a claim can only bring
 # urgent rows (a thousand presses at once: twenty claims a second that found nothing to take)
 URGENT_CLAIM_INTERVAL = 0.25
-MARK_DELAY = 0.02  # "sent" marks wait at most this long for a batch commit
-MARK_BATCH = 100  # … or are committed at once when this many are waiting
+MARK_RETRY = 1.0  # seconds: a "sent" mark the database refused is tried again this soon
 BACKLOG_LOG_SECONDS = 30.0
 
 
@@ -115,12 +123,13 @@ class OutboxSender:
                  concurrency: int = 8, idle_poll: float = 0.5,
                  on_unreachable: Callable[[Session, OutboxMessage, datetime], bool] | None = None,
                  due_work: Callable[[], object] | None = None, limiter: RateLimiter | None = None,
-                 claim_in_thread: bool = False) -> None:
+                 claim_in_thread: bool = False, mark_uow: SessionFactory | None = None) -> None:
         """``on_unreachable`` runs in the transaction that records a 403; when it returns True,
         ``due_work`` runs right after the batch (an alert's next step should not wait for the scan).
 
         ``limiter``: awaited before every call (None: no limit of our own, as in tests that raise it).
         ``batch_size`` is the smallest claim; with a limiter a claim is about ``BATCH_SECONDS`` of sending.
+        ``mark_uow`` (PostgreSQL): the loop engine's unit of work, for the "sent" marks (see ``_mark_sent``).
         ``claim_in_thread`` (PostgreSQL): the pump's claims run in a worker thread. A claim of a few
         hundred rows took 100–200 ms on PostgreSQL; on the event loop that was as long without a send."""
         self._uow = uow
@@ -133,6 +142,9 @@ class OutboxSender:
         self._slots = PrioritySlots(concurrency)
         self._idle_poll = idle_poll
         self._claim_in_thread = claim_in_thread
+        # PostgreSQL: "sent" marks go through the event loop's asyncpg engine in a greenlet, so the
+        # loop keeps sending while a mark's commit waits on the server (one commit per message)
+        self._mark_uow = mark_uow
         self._wake = asyncio.Event()
         self._room = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -149,7 +161,7 @@ class OutboxSender:
                                 .values(status="sent", sent_at=bindparam("b_sent_at"),
                                         telegram_message_id=bindparam("b_message_id"), claimed_until=None))
         self._last_backlog_log = -BACKLOG_LOG_SECONDS
-        self._marks: list[dict[str, Any]] = []  # delivered, "sent" not yet committed
+        self._marks: list[dict[str, Any]] = []  # delivered, but the database refused "sent": tried again
         self._mark_timer: asyncio.TimerHandle | None = None
         self.sent_count = 0
 
@@ -205,6 +217,7 @@ class OutboxSender:
                 await asyncio.sleep(interval - since)
             last_claim = time.monotonic()
             try:
+                self.flush_marks()  # a refused mark first: its row must not be claimed and sent again
                 claimed = await self._fill()
                 if self._needs_due_work and self._due_work is not None:
                     self._needs_due_work = False
@@ -379,13 +392,17 @@ class OutboxSender:
             self._give_up(row, "forbidden", unreachable=True)
         except BadRequest as exc:
             if "not modified" in str(exc).lower():
-                self._mark_sent(row, None)
+                await self._mark_sent(row, None)
             else:
                 self._give_up(row, f"bad_request:{_error_kind(exc)}")
         except (NetworkError, TelegramError) as exc:
             return self._retry(row, backoff(row.attempts + 1), type(exc).__name__, count_attempt=True)
+        except Exception as exc:  # accepted or not, we cannot tell: a few tries, then give up
+            log.error("outbox row %s (%s): %s after the call", row.id, row.purpose, type(exc).__name__)
+            return self._retry(row, backoff(row.attempts + 1), type(exc).__name__, count_attempt=True,
+                               max_attempts=MAX_UNKNOWN_ATTEMPTS)
         else:
-            self._mark_sent(row, message_id)
+            await self._mark_sent(row, message_id)
         return None
 
     async def _call(self, row: OutboxMessage, *, paid: bool = False) -> int | None:
@@ -426,22 +443,23 @@ class OutboxSender:
 
     # --- outcomes (each its own short transaction) -----------------------------------------
 
-    def _mark_sent(self, row: OutboxMessage, message_id: int | None) -> None:
+    async def _mark_sent(self, row: OutboxMessage, message_id: int | None) -> None:
+        """Committed at once: a kill after this repeats nothing (see the module docstring)."""
+        mark = {"b_id": row.id, "b_message_id": message_id, "b_sent_at": self._clock.now()}
         if not row.payload.get("ephemeral"):
-            # The common case: queued for the next batch commit (see the module docstring).
-            self._marks.append({"b_id": row.id, "b_message_id": message_id})
-            if len(self._marks) >= MARK_BATCH:
-                self.flush_marks()
-            elif self._mark_timer is None:
-                self._mark_timer = asyncio.get_running_loop().call_later(MARK_DELAY, self.flush_marks)
+            self.flush_marks()  # order of outcomes within a chat: a refused earlier mark first
+            if self._mark_uow is None:
+                self._keep_refused(self._commit_marks([mark], self._uow))
+            else:
+                self._keep_refused(await greenlet_spawn(self._commit_marks, [mark], self._mark_uow))
             return
-        self.flush_marks()  # order of outcomes within a chat: earlier marks first
+        self.flush_marks()
         with self._uow() as session:  # an export or goodbye: its content goes with the mark, at once
             stored = session.get(OutboxMessage, row.id)
             if stored is None or stored.status == "sent":
                 return
             stored.status = "sent"
-            stored.sent_at = self._clock.now()
+            stored.sent_at = mark["b_sent_at"]
             stored.telegram_message_id = message_id
             stored.claimed_until = None
             _forget_ephemeral(stored)
@@ -449,33 +467,43 @@ class OutboxSender:
         self.sent_count += 1
 
     def flush_marks(self) -> None:
-        """Commit every "sent" mark waiting, in one transaction. If the database refuses, they
-        stay queued and the next flush tries again (the rows keep their leases meanwhile)."""
+        """Commit the marks the database refused earlier (none, and no query, in the usual case)."""
         if self._mark_timer is not None:
             self._mark_timer.cancel()
             self._mark_timer = None
-        if not self._marks:
-            return
-        marks, self._marks = self._marks, []
-        now = self._clock.now()  # sent_at is when "sent" was stored (the crash test measures the gap to Telegram's answer)
-        for mark in marks:
-            mark["b_sent_at"] = now
-        try:
-            with self._uow() as session:
-                connection = session.connection()
-                result = connection.execute(self._mark_statement, marks)  # one executemany, one commit
-                marked = result.rowcount if connection.dialect.supports_sane_multi_rowcount else len(marks)
-                session.commit()
-        except Exception:
-            log.exception("could not record %s sent messages; retrying", len(marks))
-            self._marks = marks + self._marks
-            if self._mark_timer is None:
-                with contextlib.suppress(RuntimeError):  # no running loop: the next flush takes them
-                    self._mark_timer = asyncio.get_running_loop().call_later(1.0, self.flush_marks)
-            return
-        self.sent_count += marked
+        if self._marks:
+            marks, self._marks = self._marks, []
+            self._keep_refused(self._commit_marks(marks, self._uow))
 
-    def _retry(self, row: OutboxMessage, delay: timedelta, reason: str, *, count_attempt: bool) -> datetime:
+    def _commit_marks(self, marks: list[dict[str, Any]], uow: SessionFactory) -> list[dict[str, Any]]:
+        """One statement, one commit; returns the marks the database refused (none, usually)."""
+        try:
+            with uow() as session:
+                connection = session.connection()
+                result = connection.execute(self._mark_statement, marks)
+                marked = result.rowcount if connection.dialect.supports_sane_multi_rowcount or len(marks) == 1 \
+                    else len(marks)
+                session.commit()
+        except Exception as exc:
+            log.warning("could not record %s sent messages (%s); trying again", len(marks), type(exc).__name__)
+            return marks
+        self.sent_count += marked
+        return []
+
+    def _keep_refused(self, marks: list[dict[str, Any]]) -> None:
+        """Refused marks wait for the next try (at the next claim, or within ``MARK_RETRY``); their rows
+        keep their leases meanwhile, so nobody sends them again."""
+        if not marks:
+            return
+        self._marks = marks + self._marks
+        if self._mark_timer is None:
+            with contextlib.suppress(RuntimeError):  # no running loop: the next flush takes them
+                self._mark_timer = asyncio.get_running_loop().call_later(MARK_RETRY, self.flush_marks)
+
+    def _retry(self, row: OutboxMessage, delay: timedelta, reason: str, *, count_attempt: bool,
+               max_attempts: int = MAX_ATTEMPTS) -> datetime | None:
+        """Back to pending, due after ``delay``; returns when (the chat's later rows wait until then),
+        or None when the row was given up (``failed``) and the chat's later rows move on."""
         retry_at = self._clock.now() + delay
         with self._uow() as session:
             stored = session.get(OutboxMessage, row.id)
@@ -484,14 +512,18 @@ class OutboxSender:
             if count_attempt:
                 stored.attempts += 1
             stored.last_error = reason
-            # Urgent rows (escalation alerts) are never given up: they retry at the backoff cap forever.
-            if stored.attempts >= MAX_ATTEMPTS and stored.priority != Priority.URGENT:
+            # Urgent rows (escalation alerts) are never given up on Telegram's errors: they retry at the
+            # backoff cap forever. Our own (unknown) errors give up on them too: a retry may be a duplicate.
+            if stored.attempts >= max_attempts and (stored.priority != Priority.URGENT or max_attempts != MAX_ATTEMPTS):
                 stored.status = "failed"
-                log.error("outbox row %s (%s) failed after %s attempts", row.id, row.purpose, stored.attempts)
-            else:
-                stored.status = "pending"
-                stored.due_at = retry_at
                 stored.claimed_until = None
+                session.commit()
+                log.error("outbox row %s (%s) failed after %s attempts (%s)", row.id, row.purpose, stored.attempts,
+                          reason)
+                return None
+            stored.status = "pending"
+            stored.due_at = retry_at
+            stored.claimed_until = None
             session.commit()
         log.warning("outbox row %s (%s) will retry: %s", row.id, row.purpose, reason)
         return retry_at

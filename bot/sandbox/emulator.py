@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import contextlib
 import copy
 import logging
@@ -122,6 +123,7 @@ class BotApiEmulator:
         self._port: int | None = None
         self._failure_rate = 0.0
         self._rng = random.Random()
+        self._faults: dict[str, collections.deque[str]] = {}
         self._build_state()
 
     def _build_state(self) -> None:
@@ -182,6 +184,7 @@ class BotApiEmulator:
         await self._webhooks.close()
         self._build_state()
         self._failure_rate = 0.0
+        self._faults.clear()
         self._state.closing = old.closing
         # Long polls still waiting on the old state answer [] now instead of ever handing
         # out an update from before the reset.
@@ -557,6 +560,46 @@ class BotApiEmulator:
     def clear_kill_hooks(self) -> None:
         self._state.kill_hooks.clear()
 
+    def script_faults(self, method: str, faults: Sequence[str]) -> None:
+        """The next requests of ``method`` (getUpdates included) meet these faults, one each, in order:
+
+        * ``"500"``: refused with 500 before acting on it;
+        * ``"429:S"``: flood control, ``retry_after`` S seconds, not acted on;
+        * ``"slow:S"``: acted on after S seconds (a client whose read timeout is shorter gives up
+          first: for a send, Telegram delivered what the bot thinks failed);
+        * ``"accepted-then-500"``: acted on, then answered 500 (the bot cannot know it went);
+        * ``"junk"`` (getUpdates): acted on, and the answer also carries items a bot cannot
+          confirm: one without ``update_id``, a string, a null and a list.
+
+        ``stats["scripted_faults"]`` counts those served."""
+        for fault in faults:
+            kind, _, arg = fault.partition(":")
+            if kind not in ("500", "429", "slow", "accepted-then-500", "junk") or (kind in ("429", "slow") and not arg):
+                raise ValueError(f"unknown fault {fault!r}")
+        self._faults.setdefault(method.lower(), collections.deque()).extend(faults)
+
+    async def _scripted(self, request: web.Request, name: str, entry: tuple[str, Handler]) -> web.StreamResponse | None:
+        queue = self._faults.get(name.lower())
+        if not queue:
+            return None
+        kind, _, arg = queue.popleft().partition(":")
+        self._state.stats.scripted_faults += 1
+        _log.info("%s -> scripted fault %s", name, kind)
+        if kind == "500":
+            return web.json_response({"ok": False, "error_code": 500, "description": "Internal Server Error"}, status=500)
+        if kind == "429":
+            return web.json_response({"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {arg}",
+                                      "parameters": {"retry_after": int(arg)}}, status=429)
+        params = await read_params(request)
+        if kind == "slow":
+            await asyncio.sleep(float(arg))
+        result = await entry[1](params)
+        if kind == "accepted-then-500":
+            return web.json_response({"ok": False, "error_code": 500, "description": "Internal Server Error"}, status=500)
+        if kind == "junk" and isinstance(result, list):
+            result = [*result, {"message": {"text": "no update_id"}}, "not an update", None, [1, 2]]
+        return web.json_response({"ok": True, "result": result})
+
     def set_blocked(self, chat_id: int, blocked: bool = True) -> None:
         """While blocked, sends and edits to ``chat_id`` get 403 and deliver nothing."""
         if blocked:
@@ -629,6 +672,8 @@ class BotApiEmulator:
                 raise ApiError(404, "Not Found")
             if self._state.kill_hooks and (hook := self._state.kill_due(name)) is not None:
                 return self._kill(request, hook)
+            if self._faults and (scripted := await self._scripted(request, name, entry)) is not None:
+                return scripted
             if (
                 self._failure_rate > 0
                 and method.lower() not in _NO_INJECTED_FAILURES

@@ -96,6 +96,7 @@ class Stats:
     injected_failures_by_kind: Counter[str] = dataclasses.field(default_factory=Counter)
     webhook_deliveries: int = 0
     webhook_failures: int = 0
+    scripted_faults: int = 0
 
     def snapshot(self) -> dict[str, Any]:
         return {

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import Session, select
 
 from storage import circle_repositories as crepo
+from storage import inbox
 from storage import repositories as repo
 from storage.models import Center, Circle, InviteCode, Member, Staff
 
@@ -253,6 +254,9 @@ def status(ctx: ServiceContext, *, rate_per_second: float | None = None) -> dict
             "members": by_status,
             "staff_not_linked": len(unlinked),
             "outbox": repo.outbox_backlog(session, now, rate=rate_per_second),
+            # updates stored and not yet handled (the database was away, or a handler is retrying), and
+            # updates given up after repeated failures (the member was told; the log has their ids)
+            "inbox": inbox.counts(session),
             "escalations_unacknowledged_at_last_step": repo.count_unreachable_escalations(session),
             "staff_unreachable": len(session.exec(select(Staff).where(Staff.active, Staff.reachable == False)).all()),  # noqa: E712
         }

@@ -1,36 +1,33 @@
-"""Telegram re-sends an update it thinks was not handled; each update_id is handled once.
+"""Each update Telegram sends is handled once: its inbox row is marked handled by the handler's own commit.
 
-The id of the update being handled is recorded **in the same transaction as the handler's own
-writes**: ``begin`` (called by the guard before any handler runs) remembers the update in a
-context variable, and the first commit of any unit of work made while handling it inserts the
-``processedupdate`` row just before committing. So the handler's state, its outgoing messages and
-"this update is done" are stored together or not at all: a bot killed before that commit sees
-the re-sent update as new and handles it in full; a bot killed after it drops the re-send. When
-two workers race on one update, the primary key makes the second commit fail with
-:class:`UpdateAlreadyHandled` and its work rolls back.
+Every update is stored in the inbox (``storage/inbox.py``) before it is confirmed to Telegram.
+While it is handled, :func:`handling` holds it in a context variable, and the first commit of any
+unit of work made while handling it marks its inbox row ``handled`` just before committing (a
+``before_commit`` listener registered by :func:`install`). So the handler's state, its outgoing
+messages and "this update is done" are stored together or not at all: a bot killed before that
+commit (or a handler that failed, or a database that went away) leaves the row ``pending`` and the
+update is handled again in full; a re-send after it, or a second worker racing on the same update,
+finds the row no longer pending, and its work rolls back whole (:class:`UpdateAlreadyHandled`).
 
-Only the first commit of an update carries its id: a use case that commits twice (few do) is
+Only the first commit of an update carries the mark: a use case that commits twice (few do) is
 covered up to its first commit.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, event, insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from bot.services.context import ServiceContext
-from storage import repositories as repo
-from storage.models import ProcessedUpdate
+from storage import inbox
 
-KEEP_UPDATE_IDS = timedelta(days=2)
-# built once: it runs with every handled update's commit
-_RECORD = insert(ProcessedUpdate.__table__).values(  # type: ignore[arg-type]  # the table: no ORM bulk-insert machinery
-    update_id=bindparam("update_id"), processed_at=bindparam("processed_at"))
+KEEP_UPDATE_IDS = timedelta(days=2)  # Telegram re-sends an unconfirmed update for up to a day
 _SESSION_KEY = "saathi_update_id"
 
 
@@ -39,75 +36,100 @@ class UpdateAlreadyHandled(Exception):
 
 
 @dataclass
-class _Current:
+class Handling:
+    """One update being handled: what its handling did, read by the inbox afterwards."""
+
     update_id: int
     at: datetime
-    recorded: bool = False
+    recorded: bool = False  # a commit marked the row handled
+    already_handled: bool = False  # the row was not pending: a re-send, handled before
+    error: BaseException | None = None  # a handler failed (python-telegram-bot gave it to the error handler)
 
 
-# Set by the guard in the task that handles the update; python-telegram-bot runs the groups of one
+# Set by the inbox in the task that handles the update; python-telegram-bot runs the groups of one
 # update, and its error handler, in that task. The sender and the jobs run in tasks of their own
 # and never see it.
-_current: ContextVar[_Current | None] = ContextVar("saathi_current_update", default=None)
+_current: ContextVar[Handling | None] = ContextVar("saathi_current_update", default=None)
 
 
-def begin(ctx: ServiceContext, update_id: int) -> None:
-    """From here on, the first commit made while handling this update records its id."""
-    _current.set(_Current(update_id, ctx.clock.now()))
+@contextmanager
+def handling(ctx: ServiceContext, update_id: int) -> Iterator[Handling]:
+    """While inside, the first commit of any unit of work marks this update handled."""
+    current = Handling(update_id, ctx.clock.now())
+    token = _current.set(current)
+    try:
+        yield current
+    finally:
+        _current.reset(token)
 
 
-def end() -> None:
-    _current.set(None)
+def current() -> Handling | None:
+    return _current.get()
 
 
 def recorded() -> bool:
-    current = _current.get()
-    return current is not None and current.recorded
+    handling_now = _current.get()
+    return handling_now is not None and handling_now.recorded
 
 
-@event.listens_for(Session, "before_commit")
-def _record_with_the_work(session: Session) -> None:
-    current = _current.get()
-    if current is None or current.recorded or session.info.get(_SESSION_KEY) == current.update_id \
-            or session.in_nested_transaction():
+def failed(error: BaseException) -> None:
+    """The error handler's note: this update's handler failed, so it is not handled (the inbox retries)."""
+    handling_now = _current.get()
+    if handling_now is not None and handling_now.error is None:
+        handling_now.error = error
+
+
+def _mark_with_the_work(session: Session) -> None:
+    handling_now = _current.get()
+    if handling_now is None or handling_now.recorded or handling_now.error is not None \
+            or session.info.get(_SESSION_KEY) == handling_now.update_id or session.in_nested_transaction():
         return
     session.flush()  # the use case's own errors surface as themselves, before ours
-    try:
-        session.execute(_RECORD, {"update_id": current.update_id, "processed_at": current.at})
-    except IntegrityError:
-        raise UpdateAlreadyHandled(current.update_id) from None
-    session.info[_SESSION_KEY] = current.update_id
+    if not inbox.mark_handled(session, handling_now.update_id, handling_now.at):
+        handling_now.already_handled = True
+        raise UpdateAlreadyHandled(handling_now.update_id)
+    session.info[_SESSION_KEY] = handling_now.update_id
 
 
-@event.listens_for(Session, "after_commit")
 def _committed(session: Session) -> None:
-    current = _current.get()
-    if current is not None and session.info.pop(_SESSION_KEY, None) == current.update_id:
-        current.recorded = True
+    handling_now = _current.get()
+    if handling_now is not None and session.info.pop(_SESSION_KEY, None) == handling_now.update_id:
+        handling_now.recorded = True
 
 
-@event.listens_for(Session, "after_rollback")
 def _rolled_back(session: Session) -> None:
     session.info.pop(_SESSION_KEY, None)
 
 
-def mark_handled(ctx: ServiceContext, update_id: int) -> bool:
-    """Record an update whose handling wrote nothing (or that is being dropped), if not yet recorded.
-    False when it was recorded before this handling began (a re-send of a handled update)."""
-    current = _current.get()
+def install() -> None:
+    """Register the listeners on every Session (idempotent; ``bot/app.py`` calls it when building the app)."""
+    for name, listener in (("before_commit", _mark_with_the_work), ("after_commit", _committed),
+                           ("after_rollback", _rolled_back)):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+
+
+def mark_handled(ctx: ServiceContext) -> bool:
+    """Mark the update being handled as done when its handling wrote nothing (or it is being dropped).
+    False when it was done before this handling began (a re-send of a handled update)."""
+    handling_now = _current.get()
+    if handling_now is None:
+        return True
+    if handling_now.recorded:
+        return True
+    if handling_now.already_handled:
+        return False
     try:
         with ctx.uow() as session:
-            if current is None or current.update_id != update_id:
-                repo.mark_update(session, update_id, ctx.clock.now())
-            elif current.recorded:
-                return True
-            session.commit()  # inside the update, the commit hook inserts the id
-    except (UpdateAlreadyHandled, IntegrityError):
-        return False  # someone else recorded it first: handled is handled
+            session.commit()  # the commit hook marks the row
+    except UpdateAlreadyHandled:
+        return False
     return True
 
 
-def forget_old(ctx: ServiceContext) -> None:
+def forget_old(ctx: ServiceContext) -> int:
+    """Hourly: inbox rows done more than two days ago go (their dedupe is no longer needed)."""
     with ctx.uow() as session:
-        repo.forget_processed_updates(session, ctx.clock.now() - KEEP_UPDATE_IDS)
+        purged = inbox.purge(session, ctx.clock.now() - KEEP_UPDATE_IDS)
         session.commit()
+    return purged

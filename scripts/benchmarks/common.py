@@ -28,9 +28,14 @@ PERFORMANCE_MD = ROOT / "docs" / "performance.md"
 # --- our bot, built the same way by every benchmark that runs it whole ---------------------------
 
 def bot_settings(token: str, api_url: str, database_url: str) -> Settings:
-    """Our bot against an emulator at ``api_url`` (quiet logs: a benchmark prints its own figures)."""
-    return parse_settings({"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": api_url, "DATABASE_URL": database_url,
-                           "LOG_LEVEL": "WARNING"})
+    """Our bot against an emulator at ``api_url`` (quiet logs: a benchmark prints its own figures).
+    ``SAATHI_ENCRYPTION_KEYS`` from the environment is passed on: production runs with a key, so the
+    figures that matter are measured with one (``SAATHI_ENCRYPTION_KEYS=$(saathi keys generate)``)."""
+    values = {"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": api_url, "DATABASE_URL": database_url,
+              "LOG_LEVEL": "WARNING"}
+    if os.environ.get("SAATHI_ENCRYPTION_KEYS"):
+        values["SAATHI_ENCRYPTION_KEYS"] = os.environ["SAATHI_ENCRYPTION_KEYS"]
+    return parse_settings(values)
 
 
 def bot_application(settings: Settings) -> Application:  # type: ignore[type-arg]

@@ -1,4 +1,4 @@
-"""Webhook mode: the real Application behind python-telegram-bot's webhook listener, in process,
+"""Webhook mode: the real Application behind our webhook receiver (bot/webhook.py), in process,
 with the emulator delivering updates to it the way Telegram does.
 
 Only requests carrying the secret set with setWebhook are handled; anything else gets 403 and
@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import socket
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -23,11 +24,14 @@ from bot.cli import configure_logging, webhook_options, webhook_secret
 from bot.clock import FakeClock
 from bot.config import Settings, parse_settings
 from bot.sandbox.emulator import BotApiEmulator
+from bot.polling import serving
 from bot.sandbox.phones import Phones
+from bot.webhook import WebhookReceiver
 from storage.db import SessionFactory, make_engine
 from storage.migrate import upgrade
-from storage.models import ProcessedUpdate
+from storage.inbox import HANDLED, InboxUpdate
 from tests.e2e.conftest import TOKEN
+from tests.e2e.processes import bot_env, bot_processes  # noqa: F401  (fixture)
 
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the database is not the subject
 HONEST, FORGER = 7301, 7302
@@ -58,20 +62,17 @@ async def webhook_bot(database_url: str, clock: FakeClock) -> AsyncIterator[Webh
     upgrade(database_url)
     application = build_application(settings, clock=clock, with_jobs=False, sender_poll=0.05, overall_rate=1000)
     url = f"http://127.0.0.1:{port}/telegram-hook"
-    # What ``saathi run --webhook-url`` does through run_webhook, step by step.
-    await application.initialize()
-    assert application.post_init is not None and application.updater is not None
-    await application.post_init(application)
-    await application.start()
-    await application.updater.start_webhook(**webhook_options(settings, url))
+    # What ``saathi run --webhook-url`` does (bot.webhook.serve_webhook).
     try:
-        yield WebhookBot(emu, settings, url, Phones(emu))
+        async with serving(application, asyncio.Event(), signals=False):
+            receiver = WebhookReceiver(application, application.bot_data["saathi"].inbox,
+                                       **webhook_options(settings, url))
+            await receiver.start()
+            try:
+                yield WebhookBot(emu, settings, url, Phones(emu))
+            finally:
+                await receiver.stop()
     finally:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)
         await emu.stop()
 
 
@@ -115,7 +116,7 @@ async def test_only_requests_with_the_secret_are_handled(webhook_bot: WebhookBot
     engine = make_engine(database_url)
     try:
         with SessionFactory(engine)() as session:
-            handled = {row.update_id for row in session.exec(select(ProcessedUpdate)).all()}
+            handled = {row.update_id for row in session.exec(select(InboxUpdate).where(InboxUpdate.status == HANDLED))}
     finally:
         engine.dispose()
     assert handled and not handled & {990001, 990002, 990003}
@@ -150,18 +151,17 @@ async def test_the_secret_never_reaches_the_log(database_url: str, clock: FakeCl
     upgrade(database_url)
     application = build_application(settings, clock=clock, with_jobs=False, sender_poll=0.05, overall_rate=1000)
     url = f"http://127.0.0.1:{port}/hook"
-    await application.initialize()
-    await application.start()
-    assert application.updater is not None
     try:
-        await application.updater.start_webhook(**webhook_options(settings, url))
-        assert await _post(url, _update(990010, FORGER, "/start"), {"X-Telegram-Bot-Api-Secret-Token": "wrong"}) == 403
+        async with serving(application, asyncio.Event(), signals=False):
+            receiver = WebhookReceiver(application, application.bot_data["saathi"].inbox,
+                                       **webhook_options(settings, url))
+            await receiver.start()
+            try:
+                assert await _post(url, _update(990010, FORGER, "/start"),
+                                   {"X-Telegram-Bot-Api-Secret-Token": "wrong"}) == 403
+            finally:
+                await receiver.stop()
     finally:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)
         await emu.stop()
         for name, level in noisy.items():
             logging.getLogger(name).setLevel(level)
@@ -178,3 +178,25 @@ def test_a_webhook_is_refused_on_a_clear_text_public_url() -> None:
     assert options["listen"] == "127.0.0.1" and options["port"] == 8443 and options["url_path"] == "saathi/hook"
     assert len(options["secret_token"]) >= 32 and options["secret_token"] != TOKEN
     assert webhook_options(settings, "http://127.0.0.1:8443/hook")["webhook_url"] == "http://127.0.0.1:8443/hook"
+
+
+@SQLITE_ONLY
+async def test_saathi_run_with_a_webhook_url_answers_members(database_url: str, bot_processes) -> None:  # type: ignore[no-untyped-def]
+    """The real ``saathi run --webhook-url`` in a child process (bot.webhook.serve_webhook)."""
+    emu = BotApiEmulator()
+    await emu.start()
+    port = _free_port()
+    try:
+        bot = bot_processes(bot_env(emu, database_url, WEBHOOK_LISTEN=f"127.0.0.1:{port}"),
+                            argv=[sys.executable, "-m", "bot.cli", "run", "--webhook-url", f"http://127.0.0.1:{port}/hook"],
+                            ready_line="webhook listening")
+        bot.start()
+        await bot.wait_ready()
+        phones = Phones(emu)
+        phones.add(HONEST, "Honest")
+        phones.send(HONEST, "/start")
+        await phones.expect(HONEST, "open the invite link", timeout=15)
+        assert bot.stop() == 0
+        assert "Traceback" not in bot.log()
+    finally:
+        await emu.stop()

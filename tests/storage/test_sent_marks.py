@@ -1,4 +1,5 @@
-"""The sender commits "sent" marks in batches; what that means for a row in flight and for /forget."""
+"""The sender commits each "sent" mark as Telegram's answer arrives; a refused mark waits for the next try;
+what that means for a row in flight and for /forget."""
 
 from __future__ import annotations
 
@@ -35,14 +36,13 @@ def _statuses(ctx: ServiceContext, ids: list[int | None]) -> list[tuple[str, Any
     return [(rows[i].status, rows[i].telegram_message_id) for i in ids]
 
 
-async def test_marks_wait_for_one_commit_then_all_are_sent(services: ServiceContext) -> None:
+async def test_each_mark_is_committed_as_its_answer_arrives(services: ServiceContext) -> None:
     sender = OutboxSender(services.uow, services.clock, bot=None)  # type: ignore[arg-type]
     rows = _claimed(services, 501, ["one", "two", "three"])
     for number, row in enumerate(rows, start=100):
-        sender._mark_sent(row, number)  # Telegram accepted it
-    assert [status for status, _ in _statuses(services, [r.id for r in rows])] == ["sending"] * 3
-    assert sender.sent_count == 0
-    sender.flush_marks()
+        await sender._mark_sent(row, number)  # Telegram accepted it
+        # a kill right now repeats nothing that was marked before
+        assert _statuses(services, [row.id]) == [("sent", number)]
     assert _statuses(services, [r.id for r in rows]) == [("sent", 100), ("sent", 101), ("sent", 102)]
     assert sender.sent_count == 3
     sender.flush_marks()  # nothing waiting: nothing happens
@@ -60,10 +60,9 @@ async def test_a_refused_flush_keeps_its_marks_for_the_next(services: ServiceCon
 
     sender = OutboxSender(failing_once, services.clock, bot=None)  # type: ignore[arg-type]
     (row,) = _claimed(services, 502, ["hello"])
-    sender._mark_sent(row, 7)
-    sender.flush_marks()
-    assert _statuses(services, [row.id]) == [("sending", None)]
-    sender.flush_marks()
+    await sender._mark_sent(row, 7)  # the database refuses this one
+    assert _statuses(services, [row.id]) == [("sending", None)]  # still under its lease: nobody sends it again
+    sender.flush_marks()  # the sender's next claim begins with this
     assert _statuses(services, [row.id]) == [("sent", 7)]
     await sender.stop()
 
@@ -90,7 +89,7 @@ async def test_forget_while_a_message_is_in_flight_leaves_no_words_or_address(
     with services.uow() as session:
         row = session.get(OutboxMessage, in_flight.id)
         assert row is not None and row.status == "cancelled"
-    sender._mark_sent(in_flight, 55)
+    await sender._mark_sent(in_flight, 55)
     sender.flush_marks()
     with services.uow() as session:
         row = session.get(OutboxMessage, in_flight.id)

@@ -3,25 +3,34 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from sqlalchemy.exc import OperationalError
 from telegram import Update
 
-from bot.polling import LANES, handle_batch
+from bot.inbox import HANDLED, LANES, Inbox, read_items
 from bot.runtime import CALL_ATTEMPTS, Saathi
 
 
-def _text(update_id: int, chat_id: int, text: str) -> Update:
-    return Update.de_json({"update_id": update_id, "message": {
+def _raw(update_id: int, chat_id: int, text: str) -> dict[str, Any]:
+    return {"update_id": update_id, "message": {
         "message_id": update_id, "date": 0, "text": text,
-        "chat": {"id": chat_id, "type": "private"}, "from": {"id": chat_id, "is_bot": False, "first_name": "Asha"}}},
-        None)
+        "chat": {"id": chat_id, "type": "private"}, "from": {"id": chat_id, "is_bot": False, "first_name": "Asha"}}}
+
+
+def _text(update_id: int, chat_id: int, text: str) -> Update:
+    return Update.de_json(_raw(update_id, chat_id, text), None)
 
 
 class _Recorder:
     """Stands in for the Application: records the order of starts and ends; chat 1's first update is slow."""
+
+    bot = None
 
     def __init__(self, stop: asyncio.Event | None = None, stop_after: int | None = None) -> None:
         self.events: list[tuple[str, int]] = []
@@ -40,14 +49,25 @@ class _Recorder:
             self._stop.set()
 
 
+class _NoDatabase:
+    """Services whose unit of work commits nothing (the updates here write nothing)."""
+
+    clock = SimpleNamespace(now=lambda: datetime(2026, 11, 25, tzinfo=UTC))
+
+    @contextmanager
+    def uow(self) -> Iterator[Any]:
+        yield SimpleNamespace(commit=lambda: None)
+
+
+def _inbox(app: _Recorder) -> Inbox:
+    return Inbox(app, _NoDatabase())  # type: ignore[arg-type]
+
+
 async def test_a_chat_is_handled_in_order_while_other_chats_go_ahead() -> None:
-    batch: list[tuple[int, Update | None]] = [
-        (1, _text(1, 11, "first of chat 11")), (2, _text(2, 22, "chat 22")), (3, _text(3, 11, "second of chat 11")),
-        (4, None),  # an update that could not be read: confirmed, nothing to handle
-        (5, _text(5, 33, "chat 33"))]
+    batch = [(1, _text(1, 11, "first of chat 11")), (2, _text(2, 22, "chat 22")), (3, _text(3, 11, "second of chat 11")),
+             (5, _text(5, 33, "chat 33"))]
     app = _Recorder()
-    offset = await handle_batch(app, batch, asyncio.Event())  # type: ignore[arg-type]
-    assert offset == 6  # the whole batch is confirmed
+    assert await _inbox(app).run_lanes(batch) == 4
     order = app.events
     assert order.index(("end", 1)) < order.index(("start", 3))  # chat 11 in order
     assert order.index(("end", 2)) < order.index(("end", 1))  # chat 22 did not wait for chat 11's slow update
@@ -56,24 +76,45 @@ async def test_a_chat_is_handled_in_order_while_other_chats_go_ahead() -> None:
 
 
 async def test_no_more_than_the_lanes_at_once() -> None:
-    batch: list[tuple[int, Update | None]] = [(i, _text(i, 1000 + i, "hello")) for i in range(10, 10 + 3 * LANES)]
+    batch = [(i, _text(i, 1000 + i, "hello")) for i in range(10, 10 + 3 * LANES)]
     app = _Recorder()
-    assert await handle_batch(app, batch, asyncio.Event()) == 10 + 3 * LANES  # type: ignore[arg-type]
+    assert await _inbox(app).run_lanes(batch) == 3 * LANES
     assert app.most_at_once == LANES
     assert sorted(i for kind, i in app.events if kind == "end") == [i for i, _ in batch]
 
 
-async def test_a_stop_confirms_only_up_to_the_first_update_left_unhandled() -> None:
+async def test_a_stop_leaves_the_rest_of_the_batch_to_the_inbox() -> None:
     stop = asyncio.Event()
     # chat 11's slow first update holds its lane; chat 22 stops the bot meanwhile
-    batch: list[tuple[int, Update | None]] = [
-        (1, _text(1, 11, "slow")), (2, _text(2, 22, "stop here")), (3, _text(3, 11, "never started")),
-        (4, _text(4, 22, "never started either"))]
+    batch = [(1, _text(1, 11, "slow")), (2, _text(2, 22, "stop here")), (3, _text(3, 11, "never started")),
+             (4, _text(4, 22, "never started either"))]
     app = _Recorder(stop, stop_after=2)
-    offset = await handle_batch(app, batch, stop)  # type: ignore[arg-type]
-    handled = {i for kind, i in app.events if kind == "end"}
-    assert handled == {1, 2}
-    assert offset == 3  # Telegram sends 3 and 4 again
+    assert await _inbox(app).run_lanes(batch, stop) == 2
+    assert {i for kind, i in app.events if kind == "end"} == {1, 2}  # 3 and 4 stay pending in the inbox
+
+
+def test_malformed_getupdates_items_are_skipped_and_confirmed_past() -> None:
+    items = [_raw(7, 11, "fine"), {"message": {"text": "no update_id"}}, "not an object", None, [1, 2],
+             {"update_id": "8"}, {"update_id": True}, _raw(9, 12, "also fine"),
+             {"update_id": 10, "message": {"chat": "not a chat"}}]
+    readable, offset = read_items(items, None)
+    assert [received.update_id for received, _ in readable] == [7, 9]
+    assert [received.chat_id for received, _ in readable] == [11, 12]
+    assert offset == 11  # past the unreadable update 10 too: confirmed, never handled
+    assert read_items([{"no": "id"}], None) == ([], None)
+
+
+async def test_an_update_the_handlers_fail_on_is_not_handled() -> None:
+    class Failing(_Recorder):
+        async def process_update(self, update: Update) -> None:
+            from bot.services import updates
+
+            updates.failed(OperationalError("SELECT 1", {}, ConnectionRefusedError()))  # what the error handler does
+
+    inbox = _inbox(Failing())
+    assert await inbox.handle(1, _text(1, 11, "hello")) == "away"  # the database is away: retried, not counted
+    assert inbox.pause() > 0
+    assert await _inbox(_Recorder()).handle(2, _text(2, 11, "hello")) == HANDLED
 
 
 class _Deadlock(Exception):
@@ -149,13 +190,9 @@ async def test_on_sqlite_a_use_case_runs_inline() -> None:
 
 
 async def test_a_use_case_that_already_committed_part_of_the_update_is_not_run_again() -> None:
-    from datetime import UTC, datetime
-    from types import SimpleNamespace
-
     from bot.services import updates
 
     saathi = Saathi(services="services", loop_services="loop services")  # type: ignore[arg-type]
-    updates.begin(SimpleNamespace(clock=SimpleNamespace(now=lambda: datetime(2026, 11, 25, tzinfo=UTC))), 77)  # type: ignore[arg-type]
     calls: list[Any] = []
 
     def commits_then_deadlocks(services: object) -> None:
@@ -163,9 +200,6 @@ async def test_a_use_case_that_already_committed_part_of_the_update_is_not_run_a
         updates._current.get().recorded = True  # type: ignore[union-attr]  # its first commit stood
         raise OperationalError("UPDATE …", {}, _Deadlock())
 
-    try:
-        with pytest.raises(OperationalError):
-            await saathi.call(commits_then_deadlocks)
-    finally:
-        updates.end()
+    with updates.handling(_NoDatabase(), 77), pytest.raises(OperationalError):  # type: ignore[arg-type]
+        await saathi.call(commits_then_deadlocks)
     assert len(calls) == 1
