@@ -182,6 +182,8 @@ safety-concern = Thank you for telling me. That sounds hard, and you don't have 
 safety-concern-lapse = Thank you for being honest — that takes courage. A lapse is part of many people's recovery; it doesn't undo what you've built. I've let your counsellor know so they can support you. For the next few hours:
 btn-call-me = Please call me
 safety-call-requested = I've asked your counsellor to call you 🌿 If you can't wait: { $helplines }
+safety-call-already-requested = I have it 🌿 Your counsellor was asked { $minutes } min ago to call you, and knows it is urgent. If they have not answered within { $ack } minutes, I ask the other counsellors at your centre too. If you can't wait: { $helplines }
+safety-call-received = Received — your counsellor knows you asked for a call 🌿
 
 ## Follow-up questions after something that worried me (modelled on the C-SSRS screener)
 fu-intro = Thank you for sharing that with me. May I ask a few short yes-or-no questions, so your centre can support you better? There are no wrong answers.
