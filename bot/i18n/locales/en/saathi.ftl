@@ -142,6 +142,7 @@ craving-toolkit =
 craving-strategy = • { $title }: { $body }
 craving-breathing = Breathe with me: in for 4 … hold for 4 … out for 4 … hold for 4. Repeat four times.
 craving-ask-strength = How strong is it, 0 to 10? Noting it helps.
+craving-guest-helplines = If it feels like too much, please talk to someone now: { $helplines }
 craving-logged = Noted: craving { $strength }/10. Naming it is already a step 🌿
 craving-logged-low = Noted: craving { $strength }/10. Good to check in with yourself 🌿
 btn-reach-out = Ask someone to reach out to me

@@ -142,6 +142,7 @@ craving-toolkit =
 craving-strategy = • { $title }: { $body }
 craving-breathing = मेरे साथ साँस लें: 4 गिनने तक साँस अंदर … 4 तक रोकें … 4 तक बाहर … 4 तक रुकें। ऐसा चार बार करें।
 craving-ask-strength = यह कितनी तेज़ है, 0 से 10 तक? इसे नापने से मदद मिलती है।
+craving-guest-helplines = अगर यह बहुत भारी लग रहा है, तो कृपया अभी किसी से बात करें: { $helplines }
 craving-logged = लिख लिया: तलब { $strength }/10। इसे पहचानना भी एक कदम है 🌿
 craving-logged-low = लिख लिया: तलब { $strength }/10। खुद से अपना हालचाल पूछना अच्छी बात है 🌿
 btn-reach-out = कोई मुझसे बात करे

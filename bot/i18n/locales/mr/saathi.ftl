@@ -142,6 +142,7 @@ craving-toolkit =
 craving-strategy = • { $title }: { $body }
 craving-breathing = माझ्यासोबत श्वास घ्या: 4 पर्यंत मोजत श्वास आत … 4 पर्यंत रोखा … 4 पर्यंत बाहेर … 4 पर्यंत थांबा. असं चार वेळा करा.
 craving-ask-strength = ती किती जोरात आहे, 0 ते 10? हे नोंदवल्याने मदत होते.
+craving-guest-helplines = हे खूप जड वाटत असेल, तर कृपया आत्ताच कोणाशी तरी बोला: { $helplines }
 craving-logged = नोंद केली: तलफ { $strength }/10. तिला ओळखणं हेसुद्धा एक पाऊल आहे 🌿
 craving-logged-low = नोंद केली: तलफ { $strength }/10. स्वतःची अशी चौकशी करणं चांगलं आहे 🌿
 btn-reach-out = कोणीतरी माझ्याशी बोलावं
