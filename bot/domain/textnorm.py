@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["TLDS", "contact_views", "filter_text"]
+__all__ = ["TLDS", "contact_views", "filter_text", "storable", "unstorable"]
 
 _LINE_ENDS = frozenset("\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 # Letters that render as nothing (Hangul fillers, Braille blank): used to hide words in plain sight.
@@ -63,6 +63,17 @@ def filter_text(text: str) -> str:
         else:
             out.append(char)
     return "".join(out)
+
+
+def unstorable(text: str | None) -> bool:
+    """Characters a database refuses: NUL (PostgreSQL's text cannot hold it) and lone UTF-16
+    surrogates (JSON can carry them, UTF-8 cannot). Checked before anything is stored."""
+    return bool(text) and ("\x00" in text or any("\ud800" <= ch <= "\udfff" for ch in text))  # type: ignore[operator]
+
+
+def storable(text: str) -> str:
+    """``text`` without those characters (for names Telegram gives us, which a person cannot retype)."""
+    return "".join(ch for ch in text if ch != "\x00" and not "\ud800" <= ch <= "\udfff")
 
 
 def contact_views(text: str) -> tuple[str, ...]:

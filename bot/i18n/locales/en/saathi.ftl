@@ -166,6 +166,7 @@ fallback-too-long = That message is too long for me to read. Please send it in s
 fallback-unknown-command = I don't know that command. /help shows what I can do.
 button-expired = This button is no longer active.
 error-generic = Sorry — something went wrong on my side. Please try again in a moment.
+input-unstorable = I couldn't take that message: it has a hidden character in it that I can't keep. Could you type it again? 🌿
 private-only = I only work in private chats, to protect everyone's privacy. Please message me directly.
 
 ## The command menu in Telegram
