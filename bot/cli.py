@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlparse
 
-from bot import cli_sponsor
+from bot import cli_backup, cli_sponsor
 from bot.clock import SystemClock
 from bot.config import Settings, SettingsError, load_settings
 from bot.services import admin
@@ -119,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     ci_remove.add_argument("--circle", help="a circle to close")
 
     cli_sponsor.add_parser(sub)
+    cli_backup.add_parser(sub)
     db = sub.add_parser("db", help="database").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="apply migrations up to the newest", description="Apply Alembic migrations.")
 
@@ -200,6 +201,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot.sandbox.demo import play_demo_day
 
         return asyncio.run(play_demo_day(quiet=args.quiet))
+    if args.command == "backup":
+        return cli_backup.run(settings, args)
     if args.command == "keys" and args.action == "check":
         return _check_keys(settings)
     if args.command == "keys":
