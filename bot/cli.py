@@ -128,9 +128,13 @@ def build_parser() -> argparse.ArgumentParser:
     keys.add_parser("check", help="do the keys read this database?",
                     description="Report whether SAATHI_ENCRYPTION_KEYS read the key check written when encryption "
                                 "was set up, and how many stored texts each key can and cannot read (counts only).")
-    keys.add_parser("rotate", help="re-encrypt everything with the first key",
-                    description="Re-encrypt every encrypted column with the first key of SAATHI_ENCRYPTION_KEYS "
-                                "(also encrypts text stored before encryption). Safe to repeat; prints counts only.")
+    rotate = keys.add_parser("rotate", help="re-encrypt everything with the first key",
+                             description="Re-encrypt every encrypted column with the first key of "
+                                         "SAATHI_ENCRYPTION_KEYS (also encrypts text stored before encryption). "
+                                         "Safe to repeat; prints counts only.")
+    rotate.add_argument("--skip-unreadable", action="store_true",
+                        help="the old key is lost for good: leave what no key reads as it is ([unreadable]) and "
+                             "write the key check with the first key, so Saathi starts without the override")
 
     risk = sub.add_parser("risk", help="risk rules").add_subparsers(dest="action", required=True)
     risk.add_parser("classify", help="classify messages read one per line from standard input",
@@ -206,7 +210,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "keys" and args.action == "check":
         return _check_keys(settings)
     if args.command == "keys":
-        return _rotate_keys(settings)
+        return _rotate_keys(settings, skip_unreadable=args.skip_unreadable)
     if args.command == "db":
         upgrade(settings.database_url)
         print("database is up to date")
@@ -279,7 +283,7 @@ def webhook_secret(token: str) -> str:
     return hmac.new(token.encode(), b"saathi-webhook-secret", hashlib.sha256).hexdigest()
 
 
-def _rotate_keys(settings: Settings) -> int:
+def _rotate_keys(settings: Settings, *, skip_unreadable: bool = False) -> int:
     """``saathi keys rotate``: counts per column, never contents."""
     if not settings.encryption_keys:
         print("saathi: SAATHI_ENCRYPTION_KEYS is not set: put the new key first, the old ones after it", file=sys.stderr)
@@ -287,13 +291,15 @@ def _rotate_keys(settings: Settings) -> int:
     upgrade(settings.database_url)  # the columns must be wide enough for ciphertext first
     engine = make_engine(settings.database_url, single_use=True)
     try:
-        counts = crypto.rotate_database(engine)
-        key_check.rotate_canary(engine)  # reached only when every stored text could be read
+        counts = crypto.rotate_database(engine, skip_unreadable=skip_unreadable)
+        # reached only when every stored text could be read, or the operator accepted the loss
+        key_check.rotate_canary(engine, replace_unreadable=skip_unreadable)
     finally:
         engine.dispose()
     for c in counts:
         print(f"{c.table}.{c.column}: {c.encrypted} encrypted, {c.reencrypted} re-encrypted, {c.current} already current"
-              + (f", {c.changed_meanwhile} changed meanwhile (run again)" if c.changed_meanwhile else ""))
+              + (f", {c.changed_meanwhile} changed meanwhile (run again)" if c.changed_meanwhile else "")
+              + (f", {c.unreadable} unreadable left as they are" if c.unreadable else ""))
     total = sum(c.encrypted + c.reencrypted for c in counts)
     print(f"done: {total} values rewritten with the first of {len(settings.encryption_keys)} keys")
     return 0

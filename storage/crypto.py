@@ -293,6 +293,7 @@ class RotationCount:
     reencrypted: int = 0  # written with an older key, now with the first
     current: int = 0  # already written with the first key
     changed_meanwhile: int = 0  # the application changed the row between read and write: left for the next run
+    unreadable: int = 0  # no configured key opens it: left as it is (only with skip_unreadable)
 
 
 def _light_columns(metadata: Any) -> list[tuple[str, str, bool, Any, Any, Any]]:
@@ -330,11 +331,13 @@ def _batches(engine: Any, pk: Any, value_col: Any, batch_size: int, limit: int |
         last = rows[-1][0]
 
 
-def rotate_database(engine: Any, *, batch_size: int = 500) -> list[RotationCount]:
+def rotate_database(engine: Any, *, batch_size: int = 500, skip_unreadable: bool = False) -> list[RotationCount]:
     """Re-encrypt every encrypted column with the first key, in batches of ``batch_size`` rows.
 
     Idempotent: a second run finds everything current. Each batch is its own transaction, and
     each row is written only if it still holds what was read, so the bot may keep running.
+    A value no key opens stops the run (:class:`EncryptionKeyError`), unless ``skip_unreadable``
+    (the old key is lost): then it is counted and left as it is.
     """
     from sqlalchemy import cast, update
     from sqlmodel import SQLModel
@@ -348,7 +351,13 @@ def rotate_database(engine: Any, *, batch_size: int = 500) -> list[RotationCount
         count = RotationCount(table_name, column_name)
         for conn, rows in _batches(engine, pk, value_col, batch_size):
             for row_id, raw in rows:
-                new = _rotated(raw, is_json, count)
+                try:
+                    new = _rotated(raw, is_json, count)
+                except EncryptionKeyError:
+                    if not skip_unreadable:
+                        raise
+                    count.unreadable += 1
+                    continue
                 if new is None:
                     continue
                 done = conn.execute(update(light).where(pk == row_id, cast(value_col, Text()) == raw)

@@ -70,11 +70,12 @@ def canary_status(engine: Any) -> str:
     return "readable" if _opens(token) else "unreadable"
 
 
-def rotate_canary(engine: Any) -> None:
-    """After ``saathi keys rotate``: the canary is written with the first key too, so the old key can go."""
+def rotate_canary(engine: Any, *, replace_unreadable: bool = False) -> None:
+    """After ``saathi keys rotate``: the canary is written with the first key too, so the old key can go.
+    ``replace_unreadable``: the operator accepted that the old key is lost (``--skip-unreadable``)."""
     with engine.begin() as conn:
         for row_id, token in conn.execute(select(_table.c.id, _table.c.token)).all():
-            if _opens(token):
+            if replace_unreadable or _opens(token):
                 conn.execute(update(_table).where(_table.c.id == row_id).values(token=crypto.encrypt(CANARY_TEXT)))
 
 

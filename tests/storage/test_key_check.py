@@ -8,12 +8,14 @@ import logging
 
 import pytest
 from cryptography.fernet import Fernet
+from sqlmodel import select
 
 from bot.cli import _keys_fit_or_refuse, main
 from bot.config import parse_settings
 from bot.services.context import ServiceContext
 from storage import crypto, key_check
 from storage.db import make_engine
+from storage.models import Member
 from tests.storage.test_encryption_at_rest import _cli_env, _services, _write_through_services
 
 K1, K2 = Fernet.generate_key().decode(), Fernet.generate_key().decode()
@@ -118,3 +120,19 @@ def test_the_override_setting_is_yes_or_no(value: str) -> None:
 
     with pytest.raises(SettingsError, match="SAATHI_ALLOW_UNREADABLE_DATA"):
         parse_settings({"SAATHI_ALLOW_UNREADABLE_DATA": value})
+
+
+def test_accepting_a_lost_key_rotates_what_it_can_and_starts_without_the_override(  # type: ignore[no-untyped-def]
+        database_url: str, clock, monkeypatch, tmp_path, capsys) -> None:
+    services = _centre_under(database_url, clock, K1)
+    _start(database_url)
+    _cli_env(monkeypatch, tmp_path, database_url, K2)  # K1 is lost
+    assert main(["keys", "rotate"]) == 1  # stops at the first value no key opens, saying why
+    assert "missing or wrong" in capsys.readouterr().err
+    assert main(["keys", "rotate", "--skip-unreadable"]) == 0
+    assert "unreadable left as they are" in capsys.readouterr().out
+    crypto.configure([K2])
+    assert _start(database_url).ok  # the operator accepted the loss: no override needed any more
+    with services.uow() as session:
+        assert {m.display_name for m in session.exec(select(Member))} == {"[unreadable]"}
+    services.uow.engine.dispose()
