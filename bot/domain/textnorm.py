@@ -68,7 +68,9 @@ def filter_text(text: str) -> str:
 def unstorable(text: str | None) -> bool:
     """Characters a database refuses: NUL (PostgreSQL's text cannot hold it) and lone UTF-16
     surrogates (JSON can carry them, UTF-8 cannot). Checked before anything is stored."""
-    return bool(text) and ("\x00" in text or any("\ud800" <= ch <= "\udfff" for ch in text))  # type: ignore[operator]
+    if not text:
+        return False
+    return "\x00" in text or any("\ud800" <= ch <= "\udfff" for ch in text)
 
 
 def storable(text: str) -> str:
@@ -77,11 +79,9 @@ def storable(text: str) -> str:
 
 
 def contact_views(text: str) -> tuple[str, ...]:
-    """Forms of ``filter_text(text)`` with the disguises of contact details undone.
-
-    The first keeps separators inside letters typed one by one (``t.me/n a m e`` → ``t.me/name``),
-    the second drops them too (``@n.a.m.e`` → ``@name``).
-    """
+    """``filter_text(text)``, then two forms of it with the disguises of contact details undone: the
+    first keeps the separators inside letters typed one by one (``t.me/n a m e`` → ``t.me/name``), the
+    second drops them too (``@n.a.m.e`` → ``@name``)."""
     base = filter_text(text)
     view = _BRACKET_AT.sub("@", base)
     view = _BRACKET_DOT.sub(".", view)
