@@ -10,16 +10,17 @@ import hashlib
 import hmac
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlparse
 
-from bot import cli_sponsor
+from bot import cli_backup, cli_sponsor
 from bot.clock import SystemClock
 from bot.config import Settings, SettingsError, load_settings
 from bot.services import admin
 from bot.services.context import ServiceContext
 from storage.db import SessionFactory, is_sqlite, make_engine
-from storage import crypto
+from storage import crypto, key_check
 from storage.migrate import upgrade
 
 log = logging.getLogger("saathi")
@@ -50,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="all: everything in one process (default); poller: receive updates and send replies, "
                           "no due scan; dispatcher: due scan and sending only, no updates (PostgreSQL only; "
                           "run several beside one poller or webhook)")
+    run.add_argument("--allow-unreadable-data", action="store_true",
+                     help="start although the encryption keys do not read the database's key check (the old key "
+                          "is lost): what it wrote shows as [unreadable]; same as SAATHI_ALLOW_UNREADABLE_DATA=yes")
 
     sandbox = sub.add_parser("sandbox", help="play a demo day offline, no token needed",
                              description="Start the local Telegram emulator, seed a demo centre and play a "
@@ -115,14 +119,22 @@ def build_parser() -> argparse.ArgumentParser:
     ci_remove.add_argument("--circle", help="a circle to close")
 
     cli_sponsor.add_parser(sub)
+    cli_backup.add_parser(sub)
     db = sub.add_parser("db", help="database").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="apply migrations up to the newest", description="Apply Alembic migrations.")
 
     keys = sub.add_parser("keys", help="encryption keys for members' texts").add_subparsers(dest="action", required=True)
     keys.add_parser("generate", help="print a new key", description="Print a new Fernet key, nothing else.")
-    keys.add_parser("rotate", help="re-encrypt everything with the first key",
-                    description="Re-encrypt every encrypted column with the first key of SAATHI_ENCRYPTION_KEYS "
-                                "(also encrypts text stored before encryption). Safe to repeat; prints counts only.")
+    keys.add_parser("check", help="do the keys read this database?",
+                    description="Report whether SAATHI_ENCRYPTION_KEYS read the key check written when encryption "
+                                "was set up, and how many stored texts each key can and cannot read (counts only).")
+    rotate = keys.add_parser("rotate", help="re-encrypt everything with the first key",
+                             description="Re-encrypt every encrypted column with the first key of "
+                                         "SAATHI_ENCRYPTION_KEYS (also encrypts text stored before encryption). "
+                                         "Safe to repeat; prints counts only.")
+    rotate.add_argument("--skip-unreadable", action="store_true",
+                        help="the old key is lost for good: leave what no key reads as it is ([unreadable]) and "
+                             "write the key check with the first key, so Saathi starts without the override")
 
     risk = sub.add_parser("risk", help="risk rules and model").add_subparsers(dest="action", required=True)
     classify = risk.add_parser("classify", help="classify messages read one per line from standard input",
@@ -214,13 +226,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "run":
+        if args.allow_unreadable_data:
+            settings = replace(settings, allow_unreadable_data=True)
         return _run(settings, args.webhook_url, args.role)
     if args.command == "sandbox":
         from bot.sandbox.demo import play_demo_day
 
         return asyncio.run(play_demo_day(quiet=args.quiet))
+    if args.command == "backup":
+        return cli_backup.run(settings, args)
+    if args.command == "keys" and args.action == "check":
+        return _check_keys(settings)
     if args.command == "keys":
-        return _rotate_keys(settings)
+        return _rotate_keys(settings, skip_unreadable=args.skip_unreadable)
     if args.command == "db":
         upgrade(settings.database_url)
         print("database is up to date")
@@ -289,7 +307,7 @@ def webhook_secret(token: str) -> str:
     return hmac.new(token.encode(), b"saathi-webhook-secret", hashlib.sha256).hexdigest()
 
 
-def _rotate_keys(settings: Settings) -> int:
+def _rotate_keys(settings: Settings, *, skip_unreadable: bool = False) -> int:
     """``saathi keys rotate``: counts per column, never contents."""
     if not settings.encryption_keys:
         print("saathi: SAATHI_ENCRYPTION_KEYS is not set: put the new key first, the old ones after it", file=sys.stderr)
@@ -297,15 +315,61 @@ def _rotate_keys(settings: Settings) -> int:
     upgrade(settings.database_url)  # the columns must be wide enough for ciphertext first
     engine = make_engine(settings.database_url, single_use=True)
     try:
-        counts = crypto.rotate_database(engine)
+        counts = crypto.rotate_database(engine, skip_unreadable=skip_unreadable)
+        # reached only when every stored text could be read, or the operator accepted the loss
+        key_check.rotate_canary(engine, replace_unreadable=skip_unreadable)
     finally:
         engine.dispose()
     for c in counts:
         print(f"{c.table}.{c.column}: {c.encrypted} encrypted, {c.reencrypted} re-encrypted, {c.current} already current"
-              + (f", {c.changed_meanwhile} changed meanwhile (run again)" if c.changed_meanwhile else ""))
+              + (f", {c.changed_meanwhile} changed meanwhile (run again)" if c.changed_meanwhile else "")
+              + (f", {c.unreadable} unreadable left as they are" if c.unreadable else ""))
     total = sum(c.encrypted + c.reencrypted for c in counts)
     print(f"done: {total} values rewritten with the first of {len(settings.encryption_keys)} keys")
     return 0
+
+
+def _check_keys(settings: Settings) -> int:
+    """``saathi keys check``: the canary, then per key how many stored texts it reads (counts only)."""
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url, single_use=True)
+    try:
+        canary = key_check.canary_status(engine)
+        counts = crypto.count_readable(engine)
+    finally:
+        engine.dispose()
+    print(f"key check: {'read by the configured keys' if canary == 'readable' else canary}")
+    if not settings.encryption_keys:
+        print("SAATHI_ENCRYPTION_KEYS is not set")
+    for number, readable in enumerate(counts.per_key or [], start=1):
+        print(f"key {number}: reads {readable} of {counts.encrypted} encrypted values, "
+              f"cannot read {counts.encrypted - readable}")
+    print(f"no key reads: {counts.unreadable} values"
+          + "".join(f"\n  {name}: {n}" for name, n in sorted((counts.unreadable_by_column or {}).items())))
+    if counts.plaintext:
+        print(f"not encrypted yet: {counts.plaintext} values (`saathi keys rotate` encrypts them)")
+    fits = canary in ("readable", "missing") and not counts.unreadable
+    print("the keys fit this database" if fits else
+          "the keys do NOT fit: put the missing key back (after the first one) or see docs/security.md")
+    return 0 if fits else 1
+
+
+def _keys_fit_or_refuse(settings: Settings) -> bool:
+    """At start: do the keys read the canary (written now if there is none)? Prints why not."""
+    engine = make_engine(settings.database_url, single_use=True)
+    try:
+        status = key_check.check_at_start(engine)
+    finally:
+        engine.dispose()
+    if status.ok:
+        return True
+    if settings.allow_unreadable_data:
+        log.warning("the encryption keys do not read this database's key check (canary %s, %s of %s sampled "
+                    "texts unreadable); running anyway as the operator chose: old texts show as [unreadable]",
+                    status.canary, status.sample_unreadable, status.sampled)
+        return True
+    print(key_check.refusal(status, len(settings.encryption_keys)), file=sys.stderr)
+    return False
 
 
 def _run(settings: Settings, webhook_url: str | None, role: str = "all") -> int:
@@ -320,6 +384,8 @@ def _run(settings: Settings, webhook_url: str | None, role: str = "all") -> int:
               file=sys.stderr)
         return 2
     upgrade(settings.database_url)
+    if not _keys_fit_or_refuse(settings):
+        return 3
     # poller: the due scan is left to the dispatchers; dispatcher: no updater (no polling, no webhook).
     application = build_application(settings, with_jobs=role != "poller", with_updater=role != "dispatcher")
     log.info("starting as role %s with %s", role, settings.redacted())

@@ -42,6 +42,10 @@ class Settings:
     environment: str = "development"
     # Fernet keys for members' texts at rest: the first encrypts, all decrypt (storage/crypto.py).
     encryption_keys: tuple[str, ...] = field(default=(), repr=False)
+    # Run although the keys do not read the stored key check (a lost key): old texts show as
+    # [unreadable]. The operator's explicit choice (SAATHI_ALLOW_UNREADABLE_DATA=yes or
+    # ``saathi run --allow-unreadable-data``); storage/key_check.py.
+    allow_unreadable_data: bool = False
     # Tests only (refused in production): a child process's clock and how often it scans for due work.
     clock_start: datetime | None = None
     clock_speed: float = 1.0
@@ -72,6 +76,7 @@ class Settings:
             "LOG_LEVEL": self.log_level,
             "SAATHI_ENV": self.environment,
             "SAATHI_ENCRYPTION_KEYS": f"{len(self.encryption_keys)} keys",
+            "SAATHI_ALLOW_UNREADABLE_DATA": "yes" if self.allow_unreadable_data else "no",
             "RATE_LIMIT_PER_SECOND": f"{self.rate_limit_per_second:g}",
             "RATE_LIMIT_REDIS_URL": _redact_url(self.rate_limit_redis_url) if self.rate_limit_redis_url else "not set",
         }
@@ -139,6 +144,9 @@ def parse_settings(values: Mapping[str, str], *, require_token: bool = False) ->
         raise SettingsError("TELEGRAM_BOT_USERNAME must be the bot's username, for example saathi_centre_bot")
 
     environment, encryption_keys = _encryption(values)
+    raw_allow = (values.get("SAATHI_ALLOW_UNREADABLE_DATA") or "no").strip().lower()
+    if raw_allow not in ("yes", "no", "true", "false", "1", "0"):
+        raise SettingsError("SAATHI_ALLOW_UNREADABLE_DATA must be yes or no (default no)")
     clock_start, clock_speed, clock_anchor = _test_clock(values)
     raw_scan = (values.get("SAATHI_DUE_SCAN_SECONDS") or "30").strip()
     try:
@@ -162,6 +170,7 @@ def parse_settings(values: Mapping[str, str], *, require_token: bool = False) ->
         bot_username=username,
         environment=environment,
         encryption_keys=encryption_keys,
+        allow_unreadable_data=raw_allow in ("yes", "true", "1"),
         telegram_bot_token=token,
         telegram_api_url=api_url,
         database_url=database_url,

@@ -10,6 +10,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackContext, ExtBot
 
+from bot.domain.textnorm import storable, unstorable
 from bot.i18n import normalise_language, t
 from bot.inbox import is_transient as inbox_transient
 from bot.runtime import Saathi
@@ -31,7 +32,7 @@ def person_of(update: Update) -> Person | None:
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return None
-    name = " ".join(part for part in (user.first_name, user.last_name) if part)
+    name = storable(" ".join(part for part in (user.first_name, user.last_name) if part)).strip()
     return Person(telegram_user_id=user.id, chat_id=chat.id, display_name=name or None,
                   language_code=user.language_code)
 
@@ -75,6 +76,29 @@ async def guard_update(update: Update, context: SaathiContext) -> None:
         if saathi.remember_left_chat(chat.id):
             context.application.create_task(_leave(update, context), update=update)
         raise ApplicationHandlerStop
+    if await reject_unstorable(update, context):
+        raise ApplicationHandlerStop
+
+
+async def reject_unstorable(update: Update, context: SaathiContext) -> bool:
+    """A text, caption or button carrying characters the database refuses (a NUL byte) is answered
+    kindly before any handler reaches the database; True when it was."""
+    message = update.effective_message
+    query = update.callback_query
+    texts = [message.text, message.caption] if message is not None else []
+    if query is not None:
+        texts.append(query.data if isinstance(query.data, str) else None)
+    if not any(unstorable(text) for text in texts):
+        return False
+    log.info("update %s carries characters the database refuses; answered without handling", update.update_id)
+    person = person_of(update)
+    if query is not None:
+        await answer_button(update, context, "input-unstorable")
+        updates.mark_handled(context.saathi.services, update.update_id)
+    elif person is not None:
+        conversation.reply_plain(context.saathi.services, person, "input-unstorable")  # records the update too
+        context.saathi.kick()
+    return True
 
 
 async def _leave(update: Update, context: SaathiContext) -> None:

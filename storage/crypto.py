@@ -9,7 +9,12 @@ old one, ``saathi keys rotate`` re-encrypts the rows, and the old key can then g
 * A stored value that is not a Fernet token is legacy plaintext (a database from before
   encryption) and reads back as it is, until ``saathi keys rotate`` encrypts it.
 * Without keys (development only) values are written as plaintext.
-* A token that no configured key opens raises :class:`EncryptionKeyError`: never garbage.
+* :func:`decrypt` raises :class:`EncryptionKeyError` for a token that no configured key opens:
+  never garbage. The column types instead hand back a placeholder, ``[unreadable]`` (an
+  :class:`Unreadable` string, dict or list that still carries the stored token, so writing the
+  row back keeps the ciphertext): a wrong or lost key must never stop a reply, a check-in or an
+  alert. ``saathi run`` refuses to start when the keys do not read the stored canary
+  (storage/key_check.py) unless the operator chose to run with unreadable old data.
 
 Fernet tokens differ on every write (random IV), so SQL can test these columns only for
 ``IS NULL``; equality, ``LIKE`` and ``ORDER BY`` on them must happen in Python.
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import binascii
 import json
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,8 +38,14 @@ __all__ = [
     "EncryptedJSON",
     "EncryptedText",
     "EncryptionKeyError",
+    "ReadCount",
     "RotationCount",
+    "UNREADABLE",
+    "Unreadable",
+    "UnreadableDict",
+    "UnreadableList",
     "configure",
+    "count_readable",
     "current_keys",
     "decrypt",
     "encrypt",
@@ -46,6 +58,7 @@ __all__ = [
     "parse_keys",
     "rotate",
     "rotate_database",
+    "unreadable_seen",
 ]
 
 # version byte 0x80 + 8-byte timestamp (the top bytes are zero for centuries), base64url
@@ -57,6 +70,41 @@ class EncryptionKeyError(RuntimeError):
     """Stored text cannot be decrypted: the key that wrote it is missing or wrong."""
 
 
+UNREADABLE = "[unreadable]"
+
+
+class Unreadable(str):
+    """``[unreadable]`` in place of a text no configured key opens; ``stored`` is the token itself."""
+
+    stored: str
+
+    def __new__(cls, stored: str) -> Unreadable:
+        value = super().__new__(cls, UNREADABLE)
+        value.stored = stored
+        return value
+
+
+class UnreadableDict(dict[str, Any]):
+    """An encrypted JSON object no configured key opens: ``{"unreadable": True, "text": "[unreadable]"}``
+    (the outbox sender gives such a row up instead of sending the placeholder)."""
+
+    stored: str
+
+
+class UnreadableList(list[Any]):
+    """An encrypted JSON list (an escalation's reasons) no configured key opens: one placeholder reason."""
+
+    stored: str
+
+
+# What an unreadable JSON column reads as, by the shape its column holds.
+_UNREADABLE_JSON: dict[str, Any] = {
+    "object": lambda: UnreadableDict(unreadable=True, text=UNREADABLE),
+    "answers": lambda: UnreadableDict(),
+    "reasons": lambda: UnreadableList([{"rule": UNREADABLE, "category": UNREADABLE, "matched": UNREADABLE}]),
+}
+
+
 @dataclass
 class _Keyring:
     keys: tuple[str, ...] = ()
@@ -65,6 +113,9 @@ class _Keyring:
 
 
 _ring = _Keyring()
+log = logging.getLogger(__name__)
+# "table.column" → how many values this process read as [unreadable] (counts only, for logs and tests).
+unreadable_seen: dict[str, int] = {}
 
 
 def generate_key() -> str:
@@ -167,12 +218,18 @@ class EncryptedText(TypeDecorator[str]):
     def process_bind_param(self, value: Any, dialect: object) -> str | None:
         if value is None:
             return None
+        if isinstance(value, Unreadable):
+            return value.stored  # written back unchanged: the right key may still turn up
         return encrypt(value if isinstance(value, str) else str(value))
 
     def process_result_value(self, value: Any, dialect: object) -> str | None:
         if value is None:
             return None
-        return decrypt(value)
+        try:
+            return decrypt(value)
+        except EncryptionKeyError:
+            _note_unreadable("text")
+            return Unreadable(value)
 
 
 class EncryptedJSON(TypeDecorator[Any]):
@@ -181,15 +238,37 @@ class EncryptedJSON(TypeDecorator[Any]):
     impl = JSON
     cache_ok = True
 
+    def __init__(self, unreadable: str = "object") -> None:
+        """``unreadable``: the shape read back when no key opens the value ("object", "answers", "reasons")."""
+        super().__init__()
+        self.unreadable = unreadable
+
     def process_bind_param(self, value: Any, dialect: object) -> Any:
+        if isinstance(value, (UnreadableDict, UnreadableList)) and hasattr(value, "stored"):
+            return value.stored  # written back unchanged
         if value is None or _ring.multi is None:
             return value
         return encrypt(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
     def process_result_value(self, value: Any, dialect: object) -> Any:
         if isinstance(value, str) and looks_encrypted(value):
-            return json.loads(decrypt(value))
+            try:
+                return json.loads(decrypt(value))
+            except EncryptionKeyError:
+                _note_unreadable(self.unreadable)
+                placeholder = _UNREADABLE_JSON[self.unreadable]()
+                placeholder.stored = value
+                return placeholder
         return value
+
+
+def _note_unreadable(kind: str) -> None:
+    """Count a value read as [unreadable]; warn once per kind per process (never the value)."""
+    unreadable_seen[kind] = unreadable_seen.get(kind, 0) + 1
+    if unreadable_seen[kind] == 1:
+        log.warning(
+            "stored %s cannot be decrypted with the configured keys: shown as %s (see `saathi keys check`)",
+            "text" if kind == "text" else f"JSON ({kind})", UNREADABLE)
 
 
 def encrypted_columns(metadata: Any) -> list[tuple[str, str, bool]]:
@@ -214,15 +293,53 @@ class RotationCount:
     reencrypted: int = 0  # written with an older key, now with the first
     current: int = 0  # already written with the first key
     changed_meanwhile: int = 0  # the application changed the row between read and write: left for the next run
+    unreadable: int = 0  # no configured key opens it: left as it is (only with skip_unreadable)
 
 
-def rotate_database(engine: Any, *, batch_size: int = 500) -> list[RotationCount]:
+def _light_columns(metadata: Any) -> list[tuple[str, str, bool, Any, Any, Any]]:
+    """Every encrypted column as ``(table, column, is_json, light table, pk, value column)``: plain
+    Text/JSON types, so SQL reads and writes the stored tokens themselves, never through the keyring."""
+    from sqlalchemy import column, table
+
+    found = []
+    for table_name, column_name, is_json in encrypted_columns(metadata):
+        (pk_name,) = [c.name for c in metadata.tables[table_name].primary_key.columns]
+        light = table(table_name, column(pk_name), column(column_name, JSON() if is_json else Text()))
+        found.append((table_name, column_name, is_json, light, light.c[pk_name], light.c[column_name]))
+    return found
+
+
+def _batches(engine: Any, pk: Any, value_col: Any, batch_size: int, limit: int | None = None) -> Any:
+    """``(connection, rows)`` per batch of ``(pk, column as text)`` for the non-null values, in pk
+    order, each batch in its own transaction; at most ``limit`` rows overall."""
+    from sqlalchemy import cast, select
+
+    raw_col = cast(value_col, Text())
+    last: Any = None
+    seen = 0
+    while limit is None or seen < limit:
+        size = batch_size if limit is None else min(batch_size, limit - seen)
+        query = select(pk, raw_col).where(value_col.is_not(None)).order_by(pk).limit(size)
+        if last is not None:
+            query = query.where(pk > last)
+        with engine.begin() as conn:
+            rows = conn.execute(query).all()
+            yield conn, rows
+        seen += len(rows)
+        if len(rows) < size:
+            return
+        last = rows[-1][0]
+
+
+def rotate_database(engine: Any, *, batch_size: int = 500, skip_unreadable: bool = False) -> list[RotationCount]:
     """Re-encrypt every encrypted column with the first key, in batches of ``batch_size`` rows.
 
     Idempotent: a second run finds everything current. Each batch is its own transaction, and
     each row is written only if it still holds what was read, so the bot may keep running.
+    A value no key opens stops the run (:class:`EncryptionKeyError`), unless ``skip_unreadable``
+    (the old key is lost): then it is counted and left as it is.
     """
-    from sqlalchemy import cast, column, select, table, update
+    from sqlalchemy import cast, update
     from sqlmodel import SQLModel
 
     import storage.models  # noqa: F401  (registers every table)
@@ -230,31 +347,79 @@ def rotate_database(engine: Any, *, batch_size: int = 500) -> list[RotationCount
     if _ring.multi is None:
         raise EncryptionKeyError("SAATHI_ENCRYPTION_KEYS is not set: there is no key to encrypt with")
     counts: list[RotationCount] = []
-    for table_name, column_name, is_json in encrypted_columns(SQLModel.metadata):
-        (pk_name,) = [c.name for c in SQLModel.metadata.tables[table_name].primary_key.columns]
-        light = table(table_name, column(pk_name), column(column_name, JSON() if is_json else Text()))
-        pk, value_col = light.c[pk_name], light.c[column_name]
-        raw_col = cast(value_col, Text())
+    for table_name, column_name, is_json, light, pk, value_col in _light_columns(SQLModel.metadata):
         count = RotationCount(table_name, column_name)
-        last: Any = None
-        while True:
-            query = select(pk, raw_col).where(value_col.is_not(None)).order_by(pk).limit(batch_size)
-            if last is not None:
-                query = query.where(pk > last)
-            with engine.begin() as conn:
-                rows = conn.execute(query).all()
-                for row_id, raw in rows:
+        for conn, rows in _batches(engine, pk, value_col, batch_size):
+            for row_id, raw in rows:
+                try:
                     new = _rotated(raw, is_json, count)
-                    if new is None:
-                        continue
-                    done = conn.execute(update(light).where(pk == row_id, raw_col == raw).values({column_name: new}))
-                    if not done.rowcount:
-                        count.changed_meanwhile += 1
-            if len(rows) < batch_size:
-                break
-            last = rows[-1][0]
+                except EncryptionKeyError:
+                    if not skip_unreadable:
+                        raise
+                    count.unreadable += 1
+                    continue
+                if new is None:
+                    continue
+                done = conn.execute(update(light).where(pk == row_id, cast(value_col, Text()) == raw)
+                                    .values({column_name: new}))
+                if not done.rowcount:
+                    count.changed_meanwhile += 1
         counts.append(count)
     return counts
+
+
+@dataclass
+class ReadCount:
+    """What ``saathi keys check`` found: how many stored values each key reads (counts only)."""
+
+    encrypted: int = 0  # values stored as tokens
+    plaintext: int = 0  # values from before encryption (``saathi keys rotate`` encrypts them)
+    per_key: list[int] | None = None  # tokens each configured key opens, in key order
+    unreadable: int = 0  # tokens no configured key opens
+    unreadable_by_column: dict[str, int] | None = None
+
+
+def count_readable(engine: Any, *, per_column: int | None = None, batch_size: int = 500) -> ReadCount:
+    """Try every configured key on every stored token (or the first ``per_column`` of each column)."""
+    from sqlmodel import SQLModel
+
+    import storage.models  # noqa: F401  (registers every table)
+
+    result = ReadCount(per_key=[0] * len(_ring.fernets), unreadable_by_column={})
+    for table_name, column_name, is_json, _light, pk, value_col in _light_columns(SQLModel.metadata):
+        for _conn, rows in _batches(engine, pk, value_col, batch_size, limit=per_column):
+            for _row_id, raw in rows:
+                token = _stored_token(raw, is_json)
+                if token is None:
+                    result.plaintext += 1
+                    continue
+                result.encrypted += 1
+                opened = False
+                for number, fernet in enumerate(_ring.fernets):
+                    try:
+                        fernet.decrypt(token.encode("ascii"))
+                    except InvalidToken:
+                        continue
+                    assert result.per_key is not None
+                    result.per_key[number] += 1
+                    opened = True
+                if not opened:
+                    result.unreadable += 1
+                    name = f"{table_name}.{column_name}"
+                    assert result.unreadable_by_column is not None
+                    result.unreadable_by_column[name] = result.unreadable_by_column.get(name, 0) + 1
+    return result
+
+
+def _stored_token(raw: str, is_json: bool) -> str | None:
+    """The Fernet token a column's text holds, or None for legacy plaintext."""
+    stored: Any = raw
+    if is_json:
+        try:
+            stored = json.loads(raw)
+        except ValueError:
+            return None
+    return stored if isinstance(stored, str) and looks_encrypted(stored) else None
 
 
 def _rotated(raw: str | None, is_json: bool, count: RotationCount) -> str | None:

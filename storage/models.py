@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
 from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
@@ -201,6 +201,16 @@ class OutboxMessage(SQLModel, table=True):
     purged_at: datetime | None = _utc(default=None)
 
 
+class KeyCanary(SQLModel, table=True):
+    """A known text encrypted with the centre's key when the first key was set up: at start, the
+    configured keys must read it, or ``saathi run`` refuses (storage/key_check.py). The column is
+    plain text holding the token itself (not an encrypted column type: the check must see the token)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(sa_type=Text)
+    created_at: datetime = _utc()
+
+
 class Escalation(SQLModel, table=True):
     """A concerning signal that a named human must acknowledge. Stored before any alert is sent."""
 
@@ -211,7 +221,7 @@ class Escalation(SQLModel, table=True):
     center_id: int = Field(foreign_key="center.id", index=True)
     level: int  # RiskLevel: 2 concern, 3 urgent
     # Encrypted: each reason keeps the words that matched.
-    reasons: list[dict[str, str]] = Field(sa_column=Column(EncryptedJSON, nullable=False))
+    reasons: list[dict[str, str]] = Field(sa_column=Column(EncryptedJSON("reasons"), nullable=False))
     source: str = Field(max_length=30)
     source_message_id: int | None = None
     excerpt: str | None = Field(default=None, sa_type=EncryptedText)
@@ -255,7 +265,8 @@ class ScreeningFollowup(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     member_id: int = Field(foreign_key="member.id", index=True)
-    answers: dict[str, bool] = Field(default_factory=dict, sa_column=Column(EncryptedJSON, nullable=False))
+    answers: dict[str, bool] = Field(default_factory=dict, sa_column=Column(EncryptedJSON("answers"),
+                                                                             nullable=False))
     question: str | None = Field(default=None, max_length=30)
     source_excerpt: str | None = Field(default=None, sa_type=EncryptedText)
     created_at: datetime = _utc()

@@ -22,6 +22,7 @@ from storage.models import (
     ConsentRecord,
     CravingEvent,
     Escalation,
+    EscalationEvent,
     InviteCode,
     Member,
     OutboxMessage,
@@ -317,6 +318,15 @@ def latest_craving(session: Session, member_id: int) -> CravingEvent | None:
         select(CravingEvent)
         .where(CravingEvent.member_id == member_id)
         .order_by(col(CravingEvent.created_at).desc(), col(CravingEvent.id).desc())
+    ).first()
+
+
+def last_escalation_event_at(session: Session, escalation_id: int, kind: str) -> datetime | None:
+    """When the escalation last had an event of ``kind`` (e.g. the member's last "Please call me")."""
+    return session.exec(
+        select(EscalationEvent.created_at)
+        .where(EscalationEvent.escalation_id == escalation_id, EscalationEvent.kind == kind)
+        .order_by(col(EscalationEvent.created_at).desc())
     ).first()
 
 

@@ -378,6 +378,10 @@ class OutboxSender:
             # released behind it) is claimed again, by whoever comes first.
             log.warning("outbox row %s (%s) waited past its lease; left to the next claim", row.id, row.purpose)
             return self._clock.now()
+        if row.payload.get("unreadable"):
+            # Queued under a key that is lost (storage/crypto.py): never send "[unreadable]" to anyone.
+            self._give_up(row, "unreadable")
+            return None
         try:
             message_id = await self._call(row, paid=paid)
         except RetryAfter as exc:

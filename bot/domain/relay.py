@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain.scheduling import local_date, local_to_utc
+from bot.domain.textnorm import TLDS, contact_views
 
 __all__ = [
     "DEFAULT_FLOOD_PER_MINUTE",
@@ -94,22 +95,49 @@ def build_relay(speaker: str, body: str, *, mark: str | None = None, icon: str =
 
 # --- what may not be relayed ---------------------------------------------------------------
 
-_PHONE = re.compile(r"(?<![\d])(?:\+?\d[\d\s().-]{7,}\d)(?![\d])")
 _HANDLE = re.compile(r"(?<![\w@])@[A-Za-z][A-Za-z0-9_]{3,}")
 _LINK = re.compile(r"(?:https?://|www\.)\S+|\b(?:t|telegram)\.me/\S+|\btg://\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
+# On the forms with disguises undone (textnorm.contact_views), links and e-mails count only with a
+# known top-level domain: "tired . Then" closes up to "tired.Then", which is nobody's address.
+_TLD = "(?:" + "|".join(TLDS) + ")"
+_VIEW_LINK = re.compile(rf"https?://\S+|\bwww\.\S+|\b(?:t|telegram|wa)\.me/\S+|\btg://\S+|\b[\w-]+\.{_TLD}/\S*",
+                        re.IGNORECASE)
+_VIEW_EMAIL = re.compile(rf"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.{_TLD}\b", re.IGNORECASE)
+_DIGITS = re.compile(r"\d+")
+# Between the digit groups of a phone number: spaces, dots, dashes, brackets, commas, stars (at
+# most three together). Not ":" or "/": "7:30" and "07/12/2026" are times and dates.
+_PHONE_GAP = re.compile(r"[^\S\n]|[.\-()\[\],*·–—_+]")
+PHONE_DIGITS = 10
 
 
 def contains_contact_details(text: str) -> bool:
     """A phone number, @username, e-mail or link: ways to find a person outside the circle.
 
     Members may share whatever they like about their day, but a number or handle in a
-    circle makes the anonymity of everyone in it one forward away from broken.
+    circle makes the anonymity of everyone in it one forward away from broken. Reads the text
+    every filter reads (``textnorm.filter_text``: no zero-width characters), and the forms with
+    the disguises undone (``name [at] gmail [dot] com``, ``t . me / name``, ``@ n a m e``).
     """
-    digits_runs = (m.group(0) for m in _PHONE.finditer(text))
-    if any(sum(ch.isdigit() for ch in run) >= 10 for run in digits_runs):
+    base, *views = contact_views(text)
+    if _has_phone_number(base) or _HANDLE.search(base) or _LINK.search(base) or _EMAIL.search(base):
         return True
-    return bool(_HANDLE.search(text) or _LINK.search(text) or _EMAIL.search(text))
+    return any(_HANDLE.search(view) or _VIEW_LINK.search(view) or _VIEW_EMAIL.search(view) for view in views)
+
+
+def _has_phone_number(text: str) -> bool:
+    """Ten or more digits in groups separated by at most three spaces, dots, dashes or brackets."""
+    digits = 0
+    last_end = -1
+    for match in _DIGITS.finditer(text):
+        gap = text[last_end:match.start()] if last_end >= 0 else None
+        if gap is None or len(gap) > 3 or not all(_PHONE_GAP.fullmatch(ch) for ch in gap):
+            digits = 0
+        digits += len(match.group())
+        if digits >= PHONE_DIGITS:
+            return True
+        last_end = match.end()
+    return False
 
 
 def is_flooding(recent: Sequence[datetime], now: datetime, per_minute: int = DEFAULT_FLOOD_PER_MINUTE) -> bool:

@@ -21,7 +21,8 @@ from bot.runtime import Saathi
 from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.phones import Phones, wait_until
 from bot.services import admin
-from storage import crypto
+from storage import crypto, key_check
+from storage.db import make_engine
 from storage import repositories as repo
 from storage.migrate import upgrade
 
@@ -80,6 +81,10 @@ async def play_demo_day(*, quiet: bool = False, out: Callable[[str], None] = pri
                                        # a throwaway key: the demo's texts are encrypted like a centre's
                                        "SAATHI_ENCRYPTION_KEYS": crypto.generate_key()})
             upgrade(database_url)
+            crypto.configure(settings.encryption_keys)
+            engine = make_engine(database_url, single_use=True)
+            key_check.check_at_start(engine)  # a fresh database: writes the throwaway key's canary
+            engine.dispose()
             application = build_application(settings, clock=clock, with_jobs=False, sender_poll=0.05,
                                             overall_rate=1000)  # the emulator enforces no limits; the day jumps
             transcript = Transcript(emu, clock, out, quiet)

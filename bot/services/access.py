@@ -48,7 +48,8 @@ COMMAND_ROLES: Mapping[str, frozenset[Role]] = {
     "start": ANYONE,
     "help": ANYONE,
     # members (a newcomer is told how to join by the service itself)
-    "craving": MEMBERS,
+    # coping help for anyone who is not staff: members, people still joining, volunteer sponsors
+    "craving": MEMBERS | SPONSORS,
     "settings": MEMBERS,
     "talk": MEMBERS,
     "sponsor": MEMBERS,

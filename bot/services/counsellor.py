@@ -9,7 +9,7 @@ of member data by staff is written to the audit log.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
@@ -23,6 +23,9 @@ from storage import repositories as repo
 from storage.models import AuditEntry, Center, Escalation, EscalationEvent, Member, Staff
 
 MAX_NOTE = 1000
+# "Please call me": one urgent request per escalation in this time; a press meanwhile is told it arrived.
+CALL_REQUEST_COOLDOWN = timedelta(minutes=10)
+CALL_REPEAT_NOTE_GAP = timedelta(minutes=1)
 
 
 def _audit(session: Session, now: datetime, action: str, *, person: Person, staff: Staff | None = None,
@@ -191,6 +194,21 @@ def request_call(ctx: ServiceContext, person: Person, escalation_id: int) -> str
         escalation = session.get(Escalation, escalation_id)
         if member is None or escalation is None or escalation.member_id != member.id:
             return "button-expired"
+        center = session.get(Center, member.center_id)
+        asked = repo.last_escalation_event_at(session, escalation.id or 0, "call_requested")
+        if asked is not None and now - asked < CALL_REQUEST_COOLDOWN:
+            # Pressed again: the counsellor already has it. Say so kindly instead of alerting again
+            # (a message at most once a minute, a short toast for the presses between).
+            repeated = repo.last_escalation_event_at(session, escalation.id or 0, "call_repeated")
+            if repeated is not None and now - repeated < CALL_REPEAT_NOTE_GAP:
+                return "safety-call-received"
+            session.add(EscalationEvent(escalation_id=escalation.id or 0, kind="call_repeated", created_at=now))
+            views.say(session, member, "safety-call-already-requested", now,
+                      minutes=max(1, int((now - asked).total_seconds() // 60)),
+                      ack=center.ack_urgent_minutes if center else 10,
+                      helplines=views.helplines(center, member.language))
+            session.commit()
+            return None
         people = safety.recipients(session, escalation, member) or [
             s for s in repo.centre_counsellors(session, member.center_id) if s.chat_id and s.reachable]
         for staff in people:
@@ -199,6 +217,6 @@ def request_call(ctx: ServiceContext, person: Person, escalation_id: int) -> str
                                                   name=member.display_name or "-", id=escalation.id or 0))
         session.add(EscalationEvent(escalation_id=escalation.id or 0, kind="call_requested", created_at=now))
         views.say(session, member, "safety-call-requested" if people else "craving-reach-out-none", now,
-                  helplines=views.helplines(session.get(Center, member.center_id), member.language))
+                  helplines=views.helplines(center, member.language))
         session.commit()
     return None

@@ -12,7 +12,7 @@ from bot.domain.outgoing import Priority
 from bot.domain.risk import CheckinAnswers, RiskLevel
 from bot.domain.scheduling import next_craving_prompt_due
 from bot.i18n import t
-from bot.services import safety, views
+from bot.services import access, safety, views
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
 from storage import repositories as repo
@@ -44,12 +44,19 @@ def send_toolkit(session: Session, member: Member, now: datetime, *, craving: in
 
 
 def open_toolkit(ctx: ServiceContext, person: Person) -> None:
+    """Coping help for anyone who asks: a member gets the toolkit with the strength scale; someone not
+    (yet) a member, or still joining, gets the same ideas and the helplines (nothing is logged)."""
     now = ctx.clock.now()
     with ctx.uow() as session:
         member = repo.member_by_telegram_id(session, person.telegram_user_id)
         if member is None or member.status == "onboarding":
-            return
-        send_toolkit(session, member, now)
+            lang = access.person_language(session, person)
+            center = session.get(Center, member.center_id) if member else None
+            enqueue(session, chat_id=person.chat_id, member_id=member.id if member else None, now=now,
+                    text=toolkit_text(lang) + "\n\n" + t(lang, "craving-guest-helplines",
+                                                          helplines=views.helplines(center, lang)))
+        else:
+            send_toolkit(session, member, now)
         session.commit()
 
 

@@ -57,12 +57,31 @@ def test_a_token_no_key_opens_is_a_clear_error_never_garbage() -> None:
     token = crypto.encrypt(WORDS)
     crypto.configure([K2])
     with pytest.raises(EncryptionKeyError, match="missing or wrong"):
-        EncryptedText().process_result_value(token, None)
-    with pytest.raises(EncryptionKeyError, match="missing or wrong"):
-        EncryptedJSON().process_result_value(json.loads(json.dumps(token)), None)
+        crypto.decrypt(token)
     crypto.configure([])
     with pytest.raises(EncryptionKeyError, match="SAATHI_ENCRYPTION_KEYS is not set"):
         crypto.decrypt(token)
+
+
+def test_a_column_no_key_opens_reads_as_a_placeholder_and_is_written_back_unchanged() -> None:
+    crypto.configure([K1])
+    token = crypto.encrypt(WORDS)
+    json_token = EncryptedJSON().process_bind_param({"text": WORDS}, None)
+    reasons_token = EncryptedJSON("reasons").process_bind_param([{"rule": "r1", "matched": "die"}], None)
+    crypto.configure([K2])
+    text = EncryptedText().process_result_value(token, None)
+    assert text == "[unreadable]" and WORDS not in text
+    assert EncryptedText().process_bind_param(text, None) == token  # the right key may still turn up
+    payload = EncryptedJSON().process_result_value(json_token, None)
+    assert payload == {"unreadable": True, "text": "[unreadable]"}
+    assert EncryptedJSON().process_bind_param(payload, None) == json_token
+    reasons = EncryptedJSON("reasons").process_result_value(reasons_token, None)
+    assert [r["matched"] for r in reasons] == ["[unreadable]"]
+    assert EncryptedJSON("answers").process_result_value(json_token, None) == {}
+    changed = {**payload, "text": ""}  # a deliberate change (erasure) is written as the new value
+    assert EncryptedJSON().process_bind_param(changed, None) != json_token
+    crypto.configure([K2, K1])  # the old key found again: everything reads as before
+    assert EncryptedText().process_result_value(EncryptedText().process_bind_param(text, None), None) == WORDS
 
 
 def test_the_first_key_writes_and_every_key_reads() -> None:

@@ -15,6 +15,9 @@ not our folded form.
 
 Folding, in order:
 
+* first :func:`bot.domain.textnorm.filter_text`, the normalisation every text
+  filter shares (NFKC, zero-width and control characters removed), so the
+  contact filter, the abuse lists and the risk rules read the same text;
 * Unicode NFC, then per character NFKD + casefold (ﬁ → fi, Ｋ → k, é → e);
 * zero-width and other format characters (ZWJ, ZWNJ, soft hyphen, BOM,
   bidi marks) and Latin combining accents are dropped;
@@ -48,6 +51,8 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+
+from ..textnorm import filter_text  # bot/domain/textnorm.py, standard library only
 
 SENTENCE_BREAK = "\n"
 
@@ -158,7 +163,7 @@ class Normalised:
 
 def normalise(text: str) -> Normalised:
     """Fold ``text`` into match tokens; see the module docstring for the rules."""
-    source = unicodedata.normalize("NFC", text)
+    source = unicodedata.normalize("NFC", filter_text(text))
     leet = _leet_substitutions(source)
     tokens: list[str] = []
     spans: list[tuple[int, int]] = []

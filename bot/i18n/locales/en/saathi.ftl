@@ -142,6 +142,7 @@ craving-toolkit =
 craving-strategy = • { $title }: { $body }
 craving-breathing = Breathe with me: in for 4 … hold for 4 … out for 4 … hold for 4. Repeat four times.
 craving-ask-strength = How strong is it, 0 to 10? Noting it helps.
+craving-guest-helplines = If it feels like too much, please talk to someone now: { $helplines }
 craving-logged = Noted: craving { $strength }/10. Naming it is already a step 🌿
 craving-logged-low = Noted: craving { $strength }/10. Good to check in with yourself 🌿
 btn-reach-out = Ask someone to reach out to me
@@ -165,6 +166,7 @@ fallback-too-long = That message is too long for me to read. Please send it in s
 fallback-unknown-command = I don't know that command. /help shows what I can do.
 button-expired = This button is no longer active.
 error-generic = Sorry — something went wrong on my side. Please try again in a moment.
+input-unstorable = I couldn't take that message: it has a hidden character in it that I can't keep. Could you type it again? 🌿
 private-only = I only work in private chats, to protect everyone's privacy. Please message me directly.
 
 ## The command menu in Telegram
@@ -182,6 +184,8 @@ safety-concern = Thank you for telling me. That sounds hard, and you don't have 
 safety-concern-lapse = Thank you for being honest — that takes courage. A lapse is part of many people's recovery; it doesn't undo what you've built. I've let your counsellor know so they can support you. For the next few hours:
 btn-call-me = Please call me
 safety-call-requested = I've asked your counsellor to call you 🌿 If you can't wait: { $helplines }
+safety-call-already-requested = I have it 🌿 Your counsellor was asked { $minutes } min ago to call you, and knows it is urgent. If they have not answered within { $ack } minutes, I ask the other counsellors at your centre too. If you can't wait: { $helplines }
+safety-call-received = Received — your counsellor knows you asked for a call 🌿
 
 ## Follow-up questions after something that worried me (modelled on the C-SSRS screener)
 fu-intro = Thank you for sharing that with me. May I ask a few short yes-or-no questions, so your centre can support you better? There are no wrong answers.
