@@ -18,7 +18,7 @@ from bot.domain.checkin import CheckinState, InvalidAnswer, apply_answer, parse_
 from bot.domain.outgoing import Priority
 from bot.domain.risk import CheckinAnswers, RiskLevel
 from bot.domain.scheduling import end_of_local_day, local_date, next_checkin_due, reminder_due
-from bot.domain.streaks import checkin_streak, milestone_reached, sober_days
+from bot.domain.streaks import checkin_streak, count_to_tell, milestone_reached, sober_days
 from bot.i18n import t
 from bot.services import attendance, circles, onboarding, outbox, safety, views
 from bot.services.context import Person, ServiceContext
@@ -280,7 +280,10 @@ def _complete(session: Session, member: Member, checkin: Checkin, now: datetime)
     views.send_text_with_menu(session, member, "\n\n".join(lines), now)
     current = sober_days(member.sobriety_start, member.last_use_date, day)
     milestone = milestone_reached(member.sober_days_seen, current)
+    told = count_to_tell(member.sober_days_seen, current)
     member.sober_days_seen = current
+    if told is not None:  # the first count, or milestones that passed while we did not hear from them
+        views.say(session, member, "checkin-sober-count", now, days=told)
     if milestone is not None:
         views.say(session, member, "checkin-milestone", now, days=milestone)
         circles.milestone_reached(session, member, milestone, now)  # offers to share it; nothing is shared unasked
