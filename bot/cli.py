@@ -30,8 +30,10 @@ def configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Logs never hold message text or tokens, even at DEBUG: httpx logs request URLs (which
     # contain the bot token) and python-telegram-bot logs request bodies at DEBUG.
+    # Alembic's INFO lines ("Context impl SQLiteImpl", each revision applied) are not for an admin's
+    # terminal: upgrade() says what it applied, and the commands print or log that themselves.
     for noisy in ("httpx", "httpcore", "apscheduler", "aiohttp.access", "aiohttp.client", "telegram",
-                  "sqlalchemy.engine"):
+                  "sqlalchemy.engine", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.getLevelName(level), logging.INFO)
                                           if noisy == "telegram" else logging.WARNING)
 
@@ -194,8 +196,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "keys":
         return _rotate_keys(settings)
     if args.command == "db":
-        upgrade(settings.database_url)
-        print("database is up to date")
+        applied = upgrade(settings.database_url)
+        print("database is up to date" if applied is None else
+              f"database upgraded from {_revisions(applied[0])} to {_revisions(applied[1])}")
         return 0
     if args.command == "risk":
         from bot.domain.risk import classify_lines
@@ -259,6 +262,10 @@ def _circle_command(ctx: ServiceContext, args: argparse.Namespace) -> None:
         print(admin.remove_from_circle(ctx, args.center, pseudonym=args.member, circle_name=args.circle))
 
 
+def _revisions(revisions: frozenset[str]) -> str:
+    return ", ".join(sorted(revisions)) or "an empty database"
+
+
 def webhook_secret(token: str) -> str:
     """The webhook's secret header, derived from the bot token: every worker behind one address
     sets the same value (a random one per start would lock out all but the last worker started)."""
@@ -295,7 +302,8 @@ def _run(settings: Settings, webhook_url: str | None, role: str = "all") -> int:
         print("saathi: a dispatcher receives no updates: give --webhook-url to the poller (or --role all) instead",
               file=sys.stderr)
         return 2
-    upgrade(settings.database_url)
+    if (applied := upgrade(settings.database_url)) is not None:
+        log.info("database upgraded from %s to %s", _revisions(applied[0]), _revisions(applied[1]))
     # poller: the due scan is left to the dispatchers; dispatcher: no updater (no polling, no webhook).
     application = build_application(settings, with_jobs=role != "poller", with_updater=role != "dispatcher")
     log.info("starting as role %s with %s", role, settings.redacted())
