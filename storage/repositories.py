@@ -312,6 +312,18 @@ def outbox_backlog(session: Session, now: datetime, *, rate: float | None = None
     return backlog
 
 
+def sent_message_id(session: Session, chat_id: int, purpose: str, since: datetime) -> int | None:
+    """Telegram's id of the newest message of ``purpose`` delivered to a chat since ``since`` (a question
+    whose buttons an answer typed instead of pressed should take away); None when not delivered yet."""
+    return session.exec(
+        select(OutboxMessage.telegram_message_id)
+        .where(OutboxMessage.chat_id == chat_id, OutboxMessage.purpose == purpose, OutboxMessage.method == "send",
+               OutboxMessage.status == "sent", OutboxMessage.created_at >= since)
+        .order_by(col(OutboxMessage.id).desc())
+        .limit(1)
+    ).first()
+
+
 def mark_update(session: Session, update_id: int, now: datetime) -> None:
     if session.get(ProcessedUpdate, update_id) is None:
         session.add(ProcessedUpdate(update_id=update_id, processed_at=now))

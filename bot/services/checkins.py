@@ -211,22 +211,26 @@ def answer_typed(session: Session, member: Member, checkin: Checkin, text: str, 
         return
     try:
         value = parse_typed(step, text)
+        # the question's buttons go, as after a press (None when it was not delivered yet)
+        message_id = repo.sent_message_id(session, member.chat_id, views.checkin_question_purpose(step),
+                                          since=checkin.due_at)
         if step == "triggers" and not isinstance(value, str):
-            _apply_triggers(session, member, checkin, value, now)
+            _apply_triggers(session, member, checkin, value, now, message_id)
         else:
-            _apply(session, member, checkin, step, value, now, message_id=None)
+            _apply(session, member, checkin, step, value, now, message_id=message_id)
     except InvalidAnswer as invalid:
         key = "checkin-stale-answer" if invalid.reason_key == "checkin-stale" else invalid.reason_key
         views.say(session, member, key, now)
 
 
-def _apply_triggers(session: Session, member: Member, checkin: Checkin, chosen: Collection[str], now: datetime) -> None:
+def _apply_triggers(session: Session, member: Member, checkin: Checkin, chosen: Collection[str], now: datetime,
+                    message_id: int | None) -> None:
     """Typed triggers replace the selection and move on, as if each was tapped and then Done."""
     state = _state(checkin)
     for trigger in set(chosen) - set(state.triggers):
         state = apply_answer(state, "triggers", trigger)
     _store(checkin, state)
-    _apply(session, member, checkin, "triggers", "done", now, message_id=None)
+    _apply(session, member, checkin, "triggers", "done", now, message_id=message_id)
 
 
 def _apply(session: Session, member: Member | repo.PressedMember, checkin: Checkin | repo.PressedCheckin, step: str,
