@@ -70,8 +70,11 @@ async def guard_update(update: Update, context: SaathiContext) -> None:
     updates.end()
     saathi.record_sent()
     # the handler's first commit records this update id with its own writes (bot/services/updates.py)
-    updates.begin(saathi.services, update.update_id)
     chat = update.effective_chat
+    user = update.effective_user
+    private = chat is not None and chat.type == ChatType.PRIVATE
+    # ... and that whoever wrote or pressed in their private chat is reachable (they may have unblocked the bot)
+    updates.begin(saathi.services, update.update_id, user.id if private and user is not None else None)
     if chat is not None and chat.type != ChatType.PRIVATE:
         updates.mark_handled(saathi.services, update.update_id)
         # Say so and leave once, in the background: Telegram allows 20 messages a minute to a

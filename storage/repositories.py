@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, func, text, update
+from sqlalchemy import bindparam, delete, exists, false, func, literal, text, union_all, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -29,6 +29,7 @@ from storage.models import (
     ScreeningFollowup,
     Staff,
 )
+from storage.sponsor_models import Sponsor
 
 OPEN_CHECKIN = ("pending", "in_progress")
 OUTBOX_CLAIM_LOCK = 0x5AA7_0002  # pg_advisory_xact_lock key serialising outbox claims
@@ -322,6 +323,23 @@ def sent_message_id(session: Session, chat_id: int, purpose: str, since: datetim
         .order_by(col(OutboxMessage.id).desc())
         .limit(1)
     ).first()
+
+
+@cache
+def _unreachable_statement() -> Any:  # noqa: ANN401
+    uid = bindparam("uid")
+    return union_all(
+        select(literal("member"), Member.id).where(Member.telegram_user_id == uid, Member.status == "unreachable"),
+        select(literal("staff"), Staff.id).where(Staff.telegram_user_id == uid, Staff.reachable == false()),
+        select(literal("volunteer"), Sponsor.id).where(Sponsor.telegram_user_id == uid, Sponsor.kind == "volunteer",
+                                                       col(Sponsor.chat_id).is_(None)),
+    )
+
+
+def unreachable_accounts(session: Session, telegram_user_id: int) -> list[tuple[str, int]]:
+    """The member, staff and volunteer rows of this Telegram account that a 403 marked unreachable, as
+    (kind, id); one statement on the unique ``telegram_user_id`` keys, nearly always empty."""
+    return [(kind, row_id) for kind, row_id in session.execute(_unreachable_statement(), {"uid": telegram_user_id})]
 
 
 def mark_update(session: Session, update_id: int, now: datetime) -> None:

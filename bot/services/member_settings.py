@@ -127,6 +127,15 @@ def _resume(member: Member, now: datetime) -> None:
     member.next_craving_prompt_at = next_craving_prompt_due(now, member.timezone, windows_of(member))
 
 
+def back_from_unreachable(member: Member, now: datetime) -> None:
+    """A member who had blocked the bot wrote again: a pause they chose that still runs goes on,
+    otherwise they are active, with their next check-in and craving prompt scheduled afresh."""
+    if member.paused_until is not None and member.paused_until > local_date(now, member.timezone):
+        member.status = "paused"
+    else:
+        _resume(member, now)
+
+
 def run_resumes(ctx: ServiceContext, limit: int = 1000) -> int:
     """Pauses end on their own at the start of the member's local day."""
     now = ctx.clock.now()

@@ -23,6 +23,7 @@ from sqlalchemy import bindparam, event, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.services import reachability
 from bot.services.context import ServiceContext
 from storage import repositories as repo
 from storage.models import ProcessedUpdate
@@ -42,6 +43,7 @@ class UpdateAlreadyHandled(Exception):
 class _Current:
     update_id: int
     at: datetime
+    user_id: int | None = None  # who sent it, in a private chat: heard from (reachability.heard_from)
     recorded: bool = False
 
 
@@ -51,9 +53,10 @@ class _Current:
 _current: ContextVar[_Current | None] = ContextVar("saathi_current_update", default=None)
 
 
-def begin(ctx: ServiceContext, update_id: int) -> None:
-    """From here on, the first commit made while handling this update records its id."""
-    _current.set(_Current(update_id, ctx.clock.now()))
+def begin(ctx: ServiceContext, update_id: int, user_id: int | None = None) -> None:
+    """From here on, the first commit made while handling this update records its id (and that
+    ``user_id``, who wrote or pressed in a private chat, is reachable)."""
+    _current.set(_Current(update_id, ctx.clock.now(), user_id))
 
 
 def end() -> None:
@@ -76,6 +79,8 @@ def _record_with_the_work(session: Session) -> None:
         session.execute(_RECORD, {"update_id": current.update_id, "processed_at": current.at})
     except IntegrityError:
         raise UpdateAlreadyHandled(current.update_id) from None
+    if current.user_id is not None:
+        reachability.heard_from(session, current.user_id, current.at)
     session.info[_SESSION_KEY] = current.update_id
 
 
