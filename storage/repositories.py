@@ -51,6 +51,15 @@ def invite_by_code(session: Session, code: str) -> InviteCode | None:
     return session.exec(select(InviteCode).where(InviteCode.code == code)).first()
 
 
+def open_invites_for_circle(session: Session, circle_id: int, now: datetime) -> int:
+    """Invites to a circle neither used nor expired: seats promised but not taken yet."""
+    return int(session.exec(
+        select(func.count()).select_from(InviteCode)
+        .where(InviteCode.circle_id == circle_id, col(InviteCode.used_at).is_(None),
+               (col(InviteCode.expires_at).is_(None)) | (col(InviteCode.expires_at) > now))
+    ).one())
+
+
 def center_by_name(session: Session, name: str) -> Center | None:
     return session.exec(select(Center).where(func.lower(Center.name) == name.strip().lower())).first()
 

@@ -135,6 +135,13 @@ def create_invites(ctx: ServiceContext, center_name: str, *, circle_name: str | 
             if circle is None:
                 raise AdminError(f"no circle named {circle_name!r} at {center.name}")
             circle_id = circle.id
+            # every seat is a member or an invite still open: more invites than seats would leave some
+            # people holding an invitation to a circle with no room for them
+            free = circle.capacity - crepo.member_count(session, circle.id or 0) \
+                - repo.open_invites_for_circle(session, circle.id or 0, now)
+            if count > free:
+                raise AdminError(f"the circle {circle.name!r} has room for {max(free, 0)} more (capacity "
+                                 f"{circle.capacity}, counting members and open invites)")
         invites = []
         for _ in range(count):
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))

@@ -18,9 +18,10 @@ from bot.i18n import LANGUAGES, normalise_language, t
 from bot.services import views
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
+from storage import circle_repositories as crepo
 from storage import repositories as repo
 from storage import sponsor_repositories as spr
-from storage.models import Center, CircleMembership, ConsentRecord, Member
+from storage.models import Center, Circle, CircleMembership, ConsentRecord, Member
 
 CONSENT_VERSION = "2026-11-25b"  # bump whenever onboard-explain changes
 STAFF_PREFIX = "staff-"
@@ -74,7 +75,11 @@ def _start_member(ctx: ServiceContext, session: Session, person: Person, code: s
     invite.used_at = now
     invite.used_by_member_id = member.id
     if invite.circle_id is not None:
-        session.add(CircleMembership(circle_id=invite.circle_id, member_id=member.id or 0, joined_at=now))
+        circle = session.get(Circle, invite.circle_id)
+        if circle is not None and crepo.member_count(session, circle.id or 0) < circle.capacity:
+            session.add(CircleMembership(circle_id=invite.circle_id, member_id=member.id or 0, joined_at=now))
+        elif circle is not None:  # filled meanwhile (staff moved people in): they join the centre, not the circle
+            views.say(session, member, "circle-invite-full", now, circle=circle.name)
     ask_current_step(session, member, now)
 
 
