@@ -71,6 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     center_set.add_argument("--ack-concern-minutes", type=int, help="minutes before a concern alert goes further (240)")
     center_set.add_argument("--retention-circle-days", type=int, help="days circle messages are kept (30)")
     center_set.add_argument("--retention-note-days", type=int, help="days check-in notes are kept (180)")
+    center_set.add_argument("--retention-escalation-days", type=int,
+                            help="days resolved escalations are kept after resolution (730)")
+    center_set.add_argument("--retention-craving-days", type=int, help="days craving logs are kept (365)")
+    center_set.add_argument("--retention-audit-days", type=int, help="days audit log entries are kept (730)")
     center_set.add_argument("--paid-broadcast", choices=("on", "off"),
                             help="let check-ins and reminders go out as Telegram paid broadcasts when the free "
                                  "~30/s is full (up to 1,000/s; costs 0.1 Telegram Stars a message; off)")
@@ -211,13 +215,14 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         center = admin.configure_center(ctx, args.name, helpline=args.helpline,
                                         ack_urgent_minutes=args.ack_urgent_minutes,
                                         ack_concern_minutes=args.ack_concern_minutes,
-                                        retention_circle_days=args.retention_circle_days,
-                                        retention_note_days=args.retention_note_days,
                                         allow_paid_broadcast=None if args.paid_broadcast is None
-                                        else args.paid_broadcast == "on")
+                                        else args.paid_broadcast == "on",
+                                        **{name: getattr(args, name) for name in admin.RETENTION_RANGES})
         print(f"centre {center.name!r}: urgent alerts wait {center.ack_urgent_minutes} min, "
               f"concern alerts {center.ack_concern_minutes} min before going further; circle messages kept "
-              f"{center.retention_circle_days} days, check-in notes {center.retention_note_days} days; "
+              f"{center.retention_circle_days} days, check-in notes {center.retention_note_days} days, "
+              f"resolved escalations {center.retention_escalation_days} days, craving logs "
+              f"{center.retention_craving_days} days, audit log {center.retention_audit_days} days; "
               f"paid broadcast {'on (costs Telegram Stars)' if center.allow_paid_broadcast else 'off'}")
     elif args.command == "center":
         center = admin.add_center(ctx, args.name, args.timezone, args.helpline)

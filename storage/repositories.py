@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -25,6 +25,7 @@ from storage.models import (
     InviteCode,
     Member,
     OutboxMessage,
+    PausePeriod,
     ProcessedUpdate,
     ScreeningFollowup,
     Staff,
@@ -111,6 +112,37 @@ def paused_members_until(session: Session, day: date, limit: int) -> Sequence[Me
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
+
+
+def start_pause(session: Session, member_id: int, day: date, now: datetime) -> None:
+    """A pause from ``day`` on, unless one is already open (a pause made longer is the same pause)."""
+    if open_pause(session, member_id) is None:
+        session.add(PausePeriod(member_id=member_id, starts_on=day, created_at=now))
+
+
+def open_pause(session: Session, member_id: int) -> PausePeriod | None:
+    return session.exec(select(PausePeriod).where(PausePeriod.member_id == member_id,
+                                                  col(PausePeriod.ends_on).is_(None))).first()
+
+
+def end_pause(session: Session, member_id: int, day: date) -> None:
+    """The pause is over: ``day`` is the first day the member is active again."""
+    pause = open_pause(session, member_id)
+    if pause is not None:
+        pause.ends_on = max(day, pause.starts_on)
+
+
+def paused_days(session: Session, member_id: int, since: date, until: date) -> set[date]:
+    """The local days in ``since``..``until`` (inclusive) inside one of the member's pauses."""
+    days: set[date] = set()
+    for pause in session.exec(select(PausePeriod).where(
+            PausePeriod.member_id == member_id, PausePeriod.starts_on <= until,
+            col(PausePeriod.ends_on).is_(None) | (col(PausePeriod.ends_on) > since))).all():
+        day, end = max(pause.starts_on, since), min(pause.ends_on or until + timedelta(days=1), until + timedelta(days=1))
+        while day < end:
+            days.add(day)
+            day += timedelta(days=1)
+    return days
 
 
 def checkin_for_day(session: Session, member_id: int, day: date) -> Checkin | None:

@@ -65,6 +65,7 @@ def calendar(session: Session, member: Member, today: date, horizon: date) -> di
     # The dedupe key views.send_checkin_question gives each day's scheduled check-in.
     keys = {c.local_date: f"checkin:{member.id}:{c.local_date.isoformat()}" for c in checkins}
     deliveries = spr.checkin_deliveries(session, list(keys.values()))
+    paused = repo.paused_days(session, member.id or 0, horizon, today)
     days: dict[date, Day] = {}
     for checkin in checkins:
         status = deliveries.get(keys[checkin.local_date])
@@ -72,7 +73,7 @@ def calendar(session: Session, member: Member, today: date, horizon: date) -> di
             checkin_status=checkin.status,
             # No row at all (cleaned up): it was sent. "dead"/"failed", or still retrying: it never arrived.
             delivered=status is None or status == "sent",
-            paused=member.status == "paused",
+            paused=member.status == "paused" or checkin.local_date in paused,
             day_over=checkin.local_date < today,
         )
     return days

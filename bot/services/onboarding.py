@@ -303,6 +303,7 @@ def answer_consent_again(ctx: ServiceContext, person: Person, agreed: bool, mess
         else:
             member.status = "paused"
             member.paused_until = None  # until they choose to resume
+            repo.start_pause(session, member.id or 0, local_date(now, member.timezone), now)
             views.say(session, member, "consent-declined-paused", now)
         session.commit()
     return True

@@ -27,7 +27,7 @@ def heard_from(session: Session, telegram_user_id: int, now: datetime) -> None:
         if kind == "member":
             member = session.get(Member, row_id)
             if member is not None:
-                member_settings.back_from_unreachable(member, now)
+                member_settings.back_from_unreachable(session, member, now)
                 # told again if they block the bot again later
                 crepo.forget_unreachable_notice(session, row_id)
         elif kind == "staff":

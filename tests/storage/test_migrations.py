@@ -88,3 +88,23 @@ def test_a_pending_migration_from_the_command_line_is_applied_without_alembics_l
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"database upgraded from 0008 to {', '.join(sorted(head_revisions()))}"
     assert "alembic" not in result.stderr and "Running upgrade" not in result.stderr
+
+
+def test_members_paused_before_pause_history_get_an_open_pause(database_url: str) -> None:
+    upgrade(database_url, "0009")
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO center (id, name, timezone, created_at) "
+                          "VALUES (1, 'Old Kendra', 'Asia/Kolkata', '2026-01-01')"))
+        for user_id, status, last in ((11, "paused", "2026-11-20"), (12, "paused", None), (13, "active", "2026-11-20")):
+            conn.execute(text(
+                "INSERT INTO member (center_id, telegram_user_id, chat_id, pseudonym, language, timezone, checkin_time, "
+                "status, high_risk_windows, last_checkin_local_date, created_at) VALUES (1, :uid, :uid, :name, 'en', "
+                "'Asia/Kolkata', '20:00', :status, '', :last, '2026-11-01 10:00:00')"),
+                {"uid": user_id, "name": f"Lotus {user_id}", "status": status, "last": last})
+    upgrade(database_url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT m.telegram_user_id, p.starts_on, p.ends_on FROM pauseperiod p "
+                                 "JOIN member m ON m.id = p.member_id ORDER BY m.telegram_user_id")).all()
+    engine.dispose()
+    assert [(uid, str(start), end) for uid, start, end in rows] == [(11, "2026-11-20", None), (12, "2026-11-01", None)]
