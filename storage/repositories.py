@@ -175,6 +175,7 @@ class PressedMember:
     chat_id: int
     language: str
     pseudonym: str
+    status: str
 
 
 @cache
@@ -182,7 +183,7 @@ def _pressed_statement() -> Any:  # noqa: ANN401
     checkin, member = Checkin.__table__.c, Member.__table__.c  # type: ignore[attr-defined]
     return (select(checkin.id, checkin.member_id, checkin.local_date, checkin.status, checkin.step, checkin.mood,
                    checkin.craving, checkin.triggers, checkin.used, checkin.note,
-                   member.chat_id, member.language, member.pseudonym)
+                   member.chat_id, member.language, member.pseudonym, member.status)
             .join_from(Checkin.__table__, Member.__table__, member.id == checkin.member_id)  # type: ignore[arg-type]
             .where(checkin.id == bindparam("checkin_id"), member.telegram_user_id == bindparam("telegram_user_id")))
 

@@ -20,7 +20,7 @@ from bot.domain.risk import CheckinAnswers, RiskLevel
 from bot.domain.scheduling import end_of_local_day, local_date, next_checkin_due, reminder_due
 from bot.domain.streaks import checkin_streak, count_to_tell, milestone_reached, sober_days
 from bot.i18n import t
-from bot.services import attendance, circles, onboarding, outbox, safety, views
+from bot.services import attendance, circles, onboarding, outbox, reachability, safety, views
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
 from storage import repositories as repo
@@ -162,6 +162,7 @@ def answer_button(ctx: ServiceContext, person: Person, checkin_id: int, kind: st
         if found is None:  # no such check-in, or not this person's
             return "button-expired"
         pressed, who = found
+        reachability.seen(session, who.status)  # the update's commit need not look them up again
         if pressed.status not in repo.OPEN_CHECKIN:
             return "checkin-stale"
         try:

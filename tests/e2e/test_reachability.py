@@ -85,3 +85,18 @@ async def test_a_counsellor_who_unblocks_the_bot_gets_alerts_again(harness: Harn
         with harness.services.uow() as session:
             return session.exec(select(Staff).where(Staff.telegram_user_id == COUNSELLOR_ID)).one().reachable
     await wait_until(reachable, timeout=10)
+
+
+async def test_a_press_on_a_checkin_button_brings_a_member_back(harness: Harness) -> None:
+    harness.seed_centre()
+    await harness.onboard(MEMBER)
+    harness.clock.set(EVENING_DUE)
+    await harness.tick()
+    await harness.expect(MEMBER, "How is your mood")
+    with harness.services.uow() as session:
+        member = session.exec(select(Member).where(Member.telegram_user_id == MEMBER)).one()
+        member.status = "unreachable"  # a 403 on a later message; they have unblocked the bot since
+        session.commit()
+    await harness.press(MEMBER, "4 🙂")
+    await harness.expect(MEMBER, "How strong")
+    await wait_until(lambda: _member(harness).status == "active", timeout=10)
