@@ -37,6 +37,7 @@ async def test_a_member_who_unblocks_the_bot_and_writes_is_reachable_again(harne
     harness.seed_centre()
     await harness.onboard(MEMBER, name="Farid")
     await _blocked_at_checkin(harness, EVENING_DUE)
+    harness.clock.set(EVENING_DUE + timedelta(hours=11))  # 07:00 next morning: the attendance scan tells
     await harness.tick()
     await wait_until(lambda: _blocked_notices(harness) == 1, timeout=10)
 
@@ -44,17 +45,25 @@ async def test_a_member_who_unblocks_the_bot_and_writes_is_reachable_again(harne
     harness.send(MEMBER, "hello, I'm back")
     await wait_until(lambda: _member(harness).status == "active", timeout=10)
     member = _member(harness)
-    assert member.next_checkin_due_at == EVENING_DUE + timedelta(days=1)  # tomorrow's 20:00, as before
+    assert member.next_checkin_due_at == EVENING_DUE + timedelta(days=1)  # tonight's 20:00, as before
     with harness.services.uow() as session:
         assert session.get(UnreachableNotice, member.id) is None  # a later block is reported again
     harness.clock.set(EVENING_DUE + timedelta(days=1))
     await harness.tick()
     await harness.expect(MEMBER, "How is your mood")
 
-    # blocked again: the counsellor hears it again, once
+    # blocked again: it is reported again (joining the watch notice still open in /queue), once
     await _blocked_at_checkin(harness, EVENING_DUE + timedelta(days=2))
+
+    def told() -> bool:
+        with harness.services.uow() as session:
+            return session.get(UnreachableNotice, member.id) is not None
+    harness.clock.set(EVENING_DUE + timedelta(days=2, hours=11))
     await harness.tick()
-    await wait_until(lambda: _blocked_notices(harness) == 2, timeout=10)
+    await wait_until(told, timeout=10)
+    harness.clock.set(EVENING_DUE + timedelta(days=3, hours=11))
+    await harness.tick()
+    assert _blocked_notices(harness) == 1  # the open notice was added to, not sent again
 
 
 async def test_a_paused_member_who_comes_back_stays_paused_until_the_day_they_chose(harness: Harness) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.services import attendance, circles
+from bot.services import admin, attendance, circles
 from bot.services.context import ServiceContext
 from storage.models import Member
 from storage.sponsor_models import AttendanceWatch
@@ -18,13 +18,17 @@ STEPS: dict[str, Callable[[ServiceContext], int]] = {
     "circles": circles.run_unreachable_notices, "attendance": attendance.run_attendance_scan}
 
 
+@pytest.mark.parametrize("in_circle", [True, False])
 @pytest.mark.parametrize("order", [("circles", "attendance"), ("attendance", "circles")])
 def test_a_blocked_member_causes_one_counsellor_notice(services: ServiceContext, clock,
-                                                       order: tuple[str, str]) -> None:
+                                                       order: tuple[str, str], in_circle: bool) -> None:
     """Issue 15: the circles step and the attendance scan could each tell the counsellor."""
     seed_centre(services)
     onboard(services, 101)
     member_id = member(services, 101).id
+    if in_circle:
+        admin.add_circle(services, "Asha Kendra", "Evening Circle")
+        admin.assign_to_circle(services, "Asha Kendra", member(services, 101).pseudonym, "Evening Circle")
     with services.uow() as session:
         row = session.get(Member, member_id)
         row.status = "unreachable"  # what a 403 leaves behind
