@@ -31,8 +31,10 @@ def configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Logs never hold message text or tokens, even at DEBUG: httpx logs request URLs (which
     # contain the bot token) and python-telegram-bot logs request bodies at DEBUG.
+    # Alembic's INFO lines ("Context impl SQLiteImpl", each revision applied) are not for an admin's
+    # terminal: upgrade() says what it applied, and the commands print or log that themselves.
     for noisy in ("httpx", "httpcore", "apscheduler", "aiohttp.access", "aiohttp.client", "telegram",
-                  "sqlalchemy.engine"):
+                  "sqlalchemy.engine", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.getLevelName(level), logging.INFO)
                                           if noisy == "telegram" else logging.WARNING)
 
@@ -73,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
     center_set.add_argument("--ack-concern-minutes", type=int, help="minutes before a concern alert goes further (240)")
     center_set.add_argument("--retention-circle-days", type=int, help="days circle messages are kept (30)")
     center_set.add_argument("--retention-note-days", type=int, help="days check-in notes are kept (180)")
+    center_set.add_argument("--retention-escalation-days", type=int,
+                            help="days resolved escalations are kept after resolution (730)")
+    center_set.add_argument("--retention-craving-days", type=int, help="days craving logs are kept (365)")
+    center_set.add_argument("--retention-audit-days", type=int, help="days audit log entries are kept (730)")
     center_set.add_argument("--paid-broadcast", choices=("on", "off"),
                             help="let check-ins and reminders go out as Telegram paid broadcasts when the free "
                                  "~30/s is full (up to 1,000/s; costs 0.1 Telegram Stars a message; off)")
@@ -240,8 +246,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "keys":
         return _rotate_keys(settings, skip_unreadable=args.skip_unreadable)
     if args.command == "db":
-        upgrade(settings.database_url)
-        print("database is up to date")
+        applied = upgrade(settings.database_url)
+        print("database is up to date" if applied is None else
+              f"database upgraded from {_revisions(applied[0])} to {_revisions(applied[1])}")
         return 0
     if args.command == "risk":
         return _risk(args)
@@ -250,13 +257,14 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         center = admin.configure_center(ctx, args.name, helpline=args.helpline,
                                         ack_urgent_minutes=args.ack_urgent_minutes,
                                         ack_concern_minutes=args.ack_concern_minutes,
-                                        retention_circle_days=args.retention_circle_days,
-                                        retention_note_days=args.retention_note_days,
                                         allow_paid_broadcast=None if args.paid_broadcast is None
-                                        else args.paid_broadcast == "on")
+                                        else args.paid_broadcast == "on",
+                                        **{name: getattr(args, name) for name in admin.RETENTION_RANGES})
         print(f"centre {center.name!r}: urgent alerts wait {center.ack_urgent_minutes} min, "
               f"concern alerts {center.ack_concern_minutes} min before going further; circle messages kept "
-              f"{center.retention_circle_days} days, check-in notes {center.retention_note_days} days; "
+              f"{center.retention_circle_days} days, check-in notes {center.retention_note_days} days, "
+              f"resolved escalations {center.retention_escalation_days} days, craving logs "
+              f"{center.retention_craving_days} days, audit log {center.retention_audit_days} days; "
               f"paid broadcast {'on (costs Telegram Stars)' if center.allow_paid_broadcast else 'off'}")
     elif args.command == "center":
         center = admin.add_center(ctx, args.name, args.timezone, args.helpline)
@@ -299,6 +307,10 @@ def _circle_command(ctx: ServiceContext, args: argparse.Namespace) -> None:
         if not args.member and not args.circle:
             raise admin.AdminError("give --member (to take someone out) or --circle (to close it)")
         print(admin.remove_from_circle(ctx, args.center, pseudonym=args.member, circle_name=args.circle))
+
+
+def _revisions(revisions: frozenset[str]) -> str:
+    return ", ".join(sorted(revisions)) or "an empty database"
 
 
 def webhook_secret(token: str) -> str:
@@ -383,7 +395,8 @@ def _run(settings: Settings, webhook_url: str | None, role: str = "all") -> int:
         print("saathi: a dispatcher receives no updates: give --webhook-url to the poller (or --role all) instead",
               file=sys.stderr)
         return 2
-    upgrade(settings.database_url)
+    if (applied := upgrade(settings.database_url)) is not None:
+        log.info("database upgraded from %s to %s", _revisions(applied[0]), _revisions(applied[1]))
     if not _keys_fit_or_refuse(settings):
         return 3
     # poller: the due scan is left to the dispatchers; dispatcher: no updater (no polling, no webhook).

@@ -69,6 +69,12 @@ async def guard_update(update: Update, context: SaathiContext) -> None:
     drops it."""
     saathi = context.saathi
     chat = update.effective_chat
+    user = update.effective_user
+    private = chat is not None and chat.type == ChatType.PRIVATE
+    handling = updates.current()
+    if handling is not None and private and user is not None:
+        # the first commit also says whoever wrote or pressed in their private chat is reachable again
+        handling.user_id = user.id
     if chat is not None and chat.type != ChatType.PRIVATE:
         updates.mark_handled(saathi.services)
         # Say so and leave once, in the background: Telegram allows 20 messages a minute to a
@@ -94,7 +100,7 @@ async def reject_unstorable(update: Update, context: SaathiContext) -> bool:
     person = person_of(update)
     if query is not None:
         await answer_button(update, context, "input-unstorable")
-        updates.mark_handled(context.saathi.services, update.update_id)
+        updates.mark_handled(context.saathi.services)
     elif person is not None:
         conversation.reply_plain(context.saathi.services, person, "input-unstorable")  # records the update too
         context.saathi.kick()

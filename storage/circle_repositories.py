@@ -279,8 +279,12 @@ def unwelcomed_memberships(session: Session, limit: int) -> list[tuple[CircleMem
 
 
 def unreachable_without_notice(session: Session, limit: int) -> Sequence[Member]:
+    """Unreachable members of a circle whose counsellor has not been told (members outside circles are
+    reported by the attendance scan's watch notice)."""
     return session.exec(
         select(Member)
+        .join(CircleMembership, and_(col(CircleMembership.member_id) == Member.id,
+                                     col(CircleMembership.left_at).is_(None)))
         .outerjoin(UnreachableNotice, col(UnreachableNotice.member_id) == Member.id)
         .where(Member.status == "unreachable", col(UnreachableNotice.member_id).is_(None))
         .order_by(col(Member.id))

@@ -28,6 +28,11 @@ class Center(SQLModel, table=True):
     # Retention: circle message bodies and check-in notes are purged after these many days.
     retention_circle_days: int = Field(default=30, sa_column_kwargs={"server_default": "30"})
     retention_note_days: int = Field(default=180, sa_column_kwargs={"server_default": "180"})
+    # ... resolved escalations (with their events) this many days after resolution, craving logs and
+    # audit entries this many days after they were written
+    retention_escalation_days: int = Field(default=730, sa_column_kwargs={"server_default": "730"})
+    retention_craving_days: int = Field(default=365, sa_column_kwargs={"server_default": "365"})
+    retention_audit_days: int = Field(default=730, sa_column_kwargs={"server_default": "730"})
     # Scheduled check-ins and reminders may go out as Telegram paid broadcasts (above the free
     # ~30/s, up to 1,000/s, at 0.1 Stars a message). Off unless the centre turns it on.
     allow_paid_broadcast: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
@@ -99,6 +104,19 @@ class Member(SQLModel, table=True):
     last_checkin_local_date: date | None = None
     next_craving_prompt_at: datetime | None = _utc(default=None)
     awaiting: str | None = Field(default=None, max_length=30)
+    created_at: datetime = _utc()
+
+
+class PausePeriod(SQLModel, table=True):
+    """A pause the member chose: the local days from ``starts_on`` up to, not including, ``ends_on``
+    (None while it lasts). Missed check-ins on those days are not misses, even after the pause ended."""
+
+    __table_args__ = (Index("ix_pauseperiod_member", "member_id", "starts_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id")
+    starts_on: date
+    ends_on: date | None = None
     created_at: datetime = _utc()
 
 

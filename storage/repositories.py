@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, func, text, update
+from sqlalchemy import bindparam, delete, exists, false, func, literal, text, union_all, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -26,9 +26,11 @@ from storage.models import (
     InviteCode,
     Member,
     OutboxMessage,
+    PausePeriod,
     ScreeningFollowup,
     Staff,
 )
+from storage.sponsor_models import Sponsor
 
 OPEN_CHECKIN = ("pending", "in_progress")
 OUTBOX_CLAIM_LOCK = 0x5AA7_0002  # pg_advisory_xact_lock key serialising outbox claims
@@ -48,6 +50,15 @@ def staff_by_link_code(session: Session, code: str) -> Staff | None:
 
 def invite_by_code(session: Session, code: str) -> InviteCode | None:
     return session.exec(select(InviteCode).where(InviteCode.code == code)).first()
+
+
+def open_invites_for_circle(session: Session, circle_id: int, now: datetime) -> int:
+    """Invites to a circle neither used nor expired: seats promised but not taken yet."""
+    return int(session.exec(
+        select(func.count()).select_from(InviteCode)
+        .where(InviteCode.circle_id == circle_id, col(InviteCode.used_at).is_(None),
+               (col(InviteCode.expires_at).is_(None)) | (col(InviteCode.expires_at) > now))
+    ).one())
 
 
 def center_by_name(session: Session, name: str) -> Center | None:
@@ -103,6 +114,37 @@ def paused_members_until(session: Session, day: date, limit: int) -> Sequence[Me
     ).all()
 
 
+def start_pause(session: Session, member_id: int, day: date, now: datetime) -> None:
+    """A pause from ``day`` on, unless one is already open (a pause made longer is the same pause)."""
+    if open_pause(session, member_id) is None:
+        session.add(PausePeriod(member_id=member_id, starts_on=day, created_at=now))
+
+
+def open_pause(session: Session, member_id: int) -> PausePeriod | None:
+    return session.exec(select(PausePeriod).where(PausePeriod.member_id == member_id,
+                                                  col(PausePeriod.ends_on).is_(None))).first()
+
+
+def end_pause(session: Session, member_id: int, day: date) -> None:
+    """The pause is over: ``day`` is the first day the member is active again."""
+    pause = open_pause(session, member_id)
+    if pause is not None:
+        pause.ends_on = max(day, pause.starts_on)
+
+
+def paused_days(session: Session, member_id: int, since: date, until: date) -> set[date]:
+    """The local days in ``since``..``until`` (inclusive) inside one of the member's pauses."""
+    days: set[date] = set()
+    for pause in session.exec(select(PausePeriod).where(
+            PausePeriod.member_id == member_id, PausePeriod.starts_on <= until,
+            col(PausePeriod.ends_on).is_(None) | (col(PausePeriod.ends_on) > since))).all():
+        day, end = max(pause.starts_on, since), min(pause.ends_on or until + timedelta(days=1), until + timedelta(days=1))
+        while day < end:
+            days.add(day)
+            day += timedelta(days=1)
+    return days
+
+
 def checkin_for_day(session: Session, member_id: int, day: date) -> Checkin | None:
     return session.exec(select(Checkin).where(Checkin.member_id == member_id, Checkin.local_date == day)).first()
 
@@ -133,6 +175,7 @@ class PressedMember:
     chat_id: int
     language: str
     pseudonym: str
+    status: str
 
 
 @cache
@@ -140,7 +183,7 @@ def _pressed_statement() -> Any:  # noqa: ANN401
     checkin, member = Checkin.__table__.c, Member.__table__.c  # type: ignore[attr-defined]
     return (select(checkin.id, checkin.member_id, checkin.local_date, checkin.status, checkin.step, checkin.mood,
                    checkin.craving, checkin.triggers, checkin.used, checkin.note,
-                   member.chat_id, member.language, member.pseudonym)
+                   member.chat_id, member.language, member.pseudonym, member.status)
             .join_from(Checkin.__table__, Member.__table__, member.id == checkin.member_id)  # type: ignore[arg-type]
             .where(checkin.id == bindparam("checkin_id"), member.telegram_user_id == bindparam("telegram_user_id")))
 
@@ -310,6 +353,35 @@ def outbox_backlog(session: Session, now: datetime, *, rate: float | None = None
         backlog["rate"] = round(rate, 1)
         backlog["drain_seconds"] = round(int(due) / rate)
     return backlog
+
+
+def sent_message_id(session: Session, chat_id: int, purpose: str, since: datetime) -> int | None:
+    """Telegram's id of the newest message of ``purpose`` delivered to a chat since ``since`` (a question
+    whose buttons an answer typed instead of pressed should take away); None when not delivered yet."""
+    return session.exec(
+        select(OutboxMessage.telegram_message_id)
+        .where(OutboxMessage.chat_id == chat_id, OutboxMessage.purpose == purpose, OutboxMessage.method == "send",
+               OutboxMessage.status == "sent", OutboxMessage.created_at >= since)
+        .order_by(col(OutboxMessage.id).desc())
+        .limit(1)
+    ).first()
+
+
+@cache
+def _unreachable_statement() -> Any:  # noqa: ANN401
+    uid = bindparam("uid")
+    return union_all(
+        select(literal("member"), Member.id).where(Member.telegram_user_id == uid, Member.status == "unreachable"),
+        select(literal("staff"), Staff.id).where(Staff.telegram_user_id == uid, Staff.reachable == false()),
+        select(literal("volunteer"), Sponsor.id).where(Sponsor.telegram_user_id == uid, Sponsor.kind == "volunteer",
+                                                       col(Sponsor.chat_id).is_(None)),
+    )
+
+
+def unreachable_accounts(session: Session, telegram_user_id: int) -> list[tuple[str, int]]:
+    """The member, staff and volunteer rows of this Telegram account that a 403 marked unreachable, as
+    (kind, id); one statement on the unique ``telegram_user_id`` keys, nearly always empty."""
+    return [(kind, row_id) for kind, row_id in session.execute(_unreachable_statement(), {"uid": telegram_user_id})]
 
 
 def latest_craving(session: Session, member_id: int) -> CravingEvent | None:

@@ -1,4 +1,5 @@
-"""Retention purges: bodies of old circle messages and old check-in notes, per centre.
+"""Retention purges per centre: bodies of old circle messages and check-in notes, resolved
+escalations, craving logs and audit entries.
 
 Bulk UPDATEs, one per centre and kind, so a daily run over years of data stays cheap.
 """
@@ -7,12 +8,23 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
 
 
 from storage.circle_models import CircleMessage
-from storage.models import Center, Checkin, Circle, Member, OutboxMessage
+from storage.models import (
+    AuditEntry,
+    Center,
+    Checkin,
+    Circle,
+    CravingEvent,
+    Escalation,
+    EscalationEvent,
+    Member,
+    OutboxMessage,
+    Staff,
+)
 
 
 def purge_circle_bodies(session: Session, center: Center, now: datetime) -> int:
@@ -46,4 +58,42 @@ def purge_sent_outbox_text(session: Session, before: datetime) -> int:
                col(OutboxMessage.purged_at).is_(None))
         .values(payload={"text": ""}, purged_at=before)
     )
+    return int(result.rowcount or 0)
+
+
+def purge_resolved_escalations(session: Session, center: Center, now: datetime) -> int:
+    """Escalations resolved more than ``retention_escalation_days`` ago go, with their events; open and
+    acknowledged ones stay whatever their age."""
+    cutoff = now - timedelta(days=center.retention_escalation_days)
+    old = select(Escalation.id).where(Escalation.center_id == center.id, Escalation.state == "resolved",
+                                      col(Escalation.resolved_at) < cutoff)
+    session.execute(delete(EscalationEvent).where(col(EscalationEvent.escalation_id).in_(old)))
+    result = session.execute(delete(Escalation).where(col(Escalation.id).in_(old)))
+    return int(result.rowcount or 0)
+
+
+def purge_cravings(session: Session, center: Center, now: datetime) -> int:
+    cutoff = now - timedelta(days=center.retention_craving_days)
+    members = select(Member.id).where(Member.center_id == center.id)
+    result = session.execute(delete(CravingEvent).where(col(CravingEvent.member_id).in_(members),
+                                                        col(CravingEvent.created_at) < cutoff))
+    return int(result.rowcount or 0)
+
+
+def purge_audit(session: Session, center: Center, now: datetime) -> int:
+    """Entries about the centre's members or by its staff."""
+    cutoff = now - timedelta(days=center.retention_audit_days)
+    members = select(Member.id).where(Member.center_id == center.id)
+    staff = select(Staff.id).where(Staff.center_id == center.id)
+    result = session.execute(delete(AuditEntry).where(
+        col(AuditEntry.created_at) < cutoff,
+        or_(col(AuditEntry.member_id).in_(members), col(AuditEntry.staff_id).in_(staff))))
+    return int(result.rowcount or 0)
+
+
+def purge_unattributed_audit(session: Session, before: datetime) -> int:
+    """Entries naming no member and no staff (a stranger's refused command) belong to no centre: they
+    go after the shortest audit retention of any centre."""
+    result = session.execute(delete(AuditEntry).where(
+        col(AuditEntry.created_at) < before, col(AuditEntry.member_id).is_(None), col(AuditEntry.staff_id).is_(None)))
     return int(result.rowcount or 0)

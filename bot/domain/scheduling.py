@@ -61,6 +61,11 @@ def local_date(now_utc: datetime, tz: str) -> date:
     return _require_aware(now_utc, "now_utc").astimezone(_zone(tz)).date()
 
 
+def local_clock_time(now_utc: datetime, tz: str) -> str:
+    """The wall-clock time ("07:00") of an instant in a time zone."""
+    return _require_aware(now_utc, "now_utc").astimezone(_zone(tz)).strftime("%H:%M")
+
+
 def local_to_utc(day: date, at: time, tz: str) -> datetime:
     """The UTC instant when the wall clock in ``tz`` shows ``at`` on ``day``.
 

@@ -66,19 +66,29 @@ def add_center(ctx: ServiceContext, name: str, timezone: str, helpline: str | No
         return center
 
 
+# How long each kind of record is kept, in days: the CLI option is the name with dashes, (lowest, highest).
+RETENTION_RANGES = {
+    "retention_circle_days": (1, 365),  # circle message bodies, and the text of delivered messages
+    "retention_note_days": (7, 3650),  # check-in notes
+    "retention_escalation_days": (30, 3650),  # resolved escalations and their events, after resolution
+    "retention_craving_days": (7, 3650),  # craving logs
+    "retention_audit_days": (30, 3650),  # the audit log
+}
+
+
 def configure_center(ctx: ServiceContext, name: str, *, helpline: str | None = None,
                      ack_urgent_minutes: int | None = None, ack_concern_minutes: int | None = None,
-                     retention_circle_days: int | None = None, retention_note_days: int | None = None,
-                     allow_paid_broadcast: bool | None = None) -> Center:
-    """Per-centre settings: helplines members see, and how long an alert may wait for acknowledgement."""
+                     allow_paid_broadcast: bool | None = None, **retention: int | None) -> Center:
+    """Per-centre settings: helplines members see, how long an alert may wait for acknowledgement, and
+    how long records are kept (``RETENTION_RANGES``)."""
     if ack_urgent_minutes is not None and not 1 <= ack_urgent_minutes <= 60:
         raise AdminError("--ack-urgent-minutes must be between 1 and 60")
     if ack_concern_minutes is not None and not 5 <= ack_concern_minutes <= 24 * 60:
         raise AdminError("--ack-concern-minutes must be between 5 and 1440")
-    if retention_circle_days is not None and not 1 <= retention_circle_days <= 365:
-        raise AdminError("--retention-circle-days must be between 1 and 365")
-    if retention_note_days is not None and not 7 <= retention_note_days <= 3650:
-        raise AdminError("--retention-note-days must be between 7 and 3650")
+    for setting, days in retention.items():
+        low, high = RETENTION_RANGES[setting]
+        if days is not None and not low <= days <= high:
+            raise AdminError(f"--{setting.replace('_', '-')} must be between {low} and {high}")
     with ctx.uow() as session:
         center = _center(session, name)
         if helpline is not None:
@@ -87,10 +97,9 @@ def configure_center(ctx: ServiceContext, name: str, *, helpline: str | None = N
             center.ack_urgent_minutes = ack_urgent_minutes
         if ack_concern_minutes is not None:
             center.ack_concern_minutes = ack_concern_minutes
-        if retention_circle_days is not None:
-            center.retention_circle_days = retention_circle_days
-        if retention_note_days is not None:
-            center.retention_note_days = retention_note_days
+        for setting, days in retention.items():
+            if days is not None:
+                setattr(center, setting, days)
         if allow_paid_broadcast is not None:
             # Paid broadcasts cost Telegram Stars (0.1 a message) from the bot's balance.
             center.allow_paid_broadcast = allow_paid_broadcast
@@ -136,6 +145,13 @@ def create_invites(ctx: ServiceContext, center_name: str, *, circle_name: str | 
             if circle is None:
                 raise AdminError(f"no circle named {circle_name!r} at {center.name}")
             circle_id = circle.id
+            # every seat is a member or an invite still open: more invites than seats would leave some
+            # people holding an invitation to a circle with no room for them
+            free = circle.capacity - crepo.member_count(session, circle.id or 0) \
+                - repo.open_invites_for_circle(session, circle.id or 0, now)
+            if count > free:
+                raise AdminError(f"the circle {circle.name!r} has room for {max(free, 0)} more (capacity "
+                                 f"{circle.capacity}, counting members and open invites)")
         invites = []
         for _ in range(count):
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))

@@ -47,6 +47,7 @@ from bot.services.sponsors import (
 )
 from storage import repositories as repo
 from storage import sponsor_repositories as spr
+from storage.circle_models import UnreachableNotice
 from storage.models import Member
 from storage.sponsor_models import AttendanceWatch, Sponsor, SponsorLink
 
@@ -64,6 +65,7 @@ def calendar(session: Session, member: Member, today: date, horizon: date) -> di
     # The dedupe key views.send_checkin_question gives each day's scheduled check-in.
     keys = {c.local_date: f"checkin:{member.id}:{c.local_date.isoformat()}" for c in checkins}
     deliveries = spr.checkin_deliveries(session, list(keys.values()))
+    paused = repo.paused_days(session, member.id or 0, horizon, today)
     days: dict[date, Day] = {}
     for checkin in checkins:
         status = deliveries.get(keys[checkin.local_date])
@@ -71,7 +73,7 @@ def calendar(session: Session, member: Member, today: date, horizon: date) -> di
             checkin_status=checkin.status,
             # No row at all (cleaned up): it was sent. "dead"/"failed", or still retrying: it never arrived.
             delivered=status is None or status == "sent",
-            paused=member.status == "paused",
+            paused=member.status == "paused" or checkin.local_date in paused,
             day_over=checkin.local_date < today,
         )
     return days
@@ -113,9 +115,13 @@ def scan_member(session: Session, member: Member, watch: AttendanceWatch, now: d
     pol = policy(session, member.center_id)
     watch.next_scan_at = next_scan_at(now, member.timezone, quiet_hours(pol))
     if member.status == "unreachable":
-        if watch.unreachable_notified_at is not None:
+        # One notice per block: the circles step (every scan, circles.run_unreachable_notices) or this
+        # one (in the morning), whichever comes first; the UnreachableNotice row says it was given.
+        if watch.unreachable_notified_at is not None or session.get(UnreachableNotice, member.id) is not None:
             return 0
         watch.unreachable_notified_at = now
+        staff = counsellor_for(session, member)
+        session.add(UnreachableNotice(member_id=member.id or 0, staff_id=staff.id if staff else None, told_at=now))
         _watch_escalation(session, member, now, "ATTEND-UNREACHABLE", "sp-reason-unreachable")
         return 1
     watch.unreachable_notified_at = None

@@ -18,9 +18,9 @@ from bot.domain.checkin import CheckinState, InvalidAnswer, apply_answer, parse_
 from bot.domain.outgoing import Priority
 from bot.domain.risk import CheckinAnswers, RiskLevel
 from bot.domain.scheduling import end_of_local_day, local_date, next_checkin_due, reminder_due
-from bot.domain.streaks import checkin_streak, milestone_reached, sober_days
+from bot.domain.streaks import checkin_streak, count_to_tell, milestone_reached, sober_days
 from bot.i18n import t
-from bot.services import attendance, circles, onboarding, outbox, safety, views
+from bot.services import attendance, circles, onboarding, outbox, reachability, safety, views
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
 from storage import repositories as repo
@@ -162,6 +162,7 @@ def answer_button(ctx: ServiceContext, person: Person, checkin_id: int, kind: st
         if found is None:  # no such check-in, or not this person's
             return "button-expired"
         pressed, who = found
+        reachability.seen(session, who.status)  # the update's commit need not look them up again
         if pressed.status not in repo.OPEN_CHECKIN:
             return "checkin-stale"
         try:
@@ -211,22 +212,26 @@ def answer_typed(session: Session, member: Member, checkin: Checkin, text: str, 
         return
     try:
         value = parse_typed(step, text)
+        # the question's buttons go, as after a press (None when it was not delivered yet)
+        message_id = repo.sent_message_id(session, member.chat_id, views.checkin_question_purpose(step),
+                                          since=checkin.due_at)
         if step == "triggers" and not isinstance(value, str):
-            _apply_triggers(session, member, checkin, value, now)
+            _apply_triggers(session, member, checkin, value, now, message_id)
         else:
-            _apply(session, member, checkin, step, value, now, message_id=None)
+            _apply(session, member, checkin, step, value, now, message_id=message_id)
     except InvalidAnswer as invalid:
         key = "checkin-stale-answer" if invalid.reason_key == "checkin-stale" else invalid.reason_key
         views.say(session, member, key, now)
 
 
-def _apply_triggers(session: Session, member: Member, checkin: Checkin, chosen: Collection[str], now: datetime) -> None:
+def _apply_triggers(session: Session, member: Member, checkin: Checkin, chosen: Collection[str], now: datetime,
+                    message_id: int | None) -> None:
     """Typed triggers replace the selection and move on, as if each was tapped and then Done."""
     state = _state(checkin)
     for trigger in set(chosen) - set(state.triggers):
         state = apply_answer(state, "triggers", trigger)
     _store(checkin, state)
-    _apply(session, member, checkin, "triggers", "done", now, message_id=None)
+    _apply(session, member, checkin, "triggers", "done", now, message_id=message_id)
 
 
 def _apply(session: Session, member: Member | repo.PressedMember, checkin: Checkin | repo.PressedCheckin, step: str,
@@ -280,7 +285,10 @@ def _complete(session: Session, member: Member, checkin: Checkin, now: datetime)
     views.send_text_with_menu(session, member, "\n\n".join(lines), now)
     current = sober_days(member.sobriety_start, member.last_use_date, day)
     milestone = milestone_reached(member.sober_days_seen, current)
+    told = count_to_tell(member.sober_days_seen, current)
     member.sober_days_seen = current
+    if told is not None:  # the first count, or milestones that passed while we did not hear from them
+        views.say(session, member, "checkin-sober-count", now, days=told)
     if milestone is not None:
         views.say(session, member, "checkin-milestone", now, days=milestone)
         circles.milestone_reached(session, member, milestone, now)  # offers to share it; nothing is shared unasked

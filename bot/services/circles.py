@@ -1089,7 +1089,8 @@ def run_quiet_invitations(ctx: ServiceContext, limit: int = 500) -> int:
 
 
 def run_unreachable_notices(ctx: ServiceContext, limit: int = 200) -> int:
-    """A member blocked the bot: they stay (marked unreachable) and their counsellor is told, once."""
+    """A circle member blocked the bot: they stay (marked unreachable) and their counsellor is told, once
+    (at once, rather than at the attendance scan's morning look, which then says nothing more)."""
     now = ctx.clock.now()
     told = 0
     with ctx.uow() as session:

@@ -101,9 +101,11 @@ def pause(ctx: ServiceContext, person: Person, days: int) -> str | None:
         return "button-expired"
 
     def change(session: Session, member: Member, now: datetime) -> None:
-        until = local_date(now, member.timezone) + timedelta(days=days)
+        today = local_date(now, member.timezone)
+        until = today + timedelta(days=days)
         member.status = "paused"
         member.paused_until = until
+        repo.start_pause(session, member.id or 0, today, now)  # today too: its check-in is no miss
         views.say(session, member, "settings-paused", now, date=until.strftime("%d/%m/%Y"))
 
     return _with_member(ctx, person, change)
@@ -114,17 +116,27 @@ def resume(ctx: ServiceContext, person: Person) -> str | None:
         if member.status != "paused":
             views.say(session, member, "settings-not-paused", now)
             return
-        _resume(member, now)
+        _resume(session, member, now)
         views.say(session, member, "settings-resumed", now, time=member.checkin_time)
 
     return _with_member(ctx, person, change)
 
 
-def _resume(member: Member, now: datetime) -> None:
+def _resume(session: Session, member: Member, now: datetime) -> None:
     member.status = "active"
     member.paused_until = None
+    repo.end_pause(session, member.id or 0, local_date(now, member.timezone))
     reschedule(member, now)
     member.next_craving_prompt_at = next_craving_prompt_due(now, member.timezone, windows_of(member))
+
+
+def back_from_unreachable(session: Session, member: Member, now: datetime) -> None:
+    """A member who had blocked the bot wrote again: a pause they chose that still runs goes on,
+    otherwise they are active, with their next check-in and craving prompt scheduled afresh."""
+    if member.paused_until is not None and member.paused_until > local_date(now, member.timezone):
+        member.status = "paused"
+    else:
+        _resume(session, member, now)
 
 
 def run_resumes(ctx: ServiceContext, limit: int = 1000) -> int:
@@ -135,7 +147,7 @@ def run_resumes(ctx: ServiceContext, limit: int = 1000) -> int:
         # Any time zone's "today" is at most one day after UTC's.
         for member in repo.paused_members_until(session, now.date() + timedelta(days=1), limit):
             if member.paused_until is not None and member.paused_until <= local_date(now, member.timezone):
-                _resume(member, now)
+                _resume(session, member, now)
                 resumed += 1
         session.commit()
     return resumed

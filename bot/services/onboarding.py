@@ -18,9 +18,10 @@ from bot.i18n import LANGUAGES, normalise_language, t
 from bot.services import views
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
+from storage import circle_repositories as crepo
 from storage import repositories as repo
 from storage import sponsor_repositories as spr
-from storage.models import Center, CircleMembership, ConsentRecord, Member
+from storage.models import Center, Circle, CircleMembership, ConsentRecord, Member
 
 CONSENT_VERSION = "2026-11-25b"  # bump whenever onboard-explain changes
 STAFF_PREFIX = "staff-"
@@ -74,7 +75,11 @@ def _start_member(ctx: ServiceContext, session: Session, person: Person, code: s
     invite.used_at = now
     invite.used_by_member_id = member.id
     if invite.circle_id is not None:
-        session.add(CircleMembership(circle_id=invite.circle_id, member_id=member.id or 0, joined_at=now))
+        circle = session.get(Circle, invite.circle_id)
+        if circle is not None and crepo.member_count(session, circle.id or 0) < circle.capacity:
+            session.add(CircleMembership(circle_id=invite.circle_id, member_id=member.id or 0, joined_at=now))
+        elif circle is not None:  # filled meanwhile (staff moved people in): they join the centre, not the circle
+            views.say(session, member, "circle-invite-full", now, circle=circle.name)
     ask_current_step(session, member, now)
 
 
@@ -99,22 +104,37 @@ def _create_member(ctx: ServiceContext, session: Session, person: Person, center
     return member
 
 
+# Each step's question: its text and its outbox purpose (how its answer finds it to take its buttons away).
+QUESTIONS = {"language": "onboard-choose-language", "consent": "onboard-explain", "time": "onboard-ask-time",
+             "sobriety": "onboard-ask-sobriety"}
+
+
 def ask_current_step(session: Session, member: Member, now: datetime) -> None:
     step = member.onboarding_step
+    if step not in QUESTIONS:
+        return
     lang = member.language
     if step == "language":
-        enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now,
-                text=t(lang, "onboard-choose-language"), buttons=views.language_buttons("ob"))
+        buttons = views.language_buttons("ob")
     elif step == "consent":
-        enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now, text=t(lang, "onboard-explain"),
-                buttons=[[(t(lang, "btn-consent-yes"), encode("ob", "consent", "yes")),
-                          (t(lang, "btn-consent-no"), encode("ob", "consent", "no"))]])
+        buttons = [[(t(lang, "btn-consent-yes"), encode("ob", "consent", "yes")),
+                    (t(lang, "btn-consent-no"), encode("ob", "consent", "no"))]]
     elif step == "time":
-        enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now,
-                text=t(lang, "onboard-ask-time"), buttons=views.time_buttons("ob", lang))
-    elif step == "sobriety":
-        enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now,
-                text=t(lang, "onboard-ask-sobriety"), buttons=[[(t(lang, "btn-skip"), encode("ob", "sob", "skip"))]])
+        buttons = views.time_buttons("ob", lang)
+    else:
+        buttons = [[(t(lang, "btn-skip"), encode("ob", "sob", "skip"))]]
+    enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now, text=t(lang, QUESTIONS[step]),
+            buttons=buttons, purpose=f"ob_{step}")
+
+
+def _answered(session: Session, member: Member, step: str, answer: str, now: datetime, message_id: int | None,
+              *, question: str | None = None) -> None:
+    """The question shows the answer ticked and loses its buttons: the pressed message, or the newest
+    one delivered for that step when the answer was typed."""
+    if message_id is None:
+        message_id = repo.sent_message_id(session, member.chat_id, f"ob_{step}", since=member.created_at)
+    if message_id is not None:
+        views.show_answered(session, member, message_id, question or t(member.language, QUESTIONS[step]), answer, now)
 
 
 def _onboarding_member(session: Session, person: Person, step: str) -> Member | None:
@@ -124,7 +144,7 @@ def _onboarding_member(session: Session, person: Person, step: str) -> Member | 
     return member
 
 
-def choose_language(ctx: ServiceContext, person: Person, code: str) -> bool:
+def choose_language(ctx: ServiceContext, person: Person, code: str, message_id: int | None = None) -> bool:
     """Returns False when the button is stale (that step is over)."""
     now = ctx.clock.now()
     if code not in LANGUAGES:
@@ -133,19 +153,23 @@ def choose_language(ctx: ServiceContext, person: Person, code: str) -> bool:
         member = _onboarding_member(session, person, "language")
         if member is None:
             return False
+        question = t(member.language, QUESTIONS["language"])  # as it was shown, before the language changes
         member.language = code
+        _answered(session, member, "language", t(code, f"lang-name-{code}"), now, message_id, question=question)
         member.onboarding_step = "consent"
         ask_current_step(session, member, now)
         session.commit()
     return True
 
 
-def answer_consent(ctx: ServiceContext, person: Person, agreed: bool) -> bool:
+def answer_consent(ctx: ServiceContext, person: Person, agreed: bool, message_id: int | None = None) -> bool:
     now = ctx.clock.now()
     with ctx.uow() as session:
         member = _onboarding_member(session, person, "consent")
         if member is None:
             return False
+        _answered(session, member, "consent", t(member.language, "btn-consent-yes" if agreed else "btn-consent-no"),
+                  now, message_id)
         session.add(ConsentRecord(member_id=member.id or 0, version=CONSENT_VERSION, accepted=agreed,
                                   language=member.language, created_at=now))
         if agreed:
@@ -157,7 +181,8 @@ def answer_consent(ctx: ServiceContext, person: Person, agreed: bool) -> bool:
     return True
 
 
-def choose_time(ctx: ServiceContext, person: Person, preset: str | None = None, typed: str | None = None) -> bool:
+def choose_time(ctx: ServiceContext, person: Person, preset: str | None = None, typed: str | None = None,
+                message_id: int | None = None) -> bool:
     now = ctx.clock.now()
     at = PRESET_TIMES.get(preset or "") if preset else parse_time_text(typed or "")
     with ctx.uow() as session:
@@ -168,13 +193,14 @@ def choose_time(ctx: ServiceContext, person: Person, preset: str | None = None, 
             views.say(session, member, "onboard-time-invalid", now)
         else:
             member.checkin_time = at.strftime("%H:%M")
+            _answered(session, member, "time", member.checkin_time, now, message_id)
             member.onboarding_step = "sobriety"
             ask_current_step(session, member, now)
         session.commit()
     return True
 
 
-def set_sobriety(ctx: ServiceContext, person: Person, typed: str | None) -> bool:
+def set_sobriety(ctx: ServiceContext, person: Person, typed: str | None, message_id: int | None = None) -> bool:
     """``typed`` None means Skip."""
     now = ctx.clock.now()
     with ctx.uow() as session:
@@ -192,6 +218,8 @@ def set_sobriety(ctx: ServiceContext, person: Person, typed: str | None) -> bool
                 session.commit()
                 return True
             member.sobriety_start = day
+        answer = t(member.language, "btn-skip") if member.sobriety_start is None else member.sobriety_start.isoformat()
+        _answered(session, member, "sobriety", answer, now, message_id)
         _finish(session, member, now)
         session.commit()
     return True
@@ -249,13 +277,16 @@ def ask_consent_again(session: Session, member: Member, now: datetime) -> None:
         return
     member.awaiting = "consent"
     lang = member.language
-    enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now,
-            text=t(lang, "consent-changed") + "\n\n" + t(lang, "onboard-explain"),
+    enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now, text=_reconsent_text(lang),
             buttons=[[(t(lang, "btn-consent-yes"), encode("ob", "reconsent", "yes")),
-                      (t(lang, "btn-consent-no"), encode("ob", "reconsent", "no"))]])
+                      (t(lang, "btn-consent-no"), encode("ob", "reconsent", "no"))]], purpose="ob_reconsent")
 
 
-def answer_consent_again(ctx: ServiceContext, person: Person, agreed: bool) -> bool:
+def _reconsent_text(lang: str) -> str:
+    return t(lang, "consent-changed") + "\n\n" + t(lang, "onboard-explain")
+
+
+def answer_consent_again(ctx: ServiceContext, person: Person, agreed: bool, message_id: int | None = None) -> bool:
     """Agreeing brings check-ins back; declining pauses the member (nothing is deleted)."""
     now = ctx.clock.now()
     with ctx.uow() as session:
@@ -263,6 +294,8 @@ def answer_consent_again(ctx: ServiceContext, person: Person, agreed: bool) -> b
         if member is None or member.awaiting != "consent":
             return False
         member.awaiting = None
+        _answered(session, member, "reconsent", t(member.language, "btn-consent-yes" if agreed else "btn-consent-no"),
+                  now, message_id, question=_reconsent_text(member.language))
         session.add(ConsentRecord(member_id=member.id or 0, version=CONSENT_VERSION, accepted=agreed,
                                   language=member.language, created_at=now))
         if agreed:
@@ -270,6 +303,7 @@ def answer_consent_again(ctx: ServiceContext, person: Person, agreed: bool) -> b
         else:
             member.status = "paused"
             member.paused_until = None  # until they choose to resume
+            repo.start_pause(session, member.id or 0, local_date(now, member.timezone), now)
             views.say(session, member, "consent-declined-paused", now)
         session.commit()
     return True

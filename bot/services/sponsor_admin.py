@@ -7,6 +7,7 @@ from datetime import time
 
 from sqlmodel import Session, select
 
+from bot.domain.scheduling import local_clock_time, local_date
 from bot.domain.sponsorship import parse_pseudonym, parse_weekday
 from bot.i18n import LANGUAGES
 from bot.services import sponsors
@@ -53,11 +54,15 @@ def link(ctx: ServiceContext, sponsor: str, mentee: str, *, center_name: str | N
     with ctx.uow() as session:
         center = _centre_of_mentee(session, mentee, center_name)
         try:
-            sponsors.propose_link(session, center, sponsor, mentee, now)
+            link, asked_at = sponsors.propose_link(session, center, sponsor, mentee, now)
         except sponsors.LinkRefused as refused:
             raise AdminError(refused.text("en")) from None
+        tz = sponsors.member_timezone(session, link.mentee_id, center)
         session.commit()
-    return f"{mentee} has been asked to agree to {sponsor} as their sponsor"
+    if asked_at <= now:
+        return f"{mentee} has been asked to agree to {sponsor} as their sponsor"
+    return (f"{mentee} will be asked at {local_clock_time(asked_at, tz)} on {local_date(asked_at, tz).isoformat()} "
+            f"({tz}), when their quiet hours end, to agree to {sponsor} as their sponsor")
 
 
 def unlink(ctx: ServiceContext, mentee: str, *, center_name: str | None = None) -> str:

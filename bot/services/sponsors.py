@@ -22,7 +22,7 @@ from bot.domain.gaps import QuietHours, next_weekly, release_at
 from bot.domain.outgoing import Priority
 from bot.domain.pseudonyms import generate_pseudonym
 from bot.domain.relay import contains_contact_details
-from bot.domain.scheduling import local_date
+from bot.domain.scheduling import local_clock_time, local_date
 from bot.domain.sponsorship import (
     MAX_RELAY_CHARS,
     SponsorPolicy,
@@ -211,8 +211,9 @@ def resolve_sponsor(session: Session, center: Center, pseudonym: str, mentee: Me
 
 
 def propose_link(session: Session, center: Center, sponsor_pseudonym: str, mentee_pseudonym: str, now: datetime,
-                 *, staff: Staff | None = None) -> SponsorLink:
-    """Propose a sponsor to a mentee; the mentee is asked to agree before anything is shared."""
+                 *, staff: Staff | None = None) -> tuple[SponsorLink, datetime]:
+    """Propose a sponsor to a mentee; the mentee is asked to agree before anything is shared.
+    Returns the link and when the question goes out (after the mentee's quiet hours, or now)."""
     pol = policy(session, center.id or 0)
     mentee = repo.member_by_pseudonym(session, center.id or 0, mentee_pseudonym)
     if mentee is None:
@@ -243,14 +244,19 @@ def propose_link(session: Session, center: Center, sponsor_pseudonym: str, mente
                        state="proposed", proposed_by=staff.id if staff else None, created_at=now)
     session.add(link)
     session.flush()
-    ask_mentee(session, mentee, link, side.pseudonym, now, pol)
-    return link
+    asked_at = ask_mentee(session, mentee, link, side.pseudonym, now, pol)
+    return link, asked_at or now
+
+
+def member_timezone(session: Session, member_id: int, center: Center) -> str:
+    member = session.get(Member, member_id)
+    return member.timezone if member is not None else center.timezone
 
 
 def ask_mentee(session: Session, mentee: Member, link: SponsorLink, sponsor_pseudonym: str, now: datetime,
-               pol: SponsorPolicy, *, defer: bool = True) -> None:
+               pol: SponsorPolicy, *, defer: bool = True) -> datetime | None:
     lang = mentee.language
-    to_member(session, mentee, t(lang, "sp-ask-mentee", sponsor=sponsor_pseudonym), now, pol=pol, defer=defer,
+    return to_member(session, mentee, t(lang, "sp-ask-mentee", sponsor=sponsor_pseudonym), now, pol=pol, defer=defer,
               buttons=[[(t(lang, "btn-sp-agree"), encode("sp", "ok", link.id or 0)),
                         (t(lang, "btn-sp-decline"), encode("sp", "no", link.id or 0))]],
               purpose="sp_consent")
@@ -828,12 +834,16 @@ def staff_link(ctx: ServiceContext, person: Person, args: str) -> None:
             session.commit()
             return
         try:
-            link = propose_link(session, center, parsed[0], parsed[1], now, staff=staff)
+            link, asked_at = propose_link(session, center, parsed[0], parsed[1], now, staff=staff)
         except LinkRefused as refused:
             reply(session, person, lang, "sp-staff-refused", now, reason=refused.text(lang))
         else:
             _audit(session, person, staff, "sponsor_link", now, member_id=link.mentee_id)
-            reply(session, person, lang, "sp-staff-proposed", now, sponsor=parsed[0], pseudonym=parsed[1])
+            if asked_at > now:  # the mentee's quiet hours: the question waits for the morning
+                reply(session, person, lang, "sp-staff-proposed-later", now, sponsor=parsed[0], pseudonym=parsed[1],
+                      time=local_clock_time(asked_at, member_timezone(session, link.mentee_id, center)))
+            else:
+                reply(session, person, lang, "sp-staff-proposed", now, sponsor=parsed[0], pseudonym=parsed[1])
         session.commit()
 
 

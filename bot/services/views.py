@@ -120,10 +120,15 @@ def send_checkin_question(
         text=checkin_question_text(member, step),
         buttons=checkin_buttons(member, checkin, step),
         priority=Priority.SCHEDULED if scheduled else Priority.REPLY,
-        purpose="checkin" if scheduled else "reply",
+        purpose=checkin_question_purpose(step),
         dedupe_key=f"checkin:{member.id}:{checkin.local_date.isoformat()}" if scheduled else None,
         now=now,
     )
+
+
+def checkin_question_purpose(step: str) -> str:
+    """The outbox purpose of a check-in question: how a typed answer finds the question it answers."""
+    return "checkin" if step == "mood" else f"ci_{step}"
 
 
 def answer_label(lang: str, step: str, value: object) -> str:
@@ -139,13 +144,15 @@ def answer_label(lang: str, step: str, value: object) -> str:
 
 def mark_answered(session: Session, member: Member | repo.PressedMember, message_id: int, step: str, value: object,
                   now: datetime) -> None:
-    """Turn an answered question into a record of the answer, without buttons."""
-    text = t(
-        member.language,
-        "checkin-answered",
-        question=checkin_question_text(member, step),
-        answer=answer_label(member.language, step, value),
-    )
+    """Turn an answered check-in question into a record of the answer, without buttons."""
+    show_answered(session, member, message_id, checkin_question_text(member, step),
+                  answer_label(member.language, step, value), now)
+
+
+def show_answered(session: Session, member: Member | repo.PressedMember, message_id: int, question: str, answer: str,
+                  now: datetime) -> None:
+    """Any answered question: its text with the answer ticked below, and no buttons left to press."""
+    text = t(member.language, "checkin-answered", question=question, answer=answer)
     enqueue_edit(session, chat_id=member.chat_id, member_id=member.id, message_id=message_id, text=text, now=now)
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlmodel import select
 
 from bot.delivery.sender import OutboxSender
+from bot.sandbox.phones import wait_until
 from storage.models import Checkin, CravingEvent, Member, OutboxMessage
 from tests.e2e.conftest import EVENING_DUE, Harness
 
@@ -199,3 +200,32 @@ async def test_unsupported_media_and_unknown_commands_get_kind_answers(harness: 
     await harness.expect(607, "don't know that command")
     harness.send(607, "hello there")
     await harness.expect(607, "I'm here")
+
+
+async def _delivered(harness: Harness, chat_id: int, purpose: str) -> None:
+    """The question's row is marked sent (its Telegram message id known): a person reads it before answering."""
+    def marked() -> bool:
+        with harness.services.uow() as session:
+            rows = session.exec(select(OutboxMessage).where(OutboxMessage.chat_id == chat_id,
+                                                            OutboxMessage.purpose == purpose)).all()
+        return bool(rows) and all(row.status == "sent" for row in rows)
+    await wait_until(marked, timeout=10)
+
+
+async def test_a_typed_answer_takes_the_buttons_off_its_question(harness: Harness) -> None:
+    """Issue 15: old buttons stayed on screen after a typed answer and only said "no longer active"."""
+    harness.seed_centre()
+    await harness.onboard(603)
+    await _due(harness)
+    for question, purpose, typed, shown in (("How is your mood", "checkin", "2", "✓ 2"),
+                                            ("How strong", "ci_craving", "5", "✓ 5"),
+                                            ("Did any of these", "ci_triggers", "stress, money", "✓ Stress, Money"),
+                                            ("Have you used", "ci_use", "no", "✓ No"),
+                                            ("Anything else", "ci_note", "a quiet evening", "✓ 📝")):
+        await harness.expect(603, question)
+        await _delivered(harness, 603, purpose)
+        harness.send(603, typed)
+        answered = await harness.emu.wait_for_message(
+            603, lambda m, q=question: q in (m.text or "") and not m.buttons() and "✓" in (m.text or ""))
+        assert shown in answered.text
+    await harness.expect(603, "Thank you for checking in")

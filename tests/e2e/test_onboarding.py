@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from storage.models import ConsentRecord, InviteCode, Member
+from bot.sandbox.phones import wait_until
+from storage.models import ConsentRecord, InviteCode, Member, OutboxMessage
 from tests.e2e.conftest import Harness
 
 
@@ -134,3 +135,31 @@ async def test_a_new_consent_version_is_asked_before_the_next_checkin(harness: H
         paused = session.exec(select(Member).where(Member.telegram_user_id == 521)).one()
     assert sorted(r.accepted for r in records) == [False, True]
     assert paused.status == "paused"  # not deleted
+
+
+async def test_each_answered_onboarding_question_keeps_the_answer_ticked_and_loses_its_buttons(
+        harness: Harness) -> None:
+    """Issue 15: pressed and typed onboarding answers left the old buttons on screen."""
+    harness.seed_centre()
+    phone = harness.phone(507, "Meena")
+    harness.send(phone, f"/start {harness.invite()}")
+    await harness.expect(phone, "Which language")
+    await harness.press(phone, "English")
+    await harness.expect(phone, "Who sees what")
+    await harness.press(phone, "I agree")
+    await harness.expect(phone, "What time")
+
+    def delivered() -> bool:  # a person reads the question before typing the answer
+        with harness.services.uow() as session:
+            row = session.exec(select(OutboxMessage).where(OutboxMessage.purpose == "ob_time")).one()
+        return row.status == "sent"
+    await wait_until(delivered, timeout=10)
+    harness.send(phone, "21:30")
+    await harness.expect(phone, "recovery began")
+    await harness.press(phone, "Skip")
+    await harness.expect(phone, "All set")
+    for question, answer in (("Which language", "✓ English"), ("Who sees what", "✓ I agree"),
+                             ("What time", "✓ 21:30"), ("recovery began", "✓ Skip")):
+        message = await harness.emu.wait_for_message(
+            phone, lambda m, q=question: q in (m.text or "") and not m.buttons())
+        assert message.text.endswith(answer), message.text

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from bot.services import checkins, member_settings
+from bot.services import admin, checkins, member_settings, onboarding
 from bot.services.context import Person, ServiceContext
 from storage import repositories as repo
 from storage.models import Checkin, CravingEvent, OutboxMessage
@@ -203,3 +203,51 @@ def test_messages_enqueued_in_a_batch_are_stored_together_when_it_ends(services:
         assert session.get(OutboxMessage, single) is not None
         session.commit()
     assert [row.chat_id for row in outbox(services)] == [5, 6, 7]
+
+
+def _onboard_in_recovery_since(services: ServiceContext, user_id: int, since: date) -> Person:
+    person = Person(telegram_user_id=user_id, chat_id=user_id, display_name="Test User", language_code="en")
+    (invite,) = admin.create_invites(services, "Asha Kendra")
+    onboarding.start(services, person, invite.code)
+    assert onboarding.choose_language(services, person, "en")
+    assert onboarding.answer_consent(services, person, True)
+    assert onboarding.choose_time(services, person, preset="evening")
+    assert onboarding.set_sobriety(services, person, since.isoformat())
+    return person
+
+
+def _complete_by_buttons(services: ServiceContext, person: Person) -> list[str]:
+    """Today's check-in answered by presses; the texts the member was sent meanwhile."""
+    before = len(outbox(services, chat_id=person.chat_id))
+    with services.uow() as session:
+        checkin_id = session.exec(select(Checkin.id).order_by(Checkin.id.desc())).first()  # type: ignore[union-attr]
+    for kind, value in (("mood", "4"), ("crav", "2"), ("trgdone", None), ("use", "no"), ("note", None)):
+        assert checkins.answer_button(services, person, checkin_id, kind, value, message_id=500) is None
+    return [row.payload["text"] for row in outbox(services, chat_id=person.chat_id)[before:]]
+
+
+def test_a_member_who_joins_after_a_milestone_hears_their_count_not_the_milestone(
+        services: ServiceContext, clock) -> None:
+    seed_centre(services)
+    today = date(2026, 11, 25)  # local date at the 20:00 check-in below
+    person = _onboard_in_recovery_since(services, 101, today - timedelta(days=705))
+    clock.set(datetime(2026, 11, 25, 14, 31, tzinfo=UTC))
+    assert checkins.run_due_checkins(services) == 1
+    texts = _complete_by_buttons(services, person)
+    assert any("705 days in recovery so far" in text for text in texts), texts
+    assert not any("365 days" in text or "🎉" in text for text in texts), texts
+    # the next day is an ordinary day: nothing about milestones
+    clock.set(datetime(2026, 11, 26, 14, 31, tzinfo=UTC))
+    assert checkins.run_due_checkins(services) == 1
+    texts = _complete_by_buttons(services, person)
+    assert not any("in recovery" in text for text in texts), texts
+
+
+def test_a_milestone_falling_on_the_first_checkin_is_celebrated(services: ServiceContext, clock) -> None:
+    seed_centre(services)
+    person = _onboard_in_recovery_since(services, 101, date(2026, 11, 25) - timedelta(days=30))
+    clock.set(datetime(2026, 11, 25, 14, 31, tzinfo=UTC))
+    checkins.run_due_checkins(services)
+    texts = _complete_by_buttons(services, person)
+    assert any("🎉 30 days in recovery" in text for text in texts), texts
+    assert not any("so far" in text for text in texts), texts

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
@@ -10,7 +14,7 @@ from sqlmodel import SQLModel, select
 import storage.models  # noqa: F401  (registers every table)
 from bot.services import admin
 from bot.services.context import ServiceContext
-from storage.migrate import upgrade
+from storage.migrate import head_revisions, upgrade
 from storage.models import Member
 from tests.storage.helpers import member, onboard, seed_centre
 
@@ -44,3 +48,63 @@ def test_real_telegram_ids_beyond_32_bits_are_stored(services: ServiceContext) -
     with services.uow() as session:
         assert session.exec(select(Member.telegram_user_id)).one() == big
     assert admin.status(services)["members"] == {"active": 1}
+
+
+def test_the_heads_read_from_the_version_files_are_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config, head_revisions
+
+    assert head_revisions() == frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+def test_upgrade_says_what_it_applied_and_nothing_when_at_the_newest(database_url: str) -> None:
+    first = upgrade(database_url)
+    assert first is not None and first[0] == frozenset() and first[1] == head_revisions()
+    assert upgrade(database_url) is None
+
+
+def test_an_admin_command_at_the_newest_revision_loads_no_alembic_and_prints_nothing_on_stderr(
+        tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 15: every admin command printed Alembic's INFO lines and paid for loading it."""
+    url = f"sqlite:///{tmp_path / 'saathi.db'}"
+    upgrade(url)
+    env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "INFO"}
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    probe = ("import sys; from bot.cli import main; code = main(['center', 'add', '--name', 'Asha Kendra', "
+             "'--timezone', 'Asia/Kolkata']); print('alembic loaded' if 'alembic' in sys.modules else 'no alembic')")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["centre 'Asha Kendra' added (time zone Asia/Kolkata)", "no alembic"]
+    assert result.stderr == ""
+
+
+def test_a_pending_migration_from_the_command_line_is_applied_without_alembics_log_lines(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'saathi.db'}"
+    upgrade(url, "0008")
+    env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "INFO"}
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], capture_output=True, text=True,
+                            timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"database upgraded from 0008 to {', '.join(sorted(head_revisions()))}"
+    assert "alembic" not in result.stderr and "Running upgrade" not in result.stderr
+
+
+def test_members_paused_before_pause_history_get_an_open_pause(database_url: str) -> None:
+    upgrade(database_url, "0009")
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO center (id, name, timezone, created_at) "
+                          "VALUES (1, 'Old Kendra', 'Asia/Kolkata', '2026-01-01')"))
+        for user_id, status, last in ((11, "paused", "2026-11-20"), (12, "paused", None), (13, "active", "2026-11-20")):
+            conn.execute(text(
+                "INSERT INTO member (center_id, telegram_user_id, chat_id, pseudonym, language, timezone, checkin_time, "
+                "status, high_risk_windows, last_checkin_local_date, created_at) VALUES (1, :uid, :uid, :name, 'en', "
+                "'Asia/Kolkata', '20:00', :status, '', :last, '2026-11-01 10:00:00')"),
+                {"uid": user_id, "name": f"Lotus {user_id}", "status": status, "last": last})
+    upgrade(database_url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT m.telegram_user_id, p.starts_on, p.ends_on FROM pauseperiod p "
+                                 "JOIN member m ON m.id = p.member_id ORDER BY m.telegram_user_id")).all()
+    engine.dispose()
+    assert [(uid, str(start), end) for uid, start, end in rows] == [(11, "2026-11-20", None), (12, "2026-11-01", None)]

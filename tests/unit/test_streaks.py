@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.streaks import MILESTONES, checkin_streak, milestone_reached, sober_days
+from bot.domain.streaks import MILESTONE_LATE_DAYS, MILESTONES, checkin_streak, count_to_tell, milestone_reached, sober_days
 
 TODAY = date(2025, 3, 10)
 
@@ -102,15 +102,24 @@ class TestMilestones:
 
     def test_a_skipped_day_does_not_lose_it(self) -> None:
         assert milestone_reached(29, 31) == 30
+        assert milestone_reached(29, 30 + MILESTONE_LATE_DAYS - 1) == 30
 
-    def test_crossing_several_celebrates_the_highest(self) -> None:
-        assert milestone_reached(0, 100) == 90
-        assert milestone_reached(5, 400) == 365
+    def test_a_milestone_long_past_is_not_news(self) -> None:
+        # celebrated on its day or soon after a missed check-in, never weeks later
+        assert milestone_reached(29, 30 + MILESTONE_LATE_DAYS) is None
+        assert milestone_reached(0, 100) is None
+        assert milestone_reached(5, 400) is None
+
+    def test_crossing_several_celebrates_the_highest_recent_one(self) -> None:
         assert milestone_reached(6, 30) == 30
+        assert milestone_reached(0, 7) == 7
 
-    def test_unknown_before_counts_as_zero(self) -> None:
+    def test_first_count_celebrates_only_a_milestone_falling_today(self) -> None:
+        # issue 15: a member whose recovery began 705 days ago heard "365 days" at their first check-in
+        assert milestone_reached(None, 705) is None
+        assert milestone_reached(None, 45) is None
+        assert milestone_reached(None, 30) == 30
         assert milestone_reached(None, 1) == 1
-        assert milestone_reached(None, 45) == 30
         assert milestone_reached(None, 0) is None
 
     def test_unknown_now(self) -> None:
@@ -123,6 +132,7 @@ class TestMilestones:
         assert milestone_reached(6, 7) == 7
 
     def test_beyond_a_year(self) -> None:
+        assert milestone_reached(364, 365) == 365
         assert milestone_reached(365, 366) is None
 
     @given(st.lists(st.integers(min_value=0, max_value=400), max_size=40))
@@ -136,3 +146,19 @@ class TestMilestones:
             previous = current
         assert len(celebrated) == len(set(celebrated))
         assert celebrated == sorted(celebrated)
+
+
+class TestCountToTell:
+    def test_joining_after_a_milestone_hears_the_count(self) -> None:
+        assert count_to_tell(None, 705) == 705
+        assert count_to_tell(None, 45) == 45
+
+    def test_nothing_extra_on_a_milestone_day_or_an_ordinary_day(self) -> None:
+        assert count_to_tell(None, 30) is None  # the milestone itself is said
+        assert count_to_tell(40, 41) is None
+        assert count_to_tell(29, 31) is None  # 30 is still celebrated, a day late
+        assert count_to_tell(None, 0) is None
+        assert count_to_tell(None, None) is None
+
+    def test_a_milestone_missed_while_away_gives_the_count_instead(self) -> None:
+        assert count_to_tell(20, 420) == 420

@@ -117,6 +117,7 @@ circle-muted-member = The facilitator has paused your messages in the circle unt
 circle-remove-done = { $pseudonym } has left { $circle }.
 circle-move-done = { $pseudonym } is now in { $circle }.
 circle-full = { $circle } is full.
+circle-invite-full = { $circle } filled up before you joined, so you aren't in it yet. Your counsellor can find you a place in a circle 🌿
 circle-closed = { $circle } is closed.
 circle-already-there = They are already in { $circle }.
 

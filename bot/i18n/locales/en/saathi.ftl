@@ -113,6 +113,10 @@ checkin-milestone = 🎉 { $days ->
     [one] One day
    *[other] { $days } days
 } in recovery. That is something to be proud of — one day at a time.
+checkin-sober-count = 🌱 { $days ->
+    [one] One day
+   *[other] { $days } days
+} in recovery so far. Every one of them counts.
 checkin-reminder = Just a gentle nudge 🌿 Today's check-in is still open whenever you're ready.
 checkin-stale = That check-in has closed. The next one will come at your usual time 🌿
 checkin-invalid-mood = Please choose a number from 1 to 5.

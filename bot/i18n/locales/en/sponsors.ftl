@@ -137,6 +137,7 @@ sp-volunteer-welcome = Welcome, and thank you for volunteering 🤝 The people y
 sp-staff-link-how = Write it like this: /sponsorlink SPONSOR MENTEE — for example /sponsorlink Lotus 7 River 12
 sp-staff-refused = Not linked: { $reason }
 sp-staff-proposed = { $pseudonym } has been asked whether they'd like { $sponsor } as their sponsor. You'll hear if they say no.
+sp-staff-proposed-later = It's quiet hours for { $pseudonym }, so I'll ask them at { $time } whether they'd like { $sponsor } as their sponsor. You'll hear if they say no.
 sp-staff-no-link = { $pseudonym } has no sponsor.
 sp-staff-unlinked = The sponsorship of { $pseudonym } has ended; both have been told.
 

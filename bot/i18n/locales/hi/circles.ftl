@@ -117,6 +117,7 @@ circle-muted-member = सहायक ने { $until } तक सर्कल �
 circle-remove-done = { $pseudonym } अब { $circle } में नहीं हैं।
 circle-move-done = { $pseudonym } अब { $circle } में हैं।
 circle-full = { $circle } भरा हुआ है।
+circle-invite-full = आपके जुड़ने से पहले { $circle } भर गया, इसलिए अभी आप उसमें नहीं हैं। आपके काउंसलर आपके लिए किसी सर्कल में जगह ढूँढ सकते हैं 🌿
 circle-closed = { $circle } बंद है।
 circle-already-there = वे पहले से { $circle } में हैं।
 

@@ -137,6 +137,7 @@ sp-volunteer-welcome = स्वागत है, और स्वयंसे�
 sp-staff-link-how = ऐसे लिखें: /sponsorlink स्पॉन्सर मेंटी — जैसे /sponsorlink Lotus 7 River 12
 sp-staff-refused = नहीं जोड़ा गया: { $reason }
 sp-staff-proposed = { $pseudonym } से पूछा गया है कि क्या वे { $sponsor } को स्पॉन्सर के रूप में चाहेंगे। अगर वे मना करें, तो आपको बताया जाएगा।
+sp-staff-proposed-later = अभी { $pseudonym } के शांत घंटे हैं, इसलिए मैं उनसे { $time } बजे पूछूँगा कि क्या वे { $sponsor } को स्पॉन्सर के रूप में चाहेंगे। अगर वे मना करें, तो आपको बताया जाएगा।
 sp-staff-no-link = { $pseudonym } का कोई स्पॉन्सर नहीं है।
 sp-staff-unlinked = { $pseudonym } की स्पॉन्सरशिप ख़त्म हो गई है; दोनों को बता दिया गया है।
 

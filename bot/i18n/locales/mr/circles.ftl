@@ -117,6 +117,7 @@ circle-muted-member = सहाय्यकांनी { $until } पर्य�
 circle-remove-done = { $pseudonym } आता { $circle } मध्ये नाहीत.
 circle-move-done = { $pseudonym } आता { $circle } मध्ये आहेत.
 circle-full = { $circle } भरलेले आहे.
+circle-invite-full = तुम्ही सामील होण्याआधीच { $circle } भरलं, म्हणून तुम्ही अजून त्यात नाही. तुमचे काउंसलर तुमच्यासाठी एखाद्या सर्कलमध्ये जागा शोधू शकतात 🌿
 circle-closed = { $circle } बंद आहे.
 circle-already-there = ते आधीच { $circle } मध्ये आहेत.
 

@@ -137,6 +137,7 @@ sp-volunteer-welcome = स्वागत आहे, आणि स्वयं�
 sp-staff-link-how = असं लिहा: /sponsorlink स्पॉन्सर मेंटी — उदाहरणार्थ /sponsorlink Lotus 7 River 12
 sp-staff-refused = जोडलं नाही: { $reason }
 sp-staff-proposed = { $pseudonym } यांना विचारलं आहे की त्यांना { $sponsor } स्पॉन्सर म्हणून हवे आहेत का. त्यांनी नकार दिला तर तुम्हाला कळवलं जाईल.
+sp-staff-proposed-later = आता { $pseudonym } यांचे शांत तास आहेत, म्हणून मी त्यांना { $time } वाजता विचारेन की त्यांना { $sponsor } स्पॉन्सर म्हणून हवे आहेत का. त्यांनी नकार दिला तर तुम्हाला कळवलं जाईल.
 sp-staff-no-link = { $pseudonym } यांना कोणी स्पॉन्सर नाहीत.
 sp-staff-unlinked = { $pseudonym } यांची स्पॉन्सरशिप थांबली आहे; दोघांनाही कळवलं आहे.
 
