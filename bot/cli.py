@@ -188,9 +188,13 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "run":
         return _run(settings, args.webhook_url, args.role)
     if args.command == "sandbox":
-        from bot.sandbox.demo import play_demo_day
+        from bot.sandbox.demo import DemoStuck, play_demo_day
 
-        return asyncio.run(play_demo_day(quiet=args.quiet))
+        try:
+            return asyncio.run(play_demo_day(quiet=args.quiet))
+        except DemoStuck as exc:
+            print(f"saathi sandbox: {exc}", file=sys.stderr)
+            return 1
     if args.command == "keys":
         return _rotate_keys(settings)
     if args.command == "db":

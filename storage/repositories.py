@@ -317,6 +317,10 @@ def mark_update(session: Session, update_id: int, now: datetime) -> None:
         session.add(ProcessedUpdate(update_id=update_id, processed_at=now))
 
 
+def update_handled(session: Session, update_id: int) -> bool:
+    return session.get(ProcessedUpdate, update_id) is not None
+
+
 def forget_processed_updates(session: Session, before: datetime) -> None:
     """Telegram keeps unconfirmed updates for 24 hours; older ids can go."""
     session.execute(delete(ProcessedUpdate).where(col(ProcessedUpdate.processed_at) < before))
