@@ -31,6 +31,7 @@ from storage.models import (
     Staff,
 )
 from storage.sponsor_models import Sponsor
+from storage import inbox
 
 OPEN_CHECKIN = ("pending", "in_progress")
 OUTBOX_CLAIM_LOCK = 0x5AA7_0002  # pg_advisory_xact_lock key serialising outbox claims
@@ -382,6 +383,11 @@ def unreachable_accounts(session: Session, telegram_user_id: int) -> list[tuple[
     """The member, staff and volunteer rows of this Telegram account that a 403 marked unreachable, as
     (kind, id); one statement on the unique ``telegram_user_id`` keys, nearly always empty."""
     return [(kind, row_id) for kind, row_id in session.execute(_unreachable_statement(), {"uid": telegram_user_id})]
+
+
+def update_handled(session: Session, update_id: int) -> bool:
+    """Whether the inbox holds this update as handled (the sandbox and tests wait for it)."""
+    return inbox.ids(session, [update_id]).get(update_id) == inbox.HANDLED
 
 
 def latest_craving(session: Session, member_id: int) -> CravingEvent | None:

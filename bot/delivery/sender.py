@@ -275,10 +275,11 @@ class OutboxSender:
 
     def _dispatch(self, rows: list[OutboxMessage]) -> None:
         """Rows join their chat's queue (behind rows claimed earlier: order within a chat holds)."""
+        delivered = {mark["b_id"] for mark in self._marks}  # Telegram has them; "sent" not yet committed
         for row in rows:
             # A row of ours claimed again (its lease ran out here, e.g. a test's clock jumped): never twice.
-            if row.id in self._calling:
-                continue  # its call is under way; the outcome is recorded, or it is claimed once more later
+            if row.id in self._calling or row.id in delivered:
+                continue  # its call is under way or done; the outcome is recorded, or it is claimed once more later
             queued = next((q for q in self._queues.get(row.chat_id, ()) if q.id == row.id), None)
             if queued is not None:
                 queued.claimed_until = row.claimed_until  # ours again under the new lease: keeps its place

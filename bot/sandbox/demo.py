@@ -7,11 +7,14 @@ prints what each of them would see on their phone.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
 
 from bot.app import build_application, running
 from bot.clock import FakeClock, SystemClock
@@ -19,7 +22,7 @@ from bot.config import parse_settings
 from bot.i18n import t
 from bot.runtime import Saathi
 from bot.sandbox.emulator import BotApiEmulator
-from bot.sandbox.phones import Phones, wait_until
+from bot.sandbox.phones import Match, Phones, wait_until
 from bot.services import admin
 from storage import crypto, key_check
 from storage.db import make_engine
@@ -31,6 +34,8 @@ CENTRE = "Asha Nasha Mukti Kendra (demo)"
 TZ = "Asia/Kolkata"
 COUNSELLOR = (9001, "Meera")
 RAVI, SUNITA, PRAKASH = 1001, 1002, 1003
+# A step waits at most this long for the bot: only a stuck bot reaches it (a busy machine takes seconds).
+STEP_DEADLINE = 120.0
 NAMES = {RAVI: "Ravi (member, English)", SUNITA: "Sunita (member, हिन्दी)", PRAKASH: "Prakash (member, मराठी)",
          COUNSELLOR[0]: "Meera (counsellor)"}
 
@@ -70,7 +75,12 @@ class Transcript:
             self._shown[chat_id] = len(messages)
 
 
-async def play_demo_day(*, quiet: bool = False, out: Callable[[str], None] = print) -> int:
+class DemoStuck(RuntimeError):
+    """A step of the day waited past its deadline: the bot is truly stuck, not merely slow."""
+
+
+async def play_demo_day(*, quiet: bool = False, out: Callable[[str], None] = print,
+                        deadline: float = STEP_DEADLINE) -> int:
     today = SystemClock().now().astimezone(ZoneInfo(TZ)).date()
     clock = FakeClock(datetime.combine(today, time(7, 30), ZoneInfo(TZ)).astimezone(UTC))
     with tempfile.TemporaryDirectory(prefix="saathi-sandbox-") as folder:
@@ -91,92 +101,130 @@ async def play_demo_day(*, quiet: bool = False, out: Callable[[str], None] = pri
             phones = Phones(emu, on_event=transcript.user_action)
             out(f"Saathi sandbox: a demo day at {CENTRE}, offline (Bot API emulator on {emu.base_url}).")
             async with running(application) as saathi:
-                await _script(saathi, phones, transcript, clock)
+                await _script(Day(saathi, phones, transcript, clock, deadline))
             transcript.flush()
             out(f"\nDemo day over: {transcript.received} messages delivered to 4 phones. "
                 "Nothing left this machine. Put a real token in .env to run for real.")
     return 0
 
 
-async def _settle(saathi: Saathi, clock: FakeClock) -> None:
-    saathi.run_due_work()
-    await wait_until(lambda: _outbox_idle(saathi, clock), timeout=10, stable=3)
+class Day:
+    """The day's steps, each driven by events: a press waits for the message that shows its
+    button, and every step waits for the bot's whole answer (the update handled, the outbox
+    delivered) before the next, so no step acts on a screen that is about to change. Only a
+    step that is truly stuck reaches ``deadline`` and stops the day with :class:`DemoStuck`."""
+
+    def __init__(self, saathi: Saathi, phones: Phones, transcript: Transcript, clock: FakeClock,
+                 deadline: float) -> None:
+        self.saathi, self.phones, self.transcript, self.clock = saathi, phones, transcript, clock
+        self.deadline = deadline
+        self.steps = 0
+
+    @contextlib.asynccontextmanager
+    async def step(self, what: str) -> AsyncIterator[None]:
+        self.steps += 1
+        try:
+            yield
+        except (AssertionError, TimeoutError) as exc:
+            raise DemoStuck(f"the demo day got stuck at step {self.steps} ({what}) after waiting up to "
+                            f"{self.deadline:g} s: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
+
+    async def send(self, user_id: int, text: str) -> None:
+        async with self.step(f"{NAMES[user_id]} types {text!r}"):
+            update_id = self.phones.send(user_id, text)
+            await self._settled(lambda session: repo.update_handled(session, update_id))
+
+    async def press(self, user_id: int, label: str) -> None:
+        async with self.step(f"{NAMES[user_id]} presses [{label}]"):
+            await self.phones.press(user_id, label, timeout=self.deadline)  # returns once the press is answered
+            await self._settled()
+
+    async def expect(self, chat_id: int, contains: Match) -> None:
+        shown = contains if isinstance(contains, str) else "the expected message"
+        async with self.step(f"{NAMES[chat_id]} receives {shown!r}"):
+            await self.phones.expect(chat_id, contains, timeout=self.deadline)
+
+    async def at(self, hh: int, mm: int, what: str) -> None:
+        """Jump the clock once everything in flight has gone (a lease must not run out under a
+        message the sender is still delivering), then run what fell due."""
+        async with self.step(f"{what} at {hh:02d}:{mm:02d}"):
+            await self._settled()
+            local = self.clock.now().astimezone(ZoneInfo(TZ))
+            target = local.replace(hour=hh, minute=mm, second=0, microsecond=0)
+            if target <= local:
+                target += timedelta(days=1)
+            self.clock.set(target.astimezone(UTC))
+            self.transcript.heading(what)
+            self.saathi.run_due_work()
+            await self._settled()
+
+    async def settle(self, what: str) -> None:
+        async with self.step(what):
+            self.saathi.run_due_work()
+            await self._settled()
+
+    async def _settled(self, handled: Callable[[Session], bool] | None = None) -> None:
+        """The bot's answer is complete: the update (if any) is handled and nothing due is left to send."""
+
+        def idle() -> bool:
+            with self.saathi.services.uow() as session:
+                return (handled is None or handled(session)) and repo.outbox_due_count(session, self.clock.now()) == 0
+
+        await wait_until(idle, timeout=self.deadline, stable=2)
 
 
-def _outbox_idle(saathi: Saathi, clock: FakeClock) -> bool:
-    with saathi.services.uow() as session:
-        return repo.outbox_due_count(session, clock.now()) == 0
+async def _join(day: Day, user_id: int, name: str, lang: str, code: str, when: str) -> None:
+    day.phones.add(user_id, name, language_code=lang)
+    await day.send(user_id, f"/start {code}")
+    await day.press(user_id, t(lang, f"lang-name-{lang}"))
+    await day.press(user_id, t(lang, "btn-consent-yes"))
+    await day.press(user_id, t(lang, f"btn-time-{when}"))
+    await day.expect(user_id, "01/10/2026")  # the recovery-date question shows an example date
+    await day.send(user_id, "01/09/2026")
+    await day.expect(user_id, lambda text: "🆘" in text or "/craving" in text)
 
 
-async def _at(saathi: Saathi, clock: FakeClock, transcript: Transcript, hh: int, mm: int, what: str) -> None:
-    local = clock.now().astimezone(ZoneInfo(TZ))
-    target = local.replace(hour=hh, minute=mm, second=0, microsecond=0)
-    if target <= local:
-        target += timedelta(days=1)
-    clock.set(target.astimezone(UTC))
-    transcript.heading(what)
-    await _settle(saathi, clock)
-
-
-async def _join(phones: Phones, saathi: Saathi, user_id: int, name: str, lang: str, code: str,
-                when: str) -> None:
-    phones.add(user_id, name, language_code=lang)
-    phones.send(user_id, f"/start {code}")
-    await phones.press(user_id, t(lang, f"lang-name-{lang}"))
-    await phones.press(user_id, t(lang, "btn-consent-yes"))
-    await phones.press(user_id, t(lang, f"btn-time-{when}"))
-    await phones.expect(user_id, "01/10/2026")  # the recovery-date question shows an example date
-    phones.send(user_id, "01/09/2026")
-    await phones.expect(user_id, lambda text: "🆘" in text or "/craving" in text)
-
-
-async def _script(saathi: Saathi, phones: Phones, transcript: Transcript, clock: FakeClock) -> None:
-    ctx = saathi.services
-    transcript.heading("The centre sets up (admin commands)")
+async def _script(day: Day) -> None:
+    ctx = day.saathi.services
+    day.transcript.heading("The centre sets up (admin commands)")
     admin.add_center(ctx, CENTRE, TZ)
-    phones.add(COUNSELLOR[0], COUNSELLOR[1])
+    day.phones.add(COUNSELLOR[0], COUNSELLOR[1])
     admin.add_counsellor(ctx, CENTRE, "Counsellor Meera", telegram_id=COUNSELLOR[0])
     admin.add_circle(ctx, CENTRE, "Evening Circle", kind="self_help")
     codes = [i.code for i in admin.create_invites(ctx, CENTRE, circle_name="Evening Circle", count=3)]
 
-    transcript.heading("Three members join with their invite links")
-    await _join(phones, saathi, RAVI, "Ravi", "en", codes[0], "evening")
-    await _join(phones, saathi, SUNITA, "Sunita", "hi", codes[1], "evening")
-    await _join(phones, saathi, PRAKASH, "Prakash", "mr", codes[2], "evening")
-    await _settle(saathi, clock)
+    day.transcript.heading("Three members join with their invite links")
+    await _join(day, RAVI, "Ravi", "en", codes[0], "evening")
+    await _join(day, SUNITA, "Sunita", "hi", codes[1], "evening")
+    await _join(day, PRAKASH, "Prakash", "mr", codes[2], "evening")
+    await day.settle("the circle welcomes its members")
 
-    transcript.heading("Ravi marks evenings as a high-risk time")
-    phones.send(RAVI, "/settings")
-    await phones.press(RAVI, "High-risk times")
-    await phones.press(RAVI, "Evenings")
-    await phones.press(RAVI, "Done")
-    await _settle(saathi, clock)
+    day.transcript.heading("Ravi marks evenings as a high-risk time")
+    await day.send(RAVI, "/settings")
+    await day.press(RAVI, "High-risk times")
+    await day.press(RAVI, "Evenings")
+    await day.press(RAVI, "Done")
 
-    await _at(saathi, clock, transcript, 18, 31, "A craving check at Ravi's high-risk time")
-    await phones.press(RAVI, "7")
-    await phones.press(RAVI, "Ask someone to reach out")
-    await phones.expect(COUNSELLOR[0], "reach out")
+    await day.at(18, 31, "A craving check at Ravi's high-risk time")
+    await day.press(RAVI, "7")
+    await day.press(RAVI, "Ask someone to reach out")
+    await day.expect(COUNSELLOR[0], "reach out")
 
-    await _at(saathi, clock, transcript, 20, 0, "Daily check-ins go out")
-    await phones.press(RAVI, "4 🙂")
-    await phones.press(RAVI, "6")
-    await phones.press(RAVI, "Stress")
-    await phones.press(RAVI, "Done")
-    await phones.press(RAVI, "No")
-    await phones.press(RAVI, "Skip")
-    await phones.expect(RAVI, "Thank you for checking in")
+    await day.at(20, 0, "Daily check-ins go out")
+    for label in ("4 🙂", "6", "Stress", "Done", "No", "Skip"):
+        await day.press(RAVI, label)
+    await day.expect(RAVI, "Thank you for checking in")
 
     for answer in ("2", "8", "तनाव", "हाँ", "भाई से झगड़ा हुआ"):  # Sunita types her answers
-        phones.send(SUNITA, answer)
-        await _settle(saathi, clock)
-    await phones.expect(SUNITA, t("hi", "checkin-thanks"))
+        await day.send(SUNITA, answer)
+    await day.expect(SUNITA, t("hi", "checkin-thanks"))
 
-    transcript.heading("Meera sees Sunita's alert, acknowledges it and follows up")
-    await phones.expect(COUNSELLOR[0], "Concern")
-    await phones.press(COUNSELLOR[0], "Acknowledge")
-    await phones.expect(SUNITA, t("hi", "safety-acknowledged"))
-    phones.send(COUNSELLOR[0], "/resolve 1 Called Sunita; she is safe at home, session booked for tomorrow")
-    await phones.expect(COUNSELLOR[0], "resolved")
+    day.transcript.heading("Meera sees Sunita's alert, acknowledges it and follows up")
+    await day.expect(COUNSELLOR[0], "Concern")
+    await day.press(COUNSELLOR[0], "Acknowledge")
+    await day.expect(SUNITA, t("hi", "safety-acknowledged"))
+    await day.send(COUNSELLOR[0], "/resolve 1 Called Sunita; she is safe at home, session booked for tomorrow")
+    await day.expect(COUNSELLOR[0], "resolved")
 
-    await _at(saathi, clock, transcript, 22, 1, "Prakash hasn't answered: one gentle reminder")
-    await _at(saathi, clock, transcript, 0, 1, "Midnight: Prakash's check-in closes as missed (no nagging)")
+    await day.at(22, 1, "Prakash hasn't answered: one gentle reminder")
+    await day.at(0, 1, "Midnight: Prakash's check-in closes as missed (no nagging)")

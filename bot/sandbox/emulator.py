@@ -504,6 +504,18 @@ class BotApiEmulator:
         return self._state.callback_answers
 
     @property
+    def get_me_at(self) -> list[float]:
+        """``time.monotonic()`` of every getMe call, in order. python-telegram-bot asks getMe only
+        when a bot starts, so these split the request history into the lives of a restarted bot
+        (crash tests: was a message sent twice by one life, or once by each of two?)."""
+        return list(self._state.get_me_at)
+
+    @property
+    def polls_waiting(self) -> int:
+        """getUpdates long polls waiting right now: an update pushed now is answered to one of them."""
+        return self._state.polls_waiting
+
+    @property
     def chat_actions(self) -> list[dict[str, Any]]:
         """sendChatAction calls: chat_id, action, at (monotonic)."""
         return self._state.chat_actions
@@ -615,6 +627,7 @@ class BotApiEmulator:
         per_group_per_min: float | None = 20,
         time_scale: float = 1.0,
         paid_per_sec: float | None = 1000,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """Enforce Telegram's flood limits (the defaults are Telegram's; None disables one).
 
@@ -625,7 +638,9 @@ class BotApiEmulator:
         sliding window per limit; an over-limit send gets 429 with ``retry_after`` and is
         not delivered. ``time_scale`` > 1 runs the limiter's clock faster so benchmarks
         finish quickly with the same throttling shape; retry_after is then in scaled
-        seconds (see :class:`~bot.sandbox.limiter.FloodLimiter`).
+        seconds (see :class:`~bot.sandbox.limiter.FloodLimiter`). ``clock`` (seconds, in-process
+        only): a test's own clock, so which sends fit a window does not depend on how fast a busy
+        machine runs the test.
         """
         self._state.limiter = FloodLimiter(
             overall_per_sec=overall_per_sec,
@@ -633,6 +648,7 @@ class BotApiEmulator:
             per_group_per_min=per_group_per_min,
             paid_per_sec=paid_per_sec,
             time_scale=time_scale,
+            clock=clock,
         )
 
     def clear_limits(self) -> None:

@@ -229,6 +229,7 @@ class BotApiMethods:
 
     # ---------------------------------------------------------------------- bot and updates
     async def get_me(self, p: Params) -> Any:
+        self.state.get_me_at.append(time.monotonic())
         return copy.deepcopy(self.state.bot_user)
 
     async def get_updates(self, p: Params) -> Any:
@@ -261,7 +262,11 @@ class BotApiMethods:
             remaining = deadline - loop.time()
             if batch or remaining <= 0:
                 return batch
-            await updates.wait_changed(remaining)
+            self.state.polls_waiting += 1
+            try:
+                await updates.wait_changed(remaining)
+            finally:
+                self.state.polls_waiting -= 1
 
     async def set_webhook(self, p: Params) -> Any:
         url = p.get_str("url") or ""

@@ -9,13 +9,18 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from bot.sandbox.emulator import BotApiEmulator
     from bot.sandbox.models import SentMessage
 
 Match = str | Callable[[str], bool]
+T = TypeVar("T")
+# How long a phone waits for what it needs before saying the bot is stuck. Generous: on a loaded
+# two-core machine a step takes seconds, and the wait ends as soon as the message is there.
+DEADLINE = 60.0
+ANSWER_POLL = 0.05
 
 
 async def wait_until(condition: Callable[[], bool], *, timeout: float = 5.0, stable: int = 1,
@@ -48,7 +53,7 @@ class Phones:
             self._on_event(user_id, "→", text)
         return self.emu.send_text(user_id, text)
 
-    async def expect(self, chat_id: int, contains: Match, *, timeout: float = 5.0) -> SentMessage:
+    async def expect(self, chat_id: int, contains: Match, *, timeout: float = DEADLINE) -> SentMessage:
         """The next message (after those earlier calls consumed) whose text matches."""
 
         def match(message: SentMessage) -> bool:
@@ -62,48 +67,60 @@ class Phones:
         self._cursor[chat_id] = index + 1
         return message
 
-    async def press(self, user_id: int, label: str, *, chat_id: int | None = None, timeout: float = 5.0) -> str:
-        """Press a button on the newest message that shows buttons, the way a person would.
+    async def press(self, user_id: int, label: str, *, chat_id: int | None = None, timeout: float = DEADLINE) -> str:
+        """Press a button on the newest message that shows it, the way a person would.
 
         ``label`` matches a button exactly, or (unless it is a bare number, so "5" never
-        presses "5 😄") as whole words of its text, so "No" never presses "None today" on a
-        keyboard that is about to be replaced. Waits until such a button is on the newest
-        keyboard, so a question that is still on its way is not confused with the last one.
-        Returns the toast the bot answered with ("" for none).
+        presses "5 😄") as whole words of its text, so "No" never presses "None today".
+        Waits (on the emulator's change events) until a message shows such a button, so a
+        question still on its way is pressed when it arrives, whatever other keyboards came
+        and went meanwhile. An older message may show the same label ("6" on a craving scale
+        and on a check-in) until the new one arrives: a caller waits for the bot's whole answer
+        to its previous step first (the sandbox's day and the end-to-end harness do). Then
+        waits for the bot to answer the press, and returns its toast ("" for none).
         """
         chat = chat_id or user_id
-        found: list[tuple[int, str]] = []
+        words = re.compile(rf"(?<!\w){re.escape(label)}(?!\w)")
 
-        def find() -> bool:
-            keyboards = [m for m in self.emu.messages(chat) if m.buttons() and not m.deleted]
-            if not keyboards:
-                return False
-            newest = keyboards[-1]
-            words = re.compile(rf"(?<!\w){re.escape(label)}(?!\w)")
-            for text, data in newest.buttons():
-                if text == label or (not label.isdigit() and words.search(text)):
-                    found.append((newest.message_id, data))
-                    return True
-            return False
+        def find() -> tuple[int, str] | None:
+            for message in reversed(self.emu.messages(chat)):
+                if message.deleted:
+                    continue
+                for text, data in message.buttons():
+                    if text == label or (not label.isdigit() and words.search(text)):
+                        return message.message_id, data
+            return None
 
-        try:
-            await wait_until(find, timeout=timeout)
-        except TimeoutError:
-            raise AssertionError(
-                f"no button {label!r} in chat {chat}: {[m.buttons() for m in self.emu.messages(chat)]}"
-            ) from None
-        message_id, data = found[-1]
+        found = await self._until(find, timeout)
+        if found is None:
+            shown = [m.buttons() for m in self.emu.messages(chat) if m.buttons() and not m.deleted]
+            raise AssertionError(f"no button {label!r} in chat {chat} within {timeout:g} s; it shows {shown}")
+        message_id, data = found
         if self._on_event:
             self._on_event(user_id, "→", f"[{label}]")
         before = len(self.emu.callback_answers)
         query_id = self.emu.press_button(user_id, message_id, data)
 
-        def answered() -> bool:
-            return any(a.get("callback_query_id") == query_id for a in self.emu.callback_answers[before:])
+        def answered() -> dict[str, Any] | None:
+            return next((a for a in self.emu.callback_answers[before:] if a.get("callback_query_id") == query_id),
+                        None)
 
-        await wait_until(answered, timeout=timeout)
-        answer = next(a for a in self.emu.callback_answers[before:] if a.get("callback_query_id") == query_id)
+        answer = await self._until(answered, timeout)
+        if answer is None:
+            raise AssertionError(f"the bot did not answer the press of {label!r} in chat {chat} within {timeout:g} s")
         return answer.get("text") or ""
+
+    async def _until(self, probe: Callable[[], T | None], timeout: float) -> T | None:
+        """``probe()`` once it is not None, re-checked on every change the emulator reports
+        (and every ANSWER_POLL, for answers to presses, which are no chat change); None at the deadline."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while (found := probe()) is None:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return None
+            await self.emu.wait_changed(min(remaining, ANSWER_POLL))
+        return found
 
     def texts(self, chat_id: int) -> list[str]:
         return [m.text or "" for m in self.emu.messages(chat_id) if not m.deleted]

@@ -154,6 +154,8 @@ class ServerState:
         self.closing = False
         self._messages_changed = asyncio.Event()
         self.kill_hooks: list[KillHook] = []
+        self.get_me_at: list[float] = []  # time.monotonic() of every getMe: a bot starting up asks it
+        self.polls_waiting = 0  # getUpdates long polls waiting for an update right now
 
     # -------------------------------------------------------------------- change signalling
     def kill_due(self, method: str) -> KillHook | None:

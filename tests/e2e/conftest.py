@@ -18,7 +18,7 @@ from bot.config import parse_settings
 from bot.runtime import Saathi
 from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.models import SentMessage
-from bot.sandbox.phones import Match, Phones, wait_until
+from bot.sandbox.phones import DEADLINE, Match, Phones, wait_until
 from bot.services import admin
 from storage import crypto
 from storage import repositories as repo
@@ -38,6 +38,7 @@ class Harness:
         self.saathi: Saathi | None = None
         self._stack: AsyncExitStack | None = None
         self.phones = Phones(emu)
+        self._unhandled: set[int] = set()  # updates sent through send() not yet recorded as handled
 
     # --- lifecycle ------------------------------------------------------------------------
     async def start_bot(self) -> Saathi:
@@ -82,12 +83,18 @@ class Harness:
         return self.phones.add(user_id, first_name, language_code)
 
     def send(self, user_id: int, text: str) -> int:
-        return self.phones.send(user_id, text)
+        update_id = self.phones.send(user_id, text)
+        self._unhandled.add(update_id)
+        return update_id
 
-    async def expect(self, chat_id: int, contains: Match, *, timeout: float = 5.0) -> SentMessage:
+    async def expect(self, chat_id: int, contains: Match, *, timeout: float = DEADLINE) -> SentMessage:
         return await self.phones.expect(chat_id, contains, timeout=timeout)
 
     async def press(self, user_id: int, label: str, *, chat_id: int | None = None) -> str:
+        """As a person would: once the bot has answered what came before (an older message may show the
+        same label as the question still on its way), the newest message showing the button."""
+        if self.saathi is not None:
+            await self.settle()
         return await self.phones.press(user_id, label, chat_id=chat_id)
 
     def texts(self, chat_id: int) -> list[str]:
@@ -114,11 +121,12 @@ class Harness:
         await self.settle()
         return done
 
-    async def settle(self, timeout: float = 5.0) -> None:
-        """Wait until every update is handled and nothing due is left in the outbox."""
+    async def settle(self, timeout: float = DEADLINE) -> None:
+        """Wait until every update sent through ``send`` is handled and nothing due is left in the outbox."""
         def idle() -> bool:
             with self.services.uow() as session:
-                return repo.outbox_due_count(session, self.clock.now()) == 0
+                self._unhandled -= {u for u in self._unhandled if repo.update_handled(session, u)}
+                return not self._unhandled and repo.outbox_due_count(session, self.clock.now()) == 0
         await wait_until(idle, timeout=timeout, stable=3)
 
 

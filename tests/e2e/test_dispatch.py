@@ -21,6 +21,7 @@ from bot.config import parse_settings
 from bot.delivery.limiter import Limits
 from bot.domain.outgoing import Priority
 from bot.runtime import Saathi
+from bot.sandbox.phones import DEADLINE
 from bot.services import admin, checkins
 from bot.services.outbox import enqueue
 from storage.migrate import upgrade
@@ -94,7 +95,7 @@ async def test_a_broadcast_at_the_ceiling_is_never_throttled(dispatch: DispatchH
     started = time.monotonic()
     assert h.saathi is not None
     h.saathi.kick()
-    await _wait(lambda: _all_sent(h, 300), timeout=30)
+    await _wait(lambda: _all_sent(h, 300), timeout=DEADLINE)
     took = time.monotonic() - started
     stats = h.emu.stats
     assert stats["rate_limited"] == 0
@@ -112,20 +113,19 @@ async def test_an_urgent_alert_enqueued_mid_broadcast_goes_before_the_rest(dispa
     _broadcast(h, 30_000, 600)  # two seconds at 280/s
     assert h.saathi is not None
     h.saathi.kick()
-    await _wait(lambda: h.emu.stats["sent_messages"] >= 100, timeout=10)
+    await _wait(lambda: h.emu.stats["sent_messages"] >= 100, timeout=DEADLINE)
     with h.services.uow() as session:
         enqueue(session, chat_id=COUNSELLOR_ID, text="Urgent: please check on a member", now=h.clock.now(),
                 priority=Priority.URGENT, purpose="escalation")
         session.commit()
-    enqueued = time.monotonic()
+    waiting = 600 - h.emu.stats["sent_messages"]  # the broadcast still to go when the alert was enqueued
     h.saathi.kick()
-    alert = await h.expect(COUNSELLOR_ID, "Urgent", timeout=5)
-    delay = alert.sent_at - enqueued
-    sent_before_alert = sum(1 for chat in range(30_000, 30_600) for m in h.emu.messages(chat)
-                            if m.sent_at < alert.sent_at)
-    await _wait(lambda: _all_sent(h, 601), timeout=30)
-    assert delay < 2.0, delay  # the target at Telegram's real rate; it takes the next free slot and token
-    assert sent_before_alert < 400  # much of the broadcast was still waiting
+    alert = await h.expect(COUNSELLOR_ID, "Urgent", timeout=DEADLINE)
+    await _wait(lambda: _all_sent(h, 601), timeout=DEADLINE)
+    # Decided in the order the emulator accepted the messages, however fast the machine is: the alert
+    # takes the next free slot and token, ahead of the rest of the broadcast.
+    overtaken = sum(1 for chat in range(30_000, 30_600) for m in h.emu.messages(chat) if m.sent_at > alert.sent_at)
+    assert overtaken >= waiting // 2, (overtaken, waiting)
     assert h.emu.stats["rate_limited"] == 0
 
 
@@ -142,7 +142,7 @@ async def test_one_chat_gets_at_most_one_message_a_second(dispatch: DispatchHarn
         session.commit()
     assert h.saathi is not None
     h.saathi.kick()
-    await _wait(lambda: _all_sent(h, 4), timeout=10)
+    await _wait(lambda: _all_sent(h, 4), timeout=DEADLINE)
     sent = h.emu.messages(40_001)
     assert [m.text for m in sent] == ["part 1", "part 2", "part 3", "part 4"]  # in order
     assert all(b.sent_at - a.sent_at >= 1.0 for a, b in zip(sent, sent[1:]))
@@ -163,15 +163,16 @@ async def test_paid_broadcast_check_ins_reach_telegram_flagged_and_above_the_fre
     h.clock.set(EVENING_DUE)
     h.emu.reset_stats()
     assert checkins.run_due_checkins(h.services) == 63
-    started = time.monotonic()
     assert h.saathi is not None
     h.saathi.kick()
-    await _wait(lambda: _all_sent(h, 63), timeout=20)
-    took = time.monotonic() - started
+    await _wait(lambda: _all_sent(h, 63), timeout=DEADLINE)
     stats = h.emu.stats
     assert stats["rate_limited"] == 0
     assert stats["paid_broadcasts"] >= 50
-    assert took < 63 / 5  # faster than the free ceiling alone allows
+    # faster than the free ceiling alone allows: some second of the emulator's own record holds more than 6
+    accepted = sorted(m.sent_at for chat in [*range(50_000, 50_060), *range(51_000, 51_003)]
+                      for m in h.emu.messages(chat))
+    assert max(sum(1 for later in accepted if 0 <= later - at < 1.0) for at in accepted) > 6
     assert not any(m.allow_paid_broadcast for chat in range(51_000, 51_003) for m in h.emu.messages(chat))
     assert any(m.allow_paid_broadcast for chat in range(50_000, 50_060) for m in h.emu.messages(chat))
 
@@ -184,7 +185,7 @@ async def test_the_sender_logs_its_backlog(dispatch: DispatchHarness, caplog: py
         _broadcast(h, 60_000, 300)
         assert h.saathi is not None
         h.saathi.kick()
-        await _wait(lambda: any("outbox backlog" in r.getMessage() for r in caplog.records), timeout=5)
+        await _wait(lambda: any("outbox backlog" in r.getMessage() for r in caplog.records), timeout=DEADLINE)
     line = next(r.getMessage() for r in caplog.records if "outbox backlog" in r.getMessage())
     assert "300 due" in line and "about 6 s to drain at 50/s" in line
 

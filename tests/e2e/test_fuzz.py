@@ -15,7 +15,6 @@ from sqlalchemy import text
 from tests.e2e.conftest import Harness
 
 USERS = [801, 802, 803, 804]
-THROWN: list[int] = []  # updates thrown across all examples (the issue asks for at least 5,000)
 KINDS = ("text", "command", "callback", "sticker", "photo", "voice", "location", "contact", "dice", "poll",
          "edited", "group", "channel", "empty")
 
@@ -71,37 +70,46 @@ def updates(draw: st.DrawFn) -> dict[str, Any]:
     return {"message": {**message, **extra}}
 
 
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
+BATCH = 200
+
+
+def generated_batches() -> list[list[dict[str, Any]]]:
+    """The batches Hypothesis generates (seeded, no shrinking: a failing batch is plain enough as it is),
+    drawn before the bot runs so the test that throws them can also count them."""
+    batches: list[list[dict[str, Any]]] = []
+
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, phases=[Phase.generate],
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example])
+    @given(batch=st.lists(updates(), min_size=BATCH, max_size=BATCH))
+    def collect(batch: list[dict[str, Any]]) -> None:
+        batches.append(batch)
+
+    collect()
+    return batches
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "25")), deadline=None, derandomize=True,
-          database=None, phases=[Phase.generate],
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.data_too_large, HealthCheck.large_base_example])
-@given(batch=st.lists(updates(), min_size=200, max_size=200))
-async def test_thousands_of_generated_updates_break_nothing(harness: Harness, batch: list[dict[str, Any]],
-                                                           caplog: pytest.LogCaptureFixture) -> None:
-    with harness.services.uow() as session:
-        if session.execute(text("select count(*) from center")).scalar() == 0:
-            harness.seed_centre()
-            await harness.onboard(801)
+async def test_thousands_of_generated_updates_break_nothing(harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    harness.seed_centre()
+    await harness.onboard(801)
     for user_id in USERS:
         harness.emu.add_user(user_id, "Fuzz")
-    caplog.set_level(logging.ERROR)
-    for update in batch:
-        harness.emu.send_update(update)
-    THROWN.append(len(batch))
-    # Updates are handled one after another, so once this probe is answered every
-    # update thrown before it has been handled too.
     harness.phone(805, "Probe")
-    harness.send(805, "/start")
-    await harness.expect(805, "open the invite link", timeout=120)
-    await harness.settle(timeout=60)
-    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], [r.getMessage() for r in caplog.records][:5]
-    with harness.services.uow() as session:
-        assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
-        assert session.execute(text("PRAGMA foreign_key_check")).fetchall() == []
-
-
-def test_at_least_five_thousand_updates_were_thrown() -> None:
-    """Runs after the fuzz test in file order; guards against the fuzz silently shrinking."""
-    if THROWN:
-        assert sum(THROWN) >= 5000
+    caplog.set_level(logging.ERROR)
+    thrown: set[int] = set()
+    for batch in generated_batches():
+        thrown.update(harness.emu.send_update(update) for update in batch)
+        # Updates are handled one after another, so once this probe is answered every
+        # update thrown before it has been handled too.
+        harness.send(805, "/start")
+        await harness.expect(805, "open the invite link", timeout=120)
+        await harness.settle(timeout=60)
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR], [r.getMessage() for r in caplog.records][:5]
+        with harness.services.uow() as session:
+            assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+            assert session.execute(text("PRAGMA foreign_key_check")).fetchall() == []
+    assert len(thrown) == EXAMPLES * BATCH  # every generated update went to the bot, each its own
+    assert harness.emu.pending_updates == 0  # … and the bot took every one
+    if "FUZZ_EXAMPLES" not in os.environ:  # a developer may ask for fewer; the suite throws the issue's 5,000
+        assert len(thrown) >= 5000

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.services import attendance
 from bot.services.context import ServiceContext
@@ -29,6 +29,10 @@ def _checkin(session: Session, owner: Member, day: date, now: datetime, **values
     checkin = Checkin(member_id=owner.id or 0, local_date=day, due_at=now - timedelta(hours=3), **values)
     session.add(checkin)
     return checkin
+
+
+def onboarded_counsellor(session: Session) -> int | None:
+    return session.exec(select(Member.counsellor_id)).first()
 
 
 def test_reminder_and_close_scans_return_only_due_rows(services: ServiceContext, clock) -> None:  # type: ignore[no-untyped-def]
@@ -82,13 +86,16 @@ def test_onboarding_starts_the_attendance_watch_and_the_hourly_net_catches_the_r
     now = clock.now()
     with services.uow() as session:
         assert session.get(AttendanceWatch, onboarded) is not None  # no wait for a scan
-        seeded = _member(session, 9, "active", now=now, center_id=1)  # not onboarded through the bot
+        # not onboarded through the bot, and unreachable: a scan that reads them writes their counsellor a notice
+        seeded = _member(session, 9, "unreachable", now=now, center_id=1, counsellor_id=onboarded_counsellor(session))
         seeded_id = seeded.id
         session.commit()
-    assert attendance.run_attendance_scan(services) >= 0  # the per-minute scan reads due watches only
+    assert attendance.run_attendance_scan(services) == 0  # the per-minute scan reads due watches only
     with services.uow() as session:
         assert session.get(AttendanceWatch, seeded_id) is None
     assert attendance.watch_unwatched(services) == 1
     assert attendance.watch_unwatched(services) == 0
     with services.uow() as session:
         assert session.get(AttendanceWatch, seeded_id) is not None
+    assert attendance.run_attendance_scan(services) == 1  # now watched, due at once: the notice
+    assert attendance.run_attendance_scan(services) == 0  # once

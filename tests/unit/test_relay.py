@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+from typing import Any
 import random
 import string
 from datetime import UTC, datetime, time, timedelta
@@ -274,7 +275,7 @@ def test_nothing_anyone_receives_identifies_another_member(people: list[dict], f
 
 
 def _play_a_circle(people: list[dict], facilitator: str, said: list[tuple[int, str, str]], kind: str,
-                   secrets: dict[int, list[str]]) -> None:
+                   secrets: dict[int, list[str]]) -> ServiceContext:
     clock = FakeClock(datetime(2026, 11, 25, 6, 0, tzinfo=UTC))
     ctx = _services(clock)
     now = clock.now()
@@ -348,12 +349,30 @@ def _play_a_circle(people: list[dict], facilitator: str, said: list[tuple[int, s
                 continue  # a member may see what they themselves wrote
             for value in values:
                 assert value not in shown, (row.purpose, row.chat_id, value, shown)
+    return ctx
 
 
 def test_the_services_build_circle_texts_only_through_build_relay() -> None:
-    """Every copy sent into a circle is made by build_relay: no other f-string reaches a peer's phone."""
-    source = inspect.getsource(circles)
-    fan_out = source[source.index("def _fan_out"):source.index("def _member_render")]
-    assert "build_relay" not in fan_out and "render(person.language)" in fan_out
-    assert source.count("purpose=\"circle\"") == 2  # the fan-out and the encouragement, both from build_relay
+    """Every copy sent into a circle is made by build_relay: no other f-string reaches a peer's phone.
+    A whole circle is played (posts, a reply, a milestone, encouragement, a facilitator's words, a
+    meeting) with build_relay recording what it built; every circle copy in the outbox must be one."""
+    built: set[str] = set()
+
+    def recording(*args: Any, **kwargs: Any) -> RelayMessage:
+        message = build_relay(*args, **kwargs)
+        built.add(message.text)
+        return message
+
+    people = [{"telegram_id": 10**9 + n, "first": f"Qzx{n}a", "last": f"Vwk{n}b", "username": f"uqz{n}",
+               "phone": f"98765432{n:02d}", "language": lang} for n, lang in enumerate(["en", "hi", "mr"])]
+    secrets = {p["telegram_id"]: [str(p["telegram_id"]), p["first"], p["last"], p["username"], p["phone"]]
+               for p in people}
+    said = [(0, "Three days today", "plain"), (1, "Hard evening", "reply"), (2, "Glad to be here", "plain")]
+    with _risk_rules(), mock.patch.object(circles, "build_relay", recording):
+        ctx = _play_a_circle(people, "Zyqfac", said, "therapist", secrets)
+    with ctx.uow() as session:
+        copies = session.exec(select(OutboxMessage).where(OutboxMessage.purpose == "circle")).all()
+    kinds = {row.payload["text"].split(" ", 1)[0] for row in copies}
+    assert {"🌿", "🎉", "👏"} <= kinds, kinds  # posts, the milestone, the encouragement
+    assert [row.payload["text"] for row in copies if row.payload["text"] not in built] == []
     assert has("en", "circle-facilitator-mark")
