@@ -309,9 +309,10 @@ def _light_columns(metadata: Any) -> list[tuple[str, str, bool, Any, Any, Any]]:
     return found
 
 
-def _batches(engine: Any, pk: Any, value_col: Any, batch_size: int, limit: int | None = None) -> Any:
+def _batches(engine: Any, pk: Any, value_col: Any, batch_size: int, limit: int | None = None, *,
+             conn: Any = None) -> Any:
     """``(connection, rows)`` per batch of ``(pk, column as text)`` for the non-null values, in pk
-    order, each batch in its own transaction; at most ``limit`` rows overall."""
+    order, each batch in its own transaction (or all on ``conn``, for reading); at most ``limit`` rows."""
     from sqlalchemy import cast, select
 
     raw_col = cast(value_col, Text())
@@ -322,9 +323,13 @@ def _batches(engine: Any, pk: Any, value_col: Any, batch_size: int, limit: int |
         query = select(pk, raw_col).where(value_col.is_not(None)).order_by(pk).limit(size)
         if last is not None:
             query = query.where(pk > last)
-        with engine.begin() as conn:
+        if conn is not None:
             rows = conn.execute(query).all()
             yield conn, rows
+        else:
+            with engine.begin() as batch_conn:
+                rows = batch_conn.execute(query).all()
+                yield batch_conn, rows
         seen += len(rows)
         if len(rows) < size:
             return
@@ -386,29 +391,35 @@ def count_readable(engine: Any, *, per_column: int | None = None, batch_size: in
     import storage.models  # noqa: F401  (registers every table)
 
     result = ReadCount(per_key=[0] * len(_ring.fernets), unreadable_by_column={})
-    for table_name, column_name, is_json, _light, pk, value_col in _light_columns(SQLModel.metadata):
-        for _conn, rows in _batches(engine, pk, value_col, batch_size, limit=per_column):
-            for _row_id, raw in rows:
-                token = _stored_token(raw, is_json)
-                if token is None:
-                    result.plaintext += 1
-                    continue
-                result.encrypted += 1
-                opened = False
-                for number, fernet in enumerate(_ring.fernets):
-                    try:
-                        fernet.decrypt(token.encode("ascii"))
-                    except InvalidToken:
-                        continue
-                    assert result.per_key is not None
-                    result.per_key[number] += 1
-                    opened = True
-                if not opened:
-                    result.unreadable += 1
-                    name = f"{table_name}.{column_name}"
-                    assert result.unreadable_by_column is not None
-                    result.unreadable_by_column[name] = result.unreadable_by_column.get(name, 0) + 1
+    with engine.connect() as conn:  # one connection for every column: this runs at each start
+        for table_name, column_name, is_json, _light, pk, value_col in _light_columns(SQLModel.metadata):
+            _count_column(result, table_name, column_name, is_json,
+                          _batches(engine, pk, value_col, batch_size, limit=per_column, conn=conn))
     return result
+
+
+def _count_column(result: ReadCount, table_name: str, column_name: str, is_json: bool, batches: Any) -> None:
+    """Add one column's values to ``result``: which key opens each stored token."""
+    assert result.per_key is not None and result.unreadable_by_column is not None
+    for _conn, rows in batches:
+        for _row_id, raw in rows:
+            token = _stored_token(raw, is_json)
+            if token is None:
+                result.plaintext += 1
+                continue
+            result.encrypted += 1
+            opened = False
+            for number, fernet in enumerate(_ring.fernets):
+                try:
+                    fernet.decrypt(token.encode("ascii"))
+                except InvalidToken:
+                    continue
+                result.per_key[number] += 1
+                opened = True
+            if not opened:
+                result.unreadable += 1
+                name = f"{table_name}.{column_name}"
+                result.unreadable_by_column[name] = result.unreadable_by_column.get(name, 0) + 1
 
 
 def _stored_token(raw: str, is_json: bool) -> str | None:

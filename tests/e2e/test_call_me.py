@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.sandbox.phones import wait_until
 from tests.e2e.conftest import COUNSELLOR_ID, Harness
 
 
@@ -23,6 +24,8 @@ async def test_fifteen_presses_send_one_request_and_the_member_hears_it_arrived(
         toasts.append(await harness.press(901, "call me"))
         await harness.settle()
     await harness.expect(COUNSELLOR_ID, "asks for a call now")
+    await harness.expect(901, "I have it")
+    await harness.settle()
     assert _requests(harness) == 1
     texts = harness.texts(901)
     assert sum("I've asked your counsellor to call you" in text for text in texts) == 1
@@ -32,5 +35,4 @@ async def test_fifteen_presses_send_one_request_and_the_member_hears_it_arrived(
 
     harness.clock.advance(timedelta(minutes=10, seconds=1))  # the cooldown is over: a new request goes
     await harness.press(901, "call me")
-    await harness.settle()
-    assert _requests(harness) == 2
+    await wait_until(lambda: _requests(harness) == 2, timeout=30)

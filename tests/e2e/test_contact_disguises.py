@@ -3,6 +3,7 @@ zero-width characters inside a phone number or handle, spelled-out e-mails, spac
 
 from __future__ import annotations
 
+from bot.sandbox.phones import wait_until
 from tests.e2e.conftest import Harness
 from tests.e2e.test_circles import A, B, C, _circle, _later, _risk_rules, _write  # noqa: F401  (fixture)
 from tests.e2e.test_sponsors import MENTEE_ID, SPONSOR_ID, with_sponsor
@@ -14,10 +15,10 @@ DISGUISES = ("call me 98\u200b76\u200b54\u200b32\u200b10", "ping @zora\u200bwar_
 
 async def test_disguised_contact_details_stay_out_of_a_circle(harness: Harness) -> None:
     await _circle(harness)
-    for text in DISGUISES:
+    for number, text in enumerate(DISGUISES, start=1):
         _write(harness, A, text)
-        await _later(harness, 2)
-    assert sum("didn't share that one" in text for text in harness.texts(A)) == len(DISGUISES)
+        await _refusals(harness, A, "didn't share that one", number)
+    await _later(harness, 2)
     _write(harness, A, "90 days today, craving 7 at 7:30 and it passed")
     await harness.expect(B, "90 days today")
     for user_id in (B, C):
@@ -27,9 +28,14 @@ async def test_disguised_contact_details_stay_out_of_a_circle(harness: Harness) 
 
 async def test_disguised_contact_details_do_not_reach_a_sponsor(harness: Harness) -> None:
     await with_sponsor(harness)
-    for text in DISGUISES:
+    for number, text in enumerate(DISGUISES, start=1):
         harness.send(MENTEE_ID, f"/reply {text}")
-        await harness.settle()
-    assert sum("aren't passed on" in text for text in harness.texts(MENTEE_ID)) == len(DISGUISES)
+        await _refusals(harness, MENTEE_ID, "aren't passed on", number)
+    await harness.settle()
     received = "\n".join(harness.texts(SPONSOR_ID))
     assert "zora" not in received.lower() and "98" not in received
+
+
+async def _refusals(harness: Harness, user_id: int, words: str, count: int) -> None:
+    """Until the ``count``-th refusal reached the author (decided by what arrived, not by a delay)."""
+    await wait_until(lambda: sum(words in text for text in harness.texts(user_id)) == count, timeout=30)

@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import select
 
 from bot.i18n import t
+from bot.sandbox.phones import wait_until
 from bot.services import admin
 from storage.models import Member
 from tests.e2e.conftest import COUNSELLOR_ID, Harness
@@ -30,10 +31,12 @@ async def test_a_nul_byte_gets_a_kind_answer_in_every_path(harness: Harness, cap
         (MEMBER, "/craving\x00"), (COUNSELLOR_ID, "/member Lotus\x00 27"), (COUNSELLOR_ID, "/pin \x00Be kind"),
         (COUNSELLOR_ID, "/say hello\x00 all"), (MEMBER, "bad half \ud83d surrogate"),
     ]
-    for user_id, text in tries:
-        harness.send(user_id, text)
-        await harness.settle()
     kind = t("en", "input-unstorable")
+    for number, (user_id, text) in enumerate(tries):
+        harness.send(user_id, text)
+        expected = sum(u == user_id for u, _ in tries[:number + 1])  # decided by what arrived, not a delay
+        await wait_until(lambda: sum(kind == m for m in harness.texts(user_id)) == expected, timeout=30)  # noqa: B023
+    await harness.settle()
     for user_id in (NEWCOMER, MEMBER, COUNSELLOR_ID):
         texts = harness.texts(user_id)
         assert sum(kind == text for text in texts) == sum(u == user_id for u, _ in tries), user_id
