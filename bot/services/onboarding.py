@@ -218,7 +218,8 @@ def set_sobriety(ctx: ServiceContext, person: Person, typed: str | None, message
                 session.commit()
                 return True
             member.sobriety_start = day
-        answer = t(member.language, "btn-skip") if member.sobriety_start is None else member.sobriety_start.isoformat()
+        answer = t(member.language, "btn-skip") if member.sobriety_start is None \
+            else member.sobriety_start.strftime("%d/%m/%Y")  # as they are asked to type it, day first
         _answered(session, member, "sobriety", answer, now, message_id)
         _finish(session, member, now)
         session.commit()

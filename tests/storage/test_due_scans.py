@@ -11,7 +11,7 @@ from bot.services.context import ServiceContext
 from storage import circle_repositories as crepo
 from storage import repositories as repo
 from storage.circle_models import UnreachableNotice
-from storage.models import AttendanceWatch, Center, Checkin, Member
+from storage.models import AttendanceWatch, Center, Checkin, Circle, CircleMembership, Member
 from tests.storage.helpers import member, onboard, seed_centre
 
 
@@ -71,7 +71,13 @@ def test_resume_and_unreachable_scans_return_only_due_members(services: ServiceC
         _member(session, 3, "active", now=now)
         told = _member(session, 4, "unreachable", now=now)
         untold = _member(session, 5, "unreachable", now=now)
+        _member(session, 6, "unreachable", now=now)  # in no circle: the attendance scan reports them
         session.add(UnreachableNotice(member_id=told.id or 0, told_at=now))
+        circle = Circle(center_id=1, name="Evening Circle", created_at=now)
+        session.add(circle)
+        session.flush()
+        for in_circle in (told, untold):
+            session.add(CircleMembership(circle_id=circle.id or 0, member_id=in_circle.id or 0, joined_at=now))
         session.commit()
         assert [m.id for m in repo.paused_members_until(session, today, 100)] == [resuming.id]
         assert [m.id for m in crepo.unreachable_without_notice(session, 100)] == [untold.id]
