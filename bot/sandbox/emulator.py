@@ -511,6 +511,11 @@ class BotApiEmulator:
         return list(self._state.get_me_at)
 
     @property
+    def last_update_id(self) -> int:
+        """The id of the newest update queued (0 before any): ids count up from 1."""
+        return self._state.updates.last_update_id
+
+    @property
     def polls_waiting(self) -> int:
         """getUpdates long polls waiting right now: an update pushed now is answered to one of them."""
         return self._state.polls_waiting

@@ -32,6 +32,8 @@ from tests.e2e.conftest import TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_LINE = "polling for updates"  # bot.polling.serve_polling logs it once the bot asks for updates
+# Waits below end as soon as their event comes; the deadlines are for a child that is stuck (a loaded
+# two-core machine once took 26 s from start to polling).
 
 
 def bot_env(emu: Any, database_url: str, **extra: str) -> dict[str, str]:
@@ -106,7 +108,7 @@ class BotProcess:
             self.proc = subprocess.Popen(self.argv, cwd=self.workdir, env=self.env, stdin=subprocess.DEVNULL,
                                          stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
 
-    async def wait_ready(self, timeout: float = 30.0) -> None:
+    async def wait_ready(self, timeout: float = 120.0) -> None:
         """Until this life logged that it polls; fails early (with the log) if it died."""
         deadline = time.monotonic() + timeout
         while self.ready_line not in self.life_log():
@@ -116,7 +118,7 @@ class BotProcess:
                 raise AssertionError(f"the bot did not start polling within {timeout:g}s:\n{self.life_log()[-3000:]}")
             await asyncio.sleep(0.05)
 
-    async def wait_exit(self, timeout: float = 10.0) -> int:
+    async def wait_exit(self, timeout: float = 60.0) -> int:
         """Until the child is gone (a kill hook in the emulator fired); its return code."""
         deadline = time.monotonic() + timeout
         while self.alive:
@@ -137,7 +139,7 @@ class BotProcess:
         """Count a kill made by someone else (the emulator's kill hook)."""
         self.kills += 1
 
-    async def restart(self, timeout: float = 30.0) -> None:
+    async def restart(self, timeout: float = 120.0) -> None:
         if self.alive:
             self.kill()
         self.start()
