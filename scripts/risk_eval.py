@@ -3,6 +3,7 @@
 
     .venv/bin/python scripts/risk_eval.py                  # corpus, grouped split; regression set
     .venv/bin/python scripts/risk_eval.py --lofo           # also leave-one-family-out (slow, minutes)
+    .venv/bin/python scripts/risk_eval.py --writers        # also "new writers": train on groups < 501, score the rest
     .venv/bin/python scripts/risk_eval.py --markdown       # also rewrite the figures in docs/clinical-rules.md
     .venv/bin/python scripts/risk_eval.py other.tsv --errors   # any labelled file, with the shipped engine
 
@@ -21,6 +22,10 @@ test side is never used to choose anything. Targets, in every language:
   either way; the strict share scored exactly concern is shown too);
 * false alarms on none ≤ 0.08 (scored concern or urgent, or asked the
   follow-up questions).
+
+``--writers`` (and ``--markdown``) adds a "new writers" run: trained on the
+first writers' lines only (group numbers below 501), scored on everyone
+else's (the extra batch and round 2), with no target.
 
 ``--lofo`` adds a leave-one-family-out run: each family in turn is left out of
 training and scored; a stress figure for kinds of message nobody wrote
@@ -523,7 +528,7 @@ def corpus_markdown(run: CorpusEvaluation, lofo: dict[str, Evaluation] | None, r
         f"Corpus: {run.train_size + len(run.combined.results)} messages; grouped split (seed {SEED}): "
         f"{run.train_size} to train, {len(run.combined.results)} held out. Model trained on the training "
         f"side only: C = {model.meta['C']}, thresholds by grouped 5-fold CV inside it: urgent "
-        f"{t.urgent}, concern {t.concern}, ask {t.ask}.",
+        f"{t.urgent}, concern {t.concern}, ask {t.ask}, short messages {t.short}.",
         "",
         "**Held-out side, rules + model (what the bot does):**",
         "",
