@@ -3,6 +3,7 @@
 
     .venv/bin/python scripts/risk_eval.py                  # corpus, grouped split; regression set
     .venv/bin/python scripts/risk_eval.py --lofo           # also leave-one-family-out (slow, minutes)
+    .venv/bin/python scripts/risk_eval.py --writers        # also "new writers": train on groups < 501, score the rest
     .venv/bin/python scripts/risk_eval.py --markdown       # also rewrite the figures in docs/clinical-rules.md
     .venv/bin/python scripts/risk_eval.py other.tsv --errors   # any labelled file, with the shipped engine
 
@@ -21,6 +22,10 @@ test side is never used to choose anything. Targets, in every language:
   either way; the strict share scored exactly concern is shown too);
 * false alarms on none ≤ 0.08 (scored concern or urgent, or asked the
   follow-up questions).
+
+``--writers`` (and ``--markdown``) adds a "new writers" run: trained on the
+first writers' lines only (group numbers below 501), scored on everyone
+else's (the extra batch and round 2), with no target.
 
 ``--lofo`` adds a leave-one-family-out run: each family in turn is left out of
 training and scored; a stress figure for kinds of message nobody wrote
@@ -381,7 +386,11 @@ def _fit(train: Sequence[risk_corpus.Example], **kwargs: object) -> RiskModel:
 
 def evaluate_corpus(examples: Sequence[risk_corpus.Example] | None = None) -> CorpusEvaluation:
     examples = risk_corpus.load_corpus() if examples is None else examples
-    train, test = grouped_split(examples)
+    return train_and_score(*grouped_split(examples))
+
+
+def train_and_score(train: Sequence[risk_corpus.Example], test: Sequence[risk_corpus.Example]) -> CorpusEvaluation:
+    """Fit a model on ``train`` only; score the engine and each layer alone on ``test``."""
     model = _fit(train)
     test_examples = [_from_corpus(e) for e in test]
     return CorpusEvaluation(
@@ -391,6 +400,25 @@ def evaluate_corpus(examples: Sequence[risk_corpus.Example] | None = None) -> Co
         model=model,
         train_size=len(train),
     )
+
+
+FIRST_ROUND_GROUPS = 501  # group numbers below: the first writers; from here: the extra batch and round 2
+
+
+def group_number(example: risk_corpus.Example) -> int:
+    """``en-plan-1004`` → 1004 (0 for a group without a number)."""
+    tail = example.group.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
+def new_writers(examples: Sequence[risk_corpus.Example]) -> CorpusEvaluation:
+    """Train on the first writers' lines only (group < 501), score the other writers' (≥ 501).
+
+    A "new writers" figure: none of the held-out lines were written by the people whose lines the
+    model learnt from, as with members' own messages.
+    """
+    return train_and_score([e for e in examples if group_number(e) < FIRST_ROUND_GROUPS],
+                           [e for e in examples if group_number(e) >= FIRST_ROUND_GROUPS])
 
 
 def _model_alone(text: str, model: RiskModel) -> RiskAssessment:
@@ -483,8 +511,15 @@ def _confusion_markdown(evaluation: Evaluation, language: str | None) -> str:
     return _markdown_table([language or "all", *(f"→ {p}" for p in LABELS)], rows)
 
 
+def _layers_table(run: CorpusEvaluation) -> str:
+    return _markdown_table(["layer", "urgent recall", "concern caught", "none false alarms"], [
+        [name, _p(e.recall("urgent")), _p(e.flagged("concern")), _p(e.false_alarms())]
+        for name, e in (("rules only", run.rules_only), ("model only", run.model_only),
+                        ("rules + model", run.combined))])
+
+
 def corpus_markdown(run: CorpusEvaluation, lofo: dict[str, Evaluation] | None, regression: Evaluation,
-                    combined: Evaluation) -> str:
+                    combined: Evaluation, writers: CorpusEvaluation | None = None) -> str:
     model = run.model
     t = model.thresholds
     parts = [
@@ -493,7 +528,7 @@ def corpus_markdown(run: CorpusEvaluation, lofo: dict[str, Evaluation] | None, r
         f"Corpus: {run.train_size + len(run.combined.results)} messages; grouped split (seed {SEED}): "
         f"{run.train_size} to train, {len(run.combined.results)} held out. Model trained on the training "
         f"side only: C = {model.meta['C']}, thresholds by grouped 5-fold CV inside it: urgent "
-        f"{t.urgent}, concern {t.concern}, ask {t.ask}.",
+        f"{t.urgent}, concern {t.concern}, ask {t.ask}, short messages {t.short}.",
         "",
         "**Held-out side, rules + model (what the bot does):**",
         "",
@@ -501,10 +536,7 @@ def corpus_markdown(run: CorpusEvaluation, lofo: dict[str, Evaluation] | None, r
         "",
         "Each layer alone on the same held-out messages (for comparison):",
         "",
-        _markdown_table(["layer", "urgent recall", "concern caught", "none false alarms"], [
-            [name, _p(e.recall("urgent")), _p(e.flagged("concern")), _p(e.false_alarms())]
-            for name, e in (("rules only", run.rules_only), ("model only", run.model_only),
-                            ("rules + model", run.combined))]),
+        _layers_table(run),
         "",
         "Targets (every language): urgent recall ≥ 0.97, concern caught ≥ 0.90, none false alarms ≤ 0.08.",
         "",
@@ -518,6 +550,14 @@ def corpus_markdown(run: CorpusEvaluation, lofo: dict[str, Evaluation] | None, r
               "concern families: caught at concern or urgent; none families: false alarms), with "
               "counts per language:", "",
               _markdown_table(["family", "label", "n", "share", "per language"], _family_rows(run.combined)), ""]
+    if writers is not None:
+        parts += [f"New writers (no target, the closest to members' own words): trained on the first writers' "
+                  f"lines only (groups < {FIRST_ROUND_GROUPS}, {writers.train_size} messages), scored on the "
+                  f"other writers' lines ({len(writers.combined.results)} messages: the extra batch and round 2; "
+                  f"thresholds urgent {writers.model.thresholds.urgent}, concern "
+                  f"{writers.model.thresholds.concern}, ask {writers.model.thresholds.ask}):", "",
+                  _markdown_table(LANGUAGE_HEADER, _language_rows(writers.combined)), "",
+                  "Each layer alone on the new writers' lines:", "", _layers_table(writers), ""]
     if lofo is not None:
         rows = []
         for family, evaluation in lofo.items():
@@ -550,9 +590,9 @@ def write_markdown(section: str, path: Path = DOCS) -> None:
     path.write_text(pattern.sub(lambda _: section, text), encoding="utf-8")
 
 
-def corpus_report(run: CorpusEvaluation, show_errors: bool) -> str:
-    lines = [f"Corpus, grouped split: trained on {run.train_size}, held out {len(run.combined.results)}; "
-             f"thresholds {run.model.thresholds}", ""]
+def corpus_report(run: CorpusEvaluation, show_errors: bool, title: str = "Corpus, grouped split") -> str:
+    lines = [f"{title}: trained on {run.train_size}, held out {len(run.combined.results)}; "
+             f"thresholds {run.model.thresholds}, inner CV {run.model.meta.get('out_of_fold')}", ""]
     for name, evaluation in (("rules + model", run.combined), ("rules only", run.rules_only),
                              ("model only", run.model_only)):
         lines.append(f"== {name}")
@@ -579,6 +619,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--errors", action="store_true", help="list every message labelled differently")
     parser.add_argument("--lofo", action="store_true", help="also leave each family out in turn (slow)")
     parser.add_argument("--markdown", action="store_true", help="rewrite the figures in docs/clinical-rules.md")
+    parser.add_argument("--writers", action="store_true",
+                        help="also train on the first writers' lines and score the other writers'")
     parser.add_argument("--rules-only", action="store_true", help="with PATH: score the rules without the model")
     args = parser.parse_args(argv)
     if args.path is not None:
@@ -596,6 +638,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     run = evaluate_corpus(examples)
     print(corpus_report(run, args.errors))
+    writers = new_writers(examples) if args.writers or args.markdown else None
+    if writers is not None:
+        print("\n" + corpus_report(writers, False, title="New writers (groups < 501 → groups ≥ 501)"))
     lofo = leave_one_family_out(examples, float(run.model.meta["C"]), progress=True) if args.lofo else None
     if lofo is not None:
         print("\nLeave-one-family-out:")
@@ -609,7 +654,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("\n== The same set, rules + shipped model (for information: the set predates the model's taxonomy)")
     print(_metrics_table(combined, [None, *combined.languages]))
     if args.markdown:
-        write_markdown(corpus_markdown(run, lofo, regression, combined))
+        write_markdown(corpus_markdown(run, lofo, regression, combined, writers))
         print(f"\nwrote {DOCS.relative_to(ROOT)}")
     return 0 if not run.failures() and regression.passed else 1
 

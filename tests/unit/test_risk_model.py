@@ -353,3 +353,65 @@ def test_grouped_split_keeps_groups_whole_and_every_family_on_both_sides() -> No
                 assert any(e.language == language and e.family == family for e in train), (language, family)
     assert 0.15 < len(test) / len(corpus()) < 0.35
     assert risk_eval().grouped_split(corpus()) == (train, test)  # fixed seed
+
+
+# --- concept features and short messages (round 2) ------------------------------------------------
+
+def _concepts(text: str) -> set[str]:
+    return {f for f in clf.features(text) if f.startswith("c:")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "saving up my pills, tonight is the night",
+        "goliyan jama ki hain, aaj raat",
+        "गोलियां जमा कर ली हैं, आज रात",
+        "गोळ्या साठवल्या आहेत, आज रात्री",
+        "golya jama kelya, aaj ratri",
+    ],
+)
+def test_concepts_give_one_plan_the_same_features_in_every_language(text: str) -> None:
+    assert {"c:means", "c:time-now", "c:means+c:time-now"} <= _concepts(text)
+
+
+def test_concept_pairs_stay_inside_a_sentence_and_phrases_and_prefixes_match() -> None:
+    assert "c:means+c:time-now" not in _concepts("I bought pills for my mother. Tonight we eat out")
+    assert {"c:god", "c:take-me", "c:god+c:take-me"} <= _concepts("bhagwan mujhe utha le")
+    assert "c:burden" in _concepts("everyone would be better off without me")
+    assert "c:means" in _concepts("vihirit udi maren")  # "vihir*" and "udi"
+    assert _concepts("hello") == set()
+
+
+def test_the_concept_lexicon_is_checked() -> None:
+    from bot.domain.risk.concepts import parse_lexicon
+
+    with pytest.raises(ValueError, match=r"\[means\] needs a list"):
+        parse_lexicon('[means]\nterms = "pills"\n')
+    with pytest.raises(ValueError, match="has no words"):
+        parse_lexicon('[means]\nterms = ["!!"]\n')
+    lexicon = parse_lexicon('[final]\nterms = ["Akhri", "shevat*", "the end"]\n')
+    assert "akhri" in lexicon.exact and ("shevat", "final") in lexicon.prefixes and "the" in lexicon.phrases
+
+
+def test_short_messages_get_the_stricter_threshold_or_none_at_all() -> None:
+    text = "alvida sabko"
+    p = model().probabilities_of(text)["urgent"]
+    never = _model_with(clf.Thresholds(urgent=0.0, concern=0.0, ask=0.0))  # short = NEVER: not read
+    assert never.verdict(normalise(text)) == clf.NO_VERDICT
+    strict = _model_with(clf.Thresholds(urgent=0.99, concern=0.99, ask=0.99, short=max(0.0, p - 0.001)))
+    verdict = strict.verdict(normalise(text))
+    assert verdict.level == URGENT and not verdict.followup
+    above = _model_with(clf.Thresholds(urgent=0.0, concern=0.0, ask=0.0, short=min(1.0, p + 0.001)))
+    assert above.verdict(normalise(text)).level == RiskLevel.NONE  # never concern or asked
+
+
+def test_short_threshold_is_chosen_on_short_messages_within_its_budget() -> None:
+    training = pytest.importorskip("bot.risk_training")
+    labels = ["urgent"] * 10 + ["none"] * 50
+    p_urgent = [0.95] * 5 + [0.3] * 5 + [0.6] * 5 + [0.1] * 45
+    short = [True] * 60
+    chosen = training.choose_short(labels, p_urgent, short, t_urgent=0.5)
+    assert 0.6 < chosen <= 0.95  # above every none scored 0.6 (10 % > the 2 % budget)
+    assert training.choose_short(labels, [0.1] * 10 + [0.9] * 50, short, 0.5) == clf.NEVER
+    assert training.choose_short(labels, p_urgent, [False] * 60, 0.5) == clf.NEVER

@@ -32,17 +32,24 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .concepts import concept_features
 from .models import RiskLevel
 from .normalise import SENTENCE_BREAK, Normalised, normalise
 
 FORMAT = 1
 CHAR_NGRAMS = (2, 5)  # inclusive, inside "<word>"
 WORD_NGRAMS = (1, 2)  # word unigrams and bigrams, never across a sentence end
+# Concept features from the curated lexicons (rules/concepts.toml, see concepts.py): kept because
+# they raised out-of-fold urgent recall in the inner cross-validation (docs/clinical-rules.md).
+CONCEPTS = True
 WINDOW_CHARS = 300
-# The model does not read a window with fewer words than this (a number typed as a check-in
-# answer, "ok", "Hi Meera"): two words carry too little for it, and it misread such scraps as
-# alarming far more often than it caught anything. The rules still read every message.
+# A window with fewer words than this (a number typed as a check-in answer, "ok", "enough.",
+# "alvida sabko") is too short for the ordinary thresholds: the model misread such scraps as
+# alarming far more often than it caught anything. It gets one stricter test instead: urgent when
+# P(urgent) reaches Thresholds.short, chosen by cross-validation on the short training messages
+# (never concern or the follow-up questions). The rules read every message.
 MIN_WORDS = 3
+NEVER = 1.01  # a threshold no probability reaches
 ARTIFACT = "risk_model.json.gz"
 # Strings whose features the artifact records a digest of: if the text normalisation or the
 # feature function changes, the shipped model no longer matches and a test says "retrain".
@@ -57,7 +64,7 @@ FEATURE_PROBES: tuple[str, ...] = (
 
 
 def features(text: str) -> list[str]:
-    """The model's features for ``text``: char n-grams inside words, word uni- and bigrams.
+    """The model's features for ``text``: char n-grams inside words, word uni- and bigrams, concepts.
 
     Words are the risk engine's normalised tokens (case, Unicode form,
     invisible characters, digits for letters, stretched letters and common
@@ -77,6 +84,8 @@ def token_features(tokens: Sequence[str]) -> list[str]:
         if previous is not None:
             out.append(f"w:{previous} {token}")
         previous = token
+    if CONCEPTS:
+        out.extend(concept_features(tokens))
     return out
 
 
@@ -104,11 +113,14 @@ class Thresholds:
 
     ``urgent``: P(urgent) at or above → urgent. ``concern``: P(urgent) + P(concern) at or above →
     concern. ``ask``: P(urgent) at or above (but below ``urgent``) → the C-SSRS follow-up questions.
+    ``short``: a window of fewer than MIN_WORDS words is urgent at or above it, else nothing
+    (above 1: such windows are never read).
     """
 
     urgent: float
     concern: float
     ask: float
+    short: float = NEVER
 
 
 @dataclass(frozen=True)
@@ -191,11 +203,15 @@ class RiskModel:
         best = NO_VERDICT
         best_key: tuple[int, bool, float, float] = (-1, False, -1.0, -1.0)
         for first, last in windows:
-            if sum(_is_word(token) for token in norm.tokens[first : last + 1]) < MIN_WORDS:
+            short = sum(_is_word(token) for token in norm.tokens[first : last + 1]) < MIN_WORDS
+            if short and self.thresholds.short > 1.0:
                 continue
             probs = self.probabilities(token_features(norm.tokens[first : last + 1]))
             p_urgent, p_concern = probs.get("urgent", 0.0), probs.get("concern", 0.0)
-            level, followup = self.decide(p_urgent, p_concern)
+            if short:
+                level, followup = (RiskLevel.URGENT if p_urgent >= self.thresholds.short else RiskLevel.NONE), False
+            else:
+                level, followup = self.decide(p_urgent, p_concern)
             key = (int(level), followup, p_urgent, p_concern)
             if key > best_key:
                 excerpt = _excerpt(norm, first, last) if len(windows) > 1 else ""
@@ -301,7 +317,7 @@ def model_from_dict(data: dict[str, Any]) -> RiskModel:
         classes=classes,
         intercepts=tuple(data["intercepts"]),
         terms=terms,
-        thresholds=Thresholds(urgent=t["urgent"], concern=t["concern"], ask=t["ask"]),
+        thresholds=Thresholds(urgent=t["urgent"], concern=t["concern"], ask=t["ask"], short=t.get("short", NEVER)),
         meta=dict(data.get("meta", {})),
     )
 
@@ -317,7 +333,7 @@ def model_to_dict(model: RiskModel) -> dict[str, Any]:
         "format": FORMAT,
         "classes": list(model.classes),
         "intercepts": list(model.intercepts),
-        "thresholds": {"urgent": t.urgent, "concern": t.concern, "ask": t.ask},
+        "thresholds": {"urgent": t.urgent, "concern": t.concern, "ask": t.ask, "short": t.short},
         "meta": model.meta,
         "terms": ordered,
         "rows": rows,
