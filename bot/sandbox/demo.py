@@ -154,6 +154,9 @@ async def _script(saathi: Saathi, phones: Phones, transcript: Transcript, clock:
 
     await _at(saathi, clock, transcript, 20, 0, "Daily check-ins go out")
     await phones.press(RAVI, "4 🙂")
+    # The check-in's craving question first: until it arrives, the newest keyboard with a "6" is the toolkit's
+    # from 18:31 (the mood keyboard's edit lands a moment before the next question).
+    await phones.expect(RAVI, "How strong is any craving today")
     await phones.press(RAVI, "6")
     await phones.press(RAVI, "Stress")
     await phones.press(RAVI, "Done")
