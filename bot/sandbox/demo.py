@@ -211,7 +211,10 @@ async def _script(day: Day) -> None:
     await day.expect(COUNSELLOR[0], "reach out")
 
     await day.at(20, 0, "Daily check-ins go out")
-    for label in ("4 🙂", "6", "Stress", "Done", "No", "Skip"):
+    await day.press(RAVI, "4 🙂")
+    # the check-in's craving question first: the toolkit's keyboard from 18:31 also has a "6"
+    await day.expect(RAVI, "How strong is any craving today")
+    for label in ("6", "Stress", "Done", "No", "Skip"):
         await day.press(RAVI, label)
     await day.expect(RAVI, "Thank you for checking in")
 
