@@ -428,9 +428,14 @@ async def test_a_busy_evening_survives_kills_without_losing_or_repeating_anythin
     # Every member: one check-in for the day, prompted once, completed once.
     assert sorted(members[c.member_id] for c in checkins) == sorted(ids)
     assert all(c.status == "completed" for c in checkins)
+    def shown(chat: int) -> str:
+        """For a failing check: every message of the chat with its life, and the rows that record one."""
+        return (f"{[(m.message_id, life(m.sent_at), (m.original_text or '')[:30]) for m in emu.messages(chat)]}\n"
+                f"rows {[(r.id, r.method, r.purpose, r.telegram_message_id) for r in rows if r.chat_id == chat]}")
+
     for user_id in ids:
-        assert once(user_id, "How is your mood"), user_id
-        assert once(user_id, "Thank you for checking in"), user_id
+        assert once(user_id, "How is your mood"), (user_id, shown(user_id))
+        assert once(user_id, "Thank you for checking in"), (user_id, shown(user_id))
 
     # Every circle message reached each other member once, and never its author.
     assert len(phones.posts) == 2 * len(circle)
