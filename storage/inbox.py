@@ -70,8 +70,15 @@ class Stored:
 
 
 def encode(raw: dict[str, Any]) -> str:
-    # json escapes control characters (NUL included) even with ensure_ascii=False: the text is valid TEXT
-    return json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
+    # json escapes control characters (NUL included) even with ensure_ascii=False: the text is valid TEXT.
+    # A lone surrogate (half an emoji) is not valid UTF-8: then every non-ASCII character is escaped, or
+    # one such message would make its whole batch unstorable, and so never confirmed, forever.
+    text = json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(raw, ensure_ascii=True, separators=(",", ":"))
+    return text
 
 
 def _table() -> Any:  # noqa: ANN401
