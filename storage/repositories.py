@@ -386,8 +386,9 @@ def unreachable_accounts(session: Session, telegram_user_id: int) -> list[tuple[
 
 
 def update_handled(session: Session, update_id: int) -> bool:
-    """Whether the inbox holds this update as handled (the sandbox and tests wait for it)."""
-    return inbox.ids(session, [update_id]).get(update_id) == inbox.HANDLED
+    """Whether the inbox is done with this update: handled, or given up after its last try (the
+    member was told); the sandbox and tests wait for it."""
+    return inbox.ids(session, [update_id]).get(update_id) in (inbox.HANDLED, inbox.FAILED)
 
 
 def latest_craving(session: Session, member_id: int) -> CravingEvent | None:
