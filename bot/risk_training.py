@@ -60,12 +60,13 @@ CONCERN_CAUGHT = 0.95  # concern messages scored concern or urgent
 ASK_RECALL = 0.995  # urgent messages scored urgent or sent the follow-up questions
 # ... within a false-alarm budget: the share of none messages the model alone may flag or ask.
 # Urgent recall first: with the present corpus the recall targets are out of reach and the budget
-# decides. 0.10 (urgent alerts up to 0.06 of it, alerts plus questions 0.08) was chosen from the
-# out-of-fold trade-off curve (docs/clinical-rules.md): each further 0.02 of false alarms buys about
-# 0.04 of urgent recall, below it the recall falls faster (0.06 → 0.51 out-of-fold).
-FALSE_ALARM_BUDGET = 0.10
-URGENT_BUDGET = 0.6  # of the budget, for urgent alerts
-ASK_BUDGET = 0.8  # of the budget, for urgent alerts and follow-up questions together
+# decides. A budget of 0.10 (0.06 for alerts) bought about 0.14 more urgent recall out of fold, but
+# the model then held ordinary circle chatter ("you lot are all fakes", "still think so") as
+# concern or urgent, so members' words never reached their circle (the e2e circle tests): kept at
+# 0.06 until the corpus has more ordinary chatter. Trade-off curve: docs/clinical-rules.md.
+FALSE_ALARM_BUDGET = 0.06
+URGENT_BUDGET = 0.5  # of the budget, for urgent alerts
+ASK_BUDGET = 0.75  # of the budget, for urgent alerts and follow-up questions together
 # Messages of fewer than MIN_WORDS words: urgent only at a P(urgent) that flags at most this share
 # of the short none messages ("ok", "hi all", "45 din 🙏") out of fold, and never below the urgent
 # threshold; not read at all if that catches no short urgent message.
