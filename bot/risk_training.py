@@ -71,6 +71,9 @@ ASK_BUDGET = 0.75  # of the budget, for urgent alerts and follow-up questions to
 # of the short none messages ("ok", "hi all", "45 din 🙏") out of fold, and never below the urgent
 # threshold; not read at all if that catches no short urgent message.
 SHORT_BUDGET = 0.02
+# Off in the shipped model: on a one-word random string ("5ar", a property test) the model gave
+# P(urgent) 0.95; a word or two give it too few features to be trusted even with a strict threshold.
+SHORT_MESSAGES = False
 GRID = tuple(round(0.01 + 0.005 * i, 3) for i in range(197))  # 0.010 … 0.990
 
 @lru_cache(maxsize=None)
@@ -167,6 +170,8 @@ def word_count(text: str) -> int:
 def choose_short(labels: Sequence[str], p_urgent: Sequence[float], short: Sequence[bool], t_urgent: float) -> float:
     """The threshold for short messages (see SHORT_BUDGET), from out-of-fold scores of the short ones."""
     y, pu, mask = np.asarray(labels), np.asarray(p_urgent, dtype=float), np.asarray(short, dtype=bool)
+    if not SHORT_MESSAGES:
+        return NEVER
     none, urgent = mask & (y == "none"), mask & (y == "urgent")
     if not none.any() or not urgent.any():
         return NEVER
