@@ -3,6 +3,8 @@ zero-width characters inside a phone number or handle, spelled-out e-mails, spac
 
 from __future__ import annotations
 
+import re
+
 from bot.sandbox.phones import wait_until
 from tests.e2e.conftest import Harness
 from tests.e2e.test_circles import A, B, C, _circle, _later, _risk_rules, _write  # noqa: F401  (fixture)
@@ -22,8 +24,7 @@ async def test_disguised_contact_details_stay_out_of_a_circle(harness: Harness) 
     _write(harness, A, "90 days today, craving 7 at 7:30 and it passed")
     await harness.expect(B, "90 days today")
     for user_id in (B, C):
-        received = "\n".join(harness.texts(user_id))
-        assert "zora" not in received.lower() and "98" not in received and "54 32" not in received
+        assert not _leaked(harness.texts(user_id))
 
 
 async def test_disguised_contact_details_do_not_reach_a_sponsor(harness: Harness) -> None:
@@ -32,8 +33,13 @@ async def test_disguised_contact_details_do_not_reach_a_sponsor(harness: Harness
         harness.send(MENTEE_ID, f"/reply {text}")
         await _refusals(harness, MENTEE_ID, "aren't passed on", number)
     await harness.settle()
-    received = "\n".join(harness.texts(SPONSOR_ID))
-    assert "zora" not in received.lower() and "98" not in received
+    assert not _leaked(harness.texts(SPONSOR_ID))
+
+
+def _leaked(texts: list[str]) -> list[str]:
+    """Texts holding the handle or the phone number's digits in any spacing (a pseudonym's two-digit
+    number, such as "Kingfisher 98", is not a leak)."""
+    return [text for text in texts if "zora" in text.lower() or "76543" in re.sub(r"\D", "", text)]
 
 
 async def _refusals(harness: Harness, user_id: int, words: str, count: int) -> None:
