@@ -20,7 +20,9 @@ from bot.config import Settings, SettingsError, load_settings
 from bot.services import admin
 from bot.services.context import ServiceContext
 from storage.db import SessionFactory, is_sqlite, make_engine
-from storage import crypto, key_check
+from storage import crypto
+from storage.keys import rotation as key_rotation
+from storage.keys import check as key_check
 from storage.migrate import upgrade
 
 log = logging.getLogger("saathi")
@@ -331,7 +333,7 @@ def _rotate_keys(settings: Settings, *, skip_unreadable: bool = False) -> int:
     upgrade(settings.database_url)  # the columns must be wide enough for ciphertext first
     engine = make_engine(settings.database_url, single_use=True)
     try:
-        counts = crypto.rotate_database(engine, skip_unreadable=skip_unreadable)
+        counts = key_rotation.rotate_database(engine, skip_unreadable=skip_unreadable)
         # reached only when every stored text could be read, or the operator accepted the loss
         key_check.rotate_canary(engine, replace_unreadable=skip_unreadable)
     finally:
@@ -351,7 +353,7 @@ def _check_keys(settings: Settings) -> int:
     engine = make_engine(settings.database_url, single_use=True)
     try:
         canary = key_check.canary_status(engine)
-        counts = crypto.count_readable(engine)
+        counts = key_rotation.count_readable(engine)
     finally:
         engine.dispose()
     print(f"key check: {'read by the configured keys' if canary == 'readable' else canary}")

@@ -44,7 +44,7 @@ class Settings:
     encryption_keys: tuple[str, ...] = field(default=(), repr=False)
     # Run although the keys do not read the stored key check (a lost key): old texts show as
     # [unreadable]. The operator's explicit choice (SAATHI_ALLOW_UNREADABLE_DATA=yes or
-    # ``saathi run --allow-unreadable-data``); storage/key_check.py.
+    # ``saathi run --allow-unreadable-data``); storage/keys/check.py.
     allow_unreadable_data: bool = False
     # Tests only (refused in production): a child process's clock and how often it scans for due work.
     clock_start: datetime | None = None

@@ -51,6 +51,11 @@ class InboxUpdate(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=100)
 
 
+# Until 0010 each handled update_id had a ``processedupdate`` row; the inbox row (status "handled")
+# is that record now. The old name stays for code that only asks "is this update id known?".
+ProcessedUpdate = InboxUpdate
+
+
 @dataclass(frozen=True)
 class Received:
     """One update as it arrived: its id, its lane (chat) and its raw JSON object."""
@@ -183,6 +188,12 @@ def counts(session: Session) -> dict[str, int]:
                                  .where(col(InboxUpdate.status).in_((PENDING, FAILED)))
                                  .group_by(col(InboxUpdate.status))).all())
     return {PENDING: int(found.get(PENDING, 0)), FAILED: int(found.get(FAILED, 0))}
+
+
+def update_handled(session: Session, update_id: int) -> bool:
+    """Whether the inbox is done with this update: handled, or given up after its last try (the
+    member was told); the sandbox and tests wait for it."""
+    return ids(session, [update_id]).get(update_id) in (HANDLED, FAILED)
 
 
 def ids(session: Session, update_ids: Iterable[int]) -> dict[int, str]:

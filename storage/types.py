@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -29,3 +31,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+
+def utc_field(**kwargs: Any) -> Any:  # noqa: ANN401  (SQLModel's Field is typed Any)
+    """A table field stored as :class:`UTCDateTime`."""
+    return Field(sa_type=UTCDateTime, **kwargs)

@@ -50,9 +50,10 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.clock import Clock
 from bot.delivery.limiter import RateLimiter
 from bot.domain.outgoing import Priority
-from storage import repositories as repo
+from storage.outbox import queries as outbox_db
 from storage.db import SessionFactory
-from storage.models import Member, OutboxMessage, Staff
+from storage.outbox.tables import OutboxMessage
+from storage.people.tables import Member, Staff
 
 log = logging.getLogger(__name__)
 
@@ -269,7 +270,7 @@ class OutboxSender:
     def claim(self, limit: int | None = None, *, max_priority: int | None = None) -> list[OutboxMessage]:
         now = self._clock.now()
         with self._uow() as session:
-            rows = repo.claim_outbox(session, now, limit or self._batch_size, now + LEASE, max_priority=max_priority)
+            rows = outbox_db.claim_outbox(session, now, limit or self._batch_size, now + LEASE, max_priority=max_priority)
             session.commit()
             return rows
 
@@ -366,7 +367,7 @@ class OutboxSender:
         self._last_backlog_log = now_mono
         now = self._clock.now()
         with self._uow() as session:
-            backlog = repo.outbox_backlog(session, now, rate=self._limiter.rate if self._limiter else None)
+            backlog = outbox_db.outbox_backlog(session, now, rate=self._limiter.rate if self._limiter else None)
         if backlog["due"] > self._batch_size:
             log.info("outbox backlog: %s due, oldest %.0f s late, about %s s to drain at %s/s",
                      backlog["due"], backlog["oldest_due_seconds"], backlog["drain_seconds"], backlog["rate"])

@@ -24,9 +24,11 @@ from bot.runtime import Saathi
 from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.phones import Match, Phones, wait_until
 from bot.services import admin
-from storage import crypto, key_check
+from storage import crypto
+from storage.keys import check as key_check
 from storage.db import make_engine
-from storage import repositories as repo
+from storage import inbox
+from storage.outbox import queries as outbox_db
 from storage.migrate import upgrade
 
 TOKEN = "1000000001:SANDBOX-demo-token-not-a-real-one"
@@ -132,7 +134,7 @@ class Day:
     async def send(self, user_id: int, text: str) -> None:
         async with self.step(f"{NAMES[user_id]} types {text!r}"):
             update_id = self.phones.send(user_id, text)
-            await self._settled(lambda session: repo.update_handled(session, update_id))
+            await self._settled(lambda session: inbox.update_handled(session, update_id))
 
     async def press(self, user_id: int, label: str) -> None:
         async with self.step(f"{NAMES[user_id]} presses [{label}]"):
@@ -168,7 +170,7 @@ class Day:
 
         def idle() -> bool:
             with self.saathi.services.uow() as session:
-                return (handled is None or handled(session)) and repo.outbox_due_count(session, self.clock.now()) == 0
+                return (handled is None or handled(session)) and outbox_db.outbox_due_count(session, self.clock.now()) == 0
 
         await wait_until(idle, timeout=self.deadline, stable=2)
 

@@ -25,9 +25,9 @@ from bot.domain.outgoing import Priority
 from bot.i18n import normalise_language, t
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
-from storage import repositories as repo
-from storage import sponsor_repositories as spr
-from storage.models import AuditEntry
+from storage.people import queries as people_db
+from storage.sponsors import queries as sponsors_db
+from storage.safety.tables import AuditEntry
 
 
 class Role(StrEnum):
@@ -90,15 +90,15 @@ def may_run(roles: frozenset[Role], command: str) -> bool:
 
 def roles_of(session: Session, telegram_user_id: int) -> frozenset[Role]:
     roles: set[Role] = set()
-    staff = repo.staff_by_telegram_id(session, telegram_user_id)
+    staff = people_db.staff_by_telegram_id(session, telegram_user_id)
     if staff is not None and staff.active:
         roles.add(Role.ADMIN if staff.role == "admin" else Role.COUNSELLOR)
-    member = repo.member_by_telegram_id(session, telegram_user_id)
+    member = people_db.member_by_telegram_id(session, telegram_user_id)
     if member is not None:
         roles.add(Role.MEMBER)
-        sponsor = spr.sponsor_of_member(session, member.id or 0)
+        sponsor = sponsors_db.sponsor_of_member(session, member.id or 0)
     else:
-        sponsor = spr.volunteer_by_telegram_id(session, telegram_user_id)
+        sponsor = sponsors_db.volunteer_by_telegram_id(session, telegram_user_id)
     if sponsor is not None and sponsor.active:
         roles.add(Role.SPONSOR)
     if not roles:  # linked to nothing (or only to a deactivated staff row)
@@ -108,19 +108,19 @@ def roles_of(session: Session, telegram_user_id: int) -> frozenset[Role]:
 
 def person_language(session: Session, person: Person) -> str:
     """The language a person chose with us (as a member, volunteer or staff), else their phone's."""
-    member = repo.member_by_telegram_id(session, person.telegram_user_id)
+    member = people_db.member_by_telegram_id(session, person.telegram_user_id)
     if member is not None:
         return member.language
-    volunteer = spr.volunteer_by_telegram_id(session, person.telegram_user_id)
+    volunteer = sponsors_db.volunteer_by_telegram_id(session, person.telegram_user_id)
     if volunteer is not None:
         return volunteer.language
-    staff = repo.staff_by_telegram_id(session, person.telegram_user_id)
+    staff = people_db.staff_by_telegram_id(session, person.telegram_user_id)
     return staff.language if staff else normalise_language(person.language_code)
 
 
 def audit_refusal(session: Session, person: Person, action: str, now: datetime) -> None:
     """``refused:<action>``, with who tried; the action is a command or button name, never text."""
-    staff = repo.staff_by_telegram_id(session, person.telegram_user_id)
+    staff = people_db.staff_by_telegram_id(session, person.telegram_user_id)
     session.add(AuditEntry(actor_telegram_id=person.telegram_user_id, staff_id=staff.id if staff else None,
                            action=f"refused:{action}"[:40], created_at=now))
 
@@ -128,7 +128,7 @@ def audit_refusal(session: Session, person: Person, action: str, now: datetime) 
 def refuse(session: Session, person: Person, action: str, now: datetime) -> None:
     """Audit the attempt and say kindly that this is not available to them."""
     audit_refusal(session, person, action, now)
-    member = repo.member_by_telegram_id(session, person.telegram_user_id)
+    member = people_db.member_by_telegram_id(session, person.telegram_user_id)
     enqueue(session, chat_id=person.chat_id, member_id=member.id if member else None, now=now,
             priority=Priority.REPLY, text=t(person_language(session, person), "not-available"))
 

@@ -12,10 +12,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session, select
 
-from storage import circle_repositories as crepo
+from storage.circles import queries as circles_db
 from storage import inbox
-from storage import repositories as repo
-from storage.models import Center, Circle, InviteCode, Member, Staff
+from storage.outbox import queries as outbox_db
+from storage.people import queries as people_db
+from storage.safety import queries as safety_db
+from storage.circles.tables import Circle
+from storage.people.tables import Center, InviteCode, Member, Staff
 
 from bot.domain.relay import ScheduleError, parse_schedule
 from bot.services import circles
@@ -43,7 +46,7 @@ def deep_link(bot_username: str, payload: str) -> str:
 
 
 def _center(session: Session, name: str) -> Center:
-    center = repo.center_by_name(session, name)
+    center = people_db.center_by_name(session, name)
     if center is None:
         raise AdminError(f"no centre named {name!r} (create it with: saathi center add)")
     return center
@@ -58,7 +61,7 @@ def add_center(ctx: ServiceContext, name: str, timezone: str, helpline: str | No
     except (ZoneInfoNotFoundError, ValueError):
         raise AdminError(f"{timezone!r} is not a known time zone (for example Asia/Kolkata)") from None
     with ctx.uow() as session:
-        if repo.center_by_name(session, name) is not None:
+        if people_db.center_by_name(session, name) is not None:
             raise AdminError(f"a centre named {name!r} already exists")
         center = Center(name=name, timezone=timezone, helpline=(helpline or "").strip() or None, created_at=ctx.clock.now())
         session.add(center)
@@ -114,7 +117,7 @@ def add_counsellor(ctx: ServiceContext, center_name: str, name: str, *, telegram
         raise AdminError("the counsellor needs a name")
     with ctx.uow() as session:
         center = _center(session, center_name)
-        if telegram_id is not None and repo.staff_by_telegram_id(session, telegram_id) is not None:
+        if telegram_id is not None and people_db.staff_by_telegram_id(session, telegram_id) is not None:
             raise AdminError("that Telegram account is already linked to a staff member")
         code = None if telegram_id is not None else "staff-" + secrets.token_urlsafe(12).replace("_", "x")
         staff = Staff(center_id=center.id or 0, name=name.strip(), role=role, is_backup=backup,
@@ -147,8 +150,8 @@ def create_invites(ctx: ServiceContext, center_name: str, *, circle_name: str | 
             circle_id = circle.id
             # every seat is a member or an invite still open: more invites than seats would leave some
             # people holding an invitation to a circle with no room for them
-            free = circle.capacity - crepo.member_count(session, circle.id or 0) \
-                - repo.open_invites_for_circle(session, circle.id or 0, now)
+            free = circle.capacity - circles_db.member_count(session, circle.id or 0) \
+                - people_db.open_invites_for_circle(session, circle.id or 0, now)
             if count > free:
                 raise AdminError(f"the circle {circle.name!r} has room for {max(free, 0)} more (capacity "
                                  f"{circle.capacity}, counting members and open invites)")
@@ -196,11 +199,11 @@ def list_circles(ctx: ServiceContext, center_name: str) -> list[dict[str, object
     with ctx.uow() as session:
         center = _center(session, center_name)
         rows = []
-        for circle in crepo.circles_of_center(session, center.id or 0):
-            settings = crepo.settings_of(session, circle.id or 0)
+        for circle in circles_db.circles_of_center(session, center.id or 0):
+            settings = circles_db.settings_of(session, circle.id or 0)
             facilitator = session.get(Staff, circle.facilitator_id) if circle.facilitator_id else None
             rows.append({"name": circle.name, "type": circle.kind, "language": circle.language,
-                         "members": crepo.member_count(session, circle.id or 0), "capacity": circle.capacity,
+                         "members": circles_db.member_count(session, circle.id or 0), "capacity": circle.capacity,
                          "facilitator": facilitator.name if facilitator else None,
                          "schedule": settings.schedule if settings else None,
                          "closed": bool(settings and settings.closed_at)})
@@ -210,10 +213,10 @@ def list_circles(ctx: ServiceContext, center_name: str) -> list[dict[str, object
 def _member_and_circle(session: Session, center_name: str, pseudonym: str,
                        circle_name: str | None) -> tuple[Member, Circle | None]:
     center = _center(session, center_name)
-    member = repo.member_by_pseudonym(session, center.id or 0, pseudonym)
+    member = people_db.member_by_pseudonym(session, center.id or 0, pseudonym)
     if member is None:
         raise AdminError(f"no member with the pseudonym {pseudonym!r} at {center.name}")
-    circle = crepo.circle_by_name(session, center.id or 0, circle_name) if circle_name else None
+    circle = circles_db.circle_by_name(session, center.id or 0, circle_name) if circle_name else None
     if circle_name and circle is None:
         raise AdminError(f"no circle named {circle_name!r} at {center.name}")
     return member, circle
@@ -245,7 +248,7 @@ def remove_from_circle(ctx: ServiceContext, center_name: str, *, pseudonym: str 
             session.commit()
             return f"{member.pseudonym} removed from {left.name!r}"
         center = _center(session, center_name)
-        circle = crepo.circle_by_name(session, center.id or 0, circle_name or "")
+        circle = circles_db.circle_by_name(session, center.id or 0, circle_name or "")
         if circle is None:
             raise AdminError(f"no circle named {circle_name!r} at {center.name} (give --member or --circle)")
         count = circles.close(session, circle, now)
@@ -269,10 +272,10 @@ def status(ctx: ServiceContext, *, rate_per_second: float | None = None) -> dict
             "centres": len(session.exec(select(Center.id)).all()),
             "members": by_status,
             "staff_not_linked": len(unlinked),
-            "outbox": repo.outbox_backlog(session, now, rate=rate_per_second),
+            "outbox": outbox_db.outbox_backlog(session, now, rate=rate_per_second),
             # updates stored and not yet handled (the database was away, or a handler is retrying), and
             # updates given up after repeated failures (the member was told; the log has their ids)
             "inbox": inbox.counts(session),
-            "escalations_unacknowledged_at_last_step": repo.count_unreachable_escalations(session),
+            "escalations_unacknowledged_at_last_step": safety_db.count_unreachable_escalations(session),
             "staff_unreachable": len(session.exec(select(Staff).where(Staff.active, Staff.reachable == False)).all()),  # noqa: E712
         }

@@ -45,11 +45,12 @@ from bot.services.sponsors import (
     to_sponsor,
     to_staff,
 )
-from storage import repositories as repo
-from storage import sponsor_repositories as spr
-from storage.circle_models import UnreachableNotice
-from storage.models import Member
-from storage.sponsor_models import AttendanceWatch, Sponsor, SponsorLink
+from storage.checkins import queries as checkins_db
+from storage.people import queries as people_db
+from storage.sponsors import queries as sponsors_db
+from storage.circles.tables import UnreachableNotice
+from storage.people.tables import Member
+from storage.sponsors.tables import AttendanceWatch, Sponsor, SponsorLink
 
 log = logging.getLogger(__name__)
 
@@ -61,11 +62,11 @@ RATE_NOTICE_EVERY = timedelta(days=14)
 
 def calendar(session: Session, member: Member, today: date, horizon: date) -> dict[date, Day]:
     """Each day since ``horizon``: done, missed, or neutral (paused, not delivered, nothing sent)."""
-    checkins = repo.recent_checkins(session, member.id or 0, today, days=(today - horizon).days + 1)
+    checkins = checkins_db.recent_checkins(session, member.id or 0, today, days=(today - horizon).days + 1)
     # The dedupe key views.send_checkin_question gives each day's scheduled check-in.
     keys = {c.local_date: f"checkin:{member.id}:{c.local_date.isoformat()}" for c in checkins}
-    deliveries = spr.checkin_deliveries(session, list(keys.values()))
-    paused = repo.paused_days(session, member.id or 0, horizon, today)
+    deliveries = sponsors_db.checkin_deliveries(session, list(keys.values()))
+    paused = people_db.paused_days(session, member.id or 0, horizon, today)
     days: dict[date, Day] = {}
     for checkin in checkins:
         status = deliveries.get(keys[checkin.local_date])
@@ -89,9 +90,9 @@ def run_attendance_scan(ctx: ServiceContext, limit: int = 500) -> int:
     now = ctx.clock.now()
     written = 0
     with ctx.uow() as session:
-        for watch in spr.claim_due_watches(session, now, limit):
+        for watch in sponsors_db.claim_due_watches(session, now, limit):
             member = session.get(Member, watch.member_id)
-            if member is None or member.status not in spr.WATCHED_STATUSES:
+            if member is None or member.status not in sponsors_db.WATCHED_STATUSES:
                 session.delete(watch)
                 continue
             written += scan_member(session, member, watch, now)
@@ -104,7 +105,7 @@ def watch_unwatched(ctx: ServiceContext, limit: int = 5000) -> int:
     one, due at once. It reads every watched member, which is why it is not in the per-minute scan."""
     now = ctx.clock.now()
     with ctx.uow() as session:
-        members = spr.claim_unwatched_members(session, limit)
+        members = sponsors_db.claim_unwatched_members(session, limit)
         for member in members:
             session.add(AttendanceWatch(member_id=member.id or 0, next_scan_at=now))
         session.commit()
@@ -138,7 +139,7 @@ def scan_member(session: Session, member: Member, watch: AttendanceWatch, now: d
         _forget_gap(watch)
         watch.gap_start = gap.start
     watch.gap_missed = gap.missed
-    link = spr.active_link_of_mentee(session, member.id or 0)
+    link = sponsors_db.active_link_of_mentee(session, member.id or 0)
     sponsor = session.get(Sponsor, link.sponsor_id) if link else None
     side = sponsor_side(session, sponsor) if sponsor else None
     has_sponsor = link is not None and side is not None and side.reachable
@@ -230,7 +231,7 @@ def run_weekly_summaries(ctx: ServiceContext, limit: int = 500) -> int:
     now = ctx.clock.now()
     sent = 0
     with ctx.uow() as session:
-        for sponsor in spr.sponsors_due_summary(session, now, limit):
+        for sponsor in sponsors_db.sponsors_due_summary(session, now, limit):
             side = sponsor_side(session, sponsor)
             pol: SponsorPolicy = policy(session, sponsor.center_id)
             body, active = mentees_text(session, sponsor, side.language, now) if side else ("", [])

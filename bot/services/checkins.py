@@ -23,8 +23,11 @@ from bot.i18n import t
 from bot.services import attendance, circles, onboarding, outbox, reachability, safety, views
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
-from storage import repositories as repo
-from storage.models import Center, Checkin, ConsentRecord, CravingEvent, Member
+from storage.checkins import queries as checkins_db
+from storage.outbox import queries as outbox_db
+from storage.people import queries as people_db
+from storage.checkins.tables import Checkin, CravingEvent
+from storage.people.tables import Center, ConsentRecord, Member
 
 STREAK_LOOKBACK_DAYS = 400
 HIGH_CRAVING = 7
@@ -42,10 +45,10 @@ def run_due_checkins(ctx: ServiceContext, limit: int = 1000) -> int:
     """
     now = ctx.clock.now()
     with ctx.uow() as session, session.no_autoflush:
-        members = repo.claim_due_members(session, now, limit)
+        members = checkins_db.claim_due_members(session, now, limit)
         ids = [member.id or 0 for member in members]
-        consents = repo.latest_consents(session, ids)
-        taken = repo.checkin_days(session, ids, since=now.date() - timedelta(days=2))
+        consents = people_db.latest_consents(session, ids)
+        taken = checkins_db.checkin_days(session, ids, since=now.date() - timedelta(days=2))
         # held here: the session's identity map is weak, and each question looks its centre up again
         centres = [session.get(Center, center_id) for center_id in {member.center_id for member in members}]
         started: list[tuple[Member, Checkin]] = []
@@ -99,7 +102,7 @@ def run_reminders(ctx: ServiceContext, limit: int = 1000) -> int:
     count = 0
     with ctx.uow() as session:
         with outbox.batched(session):
-            for checkin in repo.checkins_to_remind(session, now, limit):
+            for checkin in checkins_db.checkins_to_remind(session, now, limit):
                 checkin.reminded_at = now
                 member = session.get(Member, checkin.member_id)
                 if member is None or member.status != "active":
@@ -116,7 +119,7 @@ def close_missed(ctx: ServiceContext, limit: int = 1000) -> int:
     """At the end of the member's local day an unfinished check-in closes as missed."""
     now = ctx.clock.now()
     with ctx.uow() as session:
-        closing = repo.checkins_to_close(session, now, limit)
+        closing = checkins_db.checkins_to_close(session, now, limit)
         for checkin in closing:
             checkin.status = "missed"
             checkin.step = None
@@ -126,7 +129,7 @@ def close_missed(ctx: ServiceContext, limit: int = 1000) -> int:
 
 # --- answers ---------------------------------------------------------------------------------
 
-def _state(checkin: Checkin | repo.PressedCheckin) -> CheckinState:
+def _state(checkin: Checkin | checkins_db.PressedCheckin) -> CheckinState:
     return CheckinState(
         step=checkin.step,
         mood=checkin.mood,
@@ -137,7 +140,7 @@ def _state(checkin: Checkin | repo.PressedCheckin) -> CheckinState:
     )
 
 
-def _store(checkin: Checkin | repo.PressedCheckin, state: CheckinState) -> None:
+def _store(checkin: Checkin | checkins_db.PressedCheckin, state: CheckinState) -> None:
     checkin.step = state.step
     checkin.mood = state.mood
     checkin.craving = state.craving
@@ -158,12 +161,12 @@ def answer_button(ctx: ServiceContext, person: Person, checkin_id: int, kind: st
     value: object = _button_value(kind, raw)
     now = ctx.clock.now()
     with ctx.uow() as session:
-        found = repo.pressed_checkin(session, checkin_id, person.telegram_user_id)
+        found = checkins_db.pressed_checkin(session, checkin_id, person.telegram_user_id)
         if found is None:  # no such check-in, or not this person's
             return "button-expired"
         pressed, who = found
         reachability.seen(session, who.status)  # the update's commit need not look them up again
-        if pressed.status not in repo.OPEN_CHECKIN:
+        if pressed.status not in checkins_db.OPEN_CHECKIN:
             return "checkin-stale"
         try:
             before = _state(pressed)
@@ -173,7 +176,7 @@ def answer_button(ctx: ServiceContext, person: Person, checkin_id: int, kind: st
                 was_step, was_triggers = pressed.step, pressed.triggers
                 with outbox.batched(session):  # the edit and the next question: one statement
                     _apply(session, who, pressed, step, value, now, message_id=message_id)
-                if not repo.store_pressed(session, pressed, was_step=was_step, was_triggers=was_triggers):
+                if not checkins_db.store_pressed(session, pressed, was_step=was_step, was_triggers=was_triggers):
                     session.rollback()  # another worker handled a press on it meanwhile
                     return "checkin-stale"
             else:  # the last answer, or a craving to record: the whole check-in and member
@@ -213,7 +216,7 @@ def answer_typed(session: Session, member: Member, checkin: Checkin, text: str, 
     try:
         value = parse_typed(step, text)
         # the question's buttons go, as after a press (None when it was not delivered yet)
-        message_id = repo.sent_message_id(session, member.chat_id, views.checkin_question_purpose(step),
+        message_id = outbox_db.sent_message_id(session, member.chat_id, views.checkin_question_purpose(step),
                                           since=checkin.due_at)
         if step == "triggers" and not isinstance(value, str):
             _apply_triggers(session, member, checkin, value, now, message_id)
@@ -234,7 +237,7 @@ def _apply_triggers(session: Session, member: Member, checkin: Checkin, chosen: 
     _apply(session, member, checkin, "triggers", "done", now, message_id=message_id)
 
 
-def _apply(session: Session, member: Member | repo.PressedMember, checkin: Checkin | repo.PressedCheckin, step: str,
+def _apply(session: Session, member: Member | checkins_db.PressedMember, checkin: Checkin | checkins_db.PressedCheckin, step: str,
            value: object, now: datetime, *, message_id: int | None) -> None:
     """Store an answer and reply. Plain rows (``repo.pressed_checkin``) do for every step but the last
     and a strong craving (``_only_moves_on``), which need the ORM objects."""
@@ -276,7 +279,7 @@ def _complete(session: Session, member: Member, checkin: Checkin, now: datetime)
     )
     checkin.coping_id = strategy.id
     since = date.fromordinal(day.toordinal() - STREAK_LOOKBACK_DAYS)
-    streak = checkin_streak([*repo.completed_checkin_days(session, member.id or 0, since), day], day)
+    streak = checkin_streak([*checkins_db.completed_checkin_days(session, member.id or 0, since), day], day)
     lines = [
         t(lang, "checkin-thanks"),
         t(lang, "checkin-coping", title=t(lang, f"coping-{strategy.id}-title"), body=t(lang, f"coping-{strategy.id}-body")),
@@ -295,14 +298,14 @@ def _complete(session: Session, member: Member, checkin: Checkin, now: datetime)
 
 
 def note_step_open(session: Session, member: Member, now: datetime) -> bool:
-    checkin = repo.open_checkin(session, member.id or 0)
+    checkin = checkins_db.open_checkin(session, member.id or 0)
     return (checkin is not None and checkin.step == "note"
             and checkin.local_date == local_date(now, member.timezone))
 
 
 def handle_typed_if_open(session: Session, member: Member, text: str, now: datetime) -> bool:
     """Route typed text to today's open check-in, if there is one. True when it was used."""
-    checkin = repo.open_checkin(session, member.id or 0)
+    checkin = checkins_db.open_checkin(session, member.id or 0)
     if checkin is None or checkin.step is None or checkin.local_date != local_date(now, member.timezone):
         return False
     answer_typed(session, member, checkin, text, now)

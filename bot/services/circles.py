@@ -34,17 +34,21 @@ from bot.i18n import normalise_language, t
 from bot.services import access, safety
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue, enqueue_edit
-from storage import circle_repositories as crepo
-from storage import repositories as repo
-from storage.circle_models import (
+from storage.circles import queries as circles_db
+from storage.people import queries as people_db
+from storage.circles.tables import (
+    Circle,
     CircleMeeting,
+    CircleMembership,
     CircleMessage,
     CircleReport,
     CircleSettings,
     RelayCopy,
     UnreachableNotice,
 )
-from storage.models import AuditEntry, Center, Circle, CircleMembership, Member, OutboxMessage, Staff
+from storage.outbox.tables import OutboxMessage
+from storage.people.tables import Center, Member, Staff
+from storage.safety.tables import AuditEntry
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +82,11 @@ class _Recipient:
 # --- looking things up -------------------------------------------------------------------------
 
 def _circle_of(session: Session, member: Member) -> tuple[CircleMembership, Circle] | None:
-    membership = crepo.active_membership(session, member.id or 0)
+    membership = circles_db.active_membership(session, member.id or 0)
     if membership is None:
         return None
     circle = session.get(Circle, membership.circle_id)
-    settings = crepo.settings_of(session, membership.circle_id)
+    settings = circles_db.settings_of(session, membership.circle_id)
     if circle is None or (settings is not None and settings.closed_at is not None):
         return None
     return membership, circle
@@ -98,10 +102,10 @@ def _facilitator(session: Session, circle: Circle) -> Staff | None:
 def _reviewer(session: Session, circle: Circle, *, not_staff_id: int | None = None) -> Staff | None:
     """Who reads held messages and reports: the facilitator, else the circle's counsellor, else the centre's."""
     candidates: list[Staff | None] = [_facilitator(session, circle)]
-    settings = crepo.settings_of(session, circle.id or 0)
+    settings = circles_db.settings_of(session, circle.id or 0)
     if settings is not None and settings.counsellor_id is not None:
         candidates.append(session.get(Staff, settings.counsellor_id))
-    candidates.append(repo.default_counsellor(session, circle.center_id))
+    candidates.append(people_db.default_counsellor(session, circle.center_id))
     for staff in candidates:
         if staff is not None and staff.active and staff.chat_id and staff.reachable and staff.id != not_staff_id:
             return staff
@@ -152,7 +156,7 @@ def _recipients(session: Session, circle: Circle, *, exclude_member: int | None 
                 exclude_staff: int | None = None) -> list[_Recipient]:
     people = [
         _Recipient(chat_id=member.chat_id, language=member.language, member_id=member.id)
-        for _, member in crepo.circle_members(session, circle.id or 0)
+        for _, member in circles_db.circle_members(session, circle.id or 0)
         if member.id != exclude_member
     ]
     facilitator = _facilitator(session, circle)
@@ -171,7 +175,7 @@ def _reply_targets(session: Session, original: CircleMessage | None) -> dict[int
                                          else session.get(Staff, original.staff_id) if original.staff_id else None)
         if author is not None and author.chat_id:
             targets[author.chat_id] = original.source_message_id
-    for copy, row in crepo.copies_of(session, original.id or 0):
+    for copy, row in circles_db.copies_of(session, original.id or 0):
         if row.status == "sent" and row.telegram_message_id is not None:
             targets[copy.chat_id] = row.telegram_message_id
     return targets
@@ -185,7 +189,7 @@ def _fan_out(session: Session, circle: Circle, message: CircleMessage, now: date
     if not people:
         return 0
     threads = _reply_targets(session, reply_to)
-    paces = crepo.paces(session, [p.chat_id for p in people], now)
+    paces = circles_db.paces(session, [p.chat_id for p in people], now)
     rendered: dict[str, RelayMessage] = {}
     sent: list[tuple[_Recipient, int | None]] = []
     for person in people:
@@ -225,7 +229,7 @@ def _enqueue_delete(session: Session, chat_id: int, message_id: int, now: dateti
 def _withdraw(session: Session, message: CircleMessage, now: datetime) -> None:
     """Take a relayed message off every phone: unsent copies are cancelled, sent ones deleted
     (or, past Telegram's 48 hours, blanked)."""
-    for copy, row in crepo.copies_of(session, message.id or 0):
+    for copy, row in circles_db.copies_of(session, message.id or 0):
         if row.status == "pending":
             row.status = "cancelled"
         elif row.status == "sent" and row.telegram_message_id is not None:
@@ -241,7 +245,7 @@ def _withdraw(session: Session, message: CircleMessage, now: datetime) -> None:
 
 def _propagate(session: Session, message: CircleMessage, now: datetime, render: Callable[[str], RelayMessage]) -> None:
     """New words for every copy: waiting copies are rewritten, delivered ones edited."""
-    for copy, row in crepo.copies_of(session, message.id or 0):
+    for copy, row in circles_db.copies_of(session, message.id or 0):
         built = render(_copy_language(session, copy))
         if row.status == "pending":
             row.payload = {**row.payload, "text": built.text}
@@ -276,14 +280,14 @@ def relay_screened_text(session: Session, member: Member, text: str, now: dateti
 def _accept(session: Session, member: Member, membership: CircleMembership, circle: Circle, text: str,
             now: datetime, *, message_id: int | None, reply_to: CircleMessage | None, kind: str = "text") -> None:
     """Mute, flood, contact details, abusive language, review hold — then relay."""
-    settings = crepo.settings_of(session, circle.id or 0)
-    seat = crepo.participant(session, membership)
+    settings = circles_db.settings_of(session, circle.id or 0)
+    seat = circles_db.participant(session, membership)
     tz = _center_tz(session, circle, member.timezone)
     if seat.muted_until is not None and seat.muted_until > now:
         _say(session, member, "circle-muted-note", now, until=_local(seat.muted_until, tz, "%H:%M"))
         return
     limit = settings.flood_per_minute if settings is not None else rules.DEFAULT_FLOOD_PER_MINUTE
-    if rules.is_flooding(crepo.recent_message_times(session, member.id or 0, now - rules.FLOOD_WINDOW), now, limit):
+    if rules.is_flooding(circles_db.recent_message_times(session, member.id or 0, now - rules.FLOOD_WINDOW), now, limit):
         _say(session, member, "circle-flood", now, limit=limit)
         return
     if len(text) > rules.MAX_RELAY_CHARS:
@@ -331,7 +335,7 @@ def handle_reply(ctx: ServiceContext, person: Person, text: str, message_id: int
 
     now = ctx.clock.now()
     with ctx.uow() as session:
-        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        member = people_db.member_by_telegram_id(session, person.telegram_user_id)
         original = _replied_message(session, member, person.chat_id, reply_to_message_id)
         if member is None and original is not None and _facilitates(session, person, original.circle_id):
             session.rollback()
@@ -358,11 +362,11 @@ def _facilitates(session: Session, person: Person, circle_id: int) -> bool:
 
 def _replied_message(session: Session, member: Member | None, chat_id: int, telegram_message_id: int) -> CircleMessage | None:
     """The circle message behind message ``telegram_message_id`` in this chat: a copy, or the member's own."""
-    copy = crepo.copy_by_delivered_id(session, chat_id, telegram_message_id)
+    copy = circles_db.copy_by_delivered_id(session, chat_id, telegram_message_id)
     if copy is not None:
         return session.get(CircleMessage, copy.circle_message_id)
     if member is not None:
-        return crepo.message_by_source(session, member.id or 0, telegram_message_id)
+        return circles_db.message_by_source(session, member.id or 0, telegram_message_id)
     return None
 
 
@@ -375,11 +379,11 @@ def handle_edit(ctx: ServiceContext, person: Person, text: str, message_id: int 
         return
     now = ctx.clock.now()
     with ctx.uow() as session:
-        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        member = people_db.member_by_telegram_id(session, person.telegram_user_id)
         if member is None:
             handled = _staff_edit(session, person, text, message_id, now)
         else:
-            message = crepo.message_by_source(session, member.id or 0, message_id)
+            message = circles_db.message_by_source(session, member.id or 0, message_id)
             handled = message is not None and member.status in ("active", "paused") and bool(text)
             if handled and message is not None:
                 _member_edit(session, member, message, text, now, message_id)
@@ -419,7 +423,7 @@ def _staff_edit(session: Session, person: Person, text: str, message_id: int, no
     staff = safety.staff_of(session, person.telegram_user_id)
     if staff is None:
         return False
-    message = crepo.staff_message_by_source(session, staff.id or 0, message_id)
+    message = circles_db.staff_message_by_source(session, staff.id or 0, message_id)
     if message is None or message.status != "relayed" or message.kind != "text":
         return False
     body = _command_text(text)
@@ -447,13 +451,13 @@ def handle_media(ctx: ServiceContext, person: Person, kind: str, *, emoji: str |
     kind = kind if kind in MEDIA_KINDS else "other"
     now = ctx.clock.now()
     with ctx.uow() as session:
-        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        member = people_db.member_by_telegram_id(session, person.telegram_user_id)
         found = _circle_of(session, member) if member is not None and member.status in ("active", "paused") else None
         if member is None or found is None:
             session.rollback()
         else:
             membership, circle = found
-            settings = crepo.settings_of(session, circle.id or 0)
+            settings = circles_db.settings_of(session, circle.id or 0)
             if kind == "sticker" and settings is not None and settings.allow_stickers:
                 _accept(session, member, membership, circle, emoji or "🙂", now, message_id=message_id, reply_to=None,
                         kind="sticker")
@@ -468,11 +472,11 @@ def unsend(ctx: ServiceContext, person: Person) -> None:
     """/unsend: the member's last message leaves every phone in the circle."""
     now = ctx.clock.now()
     with ctx.uow() as session:
-        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        member = people_db.member_by_telegram_id(session, person.telegram_user_id)
         if member is None:
             _stranger(session, person, now)
         else:
-            message = crepo.last_relayed(session, member.id or 0)
+            message = circles_db.last_relayed(session, member.id or 0)
             if message is None:
                 _say(session, member, "circle-unsend-none", now)
             else:
@@ -484,7 +488,7 @@ def unsend(ctx: ServiceContext, person: Person) -> None:
 
 def _stranger(session: Session, person: Person, now: datetime) -> None:
     lang = normalise_language(person.language_code)
-    staff = repo.staff_by_telegram_id(session, person.telegram_user_id)
+    staff = people_db.staff_by_telegram_id(session, person.telegram_user_id)
     enqueue(session, chat_id=person.chat_id, now=now,
             text=t(staff.language if staff else lang, "circle-none" if staff is None else "circle-staff-none"))
 
@@ -495,16 +499,16 @@ def report(ctx: ServiceContext, person: Person, reply_to_message_id: int | None)
     """/report as a reply to a relayed message: to the facilitator or counsellor, under the reporter's pseudonym."""
     now = ctx.clock.now()
     with ctx.uow() as session:
-        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        member = people_db.member_by_telegram_id(session, person.telegram_user_id)
         if member is None:
             _stranger(session, person, now)
             session.commit()
             return
-        copy = crepo.copy_by_delivered_id(session, person.chat_id, reply_to_message_id) if reply_to_message_id else None
+        copy = circles_db.copy_by_delivered_id(session, person.chat_id, reply_to_message_id) if reply_to_message_id else None
         message = session.get(CircleMessage, copy.circle_message_id) if copy is not None else None
         if message is None or copy is None or copy.member_id != member.id:
             _say(session, member, "circle-report-how", now)
-        elif crepo.report_exists(session, message.id or 0, member.id or 0):
+        elif circles_db.report_exists(session, message.id or 0, member.id or 0):
             _say(session, member, "circle-report-already", now)
         else:
             _file_report(session, member, message, now)
@@ -530,7 +534,7 @@ def _file_report(session: Session, reporter: Member, message: CircleMessage, now
     speaker = author.pseudonym if author is not None else author_staff.name if author_staff is not None else "-"
     buttons = None
     if author is not None:
-        membership = crepo.active_membership(session, author.id or 0)
+        membership = circles_db.active_membership(session, author.id or 0)
         if membership is not None:
             buttons = [[(t(lang, "btn-circle-mute-hour"), encode("cir", "mute", membership.id or 0, 60)),
                         (t(lang, "btn-circle-mute-day"), encode("cir", "mute", membership.id or 0, 1440))]]
@@ -538,11 +542,11 @@ def _file_report(session: Session, reporter: Member, message: CircleMessage, now
                                      pseudonym=speaker, text=_excerpt(message.text)), now, buttons=buttons)
     if author is None:
         return
-    membership = crepo.active_membership(session, author.id or 0)
+    membership = circles_db.active_membership(session, author.id or 0)
     if membership is None:
         return
-    seat = crepo.participant(session, membership)
-    if not seat.review_hold and crepo.distinct_reporters(session, author.id or 0, now - REPORT_WINDOW) >= REVIEW_AFTER_REPORTERS:
+    seat = circles_db.participant(session, membership)
+    if not seat.review_hold and circles_db.distinct_reporters(session, author.id or 0, now - REPORT_WINDOW) >= REVIEW_AFTER_REPORTERS:
         seat.review_hold = True
         _tell_staff(session, reviewer, t(lang, "circle-review-hold-on", pseudonym=author.pseudonym, circle=circle.name),
                     now, buttons=[[(t(lang, "btn-circle-lift-review"), encode("cir", "rv", membership.id or 0, "off"))]])
@@ -624,7 +628,7 @@ def _lift_review(session: Session, person: Person, staff: Staff, membership_id: 
     found = _membership_at_centre(session, staff, membership_id)
     if found is None:
         return "button-expired"
-    crepo.participant(session, found[0]).review_hold = False
+    circles_db.participant(session, found[0]).review_hold = False
     _audit(session, now, "circle_lift_review", staff=staff, person=person, member_id=found[1].id)
     return "circle-review-lifted"
 
@@ -641,7 +645,7 @@ def _mute_membership(session: Session, person: Person, staff: Staff, membership_
 
 def _apply_mute(session: Session, person: Person, staff: Staff, membership: CircleMembership, member: Member,
                 circle: Circle, minutes: int, now: datetime) -> str:
-    seat = crepo.participant(session, membership)
+    seat = circles_db.participant(session, membership)
     seat.muted_until, seat.muted_by = now + timedelta(minutes=minutes), staff.id
     until = _local(seat.muted_until, _center_tz(session, circle, member.timezone), "%d/%m %H:%M")
     _say(session, member, "circle-muted-member", now, until=until)
@@ -653,7 +657,7 @@ def _apply_mute(session: Session, person: Person, staff: Staff, membership: Circ
 
 def milestone_reached(session: Session, member: Member, days: int, now: datetime) -> None:
     """After a milestone is celebrated: ask whether to share it with the circle (nothing is shared unasked)."""
-    if _circle_of(session, member) is None or crepo.milestone_shared(session, member.id or 0, days):
+    if _circle_of(session, member) is None or circles_db.milestone_shared(session, member.id or 0, days):
         return
     lang = member.language
     enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now,
@@ -664,11 +668,11 @@ def milestone_reached(session: Session, member: Member, days: int, now: datetime
 
 def _share_milestone(session: Session, person: Person, days: int, share: bool, now: datetime,
                      offer_message_id: int | None) -> str | None:
-    member = repo.member_by_telegram_id(session, person.telegram_user_id)
+    member = people_db.member_by_telegram_id(session, person.telegram_user_id)
     found = _circle_of(session, member) if member is not None else None
     if member is None or found is None or (member.sober_days_seen or 0) < days:
         return "button-expired"
-    if crepo.milestone_shared(session, member.id or 0, days):
+    if circles_db.milestone_shared(session, member.id or 0, days):
         return "circle-milestone-already"
     lang = member.language
     if offer_message_id is not None:
@@ -693,18 +697,18 @@ def _share_milestone(session: Session, person: Person, days: int, share: bool, n
 
 def _encourage(session: Session, person: Person, milestone_id: int, kind: str, now: datetime) -> str | None:
     emoji = rules.ENCOURAGEMENTS.get(kind)
-    member = repo.member_by_telegram_id(session, person.telegram_user_id)
+    member = people_db.member_by_telegram_id(session, person.telegram_user_id)
     milestone = session.get(CircleMessage, milestone_id)
     found = _circle_of(session, member) if member is not None else None
     if emoji is None or member is None or milestone is None or milestone.kind != "milestone" or found is None \
             or found[1].id != milestone.circle_id or milestone.member_id == member.id:
         return "button-expired"
-    if crepo.encouragement_sent(session, milestone_id, member.id or 0):
+    if circles_db.encouragement_sent(session, milestone_id, member.id or 0):
         return "circle-encourage-already"
     author = session.get(Member, milestone.member_id) if milestone.member_id else None
     session.add(CircleMessage(circle_id=milestone.circle_id, member_id=member.id, kind="encourage", text=kind,
                               reply_to_id=milestone_id, created_at=now))
-    if author is not None and author.status in crepo.RECEIVING:
+    if author is not None and author.status in circles_db.RECEIVING:
         built = build_relay(member.pseudonym, t(author.language, "circle-encourage-body"), icon=emoji)
         enqueue(session, chat_id=author.chat_id, member_id=author.id, now=now, text=built.text,
                 priority=Priority.BULK, purpose="circle", protect=True)
@@ -717,7 +721,7 @@ def show_circle(ctx: ServiceContext, person: Person) -> None:
     """Members: their circle, the next meeting and goal. Staff: the health of their circles."""
     now = ctx.clock.now()
     with ctx.uow() as session:
-        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        member = people_db.member_by_telegram_id(session, person.telegram_user_id)
         staff = safety.staff_of(session, person.telegram_user_id) if member is None else None
         if staff is not None:
             _show_health(session, person, staff, now)
@@ -734,11 +738,11 @@ def show_circle(ctx: ServiceContext, person: Person) -> None:
 
 def _show_member_view(session: Session, member: Member, circle: Circle, now: datetime) -> None:
     lang = member.language
-    meeting = crepo.next_meeting(session, circle.id or 0)
-    settings = crepo.settings_of(session, circle.id or 0)
+    meeting = circles_db.next_meeting(session, circle.id or 0)
+    settings = circles_db.settings_of(session, circle.id or 0)
     tz = _center_tz(session, circle, member.timezone)
     lines = [t(lang, "circle-info", circle=circle.name, kind=t(lang, f"circle-kind-{circle.kind}"),
-               members=crepo.member_count(session, circle.id or 0), capacity=circle.capacity,
+               members=circles_db.member_count(session, circle.id or 0), capacity=circle.capacity,
                pseudonym=member.pseudonym)]
     if meeting is not None:
         lines.append(t(lang, "circle-info-meeting", when=_local(meeting.starts_at, tz),
@@ -751,14 +755,14 @@ def _show_member_view(session: Session, member: Member, circle: Circle, now: dat
 
 def _show_health(session: Session, person: Person, staff: Staff, now: datetime) -> None:
     lang = staff.language
-    circles = list(crepo.circles_facilitated_by(session, staff.id or 0)) or list(crepo.circles_of_center(session, staff.center_id))
+    circles = list(circles_db.circles_facilitated_by(session, staff.id or 0)) or list(circles_db.circles_of_center(session, staff.center_id))
     if not circles:
         _tell_staff(session, staff, t(lang, "circle-health-none"), now)
         return
     since = now - timedelta(days=HEALTH_DAYS)
     lines = [t(lang, "circle-health-title", days=HEALTH_DAYS)]
     for circle in circles[:20]:
-        counts = crepo.circle_health(session, circle.id or 0, since)
+        counts = circles_db.circle_health(session, circle.id or 0, since)
         lines.append(t(lang, "circle-health-line", circle=circle.name, members=counts["members"],
                        capacity=circle.capacity, active=counts["active"],
                        per_day=f"{counts['messages'] / HEALTH_DAYS:.1f}", reports=counts["reports"],
@@ -771,7 +775,7 @@ def _show_health(session: Session, person: Person, staff: Staff, now: datetime) 
 
 def _facilitated_circle(session: Session, staff: Staff, text: str) -> tuple[Circle | None, str]:
     """Which of the staff member's circles a command is for: "Name: text" picks one; with one circle, that one."""
-    circles = list(crepo.circles_facilitated_by(session, staff.id or 0))
+    circles = list(circles_db.circles_facilitated_by(session, staff.id or 0))
     name, sep, rest = text.partition(":")
     if sep:
         for circle in circles:
@@ -796,7 +800,7 @@ def facilitator_post(ctx: ServiceContext, person: Person, what: str, text: str,
             circle, text = _facilitated_circle(session, staff, text)
         lang = staff.language
         if circle is None:
-            names = ", ".join(c.name for c in crepo.circles_facilitated_by(session, staff.id or 0)) or "-"
+            names = ", ".join(c.name for c in circles_db.circles_facilitated_by(session, staff.id or 0)) or "-"
             _tell_staff(session, staff, t(lang, "circle-which", circles=names, command=what), now)
         elif not text or len(text) > rules.MAX_RELAY_CHARS:
             _tell_staff(session, staff, t(lang, f"circle-{what}-how"), now)
@@ -815,7 +819,7 @@ def _post(session: Session, staff: Staff, circle: Circle, what: str, text: str, 
     session.add(message)
     session.flush()
     if what == "goal":
-        meeting = crepo.next_meeting(session, circle.id or 0)
+        meeting = circles_db.next_meeting(session, circle.id or 0)
         if meeting is not None:
             meeting.custom_goal = text[:500]
         render = lambda lang: build_relay(staff.name, t(lang, "circle-goal-posted", goal=text), mark=_mark(lang), icon="🎯")
@@ -852,7 +856,7 @@ def staff_action(ctx: ServiceContext, person: Person, action: str, args: Sequenc
             return
         lang = staff.language
         pseudonym, rest = split_pseudonym(args)
-        member = repo.member_by_pseudonym(session, staff.center_id, pseudonym) if pseudonym else None
+        member = people_db.member_by_pseudonym(session, staff.center_id, pseudonym) if pseudonym else None
         found = _circle_of(session, member) if member is not None else None
         if member is None or (found is None and action != "move"):
             _tell_staff(session, staff, t(lang, f"circle-{action}-how"), now)
@@ -866,7 +870,7 @@ def staff_action(ctx: ServiceContext, person: Person, action: str, args: Sequenc
             _audit(session, now, "circle_remove", staff=staff, person=person, member_id=member.id)
             _tell_staff(session, staff, t(lang, "circle-remove-done", pseudonym=member.pseudonym, circle=found[1].name), now)
         elif action == "move":
-            target = crepo.circle_by_name(session, staff.center_id, " ".join(rest)) if rest else None
+            target = circles_db.circle_by_name(session, staff.center_id, " ".join(rest)) if rest else None
             if target is None:
                 _tell_staff(session, staff, t(lang, "circle-move-how"), now)
             else:
@@ -884,7 +888,7 @@ def staff_action(ctx: ServiceContext, person: Person, action: str, args: Sequenc
 # --- joining, leaving, configuring (the CLI and /move) -------------------------------------------
 
 def _settings(session: Session, circle: Circle, now: datetime) -> CircleSettings:
-    settings = crepo.settings_of(session, circle.id or 0)
+    settings = circles_db.settings_of(session, circle.id or 0)
     if settings is None:
         settings = CircleSettings(circle_id=circle.id or 0, created_at=now)
         session.add(settings)
@@ -903,7 +907,7 @@ def configure(session: Session, circle: Circle, now: datetime, *, schedule: rule
         settings.counsellor_id = counsellor_id
     if schedule is not None:
         settings.schedule = schedule.describe()
-        pending = crepo.next_meeting(session, circle.id or 0)
+        pending = circles_db.next_meeting(session, circle.id or 0)
         if pending is not None:
             session.delete(pending)
             session.flush()
@@ -913,27 +917,27 @@ def configure(session: Session, circle: Circle, now: datetime, *, schedule: rule
 
 def join(session: Session, member: Member, circle: Circle, now: datetime) -> None:
     """Put a member in a circle (leaving any other: one active circle at most) and welcome them."""
-    settings = crepo.settings_of(session, circle.id or 0)
+    settings = circles_db.settings_of(session, circle.id or 0)
     if settings is not None and settings.closed_at is not None:
         raise CircleError("circle-closed", f"the circle {circle.name!r} is closed")
     if circle.center_id != member.center_id:
         raise CircleError("circle-move-how", "the member and the circle belong to different centres")
-    current = crepo.active_membership(session, member.id or 0)
+    current = circles_db.active_membership(session, member.id or 0)
     if current is not None and current.circle_id == circle.id:
         raise CircleError("circle-already-there", f"{member.pseudonym} is already in {circle.name!r}")
-    if crepo.member_count(session, circle.id or 0) >= circle.capacity:
+    if circles_db.member_count(session, circle.id or 0) >= circle.capacity:
         raise CircleError("circle-full", f"the circle {circle.name!r} is full ({circle.capacity} members)")
     if current is not None:
         leave(session, member, now, reason="moved")
     membership = CircleMembership(circle_id=circle.id or 0, member_id=member.id or 0, joined_at=now)
     session.add(membership)
     session.flush()
-    if member.status in crepo.RECEIVING:
+    if member.status in circles_db.RECEIVING:
         _welcome(session, membership, member, circle, now)
 
 
 def _welcome(session: Session, membership: CircleMembership, member: Member, circle: Circle, now: datetime) -> None:
-    seat = crepo.participant(session, membership)
+    seat = circles_db.participant(session, membership)
     seat.welcomed_at = now
     lang = member.language
     enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now,
@@ -949,12 +953,12 @@ def _welcome(session: Session, membership: CircleMembership, member: Member, cir
 
 def leave(session: Session, member: Member, now: datetime, *, reason: str = "removed") -> Circle | None:
     """End the member's circle membership; they are told kindly (a move says where they went instead)."""
-    membership = crepo.active_membership(session, member.id or 0)
+    membership = circles_db.active_membership(session, member.id or 0)
     if membership is None:
         return None
     membership.left_at = now
     circle = session.get(Circle, membership.circle_id)
-    if reason != "moved" and member.status in crepo.RECEIVING and circle is not None:
+    if reason != "moved" and member.status in circles_db.RECEIVING and circle is not None:
         _say(session, member, f"circle-left-{reason}", now, circle=circle.name)
     return circle
 
@@ -963,11 +967,11 @@ def close(session: Session, circle: Circle, now: datetime) -> int:
     """Close a circle: everyone leaves (told kindly), no more meetings. Returns how many left."""
     settings = _settings(session, circle, now)
     settings.closed_at = now
-    pending = crepo.next_meeting(session, circle.id or 0)
+    pending = circles_db.next_meeting(session, circle.id or 0)
     if pending is not None:
         session.delete(pending)
     count = 0
-    for _, member in crepo.circle_members(session, circle.id or 0, receiving_only=False):
+    for _, member in circles_db.circle_members(session, circle.id or 0, receiving_only=False):
         leave(session, member, now, reason="closed")
         count += 1
     return count
@@ -976,7 +980,7 @@ def close(session: Session, circle: Circle, now: datetime) -> int:
 # --- scheduled work -------------------------------------------------------------------------------
 
 def _plan_next(session: Session, circle: Circle, schedule: rules.Schedule, after: datetime, tz: str) -> CircleMeeting:
-    last = crepo.last_meeting_sequence(session, circle.id or 0)
+    last = circles_db.last_meeting_sequence(session, circle.id or 0)
     sequence = 0 if last is None else last + 1
     starts = rules.next_meeting_start(schedule, after, tz)
     meeting = CircleMeeting(circle_id=circle.id or 0, sequence=sequence, starts_at=starts,
@@ -993,15 +997,15 @@ def run_due_meetings(ctx: ServiceContext, limit: int = 500) -> int:
     now = ctx.clock.now()
     done = 0
     with ctx.uow() as session:
-        for meeting in crepo.claim_meetings_to_remind(session, now, limit):
+        for meeting in circles_db.claim_meetings_to_remind(session, now, limit):
             meeting.reminded_at = now
             circle = session.get(Circle, meeting.circle_id)
             if circle is not None and now < meeting.starts_at:
                 done += _remind(session, circle, meeting, now, ctx.default_timezone)
-        for meeting in crepo.claim_meetings_to_start(session, now, limit):
+        for meeting in circles_db.claim_meetings_to_start(session, now, limit):
             meeting.started_at = now
             circle = session.get(Circle, meeting.circle_id)
-            settings = crepo.settings_of(session, meeting.circle_id)
+            settings = circles_db.settings_of(session, meeting.circle_id)
             if circle is None or settings is None or settings.closed_at is not None:
                 continue
             tz = _center_tz(session, circle, ctx.default_timezone)
@@ -1017,7 +1021,7 @@ def run_due_meetings(ctx: ServiceContext, limit: int = 500) -> int:
 
 def _remind(session: Session, circle: Circle, meeting: CircleMeeting, now: datetime, fallback_tz: str) -> int:
     tz = _center_tz(session, circle, fallback_tz)
-    settings = crepo.settings_of(session, circle.id or 0)
+    settings = circles_db.settings_of(session, circle.id or 0)
     pinned = settings.pinned_prompt if settings is not None else None
     people = _recipients(session, circle)
     for person in people:
@@ -1051,15 +1055,15 @@ def run_welcomes(ctx: ServiceContext, limit: int = 500) -> int:
     """Members who joined a circle by invite while onboarding get its welcome once they are active."""
     now = ctx.clock.now()
     with ctx.uow() as session:
-        rows = crepo.unwelcomed_memberships(session, limit)
+        rows = circles_db.unwelcomed_memberships(session, limit)
         for membership, member in rows:
             # Read afresh under the membership's lock: another worker may have just welcomed them.
-            if crepo.participant(session, membership).welcomed_at is not None:
+            if circles_db.participant(session, membership).welcomed_at is not None:
                 continue
             circle = session.get(Circle, membership.circle_id)
-            settings = crepo.settings_of(session, membership.circle_id)
+            settings = circles_db.settings_of(session, membership.circle_id)
             if circle is None or (settings is not None and settings.closed_at is not None):
-                crepo.participant(session, membership).welcomed_at = now
+                circles_db.participant(session, membership).welcomed_at = now
                 continue
             _welcome(session, membership, member, circle, now)
         session.commit()
@@ -1071,11 +1075,11 @@ def run_quiet_invitations(ctx: ServiceContext, limit: int = 500) -> int:
     now = ctx.clock.now()
     sent = 0
     with ctx.uow() as session:
-        for membership, member in crepo.quiet_memberships(session, now - timedelta(days=QUIET_DAYS), limit):
+        for membership, member in circles_db.quiet_memberships(session, now - timedelta(days=QUIET_DAYS), limit):
             if is_quiet_hours(now, member.timezone, start=time(20, 0), end=time(10, 0)):
                 continue
             circle = session.get(Circle, membership.circle_id)
-            seat = crepo.participant(session, membership)  # read afresh under the lock (another worker)
+            seat = circles_db.participant(session, membership)  # read afresh under the lock (another worker)
             if circle is None or (seat.invited_at is not None
                                   and seat.invited_at >= (seat.last_posted_at or membership.joined_at)):
                 continue
@@ -1094,12 +1098,12 @@ def run_unreachable_notices(ctx: ServiceContext, limit: int = 200) -> int:
     now = ctx.clock.now()
     told = 0
     with ctx.uow() as session:
-        for member in crepo.unreachable_without_notice(session, limit):
+        for member in circles_db.unreachable_without_notice(session, limit):
             if session.get(UnreachableNotice, member.id) is not None:  # another worker told them just now
                 continue
             counsellor = session.get(Staff, member.counsellor_id) if member.counsellor_id else None
             if counsellor is None or not counsellor.active or not counsellor.chat_id or not counsellor.reachable:
-                counsellor = repo.default_counsellor(session, member.center_id)
+                counsellor = people_db.default_counsellor(session, member.center_id)
             session.add(UnreachableNotice(member_id=member.id or 0, staff_id=counsellor.id if counsellor else None,
                                           told_at=now))
             if counsellor is not None and counsellor.chat_id:

@@ -11,8 +11,8 @@ from bot.i18n import normalise_language, t
 from bot.services import checkins, circles, cravings, member_settings, onboarding, safety, talk, views
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
-from storage import repositories as repo
-from storage.models import Center, Member
+from storage.people import queries as people_db
+from storage.people.tables import Center, Member
 
 MAX_TEXT = 4096
 
@@ -50,9 +50,9 @@ def _route_and_answer(ctx: ServiceContext, person: Person, text: str, message_id
     """Decide in one read; answers that need no other use case are written here directly."""
     now = ctx.clock.now()
     with ctx.uow() as session:
-        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        member = people_db.member_by_telegram_id(session, person.telegram_user_id)
         if member is None:
-            staff = repo.staff_by_telegram_id(session, person.telegram_user_id)
+            staff = people_db.staff_by_telegram_id(session, person.telegram_user_id)
             key = "staff-not-member" if staff is not None else "start-no-code"
             enqueue(session, chat_id=person.chat_id, now=now, text=t(normalise_language(person.language_code), key))
             session.commit()
@@ -105,7 +105,7 @@ def handle_edit(ctx: ServiceContext, person: Person, text: str, message_id: int 
     """An edited message is screened again: danger added in an edit must not slip through."""
     now = ctx.clock.now()
     with ctx.uow() as session:
-        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        member = people_db.member_by_telegram_id(session, person.telegram_user_id)
         if member is not None and member.status in ("active", "paused") and text:
             safety.screen(session, member, now, text=text, source="edit", source_message_id=message_id)
             session.commit()
@@ -120,7 +120,7 @@ def send_help(session: Session, member: Member, now: datetime) -> None:
 def show_help(ctx: ServiceContext, person: Person) -> None:
     now = ctx.clock.now()
     with ctx.uow() as session:
-        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        member = people_db.member_by_telegram_id(session, person.telegram_user_id)
         if member is None or member.status == "onboarding":
             lang = member.language if member else normalise_language(person.language_code)
             enqueue(session, chat_id=person.chat_id, now=now, text=t(lang, "start-no-code" if member is None else "onboard-finish-first"))
@@ -133,7 +133,7 @@ def reply_plain(ctx: ServiceContext, person: Person, key: str) -> None:
     """A short kind answer (unsupported media, unknown command) in the person's language."""
     now = ctx.clock.now()
     with ctx.uow() as session:
-        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        member = people_db.member_by_telegram_id(session, person.telegram_user_id)
         lang = member.language if member else normalise_language(person.language_code)
         enqueue(session, chat_id=person.chat_id, member_id=member.id if member else None, now=now, text=t(lang, key))
         session.commit()
@@ -141,8 +141,8 @@ def reply_plain(ctx: ServiceContext, person: Person, key: str) -> None:
 
 def language_for(ctx: ServiceContext, person: Person) -> str:
     with ctx.uow() as session:
-        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        member = people_db.member_by_telegram_id(session, person.telegram_user_id)
         if member is not None:
             return member.language
-        staff = repo.staff_by_telegram_id(session, person.telegram_user_id)
+        staff = people_db.staff_by_telegram_id(session, person.telegram_user_id)
         return staff.language if staff else normalise_language(person.language_code)

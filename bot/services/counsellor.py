@@ -19,8 +19,11 @@ from bot.i18n import normalise_language, t
 from bot.services import access, safety, views
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
-from storage import repositories as repo
-from storage.models import AuditEntry, Center, Escalation, EscalationEvent, Member, Staff
+from storage.checkins import queries as checkins_db
+from storage.people import queries as people_db
+from storage.safety import queries as safety_db
+from storage.people.tables import Center, Member, Staff
+from storage.safety.tables import AuditEntry, Escalation, EscalationEvent
 
 MAX_NOTE = 1000
 # "Please call me": one urgent request per escalation in this time; a press meanwhile is told it arrived.
@@ -164,7 +167,7 @@ def show_history(ctx: ServiceContext, person: Person, escalation_id: int) -> str
 
 def member_summary(ctx: ServiceContext, person: Person, pseudonym: str) -> None:
     def body(session: Session, staff: Staff, now: datetime) -> None:
-        member = repo.member_by_pseudonym(session, staff.center_id, pseudonym) if pseudonym.strip() else None
+        member = people_db.member_by_pseudonym(session, staff.center_id, pseudonym) if pseudonym.strip() else None
         if member is None:
             _reply(session, person, staff, now, t(staff.language, "member-not-found"))
         else:
@@ -176,8 +179,8 @@ def member_summary(ctx: ServiceContext, person: Person, pseudonym: str) -> None:
 def _send_summary(session: Session, person: Person, staff: Staff, member: Member, now: datetime) -> None:
     lang = staff.language
     today = local_date(now, member.timezone)
-    checkins = repo.recent_checkins(session, member.id or 0, today, days=14)
-    open_one = repo.open_escalation(session, member.id or 0)
+    checkins = checkins_db.recent_checkins(session, member.id or 0, today, days=14)
+    open_one = safety_db.open_escalation(session, member.id or 0)
     text = t(lang, "member-summary", pseudonym=member.pseudonym, name=member.display_name or "-",
              status=t(lang, f"member-status-{member.status}"), language=t(lang, f"lang-name-{member.language}"), time=member.checkin_time,
              history=safety.history_lines(checkins, lang),
@@ -190,16 +193,16 @@ def request_call(ctx: ServiceContext, person: Person, escalation_id: int) -> str
     """The member pressed "Please call me" under a safety reply."""
     now = ctx.clock.now()
     with ctx.uow() as session:
-        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        member = people_db.member_by_telegram_id(session, person.telegram_user_id)
         escalation = session.get(Escalation, escalation_id)
         if member is None or escalation is None or escalation.member_id != member.id:
             return "button-expired"
         center = session.get(Center, member.center_id)
-        asked = repo.last_escalation_event_at(session, escalation.id or 0, "call_requested")
+        asked = safety_db.last_escalation_event_at(session, escalation.id or 0, "call_requested")
         if asked is not None and now - asked < CALL_REQUEST_COOLDOWN:
             # Pressed again: the counsellor already has it. Say so kindly instead of alerting again
             # (a message at most once a minute, a short toast for the presses between).
-            repeated = repo.last_escalation_event_at(session, escalation.id or 0, "call_repeated")
+            repeated = safety_db.last_escalation_event_at(session, escalation.id or 0, "call_repeated")
             if repeated is not None and now - repeated < CALL_REPEAT_NOTE_GAP:
                 return "safety-call-received"
             session.add(EscalationEvent(escalation_id=escalation.id or 0, kind="call_repeated", created_at=now))
@@ -210,7 +213,7 @@ def request_call(ctx: ServiceContext, person: Person, escalation_id: int) -> str
             session.commit()
             return None
         people = safety.recipients(session, escalation, member) or [
-            s for s in repo.centre_counsellors(session, member.center_id) if s.chat_id and s.reachable]
+            s for s in people_db.centre_counsellors(session, member.center_id) if s.chat_id and s.reachable]
         for staff in people:
             enqueue(session, chat_id=staff.chat_id or 0, staff_id=staff.id, now=now, priority=Priority.URGENT,
                     purpose="call_request", text=t(staff.language, "esc-call-request", pseudonym=member.pseudonym,

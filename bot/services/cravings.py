@@ -15,8 +15,10 @@ from bot.i18n import t
 from bot.services import access, safety, views
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
-from storage import repositories as repo
-from storage.models import Center, CravingEvent, Member, Staff
+from storage.checkins import queries as checkins_db
+from storage.people import queries as people_db
+from storage.checkins.tables import CravingEvent
+from storage.people.tables import Center, Member, Staff
 
 HIGH_CRAVING = 7
 # A prompt whose time passed long ago (the bot was down) is dropped, not sent late.
@@ -48,7 +50,7 @@ def open_toolkit(ctx: ServiceContext, person: Person) -> None:
     (yet) a member, or still joining, gets the same ideas and the helplines (nothing is logged)."""
     now = ctx.clock.now()
     with ctx.uow() as session:
-        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        member = people_db.member_by_telegram_id(session, person.telegram_user_id)
         if member is None or member.status == "onboarding":
             lang = access.person_language(session, person)
             center = session.get(Center, member.center_id) if member else None
@@ -66,7 +68,7 @@ def log_strength(ctx: ServiceContext, person: Person, source: str, strength: int
         return "button-expired"
     now = ctx.clock.now()
     with ctx.uow() as session:
-        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        member = people_db.member_by_telegram_id(session, person.telegram_user_id)
         if member is None or member.status == "onboarding":
             return "button-expired"
         session.add(CravingEvent(member_id=member.id or 0, strength=strength,
@@ -85,7 +87,7 @@ def ask_to_reach_out(ctx: ServiceContext, person: Person) -> None:
     """The member asks a human to reach out: their counsellor gets a note at once."""
     now = ctx.clock.now()
     with ctx.uow() as session:
-        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        member = people_db.member_by_telegram_id(session, person.telegram_user_id)
         if member is None or member.status == "onboarding":
             return
         center = session.get(Center, member.center_id)
@@ -93,7 +95,7 @@ def ask_to_reach_out(ctx: ServiceContext, person: Person) -> None:
         if counsellor is None or counsellor.chat_id is None:
             views.say(session, member, "craving-reach-out-none", now, helplines=views.helplines(center, member.language))
         else:
-            last = repo.latest_craving(session, member.id or 0)
+            last = checkins_db.latest_craving(session, member.id or 0)
             enqueue(session, chat_id=counsellor.chat_id, staff_id=counsellor.id, now=now, priority=Priority.URGENT,
                     purpose="reach_out",
                     text=t(counsellor.language, "staff-reach-out-request", pseudonym=member.pseudonym,
@@ -106,7 +108,7 @@ def run_craving_prompts(ctx: ServiceContext, limit: int = 1000) -> int:
     now = ctx.clock.now()
     sent = 0
     with ctx.uow() as session:
-        for member in repo.claim_due_craving_prompts(session, now, limit):
+        for member in checkins_db.claim_due_craving_prompts(session, now, limit):
             due = member.next_craving_prompt_at
             assert due is not None
             if now - due <= STALE_PROMPT:

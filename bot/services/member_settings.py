@@ -15,8 +15,8 @@ from bot.services.checkins import reschedule
 from bot.services.context import Person, ServiceContext
 from bot.services.cravings import windows_of
 from bot.services.outbox import enqueue
-from storage import repositories as repo
-from storage.models import Member
+from storage.people import queries as people_db
+from storage.people.tables import Member
 
 MAX_PAUSE_DAYS = 60
 SETTLED = ("active", "paused")
@@ -26,7 +26,7 @@ def _with_member(ctx: ServiceContext, person: Person, action: Callable[[Session,
     """Run ``action`` for a member who finished onboarding; a toast id when there is none."""
     now = ctx.clock.now()
     with ctx.uow() as session:
-        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        member = people_db.member_by_telegram_id(session, person.telegram_user_id)
         if member is None or member.status not in SETTLED:
             return "button-expired"
         result = action(session, member, now)
@@ -105,7 +105,7 @@ def pause(ctx: ServiceContext, person: Person, days: int) -> str | None:
         until = today + timedelta(days=days)
         member.status = "paused"
         member.paused_until = until
-        repo.start_pause(session, member.id or 0, today, now)  # today too: its check-in is no miss
+        people_db.start_pause(session, member.id or 0, today, now)  # today too: its check-in is no miss
         views.say(session, member, "settings-paused", now, date=until.strftime("%d/%m/%Y"))
 
     return _with_member(ctx, person, change)
@@ -125,7 +125,7 @@ def resume(ctx: ServiceContext, person: Person) -> str | None:
 def _resume(session: Session, member: Member, now: datetime) -> None:
     member.status = "active"
     member.paused_until = None
-    repo.end_pause(session, member.id or 0, local_date(now, member.timezone))
+    people_db.end_pause(session, member.id or 0, local_date(now, member.timezone))
     reschedule(member, now)
     member.next_craving_prompt_at = next_craving_prompt_due(now, member.timezone, windows_of(member))
 
@@ -145,7 +145,7 @@ def run_resumes(ctx: ServiceContext, limit: int = 1000) -> int:
     resumed = 0
     with ctx.uow() as session:
         # Any time zone's "today" is at most one day after UTC's.
-        for member in repo.paused_members_until(session, now.date() + timedelta(days=1), limit):
+        for member in people_db.paused_members_until(session, now.date() + timedelta(days=1), limit):
             if member.paused_until is not None and member.paused_until <= local_date(now, member.timezone):
                 _resume(session, member, now)
                 resumed += 1

@@ -18,10 +18,12 @@ from bot.i18n import LANGUAGES, normalise_language, t
 from bot.services import views
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
-from storage import circle_repositories as crepo
-from storage import repositories as repo
-from storage import sponsor_repositories as spr
-from storage.models import Center, Circle, CircleMembership, ConsentRecord, Member
+from storage.circles import queries as circles_db
+from storage.outbox import queries as outbox_db
+from storage.people import queries as people_db
+from storage.sponsors import queries as sponsors_db
+from storage.circles.tables import Circle, CircleMembership
+from storage.people.tables import Center, ConsentRecord, Member
 
 CONSENT_VERSION = "2026-11-25b"  # bump whenever onboard-explain changes
 STAFF_PREFIX = "staff-"
@@ -45,7 +47,7 @@ def _reply_stranger(session: Session, person: Person, key: str, now: datetime, *
 
 
 def _start_member(ctx: ServiceContext, session: Session, person: Person, code: str, now: datetime) -> None:
-    member = repo.member_by_telegram_id(session, person.telegram_user_id)
+    member = people_db.member_by_telegram_id(session, person.telegram_user_id)
     if member is not None:
         if member.status == "onboarding":
             views.say(session, member, "start-resume", now)
@@ -53,7 +55,7 @@ def _start_member(ctx: ServiceContext, session: Session, person: Person, code: s
         else:
             views.send_menu(session, member, "start-welcome-back", now, pseudonym=member.pseudonym)
         return
-    staff = repo.staff_by_telegram_id(session, person.telegram_user_id)
+    staff = people_db.staff_by_telegram_id(session, person.telegram_user_id)
     if staff is not None and not code:
         center = session.get(Center, staff.center_id)
         _reply_stranger(session, person, "staff-already-linked", now, center=center.name if center else "")
@@ -61,7 +63,7 @@ def _start_member(ctx: ServiceContext, session: Session, person: Person, code: s
     if not code:
         _reply_stranger(session, person, "start-no-code", now)
         return
-    invite = repo.invite_by_code(session, code.upper())
+    invite = people_db.invite_by_code(session, code.upper())
     if invite is None:
         _reply_stranger(session, person, "start-bad-code", now)
         return
@@ -76,7 +78,7 @@ def _start_member(ctx: ServiceContext, session: Session, person: Person, code: s
     invite.used_by_member_id = member.id
     if invite.circle_id is not None:
         circle = session.get(Circle, invite.circle_id)
-        if circle is not None and crepo.member_count(session, circle.id or 0) < circle.capacity:
+        if circle is not None and circles_db.member_count(session, circle.id or 0) < circle.capacity:
             session.add(CircleMembership(circle_id=invite.circle_id, member_id=member.id or 0, joined_at=now))
         elif circle is not None:  # filled meanwhile (staff moved people in): they join the centre, not the circle
             views.say(session, member, "circle-invite-full", now, circle=circle.name)
@@ -85,14 +87,14 @@ def _start_member(ctx: ServiceContext, session: Session, person: Person, code: s
 
 def _create_member(ctx: ServiceContext, session: Session, person: Person, center_id: int, now: datetime) -> Member:
     center = session.get(Center, center_id)
-    counsellor = repo.default_counsellor(session, center_id)
+    counsellor = people_db.default_counsellor(session, center_id)
     member = Member(
         center_id=center_id,
         counsellor_id=counsellor.id if counsellor else None,
         telegram_user_id=person.telegram_user_id,
         chat_id=person.chat_id,
         display_name=(person.display_name or "")[:200] or None,
-        pseudonym=generate_pseudonym(ctx.rng, repo.taken_pseudonyms(session, center_id)),
+        pseudonym=generate_pseudonym(ctx.rng, people_db.taken_pseudonyms(session, center_id)),
         language=normalise_language(person.language_code),
         timezone=center.timezone if center else ctx.default_timezone,
         status="onboarding",
@@ -132,13 +134,13 @@ def _answered(session: Session, member: Member, step: str, answer: str, now: dat
     """The question shows the answer ticked and loses its buttons: the pressed message, or the newest
     one delivered for that step when the answer was typed."""
     if message_id is None:
-        message_id = repo.sent_message_id(session, member.chat_id, f"ob_{step}", since=member.created_at)
+        message_id = outbox_db.sent_message_id(session, member.chat_id, f"ob_{step}", since=member.created_at)
     if message_id is not None:
         views.show_answered(session, member, message_id, question or t(member.language, QUESTIONS[step]), answer, now)
 
 
 def _onboarding_member(session: Session, person: Person, step: str) -> Member | None:
-    member = repo.member_by_telegram_id(session, person.telegram_user_id)
+    member = people_db.member_by_telegram_id(session, person.telegram_user_id)
     if member is None or member.status != "onboarding" or member.onboarding_step != step:
         return None
     return member
@@ -230,7 +232,7 @@ def _finish(session: Session, member: Member, now: datetime) -> None:
     member.status = "active"
     member.onboarding_step = None
     member.next_checkin_due_at = next_checkin_due(now, member.timezone, parse_checkin_time(member), None)
-    spr.start_watch(session, member.id or 0, now)  # the attendance watch (missed check-ins) starts with them
+    sponsors_db.start_watch(session, member.id or 0, now)  # the attendance watch (missed check-ins) starts with them
     views.send_menu(session, member, "onboard-done", now, pseudonym=member.pseudonym, time=member.checkin_time)
 
 
@@ -240,15 +242,15 @@ def parse_checkin_time(member: Member) -> time:
 
 
 def _bind_staff(session: Session, person: Person, code: str, now: datetime) -> None:
-    staff = repo.staff_by_link_code(session, code)
+    staff = people_db.staff_by_link_code(session, code)
     if staff is None or not staff.active:
         _reply_stranger(session, person, "staff-link-invalid", now)
         return
     # One account, one role: a member's or volunteer's account (or another staff member's) does not
     # also become staff; the code stays unused for the right person.
-    if repo.member_by_telegram_id(session, person.telegram_user_id) is not None \
-            or repo.staff_by_telegram_id(session, person.telegram_user_id) is not None \
-            or spr.volunteer_by_telegram_id(session, person.telegram_user_id) is not None:
+    if people_db.member_by_telegram_id(session, person.telegram_user_id) is not None \
+            or people_db.staff_by_telegram_id(session, person.telegram_user_id) is not None \
+            or sponsors_db.volunteer_by_telegram_id(session, person.telegram_user_id) is not None:
         _reply_stranger(session, person, "staff-link-taken", now)
         return
     center = session.get(Center, staff.center_id)
@@ -264,7 +266,7 @@ def _bind_staff(session: Session, person: Person, code: str, now: datetime) -> N
 
 def needs_new_consent(session: Session, member: Member) -> bool:
     """The member last agreed to an older text (or never): ask again before the next check-in."""
-    return consent_outdated(repo.latest_consent(session, member.id or 0))
+    return consent_outdated(people_db.latest_consent(session, member.id or 0))
 
 
 def consent_outdated(latest: ConsentRecord | None) -> bool:
@@ -291,7 +293,7 @@ def answer_consent_again(ctx: ServiceContext, person: Person, agreed: bool, mess
     """Agreeing brings check-ins back; declining pauses the member (nothing is deleted)."""
     now = ctx.clock.now()
     with ctx.uow() as session:
-        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        member = people_db.member_by_telegram_id(session, person.telegram_user_id)
         if member is None or member.awaiting != "consent":
             return False
         member.awaiting = None
@@ -304,7 +306,7 @@ def answer_consent_again(ctx: ServiceContext, person: Person, agreed: bool, mess
         else:
             member.status = "paused"
             member.paused_until = None  # until they choose to resume
-            repo.start_pause(session, member.id or 0, local_date(now, member.timezone), now)
+            people_db.start_pause(session, member.id or 0, local_date(now, member.timezone), now)
             views.say(session, member, "consent-declined-paused", now)
         session.commit()
     return True

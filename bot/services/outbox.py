@@ -15,7 +15,8 @@ from sqlalchemy import insert
 from sqlmodel import Session
 
 from bot.domain.outgoing import Priority
-from storage.models import Center, Member, OutboxMessage
+from storage.outbox.tables import OutboxMessage
+from storage.people.tables import Center, Member
 
 Buttons = list[list[tuple[str, str]]]
 _BATCH = "saathi_outbox_batch"  # session.info: rows waiting for the end of ``batched``

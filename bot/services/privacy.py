@@ -26,10 +26,14 @@ from bot.domain.outgoing import Priority
 from bot.i18n import normalise_language, t
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue, enqueue_edit
-from storage import privacy_repositories as prepo
-from storage import repositories as repo
-from storage.circle_models import CircleMessage
-from storage.models import AuditEntry, Center, EscalationEvent, Member, OutboxMessage, Staff
+from storage import privacy as privacy_db
+from storage.checkins import queries as checkins_db
+from storage.people import queries as people_db
+from storage.safety import queries as safety_db
+from storage.circles.tables import CircleMessage
+from storage.outbox.tables import OutboxMessage
+from storage.people.tables import Center, Member, Staff
+from storage.safety.tables import AuditEntry, EscalationEvent
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +55,7 @@ def _audit(session: Session, member: Member, action: str, now: datetime, actor: 
 
 
 def _stranger(session: Session, person: Person, now: datetime) -> None:
-    staff = repo.staff_by_telegram_id(session, person.telegram_user_id)
+    staff = people_db.staff_by_telegram_id(session, person.telegram_user_id)
     lang = staff.language if staff else normalise_language(person.language_code)
     enqueue(session, chat_id=person.chat_id, now=now, text=t(lang, "prv-nothing-stored"))
 
@@ -62,7 +66,7 @@ def export_member_data(ctx: ServiceContext, person: Person) -> None:
     """/mydata: a JSON file of everything about the member, sent to their own chat."""
     now = ctx.clock.now()
     with ctx.uow() as session:
-        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        member = people_db.member_by_telegram_id(session, person.telegram_user_id)
         if member is None:
             _stranger(session, person, now)
         else:
@@ -100,13 +104,13 @@ def collect(session: Session, member: Member, now: datetime) -> dict[str, Any]:
             staff_names[staff_id] = staff.name if staff else "-"
         return staff_names[staff_id]
 
-    escalations = prepo.escalations_of(session, mid)
-    events = prepo.events_of(session, [e.id or 0 for e in escalations])
+    escalations = privacy_db.escalations_of(session, mid)
+    events = privacy_db.events_of(session, [e.id or 0 for e in escalations])
     by_escalation: dict[int, list[dict[str, Any]]] = {}
     for event in events:
         by_escalation.setdefault(event.escalation_id, []).append(
             {"kind": event.kind, "by": staff_name(event.staff_id), "detail": event.detail, "at": _iso(event.created_at)})
-    sponsor_row = prepo.sponsor_row_of(session, mid)
+    sponsor_row = privacy_db.sponsor_row_of(session, mid)
     return {
         "format": f"saathi-member-data/{EXPORT_VERSION}",
         "exported_at": _iso(now),
@@ -127,18 +131,18 @@ def collect(session: Session, member: Member, now: datetime) -> dict[str, Any]:
             "joined_at": _iso(member.created_at),
         },
         "consents": [{"version": c.version, "accepted": c.accepted, "language": c.language, "at": _iso(c.created_at)}
-                     for c in prepo.consents_of(session, mid)],
+                     for c in privacy_db.consents_of(session, mid)],
         "checkins": [{"date": _iso(c.local_date), "status": c.status, "mood": c.mood, "craving": c.craving,
                       "triggers": [x for x in (c.triggers or "").split(",") if x], "used": c.used, "note": c.note,
                       "coping_suggestion": c.coping_id, "completed_at": _iso(c.completed_at)}
-                     for c in prepo.checkins_of(session, mid)],
+                     for c in privacy_db.checkins_of(session, mid)],
         "cravings": [{"strength": c.strength, "trigger": c.trigger, "source": c.source, "at": _iso(c.created_at)}
-                     for c in prepo.cravings_of(session, mid)],
+                     for c in privacy_db.cravings_of(session, mid)],
         "circles": [{"circle": name, "joined_at": _iso(m.joined_at), "left_at": _iso(m.left_at)}
-                    for m, name in prepo.memberships_of(session, mid)],
+                    for m, name in privacy_db.memberships_of(session, mid)],
         "circle_messages": [{"circle": name, "kind": m.kind, "status": m.status, "text": m.text,
                              "at": _iso(m.created_at), "edited_at": _iso(m.edited_at), "unsent_at": _iso(m.unsent_at)}
-                            for m, name in prepo.circle_messages_by(session, mid)],
+                            for m, name in privacy_db.circle_messages_by(session, mid)],
         "escalations": [{"id": e.id, "level": e.level, "source": e.source, "reasons": e.reasons,
                          "excerpt": e.excerpt, "state": e.state, "created_at": _iso(e.created_at),
                          "acknowledged_at": _iso(e.acknowledged_at), "acknowledged_by": staff_name(e.acknowledged_by),
@@ -146,21 +150,21 @@ def collect(session: Session, member: Member, now: datetime) -> dict[str, Any]:
                          "resolution_note": e.resolution_note, "events": by_escalation.get(e.id or 0, [])}
                         for e in escalations],
         "screening_followups": [{"answers": f.answers, "excerpt": f.source_excerpt, "at": _iso(f.created_at),
-                                 "finished_at": _iso(f.finished_at)} for f in prepo.followups_of(session, mid)],
+                                 "finished_at": _iso(f.finished_at)} for f in privacy_db.followups_of(session, mid)],
         # The sponsor is not named here: their identity is theirs.
         "sponsor_links": [{"role": "mentee", "state": link.state, "proposed_at": _iso(link.created_at),
                            "accepted_at": _iso(link.accepted_at), "ended_at": _iso(link.ended_at),
                            "ended_by": link.ended_by, "your_shared_username": link.mentee_username}
-                          for link in prepo.links_as_mentee(session, mid)]
+                          for link in privacy_db.links_as_mentee(session, mid)]
                          + ([{"role": "sponsor", "state": link.state, "proposed_at": _iso(link.created_at),
                               "accepted_at": _iso(link.accepted_at), "ended_at": _iso(link.ended_at),
                               "ended_by": link.ended_by, "your_shared_username": link.sponsor_username}
-                             for link in prepo.links_as_sponsor(session, sponsor_row.id or 0)] if sponsor_row else []),
+                             for link in privacy_db.links_as_sponsor(session, sponsor_row.id or 0)] if sponsor_row else []),
         "talk_requests": [{"to": r.target, "state": r.state, "at": _iso(r.created_at), "ended_at": _iso(r.ended_at)}
-                          for r in prepo.talk_requests_of(session, mid)],
+                          for r in privacy_db.talk_requests_of(session, mid)],
         "access_log": [{"action": entry.action, "by": staff.name if staff else ("you" if entry.staff_id is None else "-"),
                         "role": staff.role if staff else None, "at": _iso(entry.created_at)}
-                       for entry, staff in prepo.audit_about(session, mid)],
+                       for entry, staff in privacy_db.audit_about(session, mid)],
     }
 
 
@@ -170,7 +174,7 @@ def ask_forget(ctx: ServiceContext, person: Person) -> None:
     """/forget, step one: say plainly what erasing means, with a button to confirm."""
     now = ctx.clock.now()
     with ctx.uow() as session:
-        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        member = people_db.member_by_telegram_id(session, person.telegram_user_id)
         if member is None:
             _stranger(session, person, now)
         else:
@@ -185,7 +189,7 @@ def button(ctx: ServiceContext, person: Person, parts: tuple[str, ...], message_
     """``prv:v1:forget:<minute>`` erases, ``prv:v1:keep`` keeps. Returns a toast key, or None."""
     now = ctx.clock.now()
     with ctx.uow() as session:
-        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        member = people_db.member_by_telegram_id(session, person.telegram_user_id)
         if member is None:
             return "prv-nothing-stored"
         if parts == ("keep",):
@@ -213,15 +217,15 @@ def forget(session: Session, member: Member, now: datetime, ctx: ServiceContext,
     old_pseudonym, old_name = member.pseudonym, member.display_name
     placeholder = -ctx.rng.randrange(10**12, 10**15)
 
-    escalation = repo.open_escalation(session, mid)
+    escalation = safety_db.open_escalation(session, mid)
     _withdraw_circle_messages(session, member, now)
     _erase_health_data(session, mid, now)
     _end_links(session, member, now)
     _scrub_outbox(session, member, [old_pseudonym, old_name or ""], placeholder)
-    prepo.replace_chat_id(session, old_chat, placeholder)
-    prepo.replace_actor(session, old_telegram, placeholder)
-    prepo.drop_attendance_watch(session, mid)
-    for membership, _name in prepo.memberships_of(session, mid):
+    privacy_db.replace_chat_id(session, old_chat, placeholder)
+    privacy_db.replace_actor(session, old_telegram, placeholder)
+    privacy_db.drop_attendance_watch(session, mid)
+    for membership, _name in privacy_db.memberships_of(session, mid):
         if membership.left_at is None:
             membership.left_at = now
     if escalation is not None:
@@ -259,10 +263,10 @@ def forget(session: Session, member: Member, now: datetime, ctx: ServiceContext,
 
 def _withdraw_circle_messages(session: Session, member: Member, now: datetime) -> None:
     """Copies still waiting are cancelled, delivered ones deleted (or, past 48 hours, blanked); bodies go."""
-    messages = [m for m, _ in prepo.circle_messages_by(session, member.id or 0)]
+    messages = [m for m, _ in privacy_db.circle_messages_by(session, member.id or 0)]
     by_id: dict[int, CircleMessage] = {m.id or 0: m for m in messages}
     languages: dict[int, str] = {}
-    for copy, row in prepo.copies_of_messages(session, list(by_id)):
+    for copy, row in privacy_db.copies_of_messages(session, list(by_id)):
         message = by_id[copy.circle_message_id]
         if row.status == "pending":
             row.status = "cancelled"
@@ -296,47 +300,47 @@ def _recipient_language(session: Session, member_id: int | None, staff_id: int |
 
 
 def _erase_health_data(session: Session, mid: int, now: datetime) -> None:
-    for checkin in prepo.checkins_of(session, mid):
-        if checkin.status in repo.OPEN_CHECKIN:
+    for checkin in privacy_db.checkins_of(session, mid):
+        if checkin.status in checkins_db.OPEN_CHECKIN:
             checkin.status = "missed"
         checkin.step = None
         checkin.reminder_due_at = None
         checkin.mood = checkin.craving = None
         checkin.triggers = checkin.used = checkin.note = checkin.coping_id = None
-    for craving in prepo.cravings_of(session, mid):
+    for craving in privacy_db.cravings_of(session, mid):
         craving.strength, craving.trigger, craving.source = None, None, "erased"
-    for escalation in prepo.escalations_of(session, mid):
+    for escalation in privacy_db.escalations_of(session, mid):
         escalation.excerpt = None
         escalation.reasons = [{k: v for k, v in r.items() if k != "matched"} for r in escalation.reasons]
-    for followup in prepo.followups_of(session, mid):
+    for followup in privacy_db.followups_of(session, mid):
         followup.answers, followup.source_excerpt = {}, None
         followup.finished_at = followup.finished_at or now
         followup.question = None
 
 
 def _end_links(session: Session, member: Member, now: datetime) -> None:
-    for link in prepo.links_as_mentee(session, member.id or 0):
+    for link in privacy_db.links_as_mentee(session, member.id or 0):
         link.mentee_username = link.sponsor_username = None
         if link.state in ("proposed", "active"):
             link.state = "ended" if link.state == "active" else "declined"
             link.ended_at, link.ended_by = now, "mentee"
-    sponsor = prepo.sponsor_row_of(session, member.id or 0)
+    sponsor = privacy_db.sponsor_row_of(session, member.id or 0)
     if sponsor is not None:
         sponsor.active = False
         sponsor.telegram_user_id = sponsor.chat_id = None
-        for link in prepo.links_as_sponsor(session, sponsor.id or 0):
+        for link in privacy_db.links_as_sponsor(session, sponsor.id or 0):
             link.mentee_username = link.sponsor_username = None
             if link.state in ("proposed", "active"):
                 link.state = "ended" if link.state == "active" else "declined"
                 link.ended_at, link.ended_by = now, "sponsor"
-    for request in prepo.talk_requests_of(session, member.id or 0):
+    for request in privacy_db.talk_requests_of(session, member.id or 0):
         if request.ended_at is None:
             request.state, request.ended_at = "ended", now
 
 
 def _scrub_outbox(session: Session, member: Member, needles: list[str], placeholder: int) -> None:
     """Messages to the member lose their words and address; messages to others that named them lose the name."""
-    for row in prepo.outbox_to_member(session, member.id or 0, member.chat_id):
+    for row in privacy_db.outbox_to_member(session, member.id or 0, member.chat_id):
         if row.status in ("pending", "sending") and row.chat_id == member.chat_id:
             # A row in flight ("sending") may reach Telegram still; the sender marks it sent if so,
             # and never sends a cancelled row again (its retry needs the row still "sending").
@@ -346,7 +350,7 @@ def _scrub_outbox(session: Session, member: Member, needles: list[str], placehol
             row.chat_id = placeholder
     session.flush()
     patterns = [re.compile(rf"(?<!\w){re.escape(n)}(?!\w)") for n in needles if n]
-    for row in prepo.outbox_mentioning(session, [n for n in needles if n], member.created_at):
+    for row in privacy_db.outbox_mentioning(session, [n for n in needles if n], member.created_at):
         # a row in flight is sent as it was claimed; if it must be sent again, it goes without the name
         text = str(row.payload.get("text") or "")
         for pattern in patterns:

@@ -14,10 +14,10 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from storage import circle_repositories as crepo
-from storage import repositories as repo
-from storage.models import Member, Staff
-from storage.sponsor_models import Sponsor
+from storage.circles import queries as circles_db
+from storage.people import queries as people_db
+from storage.people.tables import Member, Staff
+from storage.sponsors.tables import Sponsor
 
 
 _SEEN = "saathi_person_seen"  # session.info: the use case read the person's row and it is not unreachable
@@ -45,7 +45,7 @@ def heard_from(session: Session, telegram_user_id: int, now: datetime) -> None:
         if isinstance(row, Staff) and row.telegram_user_id == telegram_user_id:
             row.reachable = True  # alerts reach them again (a no-op when they were reachable)
             return
-    for kind, row_id in repo.unreachable_accounts(session, telegram_user_id):
+    for kind, row_id in people_db.unreachable_accounts(session, telegram_user_id):
         if kind == "member":
             member = session.get(Member, row_id)
             if member is not None:
@@ -64,4 +64,4 @@ def _member_back(session: Session, member: Member, now: datetime) -> None:
     from bot.services import member_settings  # it builds on checkins, which reports to seen() above
 
     member_settings.back_from_unreachable(session, member, now)
-    crepo.forget_unreachable_notice(session, member.id or 0)  # told again if they block the bot again later
+    circles_db.forget_unreachable_notice(session, member.id or 0)  # told again if they block the bot again later

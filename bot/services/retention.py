@@ -17,17 +17,17 @@ from datetime import timedelta
 from sqlmodel import select
 
 from bot.services.context import ServiceContext
-from storage import retention_repositories as retention
-from storage.models import Center
+from storage import retention as retention_db
+from storage.people.tables import Center
 
 log = logging.getLogger(__name__)
 
 
 def purge_expired(ctx: ServiceContext) -> dict[str, int]:
     now = ctx.clock.now()
-    per_centre = {"circle_bodies": retention.purge_circle_bodies, "checkin_notes": retention.purge_checkin_notes,
-                  "escalations": retention.purge_resolved_escalations, "cravings": retention.purge_cravings,
-                  "audit_entries": retention.purge_audit}
+    per_centre = {"circle_bodies": retention_db.purge_circle_bodies, "checkin_notes": retention_db.purge_checkin_notes,
+                  "escalations": retention_db.purge_resolved_escalations, "cravings": retention_db.purge_cravings,
+                  "audit_entries": retention_db.purge_audit}
     counts = dict.fromkeys([*per_centre, "outbox_texts"], 0)
     with ctx.uow() as session:
         centres = session.exec(select(Center)).all()
@@ -35,9 +35,9 @@ def purge_expired(ctx: ServiceContext) -> dict[str, int]:
             for kind, purge in per_centre.items():
                 counts[kind] += purge(session, center, now)
         shortest = min((c.retention_circle_days for c in centres), default=30)
-        counts["outbox_texts"] = retention.purge_sent_outbox_text(session, now - timedelta(days=shortest))
+        counts["outbox_texts"] = retention_db.purge_sent_outbox_text(session, now - timedelta(days=shortest))
         shortest_audit = min((c.retention_audit_days for c in centres), default=730)
-        counts["audit_entries"] += retention.purge_unattributed_audit(session, now - timedelta(days=shortest_audit))
+        counts["audit_entries"] += retention_db.purge_unattributed_audit(session, now - timedelta(days=shortest_audit))
         session.commit()
     log.info("retention purge: %s", counts)  # counts only, never content
     return counts

@@ -30,18 +30,14 @@ from bot.i18n import t
 from bot.services import views
 from bot.services.context import ServiceContext
 from bot.services.outbox import enqueue
-from storage import repositories as repo
-from storage import sponsor_repositories as sponsor_repo
-from storage.models import (
-    Center,
-    Checkin,
-    Escalation,
-    EscalationEvent,
-    Member,
-    OutboxMessage,
-    ScreeningFollowup,
-    Staff,
-)
+from storage.checkins import queries as checkins_db
+from storage.people import queries as people_db
+from storage.safety import queries as safety_db
+from storage.sponsors import queries as sponsors_db
+from storage.checkins.tables import Checkin
+from storage.outbox.tables import OutboxMessage
+from storage.people.tables import Center, Member, Staff
+from storage.safety.tables import Escalation, EscalationEvent, ScreeningFollowup
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +50,7 @@ LAST_STEP = 2  # everyone at the centre; repeated until someone acknowledges
 def history_of(session: Session, member: Member, today: date) -> list[DayRecord]:
     return [
         DayRecord(day=c.local_date, mood=c.mood, craving=c.craving, used=c.used, checked_in=c.status == "completed")
-        for c in repo.recent_checkins(session, member.id or 0, today)
+        for c in checkins_db.recent_checkins(session, member.id or 0, today)
     ]
 
 
@@ -121,7 +117,7 @@ def escalate(session: Session, member: Member, result: RiskAssessment, now: date
     """Create (or add to the member's open) escalation and enqueue its alerts, in the caller's transaction."""
     reasons = [{"rule": r.rule_id, "category": r.category, "matched": r.matched[:80]} for r in result.reasons]
     center = session.get(Center, member.center_id)
-    current = repo.open_escalation(session, member.id or 0)
+    current = safety_db.open_escalation(session, member.id or 0)
     if current is not None:
         _event(session, current, "attached", now, detail=",".join(r["rule"] for r in reasons)[:300])
         current.reasons = [*current.reasons, *reasons][:50]
@@ -151,7 +147,7 @@ def escalate(session: Session, member: Member, result: RiskAssessment, now: date
 
 def recipients(session: Session, escalation: Escalation, member: Member) -> list[Staff]:
     """Who this step alerts: the named counsellor, then backups, then everyone; unreachable skipped."""
-    staff = [s for s in repo.centre_counsellors(session, escalation.center_id) if s.chat_id and s.reachable]
+    staff = [s for s in people_db.centre_counsellors(session, escalation.center_id) if s.chat_id and s.reachable]
     if escalation.step == 0:
         named = member.counsellor_id
         chosen = [s for s in staff if s.id == named] or [s for s in staff if not s.is_backup][:1]
@@ -204,8 +200,8 @@ def alert_text(session: Session, escalation: Escalation, member: Member, staff: 
         language=t(lang, f"lang-name-{member.language}"),
         reasons=", ".join(f"{r['rule']} ({r['matched']})" for r in escalation.reasons[-6:]) or "-",
         excerpt=(excerpt or escalation.excerpt or "-")[:EXCERPT_CHARS],
-        history=history_lines(repo.recent_checkins(session, member.id or 0, today, days=7), lang),
-        sponsor=sponsor_repo.sponsor_pseudonym(session, member.id or 0) or t(lang, "esc-no-sponsor"),
+        history=history_lines(checkins_db.recent_checkins(session, member.id or 0, today, days=7), lang),
+        sponsor=sponsors_db.sponsor_pseudonym(session, member.id or 0) or t(lang, "esc-no-sponsor"),
         escalated=t(lang, "esc-step-note") if escalation.step > 0 else "",
     ).strip()
 
@@ -245,7 +241,7 @@ def run_deadlines(ctx: ServiceContext, limit: int = 200) -> int:
     now = ctx.clock.now()
     moved = 0
     with ctx.uow() as session:
-        for escalation in repo.escalations_past_deadline(session, now, limit):
+        for escalation in safety_db.escalations_past_deadline(session, now, limit):
             member = session.get(Member, escalation.member_id)
             if member is None:
                 continue
@@ -267,7 +263,7 @@ def recipient_unreachable(session: Session, row: OutboxMessage, now: datetime) -
     A volunteer sponsor who blocked the bot is marked unreachable here too (the sender knows
     members and staff, not sponsors).
     """
-    sponsor_repo.mark_volunteer_unreachable(session, row)
+    sponsors_db.mark_volunteer_unreachable(session, row)
     escalation_id = row.payload.get("escalation_id")
     if not isinstance(escalation_id, int):
         return False
@@ -282,7 +278,7 @@ def recipient_unreachable(session: Session, row: OutboxMessage, now: datetime) -
 # --- follow-up questions ------------------------------------------------------------------------
 
 def start_followup(session: Session, member: Member, text: str, now: datetime) -> None:
-    if repo.open_followup(session, member.id or 0) is not None:
+    if safety_db.open_followup(session, member.id or 0) is not None:
         return
     followup = ScreeningFollowup(member_id=member.id or 0, answers={}, question=next_followup_question({}),
                                  source_excerpt=text[:EXCERPT_CHARS], created_at=now)
@@ -305,7 +301,7 @@ def answer_followup(ctx: ServiceContext, telegram_user_id: int, followup_id: int
                     yes: bool) -> str | None:
     now = ctx.clock.now()
     with ctx.uow() as session:
-        member = repo.member_by_telegram_id(session, telegram_user_id)
+        member = people_db.member_by_telegram_id(session, telegram_user_id)
         followup = session.get(ScreeningFollowup, followup_id)
         if member is None or followup is None or followup.member_id != member.id or followup.finished_at:
             return "button-expired"
@@ -342,7 +338,7 @@ def _followup_reason(question: str) -> Reason:
 # --- the counsellor's side -------------------------------------------------------------------------
 
 def staff_of(session: Session, telegram_user_id: int) -> Staff | None:
-    staff = repo.staff_by_telegram_id(session, telegram_user_id)
+    staff = people_db.staff_by_telegram_id(session, telegram_user_id)
     return staff if staff is not None and staff.active else None
 
 

@@ -13,10 +13,10 @@ from bot.i18n import LANGUAGES
 from bot.services import sponsors
 from bot.services.admin import AdminError
 from bot.services.context import ServiceContext
-from storage import repositories as repo
-from storage import sponsor_repositories as spr
-from storage.models import Center, Member
-from storage.sponsor_models import Sponsor, SponsorSettings
+from storage.people import queries as people_db
+from storage.sponsors import queries as sponsors_db
+from storage.people.tables import Center, Member
+from storage.sponsors.tables import Sponsor, SponsorSettings
 
 
 @dataclass(frozen=True)
@@ -28,12 +28,12 @@ class Volunteer:
 def _centre_of_mentee(session: Session, mentee: str, center_name: str | None) -> Center:
     """The centre named, or the one centre that has a member with this pseudonym."""
     if center_name:
-        center = repo.center_by_name(session, center_name)
+        center = people_db.center_by_name(session, center_name)
         if center is None:
             raise AdminError(f"no centre named {center_name!r}")
         return center
     centres = [c for c in session.exec(select(Center)).all()
-               if repo.member_by_pseudonym(session, c.id or 0, mentee) is not None]
+               if people_db.member_by_pseudonym(session, c.id or 0, mentee) is not None]
     if len(centres) != 1:
         raise AdminError(f"no member {mentee!r} found" if not centres
                          else f"{mentee!r} exists at several centres: add --center")
@@ -70,8 +70,8 @@ def unlink(ctx: ServiceContext, mentee: str, *, center_name: str | None = None) 
     now = ctx.clock.now()
     with ctx.uow() as session:
         center = _centre_of_mentee(session, mentee, center_name)
-        member = repo.member_by_pseudonym(session, center.id or 0, mentee)
-        current = spr.live_link_of_mentee(session, member.id or 0) if member else None
+        member = people_db.member_by_pseudonym(session, center.id or 0, mentee)
+        current = sponsors_db.live_link_of_mentee(session, member.id or 0) if member else None
         if current is None:
             raise AdminError(f"{mentee} has no sponsor")
         sponsors.end_link(session, current, "staff", now)
@@ -87,12 +87,12 @@ def add_volunteer(ctx: ServiceContext, center_name: str, name: str, *, telegram_
     if language not in LANGUAGES:
         raise AdminError(f"--language must be one of {', '.join(LANGUAGES)}")
     with ctx.uow() as session:
-        center = repo.center_by_name(session, center_name)
+        center = people_db.center_by_name(session, center_name)
         if center is None:
             raise AdminError(f"no centre named {center_name!r}")
         if telegram_id is not None and (
-                repo.member_by_telegram_id(session, telegram_id) or repo.staff_by_telegram_id(session, telegram_id)
-                or spr.volunteer_by_telegram_id(session, telegram_id)):
+                people_db.member_by_telegram_id(session, telegram_id) or people_db.staff_by_telegram_id(session, telegram_id)
+                or sponsors_db.volunteer_by_telegram_id(session, telegram_id)):
             raise AdminError("that Telegram account already belongs to a member, staff or volunteer")
         code = None if telegram_id is not None else sponsors.new_volunteer_code()
         volunteer = Sponsor(center_id=center.id or 0, kind="volunteer", name=name.strip()[:120],
@@ -117,10 +117,10 @@ def configure(ctx: ServiceContext, center_name: str, *, summary_day: str | None 
               **numbers: int | None) -> SponsorSettings:
     """Per-centre settings; only what is given changes."""
     with ctx.uow() as session:
-        center = repo.center_by_name(session, center_name)
+        center = people_db.center_by_name(session, center_name)
         if center is None:
             raise AdminError(f"no centre named {center_name!r}")
-        row = spr.settings_for(session, center.id or 0) or SponsorSettings(center_id=center.id or 0)
+        row = sponsors_db.settings_for(session, center.id or 0) or SponsorSettings(center_id=center.id or 0)
         for field, value in numbers.items():
             if value is None:
                 continue
@@ -152,14 +152,14 @@ def _quiet(text: str) -> tuple[str, str]:
 def listing(ctx: ServiceContext, center_name: str) -> list[str]:
     """Sponsors of a centre with their live mentees, for the admin (staff may see volunteers' names)."""
     with ctx.uow() as session:
-        center = repo.center_by_name(session, center_name)
+        center = people_db.center_by_name(session, center_name)
         if center is None:
             raise AdminError(f"no centre named {center_name!r}")
         lines = []
-        for sponsor in spr.sponsors_of_centre(session, center.id or 0):
+        for sponsor in sponsors_db.sponsors_of_centre(session, center.id or 0):
             side = sponsors.sponsor_side(session, sponsor)
             mentees = []
-            for item in spr.links_of_sponsor(session, sponsor.id or 0):
+            for item in sponsors_db.links_of_sponsor(session, sponsor.id or 0):
                 member = session.get(Member, item.mentee_id)
                 mentees.append(f"{member.pseudonym if member else '-'}"
                                f"{' (asked)' if item.state == 'proposed' else ''}")

@@ -37,10 +37,13 @@ from bot.services import safety
 from bot.services.access import person_language
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import Buttons, enqueue
-from storage import repositories as repo
-from storage import sponsor_repositories as spr
-from storage.models import AuditEntry, Center, Checkin, Member, Staff
-from storage.sponsor_models import Sponsor, SponsorLink, TalkRequest
+from storage.checkins import queries as checkins_db
+from storage.people import queries as people_db
+from storage.sponsors import queries as sponsors_db
+from storage.checkins.tables import Checkin
+from storage.people.tables import Center, Member, Staff
+from storage.safety.tables import AuditEntry
+from storage.sponsors.tables import Sponsor, SponsorLink, TalkRequest
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +56,7 @@ LIVE_THREAD = timedelta(minutes=60)
 # --- settings and the people involved ------------------------------------------------------------
 
 def policy(session: Session, center_id: int) -> SponsorPolicy:
-    row = spr.settings_for(session, center_id)
+    row = sponsors_db.settings_for(session, center_id)
     if row is None:
         return SponsorPolicy()
     return SponsorPolicy(
@@ -100,20 +103,20 @@ def sponsor_side(session: Session, sponsor: Sponsor) -> SponsorSide | None:
 
 def sponsor_of_person(session: Session, telegram_user_id: int) -> Sponsor | None:
     """The sponsor row of whoever pressed or typed: a member who sponsors, or a volunteer."""
-    member = repo.member_by_telegram_id(session, telegram_user_id)
+    member = people_db.member_by_telegram_id(session, telegram_user_id)
     if member is not None:
-        return spr.sponsor_of_member(session, member.id or 0)
-    return spr.volunteer_by_telegram_id(session, telegram_user_id)
+        return sponsors_db.sponsor_of_member(session, member.id or 0)
+    return sponsors_db.volunteer_by_telegram_id(session, telegram_user_id)
 
 
 def sponsor_pseudonym_for(session: Session, member_id: int) -> str | None:
     """The pseudonym of the member's active sponsor, or None (for the counsellor's alert)."""
-    return spr.sponsor_pseudonym(session, member_id)
+    return sponsors_db.sponsor_pseudonym(session, member_id)
 
 
 def counsellor_for(session: Session, member: Member) -> Staff | None:
     """The member's named counsellor when reachable, else another reachable counsellor of the centre."""
-    staff = [s for s in repo.centre_counsellors(session, member.center_id) if s.chat_id and s.reachable]
+    staff = [s for s in people_db.centre_counsellors(session, member.center_id) if s.chat_id and s.reachable]
     named = [s for s in staff if s.id == member.counsellor_id]
     return (named or [s for s in staff if not s.is_backup] or staff or [None])[0]
 
@@ -189,9 +192,9 @@ class LinkRefused(Exception):
 def resolve_sponsor(session: Session, center: Center, pseudonym: str, mentee: Member, now: datetime,
                     pol: SponsorPolicy) -> Sponsor:
     """The sponsor row for a pseudonym: an eligible member (created on first use) or a volunteer."""
-    member = repo.member_by_pseudonym(session, center.id or 0, pseudonym)
+    member = people_db.member_by_pseudonym(session, center.id or 0, pseudonym)
     if member is None:
-        volunteer = spr.volunteer_by_pseudonym(session, center.id or 0, pseudonym)
+        volunteer = sponsors_db.volunteer_by_pseudonym(session, center.id or 0, pseudonym)
         if volunteer is None or not volunteer.active:
             raise LinkRefused("sp-err-no-sponsor", pseudonym=pseudonym)
         return volunteer
@@ -203,7 +206,7 @@ def resolve_sponsor(session: Session, center: Center, pseudonym: str, mentee: Me
     in_programme = (today - local_date(member.created_at, member.timezone)).days
     if not sponsor_eligible(days_in_recovery(member, today), in_programme, pol.min_sponsor_days):
         raise LinkRefused("sp-err-too-soon", pseudonym=member.pseudonym, days=pol.min_sponsor_days)
-    sponsor = spr.sponsor_of_member(session, member.id or 0)
+    sponsor = sponsors_db.sponsor_of_member(session, member.id or 0)
     if sponsor is None:  # stored only once the link is made
         sponsor = Sponsor(center_id=center.id or 0, kind="member", member_id=member.id, language=member.language,
                           created_at=now)
@@ -215,7 +218,7 @@ def propose_link(session: Session, center: Center, sponsor_pseudonym: str, mente
     """Propose a sponsor to a mentee; the mentee is asked to agree before anything is shared.
     Returns the link and when the question goes out (after the mentee's quiet hours, or now)."""
     pol = policy(session, center.id or 0)
-    mentee = repo.member_by_pseudonym(session, center.id or 0, mentee_pseudonym)
+    mentee = people_db.member_by_pseudonym(session, center.id or 0, mentee_pseudonym)
     if mentee is None:
         raise LinkRefused("sp-err-no-member", pseudonym=mentee_pseudonym)
     if mentee.status not in SETTLED:
@@ -223,17 +226,17 @@ def propose_link(session: Session, center: Center, sponsor_pseudonym: str, mente
     sponsor = resolve_sponsor(session, center, sponsor_pseudonym, mentee, now, pol)
     side = sponsor_side(session, sponsor)
     assert side is not None
-    current = spr.live_link_of_mentee(session, mentee.id or 0)
+    current = sponsors_db.live_link_of_mentee(session, mentee.id or 0)
     if current is not None:
         current_sponsor = session.get(Sponsor, current.sponsor_id)
         current_side = sponsor_side(session, current_sponsor) if current_sponsor else None
         raise LinkRefused("sp-err-has-sponsor", pseudonym=mentee.pseudonym,
                           sponsor=current_side.pseudonym if current_side else "-")
-    if sponsor.id is not None and spr.count_live_links(session, sponsor.id) >= pol.max_mentees:
+    if sponsor.id is not None and sponsors_db.count_live_links(session, sponsor.id) >= pol.max_mentees:
         raise LinkRefused("sp-err-full", pseudonym=side.pseudonym, count=pol.max_mentees)
     if sponsor.member_id is not None:
-        reverse = spr.active_link_of_mentee(session, sponsor.member_id)
-        mentee_as_sponsor = spr.sponsor_of_member(session, mentee.id or 0)
+        reverse = sponsors_db.active_link_of_mentee(session, sponsor.member_id)
+        mentee_as_sponsor = sponsors_db.sponsor_of_member(session, mentee.id or 0)
         if reverse is not None and mentee_as_sponsor is not None and reverse.sponsor_id == mentee_as_sponsor.id:
             raise LinkRefused("sp-err-cycle")
     sponsor.active = True
@@ -266,7 +269,7 @@ def answer_proposal(ctx: ServiceContext, person: Person, link_id: int, agree: bo
     """The mentee's answer to a proposed sponsor. Returns a toast id when the button is stale."""
     now = ctx.clock.now()
     with ctx.uow() as session:
-        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        member = people_db.member_by_telegram_id(session, person.telegram_user_id)
         link = session.get(SponsorLink, link_id)
         if member is None or link is None or link.mentee_id != member.id or member.status not in SETTLED:
             return "button-expired"
@@ -307,7 +310,7 @@ def end_link(session: Session, link: SponsorLink, by: str, now: datetime) -> Non
     link.state = "ended" if was_active else "declined"
     link.ended_at, link.ended_by = now, by
     link.mentee_username = link.sponsor_username = None
-    for talk in spr.talk_requests_since(session, link.mentee_id, now - timedelta(days=30)):
+    for talk in sponsors_db.talk_requests_since(session, link.mentee_id, now - timedelta(days=30)):
         if talk.link_id == link.id and talk.state in ("waiting", "accepted") and talk.accepted_by != "staff":
             talk.state, talk.ended_at = "ended", now
     if mentee is None or side is None:
@@ -327,7 +330,7 @@ def end_link(session: Session, link: SponsorLink, by: str, now: datetime) -> Non
 
 def _link_party(session: Session, person: Person, link: SponsorLink) -> str | None:
     """"mentee" or "sponsor" when the person is on this link, else None."""
-    member = repo.member_by_telegram_id(session, person.telegram_user_id)
+    member = people_db.member_by_telegram_id(session, person.telegram_user_id)
     if member is not None and member.id == link.mentee_id:
         return "mentee"
     sponsor = sponsor_of_person(session, person.telegram_user_id)
@@ -344,7 +347,7 @@ def ask_end(ctx: ServiceContext, person: Person, link_id: int, confirmed: bool) 
         party = _link_party(session, person, link) if link else None
         if link is None or party is None:
             return "button-expired"
-        if link.state not in spr.LIVE_LINK:
+        if link.state not in sponsors_db.LIVE_LINK:
             return "sp-link-gone"
         lang = person_language(session, person)
         other = _other_label(session, link, party)
@@ -373,13 +376,13 @@ def mentee_line(session: Session, mentee: Member, lang: str, now: datetime) -> s
     """Pseudonym, the week as ✅/⬜ and the streak. Built from check-in *days* only."""
     today = local_date(now, mentee.timezone)
     since = today - timedelta(days=STREAK_LOOKBACK_DAYS)
-    days = repo.completed_checkin_days(session, mentee.id or 0, since)
+    days = checkins_db.completed_checkin_days(session, mentee.id or 0, since)
     return t(lang, "sp-mentee-line", pseudonym=mentee.pseudonym, week=week_row(days, today),
              days=checkin_streak(days, today))
 
 
 def mentees_text(session: Session, sponsor: Sponsor, lang: str, now: datetime) -> tuple[str, list[SponsorLink]]:
-    links = list(spr.links_of_sponsor(session, sponsor.id or 0))
+    links = list(sponsors_db.links_of_sponsor(session, sponsor.id or 0))
     active = [link for link in links if link.state == "active"]
     lines = []
     for link in active:
@@ -418,13 +421,13 @@ def show_my_sponsor(ctx: ServiceContext, person: Person) -> None:
     """/sponsor for a mentee: who, what they see, swap contacts, end."""
     now = ctx.clock.now()
     with ctx.uow() as session:
-        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        member = people_db.member_by_telegram_id(session, person.telegram_user_id)
         if member is None or member.status not in SETTLED:
             reply(session, person, person_language(session, person), "sp-no-sponsor", now)
             session.commit()
             return
         lang = member.language
-        link = spr.live_link_of_mentee(session, member.id or 0)
+        link = sponsors_db.live_link_of_mentee(session, member.id or 0)
         sponsor = session.get(Sponsor, link.sponsor_id) if link else None
         side = sponsor_side(session, sponsor) if sponsor else None
         if link is None or side is None:
@@ -597,7 +600,7 @@ def encourage(ctx: ServiceContext, person: Person, args: str) -> None:
 
 
 def _link_to_mentee(session: Session, sponsor: Sponsor, pseudonym: str) -> SponsorLink | None:
-    for link in spr.links_of_sponsor(session, sponsor.id or 0, ("active",)):
+    for link in sponsors_db.links_of_sponsor(session, sponsor.id or 0, ("active",)):
         mentee = session.get(Member, link.mentee_id)
         if mentee is not None and mentee.pseudonym.casefold() == pseudonym.casefold():
             return link
@@ -609,7 +612,7 @@ def reply_command(ctx: ServiceContext, person: Person, text: str) -> None:
     now = ctx.clock.now()
     with ctx.uow() as session:
         lang = person_language(session, person)
-        row = spr.latest_thread_row(session, person.chat_id)
+        row = sponsors_db.latest_thread_row(session, person.chat_id)
         thread = (row.payload.get("sp_thread") if row else None) or _default_thread(session, person)
         if not text.strip():
             reply(session, person, lang, "sp-reply-how", now)
@@ -625,12 +628,12 @@ def reply_command(ctx: ServiceContext, person: Person, text: str) -> None:
 
 
 def _default_thread(session: Session, person: Person) -> str | None:
-    member = repo.member_by_telegram_id(session, person.telegram_user_id)
-    link = spr.active_link_of_mentee(session, member.id or 0) if member else None
+    member = people_db.member_by_telegram_id(session, person.telegram_user_id)
+    link = sponsors_db.active_link_of_mentee(session, member.id or 0) if member else None
     if link is not None:
         return f"link:{link.id}"
     sponsor = sponsor_of_person(session, person.telegram_user_id)
-    links = spr.links_of_sponsor(session, sponsor.id or 0, ("active",)) if sponsor else []
+    links = sponsors_db.links_of_sponsor(session, sponsor.id or 0, ("active",)) if sponsor else []
     return f"link:{links[0].id}" if len(links) == 1 else None
 
 
@@ -640,7 +643,7 @@ def reply_to_message(ctx: ServiceContext, person: Person, text: str, reply_to_me
     replied-to message was not a relayed one (the caller treats the text as ordinary text)."""
     now = ctx.clock.now()
     with ctx.uow() as session:
-        row = spr.thread_row(session, person.chat_id, reply_to_message_id)
+        row = sponsors_db.thread_row(session, person.chat_id, reply_to_message_id)
         thread = row.payload.get("sp_thread") if row else None
         if not isinstance(thread, str):
             return False
@@ -726,9 +729,9 @@ def offer_share(ctx: ServiceContext, person: Person) -> None:
     """/share: show exactly what the sponsor would see, with a button to send it."""
     now = ctx.clock.now()
     with ctx.uow() as session:
-        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        member = people_db.member_by_telegram_id(session, person.telegram_user_id)
         lang = person_language(session, person)
-        link = spr.active_link_of_mentee(session, member.id or 0) if member else None
+        link = sponsors_db.active_link_of_mentee(session, member.id or 0) if member else None
         checkin = _latest_completed(session, member, now) if member else None
         if member is None or link is None:
             reply(session, person, lang, "sp-no-sponsor", now)
@@ -746,7 +749,7 @@ def offer_share(ctx: ServiceContext, person: Person) -> None:
 
 def _latest_completed(session: Session, member: Member, now: datetime) -> Checkin | None:
     today = local_date(now, member.timezone)
-    rows = [c for c in repo.recent_checkins(session, member.id or 0, today, days=7) if c.status == "completed"]
+    rows = [c for c in checkins_db.recent_checkins(session, member.id or 0, today, days=7) if c.status == "completed"]
     return rows[-1] if rows else None
 
 
@@ -760,11 +763,11 @@ def _shared_text(lang: str, member: Member, checkin: Checkin) -> str:
 def share_checkin(ctx: ServiceContext, person: Person, checkin_id: int) -> str | None:
     now = ctx.clock.now()
     with ctx.uow() as session:
-        member = repo.member_by_telegram_id(session, person.telegram_user_id)
+        member = people_db.member_by_telegram_id(session, person.telegram_user_id)
         checkin = session.get(Checkin, checkin_id)
         if member is None or checkin is None or checkin.member_id != member.id or checkin.status != "completed":
             return "button-expired"
-        link = spr.active_link_of_mentee(session, member.id or 0)
+        link = sponsors_db.active_link_of_mentee(session, member.id or 0)
         relay = resolve_thread(session, f"link:{link.id}", person.telegram_user_id) if link else "sp-link-gone"
         if isinstance(relay, str):
             return "sp-link-gone"
@@ -782,7 +785,7 @@ def share_checkin(ctx: ServiceContext, person: Person, checkin_id: int) -> str |
 # --- volunteers and the counsellor's commands -------------------------------------------------------
 
 def new_volunteer_pseudonym(ctx: ServiceContext, session: Session, center_id: int) -> str:
-    taken = repo.taken_pseudonyms(session, center_id) | spr.volunteer_pseudonyms(session, center_id)
+    taken = people_db.taken_pseudonyms(session, center_id) | sponsors_db.volunteer_pseudonyms(session, center_id)
     return generate_pseudonym(ctx.rng, taken)
 
 
@@ -795,12 +798,12 @@ def bind_volunteer(ctx: ServiceContext, person: Person, code: str) -> None:
     now = ctx.clock.now()
     with ctx.uow() as session:
         lang = person_language(session, person)
-        volunteer = spr.volunteer_by_code(session, code.strip()) if code.strip() else None
+        volunteer = sponsors_db.volunteer_by_code(session, code.strip()) if code.strip() else None
         if volunteer is None:
             reply(session, person, lang, "sp-volunteer-bad-code", now)
-        elif repo.member_by_telegram_id(session, person.telegram_user_id) is not None \
-                or repo.staff_by_telegram_id(session, person.telegram_user_id) is not None \
-                or spr.volunteer_by_telegram_id(session, person.telegram_user_id) is not None:
+        elif people_db.member_by_telegram_id(session, person.telegram_user_id) is not None \
+                or people_db.staff_by_telegram_id(session, person.telegram_user_id) is not None \
+                or sponsors_db.volunteer_by_telegram_id(session, person.telegram_user_id) is not None:
             reply(session, person, lang, "sp-volunteer-taken", now)
         else:
             volunteer.telegram_user_id, volunteer.chat_id, volunteer.link_code = (
@@ -854,8 +857,8 @@ def staff_unlink(ctx: ServiceContext, person: Person, args: str) -> None:
         staff = safety.staff_of(session, person.telegram_user_id)
         lang = person_language(session, person)
         parsed = parse_pseudonym(args)
-        mentee = repo.member_by_pseudonym(session, staff.center_id, parsed[0]) if staff and parsed else None
-        link = spr.live_link_of_mentee(session, mentee.id or 0) if mentee else None
+        mentee = people_db.member_by_pseudonym(session, staff.center_id, parsed[0]) if staff and parsed else None
+        link = sponsors_db.live_link_of_mentee(session, mentee.id or 0) if mentee else None
         if staff is None:
             _audit(session, person, None, "refused:sponsor_unlink", now)
             reply(session, person, lang, "staff-only", now)

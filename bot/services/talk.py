@@ -34,10 +34,10 @@ from bot.services.sponsors import (
     to_sponsor,
     to_staff,
 )
-from storage import repositories as repo
-from storage import sponsor_repositories as spr
-from storage.models import Center, Member, Staff
-from storage.sponsor_models import Sponsor, SponsorLink, TalkRequest
+from storage.people import queries as people_db
+from storage.sponsors import queries as sponsors_db
+from storage.people.tables import Center, Member, Staff
+from storage.sponsors.tables import Sponsor, SponsorLink, TalkRequest
 
 WEEK = timedelta(days=7)
 # A second request for the same person within this time is "still waiting", not a new ping.
@@ -45,12 +45,12 @@ STILL_WAITING = timedelta(hours=2)
 
 
 def _member(session: Session, person: Person) -> Member | None:
-    member = repo.member_by_telegram_id(session, person.telegram_user_id)
+    member = people_db.member_by_telegram_id(session, person.telegram_user_id)
     return member if member is not None and member.status in SETTLED else None
 
 
 def _sponsor_of(session: Session, member: Member) -> tuple[SponsorLink, SponsorSide] | None:
-    link = spr.active_link_of_mentee(session, member.id or 0)
+    link = sponsors_db.active_link_of_mentee(session, member.id or 0)
     sponsor = session.get(Sponsor, link.sponsor_id) if link else None
     side = sponsor_side(session, sponsor) if sponsor else None
     if link is None or side is None or not side.reachable:
@@ -64,7 +64,7 @@ def open_talk(ctx: ServiceContext, person: Person) -> None:
     with ctx.uow() as session:
         member = _member(session, person)
         if member is None:
-            staff = repo.staff_by_telegram_id(session, person.telegram_user_id)
+            staff = people_db.staff_by_telegram_id(session, person.telegram_user_id)
             reply(session, person, person_language(session, person),
                   "staff-not-member" if staff is not None else "onboard-finish-first", now)
             session.commit()
@@ -90,7 +90,7 @@ def choose(ctx: ServiceContext, person: Person, target: str) -> str | None:
         member = _member(session, person)
         if member is None:
             return "button-expired"
-        waiting = spr.waiting_talk_of_member(session, member.id or 0)
+        waiting = sponsors_db.waiting_talk_of_member(session, member.id or 0)
         if waiting is not None and waiting.target == ("sponsor" if target == "s" else "counsellor") \
                 and now - waiting.created_at < STILL_WAITING:
             reply(session, person, member.language, "sp-talk-already", now, member_id=member.id)
@@ -133,7 +133,7 @@ def _ask_sponsor(session: Session, person: Person, member: Member, now: datetime
 
 def _maybe_suggest_counsellor(session: Session, person: Person, member: Member, talk: TalkRequest,
                               now: datetime) -> None:
-    week = spr.talk_requests_since(session, member.id or 0, now - WEEK)
+    week = sponsors_db.talk_requests_since(session, member.id or 0, now - WEEK)
     sponsor_requests = sum(1 for r in week if r.target == "sponsor")
     counsellor_requests = sum(1 for r in week if r.target == "counsellor")
     suggested = any(r.suggested_counsellor for r in week)
@@ -177,7 +177,7 @@ def run_timeouts(ctx: ServiceContext, limit: int = 200) -> int:
     now = ctx.clock.now()
     offered = 0
     with ctx.uow() as session:
-        for talk in spr.talks_past_wait(session, now, limit):
+        for talk in sponsors_db.talks_past_wait(session, now, limit):
             talk.counsellor_offered_at = now
             member = session.get(Member, talk.member_id)
             if member is None or member.status not in SETTLED:
@@ -206,7 +206,7 @@ def start_chat(ctx: ServiceContext, person: Person, talk_id: int) -> str | None:
         member = session.get(Member, talk.member_id) if talk else None
         if talk is None or member is None:
             return "button-expired"
-        staff = repo.staff_by_telegram_id(session, person.telegram_user_id)
+        staff = people_db.staff_by_telegram_id(session, person.telegram_user_id)
         sponsor = sponsor_of_person(session, person.telegram_user_id)
         link = session.get(SponsorLink, talk.link_id) if talk.link_id else None
         is_sponsor = sponsor is not None and link is not None and link.sponsor_id == sponsor.id \

@@ -16,8 +16,9 @@ from bot.domain.outgoing import Priority
 from bot.domain.scheduling import HIGH_RISK_WINDOWS, PRESET_TIMES
 from bot.i18n import LANGUAGES, t
 from bot.services.outbox import Buttons, enqueue, enqueue_edit
-from storage import repositories as repo
-from storage.models import Center, Checkin, Member
+from storage.checkins import queries as checkins_db
+from storage.checkins.tables import Checkin
+from storage.people.tables import Center, Member
 
 PAUSE_CHOICES = (1, 3, 7, 14)
 MOOD_FACES = {1: "1 😞", 2: "2 🙁", 3: "3 😐", 4: "4 🙂", 5: "5 😄"}
@@ -76,11 +77,11 @@ CHECKIN_QUESTION = {
 }
 
 
-def checkin_question_text(member: Member | repo.PressedMember, step: str) -> str:
+def checkin_question_text(member: Member | checkins_db.PressedMember, step: str) -> str:
     return t(member.language, CHECKIN_QUESTION[step], pseudonym=member.pseudonym)
 
 
-def checkin_buttons(member: Member | repo.PressedMember, checkin: Checkin | repo.PressedCheckin, step: str) -> Buttons:
+def checkin_buttons(member: Member | checkins_db.PressedMember, checkin: Checkin | checkins_db.PressedCheckin, step: str) -> Buttons:
     lang, cid = member.language, checkin.id or 0
     if step == "mood":
         return [[(MOOD_FACES[n], encode("ci", cid, "mood", n)) for n in range(1, 6)]]
@@ -110,7 +111,7 @@ def checkin_buttons(member: Member | repo.PressedMember, checkin: Checkin | repo
 
 
 def send_checkin_question(
-    session: Session, member: Member | repo.PressedMember, checkin: Checkin | repo.PressedCheckin, step: str,
+    session: Session, member: Member | checkins_db.PressedMember, checkin: Checkin | checkins_db.PressedCheckin, step: str,
     now: datetime, *, scheduled: bool = False
 ) -> None:
     enqueue(
@@ -142,21 +143,21 @@ def answer_label(lang: str, step: str, value: object) -> str:
     return str(value)
 
 
-def mark_answered(session: Session, member: Member | repo.PressedMember, message_id: int, step: str, value: object,
+def mark_answered(session: Session, member: Member | checkins_db.PressedMember, message_id: int, step: str, value: object,
                   now: datetime) -> None:
     """Turn an answered check-in question into a record of the answer, without buttons."""
     show_answered(session, member, message_id, checkin_question_text(member, step),
                   answer_label(member.language, step, value), now)
 
 
-def show_answered(session: Session, member: Member | repo.PressedMember, message_id: int, question: str, answer: str,
+def show_answered(session: Session, member: Member | checkins_db.PressedMember, message_id: int, question: str, answer: str,
                   now: datetime) -> None:
     """Any answered question: its text with the answer ticked below, and no buttons left to press."""
     text = t(member.language, "checkin-answered", question=question, answer=answer)
     enqueue_edit(session, chat_id=member.chat_id, member_id=member.id, message_id=message_id, text=text, now=now)
 
 
-def refresh_buttons(session: Session, member: Member | repo.PressedMember, checkin: Checkin | repo.PressedCheckin,
+def refresh_buttons(session: Session, member: Member | checkins_db.PressedMember, checkin: Checkin | checkins_db.PressedCheckin,
                     message_id: int, now: datetime) -> None:
     enqueue_edit(
         session,

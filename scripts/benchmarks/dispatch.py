@@ -70,7 +70,8 @@ from scripts.benchmarks.common import (  # noqa: E402
 )
 from storage.db import SessionFactory, make_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
-from storage.models import Center, ConsentRecord, Member, OutboxMessage, Staff  # noqa: E402
+from storage.outbox.tables import OutboxMessage  # noqa: E402
+from storage.people.tables import Center, ConsentRecord, Member, Staff  # noqa: E402
 
 TOKEN = "1000000007:BENCH-dispatch-token-not-real"
 CEILING = 30.0  # Telegram's messages per second, before scaling

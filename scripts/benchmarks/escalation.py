@@ -35,7 +35,8 @@ from scripts.benchmarks.common import (  # noqa: E402
     reset_postgres,
 )
 from storage.migrate import upgrade  # noqa: E402
-from storage.models import Escalation, Member  # noqa: E402
+from storage.people.tables import Member  # noqa: E402
+from storage.safety.tables import Escalation  # noqa: E402
 
 TOKEN = "1000000002:BENCH-escalation-token-not-real"
 COUNSELLOR = 9001

@@ -43,28 +43,26 @@ from bot.domain.scheduling import end_of_local_day, local_date, local_to_utc  # 
 from bot.services import attendance, checkins, circles, cravings, member_settings, safety, talk  # noqa: E402
 from bot.services.onboarding import CONSENT_VERSION  # noqa: E402
 from scripts.benchmarks.common import append_section, median, postgres_url, scratch_postgres  # noqa: E402
-from storage import circle_repositories as crepo  # noqa: E402
-from storage import repositories as repo  # noqa: E402
-from storage import sponsor_repositories as spr  # noqa: E402
+from storage.circles import queries as circles_db  # noqa: E402
+from storage.checkins import queries as checkins_db  # noqa: E402
+from storage.outbox import queries as outbox_db  # noqa: E402
+from storage.people import queries as people_db  # noqa: E402
+from storage.safety import queries as safety_db  # noqa: E402
+from storage.sponsors import queries as sponsors_db  # noqa: E402
 from storage.db import is_sqlite, make_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
-from storage.models import (  # noqa: E402
-    AttendanceWatch,
-    Center,
-    Checkin,
+from storage.checkins.tables import Checkin  # noqa: E402
+from storage.circles.tables import (  # noqa: E402
     Circle,
     CircleMeeting,
     CircleMembership,
     CircleParticipant,
-    ConsentRecord,
-    Escalation,
-    Member,
-    OutboxMessage,
-    Sponsor,
-    Staff,
-    TalkRequest,
     UnreachableNotice,
 )
+from storage.outbox.tables import OutboxMessage  # noqa: E402
+from storage.people.tables import Center, ConsentRecord, Member, Staff  # noqa: E402
+from storage.safety.tables import Escalation  # noqa: E402
+from storage.sponsors.tables import AttendanceWatch, Sponsor, TalkRequest  # noqa: E402
 
 TARGET_MS = 50.0
 # 21:00 in India: the evening peak the issue describes.
@@ -84,34 +82,34 @@ def _limit(function: Callable[..., Any], name: str = "limit") -> int:
 # The per-minute due work (Saathi.run_due_work) and the sender's claim, as the services call them.
 QUERIES: list[tuple[str, Callable[[Session, datetime], Any]]] = [
     ("resumes: paused_members_until",
-     lambda s, now: repo.paused_members_until(s, now.date() + timedelta(days=1), _limit(member_settings.run_resumes))),
-    ("check-ins: claim_due_members", lambda s, now: repo.claim_due_members(s, now, _limit(checkins.run_due_checkins))),
+     lambda s, now: people_db.paused_members_until(s, now.date() + timedelta(days=1), _limit(member_settings.run_resumes))),
+    ("check-ins: claim_due_members", lambda s, now: checkins_db.claim_due_members(s, now, _limit(checkins.run_due_checkins))),
     ("craving prompts: claim_due_craving_prompts",
-     lambda s, now: repo.claim_due_craving_prompts(s, now, _limit(cravings.run_craving_prompts))),
-    ("reminders: checkins_to_remind", lambda s, now: repo.checkins_to_remind(s, now, _limit(checkins.run_reminders))),
-    ("missed: checkins_to_close", lambda s, now: repo.checkins_to_close(s, now, _limit(checkins.close_missed))),
+     lambda s, now: checkins_db.claim_due_craving_prompts(s, now, _limit(cravings.run_craving_prompts))),
+    ("reminders: checkins_to_remind", lambda s, now: checkins_db.checkins_to_remind(s, now, _limit(checkins.run_reminders))),
+    ("missed: checkins_to_close", lambda s, now: checkins_db.checkins_to_close(s, now, _limit(checkins.close_missed))),
     ("safety deadlines: escalations_past_deadline",
-     lambda s, now: repo.escalations_past_deadline(s, now, _limit(safety.run_deadlines))),
+     lambda s, now: safety_db.escalations_past_deadline(s, now, _limit(safety.run_deadlines))),
     ("circle meetings: claim_meetings_to_remind",
-     lambda s, now: crepo.claim_meetings_to_remind(s, now, _limit(circles.run_due_meetings))),
+     lambda s, now: circles_db.claim_meetings_to_remind(s, now, _limit(circles.run_due_meetings))),
     ("circle meetings: claim_meetings_to_start",
-     lambda s, now: crepo.claim_meetings_to_start(s, now, _limit(circles.run_due_meetings))),
+     lambda s, now: circles_db.claim_meetings_to_start(s, now, _limit(circles.run_due_meetings))),
     ("circle welcomes: unwelcomed_memberships",
-     lambda s, now: crepo.unwelcomed_memberships(s, _limit(circles.run_welcomes))),
+     lambda s, now: circles_db.unwelcomed_memberships(s, _limit(circles.run_welcomes))),
     ("circle invitations: quiet_memberships",
-     lambda s, now: crepo.quiet_memberships(s, now - timedelta(days=circles.QUIET_DAYS),
+     lambda s, now: circles_db.quiet_memberships(s, now - timedelta(days=circles.QUIET_DAYS),
                                             _limit(circles.run_quiet_invitations))),
     ("unreachable: unreachable_without_notice",
-     lambda s, now: crepo.unreachable_without_notice(s, _limit(circles.run_unreachable_notices))),
+     lambda s, now: circles_db.unreachable_without_notice(s, _limit(circles.run_unreachable_notices))),
     ("hourly, not per minute: claim_unwatched_members",
-     lambda s, now: spr.claim_unwatched_members(s, _limit(attendance.watch_unwatched))),
+     lambda s, now: sponsors_db.claim_unwatched_members(s, _limit(attendance.watch_unwatched))),
     ("attendance: claim_due_watches",
-     lambda s, now: spr.claim_due_watches(s, now, _limit(attendance.run_attendance_scan))),
+     lambda s, now: sponsors_db.claim_due_watches(s, now, _limit(attendance.run_attendance_scan))),
     ("sponsor summaries: sponsors_due_summary",
-     lambda s, now: spr.sponsors_due_summary(s, now, _limit(attendance.run_weekly_summaries))),
-    ("talk timeouts: talks_past_wait", lambda s, now: spr.talks_past_wait(s, now, _limit(talk.run_timeouts))),
+     lambda s, now: sponsors_db.sponsors_due_summary(s, now, _limit(attendance.run_weekly_summaries))),
+    ("talk timeouts: talks_past_wait", lambda s, now: sponsors_db.talks_past_wait(s, now, _limit(talk.run_timeouts))),
     ("sender: claim_outbox",
-     lambda s, now: repo.claim_outbox(s, now, _limit(OutboxSender.__init__, "batch_size"), now + LEASE)),
+     lambda s, now: outbox_db.claim_outbox(s, now, _limit(OutboxSender.__init__, "batch_size"), now + LEASE)),
 ]
 
 
@@ -245,7 +243,7 @@ class Seeder:
                          completed_at=due_today + timedelta(minutes=3) if state == "completed" else None)
                 outbox(member_id, member["chat_id"], due_today, "sent")
             # the attendance watch: tomorrow 07:00 local, a few stragglers due now
-            if status in spr.WATCHED_STATUSES and rng.random() > 0.001:
+            if status in sponsors_db.WATCHED_STATUSES and rng.random() > 0.001:
                 scan = now - timedelta(seconds=30) if rng.random() < 0.002 else _at(today + timedelta(days=1),
                                                                                     "07:00", tz)
                 self.add(AttendanceWatch, member_id=member_id, next_scan_at=scan)

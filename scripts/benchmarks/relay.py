@@ -45,7 +45,9 @@ from bot.services.context import ServiceContext  # noqa: E402
 from scripts.benchmarks.common import append_section, median, percentile, reset_postgres  # noqa: E402
 from storage.db import SessionFactory, make_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
-from storage.models import Center, Circle, CircleMembership, Member, OutboxMessage, Staff  # noqa: E402
+from storage.circles.tables import Circle, CircleMembership  # noqa: E402
+from storage.outbox.tables import OutboxMessage  # noqa: E402
+from storage.people.tables import Center, Member, Staff  # noqa: E402
 
 TOKEN = "1000000003:BENCH-relay-token-not-real"
 CEILING = 30.0

@@ -65,7 +65,7 @@ from scripts.benchmarks.common import (  # noqa: E402
     scratch_postgres,
 )
 from storage.migrate import upgrade  # noqa: E402
-from storage.models import ConsentRecord, Member  # noqa: E402
+from storage.people.tables import ConsentRecord, Member  # noqa: E402
 
 TOKEN = "1000000003:BENCH-replies-token-not-real"
 FIRST_USER = 200_000

@@ -42,7 +42,9 @@ from bot.services.onboarding import CONSENT_VERSION  # noqa: E402
 from scripts.benchmarks.common import append_section, postgres_url, scratch_postgres  # noqa: E402
 from storage.db import make_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
-from storage.models import Center, Checkin, ConsentRecord, Member, OutboxMessage, Staff  # noqa: E402
+from storage.checkins.tables import Checkin  # noqa: E402
+from storage.outbox.tables import OutboxMessage  # noqa: E402
+from storage.people.tables import Center, ConsentRecord, Member, Staff  # noqa: E402
 
 # 20:00 in India: the evening check-in of every seeded member is due at this instant.
 DUE = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)

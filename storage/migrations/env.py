@@ -1,14 +1,14 @@
-"""Alembic environment: the tables come from storage.models."""
+"""Alembic environment: the tables come from storage.schema."""
 
 from __future__ import annotations
 
 from alembic import context
-import storage.models  # noqa: F401  (registers the tables)
-from sqlmodel import SQLModel
+
 from storage.db import make_engine
+from storage.schema import metadata
 
 config = context.config
-target_metadata = SQLModel.metadata
+target_metadata = metadata
 
 
 def run_migrations_offline() -> None:

@@ -21,7 +21,8 @@ from bot.sandbox.models import SentMessage
 from bot.sandbox.phones import DEADLINE, Match, Phones, wait_until
 from bot.services import admin
 from storage import crypto
-from storage import repositories as repo
+from storage import inbox
+from storage.outbox import queries as outbox_db
 from storage.migrate import upgrade
 
 TOKEN = "123456789:TEST-token_for_saathi_e2e_runs"
@@ -125,8 +126,8 @@ class Harness:
         """Wait until every update sent through ``send`` is handled and nothing due is left in the outbox."""
         def idle() -> bool:
             with self.services.uow() as session:
-                self._unhandled -= {u for u in self._unhandled if repo.update_handled(session, u)}
-                return not self._unhandled and repo.outbox_due_count(session, self.clock.now()) == 0
+                self._unhandled -= {u for u in self._unhandled if inbox.update_handled(session, u)}
+                return not self._unhandled and outbox_db.outbox_due_count(session, self.clock.now()) == 0
         await wait_until(idle, timeout=timeout, stable=3)
 
 

@@ -17,7 +17,10 @@ from sqlmodel import select
 
 from bot.i18n import t
 from bot.sandbox.phones import wait_until
-from storage.models import Checkin, Escalation, Member, OutboxMessage
+from storage.checkins.tables import Checkin
+from storage.outbox.tables import OutboxMessage
+from storage.people.tables import Member
+from storage.safety.tables import Escalation
 from tests.e2e.conftest import COUNSELLOR_ID, EVENING_DUE, Harness
 
 USER = 7501

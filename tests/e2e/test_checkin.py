@@ -8,7 +8,9 @@ from sqlmodel import select
 
 from bot.delivery.sender import OutboxSender
 from bot.sandbox.phones import wait_until
-from storage.models import Checkin, CravingEvent, Member, OutboxMessage
+from storage.checkins.tables import Checkin, CravingEvent
+from storage.outbox.tables import OutboxMessage
+from storage.people.tables import Member
 from tests.e2e.conftest import EVENING_DUE, Harness
 
 

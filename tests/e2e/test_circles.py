@@ -14,8 +14,10 @@ from bot.domain.risk import engine as risk_engine
 from bot.domain.risk.rules import CheckinPolicy, RuleSet, load_rules, parse_rules
 from bot.sandbox.models import SentMessage
 from bot.services import admin
-from storage.circle_models import CircleMessage, UnreachableNotice
-from storage.models import Escalation, Member, OutboxMessage
+from storage.circles.tables import CircleMessage, UnreachableNotice
+from storage.outbox.tables import OutboxMessage
+from storage.people.tables import Member
+from storage.safety.tables import Escalation
 from tests.e2e.conftest import COUNSELLOR_ID, Harness
 
 CENTRE = "Asha Kendra"

@@ -43,10 +43,15 @@ from bot.sandbox.models import SentMessage
 from bot.services import admin
 from bot.services.context import ServiceContext
 from bot.services.onboarding import CONSENT_VERSION
-from storage import repositories as repo
+from storage import inbox
+from storage.people import queries as people_db
 from storage.db import SessionFactory, is_sqlite, make_engine
 from storage.migrate import upgrade
-from storage.models import Center, Checkin, ConsentRecord, Escalation, Member, OutboxMessage, ProcessedUpdate
+from storage.checkins.tables import Checkin
+from storage.inbox import ProcessedUpdate
+from storage.outbox.tables import OutboxMessage
+from storage.people.tables import Center, ConsentRecord, Member
+from storage.safety.tables import Escalation
 from tests.e2e.processes import BotProcess, bot_env, bot_processes  # noqa: F401  (fixture)
 
 CENTRE = "Asha Kendra"
@@ -79,8 +84,8 @@ class Centre:
         names: dict[int, str] = {}
         with self.ctx.uow() as session:
             center = session.exec(select(Center).where(Center.name == CENTRE)).one()
-            counsellor = repo.default_counsellor(session, center.id or 0)
-            taken = repo.taken_pseudonyms(session, center.id or 0)
+            counsellor = people_db.default_counsellor(session, center.id or 0)
+            taken = people_db.taken_pseudonyms(session, center.id or 0)
             for user_id, at in zip(ids, times, strict=True):
                 pseudonym = generate_pseudonym(self.ctx.rng, taken)
                 taken.add(pseudonym)
@@ -117,7 +122,7 @@ class Centre:
 
     def handled(self, update_ids: list[int] | range) -> bool:
         with self.ctx.uow() as session:
-            return all(repo.update_handled(session, update_id) for update_id in update_ids)
+            return all(inbox.update_handled(session, update_id) for update_id in update_ids)
 
     def settled(self, emu: BotApiEmulator) -> bool:
         """The bot's own records say so: every update the emulator queued is handled, and nothing waits to go."""

@@ -25,7 +25,8 @@ from bot.sandbox.phones import DEADLINE
 from bot.services import admin, checkins
 from bot.services.outbox import enqueue
 from storage.migrate import upgrade
-from storage.models import ConsentRecord, Member, OutboxMessage
+from storage.outbox.tables import OutboxMessage
+from storage.people.tables import ConsentRecord, Member
 from tests.e2e.conftest import COUNSELLOR_ID, EVENING_DUE, TOKEN, Harness
 
 SCALE = 10

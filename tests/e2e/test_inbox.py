@@ -28,11 +28,13 @@ from bot.sandbox.phones import wait_until
 from bot.services import admin, conversation
 from bot.services.onboarding import CONSENT_VERSION
 from bot.webhook import WebhookReceiver
-from storage import crypto, inbox
-from storage import repositories as repo
+from storage import inbox
+from storage import crypto
+from storage.people import queries as people_db
 from storage.inbox import InboxUpdate
 from storage.migrate import upgrade
-from storage.models import Center, ConsentRecord, Member, OutboxMessage
+from storage.outbox.tables import OutboxMessage
+from storage.people.tables import Center, ConsentRecord, Member
 from tests.e2e.conftest import COUNSELLOR_ID, TOKEN, Harness
 from tests.e2e.db_proxy import DatabaseProxy
 
@@ -48,7 +50,7 @@ def seed_members(harness: Harness, ids: list[int]) -> None:
     now = ctx.clock.now()
     with ctx.uow() as session:
         center = session.exec(select(Center)).one()
-        counsellor = repo.default_counsellor(session, center.id or 0)
+        counsellor = people_db.default_counsellor(session, center.id or 0)
         for number, user_id in enumerate(ids):
             harness.phone(user_id, f"Member {number}")
             member = Member(center_id=center.id or 0, counsellor_id=counsellor.id if counsellor else None,

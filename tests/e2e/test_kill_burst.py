@@ -18,7 +18,7 @@ import pytest
 from sqlmodel import select
 
 from bot.sandbox.emulator import BotApiEmulator
-from storage.models import OutboxMessage
+from storage.outbox.tables import OutboxMessage
 from tests.e2e.processes import BotProcess, bot_env, bot_processes  # noqa: F401  (fixture)
 from tests.e2e.test_crash import Centre
 

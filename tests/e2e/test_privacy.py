@@ -11,8 +11,11 @@ from sqlmodel import func, select
 
 from bot.sandbox.phones import wait_until
 from bot.services import admin
-from storage.circle_models import CircleMessage
-from storage.models import AuditEntry, Checkin, CravingEvent, Escalation, EscalationEvent, Member, OutboxMessage
+from storage.circles.tables import CircleMessage
+from storage.checkins.tables import Checkin, CravingEvent
+from storage.outbox.tables import OutboxMessage
+from storage.people.tables import Member
+from storage.safety.tables import AuditEntry, Escalation, EscalationEvent
 from tests.e2e.conftest import COUNSELLOR_ID, Harness
 
 CENTRE = "Asha Kendra"

@@ -14,8 +14,9 @@ from bot.config import parse_settings
 from bot.sandbox.phones import wait_until
 from bot.services import access, admin
 from bot.services.access import COMMAND_ROLES, STAFF, Role
-from storage.circle_models import CircleParticipant
-from storage.models import AuditEntry, CircleMembership, Escalation, EscalationEvent, Member, Staff
+from storage.circles.tables import CircleMembership, CircleParticipant
+from storage.people.tables import Member, Staff
+from storage.safety.tables import AuditEntry, Escalation, EscalationEvent
 from tests.e2e.conftest import COUNSELLOR_ID, TOKEN, Harness
 
 OTHER = "Sahara Kendra"
@@ -284,7 +285,7 @@ async def test_a_members_account_cannot_also_take_a_staff_link(harness: Harness)
 
 async def test_a_volunteer_who_blocked_the_bot_is_marked_unreachable(harness: Harness) -> None:
     from bot.services import sponsor_admin
-    from storage.sponsor_models import Sponsor
+    from storage.sponsors.tables import Sponsor
 
     harness.seed_centre()
     harness.phone(9401, "Asha")
@@ -308,7 +309,7 @@ async def test_a_new_members_pseudonym_never_repeats_a_volunteers(harness: Harne
     import random
 
     from bot.services import sponsor_admin
-    from storage import repositories as repo
+    from storage.people import queries as people_db
 
     harness.seed_centre()
     harness.services.rng = random.Random(42)
@@ -317,7 +318,7 @@ async def test_a_new_members_pseudonym_never_repeats_a_volunteers(harness: Harne
     await harness.onboard(9403)
     assert _member(harness, 9403).pseudonym != volunteer.pseudonym
     with harness.services.uow() as session:
-        assert volunteer.pseudonym in repo.taken_pseudonyms(session, _member(harness, 9403).center_id)
+        assert volunteer.pseudonym in people_db.taken_pseudonyms(session, _member(harness, 9403).center_id)
 
 
 async def test_a_centre_admin_has_the_staff_commands_but_is_not_on_the_alert_ladder(harness: Harness) -> None:

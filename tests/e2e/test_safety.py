@@ -8,7 +8,8 @@ from sqlmodel import select
 
 from bot.sandbox.phones import wait_until
 from bot.services import admin
-from storage.models import AuditEntry, Escalation, EscalationEvent, OutboxMessage
+from storage.outbox.tables import OutboxMessage
+from storage.safety.tables import AuditEntry, Escalation, EscalationEvent
 from tests.e2e.conftest import COUNSELLOR_ID, EVENING_DUE, Harness
 
 BACKUP_ID = 9002

@@ -8,9 +8,11 @@ import pytest
 from sqlmodel import select
 
 from bot.services import sponsor_admin
-from storage.models import Escalation, Member, OutboxMessage
-from storage.sponsor_repositories import sponsor_pseudonym
-from storage.sponsor_models import SponsorLink, TalkRequest
+from storage.outbox.tables import OutboxMessage
+from storage.people.tables import Member
+from storage.safety.tables import Escalation
+from storage.sponsors.queries import sponsor_pseudonym
+from storage.sponsors.tables import SponsorLink, TalkRequest
 from tests.e2e.conftest import COUNSELLOR_ID, Harness
 
 SPONSOR_ID, MENTEE_ID = 801, 811

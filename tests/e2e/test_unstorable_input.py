@@ -12,7 +12,7 @@ from sqlmodel import select
 from bot.i18n import t
 from bot.sandbox.phones import wait_until
 from bot.services import admin
-from storage.models import Member
+from storage.people.tables import Member
 from tests.e2e.conftest import COUNSELLOR_ID, Harness
 
 NEWCOMER, MEMBER, NAMED = 961, 962, 963

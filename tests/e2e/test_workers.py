@@ -35,7 +35,7 @@ from scripts.benchmarks.workers import (
 )
 from storage.db import make_engine
 from storage.migrate import upgrade
-from storage.models import OutboxMessage
+from storage.outbox.tables import OutboxMessage
 from tests.conftest import PG_SKIP_REASON, reset_postgres
 from tests.e2e.processes import BotProcess, bot_processes  # noqa: F401  (fixture)
 
@@ -224,7 +224,7 @@ def test_a_claim_leaves_a_chat_in_flight_to_the_worker_sending_it(pg_url: str) -
     from bot.domain.outgoing import Priority
     from bot.services.outbox import enqueue
     from scripts.benchmarks.workers import DUE
-    from storage import repositories as repo
+    from storage.outbox import queries as outbox_db
     from storage.db import SessionFactory
 
     upgrade(pg_url)
@@ -235,10 +235,10 @@ def test_a_claim_leaves_a_chat_in_flight_to_the_worker_sending_it(pg_url: str) -
         session.commit()
     lease = DUE + timedelta(seconds=60)
     with uow() as worker_a:
-        first = repo.claim_outbox(worker_a, DUE, 1, lease)
+        first = outbox_db.claim_outbox(worker_a, DUE, 1, lease)
         worker_a.commit()
     with uow() as worker_b:
-        taken = repo.claim_outbox(worker_b, DUE, 10, lease)
+        taken = outbox_db.claim_outbox(worker_b, DUE, 10, lease)
         worker_b.commit()
     assert [row.payload["text"] for row in first] == ["first"]
     assert [row.payload["text"] for row in taken] == ["other chat"]  # chat 1 is worker A's until its row is done
@@ -246,11 +246,11 @@ def test_a_claim_leaves_a_chat_in_flight_to_the_worker_sending_it(pg_url: str) -
         enqueue(session, chat_id=1, text="urgent", now=DUE, priority=Priority.URGENT, purpose="test")
         session.commit()
     with uow() as worker_b:
-        assert [row.payload["text"] for row in repo.claim_outbox(worker_b, DUE, 10, lease)] == ["urgent"]
+        assert [row.payload["text"] for row in outbox_db.claim_outbox(worker_b, DUE, 10, lease)] == ["urgent"]
         worker_b.commit()
     with uow() as session:  # the leases run out (the workers died): chat 1 is free again, in order
         later = DUE + timedelta(seconds=61)
-        texts = [row.payload["text"] for row in repo.claim_outbox(session, later, 10, later + timedelta(seconds=60))]
+        texts = [row.payload["text"] for row in outbox_db.claim_outbox(session, later, 10, later + timedelta(seconds=60))]
         assert texts == ["urgent", "first", "second", "other chat"]
 
 
@@ -266,7 +266,7 @@ def test_two_workers_scanning_at_once_start_each_checkin_once(pg_url: str) -> No
     from bot.services.context import ServiceContext
     from scripts.benchmarks.workers import DUE
     from storage.db import SessionFactory
-    from storage.models import Checkin
+    from storage.checkins.tables import Checkin
 
     upgrade(pg_url)
     seed(pg_url, members=600)

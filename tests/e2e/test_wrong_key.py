@@ -10,9 +10,11 @@ import sys
 from cryptography.fernet import Fernet
 from sqlmodel import select
 
-from storage import crypto, key_check
+from storage import crypto
+from storage.keys import check as key_check
 from storage.db import make_engine
-from storage.models import Checkin, OutboxMessage
+from storage.checkins.tables import Checkin
+from storage.outbox.tables import OutboxMessage
 from tests.e2e.conftest import COUNSELLOR_ID, EVENING_DUE, Harness
 from tests.e2e.processes import bot_env, bot_processes  # noqa: F401  (fixture)
 

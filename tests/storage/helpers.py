@@ -6,7 +6,8 @@ from sqlmodel import select
 
 from bot.services import admin, onboarding
 from bot.services.context import Person, ServiceContext
-from storage.models import Member, OutboxMessage
+from storage.outbox.tables import OutboxMessage
+from storage.people.tables import Member
 
 
 def seed_centre(ctx: ServiceContext, name: str = "Asha Kendra") -> None:

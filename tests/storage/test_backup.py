@@ -15,7 +15,9 @@ from sqlmodel import select
 from bot.cli import main
 from bot.services.context import ServiceContext
 from storage import crypto
-from storage.models import Checkin, Escalation, Member
+from storage.checkins.tables import Checkin
+from storage.people.tables import Member
+from storage.safety.tables import Escalation
 from tests.postgres import postgres_url, scratch_postgres
 from tests.storage.test_encryption_at_rest import K1, NOTE, _cli_env, _raw_text, _services, _write_through_services
 

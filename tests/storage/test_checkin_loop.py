@@ -9,8 +9,9 @@ from sqlmodel import select
 
 from bot.services import admin, checkins, member_settings, onboarding
 from bot.services.context import Person, ServiceContext
-from storage import repositories as repo
-from storage.models import Checkin, CravingEvent, OutboxMessage
+from storage.checkins import queries as checkins_db
+from storage.checkins.tables import Checkin, CravingEvent
+from storage.outbox.tables import OutboxMessage
 from tests.storage.helpers import member, onboard, outbox, seed_centre
 
 
@@ -113,7 +114,7 @@ def test_last_14_days_of_mood_and_craving_is_one_query(services: ServiceContext,
             session.add(Checkin(member_id=member_id, local_date=day, due_at=clock.now(), closes_at=clock.now(),
                                 status="completed", mood=3, craving=days_ago % 10))
         session.commit()
-        rows = repo.recent_checkins(session, member_id, clock.now().date())
+        rows = checkins_db.recent_checkins(session, member_id, clock.now().date())
     assert len(rows) == 14
     assert rows[0].local_date < rows[-1].local_date
 
@@ -161,7 +162,7 @@ def test_a_press_on_a_checkin_another_worker_moved_on_is_stale_and_writes_nothin
                                                                                   monkeypatch) -> None:  # type: ignore[no-untyped-def]
     person, checkin_id = _due_checkin(services, clock)
     before = len(outbox(services))
-    real = repo.pressed_checkin
+    real = checkins_db.pressed_checkin
 
     def read_then_another_worker_answers(session, *args):  # type: ignore[no-untyped-def]
         found = real(session, *args)
@@ -170,7 +171,7 @@ def test_a_press_on_a_checkin_another_worker_moved_on_is_stale_and_writes_nothin
             other.commit()
         return found
 
-    monkeypatch.setattr(repo, "pressed_checkin", read_then_another_worker_answers)
+    monkeypatch.setattr(checkins_db, "pressed_checkin", read_then_another_worker_answers)
     assert checkins.answer_button(services, person, checkin_id, "mood", "4", message_id=77) == "checkin-stale"
     with services.uow() as session:
         assert session.exec(select(Checkin)).one().mood is None

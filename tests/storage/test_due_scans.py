@@ -8,10 +8,13 @@ from sqlmodel import Session, select
 
 from bot.services import attendance
 from bot.services.context import ServiceContext
-from storage import circle_repositories as crepo
-from storage import repositories as repo
-from storage.circle_models import UnreachableNotice
-from storage.models import AttendanceWatch, Center, Checkin, Circle, CircleMembership, Member
+from storage.circles import queries as circles_db
+from storage.checkins import queries as checkins_db
+from storage.people import queries as people_db
+from storage.circles.tables import Circle, CircleMembership, UnreachableNotice
+from storage.checkins.tables import Checkin
+from storage.people.tables import Center, Member
+from storage.sponsors.tables import AttendanceWatch
 from tests.storage.helpers import member, onboard, seed_centre
 
 
@@ -55,8 +58,8 @@ def test_reminder_and_close_scans_return_only_due_rows(services: ServiceContext,
         _checkin(session, members[6], today - timedelta(days=1), now, status="completed",
                  closes_at=now - timedelta(hours=1))
         session.commit()
-        assert [c.id for c in repo.checkins_to_remind(session, now, 100)] == [due.id]
-        assert [c.id for c in repo.checkins_to_close(session, now, 100)] == [late.id, later.id]
+        assert [c.id for c in checkins_db.checkins_to_remind(session, now, 100)] == [due.id]
+        assert [c.id for c in checkins_db.checkins_to_close(session, now, 100)] == [late.id, later.id]
         session.rollback()
 
 
@@ -79,8 +82,8 @@ def test_resume_and_unreachable_scans_return_only_due_members(services: ServiceC
         for in_circle in (told, untold):
             session.add(CircleMembership(circle_id=circle.id or 0, member_id=in_circle.id or 0, joined_at=now))
         session.commit()
-        assert [m.id for m in repo.paused_members_until(session, today, 100)] == [resuming.id]
-        assert [m.id for m in crepo.unreachable_without_notice(session, 100)] == [untold.id]
+        assert [m.id for m in people_db.paused_members_until(session, today, 100)] == [resuming.id]
+        assert [m.id for m in circles_db.unreachable_without_notice(session, 100)] == [untold.id]
         session.rollback()
 
 

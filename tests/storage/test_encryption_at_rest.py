@@ -16,10 +16,13 @@ from bot.cli import main
 from bot.services import admin, checkins, conversation, privacy
 from bot.services.context import Person, ServiceContext
 from storage import crypto
-from storage.circle_models import CircleMessage
+from storage.circles.tables import CircleMessage
 from storage.db import make_engine
 from storage.migrate import upgrade
-from storage.models import Checkin, Escalation, Member, OutboxMessage
+from storage.checkins.tables import Checkin
+from storage.outbox.tables import OutboxMessage
+from storage.people.tables import Member
+from storage.safety.tables import Escalation
 from tests.storage.helpers import member, onboard, seed_centre
 
 NOTE = "Talked to my sister, felt lighter"

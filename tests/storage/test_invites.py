@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from bot.services import admin, onboarding
 from bot.services.context import Person, ServiceContext
-from storage.models import CircleMembership
+from storage.circles.tables import CircleMembership
 from tests.storage.helpers import member, onboard, outbox, seed_centre
 
 CENTRE, CIRCLE = "Asha Kendra", "Evening Circle"

@@ -11,11 +11,11 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel, select
 
-import storage.models  # noqa: F401  (registers every table)
+import storage.schema  # noqa: F401  (registers every table)
 from bot.services import admin
 from bot.services.context import ServiceContext
 from storage.migrate import head_revisions, upgrade
-from storage.models import Member
+from storage.people.tables import Member
 from tests.storage.helpers import member, onboard, seed_centre
 
 

@@ -11,8 +11,8 @@ from bot.domain.outgoing import Priority
 from bot.services import admin, checkins
 from bot.services.context import ServiceContext
 from bot.services.outbox import enqueue
-from storage import repositories as repo
-from storage.models import OutboxMessage
+from storage.outbox import queries as outbox_db
+from storage.outbox.tables import OutboxMessage
 from tests.storage.helpers import onboard, outbox, seed_centre
 
 EVENING_DUE = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)  # 20:00 in India
@@ -33,20 +33,20 @@ def test_claim_takes_due_rows_lane_by_lane_in_due_order(services: ServiceContext
     _enqueue(services, 5, Priority.URGENT, now + timedelta(minutes=1))  # not due yet
     _enqueue(services, 6, Priority.REPLY, now)
     with services.uow() as session:
-        first = repo.claim_outbox(session, now, 3, now + timedelta(seconds=60))
+        first = outbox_db.claim_outbox(session, now, 3, now + timedelta(seconds=60))
         session.commit()
         assert [row.chat_id for row in first] == [4, 6, 3]
         assert all(row.status == "sending" for row in first)
     with services.uow() as session:
         # the sender's top-up while busy: only urgent rows and replies
-        assert repo.claim_outbox(session, now, 10, now + timedelta(seconds=60), max_priority=Priority.REPLY) == []
-        rest = repo.claim_outbox(session, now, 10, now + timedelta(seconds=60))
+        assert outbox_db.claim_outbox(session, now, 10, now + timedelta(seconds=60), max_priority=Priority.REPLY) == []
+        rest = outbox_db.claim_outbox(session, now, 10, now + timedelta(seconds=60))
         session.commit()
         assert [row.chat_id for row in rest] == [2, 1]
     # a claimer that died: its rows come back once the lease has run out, first
     later = now + timedelta(seconds=61)
     with services.uow() as session:
-        again = repo.claim_outbox(session, later, 2, later + timedelta(seconds=60))
+        again = outbox_db.claim_outbox(session, later, 2, later + timedelta(seconds=60))
         assert [row.chat_id for row in again] == [4, 6]
 
 
@@ -56,7 +56,7 @@ def test_backlog_counts_due_rows_how_late_and_how_long_to_drain(services: Servic
         _enqueue(services, chat, Priority.SCHEDULED, now - timedelta(seconds=90))
     _enqueue(services, 999, Priority.SCHEDULED, now + timedelta(hours=2))  # a reminder for later
     with services.uow() as session:
-        backlog = repo.outbox_backlog(session, now, rate=28)
+        backlog = outbox_db.outbox_backlog(session, now, rate=28)
     assert backlog == {"pending": 61, "failed": 0, "due": 60, "oldest_due_seconds": 90.0, "rate": 28,
                        "drain_seconds": 2}
     status = admin.status(services, rate_per_second=20)

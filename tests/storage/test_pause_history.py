@@ -9,7 +9,8 @@ from sqlmodel import select
 from bot.domain.gaps import Day
 from bot.services import attendance, checkins, member_settings
 from bot.services.context import ServiceContext
-from storage.models import Member, OutboxMessage, PausePeriod
+from storage.outbox.tables import OutboxMessage
+from storage.people.tables import Member, PausePeriod
 from tests.storage.helpers import onboard, seed_centre
 
 

@@ -9,8 +9,10 @@ from sqlmodel import select
 
 from bot.services import admin, retention
 from bot.services.context import ServiceContext
-from storage.circle_models import CircleMessage
-from storage.models import AuditEntry, Checkin, Circle, CravingEvent, Escalation, EscalationEvent, OutboxMessage
+from storage.circles.tables import Circle, CircleMessage
+from storage.checkins.tables import Checkin, CravingEvent
+from storage.outbox.tables import OutboxMessage
+from storage.safety.tables import AuditEntry, Escalation, EscalationEvent
 from tests.storage.helpers import member, onboard, seed_centre
 
 

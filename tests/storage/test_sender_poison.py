@@ -14,8 +14,8 @@ from bot.clock import FakeClock
 from bot.delivery.sender import MAX_UNKNOWN_ATTEMPTS, OutboxSender
 from bot.services.context import ServiceContext
 from bot.services.outbox import enqueue
-from storage import repositories as repo
-from storage.models import OutboxMessage
+from storage.outbox import queries as outbox_db
+from storage.outbox.tables import OutboxMessage
 
 
 class AcceptsButCannotBeRead:
@@ -48,6 +48,6 @@ async def test_a_row_that_breaks_after_the_call_is_failed_after_a_few_attempts_a
         rows = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
         assert [(r.status, r.attempts, r.last_error) for r in rows] == [
             ("failed", MAX_UNKNOWN_ATTEMPTS, "ValueError"), ("sent", 0, None)]
-        assert repo.outbox_backlog(session, clock.now())["failed"] == 1  # saathi status shows it
+        assert outbox_db.outbox_backlog(session, clock.now())["failed"] == 1  # saathi status shows it
     assert f"failed after {MAX_UNKNOWN_ATTEMPTS} attempts (ValueError)" in caplog.text
     assert "poison" not in caplog.text

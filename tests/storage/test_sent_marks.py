@@ -13,8 +13,8 @@ from bot.delivery.sender import LEASE, OutboxSender
 from bot.services import privacy
 from bot.services.context import ServiceContext
 from bot.services.outbox import enqueue
-from storage import repositories as repo
-from storage.models import OutboxMessage
+from storage.outbox import queries as outbox_db
+from storage.outbox.tables import OutboxMessage
 from tests.storage.helpers import member, onboard, seed_centre
 
 
@@ -25,7 +25,7 @@ def _claimed(ctx: ServiceContext, chat_id: int, texts: list[str]) -> list[Outbox
             enqueue(session, chat_id=chat_id, text=text, now=now)
         session.commit()
     with ctx.uow() as session:
-        rows = repo.claim_outbox(session, now, 100, now + LEASE)
+        rows = outbox_db.claim_outbox(session, now, 100, now + LEASE)
         session.commit()
         return [row for row in rows if row.chat_id == chat_id and row.payload.get("text") in texts]
 

@@ -9,8 +9,8 @@ import pytest
 
 from bot.services import admin, attendance, circles
 from bot.services.context import ServiceContext
-from storage.models import Member
-from storage.sponsor_models import AttendanceWatch
+from storage.people.tables import Member
+from storage.sponsors.tables import AttendanceWatch
 from tests.storage.helpers import member, onboard, outbox, seed_centre
 
 COUNSELLOR_CHAT = 9001

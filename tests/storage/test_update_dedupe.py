@@ -13,7 +13,7 @@ from bot.services import updates
 from bot.services.outbox import enqueue
 from storage import inbox
 from storage.inbox import InboxUpdate, Received
-from storage.models import OutboxMessage
+from storage.outbox.tables import OutboxMessage
 
 updates.install()
 

@@ -13,21 +13,12 @@ from datetime import datetime
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from storage.circle_models import CircleMessage, RelayCopy, RelayPace
-from storage.models import (
-    AuditEntry,
-    Checkin,
-    Circle,
-    CircleMembership,
-    ConsentRecord,
-    CravingEvent,
-    Escalation,
-    EscalationEvent,
-    OutboxMessage,
-    ScreeningFollowup,
-    Staff,
-)
-from storage.sponsor_models import AttendanceWatch, Sponsor, SponsorLink, TalkRequest
+from storage.checkins.tables import Checkin, CravingEvent
+from storage.circles.tables import Circle, CircleMembership, CircleMessage, RelayCopy, RelayPace
+from storage.outbox.tables import OutboxMessage
+from storage.people.tables import ConsentRecord, Staff
+from storage.safety.tables import AuditEntry, Escalation, EscalationEvent, ScreeningFollowup
+from storage.sponsors.tables import AttendanceWatch, Sponsor, SponsorLink, TalkRequest
 
 
 def consents_of(session: Session, member_id: int) -> Sequence[ConsentRecord]:

@@ -1,36 +1,41 @@
-"""Peer circles' tables: settings and meetings, relayed messages and their copies, reports.
+"""Peer circles' tables: circles and memberships, settings and meetings, relayed messages and their
+copies, reports.
 
-``circle`` and ``circlemembership`` live in storage/models.py; these add what relaying
-needs. The rule the tables serve: a member's identity never crosses into a circle. A copy
-knows which outbox row carried it (and so the Telegram message id in the recipient's chat),
-which is how replies thread, edits propagate and /unsend reaches every phone.
+The rule the tables serve: a member's identity never crosses into a circle. A copy knows which
+outbox row carried it (and so the Telegram message id in the recipient's chat), which is how
+replies thread, edits propagate and /unsend reaches every phone.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import BigInteger, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.crypto import EncryptedText
-from storage.types import UTCDateTime
-
-__all__ = [
-    "CircleMeeting",
-    "CircleMessage",
-    "CircleParticipant",
-    "CircleReport",
-    "CircleSettings",
-    "RelayCopy",
-    "RelayPace",
-    "UnreachableNotice",
-]
+from storage.types import utc_field
 
 
-def _utc(**kwargs: Any) -> Any:
-    return Field(sa_type=UTCDateTime, **kwargs)
+class Circle(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("center_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    center_id: int = Field(foreign_key="center.id", index=True)
+    name: str = Field(max_length=120)
+    kind: str = Field(default="self_help", max_length=30)
+    language: str = Field(default="en", max_length=5)
+    capacity: int = 8
+    facilitator_id: int | None = Field(default=None, foreign_key="staff.id")
+    created_at: datetime = utc_field()
+
+
+class CircleMembership(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    circle_id: int = Field(foreign_key="circle.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    joined_at: datetime = utc_field()
+    left_at: datetime | None = utc_field(default=None)
 
 
 class CircleSettings(SQLModel, table=True):
@@ -44,8 +49,8 @@ class CircleSettings(SQLModel, table=True):
     # Who reads held messages and reports when the circle has no facilitator.
     counsellor_id: int | None = Field(default=None, foreign_key="staff.id")
     pinned_prompt: str | None = Field(default=None, max_length=1000)
-    closed_at: datetime | None = _utc(default=None)
-    created_at: datetime = _utc()
+    closed_at: datetime | None = utc_field(default=None)
+    created_at: datetime = utc_field()
 
 
 class CircleMeeting(SQLModel, table=True):
@@ -60,16 +65,16 @@ class CircleMeeting(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     circle_id: int = Field(foreign_key="circle.id", index=True)
     sequence: int = 0
-    starts_at: datetime = _utc()
-    ends_at: datetime = _utc()
-    remind_at: datetime = _utc()
+    starts_at: datetime = utc_field()
+    ends_at: datetime = utc_field()
+    remind_at: datetime = utc_field()
     goal: str = Field(max_length=30)
     custom_goal: str | None = Field(default=None, max_length=500)
-    reminded_at: datetime | None = _utc(default=None)
-    started_at: datetime | None = _utc(default=None)
+    reminded_at: datetime | None = utc_field(default=None)
+    started_at: datetime | None = utc_field(default=None)
     # True when the bot was down through the whole meeting: nothing was sent late.
     skipped: bool = False
-    created_at: datetime = _utc()
+    created_at: datetime = utc_field()
 
 
 class CircleParticipant(SQLModel, table=True):
@@ -82,11 +87,11 @@ class CircleParticipant(SQLModel, table=True):
     circle_id: int = Field(foreign_key="circle.id")
     member_id: int = Field(foreign_key="member.id", index=True)
     # The circle's welcome (how relaying works) went out; members who join by invite get it once active.
-    welcomed_at: datetime | None = _utc(default=None)
-    last_posted_at: datetime | None = _utc(default=None)
+    welcomed_at: datetime | None = utc_field(default=None)
+    last_posted_at: datetime | None = utc_field(default=None)
     # The one gentle invitation after 14 quiet days (again only after they wrote once more).
-    invited_at: datetime | None = _utc(default=None)
-    muted_until: datetime | None = _utc(default=None)
+    invited_at: datetime | None = utc_field(default=None)
+    muted_until: datetime | None = utc_field(default=None)
     muted_by: int | None = Field(default=None, foreign_key="staff.id")
     # Set after repeated reports: their messages wait for the facilitator or counsellor.
     review_hold: bool = False
@@ -118,9 +123,9 @@ class CircleMessage(SQLModel, table=True):
     source_message_id: int | None = None
     reply_to_id: int | None = Field(default=None, foreign_key="circlemessage.id")
     reviewed_by: int | None = Field(default=None, foreign_key="staff.id")
-    created_at: datetime = _utc()
-    edited_at: datetime | None = _utc(default=None)
-    unsent_at: datetime | None = _utc(default=None)
+    created_at: datetime = utc_field()
+    edited_at: datetime | None = utc_field(default=None)
+    unsent_at: datetime | None = utc_field(default=None)
 
 
 class RelayCopy(SQLModel, table=True):
@@ -146,14 +151,14 @@ class CircleReport(SQLModel, table=True):
     circle_message_id: int = Field(foreign_key="circlemessage.id")
     reporter_member_id: int = Field(foreign_key="member.id")
     reported_member_id: int | None = Field(default=None, foreign_key="member.id")
-    created_at: datetime = _utc()
+    created_at: datetime = utc_field()
 
 
 class RelayPace(SQLModel, table=True):
     """When the next relayed copy may go into a chat: Telegram allows about one a second."""
 
     chat_id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
-    next_free_at: datetime = _utc()
+    next_free_at: datetime = utc_field()
 
 
 class UnreachableNotice(SQLModel, table=True):
@@ -161,4 +166,4 @@ class UnreachableNotice(SQLModel, table=True):
 
     member_id: int = Field(primary_key=True, foreign_key="member.id", sa_column_kwargs={"autoincrement": False})
     staff_id: int | None = Field(default=None, foreign_key="staff.id")
-    told_at: datetime = _utc()
+    told_at: datetime = utc_field()

@@ -22,7 +22,8 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from storage import crypto
-from storage.models import KeyCanary
+from storage.keys.rotation import count_readable
+from storage.keys.tables import KeyCanary
 
 __all__ = ["CANARY_TEXT", "KeyStatus", "check_at_start", "refusal", "rotate_canary"]
 
@@ -51,7 +52,7 @@ def check_at_start(engine: Any, now: datetime | None = None) -> KeyStatus:
     found = canary_status(engine)
     if found != "missing":
         return KeyStatus(found)
-    sample = crypto.count_readable(engine, per_column=SAMPLE_PER_COLUMN)
+    sample = count_readable(engine, per_column=SAMPLE_PER_COLUMN)
     if not crypto.is_configured():
         return KeyStatus("none", sample.encrypted, sample.encrypted)  # tokens without a key: none readable
     if sample.unreadable:

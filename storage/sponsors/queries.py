@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import exists, func
 from sqlmodel import Session, col, select
 
-from storage.models import Member, OutboxMessage
-from storage.sponsor_models import AttendanceWatch, Sponsor, SponsorLink, SponsorSettings, TalkRequest
+from storage.outbox.tables import OutboxMessage
+from storage.people.tables import Member
+from storage.sponsors.tables import AttendanceWatch, Sponsor, SponsorLink, SponsorSettings, TalkRequest
 
 LIVE_LINK = ("proposed", "active")
 WATCHED_STATUSES = ("active", "paused", "unreachable")

@@ -1,22 +1,14 @@
-"""Tables for sponsors and accountability: who sponsors whom, the attendance watch, talk requests.
-
-Registered by the import at the end of :mod:`storage.models`.
-"""
+"""Tables for sponsors and accountability: who sponsors whom, the attendance watch, talk requests."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import BigInteger, Index
 from sqlmodel import Field, SQLModel
 
 from storage.crypto import EncryptedText
-from storage.types import UTCDateTime
-
-
-def _utc(**kwargs: Any) -> Any:
-    return Field(sa_type=UTCDateTime, **kwargs)
+from storage.types import utc_field
 
 
 class SponsorSettings(SQLModel, table=True):
@@ -31,7 +23,7 @@ class SponsorSettings(SQLModel, table=True):
     quiet_start: str = Field(default="22:00", max_length=5)
     quiet_end: str = Field(default="07:00", max_length=5)
     talk_wait_minutes: int = 30
-    updated_at: datetime = _utc()
+    updated_at: datetime = utc_field()
 
 
 class Sponsor(SQLModel, table=True):
@@ -53,8 +45,8 @@ class Sponsor(SQLModel, table=True):
     language: str = Field(default="en", max_length=5)
     link_code: str | None = Field(default=None, unique=True, max_length=64)
     active: bool = True
-    next_summary_at: datetime | None = _utc(default=None, index=True)
-    created_at: datetime = _utc()
+    next_summary_at: datetime | None = utc_field(default=None, index=True)
+    created_at: datetime = utc_field()
 
 
 class SponsorLink(SQLModel, table=True):
@@ -68,35 +60,35 @@ class SponsorLink(SQLModel, table=True):
     mentee_id: int = Field(foreign_key="member.id")
     state: str = Field(default="proposed", max_length=20)
     proposed_by: int | None = Field(default=None, foreign_key="staff.id")
-    created_at: datetime = _utc()
-    accepted_at: datetime | None = _utc(default=None)
-    ended_at: datetime | None = _utc(default=None)
+    created_at: datetime = utc_field()
+    accepted_at: datetime | None = utc_field(default=None)
+    ended_at: datetime | None = utc_field(default=None)
     ended_by: str | None = Field(default=None, max_length=20)  # mentee | sponsor | staff
     # Swapping contacts is two-sided: each side's username is kept only once they opted in,
     # shown to the other only when both did, and forgotten when the link ends.
-    mentee_swap_at: datetime | None = _utc(default=None)
-    sponsor_swap_at: datetime | None = _utc(default=None)
+    mentee_swap_at: datetime | None = utc_field(default=None)
+    sponsor_swap_at: datetime | None = utc_field(default=None)
     # Encrypted at rest (storage/crypto.py).
     mentee_username: str | None = Field(default=None, sa_type=EncryptedText)
     sponsor_username: str | None = Field(default=None, sa_type=EncryptedText)
     # When each side last wrote in the relayed thread: a live conversation is not held for the morning.
-    mentee_last_at: datetime | None = _utc(default=None)
-    sponsor_last_at: datetime | None = _utc(default=None)
+    mentee_last_at: datetime | None = utc_field(default=None)
+    sponsor_last_at: datetime | None = utc_field(default=None)
 
 
 class AttendanceWatch(SQLModel, table=True):
     """Per member: when to look at their calendar next, and who was told about the current gap."""
 
     member_id: int = Field(foreign_key="member.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
-    next_scan_at: datetime = _utc(index=True)
+    next_scan_at: datetime = utc_field(index=True)
     gap_start: date | None = None
     gap_missed: int = 0
-    sponsor_notified_at: datetime | None = _utc(default=None)
+    sponsor_notified_at: datetime | None = utc_field(default=None)
     sponsor_link_id: int | None = Field(default=None, foreign_key="sponsorlink.id")
-    counsellor_notified_at: datetime | None = _utc(default=None)
-    dropout_notified_at: datetime | None = _utc(default=None)
+    counsellor_notified_at: datetime | None = utc_field(default=None)
+    dropout_notified_at: datetime | None = utc_field(default=None)
     rate_notified_on: date | None = None
-    unreachable_notified_at: datetime | None = _utc(default=None)
+    unreachable_notified_at: datetime | None = utc_field(default=None)
 
 
 class TalkRequest(SQLModel, table=True):
@@ -114,12 +106,12 @@ class TalkRequest(SQLModel, table=True):
     target: str = Field(max_length=20)  # sponsor | counsellor
     link_id: int | None = Field(default=None, foreign_key="sponsorlink.id")
     state: str = Field(default="waiting", max_length=20)
-    ping_due_at: datetime = _utc()
-    respond_by: datetime | None = _utc(default=None)
-    counsellor_offered_at: datetime | None = _utc(default=None)
-    accepted_at: datetime | None = _utc(default=None)
+    ping_due_at: datetime = utc_field()
+    respond_by: datetime | None = utc_field(default=None)
+    counsellor_offered_at: datetime | None = utc_field(default=None)
+    accepted_at: datetime | None = utc_field(default=None)
     accepted_by: str | None = Field(default=None, max_length=20)  # sponsor | staff
     staff_id: int | None = Field(default=None, foreign_key="staff.id")
     suggested_counsellor: bool = False
-    ended_at: datetime | None = _utc(default=None)
-    created_at: datetime = _utc()
+    ended_at: datetime | None = utc_field(default=None)
+    created_at: datetime = utc_field()

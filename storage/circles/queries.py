@@ -14,8 +14,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from storage.circle_models import (
+from storage.circles.tables import (
+    Circle,
     CircleMeeting,
+    CircleMembership,
     CircleMessage,
     CircleParticipant,
     CircleReport,
@@ -24,7 +26,8 @@ from storage.circle_models import (
     RelayPace,
     UnreachableNotice,
 )
-from storage.models import Circle, CircleMembership, Member, OutboxMessage, Staff
+from storage.outbox.tables import OutboxMessage
+from storage.people.tables import Member
 
 # Who receives circle messages: not those still joining, who blocked the bot or left.
 RECEIVING = ("active", "paused")
@@ -315,8 +318,3 @@ def circle_health(session: Session, circle_id: int, since: datetime) -> dict[str
     return {"members": member_count(session, circle_id), "active": int(writers), "messages": int(messages),
             "reports": int(reports), "held": int(held)}
 
-
-def staff_by_name(session: Session, center_id: int, name: str) -> Staff | None:
-    return session.exec(
-        select(Staff).where(Staff.center_id == center_id, func.lower(Staff.name) == name.strip().lower())
-    ).first()

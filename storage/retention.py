@@ -11,20 +11,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
 
-
-from storage.circle_models import CircleMessage
-from storage.models import (
-    AuditEntry,
-    Center,
-    Checkin,
-    Circle,
-    CravingEvent,
-    Escalation,
-    EscalationEvent,
-    Member,
-    OutboxMessage,
-    Staff,
-)
+from storage.checkins.tables import Checkin, CravingEvent
+from storage.circles.tables import Circle, CircleMessage
+from storage.outbox.tables import OutboxMessage
+from storage.people.tables import Center, Member, Staff
+from storage.safety.tables import AuditEntry, Escalation, EscalationEvent
 
 
 def purge_circle_bodies(session: Session, center: Center, now: datetime) -> int:

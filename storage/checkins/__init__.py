@@ -1,0 +1,1 @@
+"""Check-ins: the daily check-in and logged cravings."""

@@ -1,0 +1,1 @@
+"""Peer circles: circles and memberships, settings and meetings, relayed messages, reports."""

@@ -1,0 +1,1 @@
+"""The outbox: everything a person must receive, and the sender's claims on it."""

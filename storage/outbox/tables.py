@@ -1,0 +1,45 @@
+"""The outbox's table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, Index
+from sqlmodel import Field, SQLModel
+
+from storage.crypto import EncryptedJSON
+from storage.types import utc_field
+
+
+class OutboxMessage(SQLModel, table=True):
+    """Everything a person must receive, written in the same transaction as the state it reports.
+
+    The sender claims rows (a lease in ``claimed_until``), calls Telegram and marks them
+    sent; a crash before marking leaves the lease to expire and the row is sent again.
+    """
+
+    # The claim reads one lane's due rows in (due_at, id) order straight off this index.
+    __table_args__ = (Index("ix_outbox_due", "status", "priority", "due_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(index=True, sa_type=BigInteger)
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    method: str = Field(default="send", max_length=20)
+    # Encrypted: relayed members' words and alert excerpts travel in it.
+    payload: dict[str, Any] = Field(sa_column=Column(EncryptedJSON, nullable=False))
+    # 0 urgent alerts, 1 replies to a person's own action, 2 scheduled, 3 bulk.
+    priority: int = 2
+    purpose: str = Field(default="reply", max_length=30)
+    dedupe_key: str | None = Field(default=None, unique=True, max_length=80)
+    status: str = Field(default="pending", max_length=20)
+    attempts: int = 0
+    due_at: datetime = utc_field()
+    claimed_until: datetime | None = utc_field(default=None)
+    sent_at: datetime | None = utc_field(default=None)
+    telegram_message_id: int | None = None
+    last_error: str | None = Field(default=None, max_length=200)
+    created_at: datetime = utc_field()
+    # Set when retention removed the text of a delivered message.
+    purged_at: datetime | None = utc_field(default=None)

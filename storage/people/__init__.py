@@ -1,0 +1,1 @@
+"""People: centres, staff, members, their pauses, invites and consent."""

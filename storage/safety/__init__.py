@@ -1,0 +1,1 @@
+"""Safety: escalations and their events, screening follow-ups, the audit log."""

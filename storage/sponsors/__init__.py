@@ -1,0 +1,1 @@
+"""Sponsors and accountability: sponsors, links, the attendance watch, talk requests."""
