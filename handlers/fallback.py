@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Message, Update
 
-from bot.services import circles, conversation
+from bot.services import conversation, inbound
 from handlers.common import SaathiContext, answer_button, person_of
 
 
@@ -13,7 +13,7 @@ async def text_msg(update: Update, context: SaathiContext) -> None:
     message = update.effective_message
     if person is None or message is None or message.text is None:
         return
-    await context.saathi.call(conversation.handle_text, person, message.text, message.message_id)
+    await context.saathi.call(inbound.handle_text, person, message.text, message.message_id)
     context.saathi.kick()
 
 
@@ -33,7 +33,7 @@ async def unsupported_msg(update: Update, context: SaathiContext) -> None:
     person, message = person_of(update), update.effective_message
     if person is not None and message is not None:
         sticker = message.sticker
-        await context.saathi.call(circles.handle_media, person, _media_kind(message),
+        await context.saathi.call(inbound.handle_media, person, _media_kind(message),
                              emoji=sticker.emoji if sticker is not None else None, message_id=message.message_id)
         context.saathi.kick()
 
@@ -52,7 +52,7 @@ async def edited_msg(update: Update, context: SaathiContext) -> None:
     person = person_of(update)
     message = update.edited_message
     if person is not None and message is not None and message.text:
-        await context.saathi.call(circles.handle_edit, person, message.text, message.message_id)
+        await context.saathi.call(inbound.handle_edit, person, message.text, message.message_id)
         context.saathi.kick()
 
 

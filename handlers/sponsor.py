@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.domain.callbacks import decode
-from bot.services import sponsor_replies, sponsors, talk
+from bot.services import inbound, sponsors, talk
 from handlers.common import SaathiContext, answer_button, for_person, person_of
 
 
@@ -55,12 +55,12 @@ async def sponsorunlink_cmd(update: Update, context: SaathiContext) -> None:
 
 
 async def relay_reply_msg(update: Update, context: SaathiContext) -> None:
-    """A text sent as a reply: into a sponsor or talk chat when it answers one; else on to the circles."""
+    """A text sent as a reply: the router (bot.services.inbound) finds the sponsor or talk chat or circle it answers."""
     person, message = person_of(update), update.effective_message
     replied = message.reply_to_message if message is not None else None
     if person is not None and message is not None and message.text is not None and replied is not None:
-        await context.saathi.call(sponsor_replies.handle_reply, person, message.text, message.message_id,
-                                     replied.message_id)
+        await context.saathi.call(inbound.handle_text, person, message.text, message.message_id,
+                                 replied.message_id)
         context.saathi.kick()
 
 

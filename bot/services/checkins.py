@@ -87,13 +87,6 @@ def _start_checkin(ctx: ServiceContext, session: Session, member: Member, now: d
     return checkin
 
 
-def reschedule(member: Member, now: datetime) -> None:
-    """After a change of time, time zone or a resume: the next due instant, never two in a day."""
-    member.next_checkin_due_at = next_checkin_due(
-        now, member.timezone, _checkin_time(member), member.last_checkin_local_date
-    )
-
-
 def run_reminders(ctx: ServiceContext, limit: int = 1000) -> int:
     now = ctx.clock.now()
     count = 0

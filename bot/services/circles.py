@@ -21,6 +21,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -113,8 +114,6 @@ def _mark(lang: str) -> str:
 
 
 def _local(moment: datetime, tz: str, fmt: str = "%d/%m %H:%M") -> str:
-    from zoneinfo import ZoneInfo
-
     return moment.astimezone(ZoneInfo(tz)).strftime(fmt)
 
 
@@ -263,7 +262,7 @@ def _copy_language(session: Session, copy: RelayCopy) -> str:
 
 def relay_screened_text(session: Session, member: Member, text: str, now: datetime, *,
                         message_id: int | None = None, reply_to: CircleMessage | None = None) -> bool:
-    """Text that was already risk-screened and found safe (conversation's fallback). False when the
+    """Text that was already risk-screened and found safe (the inbound router's fallback). False when the
     member is in no circle, so the caller answers as before."""
     found = _circle_of(session, member)
     if found is None:
@@ -324,30 +323,31 @@ def _hold(session: Session, circle: Circle, member: Member, message: CircleMessa
                           (t(lang, "btn-circle-keep"), encode("cir", "hold", mid, "no"))]])
 
 
-def handle_reply(ctx: ServiceContext, person: Person, text: str, message_id: int, reply_to_message_id: int) -> None:
-    """A text sent as a reply. A reply to a circle message goes to the circle, threaded on every phone;
-    anything else is an ordinary message."""
-    from bot.services import conversation  # conversation routes into this module; import late
+def reply_target(session: Session, member: Member, chat_id: int,
+                 reply_to_message_id: int) -> tuple[CircleMembership, Circle, CircleMessage] | None:
+    """Is this swipe-reply the member's answer to a message of their own circle? (reads only)"""
+    if member.status not in ("active", "paused", "unreachable"):
+        return None
+    original = _replied_message(session, member, chat_id, reply_to_message_id)
+    found = _circle_of(session, member) if original is not None else None
+    if original is None or found is None or original.circle_id != found[1].id:
+        return None
+    return found[0], found[1], original
 
-    now = ctx.clock.now()
-    with ctx.uow() as session:
-        member = repo.member_by_telegram_id(session, person.telegram_user_id)
-        original = _replied_message(session, member, person.chat_id, reply_to_message_id)
-        if member is None and original is not None and _facilitates(session, person, original.circle_id):
-            session.rollback()
-            facilitator_post(ctx, person, "say", text, message_id, reply_to_message_id)
-            return
-        found = _circle_of(session, member) if member is not None and original is not None else None
-        if member is None or original is None or found is None or original.circle_id != found[1].id \
-                or member.status not in ("active", "paused", "unreachable") or len(text) > conversation.MAX_TEXT:
-            session.rollback()
-        else:
-            result = safety.screen(session, member, now, text=text, source="circle", source_message_id=message_id)
-            if not safety.withheld(result):
-                _accept(session, member, found[0], found[1], text, now, message_id=message_id, reply_to=original)
-            session.commit()
-            return
-    conversation.handle_text(ctx, person, text, message_id)
+
+def relay_reply(session: Session, member: Member, target: tuple[CircleMembership, Circle, CircleMessage],
+                text: str, now: datetime, message_id: int | None) -> None:
+    """A reply to a circle message goes to the circle (after screening), threaded on every phone."""
+    membership, circle, original = target
+    result = safety.screen(session, member, now, text=text, source="circle", source_message_id=message_id)
+    if not safety.withheld(result):
+        _accept(session, member, membership, circle, text, now, message_id=message_id, reply_to=original)
+
+
+def facilitates_reply(session: Session, person: Person, reply_to_message_id: int) -> bool:
+    """Is this swipe-reply a facilitator answering a message of their circle? (reads only)"""
+    original = _replied_message(session, None, person.chat_id, reply_to_message_id)
+    return original is not None and _facilitates(session, person, original.circle_id)
 
 
 def _facilitates(session: Session, person: Person, circle_id: int) -> bool:
@@ -366,26 +366,17 @@ def _replied_message(session: Session, member: Member | None, chat_id: int, tele
     return None
 
 
-def handle_edit(ctx: ServiceContext, person: Person, text: str, message_id: int | None) -> None:
-    """An edit of a circle message reaches every copy (after screening); any other edit is screened as before."""
-    from bot.services import conversation
-
-    if message_id is None:
-        conversation.handle_edit(ctx, person, text, message_id)
-        return
-    now = ctx.clock.now()
-    with ctx.uow() as session:
-        member = repo.member_by_telegram_id(session, person.telegram_user_id)
-        if member is None:
-            handled = _staff_edit(session, person, text, message_id, now)
-        else:
-            message = crepo.message_by_source(session, member.id or 0, message_id)
-            handled = message is not None and member.status in ("active", "paused") and bool(text)
-            if handled and message is not None:
-                _member_edit(session, member, message, text, now, message_id)
-        session.commit()
-    if not handled:
-        conversation.handle_edit(ctx, person, text, message_id)
+def edit_in_circle(session: Session, person: Person, member: Member | None, text: str, message_id: int,
+                   now: datetime) -> bool:
+    """An edit of a circle message reaches every copy (after screening). False when the edited
+    message was no circle message (the caller screens it as any other edit)."""
+    if member is None:
+        return _staff_edit(session, person, text, message_id, now)
+    message = crepo.message_by_source(session, member.id or 0, message_id)
+    if message is None or member.status not in ("active", "paused") or not text:
+        return False
+    _member_edit(session, member, message, text, now, message_id)
+    return True
 
 
 def _member_edit(session: Session, member: Member, message: CircleMessage, text: str, now: datetime,
@@ -438,30 +429,23 @@ def _command_text(text: str) -> str:
     return stripped.strip()
 
 
-def handle_media(ctx: ServiceContext, person: Person, kind: str, *, emoji: str | None = None,
-                 message_id: int | None = None) -> None:
+def circle_of(session: Session, member: Member) -> tuple[CircleMembership, Circle] | None:
+    """The member's open circle, if they are in one (reads only)."""
+    return _circle_of(session, member)
+
+
+def media_in_circle(session: Session, member: Member, found: tuple[CircleMembership, Circle], kind: str, *,
+                    emoji: str | None, now: datetime, message_id: int | None) -> None:
     """Photos, voice, video, contacts, locations… are not relayed (they can show who someone is);
     the member is told why. A circle may allow stickers, which travel as their emoji."""
-    from bot.services import conversation
-
     kind = kind if kind in MEDIA_KINDS else "other"
-    now = ctx.clock.now()
-    with ctx.uow() as session:
-        member = repo.member_by_telegram_id(session, person.telegram_user_id)
-        found = _circle_of(session, member) if member is not None and member.status in ("active", "paused") else None
-        if member is None or found is None:
-            session.rollback()
-        else:
-            membership, circle = found
-            settings = crepo.settings_of(session, circle.id or 0)
-            if kind == "sticker" and settings is not None and settings.allow_stickers:
-                _accept(session, member, membership, circle, emoji or "🙂", now, message_id=message_id, reply_to=None,
-                        kind="sticker")
-            else:
-                _say(session, member, f"circle-media-{kind}", now)
-            session.commit()
-            return
-    conversation.reply_plain(ctx, person, "fallback-unsupported")
+    membership, circle = found
+    settings = crepo.settings_of(session, circle.id or 0)
+    if kind == "sticker" and settings is not None and settings.allow_stickers:
+        _accept(session, member, membership, circle, emoji or "🙂", now, message_id=message_id, reply_to=None,
+                kind="sticker")
+    else:
+        _say(session, member, f"circle-media-{kind}", now)
 
 
 def unsend(ctx: ServiceContext, person: Person) -> None:
@@ -785,25 +769,29 @@ def facilitator_post(ctx: ServiceContext, person: Person, what: str, text: str,
     """/say, /goal, /pin from a circle's facilitator, shown under their staff name with the facilitator mark."""
     now = ctx.clock.now()
     with ctx.uow() as session:
-        staff = safety.staff_of(session, person.telegram_user_id)
-        if staff is None:
-            _not_staff(session, person, f"circle_{what}", now)
-            session.commit()
-            return
-        replied = _replied_message(session, None, person.chat_id, reply_to_message_id) if reply_to_message_id else None
-        circle = session.get(Circle, replied.circle_id) if replied is not None else None
-        if circle is None or circle.facilitator_id != staff.id:
-            circle, text = _facilitated_circle(session, staff, text)
-        lang = staff.language
-        if circle is None:
-            names = ", ".join(c.name for c in crepo.circles_facilitated_by(session, staff.id or 0)) or "-"
-            _tell_staff(session, staff, t(lang, "circle-which", circles=names, command=what), now)
-        elif not text or len(text) > rules.MAX_RELAY_CHARS:
-            _tell_staff(session, staff, t(lang, f"circle-{what}-how"), now)
-        else:
-            _post(session, staff, circle, what, text, now, message_id, replied)
-            _tell_staff(session, staff, t(lang, f"circle-{what}-done", circle=circle.name), now)
+        post_as_facilitator(session, person, what, text, now, message_id, reply_to_message_id)
         session.commit()
+
+
+def post_as_facilitator(session: Session, person: Person, what: str, text: str, now: datetime,
+                        message_id: int | None = None, reply_to_message_id: int | None = None) -> None:
+    staff = safety.staff_of(session, person.telegram_user_id)
+    if staff is None:
+        _not_staff(session, person, f"circle_{what}", now)
+        return
+    replied = _replied_message(session, None, person.chat_id, reply_to_message_id) if reply_to_message_id else None
+    circle = session.get(Circle, replied.circle_id) if replied is not None else None
+    if circle is None or circle.facilitator_id != staff.id:
+        circle, text = _facilitated_circle(session, staff, text)
+    lang = staff.language
+    if circle is None:
+        names = ", ".join(c.name for c in crepo.circles_facilitated_by(session, staff.id or 0)) or "-"
+        _tell_staff(session, staff, t(lang, "circle-which", circles=names, command=what), now)
+    elif not text or len(text) > rules.MAX_RELAY_CHARS:
+        _tell_staff(session, staff, t(lang, f"circle-{what}-how"), now)
+    else:
+        _post(session, staff, circle, what, text, now, message_id, replied)
+        _tell_staff(session, staff, t(lang, f"circle-{what}-done", circle=circle.name), now)
 
 
 def _post(session: Session, staff: Staff, circle: Circle, what: str, text: str, now: datetime,
@@ -1115,15 +1103,19 @@ __all__ = [
     "CircleError",
     "button",
     "close",
+    "circle_of",
     "configure",
+    "edit_in_circle",
+    "facilitates_reply",
     "facilitator_post",
-    "handle_edit",
-    "handle_media",
-    "handle_reply",
     "join",
     "leave",
+    "media_in_circle",
     "milestone_reached",
+    "post_as_facilitator",
+    "relay_reply",
     "relay_screened_text",
+    "reply_target",
     "report",
     "run_due_meetings",
     "run_quiet_invitations",

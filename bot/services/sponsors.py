@@ -634,24 +634,22 @@ def _default_thread(session: Session, person: Person) -> str | None:
     return f"link:{links[0].id}" if len(links) == 1 else None
 
 
-def reply_to_message(ctx: ServiceContext, person: Person, text: str, reply_to_message_id: int,
-                     message_id: int | None) -> bool:
-    """A swipe-reply to one of our relayed messages goes back into its thread. False when the
-    replied-to message was not a relayed one (the caller treats the text as ordinary text)."""
-    now = ctx.clock.now()
-    with ctx.uow() as session:
-        row = spr.thread_row(session, person.chat_id, reply_to_message_id)
-        thread = row.payload.get("sp_thread") if row else None
-        if not isinstance(thread, str):
-            return False
-        lang = person_language(session, person)
-        relay = resolve_thread(session, thread, person.telegram_user_id)
-        if isinstance(relay, str):
-            reply(session, person, lang, relay, now, pseudonym="-")
-        else:
-            send_in_thread(session, relay, text, now, lang, person, message_id=message_id)
-        session.commit()
-    return True
+def thread_replied_to(session: Session, chat_id: int, reply_to_message_id: int) -> str | None:
+    """The sponsor or talk thread of the relayed message a swipe-reply answers, or None (reads only)."""
+    row = spr.thread_row(session, chat_id, reply_to_message_id)
+    thread = row.payload.get("sp_thread") if row else None
+    return thread if isinstance(thread, str) else None
+
+
+def reply_in_thread(session: Session, person: Person, thread: str, text: str, now: datetime,
+                    message_id: int | None) -> None:
+    """A swipe-reply to one of our relayed messages goes back into its thread."""
+    lang = person_language(session, person)
+    relay = resolve_thread(session, thread, person.telegram_user_id)
+    if isinstance(relay, str):
+        reply(session, person, lang, relay, now, pseudonym="-")
+    else:
+        send_in_thread(session, relay, text, now, lang, person, message_id=message_id)
 
 
 def send_suggestion(ctx: ServiceContext, person: Person, link_id: int, number: int) -> str | None:

@@ -45,7 +45,7 @@ from bot.domain.relay import (
     parse_schedule,
 )
 from bot.i18n import LANGUAGES, has, message_ids, t
-from bot.services import circles
+from bot.services import circles, inbound
 from bot.services.context import Person, ServiceContext
 from storage.circle_models import CircleMessage
 from storage.db import SessionFactory
@@ -317,7 +317,7 @@ def _play_a_circle(people: list[dict], facilitator: str, said: list[tuple[int, s
                 copy = session.exec(select(OutboxMessage).where(OutboxMessage.chat_id == author,
                                                                 OutboxMessage.purpose == "circle")).first()
             if copy is not None and copy.telegram_message_id:
-                circles.handle_reply(ctx, persons[author], text, 500 + step, copy.telegram_message_id)
+                inbound.handle_text(ctx, persons[author], text, 500 + step, copy.telegram_message_id)
                 circles.report(ctx, persons[author], copy.telegram_message_id)
         else:
             with ctx.uow() as session:
@@ -332,7 +332,7 @@ def _play_a_circle(people: list[dict], facilitator: str, said: list[tuple[int, s
         milestone = session.exec(select(CircleMessage).where(CircleMessage.kind == "milestone")).one()
     circles.button(ctx, persons[second], ("enc", str(milestone.id), "clap"), None)
     circles.facilitator_post(ctx, Person(7, 7, "x"), "say", "Welcome, everyone")
-    circles.handle_media(ctx, persons[second], "contact")
+    inbound.handle_media(ctx, persons[second], "contact")
     circles.show_circle(ctx, persons[second])
     circles.show_circle(ctx, Person(7, 7, "x"))
     clock.set(datetime(2026, 11, 25, 13, 15, tzinfo=UTC))
