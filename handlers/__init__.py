@@ -12,7 +12,7 @@ from telegram.ext import (
 )
 
 from handlers.roles import command
-from handlers import checkin, circle, common, counsellor, craving, fallback, onboarding, privacy, settings, sponsor
+from handlers import checkin, circles, common, counsellor, craving, fallback, onboarding, privacy, settings, sponsor
 
 
 def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
@@ -33,11 +33,11 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
             command("ack", counsellor.ack_cmd),
             command("resolve", counsellor.resolve_cmd),
             # peer circles (new messages only: an edited /say is an edit, not a second post)
-            command("circle", circle.circle_cmd, new),
-            command("unsend", circle.unsend_cmd, new),
-            command("report", circle.report_cmd, new),
-            command(["say", "goal", "pin"], circle.facilitator_cmd, new),
-            command(["mute", "remove", "move"], circle.staff_cmd, new),
+            command("circle", circles.circle_cmd, new),
+            command("unsend", circles.unsend_cmd, new),
+            command("report", circles.report_cmd, new),
+            command(["say", "goal", "pin"], circles.facilitator_cmd, new),
+            command(["mute", "remove", "move"], circles.staff_cmd, new),
             # sponsors, mentees and "I need to talk"
             command("mentees", sponsor.mentees_cmd),
             command("sponsor", sponsor.sponsor_cmd),
@@ -57,7 +57,7 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
             CallbackQueryHandler(settings.settings_cb, pattern=r"^set:"),
             CallbackQueryHandler(counsellor.escalation_cb, pattern=r"^esc:"),
             CallbackQueryHandler(counsellor.followup_cb, pattern=r"^fu:"),
-            CallbackQueryHandler(circle.circle_cb, pattern=r"^cir:"),
+            CallbackQueryHandler(circles.circle_cb, pattern=r"^cir:"),
             CallbackQueryHandler(sponsor.sponsor_cb, pattern=r"^sp:"),
             CallbackQueryHandler(privacy.privacy_cb, pattern=r"^prv:"),
             CallbackQueryHandler(fallback.unknown_cb),

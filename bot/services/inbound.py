@@ -21,7 +21,6 @@ from bot.domain.scheduling import parse_time_text
 from bot.i18n import normalise_language, t
 from bot.services import (
     checkins,
-    circles,
     conversation,
     cravings,
     member_settings,
@@ -31,6 +30,9 @@ from bot.services import (
     talk,
     views,
 )
+from bot.services.circles import facilitation as circle_facilitation
+from bot.services.circles import relay as circle_relay
+from bot.services.circles.common import circle_of
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
 from storage import repositories as repo
@@ -60,15 +62,15 @@ def _answered_reply(session: Session, person: Person, member: Member | None, tex
         sponsors.reply_in_thread(session, person, thread, text, now, message_id)
         return True
     if member is None:
-        if not circles.facilitates_reply(session, person, reply_to_message_id):
+        if not circle_relay.facilitates_reply(session, person, reply_to_message_id):
             return False
-        circles.post_as_facilitator(session, person, "say", text, now, message_id, reply_to_message_id)
+        circle_facilitation.post_as_facilitator(session, person, "say", text, now, message_id, reply_to_message_id)
         return True
-    target = circles.reply_target(session, member, person.chat_id, reply_to_message_id) \
+    target = circle_relay.reply_target(session, member, person.chat_id, reply_to_message_id) \
         if len(text) <= MAX_TEXT else None
     if target is None:
         return False
-    circles.relay_reply(session, member, target, text, now, message_id)
+    circle_relay.relay_reply(session, member, target, text, now, message_id)
     return True
 
 
@@ -112,7 +114,7 @@ def _typed(session: Session, person: Person, member: Member | None, text: str, n
     elif checkins.handle_typed_if_open(session, member, text, now):
         pass
     # already screened above: a member in a circle is talking to their circle
-    elif not circles.relay_screened_text(session, member, text, now, message_id=message_id):
+    elif not circle_relay.relay_screened_text(session, member, text, now, message_id=message_id):
         views.send_menu(session, member, "fallback-text", now)
 
 
@@ -132,7 +134,7 @@ def handle_edit(ctx: ServiceContext, person: Person, text: str, message_id: int 
     now = ctx.clock.now()
     with ctx.uow() as session:
         member = repo.member_by_telegram_id(session, person.telegram_user_id)
-        in_circle = message_id is not None and circles.edit_in_circle(session, person, member, text, message_id, now)
+        in_circle = message_id is not None and circle_relay.edit_in_circle(session, person, member, text, message_id, now)
         if not in_circle and member is not None and member.status in ("active", "paused") and text:
             safety.screen(session, member, now, text=text, source="edit", source_message_id=message_id)
         session.commit()
@@ -145,10 +147,10 @@ def handle_media(ctx: ServiceContext, person: Person, kind: str, *, emoji: str |
     now = ctx.clock.now()
     with ctx.uow() as session:
         member = repo.member_by_telegram_id(session, person.telegram_user_id)
-        found = circles.circle_of(session, member) \
+        found = circle_of(session, member) \
             if member is not None and member.status in ("active", "paused") else None
         if member is not None and found is not None:
-            circles.media_in_circle(session, member, found, kind, emoji=emoji, now=now, message_id=message_id)
+            circle_relay.media_in_circle(session, member, found, kind, emoji=emoji, now=now, message_id=message_id)
         else:
             conversation.say_plain(session, person, member, "fallback-unsupported", now)
         session.commit()

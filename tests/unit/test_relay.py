@@ -10,6 +10,8 @@ or phone.
 from __future__ import annotations
 
 import ast
+import importlib
+import pkgutil
 import inspect
 from typing import Any
 import random
@@ -17,7 +19,7 @@ import string
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from collections.abc import Iterator
 from unittest import mock
 
@@ -352,6 +354,19 @@ def _play_a_circle(people: list[dict], facilitator: str, said: list[tuple[int, s
     return ctx
 
 
+@contextmanager
+def _recording_in_every_circles_module(recording: Any) -> Iterator[None]:
+    """build_relay replaced wherever a module of bot.services.circles imported it."""
+    modules = [importlib.import_module(f"bot.services.circles.{info.name}")
+               for info in pkgutil.iter_modules(circles.__path__)]
+    users = [module for module in modules if hasattr(module, "build_relay")]
+    assert users, "no circles module builds relayed texts?"
+    with ExitStack() as stack:
+        for module in users:
+            stack.enter_context(mock.patch.object(module, "build_relay", recording))
+        yield
+
+
 def test_the_services_build_circle_texts_only_through_build_relay() -> None:
     """Every copy sent into a circle is made by build_relay: no other f-string reaches a peer's phone.
     A whole circle is played (posts, a reply, a milestone, encouragement, a facilitator's words, a
@@ -368,7 +383,7 @@ def test_the_services_build_circle_texts_only_through_build_relay() -> None:
     secrets = {p["telegram_id"]: [str(p["telegram_id"]), p["first"], p["last"], p["username"], p["phone"]]
                for p in people}
     said = [(0, "Three days today", "plain"), (1, "Hard evening", "reply"), (2, "Glad to be here", "plain")]
-    with _risk_rules(), mock.patch.object(circles, "build_relay", recording):
+    with _risk_rules(), _recording_in_every_circles_module(recording):
         ctx = _play_a_circle(people, "Zyqfac", said, "therapist", secrets)
     with ctx.uow() as session:
         copies = session.exec(select(OutboxMessage).where(OutboxMessage.purpose == "circle")).all()
