@@ -34,17 +34,17 @@ from bot.domain.sponsorship import SponsorPolicy
 from bot.i18n import t
 from bot.services import safety
 from bot.services.context import ServiceContext
-from bot.services.sponsors import (
-    SUGGESTIONS,
+from bot.services.sponsors.common import (
     centre_timezone,
     counsellor_for,
-    mentees_text,
     policy,
     quiet_hours,
     sponsor_side,
     to_sponsor,
     to_staff,
 )
+from bot.services.sponsors.summaries import mentees_text
+from bot.services.sponsors.threads import SUGGESTIONS
 from storage import repositories as repo
 from storage import sponsor_repositories as spr
 from storage.circle_models import UnreachableNotice

@@ -26,7 +26,6 @@ from bot.services import (
     member_settings,
     onboarding,
     safety,
-    sponsors,
     talk,
     views,
 )
@@ -35,6 +34,7 @@ from bot.services.circles import relay as circle_relay
 from bot.services.circles.common import circle_of
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
+from bot.services.sponsors import threads as sponsor_threads
 from storage import repositories as repo
 from storage.models import Member
 
@@ -57,9 +57,9 @@ def _answered_reply(session: Session, person: Person, member: Member | None, tex
                     message_id: int | None, reply_to_message_id: int) -> bool:
     """A reply into a sponsor/talk thread or a circle; False when it answers nothing of theirs
     (then it is ordinary typed text)."""
-    thread = sponsors.thread_replied_to(session, person.chat_id, reply_to_message_id)
+    thread = sponsor_threads.thread_replied_to(session, person.chat_id, reply_to_message_id)
     if thread is not None:
-        sponsors.reply_in_thread(session, person, thread, text, now, message_id)
+        sponsor_threads.reply_in_thread(session, person, thread, text, now, message_id)
         return True
     if member is None:
         if not circle_relay.facilitates_reply(session, person, reply_to_message_id):

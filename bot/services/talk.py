@@ -18,13 +18,13 @@ from bot.domain.outgoing import Priority
 from bot.i18n import t
 from bot.services import views
 from bot.services.context import Person, ServiceContext
-from bot.services.sponsors import (
+from bot.services.access import person_language
+from bot.services.sponsors.common import (
     SETTLED,
     SponsorSide,
     centre_timezone,
     counsellor_for,
     local_hhmm,
-    person_language,
     policy,
     quiet_hours,
     reply,
