@@ -12,7 +12,19 @@ from telegram.ext import (
 )
 
 from handlers.roles import command
-from handlers import checkin, circle, common, counsellor, craving, fallback, onboarding, privacy, settings, sponsor
+from handlers import (
+    checkins,
+    circles,
+    common,
+    conversation,
+    counsellor,
+    cravings,
+    inbound,
+    member_settings,
+    onboarding,
+    privacy,
+    sponsors,
+)
 
 
 def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
@@ -25,48 +37,48 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
         [
             # every command passes the role gate (handlers.roles, table in bot.services.access)
             command("start", onboarding.start_cmd),
-            command("help", fallback.help_cmd),
-            command("craving", craving.craving_cmd),
-            command("settings", settings.settings_cmd),
+            command("help", conversation.help_cmd),
+            command("craving", cravings.craving_cmd),
+            command("settings", member_settings.settings_cmd),
             command("queue", counsellor.queue_cmd),
             command("member", counsellor.member_cmd),
             command("ack", counsellor.ack_cmd),
             command("resolve", counsellor.resolve_cmd),
             # peer circles (new messages only: an edited /say is an edit, not a second post)
-            command("circle", circle.circle_cmd, new),
-            command("unsend", circle.unsend_cmd, new),
-            command("report", circle.report_cmd, new),
-            command(["say", "goal", "pin"], circle.facilitator_cmd, new),
-            command(["mute", "remove", "move"], circle.staff_cmd, new),
+            command("circle", circles.circle_cmd, new),
+            command("unsend", circles.unsend_cmd, new),
+            command("report", circles.report_cmd, new),
+            command(["say", "goal", "pin"], circles.facilitator_cmd, new),
+            command(["mute", "remove", "move"], circles.staff_cmd, new),
             # sponsors, mentees and "I need to talk"
-            command("mentees", sponsor.mentees_cmd),
-            command("sponsor", sponsor.sponsor_cmd),
-            command("encourage", sponsor.encourage_cmd, new),
-            command("reply", sponsor.reply_cmd, new),
-            command("share", sponsor.share_cmd),
-            command("talk", sponsor.talk_cmd),
-            command("volunteer", sponsor.volunteer_cmd),
-            command("sponsorlink", sponsor.sponsorlink_cmd),
-            command("sponsorunlink", sponsor.sponsorunlink_cmd),
+            command("mentees", sponsors.mentees_cmd),
+            command("sponsor", sponsors.sponsor_cmd),
+            command("encourage", sponsors.encourage_cmd, new),
+            command("reply", sponsors.reply_cmd, new),
+            command("share", sponsors.share_cmd),
+            command("talk", sponsors.talk_cmd),
+            command("volunteer", sponsors.volunteer_cmd),
+            command("sponsorlink", sponsors.sponsorlink_cmd),
+            command("sponsorunlink", sponsors.sponsorunlink_cmd),
             # the member's data rights
             command("mydata", privacy.mydata_cmd, new),
             command("forget", privacy.forget_cmd, new),
             CallbackQueryHandler(onboarding.onboarding_cb, pattern=r"^ob:"),
-            CallbackQueryHandler(checkin.checkin_cb, pattern=r"^ci:"),
-            CallbackQueryHandler(craving.craving_cb, pattern=r"^cr:"),
-            CallbackQueryHandler(settings.settings_cb, pattern=r"^set:"),
+            CallbackQueryHandler(checkins.checkin_cb, pattern=r"^ci:"),
+            CallbackQueryHandler(cravings.craving_cb, pattern=r"^cr:"),
+            CallbackQueryHandler(member_settings.settings_cb, pattern=r"^set:"),
             CallbackQueryHandler(counsellor.escalation_cb, pattern=r"^esc:"),
             CallbackQueryHandler(counsellor.followup_cb, pattern=r"^fu:"),
-            CallbackQueryHandler(circle.circle_cb, pattern=r"^cir:"),
-            CallbackQueryHandler(sponsor.sponsor_cb, pattern=r"^sp:"),
+            CallbackQueryHandler(circles.circle_cb, pattern=r"^cir:"),
+            CallbackQueryHandler(sponsors.sponsor_cb, pattern=r"^sp:"),
             CallbackQueryHandler(privacy.privacy_cb, pattern=r"^prv:"),
-            CallbackQueryHandler(fallback.unknown_cb),
-            MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, fallback.edited_msg),
-            MessageHandler(private & filters.COMMAND, fallback.unknown_cmd),
-            # a reply answers a sponsor/talk chat first; sponsor_replies passes anything else to the circles
-            MessageHandler(private & filters.UpdateType.MESSAGE & filters.TEXT & filters.REPLY, sponsor.relay_reply_msg),
-            MessageHandler(private & filters.TEXT, fallback.text_msg),
-            MessageHandler(private, fallback.unsupported_msg),
+            CallbackQueryHandler(conversation.unknown_cb),
+            MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, inbound.edited_msg),
+            MessageHandler(private & filters.COMMAND, conversation.unknown_cmd),
+            # text, replies, edits and media all go to the inbound router (bot.services.inbound)
+            MessageHandler(private & filters.UpdateType.MESSAGE & filters.TEXT & filters.REPLY, inbound.reply_msg),
+            MessageHandler(private & filters.TEXT, inbound.text_msg),
+            MessageHandler(private, inbound.media_msg),
         ],
         group=0,
     )

@@ -21,7 +21,9 @@ from storage.circles.tables import Circle
 from storage.people.tables import Center, InviteCode, Member, Staff
 
 from bot.domain.relay import ScheduleError, parse_schedule
-from bot.services import circles
+from bot.services.circles import admin as circle_admin
+from bot.services.circles import membership as circle_membership
+from bot.services.circles.common import CircleError
 from bot.services.context import ServiceContext
 
 # No 0/O or 1/I/L: codes are read aloud and typed on small keyboards.
@@ -189,7 +191,7 @@ def add_circle(ctx: ServiceContext, center_name: str, name: str, *, kind: str = 
         circle = Circle(center_id=center.id or 0, name=name, kind=kind, language=language, capacity=capacity,
                         facilitator_id=facilitator_id, created_at=ctx.clock.now())
         session.add(circle)
-        circles.configure(session, circle, ctx.clock.now(), schedule=meets, allow_stickers=allow_stickers)
+        circle_admin.configure(session, circle, ctx.clock.now(), schedule=meets, allow_stickers=allow_stickers)
         session.commit()
         return circle
 
@@ -228,8 +230,8 @@ def assign_to_circle(ctx: ServiceContext, center_name: str, pseudonym: str, circ
         member, circle = _member_and_circle(session, center_name, pseudonym, circle_name)
         assert circle is not None
         try:
-            circles.join(session, member, circle, ctx.clock.now())
-        except circles.CircleError as exc:
+            circle_membership.join(session, member, circle, ctx.clock.now())
+        except CircleError as exc:
             raise AdminError(str(exc)) from None
         session.commit()
         return circle.name
@@ -242,7 +244,7 @@ def remove_from_circle(ctx: ServiceContext, center_name: str, *, pseudonym: str 
         now = ctx.clock.now()
         if pseudonym:
             member, _ = _member_and_circle(session, center_name, pseudonym, None)
-            left = circles.leave(session, member, now, reason="removed")
+            left = circle_membership.leave(session, member, now, reason="removed")
             if left is None:
                 raise AdminError(f"{member.pseudonym} is not in a circle")
             session.commit()
@@ -251,7 +253,7 @@ def remove_from_circle(ctx: ServiceContext, center_name: str, *, pseudonym: str 
         circle = circles_db.circle_by_name(session, center.id or 0, circle_name or "")
         if circle is None:
             raise AdminError(f"no circle named {circle_name!r} at {center.name} (give --member or --circle)")
-        count = circles.close(session, circle, now)
+        count = circle_admin.close(session, circle, now)
         session.commit()
         return f"circle {circle.name!r} closed; {count} member(s) left it"
 

@@ -34,17 +34,17 @@ from bot.domain.sponsorship import SponsorPolicy
 from bot.i18n import t
 from bot.services import safety
 from bot.services.context import ServiceContext
-from bot.services.sponsors import (
-    SUGGESTIONS,
+from bot.services.sponsors.common import (
     centre_timezone,
     counsellor_for,
-    mentees_text,
     policy,
     quiet_hours,
     sponsor_side,
     to_sponsor,
     to_staff,
 )
+from bot.services.sponsors.summaries import mentees_text
+from bot.services.sponsors.threads import SUGGESTIONS
 from storage.checkins import queries as checkins_db
 from storage.people import queries as people_db
 from storage.sponsors import queries as sponsors_db

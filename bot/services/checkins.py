@@ -20,7 +20,8 @@ from bot.domain.risk import CheckinAnswers, RiskLevel
 from bot.domain.scheduling import end_of_local_day, local_date, next_checkin_due, reminder_due
 from bot.domain.streaks import checkin_streak, count_to_tell, milestone_reached, sober_days
 from bot.i18n import t
-from bot.services import attendance, circles, onboarding, outbox, reachability, safety, views
+from bot.services import attendance, onboarding, outbox, reachability, safety, views
+from bot.services.circles import milestones as circle_milestones
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
 from storage.checkins import queries as checkins_db
@@ -88,13 +89,6 @@ def _start_checkin(ctx: ServiceContext, session: Session, member: Member, now: d
     member.last_checkin_local_date = day
     member.next_checkin_due_at = next_checkin_due(now, member.timezone, _checkin_time(member), day)
     return checkin
-
-
-def reschedule(member: Member, now: datetime) -> None:
-    """After a change of time, time zone or a resume: the next due instant, never two in a day."""
-    member.next_checkin_due_at = next_checkin_due(
-        now, member.timezone, _checkin_time(member), member.last_checkin_local_date
-    )
 
 
 def run_reminders(ctx: ServiceContext, limit: int = 1000) -> int:
@@ -294,7 +288,7 @@ def _complete(session: Session, member: Member, checkin: Checkin, now: datetime)
         views.say(session, member, "checkin-sober-count", now, days=told)
     if milestone is not None:
         views.say(session, member, "checkin-milestone", now, days=milestone)
-        circles.milestone_reached(session, member, milestone, now)  # offers to share it; nothing is shared unasked
+        circle_milestones.milestone_reached(session, member, milestone, now)  # offers to share it; nothing is shared unasked
 
 
 def note_step_open(session: Session, member: Member, now: datetime) -> bool:

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session
 
 from bot.domain.dates import parse_date_text
-from bot.domain.scheduling import HIGH_RISK_WINDOWS, PRESET_TIMES, local_date, next_craving_prompt_due, parse_time_text
+from bot.domain.scheduling import (
+    HIGH_RISK_WINDOWS,
+    PRESET_TIMES,
+    local_date,
+    next_checkin_due,
+    next_craving_prompt_due,
+    parse_time_text,
+)
 from bot.i18n import LANGUAGES, t
 from bot.services import views
-from bot.services.checkins import reschedule
 from bot.services.context import Person, ServiceContext
 from bot.services.cravings import windows_of
 from bot.services.outbox import enqueue
@@ -35,12 +41,14 @@ def _with_member(ctx: ServiceContext, person: Person, action: Callable[[Session,
 
 
 def open_settings(ctx: ServiceContext, person: Person) -> str | None:
-    def show(session: Session, member: Member, now: datetime) -> None:
-        member.awaiting = None
-        enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now,
-                text=t(member.language, "settings-menu"), buttons=views.settings_buttons(member))
+    return _with_member(ctx, person, show_settings)
 
-    return _with_member(ctx, person, show)
+
+def show_settings(session: Session, member: Member, now: datetime) -> None:
+    """The settings menu (the menu button or /settings), for a member who finished onboarding."""
+    member.awaiting = None
+    enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now,
+            text=t(member.language, "settings-menu"), buttons=views.settings_buttons(member))
 
 
 def choose_item(ctx: ServiceContext, person: Person, item: str) -> str | None:
@@ -82,18 +90,26 @@ def set_language(ctx: ServiceContext, person: Person, code: str) -> str | None:
 
 def set_time(ctx: ServiceContext, person: Person, *, preset: str | None = None, typed: str | None = None) -> str | None:
     at = PRESET_TIMES.get(preset or "") if preset is not None else parse_time_text(typed or "")
+    return _with_member(ctx, person, lambda session, member, now: change_time(session, member, at, now))
 
-    def change(session: Session, member: Member, now: datetime) -> None:
-        if at is None:
-            views.say(session, member, "onboard-time-invalid", now)
-            return
-        member.awaiting = None
-        member.checkin_time = at.strftime("%H:%M")
-        if member.status == "active":
-            reschedule(member, now)
-        views.say(session, member, "settings-time-changed", now, time=member.checkin_time)
 
-    return _with_member(ctx, person, change)
+def change_time(session: Session, member: Member, at: time | None, now: datetime) -> None:
+    """A new check-in time, pressed or typed (``at`` None: typed and not understood)."""
+    if at is None:
+        views.say(session, member, "onboard-time-invalid", now)
+        return
+    member.awaiting = None
+    member.checkin_time = at.strftime("%H:%M")
+    if member.status == "active":
+        reschedule(member, now)
+    views.say(session, member, "settings-time-changed", now, time=member.checkin_time)
+
+
+def reschedule(member: Member, now: datetime) -> None:
+    """After a change of time, time zone or a resume: the next due instant, never two in a day."""
+    member.next_checkin_due_at = next_checkin_due(
+        now, member.timezone, time.fromisoformat(member.checkin_time), member.last_checkin_local_date
+    )
 
 
 def pause(ctx: ServiceContext, person: Person, days: int) -> str | None:
@@ -176,20 +192,22 @@ def save_windows(ctx: ServiceContext, person: Person) -> str | None:
 
 
 def set_sobriety(ctx: ServiceContext, person: Person, typed: str) -> str | None:
-    def change(session: Session, member: Member, now: datetime) -> None:
-        day = parse_date_text(typed)
-        if day is None:
-            views.say(session, member, "onboard-sobriety-invalid", now)
-            return
-        if day > local_date(now, member.timezone):
-            views.say(session, member, "onboard-sobriety-future", now)
-            return
-        member.awaiting = None
-        member.sobriety_start = day
-        member.sober_days_seen = None
-        views.say(session, member, "settings-sobriety-saved", now, date=_show(day))
+    return _with_member(ctx, person, lambda session, member, now: change_sobriety(session, member, typed, now))
 
-    return _with_member(ctx, person, change)
+
+def change_sobriety(session: Session, member: Member, typed: str, now: datetime) -> None:
+    """The recovery date, typed after "Recovery date" in the settings."""
+    day = parse_date_text(typed)
+    if day is None:
+        views.say(session, member, "onboard-sobriety-invalid", now)
+        return
+    if day > local_date(now, member.timezone):
+        views.say(session, member, "onboard-sobriety-future", now)
+        return
+    member.awaiting = None
+    member.sobriety_start = day
+    member.sober_days_seen = None
+    views.say(session, member, "settings-sobriety-saved", now, date=_show(day))
 
 
 def _show(day: date) -> str:

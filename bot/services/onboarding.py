@@ -191,15 +191,21 @@ def choose_time(ctx: ServiceContext, person: Person, preset: str | None = None, 
         member = _onboarding_member(session, person, "time")
         if member is None:
             return False
-        if at is None:
-            views.say(session, member, "onboard-time-invalid", now)
-        else:
-            member.checkin_time = at.strftime("%H:%M")
-            _answered(session, member, "time", member.checkin_time, now, message_id)
-            member.onboarding_step = "sobriety"
-            ask_current_step(session, member, now)
+        answer_time(session, member, at, now, message_id)
         session.commit()
     return True
+
+
+def answer_time(session: Session, member: Member, at: time | None, now: datetime,
+                message_id: int | None = None) -> None:
+    """The check-in time, pressed or typed (``at`` None: typed and not understood)."""
+    if at is None:
+        views.say(session, member, "onboard-time-invalid", now)
+    else:
+        member.checkin_time = at.strftime("%H:%M")
+        _answered(session, member, "time", member.checkin_time, now, message_id)
+        member.onboarding_step = "sobriety"
+        ask_current_step(session, member, now)
 
 
 def set_sobriety(ctx: ServiceContext, person: Person, typed: str | None, message_id: int | None = None) -> bool:
@@ -209,23 +215,27 @@ def set_sobriety(ctx: ServiceContext, person: Person, typed: str | None, message
         member = _onboarding_member(session, person, "sobriety")
         if member is None:
             return False
-        if typed is not None:
-            day = parse_date_text(typed)
-            if day is None:
-                views.say(session, member, "onboard-sobriety-invalid", now)
-                session.commit()
-                return True
-            if day > local_date(now, member.timezone):
-                views.say(session, member, "onboard-sobriety-future", now)
-                session.commit()
-                return True
-            member.sobriety_start = day
-        answer = t(member.language, "btn-skip") if member.sobriety_start is None \
-            else member.sobriety_start.strftime("%d/%m/%Y")  # as they are asked to type it, day first
-        _answered(session, member, "sobriety", answer, now, message_id)
-        _finish(session, member, now)
+        answer_sobriety(session, member, typed, now, message_id)
         session.commit()
     return True
+
+
+def answer_sobriety(session: Session, member: Member, typed: str | None, now: datetime,
+                    message_id: int | None = None) -> None:
+    """The recovery date, typed (or Skip: ``typed`` None); a date understood finishes onboarding."""
+    if typed is not None:
+        day = parse_date_text(typed)
+        if day is None:
+            views.say(session, member, "onboard-sobriety-invalid", now)
+            return
+        if day > local_date(now, member.timezone):
+            views.say(session, member, "onboard-sobriety-future", now)
+            return
+        member.sobriety_start = day
+    answer = t(member.language, "btn-skip") if member.sobriety_start is None \
+        else member.sobriety_start.strftime("%d/%m/%Y")  # as they are asked to type it, day first
+    _answered(session, member, "sobriety", answer, now, message_id)
+    _finish(session, member, now)
 
 
 def _finish(session: Session, member: Member, now: datetime) -> None:

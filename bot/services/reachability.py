@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.services import member_settings
 from storage.circles import queries as circles_db
 from storage.people import queries as people_db
 from storage.people.tables import Member, Staff
@@ -61,7 +62,5 @@ def heard_from(session: Session, telegram_user_id: int, now: datetime) -> None:
 
 
 def _member_back(session: Session, member: Member, now: datetime) -> None:
-    from bot.services import member_settings  # it builds on checkins, which reports to seen() above
-
     member_settings.back_from_unreachable(session, member, now)
     circles_db.forget_unreachable_notice(session, member.id or 0)  # told again if they block the bot again later

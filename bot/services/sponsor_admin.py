@@ -10,7 +10,8 @@ from sqlmodel import Session, select
 from bot.domain.scheduling import local_clock_time, local_date
 from bot.domain.sponsorship import parse_pseudonym, parse_weekday
 from bot.i18n import LANGUAGES
-from bot.services import sponsors
+from bot.services.sponsors import links, volunteers
+from bot.services.sponsors.common import member_timezone, sponsor_side
 from bot.services.admin import AdminError
 from bot.services.context import ServiceContext
 from storage.people import queries as people_db
@@ -54,10 +55,10 @@ def link(ctx: ServiceContext, sponsor: str, mentee: str, *, center_name: str | N
     with ctx.uow() as session:
         center = _centre_of_mentee(session, mentee, center_name)
         try:
-            link, asked_at = sponsors.propose_link(session, center, sponsor, mentee, now)
-        except sponsors.LinkRefused as refused:
+            link, asked_at = links.propose_link(session, center, sponsor, mentee, now)
+        except links.LinkRefused as refused:
             raise AdminError(refused.text("en")) from None
-        tz = sponsors.member_timezone(session, link.mentee_id, center)
+        tz = member_timezone(session, link.mentee_id, center)
         session.commit()
     if asked_at <= now:
         return f"{mentee} has been asked to agree to {sponsor} as their sponsor"
@@ -74,7 +75,7 @@ def unlink(ctx: ServiceContext, mentee: str, *, center_name: str | None = None) 
         current = sponsors_db.live_link_of_mentee(session, member.id or 0) if member else None
         if current is None:
             raise AdminError(f"{mentee} has no sponsor")
-        sponsors.end_link(session, current, "staff", now)
+        links.end_link(session, current, "staff", now)
         session.commit()
     return f"the sponsorship of {mentee} has ended; both were told"
 
@@ -94,9 +95,9 @@ def add_volunteer(ctx: ServiceContext, center_name: str, name: str, *, telegram_
                 people_db.member_by_telegram_id(session, telegram_id) or people_db.staff_by_telegram_id(session, telegram_id)
                 or sponsors_db.volunteer_by_telegram_id(session, telegram_id)):
             raise AdminError("that Telegram account already belongs to a member, staff or volunteer")
-        code = None if telegram_id is not None else sponsors.new_volunteer_code()
+        code = None if telegram_id is not None else volunteers.new_volunteer_code()
         volunteer = Sponsor(center_id=center.id or 0, kind="volunteer", name=name.strip()[:120],
-                            pseudonym=sponsors.new_volunteer_pseudonym(ctx, session, center.id or 0),
+                            pseudonym=volunteers.new_volunteer_pseudonym(ctx, session, center.id or 0),
                             telegram_user_id=telegram_id, chat_id=telegram_id, language=language, link_code=code,
                             created_at=ctx.clock.now())
         session.add(volunteer)
@@ -157,7 +158,7 @@ def listing(ctx: ServiceContext, center_name: str) -> list[str]:
             raise AdminError(f"no centre named {center_name!r}")
         lines = []
         for sponsor in sponsors_db.sponsors_of_centre(session, center.id or 0):
-            side = sponsors.sponsor_side(session, sponsor)
+            side = sponsor_side(session, sponsor)
             mentees = []
             for item in sponsors_db.links_of_sponsor(session, sponsor.id or 0):
                 member = session.get(Member, item.mentee_id)

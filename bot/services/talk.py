@@ -18,13 +18,13 @@ from bot.domain.outgoing import Priority
 from bot.i18n import t
 from bot.services import views
 from bot.services.context import Person, ServiceContext
-from bot.services.sponsors import (
+from bot.services.access import person_language
+from bot.services.sponsors.common import (
     SETTLED,
     SponsorSide,
     centre_timezone,
     counsellor_for,
     local_hhmm,
-    person_language,
     policy,
     quiet_hours,
     reply,
@@ -62,23 +62,26 @@ def open_talk(ctx: ServiceContext, person: Person) -> None:
     """The menu button and /talk: whom would you like to talk to?"""
     now = ctx.clock.now()
     with ctx.uow() as session:
-        member = _member(session, person)
-        if member is None:
-            staff = people_db.staff_by_telegram_id(session, person.telegram_user_id)
-            reply(session, person, person_language(session, person),
-                  "staff-not-member" if staff is not None else "onboard-finish-first", now)
-            session.commit()
-            return
-        lang = member.language
-        buttons = []
-        sponsor = _sponsor_of(session, member)
-        if sponsor is not None:
-            buttons.append([(t(lang, "btn-sp-talk-sponsor", sponsor=sponsor[1].pseudonym), encode("sp", "talk", "s"))])
-        buttons.append([(t(lang, "btn-sp-talk-counsellor"), encode("sp", "talk", "c"))])
-        center = session.get(Center, member.center_id)
-        reply(session, person, lang, "sp-talk-choose", now, member_id=member.id, buttons=buttons,
-              helplines=views.helplines(center, lang))
+        offer_choices(session, person, now)
         session.commit()
+
+
+def offer_choices(session: Session, person: Person, now: datetime) -> None:
+    member = _member(session, person)
+    if member is None:
+        staff = people_db.staff_by_telegram_id(session, person.telegram_user_id)
+        reply(session, person, person_language(session, person),
+              "staff-not-member" if staff is not None else "onboard-finish-first", now)
+        return
+    lang = member.language
+    buttons = []
+    sponsor = _sponsor_of(session, member)
+    if sponsor is not None:
+        buttons.append([(t(lang, "btn-sp-talk-sponsor", sponsor=sponsor[1].pseudonym), encode("sp", "talk", "s"))])
+    buttons.append([(t(lang, "btn-sp-talk-counsellor"), encode("sp", "talk", "c"))])
+    center = session.get(Center, member.center_id)
+    reply(session, person, lang, "sp-talk-choose", now, member_id=member.id, buttons=buttons,
+          helplines=views.helplines(center, lang))
 
 
 def choose(ctx: ServiceContext, person: Person, target: str) -> str | None:

@@ -25,7 +25,7 @@ from bot.domain.scheduling import next_checkin_due
 from bot.polling import serving
 from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.phones import wait_until
-from bot.services import admin, conversation
+from bot.services import admin, inbound
 from bot.services.onboarding import CONSENT_VERSION
 from bot.webhook import WebhookReceiver
 from storage import inbox
@@ -136,14 +136,14 @@ async def test_a_handler_that_keeps_failing_is_given_up_the_member_told_and_the_
     caplog.set_level(logging.INFO)
     harness.seed_centre()
     seed_members(harness, [6301])
-    handle_text = conversation.handle_text
+    handle_text = inbound.handle_text
 
     def breaks_on_one_word(ctx, person, text, *args, **kwargs):  # type: ignore[no-untyped-def]
         if "sunflower" in text:
             raise ValueError("a bug in a use case")
         return handle_text(ctx, person, text, *args, **kwargs)
 
-    monkeypatch.setattr(conversation, "handle_text", breaks_on_one_word)
+    monkeypatch.setattr(inbound, "handle_text", breaks_on_one_word)
     first = harness.send(6301, "sunflower")
     await until(lambda: _inbox_row(harness, first) == ("pending", 1))
     second = harness.send(6301, "hello again")  # waits behind the failed one: order within a chat

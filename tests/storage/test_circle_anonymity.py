@@ -6,10 +6,12 @@ Telegram id, username, name or phone; and every circle copy is built by ``build_
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import random
 import string
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 from unittest import mock
@@ -24,7 +26,7 @@ from bot.clock import FakeClock
 from bot.domain.pseudonyms import WORDS
 from bot.domain.relay import RelayMessage, build_relay, parse_schedule
 from bot.i18n import LANGUAGES, has, message_ids, t
-from bot.services import circles
+from bot.services import circles, inbound
 from bot.services.context import Person, ServiceContext
 from storage.circles.tables import Circle, CircleMessage
 from storage.db import SessionFactory
@@ -148,7 +150,7 @@ def _play_a_circle(people: list[dict], facilitator: str, said: list[tuple[int, s
                 copy = session.exec(select(OutboxMessage).where(OutboxMessage.chat_id == author,
                                                                 OutboxMessage.purpose == "circle")).first()
             if copy is not None and copy.telegram_message_id:
-                circles.handle_reply(ctx, persons[author], text, 500 + step, copy.telegram_message_id)
+                inbound.handle_text(ctx, persons[author], text, 500 + step, copy.telegram_message_id)
                 circles.report(ctx, persons[author], copy.telegram_message_id)
         else:
             with ctx.uow() as session:
@@ -163,7 +165,7 @@ def _play_a_circle(people: list[dict], facilitator: str, said: list[tuple[int, s
         milestone = session.exec(select(CircleMessage).where(CircleMessage.kind == "milestone")).one()
     circles.button(ctx, persons[second], ("enc", str(milestone.id), "clap"), None)
     circles.facilitator_post(ctx, Person(7, 7, "x"), "say", "Welcome, everyone")
-    circles.handle_media(ctx, persons[second], "contact")
+    inbound.handle_media(ctx, persons[second], "contact")
     circles.show_circle(ctx, persons[second])
     circles.show_circle(ctx, Person(7, 7, "x"))
     clock.set(datetime(2026, 11, 25, 13, 15, tzinfo=UTC))
@@ -183,6 +185,20 @@ def _play_a_circle(people: list[dict], facilitator: str, said: list[tuple[int, s
     return ctx
 
 
+
+@contextmanager
+def _recording_in_every_circles_module(recording: Any) -> Iterator[None]:
+    """build_relay replaced wherever a module of bot.services.circles imported it."""
+    modules = [importlib.import_module(f"bot.services.circles.{info.name}")
+               for info in pkgutil.iter_modules(circles.__path__)]
+    users = [module for module in modules if hasattr(module, "build_relay")]
+    assert users, "no circles module builds relayed texts?"
+    with ExitStack() as stack:
+        for module in users:
+            stack.enter_context(mock.patch.object(module, "build_relay", recording))
+        yield
+
+
 def test_the_services_build_circle_texts_only_through_build_relay() -> None:
     """Every copy sent into a circle is made by build_relay: no other f-string reaches a peer's phone.
     A whole circle is played (posts, a reply, a milestone, encouragement, a facilitator's words, a
@@ -199,7 +215,7 @@ def test_the_services_build_circle_texts_only_through_build_relay() -> None:
     secrets = {p["telegram_id"]: [str(p["telegram_id"]), p["first"], p["last"], p["username"], p["phone"]]
                for p in people}
     said = [(0, "Three days today", "plain"), (1, "Hard evening", "reply"), (2, "Glad to be here", "plain")]
-    with _risk_rules(), mock.patch.object(circles, "build_relay", recording):
+    with _risk_rules(), _recording_in_every_circles_module(recording):
         ctx = _play_a_circle(people, "Zyqfac", said, "therapist", secrets)
     with ctx.uow() as session:
         copies = session.exec(select(OutboxMessage).where(OutboxMessage.purpose == "circle")).all()

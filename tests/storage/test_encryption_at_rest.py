@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 from sqlmodel import select
 
 from bot.cli import main
-from bot.services import admin, checkins, conversation, privacy
+from bot.services import admin, checkins, inbound, privacy
 from bot.services.context import Person, ServiceContext
 from storage import crypto
 from storage.circles.tables import CircleMessage
@@ -38,12 +38,12 @@ def _write_through_services(services: ServiceContext, clock) -> None:  # type: i
     first, second = onboard(services, 4242), onboard(services, 4343)
     for user_id in (4242, 4343):
         admin.assign_to_circle(services, "Asha Kendra", member(services, user_id).pseudonym, "Evening Circle")
-    conversation.handle_text(services, first, SHARE, message_id=11)
-    conversation.handle_text(services, second, WORRY, message_id=12)
+    inbound.handle_text(services, first, SHARE, message_id=11)
+    inbound.handle_text(services, second, WORRY, message_id=12)
     clock.set(datetime(2026, 11, 25, 14, 31, tzinfo=UTC))  # 20:01 in India: the check-in is due
     assert checkins.run_due_checkins(services) == 2
     for answer in ("3", "2", "done", "no", NOTE):
-        conversation.handle_text(services, first, answer)
+        inbound.handle_text(services, first, answer)
 
 
 def _raw_text(database_url: str) -> str:

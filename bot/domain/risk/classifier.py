@@ -22,6 +22,7 @@ danger sentence at the end of a long note is not diluted by the rest.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import math
 from collections import Counter
@@ -101,8 +102,6 @@ def _word_features(word: str) -> tuple[str, ...]:
 
 
 def feature_digest() -> str:
-    import hashlib
-
     joined = "\n".join(" ".join(features(probe)) for probe in FEATURE_PROBES)
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()
 

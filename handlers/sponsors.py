@@ -1,11 +1,13 @@
-"""Sponsors, mentees and "I need to talk": commands, ``sp:v1:…`` buttons, and swipe-replies to relayed messages."""
+"""Sponsors, mentees and "I need to talk": commands and ``sp:v1:…`` buttons (a swipe-reply to a relayed
+message goes through the inbound router, handlers/inbound.py)."""
 
 from __future__ import annotations
 
 from telegram import Update
 
 from bot.domain.callbacks import decode
-from bot.services import sponsor_replies, sponsors, talk
+from bot.services import talk
+from bot.services.sponsors import contacts, links, summaries, threads, volunteers
 from handlers.common import SaathiContext, answer_button, for_person, person_of
 
 
@@ -19,23 +21,23 @@ def _args(context: SaathiContext) -> str:
 
 
 async def mentees_cmd(update: Update, context: SaathiContext) -> None:
-    await for_person(update, context, sponsors.show_mentees)
+    await for_person(update, context, summaries.show_mentees)
 
 
 async def sponsor_cmd(update: Update, context: SaathiContext) -> None:
-    await for_person(update, context, sponsors.show_my_sponsor)
+    await for_person(update, context, summaries.show_my_sponsor)
 
 
 async def encourage_cmd(update: Update, context: SaathiContext) -> None:
-    await for_person(update, context, sponsors.encourage, _args(context))
+    await for_person(update, context, threads.encourage, _args(context))
 
 
 async def reply_cmd(update: Update, context: SaathiContext) -> None:
-    await for_person(update, context, sponsors.reply_command, _args(context))
+    await for_person(update, context, threads.reply_command, _args(context))
 
 
 async def share_cmd(update: Update, context: SaathiContext) -> None:
-    await for_person(update, context, sponsors.offer_share)
+    await for_person(update, context, contacts.offer_share)
 
 
 async def talk_cmd(update: Update, context: SaathiContext) -> None:
@@ -43,25 +45,15 @@ async def talk_cmd(update: Update, context: SaathiContext) -> None:
 
 
 async def volunteer_cmd(update: Update, context: SaathiContext) -> None:
-    await for_person(update, context, sponsors.bind_volunteer, _args(context))
+    await for_person(update, context, volunteers.bind_volunteer, _args(context))
 
 
 async def sponsorlink_cmd(update: Update, context: SaathiContext) -> None:
-    await for_person(update, context, sponsors.staff_link, _args(context))
+    await for_person(update, context, links.staff_link, _args(context))
 
 
 async def sponsorunlink_cmd(update: Update, context: SaathiContext) -> None:
-    await for_person(update, context, sponsors.staff_unlink, _args(context))
-
-
-async def relay_reply_msg(update: Update, context: SaathiContext) -> None:
-    """A text sent as a reply: into a sponsor or talk chat when it answers one; else on to the circles."""
-    person, message = person_of(update), update.effective_message
-    replied = message.reply_to_message if message is not None else None
-    if person is not None and message is not None and message.text is not None and replied is not None:
-        await context.saathi.call(sponsor_replies.handle_reply, person, message.text, message.message_id,
-                                     replied.message_id)
-        context.saathi.kick()
+    await for_person(update, context, links.staff_unlink, _args(context))
 
 
 async def sponsor_cb(update: Update, context: SaathiContext) -> None:
@@ -76,15 +68,15 @@ async def sponsor_cb(update: Update, context: SaathiContext) -> None:
         number = int(rest[0]) if len(rest) == 1 and _is_id(rest[0]) else None
         user = update.effective_user
         if action in ("ok", "no") and number is not None:
-            toast = await call(sponsors.answer_proposal, person, number, action == "ok")
+            toast = await call(links.answer_proposal, person, number, action == "ok")
         elif action in ("end", "endok") and number is not None:
-            toast = await call(sponsors.ask_end, person, number, confirmed=action == "endok")
+            toast = await call(links.ask_end, person, number, confirmed=action == "endok")
         elif action == "swap" and number is not None:
-            toast = await call(sponsors.swap_contacts, person, number, user.username if user else None)
+            toast = await call(contacts.swap_contacts, person, number, user.username if user else None)
         elif action == "share" and number is not None:
-            toast = await call(sponsors.share_checkin, person, number)
+            toast = await call(contacts.share_checkin, person, number)
         elif action == "enc" and len(rest) == 2 and _is_id(rest[0]) and _is_id(rest[1]):
-            toast = await call(sponsors.send_suggestion, person, int(rest[0]), int(rest[1]))
+            toast = await call(threads.send_suggestion, person, int(rest[0]), int(rest[1]))
         elif action == "talk" and len(rest) == 1:
             toast = await call(talk.choose, person, rest[0])
         elif action == "start" and number is not None:
