@@ -16,7 +16,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bot.i18n import t
-from bot.sandbox.phones import wait_until
+from sandbox.phones import wait_until
 from storage.models import Checkin, Escalation, Member, OutboxMessage
 from tests.e2e.conftest import COUNSELLOR_ID, EVENING_DUE, Harness
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlmodel import select
 
 from bot.delivery.sender import OutboxSender
-from bot.sandbox.phones import wait_until
+from sandbox.phones import wait_until
 from storage.models import Checkin, CravingEvent, Member, OutboxMessage
 from tests.e2e.conftest import EVENING_DUE, Harness
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from bot.sandbox.phones import wait_until
+from sandbox.phones import wait_until
 from storage.models import ConsentRecord, InviteCode, Member, OutboxMessage
 from tests.e2e.conftest import Harness
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import select
 
-from bot.sandbox.phones import wait_until
+from sandbox.phones import wait_until
 from storage.circle_models import UnreachableNotice
 from storage.models import Member, Staff
 from tests.e2e.conftest import COUNSELLOR_ID, EVENING_DUE, Harness

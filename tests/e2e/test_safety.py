@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from bot.sandbox.phones import wait_until
+from sandbox.phones import wait_until
 from bot.services import admin
 from storage.models import AuditEntry, Escalation, EscalationEvent, OutboxMessage
 from tests.e2e.conftest import COUNSELLOR_ID, EVENING_DUE, Harness
