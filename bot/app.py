@@ -116,7 +116,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None, with_jo
         # call). 32 calls at once: the sender's 8 call slots and polling's 8 lanes, with room.
         .request(AiohttpRequest(connection_pool_size=32))
         .get_updates_request(AiohttpRequest(connection_pool_size=2))
-        # No AIORateLimiter: the outbox sender's own limiter (bot/delivery/limiter.py) holds the
+        # No AIORateLimiter: the outbox sender's own limiter (bot/delivery/limiter/) holds the
         # overall, per-chat and group limits with priority lanes; a second limiter in series
         # would only add waits (see docs/architecture.md, "Rate limit").
         .post_init(post_init)
