@@ -25,7 +25,7 @@ from bot.inbox import Inbox
 from bot.jobs import add_jobs
 from bot.polling import poll_confirming, stop_application
 from bot.runtime import Saathi
-from bot.services import safety, updates
+from bot.services import reachability, updates
 from bot.services.context import ServiceContext
 from handlers import add_handlers
 from handlers.common import SaathiContext, apologise
@@ -80,8 +80,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None, with_jo
         nonlocal limiter
         limiter = build_limiter(limits, settings.rate_limit_redis_url)
         saathi.sender = OutboxSender(services.uow, services.clock, application.bot, idle_poll=sender_poll,
-                                     on_unreachable=safety.recipient_unreachable, due_work=saathi.run_due_work,
-                                     limiter=limiter, claim_in_thread=loop_engine is not None,
+                                     on_unreachable=reachability.recipient_unreachable, due_work=saathi.run_due_work,
+                                     limiter=limiter,
                                      mark_uow=saathi.loop_services.uow if saathi.loop_services else None)
         saathi.sender.start()
         if with_updater:  # the process that receives updates handles them, and retries what failed

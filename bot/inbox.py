@@ -37,6 +37,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from telegram import Update
 from telegram.ext import Application
 
+from bot.blocking import run_blocking
 from bot.services import updates
 from bot.services.context import ServiceContext
 from storage import inbox as store
@@ -132,9 +133,7 @@ class Inbox:
         until :meth:`handle_stored` is done with them: the retry loop leaves them alone meanwhile."""
         self._in_hand.update(r.update_id for r in received)
         try:
-            if self._services.uow.engine.dialect.name == "sqlite":
-                return self.store(received)
-            return await asyncio.to_thread(self.store, received)
+            return await run_blocking(self._services.uow, self.store, received)
         except BaseException:
             self._in_hand.difference_update(r.update_id for r in received)
             raise

@@ -1,9 +1,10 @@
-"""Someone who blocked the bot and unblocked it again is reachable again.
+"""Who can be reached: someone who blocked the bot is unreachable, and reachable again once they write.
 
 A 403 from Telegram marks a member ``unreachable``, a staff member ``reachable = False`` and a
-volunteer sponsor without a chat (``bot/delivery/sender.py``, ``safety.recipient_unreachable``).
-Nothing is sent to them after that, so only they can tell us they are back: any message or button
-press from their account. :func:`heard_from` runs with the first commit of every update from a
+volunteer sponsor without a chat: the outbox sender only reports the row it could not deliver
+(``on_unreachable``, wired in ``bot/app.py``) and :func:`recipient_unreachable` decides, in the
+transaction that gives the row up. Nothing is sent to them after that, so only they can tell us
+they are back: any message or button press from their account. :func:`heard_from` runs with the first commit of every update from a
 private chat (``bot/services/updates.py``), so whatever they did is stored together with "they are
 back", and a restart in between changes nothing.
 """
@@ -14,13 +15,30 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.services import safety
 from storage import circle_repositories as crepo
 from storage import repositories as repo
-from storage.models import Member, Staff
+from storage.models import Member, OutboxMessage, Staff
 from storage.sponsor_models import Sponsor
 
 
 _SEEN = "saathi_person_seen"  # session.info: the use case read the person's row and it is not unreachable
+
+
+def recipient_unreachable(session: Session, row: OutboxMessage, now: datetime) -> bool:
+    """Telegram refused ``row`` with 403: its recipient blocked the bot. A member is marked
+    ``unreachable`` (never deleted; a pause or an ended membership stays as it is), a staff member
+    ``reachable = False``; safety does the rest (a volunteer sponsor, an alert's next step).
+    True when an escalation needs its next step (the caller runs the due work soon)."""
+    if row.member_id is not None:
+        member = session.get(Member, row.member_id)
+        if member is not None and member.status in ("active", "paused"):
+            member.status = "unreachable"
+    if row.staff_id is not None:
+        staff = session.get(Staff, row.staff_id)
+        if staff is not None:
+            staff.reachable = False
+    return safety.recipient_unreachable(session, row, now)
 
 
 def seen(session: Session, member_status: str) -> None:
