@@ -25,7 +25,7 @@ from bot.inbox import Inbox
 from bot.jobs import add_jobs
 from bot.polling import poll_confirming, stop_application
 from bot.runtime import Saathi
-from bot.services import safety, updates
+from bot.services import reachability, updates
 from bot.services.context import ServiceContext
 from handlers import add_handlers
 from handlers.common import SaathiContext, apologise
@@ -80,8 +80,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None, with_jo
         nonlocal limiter
         limiter = build_limiter(limits, settings.rate_limit_redis_url)
         saathi.sender = OutboxSender(services.uow, services.clock, application.bot, idle_poll=sender_poll,
-                                     on_unreachable=safety.recipient_unreachable, due_work=saathi.run_due_work,
-                                     limiter=limiter, claim_in_thread=loop_engine is not None,
+                                     on_unreachable=reachability.recipient_unreachable, due_work=saathi.run_due_work,
+                                     limiter=limiter,
                                      mark_uow=saathi.loop_services.uow if saathi.loop_services else None)
         saathi.sender.start()
         if with_updater:  # the process that receives updates handles them, and retries what failed
@@ -116,7 +116,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None, with_jo
         # call). 32 calls at once: the sender's 8 call slots and polling's 8 lanes, with room.
         .request(AiohttpRequest(connection_pool_size=32))
         .get_updates_request(AiohttpRequest(connection_pool_size=2))
-        # No AIORateLimiter: the outbox sender's own limiter (bot/delivery/limiter.py) holds the
+        # No AIORateLimiter: the outbox sender's own limiter (bot/delivery/limiter/) holds the
         # overall, per-chat and group limits with priority lanes; a second limiter in series
         # would only add waits (see docs/architecture.md, "Rate limit").
         .post_init(post_init)

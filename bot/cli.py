@@ -238,13 +238,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             settings = replace(settings, allow_unreadable_data=True)
         return _run(settings, args.webhook_url, args.role)
     if args.command == "sandbox":
-        from bot.sandbox.demo import DemoStuck, play_demo_day
+        from bot import cli_sandbox  # only here: it imports the emulator and the whole application
 
-        try:
-            return asyncio.run(play_demo_day(quiet=args.quiet))
-        except DemoStuck as exc:
-            print(f"saathi sandbox: {exc}", file=sys.stderr)
-            return 1
+        return cli_sandbox.run(args)
     if args.command == "backup":
         return cli_backup.run(settings, args)
     if args.command == "keys" and args.action == "check":

@@ -28,7 +28,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -37,6 +37,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from telegram import Update
 from telegram.ext import Application
 
+from bot.blocking import run_blocking
 from bot.services import updates
 from bot.services.context import ServiceContext
 from storage import inbox as store
@@ -102,7 +103,7 @@ class Inbox:
     """Stores, handles and retries updates for one Application (the poller's or the webhook's process)."""
 
     def __init__(self, application: Application, services: ServiceContext, *,  # type: ignore[type-arg]
-                 on_given_up: Callable[[Update], None] | None = None, lanes: int = LANES,
+                 on_given_up: Callable[[Update], Awaitable[None]] | None = None, lanes: int = LANES,
                  retry_poll: float = RETRY_POLL, max_attempts: int = MAX_ATTEMPTS) -> None:
         self._application = application
         self._services = services
@@ -132,9 +133,7 @@ class Inbox:
         until :meth:`handle_stored` is done with them: the retry loop leaves them alone meanwhile."""
         self._in_hand.update(r.update_id for r in received)
         try:
-            if self._services.uow.engine.dialect.name == "sqlite":
-                return self.store(received)
-            return await asyncio.to_thread(self.store, received)
+            return await run_blocking(self._services.uow, self.store, received)
         except BaseException:
             self._in_hand.difference_update(r.update_id for r in received)
             raise
@@ -213,9 +212,9 @@ class Inbox:
         if handling.recorded or handling.error is None:
             self._away = 0
             return HANDLED
-        return self._failed(update_id, update, handling.error)
+        return await self._failed(update_id, update, handling.error)
 
-    def _failed(self, update_id: int, update: Update, error: BaseException) -> str:
+    async def _failed(self, update_id: int, update: Update, error: BaseException) -> str:
         kind = type(error).__name__
         if is_transient(error):
             self._away += 1
@@ -239,7 +238,7 @@ class Inbox:
             log.error("update %s given up after %s attempts (%s); the member is told", update_id, attempts, kind)
             if self._on_given_up is not None:
                 try:
-                    self._on_given_up(update)
+                    await self._on_given_up(update)
                 except Exception as exc:
                     log.error("could not tell the member about update %s: %s", update_id, type(exc).__name__)
             return HANDLED  # done with it: the chat's later updates move on

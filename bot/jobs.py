@@ -4,11 +4,11 @@ ask "what is due now?"; a restart or a second worker changes nothing.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from telegram.ext import Application, ContextTypes
 
+from bot.blocking import run_blocking
 from bot.runtime import Saathi
 
 log = logging.getLogger(__name__)
@@ -18,21 +18,17 @@ HOUSEKEEPING_SECONDS = 3600
 
 
 async def due_scan_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Inline on SQLite, in a worker thread on PostgreSQL (``bot/blocking.py``): a scan of a thousand
+    due members takes a second or more of database work. The sender is kicked from the loop."""
     saathi: Saathi = context.bot_data["saathi"]
-    if saathi.services.uow.engine.dialect.name == "sqlite":
-        # One writer: on the loop, so the scan never races the sender's commits for SQLite's lock.
-        saathi.run_due_work()
-        return
-    # PostgreSQL: in a worker thread. A scan of a thousand due members takes a second or more of
-    # database work, and on the event loop it would stall the outbox sender and the handlers.
-    done = await asyncio.to_thread(saathi.run_due_work, kick=False)
+    done = await run_blocking(saathi.services.uow, saathi.run_due_work, kick=False)
     if any(done.values()):
         saathi.kick()
 
 
 async def housekeeping_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     saathi: Saathi = context.bot_data["saathi"]
-    saathi.housekeeping()
+    await run_blocking(saathi.services.uow, saathi.housekeeping)
 
 
 def add_jobs(application: Application, *, due_scan_seconds: float = DUE_SCAN_SECONDS) -> None:  # type: ignore[type-arg]

@@ -53,7 +53,7 @@ async def answer_button(update: Update, context: SaathiContext, toast_key: str |
     text = None
     if toast_key is not None:
         person = person_of(update)
-        lang = conversation.language_for(context.saathi.services, person) if person else None
+        lang = await context.saathi.call(conversation.language_for, person) if person else None
         text = t(lang, toast_key)
     try:
         await query.answer(text)
@@ -76,7 +76,7 @@ async def guard_update(update: Update, context: SaathiContext) -> None:
         # the first commit also says whoever wrote or pressed in their private chat is reachable again
         handling.user_id = user.id
     if chat is not None and chat.type != ChatType.PRIVATE:
-        updates.mark_handled(saathi.services)
+        await saathi.call(updates.mark_handled)
         # Say so and leave once, in the background: Telegram allows 20 messages a minute to a
         # group, and waiting for that here would hold up every member's update behind it.
         if saathi.remember_left_chat(chat.id):
@@ -100,9 +100,9 @@ async def reject_unstorable(update: Update, context: SaathiContext) -> bool:
     person = person_of(update)
     if query is not None:
         await answer_button(update, context, "input-unstorable")
-        updates.mark_handled(context.saathi.services)
+        await context.saathi.call(updates.mark_handled)
     elif person is not None:
-        conversation.reply_plain(context.saathi.services, person, "input-unstorable")  # records the update too
+        await context.saathi.call(conversation.reply_plain, person, "input-unstorable")  # records the update too
         context.saathi.kick()
     return True
 
@@ -141,11 +141,11 @@ async def error_handler(update: object, context: SaathiContext) -> None:
     raise ApplicationHandlerStop
 
 
-def apologise(saathi: Saathi, update: Update) -> None:
+async def apologise(saathi: Saathi, update: Update) -> None:
     """The inbox gave up on this update: tell the person kindly, by a message in their chat (for a
     button press too: the moment for its toast has passed)."""
     person = person_of(update)
     chat = update.effective_chat
     if person is not None and chat is not None and chat.type == ChatType.PRIVATE:
-        conversation.reply_plain(saathi.services, person, "error-generic")
+        await saathi.call(conversation.reply_plain, person, "error-generic")
         saathi.kick()

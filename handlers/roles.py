@@ -35,7 +35,7 @@ def guarded(callback: Callback) -> Callback:
         person, name = person_of(update), command_name(update)
         if person is None or name is None:
             return
-        if not access.check_command(context.saathi.services, person, name):
+        if not await context.saathi.call(access.check_command, person, name):
             context.saathi.kick()
             return
         await callback(update, context)

@@ -260,8 +260,8 @@ def recipient_unreachable(session: Session, row: OutboxMessage, now: datetime) -
     """An alert came back 403: skip to the next step now rather than at the deadline.
 
     Returns True when an escalation needs its next step (the caller runs the deadlines soon).
-    A volunteer sponsor who blocked the bot is marked unreachable here too (the sender knows
-    members and staff, not sponsors).
+    A volunteer sponsor who blocked the bot is marked unreachable here too (called by
+    ``reachability.recipient_unreachable``, which marks members and staff).
     """
     sponsors_db.mark_volunteer_unreachable(session, row)
     escalation_id = row.payload.get("escalation_id")

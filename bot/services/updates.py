@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from bot.services import reachability
+from bot.services import reconnect
 from bot.services.context import ServiceContext
 from storage import inbox
 
@@ -45,7 +45,7 @@ class Handling:
     recorded: bool = False  # a commit marked the row handled
     already_handled: bool = False  # the row was not pending: a re-send, handled before
     error: BaseException | None = None  # a handler failed (python-telegram-bot gave it to the error handler)
-    user_id: int | None = None  # who wrote or pressed in a private chat: heard from (reachability)
+    user_id: int | None = None  # who wrote or pressed in a private chat: heard from (reconnect)
 
 
 # Set by the inbox in the task that handles the update; python-telegram-bot runs the groups of one
@@ -91,7 +91,7 @@ def _mark_with_the_work(session: Session) -> None:
         handling_now.already_handled = True
         raise UpdateAlreadyHandled(handling_now.update_id)
     if handling_now.user_id is not None:
-        reachability.heard_from(session, handling_now.user_id, handling_now.at)
+        reconnect.heard_from(session, handling_now.user_id, handling_now.at)
     session.info[_SESSION_KEY] = handling_now.update_id
 
 

@@ -69,10 +69,10 @@ class EmulatorProcess:
 
 @contextlib.contextmanager
 def emulator_process(token: str, extra: Sequence[str] = ()) -> Iterator[EmulatorProcess]:
-    """``python -m bot.sandbox.emulator`` on a free loopback port, stopped on every way out.
+    """``python -m sandbox.emulator`` on a free loopback port, stopped on every way out.
     ``extra``: more of its arguments, e.g. ``--users FIRST:COUNT:NAME``."""
     child = subprocess.Popen(
-        [sys.executable, "-m", "bot.sandbox.emulator", "--host", "127.0.0.1", "--port", "0", "--token", token,
+        [sys.executable, "-m", "sandbox.emulator", "--host", "127.0.0.1", "--port", "0", "--token", token,
          *extra],
         cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
         preexec_fn=_die_with_parent)

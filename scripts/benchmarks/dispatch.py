@@ -54,7 +54,7 @@ from bot.app import build_application, running  # noqa: E402
 from bot.config import parse_settings  # noqa: E402
 from bot.delivery.limiter import Limits  # noqa: E402
 from bot.domain.outgoing import Priority  # noqa: E402
-from bot.sandbox.client import EmulatorClient  # noqa: E402
+from sandbox.client import EmulatorClient  # noqa: E402
 from bot.services import checkins  # noqa: E402
 from bot.services.context import ServiceContext  # noqa: E402
 from bot.services.onboarding import CONSENT_VERSION  # noqa: E402

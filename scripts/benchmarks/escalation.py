@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from sqlmodel import select  # noqa: E402
 
 from bot.app import running  # noqa: E402
-from bot.sandbox.emulator import BotApiEmulator  # noqa: E402
+from sandbox.emulator import BotApiEmulator  # noqa: E402
 from bot.services import admin  # noqa: E402
 from scripts.benchmarks.common import (  # noqa: E402
     append_section,

@@ -39,7 +39,7 @@ from telegram.ext import AIORateLimiter, ExtBot  # noqa: E402
 
 from bot.delivery.sender import OutboxSender  # noqa: E402
 from bot.domain.risk import RiskLevel  # noqa: E402
-from bot.sandbox.emulator import BotApiEmulator  # noqa: E402
+from sandbox.emulator import BotApiEmulator  # noqa: E402
 from bot.services import circles, safety  # noqa: E402
 from bot.services.context import ServiceContext  # noqa: E402
 from scripts.benchmarks.common import append_section, median, percentile, reset_postgres  # noqa: E402

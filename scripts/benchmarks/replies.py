@@ -1,7 +1,7 @@
 """Replies: 1,000 members answer their check-in by button at once; our bot beside a bare one.
 
 The real Application runs in this process against the Bot API emulator in a child process
-(``python -m bot.sandbox.emulator`` on a free loopback port), over HTTP: Telegram's servers
+(``python -m sandbox.emulator`` on a free loopback port), over HTTP: Telegram's servers
 are never on the bot's CPU, and our bot makes about three requests per press (the answer, the
 edit, the next question) to the bare bot's one, so serving them on the bots' own core and event
 loop would tilt the ratio. Members are seeded active with today's check-in due; the real due
@@ -50,7 +50,7 @@ from telegram import Update  # noqa: E402
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes  # noqa: E402
 
 from bot.app import running  # noqa: E402
-from bot.sandbox.client import EmulatorClient  # noqa: E402
+from sandbox.client import EmulatorClient  # noqa: E402
 from bot.services import admin, checkins  # noqa: E402
 from bot.services.onboarding import CONSENT_VERSION  # noqa: E402
 from scripts.benchmarks.common import (  # noqa: E402

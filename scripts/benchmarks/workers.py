@@ -36,8 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from bot.domain.outgoing import Priority  # noqa: E402
-from bot.sandbox.emulator import BotApiEmulator  # noqa: E402
-from bot.sandbox.models import SentMessage  # noqa: E402
+from sandbox.emulator import BotApiEmulator  # noqa: E402
+from sandbox.models import SentMessage  # noqa: E402
 from bot.services.onboarding import CONSENT_VERSION  # noqa: E402
 from scripts.benchmarks.common import append_section, postgres_url, scratch_postgres  # noqa: E402
 from storage.db import make_engine  # noqa: E402

@@ -16,9 +16,9 @@ from bot.app import build_application, running
 from bot.clock import FakeClock
 from bot.config import parse_settings
 from bot.runtime import Saathi
-from bot.sandbox.emulator import BotApiEmulator
-from bot.sandbox.models import SentMessage
-from bot.sandbox.phones import DEADLINE, Match, Phones, wait_until
+from sandbox.emulator import BotApiEmulator
+from sandbox.models import SentMessage
+from sandbox.phones import DEADLINE, Match, Phones, wait_until
 from bot.services import admin
 from storage import crypto
 from storage import inbox

@@ -16,7 +16,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bot.i18n import t
-from bot.sandbox.phones import wait_until
+from sandbox.phones import wait_until
 from storage.checkins.tables import Checkin
 from storage.outbox.tables import OutboxMessage
 from storage.people.tables import Member

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.sandbox.phones import wait_until
+from sandbox.phones import wait_until
 from tests.e2e.conftest import COUNSELLOR_ID, Harness
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlmodel import select
 
 from bot.delivery.sender import OutboxSender
-from bot.sandbox.phones import wait_until
+from sandbox.phones import wait_until
 from storage.checkins.tables import Checkin, CravingEvent
 from storage.outbox.tables import OutboxMessage
 from storage.people.tables import Member

@@ -12,7 +12,7 @@ from sqlmodel import select
 from bot.cli import main
 from bot.domain.risk import engine as risk_engine
 from bot.domain.risk.rules import CheckinPolicy, RuleSet, load_rules, parse_rules
-from bot.sandbox.models import SentMessage
+from sandbox.models import SentMessage
 from bot.services import admin
 from storage.circles.tables import CircleMessage, UnreachableNotice
 from storage.outbox.tables import OutboxMessage

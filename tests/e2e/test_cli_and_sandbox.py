@@ -11,7 +11,7 @@ import pytest
 
 from bot.cli import build_parser, main
 from bot.i18n import t
-from bot.sandbox.demo import Day, DemoStuck, play_demo_day
+from sandbox.demo import Day, DemoStuck, play_demo_day
 from tests.e2e.processes import _die_with_parent
 
 # Sandbox days played back to back under load (the issue asks for 20 by hand: SANDBOX_DAYS=20).

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from bot.sandbox.phones import wait_until
+from sandbox.phones import wait_until
 from tests.e2e.conftest import Harness
 from tests.e2e.test_circles import A, B, C, _circle, _later, _risk_rules, _write  # noqa: F401  (fixture)
 from tests.e2e.test_sponsors import MENTEE_ID, SPONSOR_ID, with_sponsor

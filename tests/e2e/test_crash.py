@@ -38,8 +38,8 @@ from sqlmodel import select
 from bot.clock import FakeClock, OffsetClock
 from bot.domain.pseudonyms import generate_pseudonym
 from bot.domain.scheduling import next_checkin_due
-from bot.sandbox.emulator import BotApiEmulator
-from bot.sandbox.models import SentMessage
+from sandbox.emulator import BotApiEmulator
+from sandbox.models import SentMessage
 from bot.services import admin
 from bot.services.context import ServiceContext
 from bot.services.onboarding import CONSENT_VERSION

@@ -21,7 +21,7 @@ from bot.config import parse_settings
 from bot.delivery.limiter import Limits
 from bot.domain.outgoing import Priority
 from bot.runtime import Saathi
-from bot.sandbox.phones import DEADLINE
+from sandbox.phones import DEADLINE
 from bot.services import admin, checkins
 from bot.services.outbox import enqueue
 from storage.migrate import upgrade
@@ -50,7 +50,7 @@ class DispatchHarness(Harness):
 
 @pytest.fixture
 async def dispatch(database_url: str, clock) -> DispatchHarness:  # type: ignore[no-untyped-def]
-    from bot.sandbox.emulator import BotApiEmulator
+    from sandbox.emulator import BotApiEmulator
 
     emu = BotApiEmulator()
     await emu.start()

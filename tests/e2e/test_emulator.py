@@ -49,7 +49,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.sandbox import BotApiEmulator, ControlError, EmulatorClient, SentMessage
+from sandbox import BotApiEmulator, ControlError, EmulatorClient, SentMessage
 
 # PTB itself warns when it builds RetryAfter with an int, as Telegram sends it
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.sandbox import BotApiEmulator, ControlError, EmulatorClient
+from sandbox import BotApiEmulator, ControlError, EmulatorClient
 
 TOKEN = "123456:TESTTOKEN"
 USERS = (5101, 5102, 5103)
@@ -83,8 +83,8 @@ async def test_the_control_api_presses_many_and_pages_the_answers(emu: BotApiEmu
 
 
 async def test_a_standalone_emulator_times_answers_on_the_machine_s_monotonic_clock() -> None:
-    """``python -m bot.sandbox.emulator --port 0`` picks a free port; its times compare with ours."""
-    child = subprocess.Popen([sys.executable, "-m", "bot.sandbox.emulator", "--port", "0", "--token", TOKEN],
+    """``python -m sandbox.emulator --port 0`` picks a free port; its times compare with ours."""
+    child = subprocess.Popen([sys.executable, "-m", "sandbox.emulator", "--port", "0", "--token", TOKEN],
                              cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                              text=True)
     try:

@@ -23,8 +23,8 @@ from bot.clock import FakeClock
 from bot.config import parse_settings
 from bot.domain.scheduling import next_checkin_due
 from bot.polling import serving
-from bot.sandbox.emulator import BotApiEmulator
-from bot.sandbox.phones import wait_until
+from sandbox.emulator import BotApiEmulator
+from sandbox.phones import wait_until
 from bot.services import admin, inbound
 from bot.services.onboarding import CONSENT_VERSION
 from bot.webhook import WebhookReceiver

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
-from bot.sandbox.emulator import BotApiEmulator
+from sandbox.emulator import BotApiEmulator
 from storage.outbox.tables import OutboxMessage
 from tests.e2e.processes import BotProcess, bot_env, bot_processes  # noqa: F401  (fixture)
 from tests.e2e.test_crash import Centre

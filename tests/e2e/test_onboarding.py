@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from bot.sandbox.phones import wait_until
+from sandbox.phones import wait_until
 from storage.outbox.tables import OutboxMessage
 from storage.people.tables import ConsentRecord, InviteCode, Member
 from tests.e2e.conftest import Harness

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlmodel import func, select
 
-from bot.sandbox.phones import wait_until
+from sandbox.phones import wait_until
 from bot.services import admin
 from storage.circles.tables import CircleMessage
 from storage.checkins.tables import Checkin, CravingEvent

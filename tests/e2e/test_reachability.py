@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import select
 
-from bot.sandbox.phones import wait_until
+from sandbox.phones import wait_until
 from storage.circles.tables import UnreachableNotice
 from storage.people.tables import Member, Staff
 from tests.e2e.conftest import COUNSELLOR_ID, EVENING_DUE, Harness

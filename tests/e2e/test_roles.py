@@ -11,7 +11,7 @@ from telegram.ext import CommandHandler
 
 from bot.app import build_application
 from bot.config import parse_settings
-from bot.sandbox.phones import wait_until
+from sandbox.phones import wait_until
 from bot.services import access, admin
 from bot.services.access import COMMAND_ROLES, STAFF, Role
 from storage.circles.tables import CircleMembership, CircleParticipant

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from bot.sandbox.phones import wait_until
+from sandbox.phones import wait_until
 from bot.services import admin
 from storage.outbox.tables import OutboxMessage
 from storage.safety.tables import AuditEntry, Escalation, EscalationEvent

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from bot.i18n import t
-from bot.sandbox.phones import wait_until
+from sandbox.phones import wait_until
 from bot.services import admin
 from storage.people.tables import Member
 from tests.e2e.conftest import COUNSELLOR_ID, Harness

@@ -23,9 +23,9 @@ from bot.app import build_application
 from bot.cli import configure_logging, webhook_options, webhook_secret
 from bot.clock import FakeClock
 from bot.config import Settings, parse_settings
-from bot.sandbox.emulator import BotApiEmulator
+from sandbox.emulator import BotApiEmulator
 from bot.polling import serving
-from bot.sandbox.phones import Phones
+from sandbox.phones import Phones
 from bot.webhook import WebhookReceiver
 from storage.db import SessionFactory, make_engine
 from storage.migrate import upgrade

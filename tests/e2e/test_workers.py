@@ -21,7 +21,7 @@ import pytest
 from aiohttp import ClientSession, web
 from sqlalchemy import select
 
-from bot.sandbox.emulator import BotApiEmulator
+from sandbox.emulator import BotApiEmulator
 from scripts.benchmarks.workers import (
     BULK_BASE,
     MEMBER_BASE,

@@ -40,7 +40,7 @@ async def test_each_mark_is_committed_as_its_answer_arrives(services: ServiceCon
     sender = OutboxSender(services.uow, services.clock, bot=None)  # type: ignore[arg-type]
     rows = _claimed(services, 501, ["one", "two", "three"])
     for number, row in enumerate(rows, start=100):
-        await sender._mark_sent(row, number)  # Telegram accepted it
+        await sender.outcomes.sent(row, number)  # Telegram accepted it
         # a kill right now repeats nothing that was marked before
         assert _statuses(services, [row.id]) == [("sent", number)]
     assert _statuses(services, [r.id for r in rows]) == [("sent", 100), ("sent", 101), ("sent", 102)]
@@ -60,7 +60,7 @@ async def test_a_refused_flush_keeps_its_marks_for_the_next(services: ServiceCon
 
     sender = OutboxSender(failing_once, services.clock, bot=None)  # type: ignore[arg-type]
     (row,) = _claimed(services, 502, ["hello"])
-    await sender._mark_sent(row, 7)  # the database refuses this one
+    await sender.outcomes.sent(row, 7)  # the database refuses this one
     assert _statuses(services, [row.id]) == [("sending", None)]  # still under its lease: nobody sends it again
     sender.flush_marks()  # the sender's next claim begins with this
     assert _statuses(services, [row.id]) == [("sent", 7)]
@@ -85,11 +85,11 @@ async def test_forget_while_a_message_is_in_flight_leaves_no_words_or_address(
     sender = OutboxSender(services.uow, services.clock, bot=None)  # type: ignore[arg-type]
     # if Telegram had it, the mark records that it went; if not, the row is never sent again
     failed_copy = in_flight.model_copy()
-    assert sender._retry(failed_copy, timedelta(seconds=5), "NetworkError", count_attempt=True)
+    assert sender.outcomes.retry(failed_copy, timedelta(seconds=5), "NetworkError", count_attempt=True)
     with services.uow() as session:
         row = session.get(OutboxMessage, in_flight.id)
         assert row is not None and row.status == "cancelled"
-    await sender._mark_sent(in_flight, 55)
+    await sender.outcomes.sent(in_flight, 55)
     sender.flush_marks()
     with services.uow() as session:
         row = session.get(OutboxMessage, in_flight.id)

@@ -15,7 +15,11 @@ from storage import inbox
 from storage.inbox import InboxUpdate, Received
 from storage.outbox.tables import OutboxMessage
 
-updates.install()
+
+@pytest.fixture(autouse=True)
+def _dedupe_registered() -> None:
+    """What bot/app.py does when it builds the application (idempotent)."""
+    updates.install()
 
 
 def _reply(services, text: str) -> None:  # type: ignore[no-untyped-def]

@@ -4,7 +4,7 @@ The in-process backend runs on virtual time (``VirtualTime``), so minutes of sen
 milliseconds; the Redis backend is tested against the local server (skipped, with the reason,
 when it is not reachable; CI has one), partly on virtual time too (``RedisVirtualTime``: the
 scripts are handed the virtual clock, and time moves only when no Redis command is on its way).
-What Telegram would say is asked of the emulator's own flood limiter (``bot.sandbox.limiter``).
+What Telegram would say is asked of the emulator's own flood limiter (``sandbox.limiter``).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from bot.delivery.limiter import (
     unique_prefix,
 )
 from bot.domain.outgoing import Priority
-from bot.sandbox.limiter import FloodLimiter
+from sandbox.limiter import FloodLimiter
 
 REDIS_URL = os.environ.get("SAATHI_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 

@@ -21,9 +21,9 @@ from bot.clock import FakeClock, SystemClock
 from bot.config import parse_settings
 from bot.i18n import t
 from bot.runtime import Saathi
-from bot.sandbox.emulator import BotApiEmulator
-from bot.sandbox.phones import Match, Phones, wait_until
 from bot.services import admin
+from sandbox.emulator import BotApiEmulator
+from sandbox.phones import Match, Phones, wait_until
 from storage import crypto
 from storage.keys import check as key_check
 from storage.db import make_engine

@@ -1,8 +1,8 @@
-"""HTTP client for the emulator's control API (see :mod:`bot.sandbox.control`).
+"""HTTP client for the emulator's control API (see :mod:`sandbox.control`).
 
 For tests where the emulator and the code driving it live in different processes - e.g. the
 bot runs as ``saathi`` in a subprocess while the test plays the users. Method names and
-arguments match :class:`~bot.sandbox.emulator.BotApiEmulator`; every call is async.
+arguments match :class:`~sandbox.emulator.BotApiEmulator`; every call is async.
 """
 
 from __future__ import annotations

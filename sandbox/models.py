@@ -1,6 +1,6 @@
 """Value types shared by the Bot API emulator, its HTTP control API and its client.
 
-Kept apart from :mod:`bot.sandbox.emulator` so that :mod:`bot.sandbox.client` can rebuild
+Kept apart from :mod:`sandbox.emulator` so that :mod:`sandbox.client` can rebuild
 the same objects from JSON without importing the server (and aiohttp's web stack).
 """
 

@@ -1,8 +1,8 @@
 """The emulated Telegram server's state: users, chats, messages, files, counters.
 
 One :class:`ServerState` per emulator instance, shared by the Bot API methods
-(:mod:`bot.sandbox.methods`), webhook delivery (:mod:`bot.sandbox.webhook`) and the
-control API (:mod:`bot.sandbox.emulator`). It is only touched from the event loop thread
+(:mod:`sandbox.methods`), webhook delivery (:mod:`sandbox.webhook`) and the
+control API (:mod:`sandbox.emulator`). It is only touched from the event loop thread
 and none of its methods await, so every mutation is atomic with respect to other requests.
 """
 
@@ -24,7 +24,7 @@ from .models import BOT_FIRST_NAME, BOT_USER_ID, BOT_USERNAME, ApiError, SentFil
 from .params import Params
 from .updates import UpdateQueue
 
-_log = logging.getLogger("bot.sandbox.emulator")
+_log = logging.getLogger("sandbox.emulator")
 
 GROUP_TYPES = frozenset({"group", "supergroup"})
 _COMMAND_RE = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?")

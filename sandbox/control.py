@@ -2,8 +2,8 @@
 
 Tests that run the bot in a *subprocess* (the real ``saathi`` entry point) still need to
 play users and inspect what the bot sent; these endpoints mirror the Python control methods
-of :class:`~bot.sandbox.emulator.BotApiEmulator` one to one, and
-:class:`~bot.sandbox.client.EmulatorClient` wraps them. Answers are
+of :class:`~sandbox.emulator.BotApiEmulator` one to one, and
+:class:`~sandbox.client.EmulatorClient` wraps them. Answers are
 ``{"ok": true, "result": ...}`` or ``{"ok": false, "error": "..."}`` with status 400.
 
 The endpoints are unauthenticated; the emulator only ever listens on loopback.

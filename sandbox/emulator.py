@@ -21,8 +21,8 @@ Two faces:
   answers and error texts, flood limits (:meth:`BotApiEmulator.set_limits`), blocked users
   and injected network failures;
 * the **control API** (what a test calls): Python methods on :class:`BotApiEmulator`,
-  mirrored as JSON endpoints under ``/_control/`` (see :mod:`bot.sandbox.control`) and
-  wrapped by :class:`bot.sandbox.client.EmulatorClient` for bots running in a subprocess.
+  mirrored as JSON endpoints under ``/_control/`` (see :mod:`sandbox.control`) and
+  wrapped by :class:`sandbox.client.EmulatorClient` for bots running in a subprocess.
 
 Everything lives on the instance; all state is touched only from the event loop thread, and
 no Bot API step awaits between checking and changing state, so concurrent requests cannot
@@ -67,7 +67,7 @@ from .webhook import LOOPBACK_HOSTS, WebhookDispatcher
 
 __all__ = ["ApiError", "BotApiEmulator", "EmulatorClient", "SentFile", "SentMessage", "main"]
 
-_log = logging.getLogger("bot.sandbox.emulator")  # stable name, also under -m
+_log = logging.getLogger("sandbox.emulator")  # stable name, also under -m
 
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 # Never fail these on purpose: a bot that cannot even start or poll tests nothing useful.
@@ -643,7 +643,7 @@ class BotApiEmulator:
         sliding window per limit; an over-limit send gets 429 with ``retry_after`` and is
         not delivered. ``time_scale`` > 1 runs the limiter's clock faster so benchmarks
         finish quickly with the same throttling shape; retry_after is then in scaled
-        seconds (see :class:`~bot.sandbox.limiter.FloodLimiter`). ``clock`` (seconds, in-process
+        seconds (see :class:`~sandbox.limiter.FloodLimiter`). ``clock`` (seconds, in-process
         only): a test's own clock, so which sends fit a window does not depend on how fast a busy
         machine runs the test.
         """
@@ -782,7 +782,7 @@ async def _serve(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m bot.sandbox.emulator``: a standalone emulator for demos and subprocess tests."""
+    """``python -m sandbox.emulator``: a standalone emulator for demos and subprocess tests."""
     parser = argparse.ArgumentParser(description="Local Telegram Bot API emulator (loopback only)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)

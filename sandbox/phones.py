@@ -12,8 +12,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
-    from bot.sandbox.emulator import BotApiEmulator
-    from bot.sandbox.models import SentMessage
+    from sandbox.emulator import BotApiEmulator
+    from sandbox.models import SentMessage
 
 Match = str | Callable[[str], bool]
 T = TypeVar("T")

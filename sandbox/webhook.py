@@ -23,7 +23,7 @@ import aiohttp
 from .models import bad_request
 from .state import ServerState
 
-_log = logging.getLogger("bot.sandbox.emulator")
+_log = logging.getLogger("sandbox.emulator")
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 

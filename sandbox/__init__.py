@@ -1,7 +1,7 @@
 """Offline sandbox: a local Telegram Bot API emulator and its control client.
 
-See :mod:`bot.sandbox.emulator` for why it exists and how to point python-telegram-bot at it.
-Names are imported lazily so that ``python -m bot.sandbox.emulator`` does not import the
+See :mod:`sandbox.emulator` for why it exists and how to point python-telegram-bot at it.
+Names are imported lazily so that ``python -m sandbox.emulator`` does not import the
 module twice.
 """
 
