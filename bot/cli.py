@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import logging
 import hashlib
 import hmac
+import json
+import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -19,10 +19,10 @@ from bot.clock import SystemClock
 from bot.config import Settings, SettingsError, load_settings
 from bot.services import admin
 from bot.services.context import ServiceContext
-from storage.db import SessionFactory, is_sqlite, make_engine
 from storage import crypto
-from storage.keys import rotation as key_rotation
+from storage.db import SessionFactory, is_sqlite, make_engine
 from storage.keys import check as key_check
+from storage.keys import rotation as key_rotation
 from storage.migrate import upgrade
 
 log = logging.getLogger("saathi")
@@ -111,17 +111,25 @@ def build_parser() -> argparse.ArgumentParser:
     ci_add.add_argument("--language", default="en", choices=("en", "hi", "mr"))
     ci_add.add_argument("--capacity", type=int, default=8)
     ci_add.add_argument("--facilitator", help="a counsellor's name")
-    ci_add.add_argument("--schedule", help="when it meets, centre's local time: 'daily 19:00 60' or 'weekly sat 11:00 90'")
+    ci_add.add_argument(
+        "--schedule", help="when it meets, centre's local time: 'daily 19:00 60' or 'weekly sat 11:00 90'"
+    )
     ci_add.add_argument("--allow-stickers", action="store_true", help="relay stickers (as their emoji)")
     ci_list = circle.add_parser("list", help="list a centre's circles", description="List circles (no member names).")
     ci_list.add_argument("--center", required=True)
-    ci_assign = circle.add_parser("assign", help="put a member in a circle (moves them from any other)",
-                                  description="Put a member (by pseudonym) in a circle; a member is in one circle at most.")
+    ci_assign = circle.add_parser(
+        "assign",
+        help="put a member in a circle (moves them from any other)",
+        description="Put a member (by pseudonym) in a circle; a member is in one circle at most.",
+    )
     ci_assign.add_argument("--center", required=True)
     ci_assign.add_argument("--member", required=True, help="their pseudonym, e.g. 'Lotus 27'")
     ci_assign.add_argument("--circle", required=True)
-    ci_remove = circle.add_parser("remove", help="take a member out of their circle, or close a circle",
-                                  description="With --member: take them out of their circle. With only --circle: close it.")
+    ci_remove = circle.add_parser(
+        "remove",
+        help="take a member out of their circle, or close a circle",
+        description="With --member: take them out of their circle. With only --circle: close it.",
+    )
     ci_remove.add_argument("--center", required=True)
     ci_remove.add_argument("--member", help="their pseudonym")
     ci_remove.add_argument("--circle", help="a circle to close")
@@ -131,7 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="apply migrations up to the newest", description="Apply Alembic migrations.")
 
-    keys = sub.add_parser("keys", help="encryption keys for members' texts").add_subparsers(dest="action", required=True)
+    keys = sub.add_parser("keys", help="encryption keys for members' texts").add_subparsers(
+        dest="action", required=True
+    )
     keys.add_parser("generate", help="print a new key", description="Print a new Fernet key, nothing else.")
     keys.add_parser("check", help="do the keys read this database?",
                     description="Report whether SAATHI_ENCRYPTION_KEYS read the key check written when encryption "
@@ -272,8 +282,14 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         center = admin.add_center(ctx, args.name, args.timezone, args.helpline)
         print(f"centre {center.name!r} added (time zone {center.timezone})")
     elif args.command == "counsellor":
-        staff, link = admin.add_counsellor(ctx, args.center, args.name, telegram_id=args.telegram_id, backup=args.backup,
-                                           role="admin" if args.admin else "counsellor")
+        staff, link = admin.add_counsellor(
+            ctx,
+            args.center,
+            args.name,
+            telegram_id=args.telegram_id,
+            backup=args.backup,
+            role="admin" if args.admin else "counsellor",
+        )
         print(f"{staff.role} {staff.name!r} added{' as backup' if staff.is_backup else ''}")
         if link:
             print(f"one-time staff link (send it to them privately): {link}")
@@ -324,7 +340,9 @@ def webhook_secret(token: str) -> str:
 def _rotate_keys(settings: Settings, *, skip_unreadable: bool = False) -> int:
     """``saathi keys rotate``: counts per column, never contents."""
     if not settings.encryption_keys:
-        print("saathi: SAATHI_ENCRYPTION_KEYS is not set: put the new key first, the old ones after it", file=sys.stderr)
+        print(
+            "saathi: SAATHI_ENCRYPTION_KEYS is not set: put the new key first, the old ones after it", file=sys.stderr
+        )
         return 2
     upgrade(settings.database_url)  # the columns must be wide enough for ciphertext first
     engine = make_engine(settings.database_url, single_use=True)
@@ -335,9 +353,11 @@ def _rotate_keys(settings: Settings, *, skip_unreadable: bool = False) -> int:
     finally:
         engine.dispose()
     for c in counts:
-        print(f"{c.table}.{c.column}: {c.encrypted} encrypted, {c.reencrypted} re-encrypted, {c.current} already current"
-              + (f", {c.changed_meanwhile} changed meanwhile (run again)" if c.changed_meanwhile else "")
-              + (f", {c.unreadable} unreadable left as they are" if c.unreadable else ""))
+        print(
+            f"{c.table}.{c.column}: {c.encrypted} encrypted, {c.reencrypted} re-encrypted, {c.current} already current"
+            + (f", {c.changed_meanwhile} changed meanwhile (run again)" if c.changed_meanwhile else "")
+            + (f", {c.unreadable} unreadable left as they are" if c.unreadable else "")
+        )
     total = sum(c.encrypted + c.reencrypted for c in counts)
     print(f"done: {total} values rewritten with the first of {len(settings.encryption_keys)} keys")
     return 0
@@ -430,7 +450,9 @@ def webhook_options(settings: Settings, webhook_url: str) -> dict[str, Any]:
 
     Raises ValueError for a URL Telegram would reach in clear text (http other than loopback)."""
     parsed = urlparse(webhook_url)
-    if parsed.scheme != "https" and not (parsed.scheme == "http" and parsed.hostname in ("127.0.0.1", "localhost", "::1")):
+    if parsed.scheme != "https" and not (
+        parsed.scheme == "http" and parsed.hostname in ("127.0.0.1", "localhost", "::1")
+    ):
         raise ValueError("--webhook-url must be an https URL (plain http only for a loopback address)")
     host, _, port = settings.webhook_listen.rpartition(":")
     return {"listen": host.strip("[]"), "port": int(port), "url_path": parsed.path.lstrip("/"),

@@ -17,7 +17,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     link.add_argument("--sponsor", required=True, metavar="PSEUDONYM")
     link.add_argument("--mentee", required=True, metavar="PSEUDONYM")
     link.add_argument("--center", help="needed only when the pseudonym exists at several centres")
-    unlink = sponsor.add_parser("unlink", help="end a mentee's sponsorship", description="End a sponsorship; both are told.")
+    unlink = sponsor.add_parser(
+        "unlink", help="end a mentee's sponsorship", description="End a sponsorship; both are told."
+    )
     unlink.add_argument("--mentee", required=True, metavar="PSEUDONYM")
     unlink.add_argument("--center")
     volunteer = sponsor.add_parser("volunteer", help="centre volunteers who sponsor").add_subparsers(

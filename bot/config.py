@@ -182,7 +182,8 @@ def parse_settings(values: Mapping[str, str], *, require_token: bool = False) ->
 
 
 def _rate_limit(values: Mapping[str, str]) -> tuple[float, str | None]:
-    """``RATE_LIMIT_PER_SECOND`` (1–30, default 29: one a second under Telegram's 30) and ``RATE_LIMIT_REDIS_URL`` (optional)."""
+    """``RATE_LIMIT_PER_SECOND`` (1–30, default 29: one a second under Telegram's 30) and
+    ``RATE_LIMIT_REDIS_URL`` (optional)."""
     raw = (values.get("RATE_LIMIT_PER_SECOND") or "29").strip()
     try:
         rate = float(raw)
@@ -243,7 +244,9 @@ def _test_clock(values: Mapping[str, str]) -> tuple[datetime | None, float, floa
     except ValueError:
         start = None
     if start is None or start.tzinfo is None:
-        raise SettingsError("SAATHI_CLOCK_START must be an ISO instant with a time zone, e.g. 2026-11-25T14:00:00+00:00")
+        raise SettingsError(
+            "SAATHI_CLOCK_START must be an ISO instant with a time zone, e.g. 2026-11-25T14:00:00+00:00"
+        )
     try:
         speed = float((values.get("SAATHI_CLOCK_SPEED") or "1").strip())
         raw_anchor = (values.get("SAATHI_CLOCK_ANCHOR") or "").strip()

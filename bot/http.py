@@ -16,8 +16,6 @@ holds the bot's token.
 
 from __future__ import annotations
 
-import asyncio
-
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
@@ -81,12 +79,15 @@ class AiohttpRequest(BaseRequest):
         else:
             body = fields
         # aiohttp counts the wait for a free connection in the connect timeout
-        timeout = aiohttp.ClientTimeout(total=None, sock_read=read,
-                                        connect=None if connect is None and pool is None else (connect or 0) + (pool or 0))
+        timeout = aiohttp.ClientTimeout(
+            total=None,
+            sock_read=read,
+            connect=None if connect is None and pool is None else (connect or 0) + (pool or 0),
+        )
         try:
             async with self._session.request(method, url, data=body, timeout=timeout) as response:
                 return response.status, await response.read()
-        except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as err:
+        except (TimeoutError, aiohttp.ServerTimeoutError) as err:
             raise TimedOut(f"aiohttp: {type(err).__name__}") from err
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{type(err).__name__}") from err

@@ -76,7 +76,7 @@ def lane_of(update: Update) -> int | None:
     return update.effective_user.id if update.effective_user is not None else None
 
 
-def read_items(items: Iterable[Any], bot: Any) -> tuple[list[tuple[store.Received, Update]], int | None]:  # noqa: ANN401
+def read_items(items: Iterable[Any], bot: Any) -> tuple[list[tuple[store.Received, Update]], int | None]:
     """Telegram's raw update objects → the ones we can handle, and the offset past everything seen.
 
     An item that is not an object or has no integer ``update_id`` cannot be confirmed by itself

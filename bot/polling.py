@@ -62,7 +62,9 @@ async def poll_confirming(application: Application, stop: asyncio.Event, *, time
             try:
                 raw = fetch.result()
             except RetryAfter as exc:
-                delay = exc.retry_after if isinstance(exc.retry_after, (int, float)) else exc.retry_after.total_seconds()
+                delay = (
+                    exc.retry_after if isinstance(exc.retry_after, (int, float)) else exc.retry_after.total_seconds()
+                )
                 log.warning("getUpdates: flood control, retrying in %s s", delay)
                 await _sleep(stop, float(delay))
                 continue

@@ -21,7 +21,7 @@ import gzip
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +76,7 @@ SHORT_BUDGET = 0.02
 SHORT_MESSAGES = False
 GRID = tuple(round(0.01 + 0.005 * i, 3) for i in range(197))  # 0.010 … 0.990
 
-@lru_cache(maxsize=None)
+@cache
 def _cached_features(text: str) -> tuple[str, ...]:
     return tuple(features(text))
 
@@ -94,7 +94,7 @@ class Fitted:
 
     def sklearn_probabilities(self, texts: Sequence[str]) -> list[dict[str, float]]:
         probs = self.classifier.predict_proba(self.vectorizer.transform(list(texts)))
-        return [{str(c): float(p) for c, p in zip(self.classifier.classes_, row)} for row in probs]
+        return [{str(c): float(p) for c, p in zip(self.classifier.classes_, row, strict=True)} for row in probs]
 
 def _pipeline(c: float) -> tuple[TfidfVectorizer, LogisticRegression]:
     vectorizer = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, norm="l2", min_df=MIN_DF,

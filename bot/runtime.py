@@ -34,7 +34,7 @@ class Saathi:
     loop_services: ServiceContext | None = None
     _left_chats: set[int] = field(default_factory=set)
 
-    async def call(self, use_case: Callable[..., T], *args: Any, **kwargs: Any) -> T:  # noqa: ANN401
+    async def call(self, use_case: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a use case for a handler: ``use_case(services, *args, **kwargs)``.
 
         On SQLite inline, as there is one writer at a time anyway. On PostgreSQL on the event loop
@@ -61,11 +61,17 @@ class Saathi:
                 sqlstate = getattr(exc.orig, "sqlstate", None)
                 # never again once part of this update was committed (a use case that commits twice):
                 # running it whole again would repeat that part
-                if attempt == CALL_ATTEMPTS or updates.recorded() \
-                        or not (sqlstate in _RETRY_SQLSTATES or exc.connection_invalidated):
+                if (
+                    attempt == CALL_ATTEMPTS
+                    or updates.recorded()
+                    or not (sqlstate in _RETRY_SQLSTATES or exc.connection_invalidated)
+                ):
                     raise
-                log.warning("%s %s; running it again", getattr(use_case, "__name__", "use case"),
-                            "lost its connection" if exc.connection_invalidated else f"met another transaction ({sqlstate})")
+                log.warning(
+                    "%s %s; running it again",
+                    getattr(use_case, "__name__", "use case"),
+                    "lost its connection" if exc.connection_invalidated else f"met another transaction ({sqlstate})",
+                )
         raise AssertionError("unreachable")
 
     def remember_left_chat(self, chat_id: int) -> bool:

@@ -11,7 +11,6 @@ from telegram.ext import (
     filters,
 )
 
-from handlers.roles import command
 from handlers import (
     checkins,
     circles,
@@ -25,6 +24,7 @@ from handlers import (
     privacy,
     sponsors,
 )
+from handlers.roles import command
 
 
 def add_handlers(application: Application) -> None:  # type: ignore[type-arg]

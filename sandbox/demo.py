@@ -24,12 +24,11 @@ from bot.runtime import Saathi
 from bot.services import admin
 from sandbox.emulator import BotApiEmulator
 from sandbox.phones import Match, Phones, wait_until
-from storage import crypto
-from storage.keys import check as key_check
+from storage import crypto, inbox
 from storage.db import make_engine
-from storage import inbox
-from storage.outbox import queries as outbox_db
+from storage.keys import check as key_check
 from storage.migrate import upgrade
+from storage.outbox import queries as outbox_db
 
 TOKEN = "1000000001:SANDBOX-demo-token-not-a-real-one"
 CENTRE = "Asha Nasha Mukti Kendra (demo)"
@@ -128,8 +127,10 @@ class Day:
         try:
             yield
         except (AssertionError, TimeoutError) as exc:
-            raise DemoStuck(f"the demo day got stuck at step {self.steps} ({what}) after waiting up to "
-                            f"{self.deadline:g} s: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
+            raise DemoStuck(
+                f"the demo day got stuck at step {self.steps} ({what}) after waiting up to "
+                f"{self.deadline:g} s: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+            ) from exc
 
     async def send(self, user_id: int, text: str) -> None:
         async with self.step(f"{NAMES[user_id]} types {text!r}"):
@@ -170,7 +171,9 @@ class Day:
 
         def idle() -> bool:
             with self.saathi.services.uow() as session:
-                return (handled is None or handled(session)) and outbox_db.outbox_due_count(session, self.clock.now()) == 0
+                return (handled is None or handled(session)) and outbox_db.outbox_due_count(
+                    session, self.clock.now()
+                ) == 0
 
         await wait_until(idle, timeout=self.deadline, stable=2)
 

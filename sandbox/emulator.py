@@ -603,16 +603,27 @@ class BotApiEmulator:
         self._state.stats.scripted_faults += 1
         _log.info("%s -> scripted fault %s", name, kind)
         if kind == "500":
-            return web.json_response({"ok": False, "error_code": 500, "description": "Internal Server Error"}, status=500)
+            return web.json_response(
+                {"ok": False, "error_code": 500, "description": "Internal Server Error"}, status=500
+            )
         if kind == "429":
-            return web.json_response({"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {arg}",
-                                      "parameters": {"retry_after": int(arg)}}, status=429)
+            return web.json_response(
+                {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": f"Too Many Requests: retry after {arg}",
+                    "parameters": {"retry_after": int(arg)},
+                },
+                status=429,
+            )
         params = await read_params(request)
         if kind == "slow":
             await asyncio.sleep(float(arg))
         result = await entry[1](params)
         if kind == "accepted-then-500":
-            return web.json_response({"ok": False, "error_code": 500, "description": "Internal Server Error"}, status=500)
+            return web.json_response(
+                {"ok": False, "error_code": 500, "description": "Internal Server Error"}, status=500
+            )
         if kind == "junk" and isinstance(result, list):
             result = [*result, {"message": {"text": "no update_id"}}, "not an update", None, [1, 2]]
         return web.json_response({"ok": True, "result": result})

@@ -64,8 +64,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a plain script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from bot.domain.risk import RiskAssessment, RiskLevel, RiskModel, classify_text  # noqa: E402
-from bot.domain.risk import corpus as risk_corpus  # noqa: E402
+from bot.domain.risk import RiskAssessment, RiskLevel, RiskModel, classify_text
+from bot.domain.risk import corpus as risk_corpus
 
 DEFAULT_PATH = ROOT / "tests" / "data" / "risk_labelled.tsv"
 DOCS = ROOT / "docs" / "clinical-rules.md"
@@ -246,7 +246,9 @@ class Evaluation:
             lines.append("FAILED thresholds:")
             lines.extend(f"  {problem}" for problem in failures)
         else:
-            thresholds = ", ".join(f"{label} {metric} ≥ {minimum:.2f}" for (label, metric), minimum in THRESHOLDS.items())
+            thresholds = ", ".join(
+                f"{label} {metric} ≥ {minimum:.2f}" for (label, metric), minimum in THRESHOLDS.items()
+            )
             lines.append(f"PASSED ({thresholds})")
         return "\n".join(lines)
 
@@ -394,7 +396,7 @@ def train_and_score(train: Sequence[risk_corpus.Example], test: Sequence[risk_co
     model = _fit(train)
     test_examples = [_from_corpus(e) for e in test]
     return CorpusEvaluation(
-        combined=evaluate_examples(test_examples, lambda text: classify_text(text, model=model)),
+        combined=evaluate_examples(test_examples, lambda text, model=model: classify_text(text, model=model)),
         rules_only=evaluate_examples(test_examples, lambda text: classify_text(text, model=None)),
         model_only=evaluate_examples(test_examples, lambda text: _model_alone(text, model)),
         model=model,
@@ -437,7 +439,7 @@ def leave_one_family_out(examples: Sequence[risk_corpus.Example], c: float, prog
         if not held:
             continue
         model = _fit([e for e in examples if e.family != family], c_grid=(c,), folds=3)
-        results[family] = evaluate_examples(held, lambda text: classify_text(text, model=model))
+        results[family] = evaluate_examples(held, lambda text, model=model: classify_text(text, model=model))
         if progress:
             print(f"  left out {family}: done", file=sys.stderr, flush=True)
     return results
@@ -490,9 +492,7 @@ def _family_rows(evaluation: Evaluation) -> list[list[str]]:
 
 
 def _family_share(rows: list[Result], label: str) -> str:
-    if label == "none":
-        hit = sum(r.flagged for r in rows)
-    elif label == "concern":
+    if label == "none" or label == "concern":
         hit = sum(r.flagged for r in rows)
     else:
         hit = sum(r.predicted == "urgent" for r in rows)

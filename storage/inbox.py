@@ -86,7 +86,7 @@ def encode(raw: dict[str, Any]) -> str:
     return text
 
 
-def _table() -> Any:  # noqa: ANN401
+def _table() -> Any:
     return InboxUpdate.__table__  # type: ignore[attr-defined]
 
 
@@ -115,7 +115,7 @@ def store(session: Session, updates: Sequence[Received], now: datetime) -> Store
 
 
 @cache
-def _handled_statement() -> Any:  # noqa: ANN401
+def _handled_statement() -> Any:
     table = _table()
     return (update(table).where(table.c.update_id == bindparam("b_id"), table.c.status == PENDING)
             .values(status=HANDLED, handled_at=bindparam("b_at"), payload=None, last_error=None))

@@ -33,6 +33,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
 
-def utc_field(**kwargs: Any) -> Any:  # noqa: ANN401  (SQLModel's Field is typed Any)
+def utc_field(**kwargs: Any) -> Any:  # SQLModel's Field is typed Any
     """A table field stored as :class:`UTCDateTime`."""
     return Field(sa_type=UTCDateTime, **kwargs)

@@ -28,6 +28,7 @@ milliseconds, even behind a long broadcast.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 import logging
@@ -45,8 +46,8 @@ from bot.delivery.calls import call_telegram, error_kind
 from bot.delivery.limiter import RateLimiter
 from bot.delivery.outcomes import MAX_ATTEMPTS, OnUnreachable, Outcomes, backoff
 from bot.domain.outgoing import Priority
-from storage.outbox import queries as outbox_db
 from storage.db import SessionFactory
+from storage.outbox import queries as outbox_db
 from storage.outbox.tables import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -161,10 +162,8 @@ class OutboxSender:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
             self._task = None
         workers = list(self._workers.values())
         for worker in workers:
@@ -240,7 +239,9 @@ class OutboxSender:
     def claim(self, limit: int | None = None, *, max_priority: int | None = None) -> list[OutboxMessage]:
         now = self._clock.now()
         with self._uow() as session:
-            rows = outbox_db.claim_outbox(session, now, limit or self._batch_size, now + LEASE, max_priority=max_priority)
+            rows = outbox_db.claim_outbox(
+                session, now, limit or self._batch_size, now + LEASE, max_priority=max_priority
+            )
             session.commit()
             return rows
 

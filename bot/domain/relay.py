@@ -180,7 +180,9 @@ def parse_schedule(text: str) -> Schedule:
     """Read ``daily 19:00 [60]`` / ``weekly <mon..sun> 19:00 [90]`` (minutes optional, default 60)."""
     parts = text.lower().replace("min", " ").split()
     if not parts or parts[0] not in ("daily", "weekly"):
-        raise ScheduleError("a schedule starts with 'daily' or 'weekly', e.g. 'daily 19:00 60' or 'weekly sat 11:00 90'")
+        raise ScheduleError(
+            "a schedule starts with 'daily' or 'weekly', e.g. 'daily 19:00 60' or 'weekly sat 11:00 90'"
+        )
     frequency, rest = parts[0], parts[1:]
     weekday = None
     if frequency == "weekly":

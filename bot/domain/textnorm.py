@@ -56,9 +56,7 @@ def filter_text(text: str) -> str:
             out.append("\n")
         elif char == "\t":
             out.append(" ")
-        elif char in _INVISIBLE_LETTERS:
-            continue
-        elif char != "\n" and unicodedata.category(char) in ("Cc", "Cf"):
+        elif char in _INVISIBLE_LETTERS or char != "\n" and unicodedata.category(char) in ("Cc", "Cf"):
             continue
         else:
             out.append(char)

@@ -5,7 +5,7 @@ Code holds message ids; ``t(lang, "checkin-ask-mood")`` gives the sentence.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ def normalise_language(code: str | None) -> str:
     return base if base in LANGUAGES else DEFAULT_LANGUAGE
 
 
-@lru_cache(maxsize=None)
+@cache
 def bundle(lang: str) -> FluentBundle:
     # use_isolating=False: Unicode bidi marks show up as boxes on many low-end phones.
     result = FluentBundle([_FLUENT_LOCALE[lang]], use_isolating=False)

@@ -26,8 +26,8 @@ from bot.i18n import normalise_language, t
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
 from storage.people import queries as people_db
-from storage.sponsors import queries as sponsors_db
 from storage.safety.tables import AuditEntry
+from storage.sponsors import queries as sponsors_db
 
 
 class Role(StrEnum):

@@ -10,21 +10,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlmodel import Session, select
-
-from storage.circles import queries as circles_db
-from storage import inbox
-from storage.outbox import queries as outbox_db
-from storage.people import queries as people_db
-from storage.safety import queries as safety_db
-from storage.circles.tables import Circle
-from storage.people.tables import Center, InviteCode, Member, Staff
+from sqlmodel import Session, col, select
 
 from bot.domain.relay import ScheduleError, parse_schedule
 from bot.services.circles import admin as circle_admin
 from bot.services.circles import membership as circle_membership
 from bot.services.circles.common import CircleError
 from bot.services.context import ServiceContext
+from storage import inbox
+from storage.circles import queries as circles_db
+from storage.circles.tables import Circle
+from storage.outbox import queries as outbox_db
+from storage.people import queries as people_db
+from storage.people.tables import Center, InviteCode, Member, Staff
+from storage.safety import queries as safety_db
 
 # No 0/O or 1/I/L: codes are read aloud and typed on small keyboards.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -65,7 +64,9 @@ def add_center(ctx: ServiceContext, name: str, timezone: str, helpline: str | No
     with ctx.uow() as session:
         if people_db.center_by_name(session, name) is not None:
             raise AdminError(f"a centre named {name!r} already exists")
-        center = Center(name=name, timezone=timezone, helpline=(helpline or "").strip() or None, created_at=ctx.clock.now())
+        center = Center(
+            name=name, timezone=timezone, helpline=(helpline or "").strip() or None, created_at=ctx.clock.now()
+        )
         session.add(center)
         session.commit()
         return center
@@ -128,7 +129,9 @@ def add_counsellor(ctx: ServiceContext, center_name: str, name: str, *, telegram
         session.flush()
         # Members who joined before any counsellor existed get this one (an admin is nobody's counsellor).
         if not backup and role == "counsellor":
-            for member in session.exec(select(Member).where(Member.center_id == center.id, Member.counsellor_id == None)):  # noqa: E711
+            for member in session.exec(
+                select(Member).where(Member.center_id == center.id, col(Member.counsellor_id).is_(None))
+            ):
                 member.counsellor_id = staff.id
         session.commit()
         return staff, (deep_link(ctx.bot_username, code) if code else None)
@@ -146,7 +149,9 @@ def create_invites(ctx: ServiceContext, center_name: str, *, circle_name: str | 
         center = _center(session, center_name)
         circle_id = None
         if circle_name:
-            circle = session.exec(select(Circle).where(Circle.center_id == center.id, Circle.name == circle_name)).first()
+            circle = session.exec(
+                select(Circle).where(Circle.center_id == center.id, Circle.name == circle_name)
+            ).first()
             if circle is None:
                 raise AdminError(f"no circle named {circle_name!r} at {center.name}")
             circle_id = circle.id
@@ -269,7 +274,7 @@ def status(ctx: ServiceContext, *, rate_per_second: float | None = None) -> dict
         by_status: dict[str, int] = {}
         for value in members:
             by_status[value] = by_status.get(value, 0) + 1
-        unlinked = session.exec(select(Staff).where(Staff.active, Staff.chat_id == None)).all()  # noqa: E711
+        unlinked = session.exec(select(Staff).where(Staff.active, col(Staff.chat_id).is_(None))).all()
         return {
             "centres": len(session.exec(select(Center.id)).all()),
             "members": by_status,
@@ -279,5 +284,7 @@ def status(ctx: ServiceContext, *, rate_per_second: float | None = None) -> dict
             # updates given up after repeated failures (the member was told; the log has their ids)
             "inbox": inbox.counts(session),
             "escalations_unacknowledged_at_last_step": safety_db.count_unreachable_escalations(session),
-            "staff_unreachable": len(session.exec(select(Staff).where(Staff.active, Staff.reachable == False)).all()),  # noqa: E712
+            "staff_unreachable": len(
+                session.exec(select(Staff).where(Staff.active, col(Staff.reachable).is_(False))).all()
+            ),
         }

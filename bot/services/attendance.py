@@ -46,10 +46,10 @@ from bot.services.sponsors.common import (
 from bot.services.sponsors.summaries import mentees_text
 from bot.services.sponsors.threads import SUGGESTIONS
 from storage.checkins import queries as checkins_db
-from storage.people import queries as people_db
-from storage.sponsors import queries as sponsors_db
 from storage.circles.tables import UnreachableNotice
+from storage.people import queries as people_db
 from storage.people.tables import Member
+from storage.sponsors import queries as sponsors_db
 from storage.sponsors.tables import AttendanceWatch, Sponsor, SponsorLink
 
 log = logging.getLogger(__name__)

@@ -25,9 +25,9 @@ from bot.services.circles import milestones as circle_milestones
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
 from storage.checkins import queries as checkins_db
+from storage.checkins.tables import Checkin, CravingEvent
 from storage.outbox import queries as outbox_db
 from storage.people import queries as people_db
-from storage.checkins.tables import Checkin, CravingEvent
 from storage.people.tables import Center, ConsentRecord, Member
 
 STREAK_LOOKBACK_DAYS = 400
@@ -143,7 +143,14 @@ def _store(checkin: Checkin | checkins_db.PressedCheckin, state: CheckinState) -
     checkin.note = state.note
 
 
-BUTTON_STEPS = {"mood": "mood", "crav": "craving", "trg": "triggers", "trgdone": "triggers", "use": "use", "note": "note"}
+BUTTON_STEPS = {
+    "mood": "mood",
+    "crav": "craving",
+    "trg": "triggers",
+    "trgdone": "triggers",
+    "use": "use",
+    "note": "note",
+}
 
 
 def answer_button(ctx: ServiceContext, person: Person, checkin_id: int, kind: str, raw: str | None,
@@ -231,8 +238,16 @@ def _apply_triggers(session: Session, member: Member, checkin: Checkin, chosen: 
     _apply(session, member, checkin, "triggers", "done", now, message_id=message_id)
 
 
-def _apply(session: Session, member: Member | checkins_db.PressedMember, checkin: Checkin | checkins_db.PressedCheckin, step: str,
-           value: object, now: datetime, *, message_id: int | None) -> None:
+def _apply(
+    session: Session,
+    member: Member | checkins_db.PressedMember,
+    checkin: Checkin | checkins_db.PressedCheckin,
+    step: str,
+    value: object,
+    now: datetime,
+    *,
+    message_id: int | None,
+) -> None:
     """Store an answer and reply. Plain rows (``repo.pressed_checkin``) do for every step but the last
     and a strong craving (``_only_moves_on``), which need the ORM objects."""
     before = _state(checkin)
@@ -276,7 +291,12 @@ def _complete(session: Session, member: Member, checkin: Checkin, now: datetime)
     streak = checkin_streak([*checkins_db.completed_checkin_days(session, member.id or 0, since), day], day)
     lines = [
         t(lang, "checkin-thanks"),
-        t(lang, "checkin-coping", title=t(lang, f"coping-{strategy.id}-title"), body=t(lang, f"coping-{strategy.id}-body")),
+        t(
+            lang,
+            "checkin-coping",
+            title=t(lang, f"coping-{strategy.id}-title"),
+            body=t(lang, f"coping-{strategy.id}-body"),
+        ),
         t(lang, "checkin-streak", days=streak),
     ]
     views.send_text_with_menu(session, member, "\n\n".join(lines), now)
@@ -288,7 +308,9 @@ def _complete(session: Session, member: Member, checkin: Checkin, now: datetime)
         views.say(session, member, "checkin-sober-count", now, days=told)
     if milestone is not None:
         views.say(session, member, "checkin-milestone", now, days=milestone)
-        circle_milestones.milestone_reached(session, member, milestone, now)  # offers to share it; nothing is shared unasked
+        circle_milestones.milestone_reached(
+            session, member, milestone, now
+        )  # offers to share it; nothing is shared unasked
 
 
 def note_step_open(session: Session, member: Member, now: datetime) -> bool:

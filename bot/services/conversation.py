@@ -26,7 +26,12 @@ def show_help(ctx: ServiceContext, person: Person) -> None:
         member = people_db.member_by_telegram_id(session, person.telegram_user_id)
         if member is None or member.status == "onboarding":
             lang = member.language if member else normalise_language(person.language_code)
-            enqueue(session, chat_id=person.chat_id, now=now, text=t(lang, "start-no-code" if member is None else "onboard-finish-first"))
+            enqueue(
+                session,
+                chat_id=person.chat_id,
+                now=now,
+                text=t(lang, "start-no-code" if member is None else "onboard-finish-first"),
+            )
         else:
             send_help(session, member, now)
         session.commit()

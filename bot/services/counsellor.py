@@ -15,14 +15,14 @@ from sqlmodel import Session
 
 from bot.domain.outgoing import Priority
 from bot.domain.scheduling import local_date
-from bot.i18n import normalise_language, t
+from bot.i18n import t
 from bot.services import access, safety, views
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
 from storage.checkins import queries as checkins_db
 from storage.people import queries as people_db
-from storage.safety import queries as safety_db
 from storage.people.tables import Center, Member, Staff
+from storage.safety import queries as safety_db
 from storage.safety.tables import AuditEntry, Escalation, EscalationEvent
 
 MAX_NOTE = 1000
@@ -181,10 +181,17 @@ def _send_summary(session: Session, person: Person, staff: Staff, member: Member
     today = local_date(now, member.timezone)
     checkins = checkins_db.recent_checkins(session, member.id or 0, today, days=14)
     open_one = safety_db.open_escalation(session, member.id or 0)
-    text = t(lang, "member-summary", pseudonym=member.pseudonym, name=member.display_name or "-",
-             status=t(lang, f"member-status-{member.status}"), language=t(lang, f"lang-name-{member.language}"), time=member.checkin_time,
-             history=safety.history_lines(checkins, lang),
-             escalation=f"#{open_one.id}" if open_one else "-")
+    text = t(
+        lang,
+        "member-summary",
+        pseudonym=member.pseudonym,
+        name=member.display_name or "-",
+        status=t(lang, f"member-status-{member.status}"),
+        language=t(lang, f"lang-name-{member.language}"),
+        time=member.checkin_time,
+        history=safety.history_lines(checkins, lang),
+        escalation=f"#{open_one.id}" if open_one else "-",
+    )
     _audit(session, now, "view_member", person=person, staff=staff, member_id=member.id)
     _reply(session, person, staff, now, text)
 

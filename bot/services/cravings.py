@@ -16,8 +16,8 @@ from bot.services import access, safety, views
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
 from storage.checkins import queries as checkins_db
-from storage.people import queries as people_db
 from storage.checkins.tables import CravingEvent
+from storage.people import queries as people_db
 from storage.people.tables import Center, Member, Staff
 
 HIGH_CRAVING = 7
@@ -93,14 +93,29 @@ def ask_to_reach_out(ctx: ServiceContext, person: Person) -> None:
         center = session.get(Center, member.center_id)
         counsellor = session.get(Staff, member.counsellor_id) if member.counsellor_id else None
         if counsellor is None or counsellor.chat_id is None:
-            views.say(session, member, "craving-reach-out-none", now, helplines=views.helplines(center, member.language))
+            views.say(
+                session, member, "craving-reach-out-none", now, helplines=views.helplines(center, member.language)
+            )
         else:
             last = checkins_db.latest_craving(session, member.id or 0)
-            enqueue(session, chat_id=counsellor.chat_id, staff_id=counsellor.id, now=now, priority=Priority.URGENT,
-                    purpose="reach_out",
-                    text=t(counsellor.language, "staff-reach-out-request", pseudonym=member.pseudonym,
-                           name=member.display_name or "-", strength=last.strength if last and last.strength is not None else "none"))
-            views.say(session, member, "craving-reach-out-sent", now, helplines=views.helplines(center, member.language))
+            enqueue(
+                session,
+                chat_id=counsellor.chat_id,
+                staff_id=counsellor.id,
+                now=now,
+                priority=Priority.URGENT,
+                purpose="reach_out",
+                text=t(
+                    counsellor.language,
+                    "staff-reach-out-request",
+                    pseudonym=member.pseudonym,
+                    name=member.display_name or "-",
+                    strength=last.strength if last and last.strength is not None else "none",
+                ),
+            )
+            views.say(
+                session, member, "craving-reach-out-sent", now, helplines=views.helplines(center, member.language)
+            )
         session.commit()
 
 

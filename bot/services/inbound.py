@@ -134,7 +134,9 @@ def handle_edit(ctx: ServiceContext, person: Person, text: str, message_id: int 
     now = ctx.clock.now()
     with ctx.uow() as session:
         member = people_db.member_by_telegram_id(session, person.telegram_user_id)
-        in_circle = message_id is not None and circle_relay.edit_in_circle(session, person, member, text, message_id, now)
+        in_circle = message_id is not None and circle_relay.edit_in_circle(
+            session, person, member, text, message_id, now
+        )
         if not in_circle and member is not None and member.status in ("active", "paused") and text:
             safety.screen(session, member, now, text=text, source="edit", source_message_id=message_id)
         session.commit()

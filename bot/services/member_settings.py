@@ -28,7 +28,9 @@ MAX_PAUSE_DAYS = 60
 SETTLED = ("active", "paused")
 
 
-def _with_member(ctx: ServiceContext, person: Person, action: Callable[[Session, Member, datetime], str | None]) -> str | None:
+def _with_member(
+    ctx: ServiceContext, person: Person, action: Callable[[Session, Member, datetime], str | None]
+) -> str | None:
     """Run ``action`` for a member who finished onboarding; a toast id when there is none."""
     now = ctx.clock.now()
     with ctx.uow() as session:

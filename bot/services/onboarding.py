@@ -19,11 +19,11 @@ from bot.services import views
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
 from storage.circles import queries as circles_db
+from storage.circles.tables import Circle, CircleMembership
 from storage.outbox import queries as outbox_db
 from storage.people import queries as people_db
-from storage.sponsors import queries as sponsors_db
-from storage.circles.tables import Circle, CircleMembership
 from storage.people.tables import Center, ConsentRecord, Member
+from storage.sponsors import queries as sponsors_db
 
 CONSENT_VERSION = "2026-11-25b"  # bump whenever onboard-explain changes
 STAFF_PREFIX = "staff-"
@@ -268,8 +268,13 @@ def _bind_staff(session: Session, person: Person, code: str, now: datetime) -> N
     staff.chat_id = person.chat_id
     staff.language = normalise_language(person.language_code)
     staff.link_code = None  # one-time
-    enqueue(session, chat_id=person.chat_id, staff_id=staff.id, now=now,
-            text=t(staff.language, "staff-linked", name=staff.name, role=staff.role, center=center.name if center else ""))
+    enqueue(
+        session,
+        chat_id=person.chat_id,
+        staff_id=staff.id,
+        now=now,
+        text=t(staff.language, "staff-linked", name=staff.name, role=staff.role, center=center.name if center else ""),
+    )
 
 
 # --- a new version of the consent text ---------------------------------------------------------

@@ -31,13 +31,13 @@ from bot.services import views
 from bot.services.context import ServiceContext
 from bot.services.outbox import enqueue
 from storage.checkins import queries as checkins_db
-from storage.people import queries as people_db
-from storage.safety import queries as safety_db
-from storage.sponsors import queries as sponsors_db
 from storage.checkins.tables import Checkin
 from storage.outbox.tables import OutboxMessage
+from storage.people import queries as people_db
 from storage.people.tables import Center, Member, Staff
+from storage.safety import queries as safety_db
 from storage.safety.tables import Escalation, EscalationEvent, ScreeningFollowup
+from storage.sponsors import queries as sponsors_db
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +91,10 @@ def reply_to_member(session: Session, member: Member, result: RiskAssessment, es
     used = any(r.category == "use" for r in result.reasons)
     key = "safety-concern-lapse" if used else "safety-concern"
     toolkit = coping.toolkit(craving=8 if any(r.category == "craving" for r in result.reasons) else None)
-    tips = "\n".join(t(lang, "craving-strategy", title=t(lang, f"coping-{s.id}-title"), body=t(lang, f"coping-{s.id}-body"))
-                     for s in toolkit[:2])
+    tips = "\n".join(
+        t(lang, "craving-strategy", title=t(lang, f"coping-{s.id}-title"), body=t(lang, f"coping-{s.id}-body"))
+        for s in toolkit[:2]
+    )
     enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now, priority=Priority.REPLY,
             purpose="safety_reply", text=t(lang, key) + "\n\n" + tips,
             buttons=[[(t(lang, "btn-call-me"), encode("esc", escalation.id or 0, "call"))]])
@@ -344,7 +346,9 @@ def staff_of(session: Session, telegram_user_id: int) -> Staff | None:
 
 def open_escalations_for(session: Session, staff: Staff) -> list[Escalation]:
     rows = session.exec(
-        select(Escalation).where(Escalation.center_id == staff.center_id, col(Escalation.state).in_(("open", "acknowledged")))
+        select(Escalation).where(
+            Escalation.center_id == staff.center_id, col(Escalation.state).in_(("open", "acknowledged"))
+        )
     ).all()
     # oldest urgent first, then oldest concern
     return sorted(rows, key=lambda e: (-e.level, e.created_at))

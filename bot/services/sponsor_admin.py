@@ -10,13 +10,13 @@ from sqlmodel import Session, select
 from bot.domain.scheduling import local_clock_time, local_date
 from bot.domain.sponsorship import parse_pseudonym, parse_weekday
 from bot.i18n import LANGUAGES
-from bot.services.sponsors import links, volunteers
-from bot.services.sponsors.common import member_timezone, sponsor_side
 from bot.services.admin import AdminError
 from bot.services.context import ServiceContext
+from bot.services.sponsors import links, volunteers
+from bot.services.sponsors.common import member_timezone, sponsor_side
 from storage.people import queries as people_db
-from storage.sponsors import queries as sponsors_db
 from storage.people.tables import Center, Member
+from storage.sponsors import queries as sponsors_db
 from storage.sponsors.tables import Sponsor, SponsorSettings
 
 
@@ -92,8 +92,10 @@ def add_volunteer(ctx: ServiceContext, center_name: str, name: str, *, telegram_
         if center is None:
             raise AdminError(f"no centre named {center_name!r}")
         if telegram_id is not None and (
-                people_db.member_by_telegram_id(session, telegram_id) or people_db.staff_by_telegram_id(session, telegram_id)
-                or sponsors_db.volunteer_by_telegram_id(session, telegram_id)):
+            people_db.member_by_telegram_id(session, telegram_id)
+            or people_db.staff_by_telegram_id(session, telegram_id)
+            or sponsors_db.volunteer_by_telegram_id(session, telegram_id)
+        ):
             raise AdminError("that Telegram account already belongs to a member, staff or volunteer")
         code = None if telegram_id is not None else volunteers.new_volunteer_code()
         volunteer = Sponsor(center_id=center.id or 0, kind="volunteer", name=name.strip()[:120],

@@ -17,8 +17,8 @@ from bot.domain.gaps import release_at, suggest_counsellor
 from bot.domain.outgoing import Priority
 from bot.i18n import t
 from bot.services import views
-from bot.services.context import Person, ServiceContext
 from bot.services.access import person_language
+from bot.services.context import Person, ServiceContext
 from bot.services.sponsors.common import (
     SETTLED,
     SponsorSide,
@@ -35,8 +35,8 @@ from bot.services.sponsors.common import (
     to_staff,
 )
 from storage.people import queries as people_db
-from storage.sponsors import queries as sponsors_db
 from storage.people.tables import Center, Member, Staff
+from storage.sponsors import queries as sponsors_db
 from storage.sponsors.tables import Sponsor, SponsorLink, TalkRequest
 
 WEEK = timedelta(days=7)

@@ -81,7 +81,9 @@ def checkin_question_text(member: Member | checkins_db.PressedMember, step: str)
     return t(member.language, CHECKIN_QUESTION[step], pseudonym=member.pseudonym)
 
 
-def checkin_buttons(member: Member | checkins_db.PressedMember, checkin: Checkin | checkins_db.PressedCheckin, step: str) -> Buttons:
+def checkin_buttons(
+    member: Member | checkins_db.PressedMember, checkin: Checkin | checkins_db.PressedCheckin, step: str
+) -> Buttons:
     lang, cid = member.language, checkin.id or 0
     if step == "mood":
         return [[(MOOD_FACES[n], encode("ci", cid, "mood", n)) for n in range(1, 6)]]
@@ -102,7 +104,10 @@ def checkin_buttons(member: Member | checkins_db.PressedMember, checkin: Checkin
         return rows
     if step == "use":
         return [
-            [(t(lang, "btn-use-no"), encode("ci", cid, "use", "no")), (t(lang, "btn-use-yes"), encode("ci", cid, "use", "yes"))],
+            [
+                (t(lang, "btn-use-no"), encode("ci", cid, "use", "no")),
+                (t(lang, "btn-use-yes"), encode("ci", cid, "use", "yes")),
+            ],
             [(t(lang, "btn-use-undisclosed"), encode("ci", cid, "use", "undisclosed"))],
         ]
     if step == "note":
@@ -111,8 +116,13 @@ def checkin_buttons(member: Member | checkins_db.PressedMember, checkin: Checkin
 
 
 def send_checkin_question(
-    session: Session, member: Member | checkins_db.PressedMember, checkin: Checkin | checkins_db.PressedCheckin, step: str,
-    now: datetime, *, scheduled: bool = False
+    session: Session,
+    member: Member | checkins_db.PressedMember,
+    checkin: Checkin | checkins_db.PressedCheckin,
+    step: str,
+    now: datetime,
+    *,
+    scheduled: bool = False,
 ) -> None:
     enqueue(
         session,
@@ -143,22 +153,39 @@ def answer_label(lang: str, step: str, value: object) -> str:
     return str(value)
 
 
-def mark_answered(session: Session, member: Member | checkins_db.PressedMember, message_id: int, step: str, value: object,
-                  now: datetime) -> None:
+def mark_answered(
+    session: Session,
+    member: Member | checkins_db.PressedMember,
+    message_id: int,
+    step: str,
+    value: object,
+    now: datetime,
+) -> None:
     """Turn an answered check-in question into a record of the answer, without buttons."""
     show_answered(session, member, message_id, checkin_question_text(member, step),
                   answer_label(member.language, step, value), now)
 
 
-def show_answered(session: Session, member: Member | checkins_db.PressedMember, message_id: int, question: str, answer: str,
-                  now: datetime) -> None:
+def show_answered(
+    session: Session,
+    member: Member | checkins_db.PressedMember,
+    message_id: int,
+    question: str,
+    answer: str,
+    now: datetime,
+) -> None:
     """Any answered question: its text with the answer ticked below, and no buttons left to press."""
     text = t(member.language, "checkin-answered", question=question, answer=answer)
     enqueue_edit(session, chat_id=member.chat_id, member_id=member.id, message_id=message_id, text=text, now=now)
 
 
-def refresh_buttons(session: Session, member: Member | checkins_db.PressedMember, checkin: Checkin | checkins_db.PressedCheckin,
-                    message_id: int, now: datetime) -> None:
+def refresh_buttons(
+    session: Session,
+    member: Member | checkins_db.PressedMember,
+    checkin: Checkin | checkins_db.PressedCheckin,
+    message_id: int,
+    now: datetime,
+) -> None:
     enqueue_edit(
         session,
         chat_id=member.chat_id,
@@ -187,7 +214,10 @@ def settings_buttons(member: Member) -> Buttons:
         else (t(lang, "btn-settings-pause"), encode("set", "menu", "pause"))
     )
     return [
-        [(t(lang, "btn-settings-language"), encode("set", "menu", "lang")), (t(lang, "btn-settings-time"), encode("set", "menu", "time"))],
+        [
+            (t(lang, "btn-settings-language"), encode("set", "menu", "lang")),
+            (t(lang, "btn-settings-time"), encode("set", "menu", "time")),
+        ],
         [pause_or_resume, (t(lang, "btn-settings-highrisk"), encode("set", "menu", "hr"))],
         [(t(lang, "btn-settings-sobriety"), encode("set", "menu", "sob"))],
     ]

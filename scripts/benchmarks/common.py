@@ -19,7 +19,9 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.clock import SystemClock
 from bot.config import Settings, parse_settings
-from tests.postgres import postgres_url, reset_postgres, scratch_postgres  # noqa: F401  (the benchmarks import them from here)
+from tests.postgres import postgres_url as postgres_url  # the benchmarks import these three from here
+from tests.postgres import reset_postgres as reset_postgres
+from tests.postgres import scratch_postgres as scratch_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 PERFORMANCE_MD = ROOT / "docs" / "performance.md"

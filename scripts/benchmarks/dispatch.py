@@ -47,19 +47,19 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from sqlalchemy import insert  # noqa: E402
-from sqlmodel import col, select  # noqa: E402
+from sqlalchemy import insert
+from sqlmodel import col, select
 
-from bot.app import build_application, running  # noqa: E402
-from bot.config import parse_settings  # noqa: E402
-from bot.delivery.limiter import Limits  # noqa: E402
-from bot.domain.outgoing import Priority  # noqa: E402
-from sandbox.client import EmulatorClient  # noqa: E402
-from bot.services import checkins  # noqa: E402
-from bot.services.context import ServiceContext  # noqa: E402
-from bot.services.onboarding import CONSENT_VERSION  # noqa: E402
-from bot.services.outbox import enqueue  # noqa: E402
-from scripts.benchmarks.common import (  # noqa: E402
+from bot.app import build_application, running
+from bot.config import parse_settings
+from bot.delivery.limiter import Limits
+from bot.domain.outgoing import Priority
+from bot.services import checkins
+from bot.services.context import ServiceContext
+from bot.services.onboarding import CONSENT_VERSION
+from bot.services.outbox import enqueue
+from sandbox.client import EmulatorClient
+from scripts.benchmarks.common import (
     EmulatorProcess,
     append_section,
     emulator_process,
@@ -68,10 +68,10 @@ from scripts.benchmarks.common import (  # noqa: E402
     postgres_url,
     scratch_postgres,
 )
-from storage.db import SessionFactory, make_engine  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
-from storage.outbox.tables import OutboxMessage  # noqa: E402
-from storage.people.tables import Center, ConsentRecord, Member, Staff  # noqa: E402
+from storage.db import SessionFactory, make_engine
+from storage.migrate import upgrade
+from storage.outbox.tables import OutboxMessage
+from storage.people.tables import Center, ConsentRecord, Member, Staff
 
 TOKEN = "1000000007:BENCH-dispatch-token-not-real"
 CEILING = 30.0  # Telegram's messages per second, before scaling
@@ -112,8 +112,15 @@ def seed(ctx: ServiceContext, members: int, due: datetime) -> None:
         session.add(center)
         session.flush()
         for index in range(STAFF):
-            session.add(Staff(center_id=center.id or 0, name=f"Counsellor {index}", telegram_user_id=FIRST_STAFF + index,
-                              chat_id=FIRST_STAFF + index, created_at=now))
+            session.add(
+                Staff(
+                    center_id=center.id or 0,
+                    name=f"Counsellor {index}",
+                    telegram_user_id=FIRST_STAFF + index,
+                    chat_id=FIRST_STAFF + index,
+                    created_at=now,
+                )
+            )
         session.commit()
         center_id = center.id or 0
     step = 5000
@@ -125,8 +132,12 @@ def seed(ctx: ServiceContext, members: int, due: datetime) -> None:
                 for i in range(start, min(members, start + step))]
         with ctx.uow() as session:
             session.execute(insert(Member), rows)
-            ids = session.exec(select(Member.id).where(col(Member.telegram_user_id) >= FIRST_MEMBER + start,
-                                                       col(Member.telegram_user_id) < FIRST_MEMBER + start + step)).all()
+            ids = session.exec(
+                select(Member.id).where(
+                    col(Member.telegram_user_id) >= FIRST_MEMBER + start,
+                    col(Member.telegram_user_id) < FIRST_MEMBER + start + step,
+                )
+            ).all()
             session.execute(insert(ConsentRecord), [
                 {"member_id": member_id, "version": CONSENT_VERSION, "accepted": True, "language": "en",
                  "created_at": now} for member_id in ids])
@@ -205,7 +216,7 @@ async def run(members: int, scale: float, rate: float, urgent: int, headroom: bo
         return await _send_through(child, ctx, engine, url, members, scale, rate, urgent, headroom, scan_seconds)
 
 
-async def _send_through(child: EmulatorProcess, ctx: ServiceContext, engine: Any, url: str, members: int,  # noqa: ANN401
+async def _send_through(child: EmulatorProcess, ctx: ServiceContext, engine: Any, url: str, members: int,
                         scale: float, rate: float, urgent: int, headroom: bool, scan_seconds: float) -> Result:
     base_url = child.base_url
     client = EmulatorClient(child.control_url)
@@ -290,7 +301,9 @@ def main(argv: list[str] | None = None, *, headroom_default: bool = False, defau
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=default_members)
     parser.add_argument("--scale", type=float, default=10.0, help="Telegram's limits ×this on both sides (10)")
-    parser.add_argument("--rate", type=float, default=29.0, help="the bot's limit before scaling (29, the production default)")
+    parser.add_argument(
+        "--rate", type=float, default=29.0, help="the bot's limit before scaling (29, the production default)"
+    )
     parser.add_argument("--urgent", type=int, default=20, help="urgent alerts injected during the broadcast")
     parser.add_argument("--headroom", action="store_true", default=headroom_default, help="all limits off")
     parser.add_argument("--database-url", help="default: a temporary SQLite file (or PostgreSQL, see above)")

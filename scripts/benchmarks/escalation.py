@@ -20,12 +20,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from sqlmodel import select  # noqa: E402
+from sqlmodel import select
 
-from bot.app import running  # noqa: E402
-from sandbox.emulator import BotApiEmulator  # noqa: E402
-from bot.services import admin  # noqa: E402
-from scripts.benchmarks.common import (  # noqa: E402
+from bot.app import running
+from bot.services import admin
+from sandbox.emulator import BotApiEmulator
+from scripts.benchmarks.common import (
     append_section,
     bot_application,
     bot_settings,
@@ -34,9 +34,9 @@ from scripts.benchmarks.common import (  # noqa: E402
     postgres_url,
     reset_postgres,
 )
-from storage.migrate import upgrade  # noqa: E402
-from storage.people.tables import Member  # noqa: E402
-from storage.safety.tables import Escalation  # noqa: E402
+from storage.migrate import upgrade
+from storage.people.tables import Member
+from storage.safety.tables import Escalation
 
 TOKEN = "1000000002:BENCH-escalation-token-not-real"
 COUNSELLOR = 9001

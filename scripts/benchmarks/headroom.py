@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from scripts.benchmarks.dispatch import main  # noqa: E402
+from scripts.benchmarks.dispatch import main
 
 if __name__ == "__main__":
     raise SystemExit(main(headroom_default=True, default_members=20_000))

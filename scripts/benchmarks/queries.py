@@ -29,40 +29,40 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from sqlalchemy import Engine, event, text  # noqa: E402
-from sqlmodel import Session, SQLModel  # noqa: E402
+from sqlalchemy import Engine, event, text
+from sqlmodel import Session, SQLModel
 
-from bot.delivery.sender import LEASE, OutboxSender  # noqa: E402
-from bot.domain.scheduling import end_of_local_day, local_date, local_to_utc  # noqa: E402
-from bot.services import attendance, checkins, circles, cravings, member_settings, safety, talk  # noqa: E402
-from bot.services.onboarding import CONSENT_VERSION  # noqa: E402
-from scripts.benchmarks.common import append_section, median, postgres_url, scratch_postgres  # noqa: E402
-from storage.circles import queries as circles_db  # noqa: E402
-from storage.checkins import queries as checkins_db  # noqa: E402
-from storage.outbox import queries as outbox_db  # noqa: E402
-from storage.people import queries as people_db  # noqa: E402
-from storage.safety import queries as safety_db  # noqa: E402
-from storage.sponsors import queries as sponsors_db  # noqa: E402
-from storage.db import is_sqlite, make_engine  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
-from storage.checkins.tables import Checkin  # noqa: E402
-from storage.circles.tables import (  # noqa: E402
+from bot.delivery.sender import LEASE, OutboxSender
+from bot.domain.scheduling import end_of_local_day, local_date, local_to_utc
+from bot.services import attendance, checkins, circles, cravings, member_settings, safety, talk
+from bot.services.onboarding import CONSENT_VERSION
+from scripts.benchmarks.common import append_section, median, postgres_url, scratch_postgres
+from storage.checkins import queries as checkins_db
+from storage.checkins.tables import Checkin
+from storage.circles import queries as circles_db
+from storage.circles.tables import (
     Circle,
     CircleMeeting,
     CircleMembership,
     CircleParticipant,
     UnreachableNotice,
 )
-from storage.outbox.tables import OutboxMessage  # noqa: E402
-from storage.people.tables import Center, ConsentRecord, Member, Staff  # noqa: E402
-from storage.safety.tables import Escalation  # noqa: E402
-from storage.sponsors.tables import AttendanceWatch, Sponsor, TalkRequest  # noqa: E402
+from storage.db import make_engine
+from storage.migrate import upgrade
+from storage.outbox import queries as outbox_db
+from storage.outbox.tables import OutboxMessage
+from storage.people import queries as people_db
+from storage.people.tables import Center, ConsentRecord, Member, Staff
+from storage.safety import queries as safety_db
+from storage.safety.tables import Escalation
+from storage.sponsors import queries as sponsors_db
+from storage.sponsors.tables import AttendanceWatch, Sponsor, TalkRequest
 
 TARGET_MS = 50.0
 # 21:00 in India: the evening peak the issue describes.
@@ -81,35 +81,68 @@ def _limit(function: Callable[..., Any], name: str = "limit") -> int:
 
 # The per-minute due work (Saathi.run_due_work) and the sender's claim, as the services call them.
 QUERIES: list[tuple[str, Callable[[Session, datetime], Any]]] = [
-    ("resumes: paused_members_until",
-     lambda s, now: people_db.paused_members_until(s, now.date() + timedelta(days=1), _limit(member_settings.run_resumes))),
-    ("check-ins: claim_due_members", lambda s, now: checkins_db.claim_due_members(s, now, _limit(checkins.run_due_checkins))),
-    ("craving prompts: claim_due_craving_prompts",
-     lambda s, now: checkins_db.claim_due_craving_prompts(s, now, _limit(cravings.run_craving_prompts))),
-    ("reminders: checkins_to_remind", lambda s, now: checkins_db.checkins_to_remind(s, now, _limit(checkins.run_reminders))),
+    (
+        "resumes: paused_members_until",
+        lambda s, now: people_db.paused_members_until(
+            s, now.date() + timedelta(days=1), _limit(member_settings.run_resumes)
+        ),
+    ),
+    (
+        "check-ins: claim_due_members",
+        lambda s, now: checkins_db.claim_due_members(s, now, _limit(checkins.run_due_checkins)),
+    ),
+    (
+        "craving prompts: claim_due_craving_prompts",
+        lambda s, now: checkins_db.claim_due_craving_prompts(s, now, _limit(cravings.run_craving_prompts)),
+    ),
+    (
+        "reminders: checkins_to_remind",
+        lambda s, now: checkins_db.checkins_to_remind(s, now, _limit(checkins.run_reminders)),
+    ),
     ("missed: checkins_to_close", lambda s, now: checkins_db.checkins_to_close(s, now, _limit(checkins.close_missed))),
-    ("safety deadlines: escalations_past_deadline",
-     lambda s, now: safety_db.escalations_past_deadline(s, now, _limit(safety.run_deadlines))),
-    ("circle meetings: claim_meetings_to_remind",
-     lambda s, now: circles_db.claim_meetings_to_remind(s, now, _limit(circles.run_due_meetings))),
-    ("circle meetings: claim_meetings_to_start",
-     lambda s, now: circles_db.claim_meetings_to_start(s, now, _limit(circles.run_due_meetings))),
-    ("circle welcomes: unwelcomed_memberships",
-     lambda s, now: circles_db.unwelcomed_memberships(s, _limit(circles.run_welcomes))),
-    ("circle invitations: quiet_memberships",
-     lambda s, now: circles_db.quiet_memberships(s, now - timedelta(days=circles.QUIET_DAYS),
-                                            _limit(circles.run_quiet_invitations))),
-    ("unreachable: unreachable_without_notice",
-     lambda s, now: circles_db.unreachable_without_notice(s, _limit(circles.run_unreachable_notices))),
-    ("hourly, not per minute: claim_unwatched_members",
-     lambda s, now: sponsors_db.claim_unwatched_members(s, _limit(attendance.watch_unwatched))),
-    ("attendance: claim_due_watches",
-     lambda s, now: sponsors_db.claim_due_watches(s, now, _limit(attendance.run_attendance_scan))),
-    ("sponsor summaries: sponsors_due_summary",
-     lambda s, now: sponsors_db.sponsors_due_summary(s, now, _limit(attendance.run_weekly_summaries))),
+    (
+        "safety deadlines: escalations_past_deadline",
+        lambda s, now: safety_db.escalations_past_deadline(s, now, _limit(safety.run_deadlines)),
+    ),
+    (
+        "circle meetings: claim_meetings_to_remind",
+        lambda s, now: circles_db.claim_meetings_to_remind(s, now, _limit(circles.run_due_meetings)),
+    ),
+    (
+        "circle meetings: claim_meetings_to_start",
+        lambda s, now: circles_db.claim_meetings_to_start(s, now, _limit(circles.run_due_meetings)),
+    ),
+    (
+        "circle welcomes: unwelcomed_memberships",
+        lambda s, now: circles_db.unwelcomed_memberships(s, _limit(circles.run_welcomes)),
+    ),
+    (
+        "circle invitations: quiet_memberships",
+        lambda s, now: circles_db.quiet_memberships(
+            s, now - timedelta(days=circles.QUIET_DAYS), _limit(circles.run_quiet_invitations)
+        ),
+    ),
+    (
+        "unreachable: unreachable_without_notice",
+        lambda s, now: circles_db.unreachable_without_notice(s, _limit(circles.run_unreachable_notices)),
+    ),
+    (
+        "hourly, not per minute: claim_unwatched_members",
+        lambda s, now: sponsors_db.claim_unwatched_members(s, _limit(attendance.watch_unwatched)),
+    ),
+    (
+        "attendance: claim_due_watches",
+        lambda s, now: sponsors_db.claim_due_watches(s, now, _limit(attendance.run_attendance_scan)),
+    ),
+    (
+        "sponsor summaries: sponsors_due_summary",
+        lambda s, now: sponsors_db.sponsors_due_summary(s, now, _limit(attendance.run_weekly_summaries)),
+    ),
     ("talk timeouts: talks_past_wait", lambda s, now: sponsors_db.talks_past_wait(s, now, _limit(talk.run_timeouts))),
-    ("sender: claim_outbox",
-     lambda s, now: outbox_db.claim_outbox(s, now, _limit(OutboxSender.__init__, "batch_size"), now + LEASE)),
+    (
+        "sender: claim_outbox",
+        lambda s, now: outbox_db.claim_outbox(s, now, _limit(OutboxSender.__init__, "batch_size"), now + LEASE),
+    ),
 ]
 
 
@@ -133,12 +166,12 @@ def _checkin_time(rng: random.Random) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _at(day: date, hhmm: str, tz: str) -> datetime:
     return local_to_utc(day, clock_time.fromisoformat(hhmm), tz)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _day_end(day: date, tz: str) -> datetime:
     return end_of_local_day(day, tz)
 
@@ -270,7 +303,9 @@ class Seeder:
         # the outbox's live part: some due now (priorities mixed), some waiting for quiet hours, a few in flight
         for k in range(max(1, self.members // 200)):
             m = rng.randrange(1, self.members + 1)
-            outbox(m, 1_000_000_000 + m, now - timedelta(seconds=rng.randrange(0, 120)), "pending", rng.choice((0, 1, 2)))
+            outbox(
+                m, 1_000_000_000 + m, now - timedelta(seconds=rng.randrange(0, 120)), "pending", rng.choice((0, 1, 2))
+            )
             outbox(m, 1_000_000_000 + m, now + timedelta(hours=rng.randrange(1, 10)), "pending", 2)
             if k % 10 == 0:
                 outbox(m, 1_000_000_000 + m, now - timedelta(seconds=5), "sending", 2)

@@ -33,21 +33,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from sqlalchemy import func  # noqa: E402
-from sqlmodel import col, select  # noqa: E402
-from telegram.ext import AIORateLimiter, ExtBot  # noqa: E402
+from sqlalchemy import func
+from sqlmodel import col, select
+from telegram.ext import AIORateLimiter, ExtBot
 
-from bot.delivery.sender import OutboxSender  # noqa: E402
-from bot.domain.risk import RiskLevel  # noqa: E402
-from sandbox.emulator import BotApiEmulator  # noqa: E402
-from bot.services import circles, safety  # noqa: E402
-from bot.services.context import ServiceContext  # noqa: E402
-from scripts.benchmarks.common import append_section, median, percentile, reset_postgres  # noqa: E402
-from storage.db import SessionFactory, make_engine  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
-from storage.circles.tables import Circle, CircleMembership  # noqa: E402
-from storage.outbox.tables import OutboxMessage  # noqa: E402
-from storage.people.tables import Center, Member, Staff  # noqa: E402
+from bot.delivery.sender import OutboxSender
+from bot.domain.risk import RiskLevel
+from bot.services import circles, safety
+from bot.services.context import ServiceContext
+from sandbox.emulator import BotApiEmulator
+from scripts.benchmarks.common import append_section, median, percentile, reset_postgres
+from storage.circles.tables import Circle, CircleMembership
+from storage.db import SessionFactory, make_engine
+from storage.migrate import upgrade
+from storage.outbox.tables import OutboxMessage
+from storage.people.tables import Center, Member, Staff
 
 TOKEN = "1000000003:BENCH-relay-token-not-real"
 CEILING = 30.0

@@ -46,14 +46,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from telegram import Update  # noqa: E402
-from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes  # noqa: E402
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes
 
-from bot.app import running  # noqa: E402
-from sandbox.client import EmulatorClient  # noqa: E402
-from bot.services import admin, checkins  # noqa: E402
-from bot.services.onboarding import CONSENT_VERSION  # noqa: E402
-from scripts.benchmarks.common import (  # noqa: E402
+from bot.app import running
+from bot.services import admin, checkins
+from bot.services.onboarding import CONSENT_VERSION
+from sandbox.client import EmulatorClient
+from scripts.benchmarks.common import (
     EmulatorProcess,
     append_section,
     bot_application,
@@ -64,8 +64,8 @@ from scripts.benchmarks.common import (  # noqa: E402
     postgres_url,
     scratch_postgres,
 )
-from storage.migrate import upgrade  # noqa: E402
-from storage.people.tables import ConsentRecord, Member  # noqa: E402
+from storage.migrate import upgrade
+from storage.people.tables import ConsentRecord, Member
 
 TOKEN = "1000000003:BENCH-replies-token-not-real"
 FIRST_USER = 200_000
@@ -125,7 +125,7 @@ async def _press_all(answers: AnswerLog, presses: list[tuple[int, int, str]], *,
     return Run(len(runs), seconds, latencies, sum(1 for a in runs if a.get("text")), cpu, emulator_cpu)
 
 
-def _seed(saathi: Any, members: int) -> list[int]:  # noqa: ANN401
+def _seed(saathi: Any, members: int) -> list[int]:
     """Active members whose check-in is due now (consent given, so the due scan sends it)."""
     ctx = saathi.services
     admin.add_center(ctx, "Bench Kendra", "Asia/Kolkata")
@@ -196,7 +196,7 @@ async def _run_bare(base_url: str, answers: AnswerLog, presses: list[tuple[int, 
         await bare.shutdown()
 
 
-async def _run_ours(settings: Any, answers: AnswerLog, presses: list[tuple[int, int, str]],  # noqa: ANN401
+async def _run_ours(settings: Any, answers: AnswerLog, presses: list[tuple[int, int, str]],
                     profile: str | None, pause_sender: bool) -> Run:
     async with running(bot_application(settings)) as saathi:
         if pause_sender and saathi.sender is not None:  # diagnosis: the handlers alone, replies left queued
@@ -268,14 +268,18 @@ def main() -> int:
     if not results:
         print("nothing measured (PostgreSQL needs SAATHI_TEST_POSTGRES_URL or CI=true)")
         return 1
-    lines = [f"{args.members} members press a mood button on their check-in at once (all presses queued in the "
-             "emulator in one control call, before the first is answered). The Bot API emulator runs in its own "
-             "process (as Telegram's servers are never on the bot's CPU), the bots in the benchmark's. Latency: "
-             "press queued → answerCallbackQuery at the emulator, both timed by the emulator; ours answers after "
-             "the answer and its replies are committed to the outbox. The bare bot is python-telegram-bot with one "
-             "CallbackQueryHandler that only answers, polled the same way, in the same run against the same "
-             "emulator. Refused: presses answered with a toast (stale or failed).", "",
-             "| database | bot | presses | answered per s | p50 ms | p99 ms | refused |", "|---|---|---|---|---|---|---|"]
+    lines = [
+        f"{args.members} members press a mood button on their check-in at once (all presses queued in the "
+        "emulator in one control call, before the first is answered). The Bot API emulator runs in its own "
+        "process (as Telegram's servers are never on the bot's CPU), the bots in the benchmark's. Latency: "
+        "press queued → answerCallbackQuery at the emulator, both timed by the emulator; ours answers after "
+        "the answer and its replies are committed to the outbox. The bare bot is python-telegram-bot with one "
+        "CallbackQueryHandler that only answers, polled the same way, in the same run against the same "
+        "emulator. Refused: presses answered with a toast (stale or failed).",
+        "",
+        "| database | bot | presses | answered per s | p50 ms | p99 ms | refused |",
+        "|---|---|---|---|---|---|---|",
+    ]
     if args.pause_sender:
         lines[0] += (" Diagnosis run (--pause-sender): our outbox sender was stopped during the burst, so these "
                      "figures are the handlers alone, without the replies being sent.")

@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bot.domain.risk import assess  # noqa: E402
-from bot.domain.risk.corpus import load_corpus  # noqa: E402
-from scripts.benchmarks.common import append_section, median, percentile  # noqa: E402
+from bot.domain.risk import assess
+from bot.domain.risk.corpus import load_corpus
+from scripts.benchmarks.common import append_section, median, percentile
 
 TARGET_MS = 5.0
 TELEGRAM_LIMIT = 4096

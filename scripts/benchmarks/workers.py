@@ -33,18 +33,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from sqlalchemy import func, insert, select  # noqa: E402
+from sqlalchemy import func, insert, select
 
-from bot.domain.outgoing import Priority  # noqa: E402
-from sandbox.emulator import BotApiEmulator  # noqa: E402
-from sandbox.models import SentMessage  # noqa: E402
-from bot.services.onboarding import CONSENT_VERSION  # noqa: E402
-from scripts.benchmarks.common import append_section, postgres_url, scratch_postgres  # noqa: E402
-from storage.db import make_engine  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
-from storage.checkins.tables import Checkin  # noqa: E402
-from storage.outbox.tables import OutboxMessage  # noqa: E402
-from storage.people.tables import Center, ConsentRecord, Member, Staff  # noqa: E402
+from bot.domain.outgoing import Priority
+from bot.services.onboarding import CONSENT_VERSION
+from sandbox.emulator import BotApiEmulator
+from sandbox.models import SentMessage
+from scripts.benchmarks.common import append_section, postgres_url, scratch_postgres
+from storage.checkins.tables import Checkin
+from storage.db import make_engine
+from storage.migrate import upgrade
+from storage.outbox.tables import OutboxMessage
+from storage.people.tables import Center, ConsentRecord, Member, Staff
 
 # 20:00 in India: the evening check-in of every seeded member is due at this instant.
 DUE = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)
@@ -241,7 +241,9 @@ def _clear_redis(url: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=20_000)
-    parser.add_argument("--scale", type=float, default=10.0, help="Telegram's limits ×this, in the emulator and the bots")
+    parser.add_argument(
+        "--scale", type=float, default=10.0, help="Telegram's limits ×this, in the emulator and the bots"
+    )
     parser.add_argument("--redis-url", default=os.environ.get("RATE_LIMIT_REDIS_URL", "redis://127.0.0.1:6379/13"))
     parser.add_argument("--no-redis", action="store_true", help="each worker limits itself (expect 429s)")
     parser.add_argument("--no-append", action="store_true", help="print only; do not append to docs/performance.md")

@@ -77,7 +77,7 @@ class PressedMember:
 
 
 @cache
-def _pressed_statement() -> Any:  # noqa: ANN401
+def _pressed_statement() -> Any:
     checkin, member = Checkin.__table__.c, Member.__table__.c  # type: ignore[attr-defined]
     return (select(checkin.id, checkin.member_id, checkin.local_date, checkin.status, checkin.step, checkin.mood,
                    checkin.craving, checkin.triggers, checkin.used, checkin.note,
@@ -89,14 +89,16 @@ def _pressed_statement() -> Any:  # noqa: ANN401
 def pressed_checkin(session: Session, checkin_id: int, telegram_user_id: int
                     ) -> tuple[PressedCheckin, PressedMember] | None:
     """A check-in and its member as plain rows, if that check-in is this person's: one query for each button press."""
-    row = session.execute(_pressed_statement(), {"checkin_id": checkin_id, "telegram_user_id": telegram_user_id}).first()
+    row = session.execute(
+        _pressed_statement(), {"checkin_id": checkin_id, "telegram_user_id": telegram_user_id}
+    ).first()
     if row is None:
         return None
     return PressedCheckin(*row[:10]), PressedMember(row[1], *row[10:])
 
 
 @cache
-def _store_pressed_statement() -> Any:  # noqa: ANN401
+def _store_pressed_statement() -> Any:
     checkin = Checkin.__table__.c  # type: ignore[attr-defined]
     return (update(Checkin.__table__)  # type: ignore[arg-type]
             .where(checkin.id == bindparam("checkin_id"), checkin.status.in_(OPEN_CHECKIN),

@@ -69,7 +69,9 @@ def member_count(session: Session, circle_id: int) -> int:
     ).one())
 
 
-def circle_members(session: Session, circle_id: int, *, receiving_only: bool = True) -> list[tuple[CircleMembership, Member]]:
+def circle_members(
+    session: Session, circle_id: int, *, receiving_only: bool = True
+) -> list[tuple[CircleMembership, Member]]:
     """Current members of a circle (by default only those who can receive messages), oldest first."""
     query = (
         select(CircleMembership, Member)

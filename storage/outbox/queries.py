@@ -17,7 +17,6 @@ from sqlmodel import Session, col, select
 
 from storage.outbox.tables import OutboxMessage
 
-
 OUTBOX_CLAIM_LOCK = 0x5AA7_0002  # pg_advisory_xact_lock key serialising outbox claims
 
 

@@ -110,7 +110,10 @@ def paused_days(session: Session, member_id: int, since: date, until: date) -> s
     for pause in session.exec(select(PausePeriod).where(
             PausePeriod.member_id == member_id, PausePeriod.starts_on <= until,
             col(PausePeriod.ends_on).is_(None) | (col(PausePeriod.ends_on) > since))).all():
-        day, end = max(pause.starts_on, since), min(pause.ends_on or until + timedelta(days=1), until + timedelta(days=1))
+        day, end = (
+            max(pause.starts_on, since),
+            min(pause.ends_on or until + timedelta(days=1), until + timedelta(days=1)),
+        )
         while day < end:
             days.add(day)
             day += timedelta(days=1)
@@ -118,7 +121,7 @@ def paused_days(session: Session, member_id: int, since: date, until: date) -> s
 
 
 @cache
-def _unreachable_statement() -> Any:  # noqa: ANN401
+def _unreachable_statement() -> Any:
     uid = bindparam("uid")
     return union_all(
         select(literal("member"), Member.id).where(Member.telegram_user_id == uid, Member.status == "unreachable"),

@@ -6,9 +6,11 @@ emulator's control API and read what each phone received.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AsyncExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,16 +18,15 @@ from bot.app import build_application, running
 from bot.clock import FakeClock
 from bot.config import parse_settings
 from bot.runtime import Saathi
+from bot.services import admin
 from sandbox.emulator import BotApiEmulator
 from sandbox.models import SentMessage
 from sandbox.phones import DEADLINE, Match, Phones, wait_until
-from bot.services import admin
-from storage import crypto
-from storage import inbox
-from storage.outbox import queries as outbox_db
+from storage import crypto, inbox
 from storage.migrate import upgrade
+from storage.outbox import queries as outbox_db
+from tests.e2e.processes import TOKEN, BotProcess
 
-TOKEN = "123456789:TEST-token_for_saathi_e2e_runs"
 # 20:00 in India on the test day: when an evening member's check-in is due.
 EVENING_DUE = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)
 COUNSELLOR_ID = 9001
@@ -142,3 +143,21 @@ async def harness(database_url: str, clock: FakeClock) -> AsyncIterator[Harness]
     finally:
         await h.stop_bot()
         await emu.stop()
+
+
+@pytest.fixture
+def bot_processes(tmp_path: Path) -> Iterator[Callable[..., BotProcess]]:
+    """``make(env, name="bot")`` → a BotProcess in ``tmp_path/name``; every child is killed at teardown."""
+    made: list[BotProcess] = []
+
+    def make(env: dict[str, str], name: str = "bot", **kwargs: Any) -> BotProcess:
+        bot = BotProcess(env, tmp_path / name, **kwargs)
+        made.append(bot)
+        return bot
+
+    try:
+        yield make
+    finally:
+        for bot in made:
+            if bot.alive:
+                bot.kill()

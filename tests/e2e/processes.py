@@ -21,16 +21,13 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from storage import crypto
-from tests.e2e.conftest import TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "123456789:TEST-token_for_saathi_e2e_runs"  # the emulator accepts any well-formed token
 READY_LINE = "polling for updates"  # bot.polling.serve_polling logs it once the bot asks for updates
 # Waits below end as soon as their event comes; the deadlines are for a child that is stuck (a loaded
 # two-core machine once took 26 s from start to polling).
@@ -38,8 +35,9 @@ READY_LINE = "polling for updates"  # bot.polling.serve_polling logs it once the
 
 def bot_env(emu: Any, database_url: str, **extra: str) -> dict[str, str]:
     """A clean environment for ``saathi run``: only what is given here, never the developer's .env or
-    keys (the child runs in its own folder); the encryption keys are this process's own. ``emu`` is a BotApiEmulator (or anything with
-    ``base_url``); ``extra`` adds or overrides settings (SAATHI_CLOCK_START, SAATHI_DUE_SCAN_SECONDS…)."""
+    keys (the child runs in its own folder); the encryption keys are this process's own. ``emu`` is a
+    BotApiEmulator (or anything with ``base_url``); ``extra`` adds or overrides settings (SAATHI_CLOCK_START,
+    SAATHI_DUE_SCAN_SECONDS…)."""
     env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
            if key in os.environ}
     env.update({
@@ -113,7 +111,9 @@ class BotProcess:
         deadline = time.monotonic() + timeout
         while self.ready_line not in self.life_log():
             if not self.alive:
-                raise AssertionError(f"the bot exited ({self._returncode()}) before polling:\n{self.life_log()[-3000:]}")
+                raise AssertionError(
+                    f"the bot exited ({self._returncode()}) before polling:\n{self.life_log()[-3000:]}"
+                )
             if time.monotonic() > deadline:
                 raise AssertionError(f"the bot did not start polling within {timeout:g}s:\n{self.life_log()[-3000:]}")
             await asyncio.sleep(0.05)
@@ -178,21 +178,3 @@ class BotProcess:
 
     def count(self, needle: str) -> int:
         return self.log().count(needle)
-
-
-@pytest.fixture
-def bot_processes(tmp_path: Path) -> Iterator[Callable[..., BotProcess]]:
-    """``make(env, name="bot")`` → a BotProcess in ``tmp_path/name``; every child is killed at teardown."""
-    made: list[BotProcess] = []
-
-    def make(env: dict[str, str], name: str = "bot", **kwargs: Any) -> BotProcess:
-        bot = BotProcess(env, tmp_path / name, **kwargs)
-        made.append(bot)
-        return bot
-
-    try:
-        yield make
-    finally:
-        for bot in made:
-            if bot.alive:
-                bot.kill()

@@ -28,9 +28,18 @@ LANG = "hi"  # the member chose Hindi; Telegram still reports "en" for their pho
 
 STICKER = {"file_id": "s", "file_unique_id": "s", "width": 1, "height": 1, "is_animated": False, "is_video": False,
            "type": "regular", "emoji": "🙂"}
-POLL = {"id": "1", "question": "q", "options": [{"text": "a", "voter_count": 0, "persistent_id": "o1"}], "total_voter_count": 0,
-        "is_closed": False, "is_anonymous": True, "type": "regular", "allows_multiple_answers": False,
-        "allows_revoting": False, "members_only": False}
+POLL = {
+    "id": "1",
+    "question": "q",
+    "options": [{"text": "a", "voter_count": 0, "persistent_id": "o1"}],
+    "total_voter_count": 0,
+    "is_closed": False,
+    "is_anonymous": True,
+    "type": "regular",
+    "allows_multiple_answers": False,
+    "allows_revoting": False,
+    "members_only": False,
+}
 
 # kind → the message fields → the catalog key the member is answered with
 MESSAGES: list[tuple[str, dict[str, Any], str]] = [
@@ -114,7 +123,10 @@ async def _answer(harness: Harness, data: str) -> str:
         return any(a.get("callback_query_id") == query_id for a in harness.emu.callback_answers[before:])
 
     await wait_until(answered)
-    return next(a for a in harness.emu.callback_answers[before:] if a.get("callback_query_id") == query_id).get("text") or ""
+    return (
+        next(a for a in harness.emu.callback_answers[before:] if a.get("callback_query_id") == query_id).get("text")
+        or ""
+    )
 
 
 async def test_every_kind_of_message_gets_a_kind_answer_in_the_members_language(

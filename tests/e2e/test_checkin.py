@@ -14,7 +14,6 @@ from storage.people.tables import Member
 from tests.e2e.conftest import EVENING_DUE, Harness
 
 
-
 async def _due(harness: Harness) -> None:
     harness.clock.set(EVENING_DUE)
     await harness.tick()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from sqlmodel import select
@@ -12,8 +13,8 @@ from sqlmodel import select
 from bot.cli import main
 from bot.domain.risk import engine as risk_engine
 from bot.domain.risk.rules import CheckinPolicy, RuleSet, load_rules, parse_rules
-from sandbox.models import SentMessage
 from bot.services import admin
+from sandbox.models import SentMessage
 from storage.circles.tables import CircleMessage, UnreachableNotice
 from storage.outbox.tables import OutboxMessage
 from storage.people.tables import Member
@@ -312,7 +313,7 @@ async def test_flooding_is_limited_with_a_clear_message(harness: Harness) -> Non
     with harness.services.uow() as session:  # paced by due times, never a burst of ten into one chat
         due = sorted(row.due_at for row in session.exec(select(OutboxMessage).where(
             OutboxMessage.chat_id == B, OutboxMessage.purpose == "circle")))[-10:]
-    assert all(later - earlier >= timedelta(seconds=1) for earlier, later in zip(due, due[1:]))
+    assert all(later - earlier >= timedelta(seconds=1) for earlier, later in pairwise(due))
     harness.clock.advance(minutes=1)
     _write(harness, A, "sorry, calmer now")
     await harness.expect(B, "calmer now")
@@ -398,7 +399,9 @@ async def test_quiet_members_get_one_gentle_invitation_and_facilitator_sees_heal
     assert "3 of 8 members" in mine.text
 
 
-async def test_a_member_who_blocked_the_bot_is_marked_unreachable_and_their_counsellor_told_once(harness: Harness) -> None:
+async def test_a_member_who_blocked_the_bot_is_marked_unreachable_and_their_counsellor_told_once(
+    harness: Harness,
+) -> None:
     names = await _circle(harness)
     harness.emu.set_blocked(C)
     _write(harness, A, "Is everyone okay tonight?")

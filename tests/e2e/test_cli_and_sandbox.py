@@ -95,7 +95,9 @@ async def test_sandbox_days_in_a_row_pass_on_a_loaded_machine(busy_machine: int)
 
 async def test_a_stuck_step_names_itself() -> None:
     day = Day(None, None, None, None, deadline=1.5)  # type: ignore[arg-type]  # a step needs none of them
-    with pytest.raises(DemoStuck, match=r"step 1 \(Ravi \(member, English\) presses \[Stress\]\) after waiting up to 1.5 s: no button"):
+    with pytest.raises(
+        DemoStuck, match=r"step 1 \(Ravi \(member, English\) presses \[Stress\]\) after waiting up to 1.5 s: no button"
+    ):
         async with day.step("Ravi (member, English) presses [Stress]"):
             raise AssertionError("no button 'Stress' in chat 1001")
 

@@ -17,7 +17,8 @@ therefore checks every delivered message against the outbox: each is the deliver
 except a copy sent by a life of the bot that was killed before it recorded the row sent, which a later
 life then delivered again (decided from the emulator's records - when it accepted each message, when each
 life asked getMe on starting - and the bot's: which delivery each row records). It also measures the
-window (Telegram's acceptance → the row's ``sent_at``). Documented in docs/security.md ("What a crash can and cannot do").
+window (Telegram's acceptance → the row's ``sent_at``). Documented in docs/security.md ("What a crash can and
+cannot do").
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ import random
 import statistics
 import time
 from collections import Counter
-from collections.abc import Iterator
-from datetime import UTC, datetime, time as dtime
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from datetime import time as dtime
 
 import pytest
 from sqlalchemy import text
@@ -38,21 +40,21 @@ from sqlmodel import select
 from bot.clock import FakeClock, OffsetClock
 from bot.domain.pseudonyms import generate_pseudonym
 from bot.domain.scheduling import next_checkin_due
-from sandbox.emulator import BotApiEmulator
-from sandbox.models import SentMessage
 from bot.services import admin
 from bot.services.context import ServiceContext
 from bot.services.onboarding import CONSENT_VERSION
+from sandbox.emulator import BotApiEmulator
+from sandbox.models import SentMessage
 from storage import inbox
-from storage.people import queries as people_db
-from storage.db import SessionFactory, is_sqlite, make_engine
-from storage.migrate import upgrade
 from storage.checkins.tables import Checkin
+from storage.db import SessionFactory, is_sqlite, make_engine
 from storage.inbox import ProcessedUpdate
+from storage.migrate import upgrade
 from storage.outbox.tables import OutboxMessage
+from storage.people import queries as people_db
 from storage.people.tables import Center, ConsentRecord, Member
 from storage.safety.tables import Escalation
-from tests.e2e.processes import BotProcess, bot_env, bot_processes  # noqa: F401  (fixture)
+from tests.e2e.processes import BotProcess, bot_env
 
 CENTRE = "Asha Kendra"
 CIRCLE = "Evening Circle"
@@ -172,7 +174,7 @@ def _drained(centre: Centre) -> bool:
 # --- the focused case: handled, killed before the offset confirmed it ---------------------------
 
 async def test_updates_handled_before_a_kill_at_the_confirming_getupdates_are_handled_once(
-        database_url: str, emu: BotApiEmulator, bot_processes) -> None:  # type: ignore[no-untyped-def]
+        database_url: str, emu: BotApiEmulator, bot_processes: Callable[..., BotProcess]) -> None:
     """A burst of updates is handled (each commit carries its update id), then the bot dies at the
     getUpdates that would confirm them. Telegram re-sends all of them; each is answered exactly once."""
     start = datetime(2026, 11, 25, 4, 30, tzinfo=UTC)  # 10:00 in India, no check-in due
@@ -277,8 +279,13 @@ class Phones:
         lines = []
         for user_id in self.ids:
             if user_id not in self.completed:
-                last = [(m.text or "")[:50] + f" {[label for label, _ in m.buttons()]}" for m in self.emu.messages(user_id)[-2:]]
-                toasts = [(a.get("data"), a.get("text")) for a in self.emu.callback_answers if a.get("user_id") == user_id]
+                last = [
+                    (m.text or "")[:50] + f" {[label for label, _ in m.buttons()]}"
+                    for m in self.emu.messages(user_id)[-2:]
+                ]
+                toasts = [
+                    (a.get("data"), a.get("text")) for a in self.emu.callback_answers if a.get("user_id") == user_id
+                ]
                 lines.append(f"{user_id}: done {sorted(self.done[user_id])}; last {last}; toasts {toasts[-3:]}")
         missing = set(self.urgent) - self.crisis_sent
         return "\n".join(lines + ([f"crisis not sent: {sorted(missing)}"] if missing else []))
@@ -294,7 +301,7 @@ async def _drive(phones: Phones, stop: asyncio.Event) -> None:
 
 
 async def test_a_busy_evening_survives_kills_without_losing_or_repeating_anything(
-        one_database_url: str, emu: BotApiEmulator, bot_processes) -> None:  # type: ignore[no-untyped-def]
+        one_database_url: str, emu: BotApiEmulator, bot_processes: Callable[..., BotProcess]) -> None:
     database_url = one_database_url
     rng = random.Random(SEED)
     t0 = time.monotonic()
@@ -404,15 +411,19 @@ async def test_a_busy_evening_survives_kills_without_losing_or_repeating_anythin
     duplicates = [m for m in every.values()
                   if m.method in ("sendMessage", "sendDocument") and (m.chat_id, m.message_id) not in referenced]
     for message in duplicates:
+        chat_rows = [(r.id, r.method, r.purpose, r.status, r.telegram_message_id) for r in rows
+                     if r.chat_id == message.chat_id]
+        chat_messages = [(m.message_id, m.method, (m.original_text or "")[:25]) for m in emu.messages(message.chat_id)]
         later = [n for n in delivered_by.get((message.chat_id, message.original_text), []) if n > life(message.sent_at)]
         assert later, (
             f"a message was delivered twice by one life of the bot (life {life(message.sent_at)}): "
             f"{message.describe()}\nlives of the recorded deliveries "
             f"{delivered_by.get((message.chat_id, message.original_text))}; kills {kills}\n"
-            f"accepted (wall) {[(m.message_id, round(m.sent_at + offset, 3)) for m in emu.messages(message.chat_id)]}; "
+            f"accepted (wall) "
+            f"{[(m.message_id, round(m.sent_at + offset, 3)) for m in emu.messages(message.chat_id)]}; "
             f"getMe (wall) {[round(at + offset, 3) for at in starts]}\nrows "
-            f"{[(r.id, r.method, r.purpose, r.status, r.telegram_message_id) for r in rows if r.chat_id == message.chat_id]}\n"
-            f"messages {[(m.message_id, m.method, (m.original_text or '')[:25]) for m in emu.messages(message.chat_id)]}")
+            f"{chat_rows}\nmessages {chat_messages}"
+        )
 
     # The window itself: Telegram's acceptance → the commit that marks the row sent.
     by_id = every

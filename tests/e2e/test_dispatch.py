@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 from contextlib import AsyncExitStack
+from itertools import pairwise
 
 import pytest
 from sqlmodel import select
@@ -21,9 +22,9 @@ from bot.config import parse_settings
 from bot.delivery.limiter import Limits
 from bot.domain.outgoing import Priority
 from bot.runtime import Saathi
-from sandbox.phones import DEADLINE
 from bot.services import admin, checkins
 from bot.services.outbox import enqueue
+from sandbox.phones import DEADLINE
 from storage.migrate import upgrade
 from storage.outbox.tables import OutboxMessage
 from storage.people.tables import ConsentRecord, Member
@@ -146,7 +147,7 @@ async def test_one_chat_gets_at_most_one_message_a_second(dispatch: DispatchHarn
     await _wait(lambda: _all_sent(h, 4), timeout=DEADLINE)
     sent = h.emu.messages(40_001)
     assert [m.text for m in sent] == ["part 1", "part 2", "part 3", "part 4"]  # in order
-    assert all(b.sent_at - a.sent_at >= 1.0 for a, b in zip(sent, sent[1:]))
+    assert all(b.sent_at - a.sent_at >= 1.0 for a, b in pairwise(sent))
     assert h.emu.stats["rate_limited"] == 0
 
 
@@ -203,10 +204,20 @@ async def _seed_due_members(h: Harness, centre: str, user_ids: range) -> None:
         center = admin._center(session, centre)
         for user_id in user_ids:
             h.emu.add_user(user_id, "Member")
-            member = Member(center_id=center.id or 0, telegram_user_id=user_id, chat_id=user_id,
-                            display_name="Member", pseudonym=f"Member {user_id}", language="en",
-                            timezone="Asia/Kolkata", status="active", onboarding_step=None, checkin_time="20:00",
-                            created_at=now, next_checkin_due_at=next_checkin_due(now, "Asia/Kolkata", dtime(20, 0), None))
+            member = Member(
+                center_id=center.id or 0,
+                telegram_user_id=user_id,
+                chat_id=user_id,
+                display_name="Member",
+                pseudonym=f"Member {user_id}",
+                language="en",
+                timezone="Asia/Kolkata",
+                status="active",
+                onboarding_step=None,
+                checkin_time="20:00",
+                created_at=now,
+                next_checkin_due_at=next_checkin_due(now, "Asia/Kolkata", dtime(20, 0), None),
+            )
             session.add(member)
             session.flush()
             session.add(ConsentRecord(member_id=member.id or 0, version=CONSENT_VERSION, accepted=True,

@@ -37,18 +37,45 @@ def updates(draw: st.DrawFn) -> dict[str, Any]:
     user_id = draw(st.sampled_from(USERS))
     kind = draw(st.sampled_from(KINDS))
     chat: dict[str, Any] = {"id": user_id, "type": "private", "first_name": "Fuzz"}
-    sender = {"id": user_id, "is_bot": False, "first_name": "Fuzz", "language_code": draw(st.sampled_from(["en", "hi", "mr", "ta"]))}
-    message: dict[str, Any] = {"message_id": draw(st.integers(1, 10_000)), "date": 1764000000, "chat": chat, "from": sender}
+    sender = {
+        "id": user_id,
+        "is_bot": False,
+        "first_name": "Fuzz",
+        "language_code": draw(st.sampled_from(["en", "hi", "mr", "ta"])),
+    }
+    message: dict[str, Any] = {
+        "message_id": draw(st.integers(1, 10_000)),
+        "date": 1764000000,
+        "chat": chat,
+        "from": sender,
+    }
     if kind == "callback":
-        return {"callback_query": {"id": str(draw(st.integers(1, 10**9))), "from": sender, "chat_instance": "c",
-                                   "data": draw(callback_data),
-                                   "message": {**message, "from": {"id": 7000000001, "is_bot": True, "first_name": "Saathi"},
-                                               "text": "old"}}}
+        return {
+            "callback_query": {
+                "id": str(draw(st.integers(1, 10**9))),
+                "from": sender,
+                "chat_instance": "c",
+                "data": draw(callback_data),
+                "message": {
+                    **message,
+                    "from": {"id": 7000000001, "is_bot": True, "first_name": "Saathi"},
+                    "text": "old",
+                },
+            }
+        }
     if kind == "group":
-        return {"message": {**message, "chat": {"id": -100 - user_id, "type": "group", "title": "g"}, "text": draw(texts)}}
+        return {
+            "message": {**message, "chat": {"id": -100 - user_id, "type": "group", "title": "g"}, "text": draw(texts)}
+        }
     if kind == "channel":
-        return {"channel_post": {"message_id": 1, "date": 1764000000, "chat": {"id": -1001, "type": "channel", "title": "c"},
-                                 "text": draw(texts)}}
+        return {
+            "channel_post": {
+                "message_id": 1,
+                "date": 1764000000,
+                "chat": {"id": -1001, "type": "channel", "title": "c"},
+                "text": draw(texts),
+            }
+        }
     extra: dict[str, Any] = {
         "text": {"text": draw(texts) or "."},
         "command": {"text": "/" + draw(st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=20)),
@@ -105,7 +132,9 @@ async def test_thousands_of_generated_updates_break_nothing(harness: Harness, ca
         harness.send(805, "/start")
         await harness.expect(805, "open the invite link", timeout=120)
         await harness.settle(timeout=60)
-        assert not [r for r in caplog.records if r.levelno >= logging.ERROR], [r.getMessage() for r in caplog.records][:5]
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR], [r.getMessage() for r in caplog.records][
+            :5
+        ]
         with harness.services.uow() as session:
             assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
             assert session.execute(text("PRAGMA foreign_key_check")).fetchall() == []

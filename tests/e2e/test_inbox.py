@@ -23,17 +23,16 @@ from bot.clock import FakeClock
 from bot.config import parse_settings
 from bot.domain.scheduling import next_checkin_due
 from bot.polling import serving
-from sandbox.emulator import BotApiEmulator
-from sandbox.phones import wait_until
 from bot.services import admin, inbound
 from bot.services.onboarding import CONSENT_VERSION
 from bot.webhook import WebhookReceiver
-from storage import inbox
-from storage import crypto
-from storage.people import queries as people_db
+from sandbox.emulator import BotApiEmulator
+from sandbox.phones import wait_until
+from storage import crypto, inbox
 from storage.inbox import InboxUpdate
 from storage.migrate import upgrade
 from storage.outbox.tables import OutboxMessage
+from storage.people import queries as people_db
 from storage.people.tables import Center, ConsentRecord, Member
 from tests.e2e.conftest import COUNSELLOR_ID, TOKEN, Harness
 from tests.e2e.db_proxy import DatabaseProxy
@@ -124,7 +123,9 @@ async def test_a_send_telegram_accepted_but_answered_with_an_error_is_sent_again
 
 def _outbox(harness: Harness, chat_id: int) -> list[tuple[str, int]]:
     with harness.services.uow() as session:
-        rows = session.exec(select(OutboxMessage).where(OutboxMessage.chat_id == chat_id).order_by(OutboxMessage.id)).all()
+        rows = session.exec(
+            select(OutboxMessage).where(OutboxMessage.chat_id == chat_id).order_by(OutboxMessage.id)
+        ).all()
         return [(row.status, row.attempts) for row in rows]
 
 
@@ -227,10 +228,12 @@ async def test_ten_seconds_without_the_database_fifty_members_write_everyone_ans
     try:
         await until(everyone_answered, timeout=90)
     except TimeoutError:
-        raise AssertionError(f"not answered: {[(u, count(harness, u, HERE)) for u in ids if count(harness, u, HERE) != expected(u)]}"
-                             f" urgent {count(harness, urgent, 'You are not alone')}, alert "
-                             f"{count(harness, COUNSELLOR_ID, 'URGENT')}, outbox {_statuses(harness)}, "
-                             f"inbox {_inbox_statuses(harness)}") from None
+        raise AssertionError(
+            f"not answered: {[(u, count(harness, u, HERE)) for u in ids if count(harness, u, HERE) != expected(u)]}"
+            f" urgent {count(harness, urgent, 'You are not alone')}, alert "
+            f"{count(harness, COUNSELLOR_ID, 'URGENT')}, outbox {_statuses(harness)}, "
+            f"inbox {_inbox_statuses(harness)}"
+        ) from None
     await harness.settle(timeout=30)
     assert with_proxy_refusals > 0  # the bot did try the database during the outage
     for user_id in ids:

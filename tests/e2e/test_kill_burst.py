@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -19,7 +19,7 @@ from sqlmodel import select
 
 from sandbox.emulator import BotApiEmulator
 from storage.outbox.tables import OutboxMessage
-from tests.e2e.processes import BotProcess, bot_env, bot_processes  # noqa: F401  (fixture)
+from tests.e2e.processes import BotProcess, bot_env
 from tests.e2e.test_crash import Centre
 
 START = datetime(2026, 11, 25, 14, 29, 50, tzinfo=UTC)  # 19:59:50 in India; check-ins at 20:00
@@ -52,7 +52,7 @@ async def _until(predicate, timeout: float, what: str) -> None:  # type: ignore[
 
 
 async def test_a_kill_mid_burst_repeats_at_most_the_send_in_flight(
-        one_database_url: str, emu: BotApiEmulator, bot_processes) -> None:  # type: ignore[no-untyped-def]
+        one_database_url: str, emu: BotApiEmulator, bot_processes: Callable[..., BotProcess]) -> None:
     centre = Centre(one_database_url, START)
     centre.members(emu, MEMBERS, ["20:00"] * len(MEMBERS))
     env = bot_env(emu, one_database_url, SAATHI_CLOCK_START=START.isoformat(), SAATHI_CLOCK_SPEED=str(SPEED),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from sandbox.phones import wait_until
 from storage.outbox.tables import OutboxMessage
@@ -42,7 +42,7 @@ async def test_bad_codes_get_kind_answers_and_change_nothing(harness: Harness) -
 
     await harness.onboard(503, name="Kiran")
     with harness.services.uow() as session:
-        used = session.exec(select(InviteCode).where(InviteCode.used_at != None)).one()  # noqa: E711
+        used = session.exec(select(InviteCode).where(col(InviteCode.used_at).is_not(None))).one()
     harness.send(phone, f"/start {used.code}")
     await harness.expect(phone, "already been used")
     with harness.services.uow() as session:

@@ -9,10 +9,10 @@ from datetime import timedelta
 
 from sqlmodel import func, select
 
-from sandbox.phones import wait_until
 from bot.services import admin
-from storage.circles.tables import CircleMessage
+from sandbox.phones import wait_until
 from storage.checkins.tables import Checkin, CravingEvent
+from storage.circles.tables import CircleMessage
 from storage.outbox.tables import OutboxMessage
 from storage.people.tables import Member
 from storage.safety.tables import AuditEntry, Escalation, EscalationEvent

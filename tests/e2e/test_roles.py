@@ -11,9 +11,9 @@ from telegram.ext import CommandHandler
 
 from bot.app import build_application
 from bot.config import parse_settings
-from sandbox.phones import wait_until
 from bot.services import access, admin
 from bot.services.access import COMMAND_ROLES, STAFF, Role
+from sandbox.phones import wait_until
 from storage.circles.tables import CircleMembership, CircleParticipant
 from storage.people.tables import Member, Staff
 from storage.safety.tables import AuditEntry, Escalation, EscalationEvent

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from sandbox.phones import wait_until
 from bot.services import admin
+from sandbox.phones import wait_until
 from storage.outbox.tables import OutboxMessage
 from storage.safety.tables import AuditEntry, Escalation, EscalationEvent
 from tests.e2e.conftest import COUNSELLOR_ID, EVENING_DUE, Harness

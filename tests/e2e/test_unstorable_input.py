@@ -10,8 +10,8 @@ import pytest
 from sqlmodel import select
 
 from bot.i18n import t
-from sandbox.phones import wait_until
 from bot.services import admin
+from sandbox.phones import wait_until
 from storage.people.tables import Member
 from tests.e2e.conftest import COUNSELLOR_ID, Harness
 
@@ -35,7 +35,10 @@ async def test_a_nul_byte_gets_a_kind_answer_in_every_path(harness: Harness, cap
     for number, (user_id, text) in enumerate(tries):
         harness.send(user_id, text)
         expected = sum(u == user_id for u, _ in tries[:number + 1])  # decided by what arrived, not a delay
-        await wait_until(lambda: sum(kind == m for m in harness.texts(user_id)) == expected, timeout=30)  # noqa: B023
+        await wait_until(
+            lambda user_id=user_id, expected=expected: sum(kind == m for m in harness.texts(user_id)) == expected,
+            timeout=30,
+        )
     await harness.settle()
     for user_id in (NEWCOMER, MEMBER, COUNSELLOR_ID):
         texts = harness.texts(user_id)

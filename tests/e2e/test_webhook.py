@@ -12,7 +12,7 @@ import json
 import logging
 import socket
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import aiohttp
@@ -23,15 +23,15 @@ from bot.app import build_application
 from bot.cli import configure_logging, webhook_options, webhook_secret
 from bot.clock import FakeClock
 from bot.config import Settings, parse_settings
-from sandbox.emulator import BotApiEmulator
 from bot.polling import serving
-from sandbox.phones import Phones
 from bot.webhook import WebhookReceiver
+from sandbox.emulator import BotApiEmulator
+from sandbox.phones import Phones
 from storage.db import SessionFactory, make_engine
-from storage.migrate import upgrade
 from storage.inbox import HANDLED, InboxUpdate
+from storage.migrate import upgrade
 from tests.e2e.conftest import TOKEN
-from tests.e2e.processes import bot_env, bot_processes  # noqa: F401  (fixture)
+from tests.e2e.processes import BotProcess, bot_env
 
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the database is not the subject
 HONEST, FORGER = 7301, 7302
@@ -77,18 +77,25 @@ async def webhook_bot(database_url: str, clock: FakeClock) -> AsyncIterator[Webh
 
 
 def _update(update_id: int, user_id: int, text: str) -> dict[str, object]:
-    return {"update_id": update_id, "message": {
-        "message_id": 1, "date": 1764000000, "text": text,
-        "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}] if text.startswith("/") else [],
-        "chat": {"id": user_id, "type": "private", "first_name": "Forged"},
-        "from": {"id": user_id, "is_bot": False, "first_name": "Forged", "language_code": "en"}}}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": 1,
+            "date": 1764000000,
+            "text": text,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+            if text.startswith("/")
+            else [],
+            "chat": {"id": user_id, "type": "private", "first_name": "Forged"},
+            "from": {"id": user_id, "is_bot": False, "first_name": "Forged", "language_code": "en"},
+        },
+    }
 
 
 async def _post(url: str, body: dict[str, object], headers: dict[str, str]) -> int:
-    async with aiohttp.ClientSession(trust_env=False) as session:
-        async with session.post(url, data=json.dumps(body),
-                                headers={"Content-Type": "application/json", **headers}) as response:
-            return response.status
+    async with aiohttp.ClientSession(trust_env=False) as session, session.post(url, data=json.dumps(body),
+                            headers={"Content-Type": "application/json", **headers}) as response:
+        return response.status
 
 
 @SQLITE_ONLY
@@ -181,7 +188,9 @@ def test_a_webhook_is_refused_on_a_clear_text_public_url() -> None:
 
 
 @SQLITE_ONLY
-async def test_saathi_run_with_a_webhook_url_answers_members(database_url: str, bot_processes) -> None:  # type: ignore[no-untyped-def]
+async def test_saathi_run_with_a_webhook_url_answers_members(
+    database_url: str, bot_processes: Callable[..., BotProcess]
+) -> None:
     """The real ``saathi run --webhook-url`` in a child process (bot.webhook.serve_webhook)."""
     emu = BotApiEmulator()
     await emu.start()

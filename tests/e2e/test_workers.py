@@ -37,7 +37,7 @@ from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.outbox.tables import OutboxMessage
 from tests.conftest import PG_SKIP_REASON, reset_postgres
-from tests.e2e.processes import BotProcess, bot_processes  # noqa: F401  (fixture)
+from tests.e2e.processes import BotProcess
 
 MEMBERS = 2000  # due for their check-in at once
 BULK_CHATS = 750  # with two outbox rows each, which must arrive in order
@@ -142,7 +142,7 @@ def pg_url(postgres_database: str | None) -> str:
 
 
 async def test_two_dispatchers_deliver_every_checkin_and_outbox_row_exactly_once_across_a_kill(
-        pg_url: str, bot_processes, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+        pg_url: str, bot_processes: Callable[..., BotProcess], tmp_path: Path) -> None:
     upgrade(pg_url)
     seed(pg_url, members=MEMBERS, bulk_chats=BULK_CHATS, rows_per_chat=2)
     expected_rows = MEMBERS + 2 * BULK_CHATS
@@ -224,8 +224,8 @@ def test_a_claim_leaves_a_chat_in_flight_to_the_worker_sending_it(pg_url: str) -
     from bot.domain.outgoing import Priority
     from bot.services.outbox import enqueue
     from scripts.benchmarks.workers import DUE
-    from storage.outbox import queries as outbox_db
     from storage.db import SessionFactory
+    from storage.outbox import queries as outbox_db
 
     upgrade(pg_url)
     uow = SessionFactory(make_engine(pg_url))
@@ -250,7 +250,9 @@ def test_a_claim_leaves_a_chat_in_flight_to_the_worker_sending_it(pg_url: str) -
         worker_b.commit()
     with uow() as session:  # the leases run out (the workers died): chat 1 is free again, in order
         later = DUE + timedelta(seconds=61)
-        texts = [row.payload["text"] for row in outbox_db.claim_outbox(session, later, 10, later + timedelta(seconds=60))]
+        texts = [
+            row.payload["text"] for row in outbox_db.claim_outbox(session, later, 10, later + timedelta(seconds=60))
+        ]
         assert texts == ["urgent", "first", "second", "other chat"]
 
 
@@ -265,8 +267,8 @@ def test_two_workers_scanning_at_once_start_each_checkin_once(pg_url: str) -> No
     from bot.runtime import Saathi
     from bot.services.context import ServiceContext
     from scripts.benchmarks.workers import DUE
-    from storage.db import SessionFactory
     from storage.checkins.tables import Checkin
+    from storage.db import SessionFactory
 
     upgrade(pg_url)
     seed(pg_url, members=600)
@@ -282,7 +284,7 @@ def test_two_workers_scanning_at_once_start_each_checkin_once(pg_url: str) -> No
         try:
             for _ in range(4):
                 results.append(saathi.run_due_work(kick=False))
-        except BaseException as exc:  # noqa: BLE001  (reported below)
+        except BaseException as exc:  # reported below
             errors.append(exc)
 
     threads = [threading.Thread(target=worker) for _ in range(2)]

@@ -6,17 +6,18 @@ as [unreadable]); a member who joins under the new key gets everything as usual.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 from cryptography.fernet import Fernet
 from sqlmodel import select
 
 from storage import crypto
-from storage.keys import check as key_check
-from storage.db import make_engine
 from storage.checkins.tables import Checkin
+from storage.db import make_engine
+from storage.keys import check as key_check
 from storage.outbox.tables import OutboxMessage
 from tests.e2e.conftest import COUNSELLOR_ID, EVENING_DUE, Harness
-from tests.e2e.processes import bot_env, bot_processes  # noqa: F401  (fixture)
+from tests.e2e.processes import BotProcess, bot_env
 
 OLD_KEY, NEW_KEY = Fernet.generate_key().decode(), Fernet.generate_key().decode()
 
@@ -51,7 +52,7 @@ async def test_with_the_override_old_and_new_members_get_answers_checkins_and_al
 
 
 async def test_saathi_run_with_a_wrong_key_refuses_then_runs_with_the_override(
-        harness: Harness, bot_processes) -> None:  # type: ignore[no-untyped-def]
+        harness: Harness, bot_processes: Callable[..., BotProcess]) -> None:
     crypto.configure([OLD_KEY])
     await harness.restart_bot()
     harness.seed_centre()

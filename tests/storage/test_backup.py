@@ -36,11 +36,17 @@ def _empty_database_like(database_url: str, tmp_path: Path) -> Iterator[str]:
 def _contents(services: ServiceContext) -> dict[str, object]:
     with services.uow() as session:
         return {
-            "members": sorted((m.telegram_user_id, m.pseudonym, m.display_name, m.status)
-                              for m in session.exec(select(Member))),
-            "checkins": sorted((c.member_id, c.local_date, c.status, c.mood, c.note) for c in session.exec(select(Checkin))),
-            "open": sorted((e.member_id, e.level, e.excerpt) for e in session.exec(select(Escalation))
-                           if e.state in ("open", "acknowledged")),
+            "members": sorted(
+                (m.telegram_user_id, m.pseudonym, m.display_name, m.status) for m in session.exec(select(Member))
+            ),
+            "checkins": sorted(
+                (c.member_id, c.local_date, c.status, c.mood, c.note) for c in session.exec(select(Checkin))
+            ),
+            "open": sorted(
+                (e.member_id, e.level, e.excerpt)
+                for e in session.exec(select(Escalation))
+                if e.state in ("open", "acknowledged")
+            ),
         }
 
 

@@ -73,7 +73,9 @@ def _risk_rules() -> Iterator[None]:
     except OSError:
         rules = parse_rules('language = "en"\n[[rule]]\nid = "EN-SUI-001"\ncategory = "suicide"\nlevel = "urgent"\n'
                             'description = "stand-in"\npatterns = ["kill myself"]\n', language="en", source="stand-in")
-        with mock.patch.object(engine, "load_rules", lambda language=None: RuleSet(tuple(rules), ("en",), CheckinPolicy())):
+        with mock.patch.object(
+            engine, "load_rules", lambda language=None: RuleSet(tuple(rules), ("en",), CheckinPolicy())
+        ):
             yield
         return
     yield

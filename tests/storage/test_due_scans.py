@@ -8,11 +8,11 @@ from sqlmodel import Session, select
 
 from bot.services import attendance
 from bot.services.context import ServiceContext
-from storage.circles import queries as circles_db
 from storage.checkins import queries as checkins_db
-from storage.people import queries as people_db
-from storage.circles.tables import Circle, CircleMembership, UnreachableNotice
 from storage.checkins.tables import Checkin
+from storage.circles import queries as circles_db
+from storage.circles.tables import Circle, CircleMembership, UnreachableNotice
+from storage.people import queries as people_db
 from storage.people.tables import Center, Member
 from storage.sponsors.tables import AttendanceWatch
 from tests.storage.helpers import member, onboard, seed_centre

@@ -7,19 +7,18 @@ import os
 import stat
 from datetime import UTC, datetime
 
-import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
 from sqlmodel import select
 
 from bot.cli import main
 from bot.services import admin, checkins, inbound, privacy
-from bot.services.context import Person, ServiceContext
+from bot.services.context import ServiceContext
 from storage import crypto
+from storage.checkins.tables import Checkin
 from storage.circles.tables import CircleMessage
 from storage.db import make_engine
 from storage.migrate import upgrade
-from storage.checkins.tables import Checkin
 from storage.outbox.tables import OutboxMessage
 from storage.people.tables import Member
 from storage.safety.tables import Escalation
@@ -87,7 +86,9 @@ def test_mydata_and_forget_still_work_on_encrypted_rows(services: ServiceContext
         session.commit()
     with services.uow() as session:  # the search for their name now happens on decrypted payloads
         assert session.exec(select(Checkin.note).where(Checkin.note.is_not(None))).all() == []  # type: ignore[union-attr]
-        rows = [r for r in session.exec(select(OutboxMessage)) if r.purpose != "privacy_staff"]  # "X asked to be forgotten"
+        rows = [
+            r for r in session.exec(select(OutboxMessage)) if r.purpose != "privacy_staff"
+        ]  # "X asked to be forgotten"
         assert rows and all(pseudonym not in str(r.payload) and SHARE not in str(r.payload) for r in rows)
 
 
@@ -136,7 +137,9 @@ def test_rotation_to_a_new_key_then_the_old_one_can_go(database_url: str, clock,
         assert session.exec(select(CircleMessage.text).where(CircleMessage.kind == "text")).one() == SHARE
         assert "kill myself" in (session.exec(select(Escalation)).one().excerpt or "")
         assert all(isinstance(r.payload, dict) for r in session.exec(select(OutboxMessage)))
-        assert session.exec(select(Member.display_name).where(Member.telegram_user_id == 4242)).one() == "Test User 4242"
+        assert (
+            session.exec(select(Member.display_name).where(Member.telegram_user_id == 4242)).one() == "Test User 4242"
+        )
     services.uow.engine.dispose()
 
 
@@ -161,7 +164,9 @@ def test_sqlite_folder_and_files_are_owner_only(tmp_path) -> None:  # type: igno
         upgrade(url)
         engine = make_engine(url)
         with engine.begin() as conn:
-            conn.execute(text("INSERT INTO center (name, timezone, created_at) VALUES ('Asha', 'Asia/Kolkata', '2026-01-01')"))
+            conn.execute(
+                text("INSERT INTO center (name, timezone, created_at) VALUES ('Asha', 'Asia/Kolkata', '2026-01-01')")
+            )
             modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()}
         engine.dispose()
     finally:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.services import admin, onboarding
 from bot.services.context import Person, ServiceContext
@@ -15,7 +15,7 @@ CENTRE, CIRCLE = "Asha Kendra", "Evening Circle"
 
 def _members_in_circle(services: ServiceContext) -> int:
     with services.uow() as session:
-        return len(session.exec(select(CircleMembership).where(CircleMembership.left_at == None)).all())  # noqa: E711
+        return len(session.exec(select(CircleMembership).where(col(CircleMembership.left_at).is_(None))).all())
 
 
 def test_no_more_invites_than_free_seats(services: ServiceContext) -> None:

@@ -14,8 +14,8 @@ from bot.cli import _keys_fit_or_refuse, main
 from bot.config import parse_settings
 from bot.services.context import ServiceContext
 from storage import crypto
-from storage.keys import check as key_check
 from storage.db import make_engine
+from storage.keys import check as key_check
 from storage.people.tables import Member
 from tests.storage.test_encryption_at_rest import _cli_env, _services, _write_through_services
 

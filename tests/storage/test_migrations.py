@@ -23,7 +23,9 @@ def test_upgrade_keeps_the_data_of_an_existing_database(database_url: str) -> No
     upgrade(database_url, "0001")
     engine = create_engine(database_url)
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO center (name, timezone, created_at) VALUES ('Old Kendra', 'Asia/Kolkata', '2026-01-01')"))
+        conn.execute(
+            text("INSERT INTO center (name, timezone, created_at) VALUES ('Old Kendra', 'Asia/Kolkata', '2026-01-01')")
+        )
     upgrade(database_url)
     upgrade(database_url)  # a second upgrade is a no-op
     with engine.connect() as conn:
@@ -97,11 +99,15 @@ def test_members_paused_before_pause_history_get_an_open_pause(database_url: str
         conn.execute(text("INSERT INTO center (id, name, timezone, created_at) "
                           "VALUES (1, 'Old Kendra', 'Asia/Kolkata', '2026-01-01')"))
         for user_id, status, last in ((11, "paused", "2026-11-20"), (12, "paused", None), (13, "active", "2026-11-20")):
-            conn.execute(text(
-                "INSERT INTO member (center_id, telegram_user_id, chat_id, pseudonym, language, timezone, checkin_time, "
-                "status, high_risk_windows, last_checkin_local_date, created_at) VALUES (1, :uid, :uid, :name, 'en', "
-                "'Asia/Kolkata', '20:00', :status, '', :last, '2026-11-01 10:00:00')"),
-                {"uid": user_id, "name": f"Lotus {user_id}", "status": status, "last": last})
+            conn.execute(
+                text(
+                    "INSERT INTO member (center_id, telegram_user_id, chat_id, pseudonym, language, timezone, "
+                    "checkin_time, status, high_risk_windows, last_checkin_local_date, created_at) "
+                    "VALUES (1, :uid, :uid, :name, 'en', 'Asia/Kolkata', '20:00', :status, '', :last, "
+                    "'2026-11-01 10:00:00')"
+                ),
+                {"uid": user_id, "name": f"Lotus {user_id}", "status": status, "last": last},
+            )
     upgrade(database_url)
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT m.telegram_user_id, p.starts_on, p.ends_on FROM pauseperiod p "

@@ -9,8 +9,8 @@ from sqlmodel import select
 
 from bot.services import admin, retention
 from bot.services.context import ServiceContext
-from storage.circles.tables import Circle, CircleMessage
 from storage.checkins.tables import Checkin, CravingEvent
+from storage.circles.tables import Circle, CircleMessage
 from storage.outbox.tables import OutboxMessage
 from storage.safety.tables import AuditEntry, Escalation, EscalationEvent
 from tests.storage.helpers import member, onboard, seed_centre

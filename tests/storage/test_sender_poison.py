@@ -24,7 +24,7 @@ class AcceptsButCannotBeRead:
     def __init__(self) -> None:
         self.delivered: list[str] = []
 
-    async def send_message(self, **kwargs: Any) -> SimpleNamespace:  # noqa: ANN401
+    async def send_message(self, **kwargs: Any) -> SimpleNamespace:
         self.delivered.append(kwargs["text"])
         if kwargs["text"] == "poison":
             raise ValueError("the answer could not be read")

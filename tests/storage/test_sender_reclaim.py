@@ -21,7 +21,7 @@ class FakeBot:
     def __init__(self) -> None:
         self.sent: list[str] = []
 
-    async def send_message(self, *, chat_id: int, text: str, **_: Any) -> SimpleNamespace:  # noqa: ANN401
+    async def send_message(self, *, chat_id: int, text: str, **_: Any) -> SimpleNamespace:
         self.sent.append(text)
         return SimpleNamespace(message_id=len(self.sent))
 

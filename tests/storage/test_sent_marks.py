@@ -52,7 +52,7 @@ async def test_each_mark_is_committed_as_its_answer_arrives(services: ServiceCon
 async def test_a_refused_flush_keeps_its_marks_for_the_next(services: ServiceContext) -> None:
     calls = {"n": 0}
 
-    def failing_once() -> Any:  # noqa: ANN401
+    def failing_once() -> Any:
         calls["n"] += 1
         if calls["n"] == 1:
             raise RuntimeError("database unavailable")

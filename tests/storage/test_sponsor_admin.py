@@ -31,7 +31,10 @@ def test_during_quiet_hours_the_command_says_when_the_mentee_will_be_asked(servi
 def test_outside_quiet_hours_the_mentee_has_been_asked(services: ServiceContext, clock) -> None:
     sponsor, mentee = _volunteer_and_mentee(services)
     clock.set(datetime(2026, 11, 25, 6, 30, tzinfo=UTC))  # noon in India
-    assert sponsor_admin.link(services, sponsor, mentee) == f"{mentee} has been asked to agree to {sponsor} as their sponsor"
+    assert (
+        sponsor_admin.link(services, sponsor, mentee)
+        == f"{mentee} has been asked to agree to {sponsor} as their sponsor"
+    )
 
 
 def test_a_counsellors_sponsorlink_during_quiet_hours_names_the_morning(services: ServiceContext, clock) -> None:

@@ -31,8 +31,11 @@ def _reply(services, text: str) -> None:  # type: ignore[no-untyped-def]
 
 def _store(services, *update_ids: int, text: str = "hello") -> inbox.Stored:  # type: ignore[no-untyped-def]
     with services.uow() as session:
-        stored = inbox.store(session, [Received(i, 42, {"update_id": i, "message": {"text": text}}) for i in update_ids],
-                             services.clock.now())
+        stored = inbox.store(
+            session,
+            [Received(i, 42, {"update_id": i, "message": {"text": text}}) for i in update_ids],
+            services.clock.now(),
+        )
         session.commit()
     return stored
 
@@ -164,4 +167,7 @@ def test_housekeeping_forgets_done_updates_after_two_days_and_keeps_pending_ones
     _in_update(handle, 803)
     assert updates.forget_old(services) == 1
     with services.uow() as session:
-        assert {row.update_id: row.status for row in session.exec(select(InboxUpdate))} == {802: "pending", 803: "handled"}
+        assert {row.update_id: row.status for row in session.exec(select(InboxUpdate))} == {
+            802: "pending",
+            803: "handled",
+        }

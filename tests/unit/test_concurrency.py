@@ -64,8 +64,12 @@ def _inbox(app: _Recorder) -> Inbox:
 
 
 async def test_a_chat_is_handled_in_order_while_other_chats_go_ahead() -> None:
-    batch = [(1, _text(1, 11, "first of chat 11")), (2, _text(2, 22, "chat 22")), (3, _text(3, 11, "second of chat 11")),
-             (5, _text(5, 33, "chat 33"))]
+    batch = [
+        (1, _text(1, 11, "first of chat 11")),
+        (2, _text(2, 22, "chat 22")),
+        (3, _text(3, 11, "second of chat 11")),
+        (5, _text(5, 33, "chat 33")),
+    ]
     app = _Recorder()
     assert await _inbox(app).run_lanes(batch) == 4
     order = app.events
@@ -125,7 +129,7 @@ class _Other(Exception):
     sqlstate = "23505"
 
 
-def _use_case(failures: list[Exception], calls: list[Any]) -> Any:  # noqa: ANN401
+def _use_case(failures: list[Exception], calls: list[Any]) -> Any:
     def use_case(services: object, value: int, *, twice: bool) -> int:
         calls.append((services, value, twice))
         if failures:

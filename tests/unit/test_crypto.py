@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from cryptography.fernet import Fernet
 
@@ -39,7 +37,9 @@ def test_column_types_are_transparent_and_keep_none() -> None:
 
 def test_legacy_plaintext_reads_back_as_it_is() -> None:
     crypto.configure([K1])
-    assert EncryptedText().process_result_value("a note from before encryption", None) == "a note from before encryption"
+    assert (
+        EncryptedText().process_result_value("a note from before encryption", None) == "a note from before encryption"
+    )
     assert EncryptedJSON().process_result_value({"text": "old"}, None) == {"text": "old"}
     # text that merely starts like a token is still plaintext
     assert crypto.decrypt("gAAAAA is how a token starts") == "gAAAAA is how a token starts"

@@ -48,7 +48,9 @@ def test_every_language_has_exactly_the_same_keys_and_variables() -> None:
     assert len(english) > 100
     for lang in LANGUAGES[1:]:
         other = _ids(lang)
-        assert set(other) == set(english), f"{lang}: missing {set(english) - set(other)}, extra {set(other) - set(english)}"
+        assert set(other) == set(english), (
+            f"{lang}: missing {set(english) - set(other)}, extra {set(other) - set(english)}"
+        )
         for key, variables in english.items():
             assert other[key] == variables, f"{lang}:{key} uses {other[key]}, English uses {variables}"
 
@@ -79,6 +81,8 @@ def test_voice_is_person_first() -> None:
             assert not re.search(r"\baddicts?\b|\balcoholics?\b|\bjunkie|नशेड़ी|व्यसनी", text), (lang, key)
 
 
-@pytest.mark.parametrize(("code", "expected"), [("hi-IN", "hi"), ("mr", "mr"), ("en-GB", "en"), (None, "en"), ("ta", "en")])
+@pytest.mark.parametrize(
+    ("code", "expected"), [("hi-IN", "hi"), ("mr", "mr"), ("en-GB", "en"), (None, "en"), ("ta", "en")]
+)
 def test_telegram_language_codes_map_to_ours(code: str | None, expected: str) -> None:
     assert normalise_language(code) == expected

@@ -16,14 +16,15 @@ import math
 import os
 import random
 import time
+from itertools import pairwise
 
 import pytest
 
 from bot.delivery.limiter import (
     TELEGRAM_PER_SEC,
     Grant,
-    LocalPacer,
     Limits,
+    LocalPacer,
     RateLimiter,
     memory_limiter,
     redis_limiter,
@@ -159,8 +160,8 @@ async def test_one_private_chat_gets_one_message_per_interval_and_a_group_three_
     private = [at for at, chat in log if chat == 501]
     group = [at for at, chat in log if chat == -100777]
     assert len(private) == 5 and len(group) == 3
-    assert all(b - a >= 1.05 - 1e-9 for a, b in zip(private, private[1:]))
-    assert all(b - a >= 3.05 - 1e-9 for a, b in zip(group, group[1:]))
+    assert all(b - a >= 1.05 - 1e-9 for a, b in pairwise(private))
+    assert all(b - a >= 3.05 - 1e-9 for a, b in pairwise(group))
 
 
 async def test_edits_are_not_paced_per_chat() -> None:
@@ -292,7 +293,7 @@ def _redis_or_skip() -> None:
         pytest.skip("the redis package is not installed (pip install 'saathi[redis]')")
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         pytest.skip(f"Redis is not reachable at {REDIS_URL} ({type(exc).__name__}); CI runs it")
 
 
@@ -317,7 +318,7 @@ async def test_redis_paces_one_chat_across_workers_and_holds_it_after_a_429() ->
         for limiter in (first, second, first, second):
             await limiter.acquire(777, Priority.REPLY)
             times.append(time.monotonic())
-        assert all(b - a >= 0.18 for a, b in zip(times, times[1:]))
+        assert all(b - a >= 0.18 for a, b in pairwise(times))
 
         await first.retry_after(778, 0.5, everyone=False)
         started = time.monotonic()
@@ -352,7 +353,7 @@ async def test_redis_urgent_waiter_in_one_worker_makes_the_others_broadcast_step
         await alerter.aclose()
     # In the order the limiter granted them: the first token after those the broadcaster had already
     # booked ahead (its bucket's own horizon: 0.25 s at 20/s, five tokens), not behind the broadcast's second.
-    ahead = math.ceil(broadcaster._overall.bucket.ahead * limits.overall_per_sec)  # noqa: SLF001
+    ahead = math.ceil(broadcaster._overall.bucket.ahead * limits.overall_per_sec)
     assert order.index("alert") <= before + ahead + 1 < 20, (before, ahead, order)
 
 
@@ -415,7 +416,7 @@ async def _two_redis_workers(vt: RedisVirtualTime, limits: Limits, sends: int) -
     finally:
         for limiter in workers:
             await limiter.aclose()
-    dropped = sum(limiter._overall.dropped for limiter in workers)  # noqa: SLF001
+    dropped = sum(limiter._overall.dropped for limiter in workers)
     assert len(log) == sends, f"{len(log)} of {sends} granted ({dropped} send times dropped)"
     return [at for at, *_ in log], dropped
 

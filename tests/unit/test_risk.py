@@ -23,7 +23,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.domain.risk import assess as engine_assess
 from bot.domain.risk import (
     CheckinAnswers,
     DayRecord,
@@ -40,6 +39,7 @@ from bot.domain.risk import (
     next_followup_question,
     normalise_text,
 )
+from bot.domain.risk import assess as engine_assess
 from bot.domain.risk.followup import INTENT, METHOD, PLAN, PREPARATION, THOUGHTS_KILL, WISH_DEAD
 from bot.domain.risk.patterns import PatternError, compile_pattern
 from bot.domain.risk.rules import CATEGORIES, LANGUAGES, URGENT_CATEGORIES, parse_rules
@@ -432,7 +432,10 @@ def test_three_days_of_mood_one_is_concern() -> None:
 
 
 def test_a_gap_breaks_a_streak() -> None:
-    history = [DayRecord(TODAY - timedelta(days=3), 1, 2, "no", True), DayRecord(TODAY - timedelta(days=1), 1, 2, "no", True)]
+    history = [
+        DayRecord(TODAY - timedelta(days=3), 1, 2, "no", True),
+        DayRecord(TODAY - timedelta(days=1), 1, 2, "no", True),
+    ]
     result = assess(answers=CheckinAnswers(mood=1, craving=2, used="no"), history=history, today=TODAY)
     assert "CHK-MOOD-001" not in result.rule_ids
 
@@ -506,7 +509,10 @@ def test_followup_skips_method_intent_plan_without_active_thoughts() -> None:
     [
         ({WISH_DEAD: False, THOUGHTS_KILL: False, PREPARATION: False}, WATCH),
         ({WISH_DEAD: True, THOUGHTS_KILL: False, PREPARATION: False}, CONCERN),
-        ({WISH_DEAD: True, THOUGHTS_KILL: True, METHOD: False, INTENT: False, PLAN: False, PREPARATION: False}, CONCERN),
+        (
+            {WISH_DEAD: True, THOUGHTS_KILL: True, METHOD: False, INTENT: False, PLAN: False, PREPARATION: False},
+            CONCERN,
+        ),
         ({WISH_DEAD: True, THOUGHTS_KILL: True, METHOD: True}, URGENT),
         ({WISH_DEAD: False, THOUGHTS_KILL: False, PREPARATION: True}, URGENT),
         ({}, WATCH),
@@ -540,7 +546,7 @@ def test_every_rule_file_loads_and_ids_are_unique_and_well_formed() -> None:
             if rule.category in URGENT_CATEGORIES and rule.level == URGENT:
                 assert rule.not_examples or rule.category == "medical", f"{rule.id} needs not_examples"
     categories = {rule.category for rule in everything.rules}
-    assert URGENT_CATEGORIES <= categories and {"use", "craving", "help", "hopeless"} <= categories
+    assert categories >= URGENT_CATEGORIES and {"use", "craving", "help", "hopeless"} <= categories
 
 
 @pytest.mark.parametrize("rule_id", [rule.id for rule in load_rules().rules])
@@ -672,9 +678,19 @@ NASTY = st.one_of(
     st.text(max_size=300),
     st.text(alphabet=st.characters(min_codepoint=0x0590, max_codepoint=0x06FF), max_size=200),  # Hebrew, Arabic (RTL)
     st.text(alphabet=st.characters(min_codepoint=0x0900, max_codepoint=0x097F), max_size=200),  # Devanagari
-    st.text(alphabet=st.sampled_from("\u200b\u200c\u200d\u202e\u2066\ufeff\x00\x07\x1b\n\r\t.!?।…'’ 😭🔪💊🙏🏽\U0001f9d1\u200d\U0001f91d\u200d\U0001f9d1"), max_size=200),
-    st.lists(st.sampled_from(["i", "want", "to", "die", "not", "nahi", "मरना", "चाहता", "हूँ", "k1ll", "myself", ".", "!", "..."]),
-             max_size=40).map(" ".join),
+    st.text(
+        alphabet=st.sampled_from(
+            "\u200b\u200c\u200d\u202e\u2066\ufeff\x00\x07\x1b\n\r\t.!?।…'’ 😭🔪💊🙏🏽"
+            "\U0001f9d1\u200d\U0001f91d\u200d\U0001f9d1"
+        ),
+        max_size=200,
+    ),
+    st.lists(
+        st.sampled_from(
+            ["i", "want", "to", "die", "not", "nahi", "मरना", "चाहता", "हूँ", "k1ll", "myself", ".", "!", "..."]
+        ),
+        max_size=40,
+    ).map(" ".join),
 )
 
 

@@ -10,6 +10,7 @@ import sys
 import time
 from collections import Counter
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -124,7 +125,7 @@ def test_retraining_reproduces_the_shipped_scores_and_stdlib_scoring_equals_skle
     sample = [e.text for e in examples[::37]] + ["", "ok", OBLIQUE, "आज रात सब खत्म"]
     sk = training.Fitted(vectorizer, classifier, fitted).sklearn_probabilities(sample)
     worst_sklearn = worst_shipped = 0.0
-    for text, expected in zip(sample, sk):
+    for text, expected in zip(sample, sk, strict=True):
         mine = fitted.probabilities_of(text)
         theirs = shipped.probabilities_of(text)
         worst_sklearn = max(worst_sklearn, *(abs(mine[c] - expected[c]) for c in expected))
@@ -212,7 +213,7 @@ def test_windows_are_whole_sentences_up_to_the_limit_and_long_sentences_overlap(
     assert clf.sentence_windows(short) == [(0, len(short.tokens) - 1)]  # a short message is read whole
     run_on = normalise("word " * 400)
     pieces = clf.sentence_windows(run_on)
-    assert all(b[0] <= a[1] for a, b in zip(pieces, pieces[1:]))  # overlapping: no phrase is cut in two
+    assert all(b[0] <= a[1] for a, b in pairwise(pieces))  # overlapping: no phrase is cut in two
     assert pieces[-1][1] == len(run_on.tokens) - 1
 
 

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.streaks import MILESTONE_LATE_DAYS, MILESTONES, checkin_streak, count_to_tell, milestone_reached, sober_days
+from bot.domain.streaks import (
+    MILESTONE_LATE_DAYS,
+    MILESTONES,
+    checkin_streak,
+    count_to_tell,
+    milestone_reached,
+    sober_days,
+)
 
 TODAY = date(2025, 3, 10)
 

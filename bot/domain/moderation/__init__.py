@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 from bot.domain.risk.normalise import SENTENCE_BREAK, normalise
@@ -81,7 +81,7 @@ def _term(value: str, source: str) -> Term:
     return Term(source=raw, words=words, prefix=prefix)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_terms(languages: tuple[str, ...] = LANGUAGES) -> tuple[Term, ...]:
     """The packaged lists, parsed once per process."""
     folder = resources.files(__package__)

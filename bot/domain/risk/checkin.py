@@ -140,12 +140,22 @@ def _trend_signals(days: list[_Day], today: date, policy: CheckinPolicy) -> list
     mood = _slope([(d.day, d.mood) for d in recent if d.mood is not None], policy.trend_min_points)
     if mood is not None and mood <= policy.trend_mood_slope:
         signals.append(
-            Signal("CHK-TRD-001", "trend", policy.trend_level, f"mood falling {mood:+.2f}/day over {policy.trend_window_days} days")
+            Signal(
+                "CHK-TRD-001",
+                "trend",
+                policy.trend_level,
+                f"mood falling {mood:+.2f}/day over {policy.trend_window_days} days",
+            )
         )
     craving = _slope([(d.day, d.craving) for d in recent if d.craving is not None], policy.trend_min_points)
     if craving is not None and craving >= policy.trend_craving_slope:
         signals.append(
-            Signal("CHK-TRD-002", "trend", policy.trend_level, f"craving rising {craving:+.2f}/day over {policy.trend_window_days} days")
+            Signal(
+                "CHK-TRD-002",
+                "trend",
+                policy.trend_level,
+                f"craving rising {craving:+.2f}/day over {policy.trend_window_days} days",
+            )
         )
     return signals
 
@@ -161,7 +171,7 @@ def _slope(points: list[tuple[date, int]], min_points: int) -> float | None:
     spread = sum((x - mean_x) ** 2 for x in xs)
     if spread == 0:
         return None
-    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / spread
+    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
 
 
 def _clamp(value: int | None, bounds: tuple[int, int]) -> int | None:

@@ -173,11 +173,11 @@ class RiskModel:
                 partial[index] += value * weight
         if norm_sq > 0.0:
             norm = math.sqrt(norm_sq)
-            scores = [b + p / norm for b, p in zip(scores, partial)]
+            scores = [b + p / norm for b, p in zip(scores, partial, strict=True)]
         top = max(scores)
         exps = [math.exp(s - top) for s in scores]
         total = sum(exps)
-        return {name: e / total for name, e in zip(self.classes, exps)}
+        return {name: e / total for name, e in zip(self.classes, exps, strict=True)}
 
     def probabilities_of(self, text: str) -> dict[str, float]:
         return self.probabilities(features(text))
@@ -308,7 +308,7 @@ def model_from_dict(data: dict[str, Any]) -> RiskModel:
     classes = tuple(data["classes"])
     width = len(classes)
     terms: dict[str, tuple[float, tuple[float, ...]]] = {}
-    for term, row in zip(data["terms"], data["rows"]):
+    for term, row in zip(data["terms"], data["rows"], strict=True):
         weights = tuple(row[1:]) if len(row) > 1 else (0.0,) * width
         terms[term] = (row[0], weights)
     t = data["thresholds"]

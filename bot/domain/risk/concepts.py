@@ -95,7 +95,7 @@ def concept_features(tokens: Sequence[str]) -> list[str]:
             following = tokens[index + 1 : end]
             if SENTENCE_BREAK in following:
                 continue
-            if all(a == b for a, b in zip(following[:-1], rest[:-1])) and (
+            if all(a == b for a, b in zip(following[:-1], rest[:-1], strict=True)) and (
                 following[-1].startswith(rest[-1]) if last_prefix else following[-1] == rest[-1]
             ):
                 hits.add(concept)

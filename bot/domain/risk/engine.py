@@ -230,9 +230,8 @@ def _negation_cue(
     for index in range(first, last + 1):
         # Inside the match only a word the pattern did not ask for counts:
         # "suicide nahi karunga" matched through a "..." gap.
-        if tokens[index] in single and tokens[index] not in asked_for:
-            if not _is_not_negation(tokens, index, negation):
-                return index
+        if tokens[index] in single and tokens[index] not in asked_for and not _is_not_negation(tokens, index, negation):
+            return index
     if first > 0 and any(
         _phrase_at(tokens, first - 1, cue, ending=True) for cue in negation.adjacent
     ) and not _is_not_negation(tokens, first - 1, negation):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -172,7 +172,7 @@ def load_rules(language: str | None = None) -> RuleSet:
     return _load_packaged((language,) if language else LANGUAGES)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_packaged(languages: tuple[str, ...]) -> RuleSet:
     folder = resources.files(__package__).joinpath("rules")
     rules: list[Rule] = []

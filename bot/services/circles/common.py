@@ -23,9 +23,9 @@ from bot.services import access
 from bot.services.context import Person
 from bot.services.outbox import enqueue, enqueue_edit
 from storage.circles import queries as circles_db
-from storage.people import queries as people_db
 from storage.circles.tables import Circle, CircleMembership, CircleMessage, CircleSettings, RelayCopy
 from storage.outbox.tables import OutboxMessage
+from storage.people import queries as people_db
 from storage.people.tables import Center, Member, Staff
 from storage.safety.tables import AuditEntry
 
@@ -251,7 +251,9 @@ def _copy_language(session: Session, copy: RelayCopy) -> str:
 
 
 
-def replied_message(session: Session, member: Member | None, chat_id: int, telegram_message_id: int) -> CircleMessage | None:
+def replied_message(
+    session: Session, member: Member | None, chat_id: int, telegram_message_id: int
+) -> CircleMessage | None:
     """The circle message behind message ``telegram_message_id`` in this chat: a copy, or the member's own."""
     copy = circles_db.copy_by_delivered_id(session, chat_id, telegram_message_id)
     if copy is not None:

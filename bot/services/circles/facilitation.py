@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
 from bot.domain import relay as rules
-from bot.domain.relay import build_relay
+from bot.domain.relay import RelayMessage, build_relay
 from bot.i18n import t
 from bot.services import safety
 from bot.services.circles.common import (
@@ -28,8 +29,8 @@ from bot.services.circles.common import (
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
 from storage.circles import queries as circles_db
-from storage.people import queries as people_db
 from storage.circles.tables import Circle, CircleMessage
+from storage.people import queries as people_db
 from storage.people.tables import Member, Staff
 
 HEALTH_DAYS = 7
@@ -76,7 +77,9 @@ def _show_member_view(session: Session, member: Member, circle: Circle, now: dat
 
 def _show_health(session: Session, person: Person, staff: Staff, now: datetime) -> None:
     lang = staff.language
-    circles = list(circles_db.circles_facilitated_by(session, staff.id or 0)) or list(circles_db.circles_of_center(session, staff.center_id))
+    circles = list(circles_db.circles_facilitated_by(session, staff.id or 0)) or list(
+        circles_db.circles_of_center(session, staff.center_id)
+    )
     if not circles:
         tell_staff(session, staff, t(lang, "circle-health-none"), now)
         return
@@ -145,15 +148,20 @@ def _post(session: Session, staff: Staff, circle: Circle, what: str, text: str, 
                             reply_to_id=replied.id if replied is not None and what == "say" else None, created_at=now)
     session.add(message)
     session.flush()
+    render: Callable[[str], RelayMessage]
     if what == "goal":
         meeting = circles_db.next_meeting(session, circle.id or 0)
         if meeting is not None:
             meeting.custom_goal = text[:500]
-        render = lambda lang: build_relay(staff.name, t(lang, "circle-goal-posted", goal=text), mark=facilitator_mark(lang), icon="🎯")
+
+        def render_goal(lang: str) -> RelayMessage:
+            return build_relay(staff.name, t(lang, "circle-goal-posted", goal=text), mark=facilitator_mark(lang),
+                               icon="🎯")
+        render = render_goal
     elif what == "pin":
         settings = settings_row(session, circle, now)
         settings.pinned_prompt = text[:1000]
-        render = lambda lang: build_relay(staff.name, text, mark=facilitator_mark(lang), icon="📌")
+        render = staff_render(staff, text, icon="📌")
     else:
         render = staff_render(staff, text)
     fan_out(session, circle, message, now, render, exclude_staff=staff.id,

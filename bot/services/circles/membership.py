@@ -21,8 +21,8 @@ from bot.services.circles.common import (
 from bot.services.context import ServiceContext
 from bot.services.outbox import enqueue
 from storage.circles import queries as circles_db
-from storage.people import queries as people_db
 from storage.circles.tables import Circle, CircleMembership, CircleMessage, UnreachableNotice
+from storage.people import queries as people_db
 from storage.people.tables import Member, Staff
 
 QUIET_DAYS = 14

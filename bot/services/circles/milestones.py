@@ -18,8 +18,8 @@ from bot.services.circles.common import (
 from bot.services.context import Person
 from bot.services.outbox import enqueue, enqueue_edit
 from storage.circles import queries as circles_db
-from storage.people import queries as people_db
 from storage.circles.tables import CircleMessage
+from storage.people import queries as people_db
 from storage.people.tables import Member
 
 

@@ -30,8 +30,8 @@ from bot.services.circles.membership import join, leave
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue_edit
 from storage.circles import queries as circles_db
-from storage.people import queries as people_db
 from storage.circles.tables import Circle, CircleMembership, CircleMessage, CircleReport
+from storage.people import queries as people_db
 from storage.people.tables import Member, Staff
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,11 @@ def report(ctx: ServiceContext, person: Person, reply_to_message_id: int | None)
             stranger(session, person, now)
             session.commit()
             return
-        copy = circles_db.copy_by_delivered_id(session, person.chat_id, reply_to_message_id) if reply_to_message_id else None
+        copy = (
+            circles_db.copy_by_delivered_id(session, person.chat_id, reply_to_message_id)
+            if reply_to_message_id
+            else None
+        )
         message = session.get(CircleMessage, copy.circle_message_id) if copy is not None else None
         if message is None or copy is None or copy.member_id != member.id:
             say(session, member, "circle-report-how", now)
@@ -101,11 +105,18 @@ def _file_report(session: Session, reporter: Member, message: CircleMessage, now
     if membership is None:
         return
     seat = circles_db.participant(session, membership)
-    if not seat.review_hold and circles_db.distinct_reporters(session, author.id or 0, now - REPORT_WINDOW) >= REVIEW_AFTER_REPORTERS:
+    if (
+        not seat.review_hold
+        and circles_db.distinct_reporters(session, author.id or 0, now - REPORT_WINDOW) >= REVIEW_AFTER_REPORTERS
+    ):
         seat.review_hold = True
-        tell_staff(session, reviewer, t(lang, "circle-review-hold-on", pseudonym=author.pseudonym, circle=circle.name),
-                    now, buttons=[[(t(lang, "btn-circle-lift-review"), encode("cir", "rv", membership.id or 0, "off"))]])
-
+        tell_staff(
+            session,
+            reviewer,
+            t(lang, "circle-review-hold-on", pseudonym=author.pseudonym, circle=circle.name),
+            now,
+            buttons=[[(t(lang, "btn-circle-lift-review"), encode("cir", "rv", membership.id or 0, "off"))]],
+        )
 
 
 def review_held(session: Session, person: Person, staff: Staff, message_id: int, release: bool, now: datetime,
@@ -121,8 +132,15 @@ def review_held(session: Session, person: Person, staff: Staff, message_id: int,
     lang = staff.language
     if release and author is not None and circle_of(session, author) is not None:
         message.status = "relayed"
-        fan_out(session, circle, message, now, member_render(author.pseudonym, message.text or ""),
-                 exclude_member=author.id, reply_to=session.get(CircleMessage, message.reply_to_id) if message.reply_to_id else None)
+        fan_out(
+            session,
+            circle,
+            message,
+            now,
+            member_render(author.pseudonym, message.text or ""),
+            exclude_member=author.id,
+            reply_to=session.get(CircleMessage, message.reply_to_id) if message.reply_to_id else None,
+        )
         say(session, author, "circle-released", now)
         outcome = t(lang, "circle-review-released")
     else:
@@ -131,14 +149,28 @@ def review_held(session: Session, person: Person, staff: Staff, message_id: int,
     audit(session, now, "circle_release" if release else "circle_keep_held", staff=staff, person=person,
            member_id=author.id if author else None)
     if staff_message_id is not None:
-        enqueue_edit(session, chat_id=person.chat_id, message_id=staff_message_id, now=now,
-                     text=t(lang, f"circle-review-{message.hold_reason or 'abuse'}", circle=circle.name,
-                            pseudonym=author.pseudonym if author else "-", text=excerpt(message.text)) + "\n\n" + outcome)
+        enqueue_edit(
+            session,
+            chat_id=person.chat_id,
+            message_id=staff_message_id,
+            now=now,
+            text=t(
+                lang,
+                f"circle-review-{message.hold_reason or 'abuse'}",
+                circle=circle.name,
+                pseudonym=author.pseudonym if author else "-",
+                text=excerpt(message.text),
+            )
+            + "\n\n"
+            + outcome,
+        )
     return None
 
 
 
-def _membership_at_centre(session: Session, staff: Staff, membership_id: int) -> tuple[CircleMembership, Member, Circle] | None:
+def _membership_at_centre(
+    session: Session, staff: Staff, membership_id: int
+) -> tuple[CircleMembership, Member, Circle] | None:
     membership = session.get(CircleMembership, membership_id)
     if membership is None or membership.left_at is not None:
         return None
@@ -214,7 +246,9 @@ def staff_action(ctx: ServiceContext, person: Person, action: str, args: Sequenc
         elif action == "remove" and found is not None:
             leave(session, member, now, reason="removed")
             audit(session, now, "circle_remove", staff=staff, person=person, member_id=member.id)
-            tell_staff(session, staff, t(lang, "circle-remove-done", pseudonym=member.pseudonym, circle=found[1].name), now)
+            tell_staff(
+                session, staff, t(lang, "circle-remove-done", pseudonym=member.pseudonym, circle=found[1].name), now
+            )
         elif action == "move":
             target = circles_db.circle_by_name(session, staff.center_id, " ".join(rest)) if rest else None
             if target is None:

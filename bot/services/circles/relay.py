@@ -38,8 +38,8 @@ from bot.services.circles.common import (
 )
 from bot.services.context import Person, ServiceContext
 from storage.circles import queries as circles_db
-from storage.people import queries as people_db
 from storage.circles.tables import Circle, CircleMembership, CircleMessage
+from storage.people import queries as people_db
 from storage.people.tables import Member
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,9 @@ def _accept(session: Session, member: Member, membership: CircleMembership, circ
         say(session, member, "circle-muted-note", now, until=local_time(seat.muted_until, tz, "%H:%M"))
         return
     limit = settings.flood_per_minute if settings is not None else rules.DEFAULT_FLOOD_PER_MINUTE
-    if rules.is_flooding(circles_db.recent_message_times(session, member.id or 0, now - rules.FLOOD_WINDOW), now, limit):
+    if rules.is_flooding(
+        circles_db.recent_message_times(session, member.id or 0, now - rules.FLOOD_WINDOW), now, limit
+    ):
         say(session, member, "circle-flood", now, limit=limit)
         return
     if len(text) > rules.MAX_RELAY_CHARS:

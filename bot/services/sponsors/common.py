@@ -18,9 +18,9 @@ from bot.i18n import t
 from bot.services.context import Person
 from bot.services.outbox import Buttons, enqueue
 from storage.people import queries as people_db
-from storage.sponsors import queries as sponsors_db
 from storage.people.tables import Center, Member, Staff
 from storage.safety.tables import AuditEntry
+from storage.sponsors import queries as sponsors_db
 from storage.sponsors.tables import Sponsor, SponsorLink
 
 SETTLED = ("active", "paused")

@@ -26,10 +26,10 @@ from bot.services.sponsors.common import (
 )
 from bot.services.sponsors.threads import is_live, resolve_thread
 from storage.checkins import queries as checkins_db
-from storage.people import queries as people_db
-from storage.sponsors import queries as sponsors_db
 from storage.checkins.tables import Checkin
+from storage.people import queries as people_db
 from storage.people.tables import Member
+from storage.sponsors import queries as sponsors_db
 from storage.sponsors.tables import Sponsor, SponsorLink
 
 

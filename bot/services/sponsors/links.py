@@ -36,8 +36,8 @@ from bot.services.sponsors.common import (
     to_staff,
 )
 from storage.people import queries as people_db
-from storage.sponsors import queries as sponsors_db
 from storage.people.tables import Center, Member, Staff
+from storage.sponsors import queries as sponsors_db
 from storage.sponsors.tables import Sponsor, SponsorLink
 
 

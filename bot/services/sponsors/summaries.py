@@ -23,8 +23,8 @@ from bot.services.sponsors.common import (
 from bot.services.sponsors.links import ask_mentee
 from storage.checkins import queries as checkins_db
 from storage.people import queries as people_db
-from storage.sponsors import queries as sponsors_db
 from storage.people.tables import Member
+from storage.sponsors import queries as sponsors_db
 from storage.sponsors.tables import Sponsor, SponsorLink
 
 STREAK_LOOKBACK_DAYS = 400

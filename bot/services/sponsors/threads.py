@@ -35,8 +35,8 @@ from bot.services.sponsors.common import (
     sponsor_side,
 )
 from storage.people import queries as people_db
-from storage.sponsors import queries as sponsors_db
 from storage.people.tables import Member, Staff
+from storage.sponsors import queries as sponsors_db
 from storage.sponsors.tables import Sponsor, SponsorLink, TalkRequest
 
 # A relayed message waits for the recipient's morning, unless they wrote in this thread lately.
@@ -203,7 +203,9 @@ def encourage(ctx: ServiceContext, person: Person, args: str) -> None:
             reply(session, person, lang, "sp-encourage-how", now)
         else:
             link = _link_to_mentee(session, sponsor, parsed[0])
-            relay = resolve_thread(session, f"link:{link.id}", person.telegram_user_id) if link else "sp-not-your-mentee"
+            relay = (
+                resolve_thread(session, f"link:{link.id}", person.telegram_user_id) if link else "sp-not-your-mentee"
+            )
             if isinstance(relay, str):
                 reply(session, person, lang, relay, now, pseudonym=parsed[0])
             else:
