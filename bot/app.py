@@ -40,7 +40,7 @@ COMMANDS = ("craving", "talk", "settings", "help")
 def build_application(settings: Settings, *, clock: Clock | None = None, with_jobs: bool = True,
                       sender_poll: float = 0.5, overall_rate: float | None = None,
                       limits: Limits | None = None,
-                      with_updater: bool = True) -> Application:  # type: ignore[type-arg]
+                      with_updater: bool = True) -> Application:
     """The outbox sender's limiter holds ``settings.rate_limit_per_second`` overall and Telegram's
     per-chat/per-group spacing (shared through Redis when ``RATE_LIMIT_REDIS_URL`` is set).
     ``overall_rate`` scales all of those limits so the overall one is this rate (tests against
@@ -70,7 +70,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None, with_jo
             limits = limits.scaled(overall_rate / limits.overall_per_sec)
     limiter: RateLimiter | None = None
 
-    async def post_init(application: Application) -> None:  # type: ignore[type-arg]
+    async def post_init(application: Application) -> None:
         me = await application.bot.get_me()
         services.bot_username = me.username or services.bot_username
         if loop_engine is not None:  # the same services, bot name included, on the loop's engine
@@ -89,7 +89,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None, with_jo
             saathi.inbox.start()
         log.info("Saathi started as @%s", services.bot_username)
 
-    async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
+    async def post_stop(application: Application) -> None:
         """Stop sending while the bot's HTTP client is still open: a call cut off by shutdown would
         cost its row an attempt (our loops call this after stop())."""
         if saathi.inbox is not None:
@@ -97,7 +97,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None, with_jo
         if saathi.sender is not None:
             await saathi.sender.stop()
 
-    async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    async def post_shutdown(application: Application) -> None:
         if saathi.sender is not None:
             await saathi.sender.stop()  # already stopped by post_stop unless start failed half-way
         if limiter is not None:
@@ -138,7 +138,7 @@ def clock_from_settings(settings: Settings) -> Clock:
     return OffsetClock(settings.clock_start, speed=settings.clock_speed, anchor=settings.clock_anchor)
 
 
-async def _set_commands(application: Application) -> None:  # type: ignore[type-arg]
+async def _set_commands(application: Application) -> None:
     try:
         for lang in LANGUAGES:
             commands = [BotCommand(name, t(lang, f"cmd-{name}")) for name in COMMANDS]
@@ -148,7 +148,7 @@ async def _set_commands(application: Application) -> None:  # type: ignore[type-
 
 
 @asynccontextmanager
-async def running(application: Application, *, poll_timeout: int = 1) -> AsyncIterator[Saathi]:  # type: ignore[type-arg]
+async def running(application: Application, *, poll_timeout: int = 1) -> AsyncIterator[Saathi]:
     """Run the application with long polling inside an ``async with`` (tests and the sandbox).
 
     Mirrors ``bot.polling.serve_polling`` (what ``saathi run`` uses): each update is handled before
@@ -173,7 +173,7 @@ async def running(application: Application, *, poll_timeout: int = 1) -> AsyncIt
             await application.post_shutdown(application)
 
 
-async def serve_dispatcher(application: Application, stop: asyncio.Event | None = None) -> None:  # type: ignore[type-arg]
+async def serve_dispatcher(application: Application, stop: asyncio.Event | None = None) -> None:
     """A dispatch-only worker (``saathi run --role dispatcher``): the outbox sender and the due-scan
     jobs, no polling and no webhook, until SIGTERM or SIGINT (or ``stop`` is set)."""
     stop = stop or asyncio.Event()

@@ -203,12 +203,13 @@ def _services(settings: Settings) -> ServiceContext:
 
 def _bot_username(settings: Settings) -> str:
     """Ask Telegram who we are, for links; a placeholder when offline or without a token."""
-    if settings.telegram_bot_token is None:
+    token = settings.telegram_bot_token
+    if token is None:
         return "YOUR_BOT_USERNAME"
     from telegram import Bot
 
     async def ask() -> str:
-        async with Bot(settings.telegram_bot_token, base_url=settings.telegram_api_url) as bot:
+        async with Bot(token, base_url=settings.telegram_api_url) as bot:
             return bot.username
 
     try:

@@ -11,7 +11,7 @@ from bot.config import Settings
 from storage import backup
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction) -> None:
     parsers = sub.add_parser("backup", help="back the database up, or restore a backup").add_subparsers(
         dest="action", required=True)
     create = parsers.add_parser(

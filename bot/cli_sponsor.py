@@ -9,7 +9,7 @@ from bot.services import sponsor_admin
 from bot.services.context import ServiceContext
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction) -> None:
     sponsor = sub.add_parser("sponsor", help="sponsors and mentees").add_subparsers(dest="action", required=True)
     link = sponsor.add_parser("link", help="propose a sponsor to a mentee (the mentee is asked to agree)",
                               description="Link a sponsor (a member with enough days in recovery, or a volunteer) "

@@ -1,4 +1,4 @@
-"""The transactional inbox: store an update, then confirm it to Telegram, then handle it from the store.
+"""The transactional inbox: store an update, then confirm it to Telegram, then handle it from the inbox_db.
 
 Polling (``bot/polling.py``) and the webhook (``bot/webhook.py``) hand each batch to
 :meth:`Inbox.store`: one insert and one commit for the whole batch. Only when that commit
@@ -40,7 +40,7 @@ from telegram.ext import Application
 from bot.blocking import run_blocking
 from bot.services import updates
 from bot.services.context import ServiceContext
-from storage import inbox as store
+from storage import inbox as inbox_db
 
 log = logging.getLogger(__name__)
 
@@ -76,13 +76,13 @@ def lane_of(update: Update) -> int | None:
     return update.effective_user.id if update.effective_user is not None else None
 
 
-def read_items(items: Iterable[Any], bot: Any) -> tuple[list[tuple[store.Received, Update]], int | None]:
+def read_items(items: Iterable[Any], bot: Any) -> tuple[list[tuple[inbox_db.Received, Update]], int | None]:
     """Telegram's raw update objects → the ones we can handle, and the offset past everything seen.
 
     An item that is not an object or has no integer ``update_id`` cannot be confirmed by itself
     and is skipped with a log line; one python-telegram-bot cannot read (a kind newer than it,
     a malformed field) is logged by id and skipped (confirmed). Never their content."""
-    readable: list[tuple[store.Received, Update]] = []
+    readable: list[tuple[inbox_db.Received, Update]] = []
     last: int | None = None
     for item in items:
         update_id = item.get("update_id") if isinstance(item, dict) else None
@@ -95,14 +95,14 @@ def read_items(items: Iterable[Any], bot: Any) -> tuple[list[tuple[store.Receive
         except Exception as exc:
             log.error("skipping update %s that could not be read: %s", update_id, type(exc).__name__)
             continue
-        readable.append((store.Received(update_id, lane_of(update), item), update))
+        readable.append((inbox_db.Received(update_id, lane_of(update), item), update))
     return readable, None if last is None else last + 1
 
 
 class Inbox:
     """Stores, handles and retries updates for one Application (the poller's or the webhook's process)."""
 
-    def __init__(self, application: Application, services: ServiceContext, *,  # type: ignore[type-arg]
+    def __init__(self, application: Application, services: ServiceContext, *,
                  on_given_up: Callable[[Update], Awaitable[None]] | None = None, lanes: int = LANES,
                  retry_poll: float = RETRY_POLL, max_attempts: int = MAX_ATTEMPTS) -> None:
         self._application = application
@@ -119,15 +119,15 @@ class Inbox:
         self.given_up = 0
 
     # --- storing ------------------------------------------------------------------------------
-    def store(self, received: Sequence[store.Received]) -> store.Stored:
+    def store(self, received: Sequence[inbox_db.Received]) -> inbox_db.Stored:
         """One insert and one commit for the batch; raises when the database refuses (then nothing
         may be confirmed)."""
         with self._services.uow() as session:
-            stored = store.store(session, received, self._services.clock.now())
+            stored = inbox_db.store(session, received, self._services.clock.now())
             session.commit()
         return stored
 
-    async def store_async(self, received: Sequence[store.Received]) -> store.Stored:
+    async def store_async(self, received: Sequence[inbox_db.Received]) -> inbox_db.Stored:
         """:meth:`store`, off the event loop on PostgreSQL (a connect attempt to an unreachable
         server can take a while, and the sender shares the loop). The updates are this path's
         until :meth:`handle_stored` is done with them: the retry loop leaves them alone meanwhile."""
@@ -139,18 +139,18 @@ class Inbox:
             raise
 
     # --- handling -----------------------------------------------------------------------------
-    async def handle_stored(self, batch: Sequence[tuple[store.Received, Update]], stored: store.Stored,
+    async def handle_stored(self, batch: Sequence[tuple[inbox_db.Received, Update]], stored: inbox_db.Stored,
                             stop: asyncio.Event | None = None) -> None:
         """Handle what was just stored: each pending update whose chat does not wait behind an
         older pending row (those are left to the retry loop, in order)."""
         todo: list[tuple[int, Update]] = []
         for received, update in batch:
             status = stored.status.get(received.update_id)
-            if status == store.HANDLED:
+            if status == inbox_db.HANDLED:
                 log.info(RESENT, received.update_id)
-            elif status == store.PENDING and received.chat_id not in stored.waiting_chats:
+            elif status == inbox_db.PENDING and received.chat_id not in stored.waiting_chats:
                 todo.append((received.update_id, update))
-        left = len(todo) < sum(stored.status.get(r.update_id) == store.PENDING for r, _ in batch)
+        left = len(todo) < sum(stored.status.get(r.update_id) == inbox_db.PENDING for r, _ in batch)
         try:
             await self.run_lanes(todo, stop)
         finally:
@@ -223,9 +223,9 @@ class Inbox:
         now = self._services.clock.now()
         try:
             with self._services.uow() as session:
-                row = store.record_failure(session, update_id, now, error=kind, max_attempts=self._max_attempts,
+                row = inbox_db.record_failure(session, update_id, now, error=kind, max_attempts=self._max_attempts,
                                            retry_at=now)
-                if row is not None and row.status == store.PENDING:
+                if row is not None and row.status == inbox_db.PENDING:
                     row.next_attempt_at = now + backoff(row.attempts)
                 attempts, status = (row.attempts, row.status) if row is not None else (0, None)
                 session.commit()
@@ -233,7 +233,7 @@ class Inbox:
             self._away += 1
             log.warning("update %s: could not record its failure (%s)", update_id, type(exc).__name__)
             return AWAY
-        if status == store.FAILED:
+        if status == inbox_db.FAILED:
             self.given_up += 1
             log.error("update %s given up after %s attempts (%s); the member is told", update_id, attempts, kind)
             if self._on_given_up is not None:
@@ -289,7 +289,7 @@ class Inbox:
         """Handle the pending rows that are due, each chat's in order; how many were handled."""
         now = self._services.clock.now()
         with self._services.uow() as session:
-            rows = store.due(session, now, BATCH)
+            rows = inbox_db.due(session, now, BATCH)
         rows = [row for row in rows if row.update_id not in self._in_hand]  # the poller or webhook has them
         self._in_hand.update(row.update_id for row in rows)
         try:
@@ -301,7 +301,7 @@ class Inbox:
         finally:
             self._in_hand.difference_update(row.update_id for row in rows)
 
-    def _read(self, row: store.InboxUpdate) -> Update | None:
+    def _read(self, row: inbox_db.InboxUpdate) -> Update | None:
         try:
             return Update.de_json(json.loads(row.payload or "null"), self._application.bot)
         except Exception as exc:

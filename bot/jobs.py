@@ -31,7 +31,7 @@ async def housekeeping_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     await run_blocking(saathi.services.uow, saathi.housekeeping)
 
 
-def add_jobs(application: Application, *, due_scan_seconds: float = DUE_SCAN_SECONDS) -> None:  # type: ignore[type-arg]
+def add_jobs(application: Application, *, due_scan_seconds: float = DUE_SCAN_SECONDS) -> None:
     """``due_scan_seconds`` comes from ``SAATHI_DUE_SCAN_SECONDS`` (tests scan every second)."""
     job_queue = application.job_queue
     if job_queue is None:

@@ -38,11 +38,11 @@ MAX_BACKOFF = 30.0
 STORE_BACKOFF = 2.0  # the longest wait between two tries to store a batch while the database is away
 
 
-def inbox_of(application: Application) -> Inbox:  # type: ignore[type-arg]
-    return application.bot_data["saathi"].inbox  # type: ignore[no-any-return]
+def inbox_of(application: Application) -> Inbox:
+    return application.bot_data["saathi"].inbox
 
 
-async def poll_confirming(application: Application, stop: asyncio.Event, *, timeout: int = 10,  # type: ignore[type-arg]
+async def poll_confirming(application: Application, stop: asyncio.Event, *, timeout: int = 10,
                           limit: int = 100) -> None:
     """Fetch, store, handle, then confirm by asking for the next batch."""
     inbox = inbox_of(application)
@@ -97,7 +97,7 @@ async def poll_confirming(application: Application, stop: asyncio.Event, *, time
             await asyncio.wait_for(_fetch(application, offset, 0, 1), 5)
 
 
-async def _fetch(application: Application, offset: int, timeout: int,  # type: ignore[type-arg]
+async def _fetch(application: Application, offset: int, timeout: int,
                  limit: int) -> list[Any]:
     """One getUpdates call, its items as Telegram sent them.
 
@@ -120,7 +120,7 @@ async def _sleep(stop: asyncio.Event, seconds: float) -> None:
 
 
 @contextlib.asynccontextmanager
-async def serving(application: Application, stop: asyncio.Event, *,  # type: ignore[type-arg]
+async def serving(application: Application, stop: asyncio.Event, *,
                   signals: bool = True) -> AsyncIterator[None]:
     """What ``run_polling``/``run_webhook`` do around receiving: SIGINT/SIGTERM set ``stop`` (unless
     ``signals`` is False: tests); initialize, post_init and start before; stop, post_stop, shutdown
@@ -144,7 +144,7 @@ async def serving(application: Application, stop: asyncio.Event, *,  # type: ign
             await application.post_shutdown(application)
 
 
-async def serve_polling(application: Application, *, timeout: int = 10) -> None:  # type: ignore[type-arg]
+async def serve_polling(application: Application, *, timeout: int = 10) -> None:
     """What ``run_polling`` does, with the confirming loop: start, poll until SIGINT/SIGTERM, stop."""
     stop = asyncio.Event()
     async with serving(application, stop):
@@ -153,7 +153,7 @@ async def serve_polling(application: Application, *, timeout: int = 10) -> None:
         await poll_confirming(application, stop, timeout=timeout)
 
 
-async def stop_application(application: Application) -> None:  # type: ignore[type-arg]
+async def stop_application(application: Application) -> None:
     """``Application.stop`` and then ``post_stop``, in the order ``run_polling`` uses (the sender
     stops in post_stop, while the bot's HTTP client is still open)."""
     await application.stop()
@@ -161,5 +161,5 @@ async def stop_application(application: Application) -> None:  # type: ignore[ty
         await application.post_stop(application)
 
 
-def run_polling(application: Application) -> None:  # type: ignore[type-arg]
+def run_polling(application: Application) -> None:
     asyncio.run(serve_polling(application))

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import sklearn
+from numpy.typing import ArrayLike
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
@@ -129,7 +130,7 @@ def out_of_fold(examples: Sequence[Example], c: float, folds: int = INNER_FOLDS)
         oof[test_index] = probs[:, columns]
     return oof
 
-def choose_thresholds(labels: Sequence[str], p_urgent: Sequence[float], p_concern: Sequence[float],
+def choose_thresholds(labels: Sequence[str], p_urgent: ArrayLike, p_concern: ArrayLike,
                       budget: float = FALSE_ALARM_BUDGET) -> Thresholds:
     """Urgent recall first, then the follow-up band, then concern; all on out-of-fold scores.
 
@@ -167,7 +168,7 @@ def word_count(text: str) -> int:
     return sum(any(char.isalpha() for char in token) for token in normalise(text).tokens)
 
 
-def choose_short(labels: Sequence[str], p_urgent: Sequence[float], short: Sequence[bool], t_urgent: float) -> float:
+def choose_short(labels: Sequence[str], p_urgent: ArrayLike, short: Sequence[bool], t_urgent: float) -> float:
     """The threshold for short messages (see SHORT_BUDGET), from out-of-fold scores of the short ones."""
     y, pu, mask = np.asarray(labels), np.asarray(p_urgent, dtype=float), np.asarray(short, dtype=bool)
     if not SHORT_MESSAGES:

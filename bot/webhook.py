@@ -33,7 +33,7 @@ MAX_BODY = 1 << 20  # Telegram's updates are far smaller; a bigger body is not T
 class WebhookReceiver:
     """``start`` binds and calls setWebhook; ``stop`` closes the listener and waits for handling."""
 
-    def __init__(self, application: Application, inbox: Inbox, *, listen: str, port: int, url_path: str,  # type: ignore[type-arg]
+    def __init__(self, application: Application, inbox: Inbox, *, listen: str, port: int, url_path: str,
                  webhook_url: str, secret_token: str) -> None:
         self._application = application
         self._inbox = inbox
@@ -85,7 +85,7 @@ class WebhookReceiver:
         return web.Response(status=200)
 
 
-async def serve_webhook(application: Application, options: dict[str, Any],  # type: ignore[type-arg]
+async def serve_webhook(application: Application, options: dict[str, Any],
                         stop: asyncio.Event | None = None) -> None:
     """``saathi run --webhook-url``: start, receive until SIGINT/SIGTERM (or ``stop``), stop."""
     from bot.polling import serving

@@ -27,7 +27,7 @@ from handlers import (
 from handlers.roles import command
 
 
-def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
+def add_handlers(application: Application) -> None:
     """All handlers in one ordered place. Group -1 guards, group 0 works; the inbox (bot/inbox.py)
     marks an update handled with the handler's commit, or itself when the handler wrote nothing."""
     application.add_handler(TypeHandler(Update, common.guard_update), group=-1)

@@ -20,12 +20,12 @@ from bot.services.context import Person
 log = logging.getLogger(__name__)
 
 
-class SaathiContext(CallbackContext[ExtBot, dict, dict, dict]):  # type: ignore[type-arg]
+class SaathiContext(CallbackContext[ExtBot, dict, dict, dict]):
     """Hands handlers their dependencies."""
 
     @property
     def saathi(self) -> Saathi:
-        return self.bot_data["saathi"]  # type: ignore[no-any-return]
+        return self.bot_data["saathi"]
 
 
 def person_of(update: Update) -> Person | None:

@@ -74,7 +74,7 @@ class EmulatorClient:
 
     # ------------------------------------------------------------------------------ world
     async def health(self) -> dict[str, Any]:
-        return await self._call("GET", "health")  # type: ignore[no-any-return]
+        return await self._call("GET", "health")
 
     async def add_user(
         self,
@@ -87,11 +87,11 @@ class EmulatorClient:
     ) -> dict[str, Any]:
         body = self._drop_none(user_id=user_id, first_name=first_name, last_name=last_name, username=username)
         body["language_code"] = language_code
-        return await self._call("POST", "users", body=body)  # type: ignore[no-any-return]
+        return await self._call("POST", "users", body=body)
 
     async def create_group(self, chat_id: int, title: str, *, type: str = "group") -> dict[str, Any]:
         body = {"chat_id": chat_id, "title": title, "type": type}
-        return await self._call("POST", "groups", body=body)  # type: ignore[no-any-return]
+        return await self._call("POST", "groups", body=body)
 
     async def send_text(
         self,
@@ -188,13 +188,13 @@ class EmulatorClient:
     async def callback_answers(self, *, after: int = 0) -> list[dict[str, Any]]:
         """The answers from the ``after``-th on (all by default), with ``pressed_at``/``answered_at``."""
         params = {"after": after} if after else None
-        return await self._call("GET", "callback_answers", params=params)  # type: ignore[no-any-return]
+        return await self._call("GET", "callback_answers", params=params)
 
     async def chat_actions(self) -> list[dict[str, Any]]:
-        return await self._call("GET", "chat_actions")  # type: ignore[no-any-return]
+        return await self._call("GET", "chat_actions")
 
     async def webhook(self) -> dict[str, Any] | None:
-        return await self._call("GET", "webhook")  # type: ignore[no-any-return]
+        return await self._call("GET", "webhook")
 
     async def commands(
         self, scope: dict[str, Any] | None = None, language_code: str = ""
@@ -202,7 +202,7 @@ class EmulatorClient:
         params = {"language_code": language_code}
         if scope is not None:
             params["scope"] = json.dumps(scope)
-        return await self._call("GET", "commands", params=params)  # type: ignore[no-any-return]
+        return await self._call("GET", "commands", params=params)
 
     async def stats(self) -> dict[str, Any]:
         """As ``BotApiEmulator.stats``; per-chat counters get their int keys back."""

@@ -20,13 +20,13 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, bindparam, delete, func, insert, update
+from sqlalchemy import BigInteger, Index, Table, bindparam, delete, func, insert, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.crypto import EncryptedText
-from storage.types import UTCDateTime
+from storage.types import UTCDateTime, rowcount, table_of
 
 PENDING, HANDLED, FAILED = "pending", "handled", "failed"
 
@@ -86,8 +86,8 @@ def encode(raw: dict[str, Any]) -> str:
     return text
 
 
-def _table() -> Any:
-    return InboxUpdate.__table__  # type: ignore[attr-defined]
+def _table() -> Table:
+    return table_of(InboxUpdate)
 
 
 def store(session: Session, updates: Sequence[Received], now: datetime) -> Stored:
@@ -128,7 +128,7 @@ def mark_handled(session: Session, update_id: int, now: datetime) -> bool:
     An update that never went through the inbox (a test calling ``process_update`` itself) gets
     a handled row here, so a re-send of it is still recognised."""
     result = session.execute(_handled_statement(), {"b_id": update_id, "b_at": now})
-    if result.rowcount:
+    if rowcount(result):
         return True
     if session.get(InboxUpdate, update_id) is not None:
         return False
@@ -179,7 +179,7 @@ def purge(session: Session, before: datetime) -> int:
     needed (Telegram re-sends for 24 hours). Pending rows always stay."""
     result = session.execute(delete(InboxUpdate).where(col(InboxUpdate.received_at) < before,
                                                        col(InboxUpdate.status) != PENDING))
-    return int(result.rowcount or 0)
+    return rowcount(result)
 
 
 def counts(session: Session) -> dict[str, int]:

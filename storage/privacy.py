@@ -149,15 +149,15 @@ def outbox_mentioning(session: Session, needles: Iterable[str], since: datetime)
 
 def replace_chat_id(session: Session, old_chat_id: int, new_chat_id: int) -> None:
     """Relay copies and the pace row no longer name the member's Telegram chat."""
-    session.exec(update(RelayCopy).where(col(RelayCopy.chat_id) == old_chat_id)  # type: ignore[call-overload]
+    session.exec(update(RelayCopy).where(col(RelayCopy.chat_id) == old_chat_id)
                  .values(chat_id=new_chat_id))
-    session.exec(delete(RelayPace).where(col(RelayPace.chat_id) == old_chat_id))  # type: ignore[call-overload]
+    session.exec(delete(RelayPace).where(col(RelayPace.chat_id) == old_chat_id))
 
 
 def replace_actor(session: Session, old_telegram_id: int, new_telegram_id: int) -> None:
-    session.exec(update(AuditEntry).where(col(AuditEntry.actor_telegram_id) == old_telegram_id)  # type: ignore[call-overload]
+    session.exec(update(AuditEntry).where(col(AuditEntry.actor_telegram_id) == old_telegram_id)
                  .values(actor_telegram_id=new_telegram_id))
 
 
 def drop_attendance_watch(session: Session, member_id: int) -> None:
-    session.exec(delete(AttendanceWatch).where(col(AttendanceWatch.member_id) == member_id))  # type: ignore[call-overload]
+    session.exec(delete(AttendanceWatch).where(col(AttendanceWatch.member_id) == member_id))

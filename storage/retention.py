@@ -16,6 +16,7 @@ from storage.circles.tables import Circle, CircleMessage
 from storage.outbox.tables import OutboxMessage
 from storage.people.tables import Center, Member, Staff
 from storage.safety.tables import AuditEntry, Escalation, EscalationEvent
+from storage.types import rowcount
 
 
 def purge_circle_bodies(session: Session, center: Center, now: datetime) -> int:
@@ -27,7 +28,7 @@ def purge_circle_bodies(session: Session, center: Center, now: datetime) -> int:
                col(CircleMessage.text).is_not(None))
         .values(text=None)
     )
-    return int(result.rowcount or 0)
+    return rowcount(result)
 
 
 def purge_checkin_notes(session: Session, center: Center, now: datetime) -> int:
@@ -38,7 +39,7 @@ def purge_checkin_notes(session: Session, center: Center, now: datetime) -> int:
         .where(col(Checkin.member_id).in_(members), col(Checkin.local_date) < cutoff, col(Checkin.note).is_not(None))
         .values(note=None)
     )
-    return int(result.rowcount or 0)
+    return rowcount(result)
 
 
 def purge_sent_outbox_text(session: Session, before: datetime) -> int:
@@ -49,7 +50,7 @@ def purge_sent_outbox_text(session: Session, before: datetime) -> int:
                col(OutboxMessage.purged_at).is_(None))
         .values(payload={"text": ""}, purged_at=before)
     )
-    return int(result.rowcount or 0)
+    return rowcount(result)
 
 
 def purge_resolved_escalations(session: Session, center: Center, now: datetime) -> int:
@@ -60,7 +61,7 @@ def purge_resolved_escalations(session: Session, center: Center, now: datetime) 
                                       col(Escalation.resolved_at) < cutoff)
     session.execute(delete(EscalationEvent).where(col(EscalationEvent.escalation_id).in_(old)))
     result = session.execute(delete(Escalation).where(col(Escalation.id).in_(old)))
-    return int(result.rowcount or 0)
+    return rowcount(result)
 
 
 def purge_cravings(session: Session, center: Center, now: datetime) -> int:
@@ -68,7 +69,7 @@ def purge_cravings(session: Session, center: Center, now: datetime) -> int:
     members = select(Member.id).where(Member.center_id == center.id)
     result = session.execute(delete(CravingEvent).where(col(CravingEvent.member_id).in_(members),
                                                         col(CravingEvent.created_at) < cutoff))
-    return int(result.rowcount or 0)
+    return rowcount(result)
 
 
 def purge_audit(session: Session, center: Center, now: datetime) -> int:
@@ -79,7 +80,7 @@ def purge_audit(session: Session, center: Center, now: datetime) -> int:
     result = session.execute(delete(AuditEntry).where(
         col(AuditEntry.created_at) < cutoff,
         or_(col(AuditEntry.member_id).in_(members), col(AuditEntry.staff_id).in_(staff))))
-    return int(result.rowcount or 0)
+    return rowcount(result)
 
 
 def purge_unattributed_audit(session: Session, before: datetime) -> int:
@@ -87,4 +88,4 @@ def purge_unattributed_audit(session: Session, before: datetime) -> int:
     go after the shortest audit retention of any centre."""
     result = session.execute(delete(AuditEntry).where(
         col(AuditEntry.created_at) < before, col(AuditEntry.member_id).is_(None), col(AuditEntry.staff_id).is_(None)))
-    return int(result.rowcount or 0)
+    return rowcount(result)

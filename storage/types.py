@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import DateTime
+from sqlalchemy import CursorResult, DateTime, Result, Table, inspect
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -36,3 +36,19 @@ class UTCDateTime(TypeDecorator[datetime]):
 def utc_field(**kwargs: Any) -> Any:  # SQLModel's Field is typed Any
     """A table field stored as :class:`UTCDateTime`."""
     return Field(sa_type=UTCDateTime, **kwargs)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a table model, for statements that skip the ORM (bulk inserts, claims).
+
+    SQLModel sets ``__table__`` only at runtime, so the type checker cannot see it; the mapper can.
+    """
+    table = inspect(model).local_table
+    assert isinstance(table, Table)
+    return table
+
+
+def rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE matched (``Session.execute`` is typed as returning a plain Result;
+    for these statements it is a CursorResult)."""
+    return int(cast(CursorResult[Any], result).rowcount or 0)

@@ -29,6 +29,7 @@ from bot.clock import Clock
 from bot.domain.outgoing import Priority
 from storage.db import SessionFactory
 from storage.outbox.tables import OutboxMessage
+from storage.types import table_of
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ class Outcomes:
         # loop keeps sending while a mark's commit waits on the server (one commit per message)
         self._mark_uow = mark_uow
         self._on_unreachable = on_unreachable
-        table = OutboxMessage.__table__  # type: ignore[attr-defined]
+        table = table_of(OutboxMessage)
         self._mark_statement = (table.update()
                                 .where(table.c.id == bindparam("b_id"), table.c.status != "sent")
                                 .values(status="sent", sent_at=bindparam("b_sent_at"),
@@ -70,7 +71,7 @@ class Outcomes:
 
     async def sent(self, row: OutboxMessage, message_id: int | None) -> None:
         """Committed at once: a kill after this repeats nothing (see the module docstring)."""
-        mark = {"b_id": row.id, "b_message_id": message_id, "b_sent_at": self._clock.now()}
+        mark: dict[str, Any] = {"b_id": row.id, "b_message_id": message_id, "b_sent_at": self._clock.now()}
         if not row.payload.get("ephemeral"):
             self.flush()  # order of outcomes within a chat: a refused earlier mark first
             if self._mark_uow is None:

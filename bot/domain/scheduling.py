@@ -306,11 +306,12 @@ def _parse_clock(text: str, period: str | None) -> time | None:
     found = _CLOCK_RE.match(text) or _COMPACT_RE.match(text)
     if found is None:
         return None
-    hour, minute = int(found.group(1)), int(found.group(2) or 0)
+    clock_hour, minute = int(found.group(1)), int(found.group(2) or 0)
+    hour: int | None = clock_hour
     if meridiem is not None:
-        hour = _apply_meridiem(hour, meridiem)
+        hour = _apply_meridiem(clock_hour, meridiem)
     elif period is not None:
-        hour = _apply_period(hour, period)
+        hour = _apply_period(clock_hour, period)
     if hour is None or not (0 <= hour <= 23 and 0 <= minute <= 59):
         return None
     return time(hour, minute)

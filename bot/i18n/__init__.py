@@ -46,7 +46,7 @@ def t(lang: str | None, key: str, **args: Any) -> str:
             if message.value is None:
                 continue
             text, _errors = b.format_pattern(message.value, args)
-            return text
+            return str(text)  # FluentNone only for a missing value, skipped above
     raise KeyError(f"missing message id {key!r}")
 
 

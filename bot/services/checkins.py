@@ -219,7 +219,7 @@ def answer_typed(session: Session, member: Member, checkin: Checkin, text: str, 
         # the question's buttons go, as after a press (None when it was not delivered yet)
         message_id = outbox_db.sent_message_id(session, member.chat_id, views.checkin_question_purpose(step),
                                           since=checkin.due_at)
-        if step == "triggers" and not isinstance(value, str):
+        if step == "triggers" and isinstance(value, frozenset):
             _apply_triggers(session, member, checkin, value, now, message_id)
         else:
             _apply(session, member, checkin, step, value, now, message_id=message_id)

@@ -9,18 +9,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert
+from sqlalchemy import CursorResult, insert
 from sqlmodel import Session
 
 from bot.domain.outgoing import Priority
 from storage.outbox.tables import OutboxMessage
 from storage.people.tables import Center, Member
+from storage.types import table_of
 
 Buttons = list[list[tuple[str, str]]]
 _BATCH = "saathi_outbox_batch"  # session.info: rows waiting for the end of ``batched``
-_INSERT = insert(OutboxMessage.__table__)  # type: ignore[arg-type]  # the table: no ORM bulk-insert machinery
+_INSERT = insert(table_of(OutboxMessage))  # the table: no ORM bulk-insert machinery
 
 # Scheduled messages a centre may let go out as Telegram paid broadcasts (Center.allow_paid_broadcast).
 PAID_BROADCAST_PURPOSES = frozenset({"checkin", "reminder"})
@@ -101,7 +102,9 @@ def _add(
     if pending is not None:
         pending.append(row)
         return None
-    return int(session.execute(_INSERT, row).inserted_primary_key[0])
+    key = cast(CursorResult[Any], session.execute(_INSERT, row)).inserted_primary_key
+    assert key is not None  # an INSERT of one row
+    return int(key[0])
 
 
 @contextmanager

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from sqlmodel import Session as ModelSession
 
 from bot.services import reconnect
 from bot.services.context import ServiceContext
@@ -81,7 +82,8 @@ def failed(error: BaseException) -> None:
         handling_now.error = error
 
 
-def _mark_with_the_work(session: Session) -> None:
+def _mark_with_the_work(session: ModelSession) -> None:
+    # registered on every SQLAlchemy Session; the ones that do a use case's work are sqlmodel's (storage.db)
     handling_now = _current.get()
     if handling_now is None or handling_now.recorded or handling_now.error is not None \
             or session.info.get(_SESSION_KEY) == handling_now.update_id or session.in_nested_transaction():

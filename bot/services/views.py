@@ -6,6 +6,7 @@ service shows the same thing.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from datetime import datetime
 
 from sqlmodel import Session
@@ -144,7 +145,8 @@ def checkin_question_purpose(step: str) -> str:
 
 def answer_label(lang: str, step: str, value: object) -> str:
     if step == "triggers":
-        chosen = [t(lang, f"trigger-{trig}") for trig in coping.TRIGGERS if trig in (value or ())]  # type: ignore[operator]
+        picked = value if isinstance(value, Container) else ()  # a set of trigger ids, or None
+        chosen = [t(lang, f"trigger-{trig}") for trig in coping.TRIGGERS if trig in picked]
         return ", ".join(chosen) if chosen else t(lang, "btn-none-today")
     if step == "use":
         return t(lang, f"btn-use-{value}")

@@ -14,10 +14,12 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import bindparam, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from storage.checkins.tables import Checkin, CravingEvent
 from storage.people.tables import Member
+from storage.types import rowcount, table_of
 
 OPEN_CHECKIN = ("pending", "in_progress")
 
@@ -78,11 +80,12 @@ class PressedMember:
 
 @cache
 def _pressed_statement() -> Any:
-    checkin, member = Checkin.__table__.c, Member.__table__.c  # type: ignore[attr-defined]
-    return (select(checkin.id, checkin.member_id, checkin.local_date, checkin.status, checkin.step, checkin.mood,
+    checkin_table, member_table = table_of(Checkin), table_of(Member)
+    checkin, member = checkin_table.c, member_table.c
+    return (sa_select(checkin.id, checkin.member_id, checkin.local_date, checkin.status, checkin.step, checkin.mood,
                    checkin.craving, checkin.triggers, checkin.used, checkin.note,
                    member.chat_id, member.language, member.pseudonym, member.status)
-            .join_from(Checkin.__table__, Member.__table__, member.id == checkin.member_id)  # type: ignore[arg-type]
+            .join_from(checkin_table, member_table, member.id == checkin.member_id)
             .where(checkin.id == bindparam("checkin_id"), member.telegram_user_id == bindparam("telegram_user_id")))
 
 
@@ -99,8 +102,9 @@ def pressed_checkin(session: Session, checkin_id: int, telegram_user_id: int
 
 @cache
 def _store_pressed_statement() -> Any:
-    checkin = Checkin.__table__.c  # type: ignore[attr-defined]
-    return (update(Checkin.__table__)  # type: ignore[arg-type]
+    table = table_of(Checkin)
+    checkin = table.c
+    return (update(table)
             .where(checkin.id == bindparam("checkin_id"), checkin.status.in_(OPEN_CHECKIN),
                    checkin.step.is_not_distinct_from(bindparam("was_step")),
                    checkin.triggers.is_not_distinct_from(bindparam("was_triggers")))
@@ -115,7 +119,7 @@ def store_pressed(session: Session, checkin: PressedCheckin, *, was_step: str | 
         "checkin_id": checkin.id, "was_step": was_step, "was_triggers": was_triggers, "status": checkin.status,
         "step": checkin.step, "mood": checkin.mood, "craving": checkin.craving, "new_triggers": checkin.triggers,
         "used": checkin.used})
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return rowcount(result) == 1
 
 
 def open_checkin(session: Session, member_id: int) -> Checkin | None:
@@ -154,7 +158,7 @@ def checkins_to_close(session: Session, now: datetime, limit: int) -> Sequence[C
 def completed_checkin_days(session: Session, member_id: int, since: date) -> list[date]:
     return list(
         session.exec(
-            select(Checkin.local_date).where(
+            select(col(Checkin.local_date)).where(
                 Checkin.member_id == member_id, Checkin.status == "completed", col(Checkin.local_date) >= since
             )
         ).all()
@@ -176,7 +180,7 @@ def checkin_days(session: Session, member_ids: Sequence[int], since: date) -> se
     if not member_ids:
         return set()
     return {(member_id, day) for member_id, day in session.exec(
-        select(Checkin.member_id, Checkin.local_date)
+        select(col(Checkin.member_id), col(Checkin.local_date))
         .where(col(Checkin.member_id).in_(list(member_ids)), col(Checkin.local_date) >= since)
     ).all()}
 

@@ -308,7 +308,7 @@ def forget_unreachable_notice(session: Session, member_id: int) -> None:
 
 def circle_health(session: Session, circle_id: int, since: datetime) -> dict[str, int]:
     """Counts for the facilitator: members, who wrote, messages, reports and held messages since ``since``."""
-    written = and_(CircleMessage.circle_id == circle_id, col(CircleMessage.created_at) >= since,
+    written = and_(col(CircleMessage.circle_id) == circle_id, col(CircleMessage.created_at) >= since,
                    col(CircleMessage.kind).in_(("text", "sticker")), col(CircleMessage.member_id).is_not(None))
     messages = session.exec(select(func.count()).select_from(CircleMessage)
                             .where(written, CircleMessage.status == "relayed")).one()

@@ -24,13 +24,14 @@ from sqlalchemy import insert, select, update
 from storage import crypto
 from storage.keys.rotation import count_readable
 from storage.keys.tables import KeyCanary
+from storage.types import table_of
 
 __all__ = ["CANARY_TEXT", "KeyStatus", "check_at_start", "refusal", "rotate_canary"]
 
 CANARY_TEXT = "saathi key canary v1"
 SAMPLE_PER_COLUMN = 20  # stored tokens per encrypted column tried before writing a first canary
 
-_table = KeyCanary.__table__  # type: ignore[attr-defined]
+_table = table_of(KeyCanary)
 
 
 @dataclass(frozen=True)

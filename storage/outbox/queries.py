@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, text
+from sqlalchemy import BindParameter, bindparam, exists, func, text
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -28,9 +28,9 @@ def _claim_statements() -> tuple[Any, dict[int, Any]]:
     """The claim's statements, built once: the sender claims after every kick, and building them
     afresh cost five times more than running them."""
     in_flight = aliased(OutboxMessage, name="in_flight")
-    now = bindparam("now")
-    chat_free = ~exists().where(in_flight.chat_id == OutboxMessage.chat_id, in_flight.status == "sending",
-                                col(in_flight.claimed_until) >= now)
+    now: BindParameter[datetime] = bindparam("now")
+    chat_free = ~exists().where(col(in_flight.chat_id) == col(OutboxMessage.chat_id),
+                                col(in_flight.status) == "sending", col(in_flight.claimed_until) >= now)
     expired = (select(OutboxMessage)
                .where(OutboxMessage.status == "sending", col(OutboxMessage.claimed_until) < now, chat_free)
                .order_by(col(OutboxMessage.priority), col(OutboxMessage.due_at), col(OutboxMessage.id))

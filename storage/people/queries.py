@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, false, func, literal, union_all
+from sqlalchemy import BindParameter, bindparam, false, func, literal, union_all
 from sqlmodel import Session, col, select
 
 from storage.people.tables import Center, ConsentRecord, InviteCode, Member, PausePeriod, Staff
@@ -122,7 +122,7 @@ def paused_days(session: Session, member_id: int, since: date, until: date) -> s
 
 @cache
 def _unreachable_statement() -> Any:
-    uid = bindparam("uid")
+    uid: BindParameter[int] = bindparam("uid")
     return union_all(
         select(literal("member"), Member.id).where(Member.telegram_user_id == uid, Member.status == "unreachable"),
         select(literal("staff"), Staff.id).where(Staff.telegram_user_id == uid, Staff.reachable == false()),

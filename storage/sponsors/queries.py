@@ -141,7 +141,7 @@ def start_watch(session: Session, member_id: int, now: datetime) -> None:
 def claim_unwatched_members(session: Session, limit: int) -> Sequence[Member]:
     """Members who finished onboarding and have no watch row yet (after an upgrade, or a path that did not
     start one). An anti-join over every watched member: hourly, not in the per-minute scan."""
-    watched = exists().where(AttendanceWatch.member_id == Member.id)
+    watched = exists().where(col(AttendanceWatch.member_id) == col(Member.id))
     return session.exec(
         select(Member)
         .where(col(Member.status).in_(WATCHED_STATUSES), ~watched)

@@ -96,7 +96,8 @@ def counsellor_for(session: Session, member: Member) -> Staff | None:
     """The member's named counsellor when reachable, else another reachable counsellor of the centre."""
     staff = [s for s in people_db.centre_counsellors(session, member.center_id) if s.chat_id and s.reachable]
     named = [s for s in staff if s.id == member.counsellor_id]
-    return (named or [s for s in staff if not s.is_backup] or staff or [None])[0]
+    candidates = named or [s for s in staff if not s.is_backup] or staff
+    return candidates[0] if candidates else None
 
 
 
