@@ -182,6 +182,8 @@ def summary_fields(state: CheckinState) -> dict[str, object]:
 
 # --- Typed answers -----------------------------------------------------------
 
+# Word tables grouped by language, several words a line (one a line would triple them):
+# fmt: off
 _NUMBER_WORDS: Mapping[str, int] = MappingProxyType(
     {
         # English
@@ -331,6 +333,7 @@ _NOTE_SKIPS = frozenset(
         "nako", "kahi nahi", "नहीं", "कुछ नहीं", "नाही", "काही नाही", "नको",
     }
 )
+# fmt: on
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff"))
 _EDGE_PUNCTUATION = " \t\n\r.,!?;:।॥\"'“”‘’()"
