@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from storage.checkins.tables import Checkin, CravingEvent
 from storage.circles.tables import Circle, CircleMessage
+from storage.outbox.payload import OutboxPayload
 from storage.outbox.tables import OutboxMessage
 from storage.people.tables import Center, Member, Staff
 from storage.safety.tables import AuditEntry, Escalation, EscalationEvent
@@ -47,7 +48,7 @@ def purge_sent_outbox_text(session: Session, before: datetime) -> int:
         update(OutboxMessage)
         .where(col(OutboxMessage.status).in_(("sent", "dead", "failed")), col(OutboxMessage.created_at) < before,
                col(OutboxMessage.purged_at).is_(None))
-        .values(payload={"text": ""}, purged_at=before)
+        .values(payload=OutboxPayload(text=""), purged_at=before)
     )
     return int(result.rowcount or 0)
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import base64
-from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, ReplyKeyboardMarkup
 from telegram.error import TelegramError
 
+from storage.outbox.payload import OutboxPayload
 from storage.outbox.tables import OutboxMessage
 
 
-def reply_markup(payload: dict[str, Any]) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+def reply_markup(payload: OutboxPayload) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
     if payload.get("buttons"):
         return InlineKeyboardMarkup(
             [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in payload["buttons"]]

@@ -28,6 +28,7 @@ from sqlmodel import Session
 from bot.clock import Clock
 from bot.domain.outgoing import Priority
 from storage.db import SessionFactory
+from storage.outbox.payload import OutboxPayload
 from storage.outbox.tables import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -197,4 +198,4 @@ def _forget_ephemeral(row: OutboxMessage) -> None:
         return
     if row.payload.get("forget_chat"):
         row.chat_id = 0
-    row.payload = {"text": "", "ephemeral": True}
+    row.payload = OutboxPayload(text="", ephemeral=True)

@@ -15,6 +15,8 @@ from sqlalchemy import insert
 from sqlmodel import Session
 
 from bot.domain.outgoing import Priority
+from storage.outbox import payload as payloads
+from storage.outbox.payload import OutboxPayload
 from storage.outbox.tables import OutboxMessage
 from storage.people.tables import Center, Member
 
@@ -41,16 +43,17 @@ def enqueue(
     dedupe_key: str | None = None,
     protect: bool = False,
     due_at: datetime | None = None,
-    extra: dict[str, Any] | None = None,
+    reply_to: int | None = None,
+    sp_thread: str | None = None,
+    escalation_id: int | None = None,
+    ephemeral: bool = False,
+    forget_chat: bool = False,
 ) -> int | None:
-    """Store a message for the sender; returns the row's id (None inside ``batched``)."""
-    payload: dict[str, Any] = {"text": text, **(extra or {})}
-    if buttons:
-        payload["buttons"] = [[list(b) for b in row] for row in buttons]
-    if keyboard:
-        payload["keyboard"] = keyboard
-    if protect:
-        payload["protect"] = True
+    """Store a message for the sender; returns the row's id (None inside ``batched``). The keywords
+    after ``due_at`` are the payload's (storage/outbox/payload.py says what each is for)."""
+    payload = payloads.message(text, buttons=buttons, keyboard=keyboard, protect=protect, reply_to=reply_to,
+                               sp_thread=sp_thread, escalation_id=escalation_id, ephemeral=ephemeral,
+                               forget_chat=forget_chat)
     return _add(session, "send", chat_id, payload, now, priority, purpose, member_id, staff_id, dedupe_key, due_at)
 
 
@@ -65,13 +68,12 @@ def enqueue_edit(
     priority: Priority = Priority.REPLY,
     purpose: str = "edit",
     member_id: int | None = None,
-    extra: dict[str, Any] | None = None,
+    ephemeral: bool = False,
+    forget_chat: bool = False,
 ) -> int | None:
     """Edit a message already sent (its text, and its buttons or none); returns the row's id (None inside
     ``batched``)."""
-    payload: dict[str, Any] = {"text": text, "message_id": message_id, **(extra or {})}
-    if buttons:
-        payload["buttons"] = [[list(b) for b in row] for row in buttons]
+    payload = payloads.edit(message_id, text, buttons=buttons, ephemeral=ephemeral, forget_chat=forget_chat)
     return _add(session, "edit", chat_id, payload, now, priority, purpose, member_id, None, None, None)
 
 
@@ -79,7 +81,7 @@ def _add(
     session: Session,
     method: str,
     chat_id: int,
-    payload: dict[str, Any],
+    payload: OutboxPayload,
     now: datetime,
     priority: Priority,
     purpose: str,

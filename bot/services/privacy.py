@@ -12,7 +12,6 @@ After it, the Telegram account is a stranger to the bot.
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import re
@@ -31,6 +30,8 @@ from storage.checkins import queries as checkins_db
 from storage.people import queries as people_db
 from storage.safety import queries as safety_db
 from storage.circles.tables import CircleMessage
+from storage.outbox import payload as payloads
+from storage.outbox.payload import OutboxPayload
 from storage.outbox.tables import OutboxMessage
 from storage.people.tables import Center, Member, Staff
 from storage.safety.tables import AuditEntry, EscalationEvent
@@ -82,8 +83,7 @@ def enqueue_document(session: Session, member: Member, body: bytes, filename: st
                      now: datetime) -> OutboxMessage:
     """A file for the member. ``ephemeral``: the sender drops the bytes once Telegram has them."""
     row = OutboxMessage(chat_id=member.chat_id, member_id=member.id, method="document",
-                        payload={"text": caption, "filename": filename, "ephemeral": True,
-                                 "data": base64.b64encode(body).decode("ascii")},
+                        payload=payloads.document(body, filename, caption),
                         priority=int(Priority.REPLY), purpose="data_export", due_at=now, created_at=now)
     session.add(row)
     return row
@@ -254,11 +254,11 @@ def forget(session: Session, member: Member, now: datetime, ctx: ServiceContext,
     # The goodbye goes to the chat that asked; the sender forgets its address once it is delivered.
     if person is not None:
         goodbye = t(lang, "prv-forget-done")
-        forget = {"ephemeral": True, "forget_chat": True}
         if message_id is not None:
-            enqueue_edit(session, chat_id=person.chat_id, message_id=message_id, now=now, text=goodbye, extra=forget)
+            enqueue_edit(session, chat_id=person.chat_id, message_id=message_id, now=now, text=goodbye,
+                         ephemeral=True, forget_chat=True)
         else:
-            enqueue(session, chat_id=person.chat_id, now=now, text=goodbye, extra=forget)
+            enqueue(session, chat_id=person.chat_id, now=now, text=goodbye, ephemeral=True, forget_chat=True)
 
 
 def _withdraw_circle_messages(session: Session, member: Member, now: datetime) -> None:
@@ -279,13 +279,13 @@ def _withdraw_circle_messages(session: Session, member: Member, now: datetime) -
                              member_id=copy.member_id)
             else:
                 session.add(OutboxMessage(chat_id=copy.chat_id, member_id=copy.member_id, staff_id=copy.staff_id,
-                                          method="delete", payload={"text": "", "message_id": row.telegram_message_id},
+                                          method="delete", payload=payloads.delete(row.telegram_message_id),
                                           priority=int(Priority.BULK), purpose="circle_unsend", due_at=now,
                                           created_at=now))
         elif row.status == "sending":
             log.info("circle message %s: a copy was in flight during an erasure", message.id)
         if row.status != "sending":
-            row.payload = {**row.payload, "text": ""}
+            row.payload = payloads.with_text(row.payload, "")
     for message in messages:
         if message.status in ("relayed", "held", "escalated"):
             message.status = "unsent"
@@ -345,7 +345,10 @@ def _scrub_outbox(session: Session, member: Member, needles: list[str], placehol
             # A row in flight ("sending") may reach Telegram still; the sender marks it sent if so,
             # and never sends a cancelled row again (its retry needs the row still "sending").
             row.status = "cancelled"
-        row.payload = {"text": "", **({"message_id": row.payload["message_id"]} if "message_id" in row.payload else {})}
+        kept = OutboxPayload(text="")
+        if "message_id" in row.payload:
+            kept["message_id"] = row.payload["message_id"]
+        row.payload = kept
         if row.chat_id == member.chat_id:
             row.chat_id = placeholder
     session.flush()
@@ -355,4 +358,4 @@ def _scrub_outbox(session: Session, member: Member, needles: list[str], placehol
         text = str(row.payload.get("text") or "")
         for pattern in patterns:
             text = pattern.sub("—", text)
-        row.payload = {**row.payload, "text": text}
+        row.payload = payloads.with_text(row.payload, text)

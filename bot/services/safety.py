@@ -169,7 +169,7 @@ def _alert_step(session: Session, escalation: Escalation, member: Member, now: d
                 enqueue(session, chat_id=person.chat_id or 0, staff_id=person.id, now=now, priority=lane,
                         purpose="escalation", text=alert_text(session, escalation, member, person, excerpt),
                         buttons=alert_buttons(escalation, person.language),
-                        extra={"escalation_id": escalation.id})
+                        escalation_id=escalation.id)
                 _event(session, escalation, "alerted", now, staff_id=person.id, detail=f"step={escalation.step}")
             return
         _event(session, escalation, "step_empty", now, detail=f"step={escalation.step}")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import BigInteger, Column, Index
 from sqlmodel import Field, SQLModel
 
 from storage.crypto import EncryptedJSON
+from storage.outbox.payload import OutboxPayload
 from storage.types import utc_field
 
 
@@ -28,7 +28,7 @@ class OutboxMessage(SQLModel, table=True):
     staff_id: int | None = Field(default=None, foreign_key="staff.id")
     method: str = Field(default="send", max_length=20)
     # Encrypted: relayed members' words and alert excerpts travel in it.
-    payload: dict[str, Any] = Field(sa_column=Column(EncryptedJSON, nullable=False))
+    payload: OutboxPayload = Field(sa_column=Column(EncryptedJSON, nullable=False))
     # 0 urgent alerts, 1 replies to a person's own action, 2 scheduled, 3 bulk.
     priority: int = 2
     purpose: str = Field(default="reply", max_length=30)

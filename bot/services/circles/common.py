@@ -25,6 +25,7 @@ from bot.services.outbox import enqueue, enqueue_edit
 from storage.circles import queries as circles_db
 from storage.people import queries as people_db
 from storage.circles.tables import Circle, CircleMembership, CircleMessage, CircleSettings, RelayCopy
+from storage.outbox import payload as payloads
 from storage.outbox.tables import OutboxMessage
 from storage.people.tables import Center, Member, Staff
 from storage.safety.tables import AuditEntry
@@ -183,7 +184,7 @@ def fan_out(session: Session, circle: Circle, message: CircleMessage, now: datet
         outbox_id = enqueue(session, chat_id=person.chat_id, member_id=person.member_id, staff_id=person.staff_id,
                             text=built.text, buttons=built.button_rows() or None, priority=Priority.BULK,
                             purpose="circle", protect=True, due_at=due, now=now,
-                            extra={"reply_to": reply} if reply is not None else None)
+                            reply_to=reply)
         sent.append((person, outbox_id))
     session.flush()
     for person, outbox_id in sent:
@@ -206,7 +207,7 @@ def staff_render(staff: Staff, body: str, icon: str = "🌿") -> Callable[[str],
 def _enqueue_delete(session: Session, chat_id: int, message_id: int, now: datetime, *,
                     member_id: int | None, staff_id: int | None) -> None:
     session.add(OutboxMessage(chat_id=chat_id, member_id=member_id, staff_id=staff_id, method="delete",
-                              payload={"text": "", "message_id": message_id}, priority=int(Priority.BULK),
+                              payload=payloads.delete(message_id), priority=int(Priority.BULK),
                               purpose="circle_unsend", due_at=now, created_at=now))
 
 
@@ -234,7 +235,7 @@ def propagate(session: Session, message: CircleMessage, now: datetime, render: C
     for copy, row in circles_db.copies_of(session, message.id or 0):
         built = render(_copy_language(session, copy))
         if row.status == "pending":
-            row.payload = {**row.payload, "text": built.text}
+            row.payload = payloads.with_text(row.payload, built.text)
         elif row.status == "sent" and row.telegram_message_id is not None:
             enqueue_edit(session, chat_id=copy.chat_id, message_id=row.telegram_message_id, now=now, text=built.text,
                          buttons=built.button_rows() or None, priority=Priority.BULK, purpose="circle_edit",

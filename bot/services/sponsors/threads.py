@@ -159,7 +159,7 @@ def send_in_thread(session: Session, relay: Relay, body: str, now: datetime, lan
             staff_id=relay.recipient_staff_id, now=now, due_at=due, priority=Priority.REPLY, purpose="sp_relay",
             protect=relay.recipient_staff_id is None,  # a peer cannot forward or save it
             text=relay_text(relay.recipient_lang, relay.sender_role, relay.sender_label, text),
-            extra={"sp_thread": relay.thread})
+            sp_thread=relay.thread)
     if relay.link is not None:
         if relay.sender_role == "mentee":
             relay.link.mentee_last_at = now
