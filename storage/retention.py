@@ -14,9 +14,9 @@ from sqlmodel import Session, col, select
 from storage.checkins.tables import Checkin, CravingEvent
 from storage.circles.tables import Circle, CircleMessage
 from storage.outbox.payload import OutboxPayload
-from storage.outbox.tables import OutboxMessage
+from storage.outbox.tables import OutboxMessage, OutboxStatus
 from storage.people.tables import Center, Member, Staff
-from storage.safety.tables import AuditEntry, Escalation, EscalationEvent
+from storage.safety.tables import AuditEntry, Escalation, EscalationEvent, EscalationState
 
 
 def purge_circle_bodies(session: Session, center: Center, now: datetime) -> int:
@@ -46,7 +46,8 @@ def purge_sent_outbox_text(session: Session, before: datetime) -> int:
     """Delivered messages keep their text only as long as circle bodies do (the copies are on phones)."""
     result = session.execute(
         update(OutboxMessage)
-        .where(col(OutboxMessage.status).in_(("sent", "dead", "failed")), col(OutboxMessage.created_at) < before,
+        .where(col(OutboxMessage.status).in_((OutboxStatus.SENT, OutboxStatus.DEAD, OutboxStatus.FAILED)),
+               col(OutboxMessage.created_at) < before,
                col(OutboxMessage.purged_at).is_(None))
         .values(payload=OutboxPayload(text=""), purged_at=before)
     )
@@ -57,7 +58,7 @@ def purge_resolved_escalations(session: Session, center: Center, now: datetime) 
     """Escalations resolved more than ``retention_escalation_days`` ago go, with their events; open and
     acknowledged ones stay whatever their age."""
     cutoff = now - timedelta(days=center.retention_escalation_days)
-    old = select(Escalation.id).where(Escalation.center_id == center.id, Escalation.state == "resolved",
+    old = select(Escalation.id).where(Escalation.center_id == center.id, Escalation.state == EscalationState.RESOLVED,
                                       col(Escalation.resolved_at) < cutoff)
     session.execute(delete(EscalationEvent).where(col(EscalationEvent.escalation_id).in_(old)))
     result = session.execute(delete(Escalation).where(col(Escalation.id).in_(old)))

@@ -29,7 +29,7 @@ from bot.clock import Clock
 from bot.domain.outgoing import Priority
 from storage.db import SessionFactory
 from storage.outbox.payload import OutboxPayload
-from storage.outbox.tables import OutboxMessage
+from storage.outbox.tables import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +57,8 @@ class Outcomes:
         self._on_unreachable = on_unreachable
         table = OutboxMessage.__table__  # type: ignore[attr-defined]
         self._mark_statement = (table.update()
-                                .where(table.c.id == bindparam("b_id"), table.c.status != "sent")
-                                .values(status="sent", sent_at=bindparam("b_sent_at"),
+                                .where(table.c.id == bindparam("b_id"), table.c.status != OutboxStatus.SENT)
+                                .values(status=OutboxStatus.SENT, sent_at=bindparam("b_sent_at"),
                                         telegram_message_id=bindparam("b_message_id"), claimed_until=None))
         self._marks: list[dict[str, Any]] = []  # delivered, but the database refused "sent": tried again
         self._mark_timer: asyncio.TimerHandle | None = None
@@ -82,9 +82,9 @@ class Outcomes:
         self.flush()
         with self._uow() as session:  # an export or goodbye: its content goes with the mark, at once
             stored = session.get(OutboxMessage, row.id)
-            if stored is None or stored.status == "sent":
+            if stored is None or stored.status == OutboxStatus.SENT:
                 return
-            stored.status = "sent"
+            stored.status = OutboxStatus.SENT
             stored.sent_at = mark["b_sent_at"]
             stored.telegram_message_id = message_id
             stored.claimed_until = None
@@ -141,13 +141,13 @@ class Outcomes:
             # Urgent rows (escalation alerts) are never given up on Telegram's errors: they retry at the
             # backoff cap forever. Our own (unknown) errors give up on them too: a retry may be a duplicate.
             if stored.attempts >= max_attempts and (stored.priority != Priority.URGENT or max_attempts != MAX_ATTEMPTS):
-                stored.status = "failed"
+                stored.status = OutboxStatus.FAILED
                 stored.claimed_until = None
                 session.commit()
                 log.error("outbox row %s (%s) failed after %s attempts (%s)", row.id, row.purpose, stored.attempts,
                           reason)
                 return None
-            stored.status = "pending"
+            stored.status = OutboxStatus.PENDING
             stored.due_at = retry_at
             stored.claimed_until = None
             session.commit()
@@ -162,7 +162,7 @@ class Outcomes:
             for row in rows:
                 stored = session.get(OutboxMessage, row.id)
                 if stored is not None and _lease_held(stored, row):
-                    stored.status = "pending"
+                    stored.status = OutboxStatus.PENDING
                     stored.due_at = max(stored.due_at, not_before)
                     stored.claimed_until = None
             session.commit()
@@ -172,9 +172,9 @@ class Outcomes:
         in the same transaction."""
         with self._uow() as session:
             stored = session.get(OutboxMessage, row.id)
-            if stored is None or stored.status == "sent":
+            if stored is None or stored.status == OutboxStatus.SENT:
                 return
-            stored.status = "dead"
+            stored.status = OutboxStatus.DEAD
             stored.last_error = reason
             stored.claimed_until = None
             _forget_ephemeral(stored)
@@ -188,7 +188,7 @@ class Outcomes:
 def _lease_held(stored: OutboxMessage, row: OutboxMessage) -> bool:
     """The row is still under the lease this sender took (several workers: a row whose lease ran
     out may be another worker's now, and only the holder may put it back or give it up)."""
-    return stored.status == "sending" and stored.claimed_until == row.claimed_until
+    return stored.status == OutboxStatus.SENDING and stored.claimed_until == row.claimed_until
 
 
 def _forget_ephemeral(row: OutboxMessage) -> None:

@@ -49,8 +49,9 @@ from storage.checkins import queries as checkins_db
 from storage.people import queries as people_db
 from storage.sponsors import queries as sponsors_db
 from storage.circles.tables import UnreachableNotice
-from storage.people.tables import Member
-from storage.sponsors.tables import AttendanceWatch, Sponsor, SponsorLink
+from storage.people.tables import Member, MemberStatus
+from storage.sponsors.tables import AttendanceWatch, LinkState, Sponsor, SponsorLink
+from storage.outbox.tables import OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +74,8 @@ def calendar(session: Session, member: Member, today: date, horizon: date) -> di
         days[checkin.local_date] = day_outcome(
             checkin_status=checkin.status,
             # No row at all (cleaned up): it was sent. "dead"/"failed", or still retrying: it never arrived.
-            delivered=status is None or status == "sent",
-            paused=member.status == "paused" or checkin.local_date in paused,
+            delivered=status is None or status == OutboxStatus.SENT,
+            paused=member.status == MemberStatus.PAUSED or checkin.local_date in paused,
             day_over=checkin.local_date < today,
         )
     return days
@@ -115,7 +116,7 @@ def watch_unwatched(ctx: ServiceContext, limit: int = 5000) -> int:
 def scan_member(session: Session, member: Member, watch: AttendanceWatch, now: datetime) -> int:
     pol = policy(session, member.center_id)
     watch.next_scan_at = next_scan_at(now, member.timezone, quiet_hours(pol))
-    if member.status == "unreachable":
+    if member.status == MemberStatus.UNREACHABLE:
         # One notice per block: the circles step (every scan, circles.run_unreachable_notices) or this
         # one (in the morning), whichever comes first; the UnreachableNotice row says it was given.
         if watch.unreachable_notified_at is not None or session.get(UnreachableNotice, member.id) is not None:
@@ -126,7 +127,7 @@ def scan_member(session: Session, member: Member, watch: AttendanceWatch, now: d
         _watch_escalation(session, member, now, "ATTEND-UNREACHABLE", "sp-reason-unreachable")
         return 1
     watch.unreachable_notified_at = None
-    if member.status == "paused":
+    if member.status == MemberStatus.PAUSED:
         return 0  # a pause is the member's choice, not a miss
     today = local_date(now, member.timezone)
     days = calendar(session, member, today, today - timedelta(days=LOOKBACK_DAYS))
@@ -210,7 +211,7 @@ def back_on_track(session: Session, member: Member, now: datetime) -> None:
     pol = policy(session, member.center_id)
     if watch.sponsor_notified_at is not None and watch.sponsor_link_id is not None:
         link = session.get(SponsorLink, watch.sponsor_link_id)
-        sponsor = session.get(Sponsor, link.sponsor_id) if link and link.state == "active" else None
+        sponsor = session.get(Sponsor, link.sponsor_id) if link and link.state == LinkState.ACTIVE else None
         side = sponsor_side(session, sponsor) if sponsor else None
         if side is not None and link is not None:
             to_sponsor(session, side, t(side.language, "sp-back-on-track", pseudonym=member.pseudonym), now,

@@ -27,8 +27,8 @@ from bot.services.outbox import enqueue
 from storage.checkins import queries as checkins_db
 from storage.outbox import queries as outbox_db
 from storage.people import queries as people_db
-from storage.checkins.tables import Checkin, CravingEvent
-from storage.people.tables import Center, ConsentRecord, Member
+from storage.checkins.tables import Checkin, CheckinStatus, CravingEvent
+from storage.people.tables import Center, ConsentRecord, Member, MemberStatus
 
 STREAK_LOOKBACK_DAYS = 400
 HIGH_CRAVING = 7
@@ -99,7 +99,7 @@ def run_reminders(ctx: ServiceContext, limit: int = 1000) -> int:
             for checkin in checkins_db.checkins_to_remind(session, now, limit):
                 checkin.reminded_at = now
                 member = session.get(Member, checkin.member_id)
-                if member is None or member.status != "active":
+                if member is None or member.status != MemberStatus.ACTIVE:
                     continue
                 enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now, priority=Priority.SCHEDULED,
                         purpose="reminder", dedupe_key=f"reminder:{checkin.id}",
@@ -115,7 +115,7 @@ def close_missed(ctx: ServiceContext, limit: int = 1000) -> int:
     with ctx.uow() as session:
         closing = checkins_db.checkins_to_close(session, now, limit)
         for checkin in closing:
-            checkin.status = "missed"
+            checkin.status = CheckinStatus.MISSED
             checkin.step = None
         session.commit()
     return len(closing)
@@ -238,7 +238,7 @@ def _apply(session: Session, member: Member | checkins_db.PressedMember, checkin
     before = _state(checkin)
     after = apply_answer(before, step, value)
     _store(checkin, after)
-    checkin.status = "in_progress"
+    checkin.status = CheckinStatus.IN_PROGRESS
     if after.step == before.step:  # a trigger toggled: redraw the ticks
         if message_id is not None:
             views.refresh_buttons(session, member, checkin, message_id, now)
@@ -256,7 +256,7 @@ def _apply(session: Session, member: Member | checkins_db.PressedMember, checkin
 
 
 def _complete(session: Session, member: Member, checkin: Checkin, now: datetime) -> None:
-    checkin.status = "completed"
+    checkin.status = CheckinStatus.COMPLETED
     checkin.completed_at = now
     attendance.back_on_track(session, member, now)  # whoever was told about a gap hears it ended
     day = checkin.local_date

@@ -11,7 +11,7 @@ from bot.services import views
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
 from storage.people import queries as people_db
-from storage.people.tables import Center, Member
+from storage.people.tables import Center, Member, MemberStatus
 
 
 def send_help(session: Session, member: Member, now: datetime) -> None:
@@ -24,7 +24,7 @@ def show_help(ctx: ServiceContext, person: Person) -> None:
     now = ctx.clock.now()
     with ctx.uow() as session:
         member = people_db.member_by_telegram_id(session, person.telegram_user_id)
-        if member is None or member.status == "onboarding":
+        if member is None or member.status == MemberStatus.ONBOARDING:
             lang = member.language if member else normalise_language(person.language_code)
             enqueue(session, chat_id=person.chat_id, now=now, text=t(lang, "start-no-code" if member is None else "onboard-finish-first"))
         else:

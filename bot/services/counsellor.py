@@ -22,8 +22,8 @@ from bot.services.outbox import enqueue
 from storage.checkins import queries as checkins_db
 from storage.people import queries as people_db
 from storage.safety import queries as safety_db
-from storage.people.tables import Center, Member, Staff
-from storage.safety.tables import AuditEntry, Escalation, EscalationEvent
+from storage.people.tables import Center, Member, MemberStatus, Staff
+from storage.safety.tables import AuditEntry, Escalation, EscalationEvent, EscalationState
 
 MAX_NOTE = 1000
 # "Please call me": one urgent request per escalation in this time; a press meanwhile is told it arrived.
@@ -105,17 +105,17 @@ def acknowledge(ctx: ServiceContext, person: Person, escalation_id: int) -> str 
         escalation = _escalation_for(session, staff, escalation_id)
         if escalation is None:
             _reply(session, person, staff, now, t(lang, "esc-not-found", id=escalation_id))
-        elif escalation.state != "open":
+        elif escalation.state != EscalationState.OPEN:
             _reply(session, person, staff, now,
                    t(lang, "esc-already", id=escalation_id, state=t(lang, f"esc-state-{escalation.state}")))
         else:
-            escalation.state = "acknowledged"
+            escalation.state = EscalationState.ACKNOWLEDGED
             escalation.acknowledged_at, escalation.acknowledged_by = now, staff.id
             escalation.ack_deadline_at = None
             _record(session, escalation, "acknowledged", staff, person, now)
             _reply(session, person, staff, now, t(lang, "esc-acked", id=escalation_id, name=staff.name))
             member = session.get(Member, escalation.member_id)
-            if member is not None and member.status in ("active", "paused"):
+            if member is not None and member.status in (MemberStatus.ACTIVE, MemberStatus.PAUSED):
                 enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now, priority=Priority.URGENT,
                         purpose="safety_ack", text=t(member.language, "safety-acknowledged"))
 
@@ -130,13 +130,13 @@ def resolve(ctx: ServiceContext, person: Person, escalation_id: int, note: str) 
             _reply(session, person, staff, now, t(lang, "esc-not-found", id=escalation_id))
         elif not note.strip():
             _reply(session, person, staff, now, t(lang, "esc-resolve-how", id=escalation_id))
-        elif escalation.state == "resolved":
+        elif escalation.state == EscalationState.RESOLVED:
             _reply(session, person, staff, now,
                    t(lang, "esc-already", id=escalation_id, state=t(lang, "esc-state-resolved")))
         else:
             if escalation.acknowledged_at is None:
                 escalation.acknowledged_at, escalation.acknowledged_by = now, staff.id
-            escalation.state = "resolved"
+            escalation.state = EscalationState.RESOLVED
             escalation.resolved_at, escalation.resolved_by = now, staff.id
             escalation.resolution_note = note.strip()[:MAX_NOTE]
             escalation.ack_deadline_at = None

@@ -18,7 +18,7 @@ from bot.services.outbox import enqueue
 from storage.checkins import queries as checkins_db
 from storage.people import queries as people_db
 from storage.checkins.tables import CravingEvent
-from storage.people.tables import Center, Member, Staff
+from storage.people.tables import Center, Member, MemberStatus, Staff
 
 HIGH_CRAVING = 7
 # A prompt whose time passed long ago (the bot was down) is dropped, not sent late.
@@ -51,7 +51,7 @@ def open_toolkit(ctx: ServiceContext, person: Person) -> None:
     now = ctx.clock.now()
     with ctx.uow() as session:
         member = people_db.member_by_telegram_id(session, person.telegram_user_id)
-        if member is None or member.status == "onboarding":
+        if member is None or member.status == MemberStatus.ONBOARDING:
             lang = access.person_language(session, person)
             center = session.get(Center, member.center_id) if member else None
             enqueue(session, chat_id=person.chat_id, member_id=member.id if member else None, now=now,
@@ -69,7 +69,7 @@ def log_strength(ctx: ServiceContext, person: Person, source: str, strength: int
     now = ctx.clock.now()
     with ctx.uow() as session:
         member = people_db.member_by_telegram_id(session, person.telegram_user_id)
-        if member is None or member.status == "onboarding":
+        if member is None or member.status == MemberStatus.ONBOARDING:
             return "button-expired"
         session.add(CravingEvent(member_id=member.id or 0, strength=strength,
                                  source="toolkit" if source == "tk" else "prompt", created_at=now))
@@ -88,7 +88,7 @@ def ask_to_reach_out(ctx: ServiceContext, person: Person) -> None:
     now = ctx.clock.now()
     with ctx.uow() as session:
         member = people_db.member_by_telegram_id(session, person.telegram_user_id)
-        if member is None or member.status == "onboarding":
+        if member is None or member.status == MemberStatus.ONBOARDING:
             return
         center = session.get(Center, member.center_id)
         counsellor = session.get(Staff, member.counsellor_id) if member.counsellor_id else None

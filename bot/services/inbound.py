@@ -36,7 +36,7 @@ from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
 from bot.services.sponsors import threads as sponsor_threads
 from storage.people import queries as people_db
-from storage.people.tables import Member
+from storage.people.tables import Member, MemberStatus
 
 MAX_TEXT = 4096
 
@@ -81,7 +81,7 @@ def _typed(session: Session, person: Person, member: Member | None, text: str, n
         key = "staff-not-member" if staff is not None else "start-no-code"
         enqueue(session, chat_id=person.chat_id, now=now, text=t(normalise_language(person.language_code), key))
         return
-    if member.status == "onboarding":
+    if member.status == MemberStatus.ONBOARDING:
         if member.onboarding_step == "time":
             onboarding.answer_time(session, member, parse_time_text(text), now)
         elif member.onboarding_step == "sobriety":
@@ -135,7 +135,7 @@ def handle_edit(ctx: ServiceContext, person: Person, text: str, message_id: int 
     with ctx.uow() as session:
         member = people_db.member_by_telegram_id(session, person.telegram_user_id)
         in_circle = message_id is not None and circle_relay.edit_in_circle(session, person, member, text, message_id, now)
-        if not in_circle and member is not None and member.status in ("active", "paused") and text:
+        if not in_circle and member is not None and member.status in member_settings.SETTLED and text:
             safety.screen(session, member, now, text=text, source="edit", source_message_id=message_id)
         session.commit()
 
@@ -148,7 +148,7 @@ def handle_media(ctx: ServiceContext, person: Person, kind: str, *, emoji: str |
     with ctx.uow() as session:
         member = people_db.member_by_telegram_id(session, person.telegram_user_id)
         found = circle_of(session, member) \
-            if member is not None and member.status in ("active", "paused") else None
+            if member is not None and member.status in member_settings.SETTLED else None
         if member is not None and found is not None:
             circle_relay.media_in_circle(session, member, found, kind, emoji=emoji, now=now, message_id=message_id)
         else:

@@ -22,10 +22,10 @@ from bot.services.context import Person, ServiceContext
 from bot.services.cravings import windows_of
 from bot.services.outbox import enqueue
 from storage.people import queries as people_db
-from storage.people.tables import Member
+from storage.people.tables import Member, MemberStatus
 
 MAX_PAUSE_DAYS = 60
-SETTLED = ("active", "paused")
+SETTLED = (MemberStatus.ACTIVE, MemberStatus.PAUSED)
 
 
 def _with_member(ctx: ServiceContext, person: Person, action: Callable[[Session, Member, datetime], str | None]) -> str | None:
@@ -100,7 +100,7 @@ def change_time(session: Session, member: Member, at: time | None, now: datetime
         return
     member.awaiting = None
     member.checkin_time = at.strftime("%H:%M")
-    if member.status == "active":
+    if member.status == MemberStatus.ACTIVE:
         reschedule(member, now)
     views.say(session, member, "settings-time-changed", now, time=member.checkin_time)
 
@@ -119,7 +119,7 @@ def pause(ctx: ServiceContext, person: Person, days: int) -> str | None:
     def change(session: Session, member: Member, now: datetime) -> None:
         today = local_date(now, member.timezone)
         until = today + timedelta(days=days)
-        member.status = "paused"
+        member.status = MemberStatus.PAUSED
         member.paused_until = until
         people_db.start_pause(session, member.id or 0, today, now)  # today too: its check-in is no miss
         views.say(session, member, "settings-paused", now, date=until.strftime("%d/%m/%Y"))
@@ -129,7 +129,7 @@ def pause(ctx: ServiceContext, person: Person, days: int) -> str | None:
 
 def resume(ctx: ServiceContext, person: Person) -> str | None:
     def change(session: Session, member: Member, now: datetime) -> None:
-        if member.status != "paused":
+        if member.status != MemberStatus.PAUSED:
             views.say(session, member, "settings-not-paused", now)
             return
         _resume(session, member, now)
@@ -139,7 +139,7 @@ def resume(ctx: ServiceContext, person: Person) -> str | None:
 
 
 def _resume(session: Session, member: Member, now: datetime) -> None:
-    member.status = "active"
+    member.status = MemberStatus.ACTIVE
     member.paused_until = None
     people_db.end_pause(session, member.id or 0, local_date(now, member.timezone))
     reschedule(member, now)
@@ -150,7 +150,7 @@ def back_from_unreachable(session: Session, member: Member, now: datetime) -> No
     """A member who had blocked the bot wrote again: a pause they chose that still runs goes on,
     otherwise they are active, with their next check-in and craving prompt scheduled afresh."""
     if member.paused_until is not None and member.paused_until > local_date(now, member.timezone):
-        member.status = "paused"
+        member.status = MemberStatus.PAUSED
     else:
         _resume(session, member, now)
 

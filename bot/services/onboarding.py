@@ -23,7 +23,7 @@ from storage.outbox import queries as outbox_db
 from storage.people import queries as people_db
 from storage.sponsors import queries as sponsors_db
 from storage.circles.tables import Circle, CircleMembership
-from storage.people.tables import Center, ConsentRecord, Member
+from storage.people.tables import Center, ConsentRecord, Member, MemberStatus
 
 CONSENT_VERSION = "2026-11-25b"  # bump whenever onboard-explain changes
 STAFF_PREFIX = "staff-"
@@ -49,7 +49,7 @@ def _reply_stranger(session: Session, person: Person, key: str, now: datetime, *
 def _start_member(ctx: ServiceContext, session: Session, person: Person, code: str, now: datetime) -> None:
     member = people_db.member_by_telegram_id(session, person.telegram_user_id)
     if member is not None:
-        if member.status == "onboarding":
+        if member.status == MemberStatus.ONBOARDING:
             views.say(session, member, "start-resume", now)
             ask_current_step(session, member, now)
         else:
@@ -97,7 +97,7 @@ def _create_member(ctx: ServiceContext, session: Session, person: Person, center
         pseudonym=generate_pseudonym(ctx.rng, people_db.taken_pseudonyms(session, center_id)),
         language=normalise_language(person.language_code),
         timezone=center.timezone if center else ctx.default_timezone,
-        status="onboarding",
+        status=MemberStatus.ONBOARDING,
         onboarding_step="language",
         created_at=now,
     )
@@ -141,7 +141,7 @@ def _answered(session: Session, member: Member, step: str, answer: str, now: dat
 
 def _onboarding_member(session: Session, person: Person, step: str) -> Member | None:
     member = people_db.member_by_telegram_id(session, person.telegram_user_id)
-    if member is None or member.status != "onboarding" or member.onboarding_step != step:
+    if member is None or member.status != MemberStatus.ONBOARDING or member.onboarding_step != step:
         return None
     return member
 
@@ -239,7 +239,7 @@ def answer_sobriety(session: Session, member: Member, typed: str | None, now: da
 
 
 def _finish(session: Session, member: Member, now: datetime) -> None:
-    member.status = "active"
+    member.status = MemberStatus.ACTIVE
     member.onboarding_step = None
     member.next_checkin_due_at = next_checkin_due(now, member.timezone, parse_checkin_time(member), None)
     sponsors_db.start_watch(session, member.id or 0, now)  # the attendance watch (missed check-ins) starts with them
@@ -314,7 +314,7 @@ def answer_consent_again(ctx: ServiceContext, person: Person, agreed: bool, mess
         if agreed:
             views.say(session, member, "consent-thanks", now, time=member.checkin_time)
         else:
-            member.status = "paused"
+            member.status = MemberStatus.PAUSED
             member.paused_until = None  # until they choose to resume
             people_db.start_pause(session, member.id or 0, local_date(now, member.timezone), now)
             views.say(session, member, "consent-declined-paused", now)

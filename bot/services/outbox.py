@@ -17,7 +17,7 @@ from sqlmodel import Session
 from bot.domain.outgoing import Priority
 from storage.outbox import payload as payloads
 from storage.outbox.payload import OutboxPayload
-from storage.outbox.tables import OutboxMessage
+from storage.outbox.tables import OutboxMessage, OutboxStatus
 from storage.people.tables import Center, Member
 
 Buttons = list[list[tuple[str, str]]]
@@ -97,7 +97,8 @@ def _add(
     # object and flushing it was a third of a button press's CPU on PostgreSQL. The row is visible
     # to the rest of the transaction at once, as after an autoflush, and goes or stays with it.
     row = {"chat_id": chat_id, "method": method, "payload": payload, "priority": int(priority), "purpose": purpose,
-           "member_id": member_id, "staff_id": staff_id, "dedupe_key": dedupe_key, "status": "pending", "attempts": 0,
+           "member_id": member_id, "staff_id": staff_id, "dedupe_key": dedupe_key,
+           "status": OutboxStatus.PENDING, "attempts": 0,
            "due_at": due_at or now, "created_at": now}
     pending = session.info.get(_BATCH)
     if pending is not None:

@@ -29,12 +29,14 @@ from storage import privacy as privacy_db
 from storage.checkins import queries as checkins_db
 from storage.people import queries as people_db
 from storage.safety import queries as safety_db
-from storage.circles.tables import CircleMessage
+from storage.circles.tables import CircleMessage, CircleMessageStatus
 from storage.outbox import payload as payloads
 from storage.outbox.payload import OutboxPayload
-from storage.outbox.tables import OutboxMessage
-from storage.people.tables import Center, Member, Staff
-from storage.safety.tables import AuditEntry, EscalationEvent
+from storage.outbox.tables import OutboxMessage, OutboxStatus
+from storage.people.tables import Center, Member, MemberStatus, Staff
+from storage.safety.tables import AuditEntry, EscalationEvent, EscalationState
+from storage.checkins.tables import CheckinStatus
+from storage.sponsors.tables import LinkState, TalkState
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +231,7 @@ def forget(session: Session, member: Member, now: datetime, ctx: ServiceContext,
         if membership.left_at is None:
             membership.left_at = now
     if escalation is not None:
-        escalation.state, escalation.resolved_at = "resolved", now
+        escalation.state, escalation.resolved_at = EscalationState.RESOLVED, now
         escalation.resolution_note, escalation.ack_deadline_at = FORGOTTEN_NOTE, None
         session.add(EscalationEvent(escalation_id=escalation.id or 0, kind="forgotten", detail=FORGOTTEN_NOTE,
                                     created_at=now))
@@ -237,7 +239,7 @@ def forget(session: Session, member: Member, now: datetime, ctx: ServiceContext,
     member.telegram_user_id = member.chat_id = placeholder
     member.display_name = None
     member.pseudonym = f"gone-{ctx.rng.getrandbits(48):012x}"
-    member.status, member.onboarding_step, member.awaiting = "left", None, None
+    member.status, member.onboarding_step, member.awaiting = MemberStatus.LEFT, None, None
     member.sobriety_start = member.last_use_date = member.paused_until = None
     member.sober_days_seen = None
     member.high_risk_windows = ""
@@ -268,9 +270,10 @@ def _withdraw_circle_messages(session: Session, member: Member, now: datetime) -
     languages: dict[int, str] = {}
     for copy, row in privacy_db.copies_of_messages(session, list(by_id)):
         message = by_id[copy.circle_message_id]
-        if row.status == "pending":
-            row.status = "cancelled"
-        elif row.status == "sent" and row.telegram_message_id is not None and message.status == "relayed":
+        if row.status == OutboxStatus.PENDING:
+            row.status = OutboxStatus.CANCELLED
+        elif (row.status == OutboxStatus.SENT and row.telegram_message_id is not None
+              and message.status == CircleMessageStatus.RELAYED):
             if row.sent_at is not None and now - row.sent_at > DELETE_WINDOW:
                 lang = languages.get(copy.member_id or 0) or _recipient_language(session, copy.member_id, copy.staff_id)
                 languages[copy.member_id or 0] = lang
@@ -282,13 +285,13 @@ def _withdraw_circle_messages(session: Session, member: Member, now: datetime) -
                                           method="delete", payload=payloads.delete(row.telegram_message_id),
                                           priority=int(Priority.BULK), purpose="circle_unsend", due_at=now,
                                           created_at=now))
-        elif row.status == "sending":
+        elif row.status == OutboxStatus.SENDING:
             log.info("circle message %s: a copy was in flight during an erasure", message.id)
-        if row.status != "sending":
+        if row.status != OutboxStatus.SENDING:
             row.payload = payloads.with_text(row.payload, "")
     for message in messages:
-        if message.status in ("relayed", "held", "escalated"):
-            message.status = "unsent"
+        if message.status in (CircleMessageStatus.RELAYED, CircleMessageStatus.HELD, CircleMessageStatus.ESCALATED):
+            message.status = CircleMessageStatus.UNSENT
             message.unsent_at = message.unsent_at or now
         message.text = None
 
@@ -302,7 +305,7 @@ def _recipient_language(session: Session, member_id: int | None, staff_id: int |
 def _erase_health_data(session: Session, mid: int, now: datetime) -> None:
     for checkin in privacy_db.checkins_of(session, mid):
         if checkin.status in checkins_db.OPEN_CHECKIN:
-            checkin.status = "missed"
+            checkin.status = CheckinStatus.MISSED
         checkin.step = None
         checkin.reminder_due_at = None
         checkin.mood = checkin.craving = None
@@ -321,8 +324,8 @@ def _erase_health_data(session: Session, mid: int, now: datetime) -> None:
 def _end_links(session: Session, member: Member, now: datetime) -> None:
     for link in privacy_db.links_as_mentee(session, member.id or 0):
         link.mentee_username = link.sponsor_username = None
-        if link.state in ("proposed", "active"):
-            link.state = "ended" if link.state == "active" else "declined"
+        if link.state in (LinkState.PROPOSED, LinkState.ACTIVE):
+            link.state = LinkState.ENDED if link.state == LinkState.ACTIVE else LinkState.DECLINED
             link.ended_at, link.ended_by = now, "mentee"
     sponsor = privacy_db.sponsor_row_of(session, member.id or 0)
     if sponsor is not None:
@@ -330,21 +333,21 @@ def _end_links(session: Session, member: Member, now: datetime) -> None:
         sponsor.telegram_user_id = sponsor.chat_id = None
         for link in privacy_db.links_as_sponsor(session, sponsor.id or 0):
             link.mentee_username = link.sponsor_username = None
-            if link.state in ("proposed", "active"):
-                link.state = "ended" if link.state == "active" else "declined"
+            if link.state in (LinkState.PROPOSED, LinkState.ACTIVE):
+                link.state = LinkState.ENDED if link.state == LinkState.ACTIVE else LinkState.DECLINED
                 link.ended_at, link.ended_by = now, "sponsor"
     for request in privacy_db.talk_requests_of(session, member.id or 0):
         if request.ended_at is None:
-            request.state, request.ended_at = "ended", now
+            request.state, request.ended_at = TalkState.ENDED, now
 
 
 def _scrub_outbox(session: Session, member: Member, needles: list[str], placeholder: int) -> None:
     """Messages to the member lose their words and address; messages to others that named them lose the name."""
     for row in privacy_db.outbox_to_member(session, member.id or 0, member.chat_id):
-        if row.status in ("pending", "sending") and row.chat_id == member.chat_id:
+        if row.status in (OutboxStatus.PENDING, OutboxStatus.SENDING) and row.chat_id == member.chat_id:
             # A row in flight ("sending") may reach Telegram still; the sender marks it sent if so,
             # and never sends a cancelled row again (its retry needs the row still "sending").
-            row.status = "cancelled"
+            row.status = OutboxStatus.CANCELLED
         kept = OutboxPayload(text="")
         if "message_id" in row.payload:
             kept["message_id"] = row.payload["message_id"]

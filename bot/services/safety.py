@@ -34,10 +34,10 @@ from storage.checkins import queries as checkins_db
 from storage.people import queries as people_db
 from storage.safety import queries as safety_db
 from storage.sponsors import queries as sponsors_db
-from storage.checkins.tables import Checkin
+from storage.checkins.tables import Checkin, CheckinStatus
 from storage.outbox.tables import OutboxMessage
 from storage.people.tables import Center, Member, Staff
-from storage.safety.tables import Escalation, EscalationEvent, ScreeningFollowup
+from storage.safety.tables import Escalation, EscalationEvent, EscalationState, ScreeningFollowup
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,8 @@ LAST_STEP = 2  # everyone at the centre; repeated until someone acknowledges
 
 def history_of(session: Session, member: Member, today: date) -> list[DayRecord]:
     return [
-        DayRecord(day=c.local_date, mood=c.mood, craving=c.craving, used=c.used, checked_in=c.status == "completed")
+        DayRecord(day=c.local_date, mood=c.mood, craving=c.craving, used=c.used,
+                  checked_in=c.status == CheckinStatus.COMPLETED)
         for c in checkins_db.recent_checkins(session, member.id or 0, today)
     ]
 
@@ -218,7 +219,7 @@ def history_lines(checkins: Sequence[Checkin], lang: str) -> str:
     lines = []
     for c in checkins:
         day = c.local_date.strftime("%d/%m")
-        if c.status == "completed" or c.mood is not None:
+        if c.status == CheckinStatus.COMPLETED or c.mood is not None:
             used = t(lang, f"btn-use-{c.used}") if c.used in ("no", "yes", "undisclosed") else "-"
             lines.append(t(lang, "esc-history-line", day=day, mood=_v(c.mood), craving=_v(c.craving), used=used))
         else:
@@ -268,7 +269,7 @@ def recipient_unreachable(session: Session, row: OutboxMessage, now: datetime) -
     if not isinstance(escalation_id, int):
         return False
     escalation = session.get(Escalation, escalation_id)
-    if escalation is not None and escalation.state == "open":
+    if escalation is not None and escalation.state == EscalationState.OPEN:
         escalation.ack_deadline_at = now
         _event(session, escalation, "recipient_unreachable", now, staff_id=row.staff_id)
         return True
@@ -344,7 +345,8 @@ def staff_of(session: Session, telegram_user_id: int) -> Staff | None:
 
 def open_escalations_for(session: Session, staff: Staff) -> list[Escalation]:
     rows = session.exec(
-        select(Escalation).where(Escalation.center_id == staff.center_id, col(Escalation.state).in_(("open", "acknowledged")))
+        select(Escalation).where(Escalation.center_id == staff.center_id,
+                                 col(Escalation.state).in_((EscalationState.OPEN, EscalationState.ACKNOWLEDGED)))
     ).all()
     # oldest urgent first, then oldest concern
     return sorted(rows, key=lambda e: (-e.level, e.created_at))

@@ -37,7 +37,7 @@ from bot.services.sponsors.common import (
 from storage.people import queries as people_db
 from storage.sponsors import queries as sponsors_db
 from storage.people.tables import Center, Member, Staff
-from storage.sponsors.tables import Sponsor, SponsorLink, TalkRequest
+from storage.sponsors.tables import LinkState, Sponsor, SponsorLink, TalkRequest, TalkState
 
 WEEK = timedelta(days=7)
 # A second request for the same person within this time is "still waiting", not a new ping.
@@ -213,14 +213,14 @@ def start_chat(ctx: ServiceContext, person: Person, talk_id: int) -> str | None:
         sponsor = sponsor_of_person(session, person.telegram_user_id)
         link = session.get(SponsorLink, talk.link_id) if talk.link_id else None
         is_sponsor = sponsor is not None and link is not None and link.sponsor_id == sponsor.id \
-            and link.state == "active"
+            and link.state == LinkState.ACTIVE
         is_staff = staff is not None and staff.active and staff.center_id == member.center_id \
             and (talk.target == "counsellor" or talk.counsellor_offered_at is not None)
         if not (is_sponsor or is_staff):
             return "button-expired"
-        if talk.state != "waiting" or member.status not in SETTLED:
+        if talk.state != TalkState.WAITING or member.status not in SETTLED:
             return "sp-talk-taken"
-        talk.state, talk.accepted_at = "accepted", now
+        talk.state, talk.accepted_at = TalkState.ACCEPTED, now
         pol = policy(session, member.center_id)
         if is_sponsor and link is not None and sponsor is not None:
             side = sponsor_side(session, sponsor)
@@ -257,9 +257,9 @@ def end_chat(ctx: ServiceContext, person: Person, talk_id: int) -> str | None:
             return "button-expired"
         if person.telegram_user_id not in (member.telegram_user_id, staff.telegram_user_id):
             return "button-expired"
-        if talk.state != "accepted":
+        if talk.state != TalkState.ACCEPTED:
             return "sp-thread-gone"
-        talk.state, talk.ended_at = "ended", now
+        talk.state, talk.ended_at = TalkState.ENDED, now
         pol = policy(session, member.center_id)
         to_member(session, member, t(member.language, "sp-talk-ended-member", name=staff.name), now, pol=pol,
                   defer=False, priority=Priority.REPLY)

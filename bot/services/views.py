@@ -18,7 +18,7 @@ from bot.i18n import LANGUAGES, t
 from bot.services.outbox import Buttons, enqueue, enqueue_edit
 from storage.checkins import queries as checkins_db
 from storage.checkins.tables import Checkin
-from storage.people.tables import Center, Member
+from storage.people.tables import Center, Member, MemberStatus
 
 PAUSE_CHOICES = (1, 3, 7, 14)
 MOOD_FACES = {1: "1 😞", 2: "2 🙁", 3: "3 😐", 4: "4 🙂", 5: "5 😄"}
@@ -183,7 +183,7 @@ def settings_buttons(member: Member) -> Buttons:
     lang = member.language
     pause_or_resume = (
         (t(lang, "btn-settings-resume"), encode("set", "resume"))
-        if member.status == "paused"
+        if member.status == MemberStatus.PAUSED
         else (t(lang, "btn-settings-pause"), encode("set", "menu", "pause"))
     )
     return [

@@ -70,7 +70,7 @@ from scripts.benchmarks.common import (  # noqa: E402
 )
 from storage.db import SessionFactory, make_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
-from storage.outbox.tables import OutboxMessage  # noqa: E402
+from storage.outbox.tables import OutboxMessage, OutboxStatus  # noqa: E402
 from storage.people.tables import Center, ConsentRecord, Member, Staff  # noqa: E402
 
 TOKEN = "1000000007:BENCH-dispatch-token-not-real"
@@ -174,7 +174,7 @@ async def drain(ctx: ServiceContext, saathi: Any, members: int, urgent: int, tim
 def measure(ctx: ServiceContext, members: int, alert_ids: list[int]) -> tuple[float, float, list[float]]:
     with ctx.uow() as session:
         sent_at = sorted(session.exec(select(OutboxMessage.sent_at).where(
-            OutboxMessage.purpose == "checkin", OutboxMessage.status == "sent")).all())
+            OutboxMessage.purpose == "checkin", OutboxMessage.status == OutboxStatus.SENT)).all())
         alerts = session.exec(select(OutboxMessage.created_at, OutboxMessage.sent_at).where(
             col(OutboxMessage.id).in_(alert_ids))).all() if alert_ids else []
     assert len(sent_at) == members, f"{len(sent_at)} of {members} check-ins sent"

@@ -36,7 +36,7 @@ from scripts.benchmarks.common import (  # noqa: E402
 )
 from storage.migrate import upgrade  # noqa: E402
 from storage.people.tables import Member  # noqa: E402
-from storage.safety.tables import Escalation  # noqa: E402
+from storage.safety.tables import Escalation, EscalationState  # noqa: E402
 
 TOKEN = "1000000002:BENCH-escalation-token-not-real"
 COUNSELLOR = 9001
@@ -65,8 +65,8 @@ def _seed_members(saathi, count: int) -> list[int]:  # type: ignore[no-untyped-d
 async def _resolve_open(saathi) -> None:  # type: ignore[no-untyped-def]
     """Close alerts as they are sent, so each member's next urgent message opens a new one."""
     with saathi.services.uow() as session:
-        for escalation in session.exec(select(Escalation).where(Escalation.state == "open")):
-            escalation.state = "resolved"
+        for escalation in session.exec(select(Escalation).where(Escalation.state == EscalationState.OPEN)):
+            escalation.state = EscalationState.RESOLVED
         session.commit()
 
 

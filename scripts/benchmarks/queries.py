@@ -51,7 +51,7 @@ from storage.safety import queries as safety_db  # noqa: E402
 from storage.sponsors import queries as sponsors_db  # noqa: E402
 from storage.db import is_sqlite, make_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
-from storage.checkins.tables import Checkin  # noqa: E402
+from storage.checkins.tables import Checkin, CheckinStatus  # noqa: E402
 from storage.circles.tables import (  # noqa: E402
     Circle,
     CircleMeeting,
@@ -59,17 +59,18 @@ from storage.circles.tables import (  # noqa: E402
     CircleParticipant,
     UnreachableNotice,
 )
-from storage.outbox.tables import OutboxMessage  # noqa: E402
-from storage.people.tables import Center, ConsentRecord, Member, Staff  # noqa: E402
-from storage.safety.tables import Escalation  # noqa: E402
-from storage.sponsors.tables import AttendanceWatch, Sponsor, TalkRequest  # noqa: E402
+from storage.outbox.tables import OutboxMessage, OutboxStatus  # noqa: E402
+from storage.people.tables import Center, ConsentRecord, Member, MemberStatus, Staff  # noqa: E402
+from storage.safety.tables import Escalation, EscalationState  # noqa: E402
+from storage.sponsors.tables import AttendanceWatch, Sponsor, TalkRequest, TalkState  # noqa: E402
 
 TARGET_MS = 50.0
 # 21:00 in India: the evening peak the issue describes.
 NOW = datetime.now(UTC).replace(hour=15, minute=30, second=20, microsecond=0)
 ZONES = (("Asia/Kolkata", 0.70), ("Asia/Dubai", 0.10), ("Europe/London", 0.08), ("America/New_York", 0.07),
          ("Australia/Sydney", 0.05))
-STATUSES = (("active", 0.88), ("paused", 0.05), ("onboarding", 0.03), ("unreachable", 0.02), ("left", 0.02))
+STATUSES = ((MemberStatus.ACTIVE, 0.88), (MemberStatus.PAUSED, 0.05), (MemberStatus.ONBOARDING, 0.03),
+            (MemberStatus.UNREACHABLE, 0.02), (MemberStatus.LEFT, 0.02))
 WINDOWS = ("evenings", "nights", "weekends", "evenings,nights")
 CIRCLE_SIZE = 8
 
@@ -173,11 +174,11 @@ class Seeder:
         def outbox(member_id: int, chat_id: int, due: datetime, status: str, priority: int = 2) -> None:
             nonlocal outbox_key
             outbox_key += 1
-            sent = status == "sent"
+            sent = status == OutboxStatus.SENT
             self.add(OutboxMessage, chat_id=chat_id, member_id=member_id, payload={"text": "bench"},
                      priority=priority, purpose="checkin", dedupe_key=f"bench:{outbox_key}", status=status,
                      attempts=1 if sent else 0, due_at=due, sent_at=due + timedelta(seconds=2) if sent else None,
-                     claimed_until=due + timedelta(minutes=1) if status == "sending" else None, created_at=due)
+                     claimed_until=due + timedelta(minutes=1) if status == OutboxStatus.SENDING else None, created_at=due)
 
         circle_members: list[int] = []
         for m in range(1, self.members + 1):
@@ -194,9 +195,9 @@ class Seeder:
                           checkin_time=at, status=status, onboarding_step=None, high_risk_windows=windows,
                           created_at=now - timedelta(days=rng.randrange(1, 365)))
             started_today = False
-            if status == "onboarding":
+            if status == MemberStatus.ONBOARDING:
                 member["onboarding_step"] = "consent"
-            elif status == "active":
+            elif status == MemberStatus.ACTIVE:
                 # due now: their time is this very minute and today's check-in has not gone out yet
                 if due_today <= now and now - due_today < timedelta(minutes=1):
                     member.update(next_checkin_due_at=due_today, last_checkin_local_date=yesterday)
@@ -211,70 +212,74 @@ class Seeder:
                     ahead = timedelta(seconds=-rng.randrange(60)) if rng.random() < 0.01 else \
                         timedelta(minutes=rng.randrange(1, 36 * 60))
                     member["next_craving_prompt_at"] = now + ahead
-            elif status == "paused":
+            elif status == MemberStatus.PAUSED:
                 member["paused_until"] = today + timedelta(days=rng.randrange(0, 15))
             member_id = self.add(Member, **member)
-            if status == "onboarding":
+            if status == MemberStatus.ONBOARDING:
                 continue
             self.add(ConsentRecord, member_id=member_id, version=CONSENT_VERSION, accepted=True, language="en",
                      created_at=member["created_at"])
             # yesterday's check-in, closed
             due_y = _at(yesterday, at, tz)
             done = rng.random() < 0.65
-            self.add(Checkin, member_id=member_id, local_date=yesterday, status="completed" if done else "missed",
+            self.add(Checkin, member_id=member_id, local_date=yesterday,
+                     status=CheckinStatus.COMPLETED if done else CheckinStatus.MISSED,
                      step=None, due_at=due_y, reminder_due_at=due_y + timedelta(hours=2),
                      reminded_at=None if done else due_y + timedelta(hours=2), closes_at=_day_end(yesterday, tz),
                      completed_at=due_y + timedelta(minutes=5) if done else None, mood=3 if done else None)
-            outbox(member_id, member["chat_id"], due_y, "sent")
+            outbox(member_id, member["chat_id"], due_y, OutboxStatus.SENT)
             if done:
-                outbox(member_id, member["chat_id"], due_y + timedelta(minutes=5), "sent", 1)
-                outbox(member_id, member["chat_id"], due_y + timedelta(minutes=5), "sent", 1)
+                outbox(member_id, member["chat_id"], due_y + timedelta(minutes=5), OutboxStatus.SENT, 1)
+                outbox(member_id, member["chat_id"], due_y + timedelta(minutes=5), OutboxStatus.SENT, 1)
             if started_today:
                 reminder = due_today + timedelta(hours=2)
                 if reminder >= _day_end(today, tz):
                     reminder = None
                 roll = rng.random()
-                state = "completed" if roll < 0.5 else "in_progress" if roll < 0.6 else "pending"
-                reminded = reminder if (state == "pending" and reminder is not None
+                state = (CheckinStatus.COMPLETED if roll < 0.5 else CheckinStatus.IN_PROGRESS if roll < 0.6
+                         else CheckinStatus.PENDING)
+                reminded = reminder if (state == CheckinStatus.PENDING and reminder is not None
                                         and reminder <= now - timedelta(minutes=1)) else None
                 self.add(Checkin, member_id=member_id, local_date=today, status=state,
-                         step=None if state == "completed" else "mood", due_at=due_today, reminder_due_at=reminder,
+                         step=None if state == CheckinStatus.COMPLETED else "mood", due_at=due_today, reminder_due_at=reminder,
                          reminded_at=reminded, closes_at=_day_end(today, tz),
-                         completed_at=due_today + timedelta(minutes=3) if state == "completed" else None)
-                outbox(member_id, member["chat_id"], due_today, "sent")
+                         completed_at=due_today + timedelta(minutes=3) if state == CheckinStatus.COMPLETED else None)
+                outbox(member_id, member["chat_id"], due_today, OutboxStatus.SENT)
             # the attendance watch: tomorrow 07:00 local, a few stragglers due now
             if status in sponsors_db.WATCHED_STATUSES and rng.random() > 0.001:
                 scan = now - timedelta(seconds=30) if rng.random() < 0.002 else _at(today + timedelta(days=1),
                                                                                     "07:00", tz)
                 self.add(AttendanceWatch, member_id=member_id, next_scan_at=scan)
-            if status == "unreachable" and rng.random() < 0.995:  # their counsellor was told, all but the newest
+            if status == MemberStatus.UNREACHABLE and rng.random() < 0.995:  # their counsellor was told, all but the newest
                 self.add(UnreachableNotice, member_id=member_id, staff_id=member["center_id"], told_at=now)
             if rng.random() < 0.02:  # an escalation: mostly resolved long ago
                 roll = rng.random()
-                state = "resolved" if roll < 0.95 else "acknowledged" if roll < 0.98 else "open"
+                state = (EscalationState.RESOLVED if roll < 0.95 else EscalationState.ACKNOWLEDGED if roll < 0.98
+                         else EscalationState.OPEN)
                 deadline = now + timedelta(minutes=rng.randrange(-2, 240))
                 self.add(Escalation, member_id=member_id, center_id=member["center_id"], level=2,
                          reasons=[{"rule_id": "BENCH"}], source="checkin", state=state, ack_deadline_at=deadline,
                          created_at=now - timedelta(days=rng.randrange(0, 60)))
-            if status == "active" and rng.random() < 0.01:
+            if status == MemberStatus.ACTIVE and rng.random() < 0.01:
                 self.add(Sponsor, center_id=member["center_id"], kind="member", member_id=member_id,
                          next_summary_at=now + timedelta(minutes=rng.randrange(-1, 7 * 24 * 60)), created_at=now)
-            if status == "active" and rng.random() < 0.002:
+            if status == MemberStatus.ACTIVE and rng.random() < 0.002:
                 roll = rng.random()
                 self.add(TalkRequest, member_id=member_id, center_id=member["center_id"], target="sponsor",
-                         state="waiting" if roll < 0.3 else "ended", ping_due_at=now - timedelta(minutes=20),
+                         state=TalkState.WAITING if roll < 0.3 else TalkState.ENDED, ping_due_at=now - timedelta(minutes=20),
                          respond_by=now + timedelta(minutes=rng.randrange(-1, 30)), created_at=now)
-            if status == "active" and rng.random() < 0.3:
+            if status == MemberStatus.ACTIVE and rng.random() < 0.3:
                 circle_members.append(member_id)
         self._circles(circle_members, centers)
         # the outbox's live part: some due now (priorities mixed), some waiting for quiet hours, a few in flight
         for k in range(max(1, self.members // 200)):
             m = rng.randrange(1, self.members + 1)
-            outbox(m, 1_000_000_000 + m, now - timedelta(seconds=rng.randrange(0, 120)), "pending", rng.choice((0, 1, 2)))
-            outbox(m, 1_000_000_000 + m, now + timedelta(hours=rng.randrange(1, 10)), "pending", 2)
+            outbox(m, 1_000_000_000 + m, now - timedelta(seconds=rng.randrange(0, 120)), OutboxStatus.PENDING,
+                   rng.choice((0, 1, 2)))
+            outbox(m, 1_000_000_000 + m, now + timedelta(hours=rng.randrange(1, 10)), OutboxStatus.PENDING, 2)
             if k % 10 == 0:
-                outbox(m, 1_000_000_000 + m, now - timedelta(seconds=5), "sending", 2)
-                outbox(m, 1_000_000_000 + m, now - timedelta(days=1), "dead", 2)
+                outbox(m, 1_000_000_000 + m, now - timedelta(seconds=5), OutboxStatus.SENDING, 2)
+                outbox(m, 1_000_000_000 + m, now - timedelta(days=1), OutboxStatus.DEAD, 2)
 
     def _circles(self, members: list[int], centers: int) -> None:
         rng, now = self.rng, NOW

@@ -46,7 +46,7 @@ from scripts.benchmarks.common import append_section, median, percentile, reset_
 from storage.db import SessionFactory, make_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.circles.tables import Circle, CircleMembership  # noqa: E402
-from storage.outbox.tables import OutboxMessage  # noqa: E402
+from storage.outbox.tables import OutboxMessage, OutboxStatus  # noqa: E402
 from storage.people.tables import Center, Member, Staff  # noqa: E402
 
 TOKEN = "1000000003:BENCH-relay-token-not-real"
@@ -140,7 +140,7 @@ def _warm_up(ctx: ServiceContext) -> None:
 def _pending(ctx: ServiceContext) -> int:
     with ctx.uow() as session:
         return int(session.exec(select(func.count()).select_from(OutboxMessage).where(
-            col(OutboxMessage.status).in_(("pending", "sending")))).one())
+            col(OutboxMessage.status).in_((OutboxStatus.PENDING, OutboxStatus.SENDING)))).one())
 
 
 async def _drain(ctx: ServiceContext, sender: OutboxSender, timeout: float) -> None:

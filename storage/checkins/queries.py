@@ -16,17 +16,17 @@ from typing import Any
 from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, select
 
-from storage.checkins.tables import Checkin, CravingEvent
-from storage.people.tables import Member
+from storage.checkins.tables import Checkin, CheckinStatus, CravingEvent
+from storage.people.tables import Member, MemberStatus
 
-OPEN_CHECKIN = ("pending", "in_progress")
+OPEN_CHECKIN = (CheckinStatus.PENDING, CheckinStatus.IN_PROGRESS)
 
 
 def claim_due_members(session: Session, now: datetime, limit: int) -> Sequence[Member]:
     """Active members whose check-in is due; touches only due rows (ix_member_due)."""
     return session.exec(
         select(Member)
-        .where(Member.status == "active", col(Member.next_checkin_due_at) <= now)
+        .where(Member.status == MemberStatus.ACTIVE, col(Member.next_checkin_due_at) <= now)
         .order_by(col(Member.next_checkin_due_at))
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -36,7 +36,7 @@ def claim_due_members(session: Session, now: datetime, limit: int) -> Sequence[M
 def claim_due_craving_prompts(session: Session, now: datetime, limit: int) -> Sequence[Member]:
     return session.exec(
         select(Member)
-        .where(Member.status == "active", col(Member.next_craving_prompt_at) <= now)
+        .where(Member.status == MemberStatus.ACTIVE, col(Member.next_craving_prompt_at) <= now)
         .order_by(col(Member.next_craving_prompt_at))
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -128,7 +128,7 @@ def checkins_to_remind(session: Session, now: datetime, limit: int) -> Sequence[
     return session.exec(
         select(Checkin)
         .where(
-            Checkin.status == "pending",
+            Checkin.status == CheckinStatus.PENDING,
             col(Checkin.reminder_due_at) <= now,
             col(Checkin.reminded_at).is_(None),
             col(Checkin.closes_at) > now,  # never yesterday's reminder after a pause in the scans
@@ -153,7 +153,8 @@ def completed_checkin_days(session: Session, member_id: int, since: date) -> lis
     return list(
         session.exec(
             select(Checkin.local_date).where(
-                Checkin.member_id == member_id, Checkin.status == "completed", col(Checkin.local_date) >= since
+                Checkin.member_id == member_id, Checkin.status == CheckinStatus.COMPLETED,
+                col(Checkin.local_date) >= since
             )
         ).all()
     )

@@ -19,6 +19,7 @@ from storage.circles.tables import (
     CircleMeeting,
     CircleMembership,
     CircleMessage,
+    CircleMessageStatus,
     CircleParticipant,
     CircleReport,
     CircleSettings,
@@ -27,10 +28,10 @@ from storage.circles.tables import (
     UnreachableNotice,
 )
 from storage.outbox.tables import OutboxMessage
-from storage.people.tables import Member
+from storage.people.tables import Member, MemberStatus
 
 # Who receives circle messages: not those still joining, who blocked the bot or left.
-RECEIVING = ("active", "paused")
+RECEIVING = (MemberStatus.ACTIVE, MemberStatus.PAUSED)
 
 
 # --- circles and memberships ----------------------------------------------------------------
@@ -151,7 +152,7 @@ def last_relayed(session: Session, member_id: int) -> CircleMessage | None:
     """The member's newest message that reached the circle (for /unsend)."""
     return session.exec(
         select(CircleMessage)
-        .where(CircleMessage.member_id == member_id, CircleMessage.status == "relayed",
+        .where(CircleMessage.member_id == member_id, CircleMessage.status == CircleMessageStatus.RELAYED,
                col(CircleMessage.kind).in_(("text", "sticker")))
         .order_by(col(CircleMessage.id).desc())
     ).first()
@@ -254,7 +255,7 @@ def quiet_memberships(session: Session, quiet_since: datetime, limit: int) -> li
         .outerjoin(CircleParticipant, col(CircleParticipant.membership_id) == CircleMembership.id)
         .where(
             col(CircleMembership.left_at).is_(None),
-            Member.status == "active",
+            Member.status == MemberStatus.ACTIVE,
             CircleMembership.joined_at <= quiet_since,
             last_seen <= quiet_since,
             or_(col(CircleParticipant.invited_at).is_(None), CircleParticipant.invited_at < last_seen),
@@ -272,7 +273,7 @@ def unwelcomed_memberships(session: Session, limit: int) -> list[tuple[CircleMem
         select(CircleMembership, Member)
         .join(Member, col(Member.id) == CircleMembership.member_id)
         .outerjoin(CircleParticipant, col(CircleParticipant.membership_id) == CircleMembership.id)
-        .where(col(CircleMembership.left_at).is_(None), Member.status == "active",
+        .where(col(CircleMembership.left_at).is_(None), Member.status == MemberStatus.ACTIVE,
                col(CircleParticipant.welcomed_at).is_(None))
         .order_by(col(CircleMembership.id))
         .limit(limit)
@@ -289,7 +290,7 @@ def unreachable_without_notice(session: Session, limit: int) -> Sequence[Member]
         .join(CircleMembership, and_(col(CircleMembership.member_id) == Member.id,
                                      col(CircleMembership.left_at).is_(None)))
         .outerjoin(UnreachableNotice, col(UnreachableNotice.member_id) == Member.id)
-        .where(Member.status == "unreachable", col(UnreachableNotice.member_id).is_(None))
+        .where(Member.status == MemberStatus.UNREACHABLE, col(UnreachableNotice.member_id).is_(None))
         .order_by(col(Member.id))
         .limit(limit)
         .with_for_update(of=Member, skip_locked=True)  # several workers: one takes each
@@ -309,12 +310,13 @@ def circle_health(session: Session, circle_id: int, since: datetime) -> dict[str
     written = and_(CircleMessage.circle_id == circle_id, col(CircleMessage.created_at) >= since,
                    col(CircleMessage.kind).in_(("text", "sticker")), col(CircleMessage.member_id).is_not(None))
     messages = session.exec(select(func.count()).select_from(CircleMessage)
-                            .where(written, CircleMessage.status == "relayed")).one()
+                            .where(written, CircleMessage.status == CircleMessageStatus.RELAYED)).one()
     writers = session.exec(select(func.count(func.distinct(CircleMessage.member_id))).where(written)).one()
     reports = session.exec(select(func.count()).select_from(CircleReport)
                            .where(CircleReport.circle_id == circle_id, col(CircleReport.created_at) >= since)).one()
     held = session.exec(select(func.count()).select_from(CircleMessage)
-                        .where(CircleMessage.circle_id == circle_id, CircleMessage.status == "held")).one()
+                        .where(CircleMessage.circle_id == circle_id,
+                               CircleMessage.status == CircleMessageStatus.HELD)).one()
     return {"members": member_count(session, circle_id), "active": int(writers), "messages": int(messages),
             "reports": int(reports), "held": int(held)}
 

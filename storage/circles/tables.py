@@ -9,12 +9,24 @@ replies thread, edits propagate and /unsend reaches every phone.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import BigInteger, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.crypto import EncryptedText
 from storage.types import utc_field
+
+
+class CircleMessageStatus(StrEnum):
+    """``CircleMessage.status`` (stored as these strings)."""
+
+    RELAYED = "relayed"  # copies went (or go) to the circle
+    HELD = "held"  # waiting for the facilitator (abusive words, or reported)
+    ESCALATED = "escalated"  # worrying words: the counsellor has it, the circle does not
+    DECLINED = "declined"  # the facilitator kept a held message back
+    UNSENT = "unsent"  # withdrawn by its author (or an erasure)
+    REFUSED = "refused"  # contact details: never relayed, the words not kept
 
 
 class Circle(SQLModel, table=True):
@@ -114,7 +126,7 @@ class CircleMessage(SQLModel, table=True):
     # text | sticker | milestone | encourage | goal | prompt | joined
     kind: str = Field(default="text", max_length=20)
     # relayed | held | escalated | declined | unsent | refused
-    status: str = Field(default="relayed", max_length=20)
+    status: str = Field(default=CircleMessageStatus.RELAYED, max_length=20)  # a CircleMessageStatus
     # abuse | review (after repeated reports)
     hold_reason: str | None = Field(default=None, max_length=20)
     # Encrypted at rest (storage/crypto.py).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import BigInteger, Column, Index
 from sqlmodel import Field, SQLModel
@@ -10,6 +11,17 @@ from sqlmodel import Field, SQLModel
 from storage.crypto import EncryptedJSON
 from storage.outbox.payload import OutboxPayload
 from storage.types import utc_field
+
+
+class OutboxStatus(StrEnum):
+    """``OutboxMessage.status`` (stored as these strings)."""
+
+    PENDING = "pending"  # waiting for its due time and a claim
+    SENDING = "sending"  # claimed under a lease (``claimed_until``)
+    SENT = "sent"
+    FAILED = "failed"  # given up after its attempts
+    DEAD = "dead"  # not deliverable (blocked, chat gone, unreadable): never sent
+    CANCELLED = "cancelled"  # withdrawn before it went (an unsent circle message, an erasure)
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -33,7 +45,7 @@ class OutboxMessage(SQLModel, table=True):
     priority: int = 2
     purpose: str = Field(default="reply", max_length=30)
     dedupe_key: str | None = Field(default=None, unique=True, max_length=80)
-    status: str = Field(default="pending", max_length=20)
+    status: str = Field(default=OutboxStatus.PENDING, max_length=20)  # an OutboxStatus
     attempts: int = 0
     due_at: datetime = utc_field()
     claimed_until: datetime | None = utc_field(default=None)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, false, func, literal, union_all
 from sqlmodel import Session, col, select
 
-from storage.people.tables import Center, ConsentRecord, InviteCode, Member, PausePeriod, Staff
+from storage.people.tables import Center, ConsentRecord, InviteCode, Member, MemberStatus, PausePeriod, Staff
 from storage.sponsors.tables import Sponsor
 
 
@@ -80,7 +80,7 @@ def centre_counsellors(session: Session, center_id: int) -> Sequence[Staff]:
 def paused_members_until(session: Session, day: date, limit: int) -> Sequence[Member]:
     return session.exec(
         select(Member)
-        .where(Member.status == "paused", col(Member.paused_until) <= day)
+        .where(Member.status == MemberStatus.PAUSED, col(Member.paused_until) <= day)
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
@@ -121,7 +121,8 @@ def paused_days(session: Session, member_id: int, since: date, until: date) -> s
 def _unreachable_statement() -> Any:  # noqa: ANN401
     uid = bindparam("uid")
     return union_all(
-        select(literal("member"), Member.id).where(Member.telegram_user_id == uid, Member.status == "unreachable"),
+        select(literal("member"), Member.id).where(Member.telegram_user_id == uid,
+                                                   Member.status == MemberStatus.UNREACHABLE),
         select(literal("staff"), Staff.id).where(Staff.telegram_user_id == uid, Staff.reachable == false()),
         select(literal("volunteer"), Sponsor.id).where(Sponsor.telegram_user_id == uid, Sponsor.kind == "volunteer",
                                                        col(Sponsor.chat_id).is_(None)),

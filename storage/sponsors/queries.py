@@ -8,12 +8,13 @@ from datetime import datetime
 from sqlalchemy import exists, func
 from sqlmodel import Session, col, select
 
-from storage.outbox.tables import OutboxMessage
-from storage.people.tables import Member
-from storage.sponsors.tables import AttendanceWatch, Sponsor, SponsorLink, SponsorSettings, TalkRequest
+from storage.outbox.tables import OutboxMessage, OutboxStatus
+from storage.people.tables import Member, MemberStatus
+from storage.sponsors.tables import (AttendanceWatch, LinkState, Sponsor, SponsorLink, SponsorSettings, TalkRequest,
+                                     TalkState)
 
-LIVE_LINK = ("proposed", "active")
-WATCHED_STATUSES = ("active", "paused", "unreachable")
+LIVE_LINK = (LinkState.PROPOSED, LinkState.ACTIVE)
+WATCHED_STATUSES = (MemberStatus.ACTIVE, MemberStatus.PAUSED, MemberStatus.UNREACHABLE)
 # Outbox purposes whose rows carry a relay thread (``payload["sp_thread"]``): replying to one answers it.
 THREAD_PURPOSES = ("sp_relay", "sp_gap", "sp_linked", "sp_talk")
 
@@ -102,7 +103,7 @@ def live_link_of_mentee(session: Session, mentee_id: int) -> SponsorLink | None:
 
 def active_link_of_mentee(session: Session, mentee_id: int) -> SponsorLink | None:
     return session.exec(
-        select(SponsorLink).where(SponsorLink.mentee_id == mentee_id, SponsorLink.state == "active")
+        select(SponsorLink).where(SponsorLink.mentee_id == mentee_id, SponsorLink.state == LinkState.ACTIVE)
     ).first()
 
 
@@ -180,7 +181,8 @@ def latest_thread_row(session: Session, chat_id: int) -> OutboxMessage | None:
     return session.exec(
         select(OutboxMessage).where(OutboxMessage.chat_id == chat_id,
                                     col(OutboxMessage.purpose).in_(THREAD_PURPOSES),
-                                    col(OutboxMessage.status).in_(("sent", "pending", "sending")))
+                                    col(OutboxMessage.status).in_((OutboxStatus.SENT, OutboxStatus.PENDING,
+                                                                   OutboxStatus.SENDING)))
         .order_by(col(OutboxMessage.id).desc())
     ).first()
 
@@ -193,7 +195,7 @@ def talk_requests_since(session: Session, member_id: int, since: datetime) -> Se
 
 def waiting_talk_of_member(session: Session, member_id: int) -> TalkRequest | None:
     return session.exec(
-        select(TalkRequest).where(TalkRequest.member_id == member_id, TalkRequest.state == "waiting")
+        select(TalkRequest).where(TalkRequest.member_id == member_id, TalkRequest.state == TalkState.WAITING)
         .order_by(col(TalkRequest.id).desc())
     ).first()
 
@@ -202,7 +204,7 @@ def talks_past_wait(session: Session, now: datetime, limit: int) -> Sequence[Tal
     """Sponsor requests nobody answered in time, not yet offered to the counsellor."""
     return session.exec(
         select(TalkRequest)
-        .where(TalkRequest.state == "waiting", col(TalkRequest.respond_by) <= now,
+        .where(TalkRequest.state == TalkState.WAITING, col(TalkRequest.respond_by) <= now,
                col(TalkRequest.counsellor_offered_at).is_(None))
         .order_by(col(TalkRequest.respond_by))
         .limit(limit)

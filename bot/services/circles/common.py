@@ -24,9 +24,10 @@ from bot.services.context import Person
 from bot.services.outbox import enqueue, enqueue_edit
 from storage.circles import queries as circles_db
 from storage.people import queries as people_db
-from storage.circles.tables import Circle, CircleMembership, CircleMessage, CircleSettings, RelayCopy
+from storage.circles.tables import (Circle, CircleMembership, CircleMessage, CircleMessageStatus, CircleSettings,
+                                    RelayCopy)
 from storage.outbox import payload as payloads
-from storage.outbox.tables import OutboxMessage
+from storage.outbox.tables import OutboxMessage, OutboxStatus
 from storage.people.tables import Center, Member, Staff
 from storage.safety.tables import AuditEntry
 
@@ -148,7 +149,7 @@ def recipients(session: Session, circle: Circle, *, exclude_member: int | None =
 
 def _reply_targets(session: Session, original: CircleMessage | None) -> dict[int, int]:
     """chat id → the message id of ``original`` in that chat (the author's own, or their copy)."""
-    if original is None or original.status != "relayed":
+    if original is None or original.status != CircleMessageStatus.RELAYED:
         return {}
     targets: dict[int, int] = {}
     if original.source_message_id is not None:
@@ -157,7 +158,7 @@ def _reply_targets(session: Session, original: CircleMessage | None) -> dict[int
         if author is not None and author.chat_id:
             targets[author.chat_id] = original.source_message_id
     for copy, row in circles_db.copies_of(session, original.id or 0):
-        if row.status == "sent" and row.telegram_message_id is not None:
+        if row.status == OutboxStatus.SENT and row.telegram_message_id is not None:
             targets[copy.chat_id] = row.telegram_message_id
     return targets
 
@@ -216,9 +217,9 @@ def withdraw(session: Session, message: CircleMessage, now: datetime) -> None:
     """Take a relayed message off every phone: unsent copies are cancelled, sent ones deleted
     (or, past Telegram's 48 hours, blanked)."""
     for copy, row in circles_db.copies_of(session, message.id or 0):
-        if row.status == "pending":
-            row.status = "cancelled"
-        elif row.status == "sent" and row.telegram_message_id is not None:
+        if row.status == OutboxStatus.PENDING:
+            row.status = OutboxStatus.CANCELLED
+        elif row.status == OutboxStatus.SENT and row.telegram_message_id is not None:
             if row.sent_at is not None and now - row.sent_at > DELETE_WINDOW:
                 lang = _copy_language(session, copy)
                 enqueue_edit(session, chat_id=copy.chat_id, message_id=row.telegram_message_id, now=now,
@@ -234,13 +235,13 @@ def propagate(session: Session, message: CircleMessage, now: datetime, render: C
     """New words for every copy: waiting copies are rewritten, delivered ones edited."""
     for copy, row in circles_db.copies_of(session, message.id or 0):
         built = render(_copy_language(session, copy))
-        if row.status == "pending":
+        if row.status == OutboxStatus.PENDING:
             row.payload = payloads.with_text(row.payload, built.text)
-        elif row.status == "sent" and row.telegram_message_id is not None:
+        elif row.status == OutboxStatus.SENT and row.telegram_message_id is not None:
             enqueue_edit(session, chat_id=copy.chat_id, message_id=row.telegram_message_id, now=now, text=built.text,
                          buttons=built.button_rows() or None, priority=Priority.BULK, purpose="circle_edit",
                          member_id=copy.member_id)
-        elif row.status == "sending":
+        elif row.status == OutboxStatus.SENDING:
             log.info("circle message %s: a copy was in flight during an edit; it keeps the old words", message.id)
 
 

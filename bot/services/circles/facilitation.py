@@ -30,7 +30,7 @@ from bot.services.outbox import enqueue
 from storage.circles import queries as circles_db
 from storage.people import queries as people_db
 from storage.circles.tables import Circle, CircleMessage
-from storage.people.tables import Member, Staff
+from storage.people.tables import Member, MemberStatus, Staff
 
 HEALTH_DAYS = 7
 
@@ -44,7 +44,7 @@ def show_circle(ctx: ServiceContext, person: Person) -> None:
         staff = safety.staff_of(session, person.telegram_user_id) if member is None else None
         if staff is not None:
             _show_health(session, person, staff, now)
-        elif member is None or member.status == "onboarding":
+        elif member is None or member.status == MemberStatus.ONBOARDING:
             stranger(session, person, now)
         else:
             found = circle_of(session, member)

@@ -31,7 +31,7 @@ from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue_edit
 from storage.circles import queries as circles_db
 from storage.people import queries as people_db
-from storage.circles.tables import Circle, CircleMembership, CircleMessage, CircleReport
+from storage.circles.tables import Circle, CircleMembership, CircleMessage, CircleMessageStatus, CircleReport
 from storage.people.tables import Member, Staff
 
 log = logging.getLogger(__name__)
@@ -114,19 +114,19 @@ def review_held(session: Session, person: Person, staff: Staff, message_id: int,
     circle = session.get(Circle, message.circle_id) if message is not None else None
     if message is None or circle is None or circle.center_id != staff.center_id:
         return "button-expired"
-    if message.status != "held":
+    if message.status != CircleMessageStatus.HELD:
         return "circle-review-done-already"
     author = session.get(Member, message.member_id) if message.member_id else None
     message.reviewed_by = staff.id
     lang = staff.language
     if release and author is not None and circle_of(session, author) is not None:
-        message.status = "relayed"
+        message.status = CircleMessageStatus.RELAYED
         fan_out(session, circle, message, now, member_render(author.pseudonym, message.text or ""),
                  exclude_member=author.id, reply_to=session.get(CircleMessage, message.reply_to_id) if message.reply_to_id else None)
         say(session, author, "circle-released", now)
         outcome = t(lang, "circle-review-released")
     else:
-        message.status = "declined"
+        message.status = CircleMessageStatus.DECLINED
         outcome = t(lang, "circle-review-kept")
     audit(session, now, "circle_release" if release else "circle_keep_held", staff=staff, person=person,
            member_id=author.id if author else None)

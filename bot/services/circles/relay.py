@@ -39,8 +39,8 @@ from bot.services.circles.common import (
 from bot.services.context import Person, ServiceContext
 from storage.circles import queries as circles_db
 from storage.people import queries as people_db
-from storage.circles.tables import Circle, CircleMembership, CircleMessage
-from storage.people.tables import Member
+from storage.circles.tables import Circle, CircleMembership, CircleMessage, CircleMessageStatus
+from storage.people.tables import Member, MemberStatus
 
 log = logging.getLogger(__name__)
 
@@ -82,13 +82,13 @@ def _accept(session: Session, member: Member, membership: CircleMembership, circ
                             created_at=now)
     session.add(message)
     if rules.contains_contact_details(text):
-        message.status, message.text = "refused", None
+        message.status, message.text = CircleMessageStatus.REFUSED, None
         say(session, member, "circle-contact-refused", now)
         return
     seat.last_posted_at = now
     reason = "abuse" if moderation.is_abusive(text) else "review" if seat.review_hold else None
     if reason is not None:
-        message.status, message.hold_reason = "held", reason
+        message.status, message.hold_reason = CircleMessageStatus.HELD, reason
         session.flush()
         _hold(session, circle, member, message, now)
         return
@@ -117,7 +117,7 @@ def _hold(session: Session, circle: Circle, member: Member, message: CircleMessa
 def reply_target(session: Session, member: Member, chat_id: int,
                  reply_to_message_id: int) -> tuple[CircleMembership, Circle, CircleMessage] | None:
     """Is this swipe-reply the member's answer to a message of their own circle? (reads only)"""
-    if member.status not in ("active", "paused", "unreachable"):
+    if member.status not in (MemberStatus.ACTIVE, MemberStatus.PAUSED, MemberStatus.UNREACHABLE):
         return None
     original = replied_message(session, member, chat_id, reply_to_message_id)
     found = circle_of(session, member) if original is not None else None
@@ -158,7 +158,7 @@ def edit_in_circle(session: Session, person: Person, member: Member | None, text
     if member is None:
         return _staff_edit(session, person, text, message_id, now)
     message = circles_db.message_by_source(session, member.id or 0, message_id)
-    if message is None or member.status not in ("active", "paused") or not text:
+    if message is None or member.status not in (MemberStatus.ACTIVE, MemberStatus.PAUSED) or not text:
         return False
     _member_edit(session, member, message, text, now, message_id)
     return True
@@ -169,23 +169,23 @@ def _member_edit(session: Session, member: Member, message: CircleMessage, text:
                  message_id: int) -> None:
     result = safety.screen(session, member, now, text=text, source="circle_edit", source_message_id=message_id)
     worrying = safety.withheld(result)
-    if message.status != "relayed":
-        if worrying and message.status == "held":
-            message.status = "escalated"
+    if message.status != CircleMessageStatus.RELAYED:
+        if worrying and message.status == CircleMessageStatus.HELD:
+            message.status = CircleMessageStatus.ESCALATED
         return  # a held message is reviewed as it was written; others were never shown
     if worrying:
         withdraw(session, message, now)
-        message.status = "escalated"
+        message.status = CircleMessageStatus.ESCALATED
         return
     if rules.contains_contact_details(text) or len(text) > rules.MAX_RELAY_CHARS:
         withdraw(session, message, now)
-        message.status, message.text = "refused", None
+        message.status, message.text = CircleMessageStatus.REFUSED, None
         say(session, member, "circle-contact-refused" if len(text) <= rules.MAX_RELAY_CHARS else "circle-too-long", now)
         return
     circle = session.get(Circle, message.circle_id)
     if moderation.is_abusive(text) and circle is not None:
         withdraw(session, message, now)
-        message.status, message.hold_reason, message.text = "held", "abuse", text
+        message.status, message.hold_reason, message.text = CircleMessageStatus.HELD, "abuse", text
         _hold(session, circle, member, message, now)
         return
     message.text, message.edited_at = text, now
@@ -198,7 +198,7 @@ def _staff_edit(session: Session, person: Person, text: str, message_id: int, no
     if staff is None:
         return False
     message = circles_db.staff_message_by_source(session, staff.id or 0, message_id)
-    if message is None or message.status != "relayed" or message.kind != "text":
+    if message is None or message.status != CircleMessageStatus.RELAYED or message.kind != "text":
         return False
     body = _command_text(text)
     if not body:
@@ -246,6 +246,6 @@ def unsend(ctx: ServiceContext, person: Person) -> None:
                 say(session, member, "circle-unsend-none", now)
             else:
                 withdraw(session, message, now)
-                message.status, message.unsent_at = "unsent", now
+                message.status, message.unsent_at = CircleMessageStatus.UNSENT, now
                 say(session, member, "circle-unsent", now)
         session.commit()

@@ -19,11 +19,11 @@ from bot.services.context import Person
 from bot.services.outbox import Buttons, enqueue
 from storage.people import queries as people_db
 from storage.sponsors import queries as sponsors_db
-from storage.people.tables import Center, Member, Staff
+from storage.people.tables import Center, Member, MemberStatus, Staff
 from storage.safety.tables import AuditEntry
 from storage.sponsors.tables import Sponsor, SponsorLink
 
-SETTLED = ("active", "paused")
+SETTLED = (MemberStatus.ACTIVE, MemberStatus.PAUSED)
 
 
 

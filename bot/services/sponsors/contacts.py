@@ -28,9 +28,9 @@ from bot.services.sponsors.threads import is_live, resolve_thread
 from storage.checkins import queries as checkins_db
 from storage.people import queries as people_db
 from storage.sponsors import queries as sponsors_db
-from storage.checkins.tables import Checkin
+from storage.checkins.tables import Checkin, CheckinStatus
 from storage.people.tables import Member
-from storage.sponsors.tables import Sponsor, SponsorLink
+from storage.sponsors.tables import LinkState, Sponsor, SponsorLink
 
 
 def swap_contacts(ctx: ServiceContext, person: Person, link_id: int, username: str | None) -> str | None:
@@ -41,7 +41,7 @@ def swap_contacts(ctx: ServiceContext, person: Person, link_id: int, username: s
         party = link_party(session, person, link) if link else None
         if link is None or party is None:
             return "button-expired"
-        if link.state != "active":
+        if link.state != LinkState.ACTIVE:
             return "sp-link-gone"
         lang = person_language(session, person)
         if not username:
@@ -105,7 +105,8 @@ def offer_share(ctx: ServiceContext, person: Person) -> None:
 
 def _latest_completed(session: Session, member: Member, now: datetime) -> Checkin | None:
     today = local_date(now, member.timezone)
-    rows = [c for c in checkins_db.recent_checkins(session, member.id or 0, today, days=7) if c.status == "completed"]
+    rows = [c for c in checkins_db.recent_checkins(session, member.id or 0, today,
+                                                   days=7) if c.status == CheckinStatus.COMPLETED]
     return rows[-1] if rows else None
 
 
@@ -123,7 +124,8 @@ def share_checkin(ctx: ServiceContext, person: Person, checkin_id: int) -> str |
     with ctx.uow() as session:
         member = people_db.member_by_telegram_id(session, person.telegram_user_id)
         checkin = session.get(Checkin, checkin_id)
-        if member is None or checkin is None or checkin.member_id != member.id or checkin.status != "completed":
+        if (member is None or checkin is None or checkin.member_id != member.id
+                or checkin.status != CheckinStatus.COMPLETED):
             return "button-expired"
         link = sponsors_db.active_link_of_mentee(session, member.id or 0)
         relay = resolve_thread(session, f"link:{link.id}", person.telegram_user_id) if link else "sp-link-gone"

@@ -37,8 +37,8 @@ from bot.services.sponsors.common import (
 )
 from storage.people import queries as people_db
 from storage.sponsors import queries as sponsors_db
-from storage.people.tables import Center, Member, Staff
-from storage.sponsors.tables import Sponsor, SponsorLink
+from storage.people.tables import Center, Member, MemberStatus, Staff
+from storage.sponsors.tables import LinkState, Sponsor, SponsorLink, TalkState
 
 
 class LinkRefused(Exception):
@@ -65,7 +65,7 @@ def resolve_sponsor(session: Session, center: Center, pseudonym: str, mentee: Me
         return volunteer
     if member.id == mentee.id:
         raise LinkRefused("sp-err-self")
-    if member.status != "active":
+    if member.status != MemberStatus.ACTIVE:
         raise LinkRefused("sp-err-sponsor-inactive", pseudonym=member.pseudonym)
     today = local_date(now, member.timezone)
     in_programme = (today - local_date(member.created_at, member.timezone)).days
@@ -110,7 +110,7 @@ def propose_link(session: Session, center: Center, sponsor_pseudonym: str, mente
         session.add(sponsor)
         session.flush()
     link = SponsorLink(center_id=center.id or 0, sponsor_id=sponsor.id or 0, mentee_id=mentee.id or 0,
-                       state="proposed", proposed_by=staff.id if staff else None, created_at=now)
+                       state=LinkState.PROPOSED, proposed_by=staff.id if staff else None, created_at=now)
     session.add(link)
     session.flush()
     asked_at = ask_mentee(session, mentee, link, side.pseudonym, now, pol)
@@ -136,7 +136,7 @@ def answer_proposal(ctx: ServiceContext, person: Person, link_id: int, agree: bo
         link = session.get(SponsorLink, link_id)
         if member is None or link is None or link.mentee_id != member.id or member.status not in SETTLED:
             return "button-expired"
-        if link.state != "proposed":
+        if link.state != LinkState.PROPOSED:
             return "sp-already-answered"
         sponsor = session.get(Sponsor, link.sponsor_id)
         side = sponsor_side(session, sponsor) if sponsor else None
@@ -144,7 +144,7 @@ def answer_proposal(ctx: ServiceContext, person: Person, link_id: int, agree: bo
             return "button-expired"
         pol = policy(session, member.center_id)
         if agree:
-            link.state, link.accepted_at = "active", now
+            link.state, link.accepted_at = LinkState.ACTIVE, now
             reply(session, person, member.language, "sp-agreed-mentee", now, member_id=member.id,
                   sponsor=side.pseudonym)
             thread = f"link:{link.id}"
@@ -153,7 +153,7 @@ def answer_proposal(ctx: ServiceContext, person: Person, link_id: int, agree: bo
             if side.sponsor.next_summary_at is None:
                 side.sponsor.next_summary_at = next_weekly(now, side.timezone, pol.summary_weekday)
         else:
-            link.state, link.ended_at, link.ended_by = "declined", now, "mentee"
+            link.state, link.ended_at, link.ended_by = LinkState.DECLINED, now, "mentee"
             reply(session, person, member.language, "sp-declined-mentee", now, member_id=member.id)
             staff = session.get(Staff, link.proposed_by) if link.proposed_by else counsellor_for(session, member)
             if staff is not None and staff.chat_id:
@@ -170,13 +170,14 @@ def end_link(session: Session, link: SponsorLink, by: str, now: datetime) -> Non
     mentee = session.get(Member, link.mentee_id)
     sponsor = session.get(Sponsor, link.sponsor_id)
     side = sponsor_side(session, sponsor) if sponsor else None
-    was_active = link.state == "active"
-    link.state = "ended" if was_active else "declined"
+    was_active = link.state == LinkState.ACTIVE
+    link.state = LinkState.ENDED if was_active else LinkState.DECLINED
     link.ended_at, link.ended_by = now, by
     link.mentee_username = link.sponsor_username = None
     for talk in sponsors_db.talk_requests_since(session, link.mentee_id, now - timedelta(days=30)):
-        if talk.link_id == link.id and talk.state in ("waiting", "accepted") and talk.accepted_by != "staff":
-            talk.state, talk.ended_at = "ended", now
+        if talk.link_id == link.id and talk.state in (TalkState.WAITING,
+                                                      TalkState.ACCEPTED) and talk.accepted_by != "staff":
+            talk.state, talk.ended_at = TalkState.ENDED, now
     if mentee is None or side is None:
         return
     pol = policy(session, mentee.center_id)

@@ -37,7 +37,7 @@ from bot.services.sponsors.common import (
 from storage.people import queries as people_db
 from storage.sponsors import queries as sponsors_db
 from storage.people.tables import Member, Staff
-from storage.sponsors.tables import Sponsor, SponsorLink, TalkRequest
+from storage.sponsors.tables import LinkState, Sponsor, SponsorLink, TalkRequest, TalkState
 
 # A relayed message waits for the recipient's morning, unless they wrote in this thread lately.
 LIVE_THREAD = timedelta(minutes=60)
@@ -87,7 +87,7 @@ def resolve_thread(session: Session, thread: str, telegram_user_id: int) -> Rela
 
 
 def _link_relay(session: Session, link: SponsorLink | None, telegram_user_id: int, thread: str) -> Relay | str:
-    if link is None or link.state != "active":
+    if link is None or link.state != LinkState.ACTIVE:
         return "sp-thread-gone"
     mentee = session.get(Member, link.mentee_id)
     sponsor = session.get(Sponsor, link.sponsor_id)
@@ -110,7 +110,7 @@ def _link_relay(session: Session, link: SponsorLink | None, telegram_user_id: in
 
 
 def _talk_relay(session: Session, talk: TalkRequest | None, telegram_user_id: int, thread: str) -> Relay | str:
-    if talk is None or talk.state != "accepted" or talk.staff_id is None:
+    if talk is None or talk.state != TalkState.ACCEPTED or talk.staff_id is None:
         return "sp-thread-gone"
     member = session.get(Member, talk.member_id)
     staff = session.get(Staff, talk.staff_id)
@@ -213,7 +213,7 @@ def encourage(ctx: ServiceContext, person: Person, args: str) -> None:
 
 
 def _link_to_mentee(session: Session, sponsor: Sponsor, pseudonym: str) -> SponsorLink | None:
-    for link in sponsors_db.links_of_sponsor(session, sponsor.id or 0, ("active",)):
+    for link in sponsors_db.links_of_sponsor(session, sponsor.id or 0, (LinkState.ACTIVE,)):
         mentee = session.get(Member, link.mentee_id)
         if mentee is not None and mentee.pseudonym.casefold() == pseudonym.casefold():
             return link
@@ -248,7 +248,7 @@ def _default_thread(session: Session, person: Person) -> str | None:
     if link is not None:
         return f"link:{link.id}"
     sponsor = sponsor_of_person(session, person.telegram_user_id)
-    links = sponsors_db.links_of_sponsor(session, sponsor.id or 0, ("active",)) if sponsor else []
+    links = sponsors_db.links_of_sponsor(session, sponsor.id or 0, (LinkState.ACTIVE,)) if sponsor else []
     return f"link:{links[0].id}" if len(links) == 1 else None
 
 
