@@ -49,7 +49,7 @@ def purge_sent_outbox_text(session: Session, before: datetime) -> int:
         .where(col(OutboxMessage.status).in_((OutboxStatus.SENT, OutboxStatus.DEAD, OutboxStatus.FAILED)),
                col(OutboxMessage.created_at) < before,
                col(OutboxMessage.purged_at).is_(None))
-        .values(payload=OutboxPayload(text=""), purged_at=before)
+        .values(payload=OutboxPayload(text=""), sponsor_thread_id=None, purged_at=before)
     )
     return int(result.rowcount or 0)
 

@@ -44,17 +44,19 @@ def enqueue(
     protect: bool = False,
     due_at: datetime | None = None,
     reply_to: int | None = None,
-    sp_thread: str | None = None,
+    sponsor_thread: str | None = None,
     escalation_id: int | None = None,
     ephemeral: bool = False,
     forget_chat: bool = False,
 ) -> int | None:
     """Store a message for the sender; returns the row's id (None inside ``batched``). The keywords
-    after ``due_at`` are the payload's (storage/outbox/payload.py says what each is for)."""
+    after ``due_at`` are the payload's (storage/outbox/payload.py says what each is for), but
+    ``sponsor_thread``: the sponsor or talk thread a reply to this message answers (a column)."""
     payload = payloads.message(text, buttons=buttons, keyboard=keyboard, protect=protect, reply_to=reply_to,
-                               sp_thread=sp_thread, escalation_id=escalation_id, ephemeral=ephemeral,
+                               escalation_id=escalation_id, ephemeral=ephemeral,
                                forget_chat=forget_chat)
-    return _add(session, "send", chat_id, payload, now, priority, purpose, member_id, staff_id, dedupe_key, due_at)
+    return _add(session, "send", chat_id, payload, now, priority, purpose, member_id, staff_id, dedupe_key, due_at,
+                sponsor_thread)
 
 
 def enqueue_edit(
@@ -74,7 +76,7 @@ def enqueue_edit(
     """Edit a message already sent (its text, and its buttons or none); returns the row's id (None inside
     ``batched``)."""
     payload = payloads.edit(message_id, text, buttons=buttons, ephemeral=ephemeral, forget_chat=forget_chat)
-    return _add(session, "edit", chat_id, payload, now, priority, purpose, member_id, None, None, None)
+    return _add(session, "edit", chat_id, payload, now, priority, purpose, member_id, None, None, None, None)
 
 
 def _add(
@@ -89,6 +91,7 @@ def _add(
     staff_id: int | None,
     dedupe_key: str | None,
     due_at: datetime | None,
+    sponsor_thread: str | None,
 ) -> int | None:
     if priority == Priority.SCHEDULED and purpose in PAID_BROADCAST_PURPOSES and _paid_broadcast(session, member_id):
         # read by the sender: it may take a paid token when the free ceiling is full
@@ -99,7 +102,7 @@ def _add(
     row = {"chat_id": chat_id, "method": method, "payload": payload, "priority": int(priority), "purpose": purpose,
            "member_id": member_id, "staff_id": staff_id, "dedupe_key": dedupe_key,
            "status": OutboxStatus.PENDING, "attempts": 0,
-           "due_at": due_at or now, "created_at": now}
+           "due_at": due_at or now, "created_at": now, "sponsor_thread_id": sponsor_thread or None}
     pending = session.info.get(_BATCH)
     if pending is not None:
         pending.append(row)

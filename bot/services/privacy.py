@@ -352,6 +352,7 @@ def _scrub_outbox(session: Session, member: Member, needles: list[str], placehol
         if "message_id" in row.payload:
             kept["message_id"] = row.payload["message_id"]
         row.payload = kept
+        row.sponsor_thread_id = None
         if row.chat_id == member.chat_id:
             row.chat_id = placeholder
     session.flush()

@@ -3,7 +3,8 @@ and ``bot.delivery`` that reads them.
 
 Stored as encrypted JSON (``OutboxMessage.payload``), so every value is a JSON value: buttons are
 lists, not tuples. A key is absent rather than false or None. Both sides import this module, which
-is why it lives in storage (the sender may import storage, not services).
+is why it lives in storage (the sender may import storage, not services). Rows written before
+migration 0013 may still hold ``sp_thread``: the sponsor thread is the ``sponsor_thread_id`` column.
 """
 
 from __future__ import annotations
@@ -35,8 +36,6 @@ class OutboxPayload(TypedDict, total=False):
     # A scheduled message whose centre allows paid broadcasts: the sender may take a paid token
     # when the free ceiling is full.
     paid_broadcast: bool
-    # The sponsor or talk thread ("link:12", "talk:3") a reply to this message answers.
-    sp_thread: str
     # An alert's escalation: a 403 from that counsellor moves the escalation on at once.
     escalation_id: int
     # A document: its file name and its bytes in base64.
@@ -51,7 +50,7 @@ Buttons = Sequence[Sequence[tuple[str, str]]]
 
 
 def message(text: str, *, buttons: Buttons | None = None, keyboard: list[list[str]] | None = None,
-            protect: bool = False, reply_to: int | None = None, sp_thread: str | None = None,
+            protect: bool = False, reply_to: int | None = None,
             escalation_id: int | None = None, ephemeral: bool = False,
             forget_chat: bool = False) -> OutboxPayload:
     """A message to send; what is not given is left out."""
@@ -64,8 +63,6 @@ def message(text: str, *, buttons: Buttons | None = None, keyboard: list[list[st
         payload["protect"] = True
     if reply_to is not None:
         payload["reply_to"] = reply_to
-    if sp_thread:
-        payload["sp_thread"] = sp_thread
     if escalation_id is not None:
         payload["escalation_id"] = escalation_id
     if ephemeral:

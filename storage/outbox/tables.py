@@ -53,5 +53,8 @@ class OutboxMessage(SQLModel, table=True):
     telegram_message_id: int | None = None
     last_error: str | None = Field(default=None, max_length=200)
     created_at: datetime = utc_field()
+    # The sponsor or talk thread ("link:12", "talk:3") a swipe-reply or /reply to this message answers.
+    # Looked up by chat (indexed) and Telegram's message id, never searched by itself: no index of its own.
+    sponsor_thread_id: str | None = Field(default=None, max_length=40)
     # Set when retention removed the text of a delivered message.
     purged_at: datetime | None = utc_field(default=None)

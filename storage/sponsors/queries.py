@@ -15,7 +15,7 @@ from storage.sponsors.tables import (AttendanceWatch, LinkState, Sponsor, Sponso
 
 LIVE_LINK = (LinkState.PROPOSED, LinkState.ACTIVE)
 WATCHED_STATUSES = (MemberStatus.ACTIVE, MemberStatus.PAUSED, MemberStatus.UNREACHABLE)
-# Outbox purposes whose rows carry a relay thread (``payload["sp_thread"]``): replying to one answers it.
+# Outbox purposes whose rows carry a relay thread (``sponsor_thread_id``): replying to one answers it.
 THREAD_PURPOSES = ("sp_relay", "sp_gap", "sp_linked", "sp_talk")
 
 
@@ -167,22 +167,24 @@ def checkin_deliveries(session: Session, keys: Sequence[str]) -> dict[str, str]:
 
 # --- relayed chats and talk requests ---------------------------------------------------------------
 
-def thread_row(session: Session, chat_id: int, telegram_message_id: int) -> OutboxMessage | None:
-    """The relayed message a person replied to (Telegram's reply-to), if it was one of ours."""
+def thread_replied_to(session: Session, chat_id: int, telegram_message_id: int) -> str | None:
+    """The thread of the relayed message a person replied to (Telegram's reply-to), if it was one of ours."""
     return session.exec(
-        select(OutboxMessage).where(OutboxMessage.chat_id == chat_id,
-                                    OutboxMessage.telegram_message_id == telegram_message_id,
-                                    col(OutboxMessage.purpose).in_(THREAD_PURPOSES))
+        select(OutboxMessage.sponsor_thread_id).where(OutboxMessage.chat_id == chat_id,
+                                                      OutboxMessage.telegram_message_id == telegram_message_id,
+                                                      col(OutboxMessage.purpose).in_(THREAD_PURPOSES))
     ).first()
 
 
-def latest_thread_row(session: Session, chat_id: int) -> OutboxMessage | None:
-    """The newest relayed message this chat received: ``/reply`` answers it."""
+def latest_thread(session: Session, chat_id: int) -> str | None:
+    """The thread of the newest relayed message this chat received (``/reply`` answers it); None when
+    that message has none."""
     return session.exec(
-        select(OutboxMessage).where(OutboxMessage.chat_id == chat_id,
-                                    col(OutboxMessage.purpose).in_(THREAD_PURPOSES),
-                                    col(OutboxMessage.status).in_((OutboxStatus.SENT, OutboxStatus.PENDING,
-                                                                   OutboxStatus.SENDING)))
+        select(OutboxMessage.sponsor_thread_id).where(OutboxMessage.chat_id == chat_id,
+                                                      col(OutboxMessage.purpose).in_(THREAD_PURPOSES),
+                                                      col(OutboxMessage.status).in_(
+                                                          (OutboxStatus.SENT, OutboxStatus.PENDING,
+                                                           OutboxStatus.SENDING)))
         .order_by(col(OutboxMessage.id).desc())
     ).first()
 

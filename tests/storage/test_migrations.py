@@ -5,17 +5,20 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, text
+from sqlalchemy import Integer, String, column, create_engine, table, text
 from sqlmodel import SQLModel, select
 
 import storage.schema  # noqa: F401  (registers every table)
 from bot.services import admin
 from bot.services.context import ServiceContext
+from storage.crypto import EncryptedJSON
 from storage.migrate import head_revisions, upgrade
 from storage.people.tables import Member
+from storage.types import UTCDateTime
 from tests.storage.helpers import member, onboard, seed_centre
 
 
@@ -29,6 +32,28 @@ def test_upgrade_keeps_the_data_of_an_existing_database(database_url: str) -> No
     with engine.connect() as conn:
         assert conn.execute(text("SELECT name, ack_urgent_minutes FROM center")).all() == [("Old Kendra", 10)]
     engine.dispose()
+
+
+def test_0013_fills_the_sponsor_thread_column_from_the_payloads_of_existing_rows(database_url: str) -> None:
+    upgrade(database_url, "0012")
+    engine = create_engine(database_url)
+    old = table("outboxmessage", column("id", Integer()), column("chat_id", Integer()), column("method", String()),
+                column("payload", EncryptedJSON()), column("priority", Integer()), column("purpose", String()),
+                column("status", String()), column("attempts", Integer()), column("due_at", UTCDateTime()),
+                column("created_at", UTCDateTime()))
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    rows = [("sp_relay", {"text": "Hello from Asha", "sp_thread": "link:7"}),  # encrypted, as written before
+            ("sp_talk", {"text": "A talk ended"}),  # a thread purpose without a thread
+            ("checkin", {"text": "How are you?", "sp_thread": "link:8"})]  # not a thread purpose: not read
+    with engine.begin() as conn:
+        conn.execute(old.insert(), [{"id": n, "chat_id": 500 + n, "method": "send", "payload": payload, "priority": 1,
+                                     "purpose": purpose, "status": "sent", "attempts": 1, "due_at": at,
+                                     "created_at": at} for n, (purpose, payload) in enumerate(rows, start=1)])
+    upgrade(database_url)
+    with engine.connect() as conn:
+        threads = conn.execute(text("SELECT id, sponsor_thread_id FROM outboxmessage ORDER BY id")).all()
+    engine.dispose()
+    assert threads == [(1, "link:7"), (2, None), (3, None)]
 
 
 def test_the_migrated_schema_matches_the_models(database_url: str) -> None:

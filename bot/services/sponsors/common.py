@@ -119,7 +119,7 @@ def to_sponsor(session: Session, side: SponsorSide, text: str, now: datetime, *,
         return None
     due = release_at(now, side.timezone, quiet_hours(pol)) if defer else now
     enqueue(session, chat_id=side.chat_id, member_id=side.member_id, text=text, buttons=buttons, now=now,
-            due_at=due, priority=priority, purpose=purpose, sp_thread=thread)
+            due_at=due, priority=priority, purpose=purpose, sponsor_thread=thread)
     return due
 
 
@@ -132,7 +132,7 @@ def to_member(session: Session, member: Member, text: str, now: datetime, *, pol
         return None
     due = release_at(now, member.timezone, quiet_hours(pol)) if defer else now
     enqueue(session, chat_id=member.chat_id, member_id=member.id, text=text, buttons=buttons, now=now,
-            due_at=due, priority=priority, purpose=purpose, sp_thread=thread)
+            due_at=due, priority=priority, purpose=purpose, sponsor_thread=thread)
     return due
 
 
@@ -142,7 +142,7 @@ def to_staff(session: Session, staff: Staff, text: str, now: datetime, *, tz: st
              priority: Priority = Priority.SCHEDULED, thread: str | None = None) -> None:
     due = release_at(now, tz, quiet_hours(pol)) if defer else now
     enqueue(session, chat_id=staff.chat_id or 0, staff_id=staff.id, text=text, buttons=buttons, now=now,
-            due_at=due, priority=priority, purpose=purpose, sp_thread=thread)
+            due_at=due, priority=priority, purpose=purpose, sponsor_thread=thread)
 
 
 

@@ -135,7 +135,7 @@ def share_checkin(ctx: ServiceContext, person: Person, checkin_id: int) -> str |
         pol = policy(session, member.center_id)
         due = now if is_live(relay, now) else release_at(now, relay.recipient_tz, quiet_hours(pol))
         enqueue(session, chat_id=relay.recipient_chat, member_id=relay.recipient_member_id, now=now, due_at=due,
-                priority=Priority.REPLY, purpose="sp_relay", text=text, sp_thread=relay.thread)
+                priority=Priority.REPLY, purpose="sp_relay", text=text, sponsor_thread=relay.thread)
         reply(session, person, member.language, "sp-share-sent", now, member_id=member.id,
               pseudonym=relay.recipient_label)
         session.commit()

@@ -159,7 +159,7 @@ def send_in_thread(session: Session, relay: Relay, body: str, now: datetime, lan
             staff_id=relay.recipient_staff_id, now=now, due_at=due, priority=Priority.REPLY, purpose="sp_relay",
             protect=relay.recipient_staff_id is None,  # a peer cannot forward or save it
             text=relay_text(relay.recipient_lang, relay.sender_role, relay.sender_label, text),
-            sp_thread=relay.thread)
+            sponsor_thread=relay.thread)
     if relay.link is not None:
         if relay.sender_role == "mentee":
             relay.link.mentee_last_at = now
@@ -226,8 +226,7 @@ def reply_command(ctx: ServiceContext, person: Person, text: str) -> None:
     now = ctx.clock.now()
     with ctx.uow() as session:
         lang = person_language(session, person)
-        row = sponsors_db.latest_thread_row(session, person.chat_id)
-        thread = (row.payload.get("sp_thread") if row else None) or _default_thread(session, person)
+        thread = sponsors_db.latest_thread(session, person.chat_id) or _default_thread(session, person)
         if not text.strip():
             reply(session, person, lang, "sp-reply-how", now)
         elif thread is None:
@@ -255,9 +254,7 @@ def _default_thread(session: Session, person: Person) -> str | None:
 
 def thread_replied_to(session: Session, chat_id: int, reply_to_message_id: int) -> str | None:
     """The sponsor or talk thread of the relayed message a swipe-reply answers, or None (reads only)."""
-    row = sponsors_db.thread_row(session, chat_id, reply_to_message_id)
-    thread = row.payload.get("sp_thread") if row else None
-    return thread if isinstance(thread, str) else None
+    return sponsors_db.thread_replied_to(session, chat_id, reply_to_message_id)
 
 
 
