@@ -37,10 +37,16 @@ log = logging.getLogger(__name__)
 COMMANDS = ("craving", "talk", "settings", "help")
 
 
-def build_application(settings: Settings, *, clock: Clock | None = None, with_jobs: bool = True,
-                      sender_poll: float = 0.5, overall_rate: float | None = None,
-                      limits: Limits | None = None,
-                      with_updater: bool = True) -> Application:
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    with_jobs: bool = True,
+    sender_poll: float = 0.5,
+    overall_rate: float | None = None,
+    limits: Limits | None = None,
+    with_updater: bool = True,
+) -> Application:
     """The outbox sender's limiter holds ``settings.rate_limit_per_second`` overall and Telegram's
     per-chat/per-group spacing (shared through Redis when ``RATE_LIMIT_REDIS_URL`` is set).
     ``overall_rate`` scales all of those limits so the overall one is this rate (tests against
@@ -79,10 +85,16 @@ def build_application(settings: Settings, *, clock: Clock | None = None, with_jo
         load_rules()  # compiling the rules takes most of a second; not on a member's first message
         nonlocal limiter
         limiter = build_limiter(limits, settings.rate_limit_redis_url)
-        saathi.sender = OutboxSender(services.uow, services.clock, application.bot, idle_poll=sender_poll,
-                                     on_unreachable=reachability.recipient_unreachable, due_work=saathi.run_due_work,
-                                     limiter=limiter,
-                                     mark_uow=saathi.loop_services.uow if saathi.loop_services else None)
+        saathi.sender = OutboxSender(
+            services.uow,
+            services.clock,
+            application.bot,
+            idle_poll=sender_poll,
+            on_unreachable=reachability.recipient_unreachable,
+            due_work=saathi.run_due_work,
+            limiter=limiter,
+            mark_uow=saathi.loop_services.uow if saathi.loop_services else None,
+        )
         saathi.sender.start()
         if with_updater:  # the process that receives updates handles them, and retries what failed
             saathi.inbox = Inbox(application, services, on_given_up=lambda update: apologise(saathi, update))

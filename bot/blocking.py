@@ -26,8 +26,14 @@ def in_thread(uow: SessionFactory) -> bool:
     return uow.engine.dialect.name != "sqlite"
 
 
-async def run_blocking(uow: SessionFactory, work: Callable[..., T], /, *args: Any,
-                       on_cancel: Callable[[T], object] | None = None, **kwargs: Any) -> T:
+async def run_blocking(
+    uow: SessionFactory,
+    work: Callable[..., T],
+    /,
+    *args: Any,
+    on_cancel: Callable[[T], object] | None = None,
+    **kwargs: Any,
+) -> T:
     """``work(*args, **kwargs)``, inline or in a worker thread (see the module docstring).
 
     A thread cannot be stopped: when the caller is cancelled meanwhile the work still finishes, and

@@ -35,10 +35,19 @@ def configure_logging(level: str) -> None:
     # contain the bot token) and python-telegram-bot logs request bodies at DEBUG.
     # Alembic's INFO lines ("Context impl SQLiteImpl", each revision applied) are not for an admin's
     # terminal: upgrade() says what it applied, and the commands print or log that themselves.
-    for noisy in ("httpx", "httpcore", "apscheduler", "aiohttp.access", "aiohttp.client", "telegram",
-                  "sqlalchemy.engine", "alembic"):
-        logging.getLogger(noisy).setLevel(max(logging.getLevelName(level), logging.INFO)
-                                          if noisy == "telegram" else logging.WARNING)
+    for noisy in (
+        "httpx",
+        "httpcore",
+        "apscheduler",
+        "aiohttp.access",
+        "aiohttp.client",
+        "telegram",
+        "sqlalchemy.engine",
+        "alembic",
+    ):
+        logging.getLogger(noisy).setLevel(
+            max(logging.getLevelName(level), logging.INFO) if noisy == "telegram" else logging.WARNING
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,20 +57,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = sub.add_parser("run", help="start the bot (long polling by default)",
-                         description="Start the bot. Migrates the database first.")
+    run = sub.add_parser(
+        "run", help="start the bot (long polling by default)", description="Start the bot. Migrates the database first."
+    )
     run.add_argument("--webhook-url", help="use a webhook at this public https URL instead of long polling")
-    run.add_argument("--role", choices=ROLES, default="all",
-                     help="all: everything in one process (default); poller: receive updates and send replies, "
-                          "no due scan; dispatcher: due scan and sending only, no updates (PostgreSQL only; "
-                          "run several beside one poller or webhook)")
-    run.add_argument("--allow-unreadable-data", action="store_true",
-                     help="start although the encryption keys do not read the database's key check (the old key "
-                          "is lost): what it wrote shows as [unreadable]; same as SAATHI_ALLOW_UNREADABLE_DATA=yes")
+    run.add_argument(
+        "--role",
+        choices=ROLES,
+        default="all",
+        help="all: everything in one process (default); poller: receive updates and send replies, "
+        "no due scan; dispatcher: due scan and sending only, no updates (PostgreSQL only; "
+        "run several beside one poller or webhook)",
+    )
+    run.add_argument(
+        "--allow-unreadable-data",
+        action="store_true",
+        help="start although the encryption keys do not read the database's key check (the old key "
+        "is lost): what it wrote shows as [unreadable]; same as SAATHI_ALLOW_UNREADABLE_DATA=yes",
+    )
 
-    sandbox = sub.add_parser("sandbox", help="play a demo day offline, no token needed",
-                             description="Start the local Telegram emulator, seed a demo centre and play a "
-                                         "scripted day, printing what each person sees. Ends by itself.")
+    sandbox = sub.add_parser(
+        "sandbox",
+        help="play a demo day offline, no token needed",
+        description="Start the local Telegram emulator, seed a demo centre and play a "
+        "scripted day, printing what each person sees. Ends by itself.",
+    )
     sandbox.add_argument("--quiet", action="store_true", help="print only the summary")
 
     center = sub.add_parser("center", help="manage centres").add_subparsers(dest="action", required=True)
@@ -77,24 +97,33 @@ def build_parser() -> argparse.ArgumentParser:
     center_set.add_argument("--ack-concern-minutes", type=int, help="minutes before a concern alert goes further (240)")
     center_set.add_argument("--retention-circle-days", type=int, help="days circle messages are kept (30)")
     center_set.add_argument("--retention-note-days", type=int, help="days check-in notes are kept (180)")
-    center_set.add_argument("--retention-escalation-days", type=int,
-                            help="days resolved escalations are kept after resolution (730)")
+    center_set.add_argument(
+        "--retention-escalation-days", type=int, help="days resolved escalations are kept after resolution (730)"
+    )
     center_set.add_argument("--retention-craving-days", type=int, help="days craving logs are kept (365)")
     center_set.add_argument("--retention-audit-days", type=int, help="days audit log entries are kept (730)")
-    center_set.add_argument("--paid-broadcast", choices=("on", "off"),
-                            help="let check-ins and reminders go out as Telegram paid broadcasts when the free "
-                                 "~30/s is full (up to 1,000/s; costs 0.1 Telegram Stars a message; off)")
+    center_set.add_argument(
+        "--paid-broadcast",
+        choices=("on", "off"),
+        help="let check-ins and reminders go out as Telegram paid broadcasts when the free "
+        "~30/s is full (up to 1,000/s; costs 0.1 Telegram Stars a message; off)",
+    )
 
     counsellor = sub.add_parser("counsellor", help="manage counsellors").add_subparsers(dest="action", required=True)
     c_add = counsellor.add_parser(
-        "add", help="add a counsellor",
-        description="Add a counsellor. Without --telegram-id a one-time link is printed that binds their account.")
+        "add",
+        help="add a counsellor",
+        description="Add a counsellor. Without --telegram-id a one-time link is printed that binds their account.",
+    )
     c_add.add_argument("--center", required=True)
     c_add.add_argument("--name", required=True)
     c_add.add_argument("--telegram-id", type=int)
     c_add.add_argument("--backup", action="store_true", help="alerted when the named counsellor does not answer")
-    c_add.add_argument("--admin", action="store_true",
-                       help="a centre admin: the same commands as a counsellor, but not on the alert ladder")
+    c_add.add_argument(
+        "--admin",
+        action="store_true",
+        help="a centre admin: the same commands as a counsellor, but not on the alert ladder",
+    )
 
     invite = sub.add_parser("invite", help="member invitations").add_subparsers(dest="action", required=True)
     i_create = invite.add_parser("create", help="create invite codes and links", description="Create invite codes.")
@@ -143,26 +172,44 @@ def build_parser() -> argparse.ArgumentParser:
         dest="action", required=True
     )
     keys.add_parser("generate", help="print a new key", description="Print a new Fernet key, nothing else.")
-    keys.add_parser("check", help="do the keys read this database?",
-                    description="Report whether SAATHI_ENCRYPTION_KEYS read the key check written when encryption "
-                                "was set up, and how many stored texts each key can and cannot read (counts only).")
-    rotate = keys.add_parser("rotate", help="re-encrypt everything with the first key",
-                             description="Re-encrypt every encrypted column with the first key of "
-                                         "SAATHI_ENCRYPTION_KEYS (also encrypts text stored before encryption). "
-                                         "Safe to repeat; prints counts only.")
-    rotate.add_argument("--skip-unreadable", action="store_true",
-                        help="the old key is lost for good: leave what no key reads as it is ([unreadable]) and "
-                             "write the key check with the first key, so Saathi starts without the override")
+    keys.add_parser(
+        "check",
+        help="do the keys read this database?",
+        description="Report whether SAATHI_ENCRYPTION_KEYS read the key check written when encryption "
+        "was set up, and how many stored texts each key can and cannot read (counts only).",
+    )
+    rotate = keys.add_parser(
+        "rotate",
+        help="re-encrypt everything with the first key",
+        description="Re-encrypt every encrypted column with the first key of "
+        "SAATHI_ENCRYPTION_KEYS (also encrypts text stored before encryption). "
+        "Safe to repeat; prints counts only.",
+    )
+    rotate.add_argument(
+        "--skip-unreadable",
+        action="store_true",
+        help="the old key is lost for good: leave what no key reads as it is ([unreadable]) and "
+        "write the key check with the first key, so Saathi starts without the override",
+    )
 
     risk = sub.add_parser("risk", help="risk rules and model").add_subparsers(dest="action", required=True)
-    classify = risk.add_parser("classify", help="classify messages read one per line from standard input",
-                               description="Prints, for each line, the level and the matching rule ids "
-                                           "(MODEL when the trained model fired), tab-separated.")
-    classify.add_argument("--explain", action="store_true",
-                          help="print level, layer (rules/model/follow-up) and each rule's words or the model's score")
-    train = risk.add_parser("train", help="train the risk model from the labelled corpus",
-                            description="Fit the model on bot/domain/risk/corpus/*.tsv (fixed seed) and write "
-                                        "bot/domain/risk/model/risk_model.json.gz. Needs the 'train' extra.")
+    classify = risk.add_parser(
+        "classify",
+        help="classify messages read one per line from standard input",
+        description="Prints, for each line, the level and the matching rule ids "
+        "(MODEL when the trained model fired), tab-separated.",
+    )
+    classify.add_argument(
+        "--explain",
+        action="store_true",
+        help="print level, layer (rules/model/follow-up) and each rule's words or the model's score",
+    )
+    train = risk.add_parser(
+        "train",
+        help="train the risk model from the labelled corpus",
+        description="Fit the model on bot/domain/risk/corpus/*.tsv (fixed seed) and write "
+        "bot/domain/risk/model/risk_model.json.gz. Needs the 'train' extra.",
+    )
     train.add_argument("--corpus", help="a folder of corpus .tsv files (default: the packaged corpus)")
     train.add_argument("--out", help="where to write the model (default: the packaged artifact)")
 
@@ -179,9 +226,11 @@ def _risk(args: argparse.Namespace) -> int:
             return 2
         model = train(args.corpus, args.out).model
         oof = model.meta["out_of_fold"]
-        print(f"trained on {model.meta['messages']} messages, {len(model.terms)} terms, C={model.meta['C']}; "
-              f"thresholds urgent {model.thresholds.urgent}, concern {model.thresholds.concern}, "
-              f"ask {model.thresholds.ask}; out-of-fold: " + ", ".join(f"{k} {v}" for k, v in oof.items()))
+        print(
+            f"trained on {model.meta['messages']} messages, {len(model.terms)} terms, C={model.meta['C']}; "
+            f"thresholds urgent {model.thresholds.urgent}, concern {model.thresholds.concern}, "
+            f"ask {model.thresholds.ask}; out-of-fold: " + ", ".join(f"{k} {v}" for k, v in oof.items())
+        )
         return 0
     from bot.domain.risk import classify_lines
 
@@ -260,25 +309,33 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _rotate_keys(settings, skip_unreadable=args.skip_unreadable)
     if args.command == "db":
         applied = upgrade(settings.database_url)
-        print("database is up to date" if applied is None else
-              f"database upgraded from {_revisions(applied[0])} to {_revisions(applied[1])}")
+        print(
+            "database is up to date"
+            if applied is None
+            else f"database upgraded from {_revisions(applied[0])} to {_revisions(applied[1])}"
+        )
         return 0
     if args.command == "risk":
         return _risk(args)
     ctx = _services(settings)
     if args.command == "center" and args.action == "set":
-        center = admin.configure_center(ctx, args.name, helpline=args.helpline,
-                                        ack_urgent_minutes=args.ack_urgent_minutes,
-                                        ack_concern_minutes=args.ack_concern_minutes,
-                                        allow_paid_broadcast=None if args.paid_broadcast is None
-                                        else args.paid_broadcast == "on",
-                                        **{name: getattr(args, name) for name in admin.RETENTION_RANGES})
-        print(f"centre {center.name!r}: urgent alerts wait {center.ack_urgent_minutes} min, "
-              f"concern alerts {center.ack_concern_minutes} min before going further; circle messages kept "
-              f"{center.retention_circle_days} days, check-in notes {center.retention_note_days} days, "
-              f"resolved escalations {center.retention_escalation_days} days, craving logs "
-              f"{center.retention_craving_days} days, audit log {center.retention_audit_days} days; "
-              f"paid broadcast {'on (costs Telegram Stars)' if center.allow_paid_broadcast else 'off'}")
+        center = admin.configure_center(
+            ctx,
+            args.name,
+            helpline=args.helpline,
+            ack_urgent_minutes=args.ack_urgent_minutes,
+            ack_concern_minutes=args.ack_concern_minutes,
+            allow_paid_broadcast=None if args.paid_broadcast is None else args.paid_broadcast == "on",
+            **{name: getattr(args, name) for name in admin.RETENTION_RANGES},
+        )
+        print(
+            f"centre {center.name!r}: urgent alerts wait {center.ack_urgent_minutes} min, "
+            f"concern alerts {center.ack_concern_minutes} min before going further; circle messages kept "
+            f"{center.retention_circle_days} days, check-in notes {center.retention_note_days} days, "
+            f"resolved escalations {center.retention_escalation_days} days, craving logs "
+            f"{center.retention_craving_days} days, audit log {center.retention_audit_days} days; "
+            f"paid broadcast {'on (costs Telegram Stars)' if center.allow_paid_broadcast else 'off'}"
+        )
     elif args.command == "center":
         center = admin.add_center(ctx, args.name, args.timezone, args.helpline)
         print(f"centre {center.name!r} added (time zone {center.timezone})")
@@ -295,8 +352,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         if link:
             print(f"one-time staff link (send it to them privately): {link}")
     elif args.command == "invite":
-        invites = admin.create_invites(ctx, args.center, circle_name=args.circle, count=args.count,
-                                       expires_days=args.expires)
+        invites = admin.create_invites(
+            ctx, args.center, circle_name=args.circle, count=args.count, expires_days=args.expires
+        )
         for item in invites:
             expiry = item.expires_at.strftime("%Y-%m-%d") if item.expires_at else "never"
             print(f"{item.code}\t{item.link}\texpires {expiry}")
@@ -311,15 +369,27 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 def _circle_command(ctx: ServiceContext, args: argparse.Namespace) -> None:
     if args.action == "add":
-        circle = admin.add_circle(ctx, args.center, args.name, kind=args.type, language=args.language,
-                                  capacity=args.capacity, facilitator=args.facilitator, schedule=args.schedule,
-                                  allow_stickers=args.allow_stickers)
+        circle = admin.add_circle(
+            ctx,
+            args.center,
+            args.name,
+            kind=args.type,
+            language=args.language,
+            capacity=args.capacity,
+            facilitator=args.facilitator,
+            schedule=args.schedule,
+            allow_stickers=args.allow_stickers,
+        )
         print(f"circle {circle.name!r} added" + (f", meets {args.schedule}" if args.schedule else ""))
     elif args.action == "list":
         for row in admin.list_circles(ctx, args.center):
-            print("\t".join(str(row[key]) if row[key] is not None else "-" for key in
-                            ("name", "type", "language", "members", "capacity", "facilitator", "schedule"))
-                  + ("\tclosed" if row["closed"] else ""))
+            print(
+                "\t".join(
+                    str(row[key]) if row[key] is not None else "-"
+                    for key in ("name", "type", "language", "members", "capacity", "facilitator", "schedule")
+                )
+                + ("\tclosed" if row["closed"] else "")
+            )
     elif args.action == "assign":
         print(f"{args.member} is now in {admin.assign_to_circle(ctx, args.center, args.member, args.circle)!r}")
     elif args.action == "remove":
@@ -377,15 +447,22 @@ def _check_keys(settings: Settings) -> int:
     if not settings.encryption_keys:
         print("SAATHI_ENCRYPTION_KEYS is not set")
     for number, readable in enumerate(counts.per_key or [], start=1):
-        print(f"key {number}: reads {readable} of {counts.encrypted} encrypted values, "
-              f"cannot read {counts.encrypted - readable}")
-    print(f"no key reads: {counts.unreadable} values"
-          + "".join(f"\n  {name}: {n}" for name, n in sorted((counts.unreadable_by_column or {}).items())))
+        print(
+            f"key {number}: reads {readable} of {counts.encrypted} encrypted values, "
+            f"cannot read {counts.encrypted - readable}"
+        )
+    print(
+        f"no key reads: {counts.unreadable} values"
+        + "".join(f"\n  {name}: {n}" for name, n in sorted((counts.unreadable_by_column or {}).items()))
+    )
     if counts.plaintext:
         print(f"not encrypted yet: {counts.plaintext} values (`saathi keys rotate` encrypts them)")
     fits = canary in ("readable", "missing") and not counts.unreadable
-    print("the keys fit this database" if fits else
-          "the keys do NOT fit: put the missing key back (after the first one) or see docs/security.md")
+    print(
+        "the keys fit this database"
+        if fits
+        else "the keys do NOT fit: put the missing key back (after the first one) or see docs/security.md"
+    )
     return 0 if fits else 1
 
 
@@ -399,9 +476,13 @@ def _keys_fit_or_refuse(settings: Settings) -> bool:
     if status.ok:
         return True
     if settings.allow_unreadable_data:
-        log.warning("the encryption keys do not read this database's key check (canary %s, %s of %s sampled "
-                    "texts unreadable); running anyway as the operator chose: old texts show as [unreadable]",
-                    status.canary, status.sample_unreadable, status.sampled)
+        log.warning(
+            "the encryption keys do not read this database's key check (canary %s, %s of %s sampled "
+            "texts unreadable); running anyway as the operator chose: old texts show as [unreadable]",
+            status.canary,
+            status.sample_unreadable,
+            status.sampled,
+        )
         return True
     print(key_check.refusal(status, len(settings.encryption_keys)), file=sys.stderr)
     return False
@@ -411,12 +492,17 @@ def _run(settings: Settings, webhook_url: str | None, role: str = "all") -> int:
     from bot.app import build_application, serve_dispatcher
 
     if role != "all" and is_sqlite(settings.database_url):
-        print(f"saathi: --role {role} needs PostgreSQL (DATABASE_URL=postgresql+psycopg://…): SQLite has one "
-              "writer, so only one process (--role all) can use it", file=sys.stderr)
+        print(
+            f"saathi: --role {role} needs PostgreSQL (DATABASE_URL=postgresql+psycopg://…): SQLite has one "
+            "writer, so only one process (--role all) can use it",
+            file=sys.stderr,
+        )
         return 2
     if role == "dispatcher" and webhook_url is not None:
-        print("saathi: a dispatcher receives no updates: give --webhook-url to the poller (or --role all) instead",
-              file=sys.stderr)
+        print(
+            "saathi: a dispatcher receives no updates: give --webhook-url to the poller (or --role all) instead",
+            file=sys.stderr,
+        )
         return 2
     if (applied := upgrade(settings.database_url)) is not None:
         log.info("database upgraded from %s to %s", _revisions(applied[0]), _revisions(applied[1]))
@@ -456,8 +542,13 @@ def webhook_options(settings: Settings, webhook_url: str) -> dict[str, Any]:
     ):
         raise ValueError("--webhook-url must be an https URL (plain http only for a loopback address)")
     host, _, port = settings.webhook_listen.rpartition(":")
-    return {"listen": host.strip("[]"), "port": int(port), "url_path": parsed.path.lstrip("/"),
-            "webhook_url": webhook_url, "secret_token": webhook_secret(settings.telegram_bot_token or "")}
+    return {
+        "listen": host.strip("[]"),
+        "port": int(port),
+        "url_path": parsed.path.lstrip("/"),
+        "webhook_url": webhook_url,
+        "secret_token": webhook_secret(settings.telegram_bot_token or ""),
+    }
 
 
 if __name__ == "__main__":

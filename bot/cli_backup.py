@@ -13,18 +13,24 @@ from storage import backup
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parsers = sub.add_parser("backup", help="back the database up, or restore a backup").add_subparsers(
-        dest="action", required=True)
+        dest="action", required=True
+    )
     create = parsers.add_parser(
-        "create", help="write a backup file (the key is never in it)",
+        "create",
+        help="write a backup file (the key is never in it)",
         description="Back the database up: SQLite's online backup (safe while Saathi runs) or pg_dump for "
-                    "PostgreSQL. Members' words stay encrypted in the file and the key is never in it: keep "
-                    "the key (in .env) apart from the backups.")
-    create.add_argument("path", nargs="?", type=Path,
-                        help="where to write it (default: backups/saathi-YYYYMMDD-HHMMSS.db or .dump)")
+        "PostgreSQL. Members' words stay encrypted in the file and the key is never in it: keep "
+        "the key (in .env) apart from the backups.",
+    )
+    create.add_argument(
+        "path", nargs="?", type=Path, help="where to write it (default: backups/saathi-YYYYMMDD-HHMMSS.db or .dump)"
+    )
     restore = parsers.add_parser(
-        "restore", help="restore a backup into the configured database",
+        "restore",
+        help="restore a backup into the configured database",
         description="Restore a backup made by `saathi backup create` into DATABASE_URL, then migrate it. Stop "
-                    "Saathi first. Refuses a database that already holds data unless --force.")
+        "Saathi first. Refuses a database that already holds data unless --force.",
+    )
     restore.add_argument("path", type=Path)
     restore.add_argument("--force", action="store_true", help="replace a database that already holds data")
 

@@ -50,8 +50,9 @@ class OffsetClock:
     the same three values share one timeline, so a restarted bot carries on where the killed one was.
     """
 
-    def __init__(self, start: datetime, *, speed: float = 1.0, anchor: float | None = None,
-                 wall: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, start: datetime, *, speed: float = 1.0, anchor: float | None = None, wall: Callable[[], float] = time.time
+    ) -> None:
         if start.tzinfo is None:
             raise ValueError("OffsetClock needs a timezone-aware start")
         if speed <= 0:

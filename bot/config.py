@@ -190,8 +190,10 @@ def _rate_limit(values: Mapping[str, str]) -> tuple[float, str | None]:
     except ValueError:
         rate = 0.0
     if not 1 <= rate <= 30:
-        raise SettingsError("RATE_LIMIT_PER_SECOND must be a number of messages per second between 1 and 30 "
-                            "(Telegram allows about 30; default 29)")
+        raise SettingsError(
+            "RATE_LIMIT_PER_SECOND must be a number of messages per second between 1 and 30 "
+            "(Telegram allows about 30; default 29)"
+        )
     url = (values.get("RATE_LIMIT_REDIS_URL") or "").strip() or None
     if url is not None and not re.match(r"^rediss?://[^\s]+$", url):
         raise SettingsError("RATE_LIMIT_REDIS_URL must look like redis://127.0.0.1:6379/0")
@@ -210,8 +212,10 @@ def _encryption(values: Mapping[str, str]) -> tuple[str, tuple[str, ...]]:
     except ValueError as exc:
         raise SettingsError(f"SAATHI_ENCRYPTION_KEYS: {exc}") from None
     if environment == "production" and not keys:
-        raise SettingsError("SAATHI_ENCRYPTION_KEYS is not set: production needs a key to encrypt members' texts"
-                            " (make one with `saathi keys generate`, keep a copy apart from the database backups)")
+        raise SettingsError(
+            "SAATHI_ENCRYPTION_KEYS is not set: production needs a key to encrypt members' texts"
+            " (make one with `saathi keys generate`, keep a copy apart from the database backups)"
+        )
     return environment, keys
 
 

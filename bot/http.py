@@ -28,8 +28,14 @@ MEDIA_WRITE_TIMEOUT = 20.0
 class AiohttpRequest(BaseRequest):
     """``connection_pool_size`` calls at once (more wait up to ``pool_timeout`` for a connection)."""
 
-    def __init__(self, *, connection_pool_size: int = 32, read_timeout: float | None = 5.0,
-                 connect_timeout: float | None = 5.0, pool_timeout: float | None = 1.0) -> None:
+    def __init__(
+        self,
+        *,
+        connection_pool_size: int = 32,
+        read_timeout: float | None = 5.0,
+        connect_timeout: float | None = 5.0,
+        pool_timeout: float | None = 1.0,
+    ) -> None:
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
         self._connect_timeout = connect_timeout

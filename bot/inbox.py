@@ -59,7 +59,7 @@ HANDLED, RETRY, AWAY = "handled", "retry", "away"
 
 def backoff(attempts: int) -> timedelta:
     """Before the next try of an update whose handler failed ``attempts`` times: 2, 4, 8, 16 s…"""
-    return timedelta(seconds=min(2 ** attempts, 300))
+    return timedelta(seconds=min(2**attempts, 300))
 
 
 def is_transient(error: BaseException | None) -> bool:
@@ -102,9 +102,16 @@ def read_items(items: Iterable[Any], bot: Any) -> tuple[list[tuple[inbox_db.Rece
 class Inbox:
     """Stores, handles and retries updates for one Application (the poller's or the webhook's process)."""
 
-    def __init__(self, application: Application, services: ServiceContext, *,
-                 on_given_up: Callable[[Update], Awaitable[None]] | None = None, lanes: int = LANES,
-                 retry_poll: float = RETRY_POLL, max_attempts: int = MAX_ATTEMPTS) -> None:
+    def __init__(
+        self,
+        application: Application,
+        services: ServiceContext,
+        *,
+        on_given_up: Callable[[Update], Awaitable[None]] | None = None,
+        lanes: int = LANES,
+        retry_poll: float = RETRY_POLL,
+        max_attempts: int = MAX_ATTEMPTS,
+    ) -> None:
         self._application = application
         self._services = services
         self._on_given_up = on_given_up
@@ -139,8 +146,12 @@ class Inbox:
             raise
 
     # --- handling -----------------------------------------------------------------------------
-    async def handle_stored(self, batch: Sequence[tuple[inbox_db.Received, Update]], stored: inbox_db.Stored,
-                            stop: asyncio.Event | None = None) -> None:
+    async def handle_stored(
+        self,
+        batch: Sequence[tuple[inbox_db.Received, Update]],
+        stored: inbox_db.Stored,
+        stop: asyncio.Event | None = None,
+    ) -> None:
         """Handle what was just stored: each pending update whose chat does not wait behind an
         older pending row (those are left to the retry loop, in order)."""
         todo: list[tuple[int, Update]] = []
@@ -223,8 +234,9 @@ class Inbox:
         now = self._services.clock.now()
         try:
             with self._services.uow() as session:
-                row = inbox_db.record_failure(session, update_id, now, error=kind, max_attempts=self._max_attempts,
-                                           retry_at=now)
+                row = inbox_db.record_failure(
+                    session, update_id, now, error=kind, max_attempts=self._max_attempts, retry_at=now
+                )
                 if row is not None and row.status == inbox_db.PENDING:
                     row.next_attempt_at = now + backoff(row.attempts)
                 attempts, status = (row.attempts, row.status) if row is not None else (0, None)
@@ -280,8 +292,11 @@ class Inbox:
             except Exception as exc:  # the loop must survive anything: log and carry on
                 if is_transient(exc):
                     self._away += 1
-                    log.warning("inbox: the database is unreachable (%s); trying again in %.1f s",
-                                type(exc).__name__, self.pause())
+                    log.warning(
+                        "inbox: the database is unreachable (%s); trying again in %.1f s",
+                        type(exc).__name__,
+                        self.pause(),
+                    )
                 else:
                     log.exception("inbox retry loop failed")
 

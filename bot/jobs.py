@@ -39,5 +39,6 @@ def add_jobs(application: Application, *, due_scan_seconds: float = DUE_SCAN_SEC
     # misfire_grace_time: a late run is still a run (APScheduler skips jobs >1 s late by default).
     options = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
     job_queue.run_repeating(due_scan_job, interval=due_scan_seconds, first=1, name="due_scan", job_kwargs=options)
-    job_queue.run_repeating(housekeeping_job, interval=HOUSEKEEPING_SECONDS, first=60, name="housekeeping",
-                            job_kwargs=options)
+    job_queue.run_repeating(
+        housekeeping_job, interval=HOUSEKEEPING_SECONDS, first=60, name="housekeeping", job_kwargs=options
+    )

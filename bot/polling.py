@@ -42,8 +42,9 @@ def inbox_of(application: Application) -> Inbox:
     return application.bot_data["saathi"].inbox
 
 
-async def poll_confirming(application: Application, stop: asyncio.Event, *, timeout: int = 10,
-                          limit: int = 100) -> None:
+async def poll_confirming(
+    application: Application, stop: asyncio.Event, *, timeout: int = 10, limit: int = 100
+) -> None:
     """Fetch, store, handle, then confirm by asking for the next batch."""
     inbox = inbox_of(application)
     offset = 0
@@ -80,8 +81,9 @@ async def poll_confirming(application: Application, stop: asyncio.Event, *, time
                     stored = await inbox.store_async([received for received, _ in batch])
                 except Exception as exc:  # the database is away: confirm nothing, Telegram keeps them
                     store_failures += 1
-                    log.warning("could not store %s updates (%s); not confirming them, retrying", len(batch),
-                                type(exc).__name__)
+                    log.warning(
+                        "could not store %s updates (%s); not confirming them, retrying", len(batch), type(exc).__name__
+                    )
                     await _sleep(stop, min(0.25 * 2 ** min(store_failures, 8), STORE_BACKOFF))
                     continue
                 store_failures = 0
@@ -97,8 +99,7 @@ async def poll_confirming(application: Application, stop: asyncio.Event, *, time
             await asyncio.wait_for(_fetch(application, offset, 0, 1), 5)
 
 
-async def _fetch(application: Application, offset: int, timeout: int,
-                 limit: int) -> list[Any]:
+async def _fetch(application: Application, offset: int, timeout: int, limit: int) -> list[Any]:
     """One getUpdates call, its items as Telegram sent them.
 
     ``Bot.get_updates`` parses the whole batch at once: one update it cannot read (a kind newer
@@ -108,7 +109,8 @@ async def _fetch(application: Application, offset: int, timeout: int,
     (:func:`bot.inbox.read_items`).
     """
     raw: Any = await application.bot.do_api_request(
-        "getUpdates", api_kwargs={"offset": offset, "timeout": timeout, "limit": limit},
+        "getUpdates",
+        api_kwargs={"offset": offset, "timeout": timeout, "limit": limit},
         read_timeout=timeout + 10,
     )
     return list(raw) if isinstance(raw, list) else []
@@ -120,8 +122,7 @@ async def _sleep(stop: asyncio.Event, seconds: float) -> None:
 
 
 @contextlib.asynccontextmanager
-async def serving(application: Application, stop: asyncio.Event, *,
-                  signals: bool = True) -> AsyncIterator[None]:
+async def serving(application: Application, stop: asyncio.Event, *, signals: bool = True) -> AsyncIterator[None]:
     """What ``run_polling``/``run_webhook`` do around receiving: SIGINT/SIGTERM set ``stop`` (unless
     ``signals`` is False: tests); initialize, post_init and start before; stop, post_stop, shutdown
     and post_shutdown after."""

@@ -77,13 +77,16 @@ SHORT_BUDGET = 0.02
 SHORT_MESSAGES = False
 GRID = tuple(round(0.01 + 0.005 * i, 3) for i in range(197))  # 0.010 … 0.990
 
+
 @cache
 def _cached_features(text: str) -> tuple[str, ...]:
     return tuple(features(text))
 
+
 def analyzer(text: str) -> tuple[str, ...]:
     """classifier.features, memoised for the many fits of one training run."""
     return _cached_features(text)
+
 
 @dataclass(frozen=True)
 class Fitted:
@@ -97,18 +100,19 @@ class Fitted:
         probs = self.classifier.predict_proba(self.vectorizer.transform(list(texts)))
         return [{str(c): float(p) for c, p in zip(self.classifier.classes_, row, strict=True)} for row in probs]
 
+
 def _pipeline(c: float) -> tuple[TfidfVectorizer, LogisticRegression]:
-    vectorizer = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, norm="l2", min_df=MIN_DF,
-                                 dtype=np.float64)
-    classifier = LogisticRegression(C=c, solver="lbfgs", max_iter=1000, class_weight="balanced",
-                                    random_state=SEED)
+    vectorizer = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, norm="l2", min_df=MIN_DF, dtype=np.float64)
+    classifier = LogisticRegression(C=c, solver="lbfgs", max_iter=1000, class_weight="balanced", random_state=SEED)
     return vectorizer, classifier
+
 
 def _fit_arrays(texts: Sequence[str], labels: Sequence[str], c: float) -> tuple[TfidfVectorizer, LogisticRegression]:
     vectorizer, classifier = _pipeline(c)
     matrix = vectorizer.fit_transform(list(texts))
     classifier.fit(matrix, list(labels))
     return vectorizer, classifier
+
 
 def out_of_fold(examples: Sequence[Example], c: float, folds: int = INNER_FOLDS) -> np.ndarray:
     """P(class) for each example from a model that never saw its paraphrase group.
@@ -130,8 +134,10 @@ def out_of_fold(examples: Sequence[Example], c: float, folds: int = INNER_FOLDS)
         oof[test_index] = probs[:, columns]
     return oof
 
-def choose_thresholds(labels: Sequence[str], p_urgent: ArrayLike, p_concern: ArrayLike,
-                      budget: float = FALSE_ALARM_BUDGET) -> Thresholds:
+
+def choose_thresholds(
+    labels: Sequence[str], p_urgent: ArrayLike, p_concern: ArrayLike, budget: float = FALSE_ALARM_BUDGET
+) -> Thresholds:
     """Urgent recall first, then the follow-up band, then concern; all on out-of-fold scores.
 
     Each threshold is the highest that reaches its recall target (URGENT_RECALL, ASK_RECALL,
@@ -155,12 +161,18 @@ def choose_thresholds(labels: Sequence[str], p_urgent: ArrayLike, p_concern: Arr
         by_budget = min([t for t in grid if within(t)], default=grid[-1])
         return max(by_recall, by_budget)
 
-    t_urgent = pick(lambda t: share(urgent, pu >= t) >= URGENT_RECALL,
-                    lambda t: share(none, pu >= t) <= budget * URGENT_BUDGET)
-    t_ask = pick(lambda t: share(urgent, pu >= t) >= ASK_RECALL,
-                 lambda t: share(none, pu >= t) <= budget * ASK_BUDGET, ceiling=t_urgent)
-    t_concern = pick(lambda t: share(concern, (pc >= t) | (pu >= t_urgent)) >= CONCERN_CAUGHT,
-                     lambda t: share(none, (pc >= t) | (pu >= t_ask)) <= budget)
+    t_urgent = pick(
+        lambda t: share(urgent, pu >= t) >= URGENT_RECALL, lambda t: share(none, pu >= t) <= budget * URGENT_BUDGET
+    )
+    t_ask = pick(
+        lambda t: share(urgent, pu >= t) >= ASK_RECALL,
+        lambda t: share(none, pu >= t) <= budget * ASK_BUDGET,
+        ceiling=t_urgent,
+    )
+    t_concern = pick(
+        lambda t: share(concern, (pc >= t) | (pu >= t_urgent)) >= CONCERN_CAUGHT,
+        lambda t: share(none, (pc >= t) | (pu >= t_ask)) <= budget,
+    )
     return Thresholds(urgent=t_urgent, concern=t_concern, ask=t_ask)
 
 
@@ -200,14 +212,20 @@ def oof_summary(labels: Sequence[str], oof: np.ndarray, thresholds: Thresholds) 
         "none_false_alarms": share("none", is_flagged | asked),
     }
 
-def short_summary(labels: Sequence[str], oof: np.ndarray, short: Sequence[bool], thresholds: Thresholds
-                  ) -> dict[str, float | int]:
+
+def short_summary(
+    labels: Sequence[str], oof: np.ndarray, short: Sequence[bool], thresholds: Thresholds
+) -> dict[str, float | int]:
     """Short messages out of fold: how many there were and what the short threshold did with them."""
     y, mask = np.asarray(labels), np.asarray(short, dtype=bool)
     hit = oof[:, 2] >= thresholds.short
-    return {"messages": int(mask.sum()),
-            "urgent_caught": int((hit & mask & (y == "urgent")).sum()), "urgent": int((mask & (y == "urgent")).sum()),
-            "none_flagged": int((hit & mask & (y == "none")).sum()), "none": int((mask & (y == "none")).sum())}
+    return {
+        "messages": int(mask.sum()),
+        "urgent_caught": int((hit & mask & (y == "urgent")).sum()),
+        "urgent": int((mask & (y == "urgent")).sum()),
+        "none_flagged": int((hit & mask & (y == "none")).sum()),
+        "none": int((mask & (y == "none")).sum()),
+    }
 
 
 def _criterion(labels: Sequence[str], oof: np.ndarray) -> tuple[float, float, float]:
@@ -217,8 +235,8 @@ def _criterion(labels: Sequence[str], oof: np.ndarray) -> tuple[float, float, fl
     summary = oof_summary(labels, oof, thresholds)
     columns = {"concern": 0, "none": 1, "urgent": 2}
     picked = oof[np.arange(len(labels)), [columns[label] for label in labels]]
-    return (-summary["urgent_recall"], summary["none_false_alarms"],
-            float(-np.log(np.clip(picked, 1e-12, 1.0)).mean()))
+    return (-summary["urgent_recall"], summary["none_false_alarms"], float(-np.log(np.clip(picked, 1e-12, 1.0)).mean()))
+
 
 def fit(examples: Sequence[Example], *, c_grid: Sequence[float] = C_GRID, folds: int = INNER_FOLDS) -> Fitted:
     """Choose C and thresholds by grouped CV on ``examples``, then fit on all of them.
@@ -241,22 +259,33 @@ def _fit(examples: Sequence[Example], c_grid: Sequence[float], folds: int) -> Fi
     short = [word_count(e.text) < MIN_WORDS for e in examples]
     thresholds = dataclasses.replace(thresholds, short=choose_short(labels, oof[:, 2], short, thresholds.urgent))
     vectorizer, classifier = _fit_arrays([e.text for e in examples], labels, c)
-    model = export(vectorizer, classifier, thresholds, meta={
-        "C": c,
-        "C_grid": list(c_grid),
-        "corpus_sha256": corpus_digest(examples),
-        "messages": len(examples),
-        "per_language": _counts(e.language for e in examples),
-        "per_label": _counts(labels),
-        "out_of_fold": oof_summary(labels, oof, thresholds),
-        "out_of_fold_short": short_summary(labels, oof, short, thresholds),
-        "features": {"char_ngrams": list(CHAR_NGRAMS), "word_ngrams": list(WORD_NGRAMS), "min_df": MIN_DF,
-                     "window_chars": WINDOW_CHARS, "digest": feature_digest()},
-        "seed": SEED,
-        "inner_folds": folds,
-        "sklearn": sklearn.__version__,
-    })
+    model = export(
+        vectorizer,
+        classifier,
+        thresholds,
+        meta={
+            "C": c,
+            "C_grid": list(c_grid),
+            "corpus_sha256": corpus_digest(examples),
+            "messages": len(examples),
+            "per_language": _counts(e.language for e in examples),
+            "per_label": _counts(labels),
+            "out_of_fold": oof_summary(labels, oof, thresholds),
+            "out_of_fold_short": short_summary(labels, oof, short, thresholds),
+            "features": {
+                "char_ngrams": list(CHAR_NGRAMS),
+                "word_ngrams": list(WORD_NGRAMS),
+                "min_df": MIN_DF,
+                "window_chars": WINDOW_CHARS,
+                "digest": feature_digest(),
+            },
+            "seed": SEED,
+            "inner_folds": folds,
+            "sklearn": sklearn.__version__,
+        },
+    )
     return Fitted(vectorizer, classifier, model)
+
 
 def _counts(values: Any) -> dict[str, int]:
     counts: dict[str, int] = {}
@@ -264,28 +293,40 @@ def _counts(values: Any) -> dict[str, int]:
         counts[value] = counts.get(value, 0) + 1
     return dict(sorted(counts.items()))
 
+
 def _round(value: float) -> float:
     return float(f"{float(value):.{DIGITS}g}")
 
-def export(vectorizer: TfidfVectorizer, classifier: LogisticRegression, thresholds: Thresholds,
-           meta: dict[str, Any]) -> RiskModel:
+
+def export(
+    vectorizer: TfidfVectorizer, classifier: LogisticRegression, thresholds: Thresholds, meta: dict[str, Any]
+) -> RiskModel:
     classes = tuple(str(c) for c in classifier.classes_)
     coef = classifier.coef_
     idf = vectorizer.idf_
     terms: dict[str, tuple[float, tuple[float, ...]]] = {}
     for term, column in vectorizer.vocabulary_.items():
         terms[term] = (_round(idf[column]), tuple(_round(coef[k, column]) for k in range(len(classes))))
-    return RiskModel(classes=classes, intercepts=tuple(_round(b) for b in classifier.intercept_), terms=terms,
-                     thresholds=thresholds, meta=meta)
+    return RiskModel(
+        classes=classes,
+        intercepts=tuple(_round(b) for b in classifier.intercept_),
+        terms=terms,
+        thresholds=thresholds,
+        meta=meta,
+    )
+
 
 def save_model(model: RiskModel, path: str | Path) -> None:
     """Write the artifact byte-for-byte reproducibly (sorted keys, no timestamp in the gzip header)."""
     payload = json.dumps(model_to_dict(model), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0,
-                                                  compresslevel=9) as handle:
+    with (
+        open(target, "wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as handle,
+    ):
         handle.write(payload.encode("utf-8"))
+
 
 def train(corpus: str | Path | None = None, out: str | Path | None = None) -> Fitted:
     """``saathi risk train``: fit on the corpus and write the artifact (default: the packaged one)."""

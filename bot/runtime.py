@@ -55,8 +55,9 @@ class Saathi:
             return use_case(self.services, *args, **kwargs)
         for attempt in range(1, CALL_ATTEMPTS + 1):
             try:
-                return await greenlet_spawn(contextvars.copy_context().run, use_case, self.loop_services,
-                                            *args, **kwargs)
+                return await greenlet_spawn(
+                    contextvars.copy_context().run, use_case, self.loop_services, *args, **kwargs
+                )
             except DBAPIError as exc:
                 sqlstate = getattr(exc.orig, "sqlstate", None)
                 # never again once part of this update was committed (a use case that commits twice):

@@ -33,8 +33,17 @@ MAX_BODY = 1 << 20  # Telegram's updates are far smaller; a bigger body is not T
 class WebhookReceiver:
     """``start`` binds and calls setWebhook; ``stop`` closes the listener and waits for handling."""
 
-    def __init__(self, application: Application, inbox: Inbox, *, listen: str, port: int, url_path: str,
-                 webhook_url: str, secret_token: str) -> None:
+    def __init__(
+        self,
+        application: Application,
+        inbox: Inbox,
+        *,
+        listen: str,
+        port: int,
+        url_path: str,
+        webhook_url: str,
+        secret_token: str,
+    ) -> None:
         self._application = application
         self._inbox = inbox
         self._listen, self._port = listen, port
@@ -50,8 +59,9 @@ class WebhookReceiver:
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, self._listen, self._port).start()
-        await self._application.bot.set_webhook(self._webhook_url, secret_token=self._secret.decode(),
-                                                allowed_updates=None, drop_pending_updates=False)
+        await self._application.bot.set_webhook(
+            self._webhook_url, secret_token=self._secret.decode(), allowed_updates=None, drop_pending_updates=False
+        )
         log.info("webhook listening")
 
     async def stop(self) -> None:
@@ -85,8 +95,7 @@ class WebhookReceiver:
         return web.Response(status=200)
 
 
-async def serve_webhook(application: Application, options: dict[str, Any],
-                        stop: asyncio.Event | None = None) -> None:
+async def serve_webhook(application: Application, options: dict[str, Any], stop: asyncio.Event | None = None) -> None:
     """``saathi run --webhook-url``: start, receive until SIGINT/SIGTERM (or ``stop``), stop."""
     from bot.polling import serving
 

@@ -33,8 +33,15 @@ async def facilitator_cmd(update: Update, context: SaathiContext) -> None:
     """/say, /goal and /pin: the command's name says what is posted."""
     message, what = update.effective_message, command_name(update)
     if message is not None and message.text and what is not None:
-        await for_person(update, context, facilitation.facilitator_post, what, " ".join(context.args or []),
-                         message.message_id, _reply_id(message))
+        await for_person(
+            update,
+            context,
+            facilitation.facilitator_post,
+            what,
+            " ".join(context.args or []),
+            message.message_id,
+            _reply_id(message),
+        )
 
 
 async def staff_cmd(update: Update, context: SaathiContext) -> None:

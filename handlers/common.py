@@ -33,8 +33,9 @@ def person_of(update: Update) -> Person | None:
     if user is None or chat is None:
         return None
     name = storable(" ".join(part for part in (user.first_name, user.last_name) if part)).strip()
-    return Person(telegram_user_id=user.id, chat_id=chat.id, display_name=name or None,
-                  language_code=user.language_code)
+    return Person(
+        telegram_user_id=user.id, chat_id=chat.id, display_name=name or None, language_code=user.language_code
+    )
 
 
 async def for_person(update: Update, context: SaathiContext, use_case: Callable[..., object], *args: object) -> None:
@@ -136,8 +137,12 @@ async def error_handler(update: object, context: SaathiContext) -> None:
         return
     if error is not None:
         updates.failed(error)
-    log.error("handler failed on update %s: %s", update.update_id, type(error).__name__,
-              exc_info=error if not inbox_transient(error) else None)
+    log.error(
+        "handler failed on update %s: %s",
+        update.update_id,
+        type(error).__name__,
+        exc_info=error if not inbox_transient(error) else None,
+    )
     raise ApplicationHandlerStop
 
 

@@ -56,9 +56,15 @@ async def followup_cb(update: Update, context: SaathiContext) -> None:
     person = person_of(update)
     data = decode(update.callback_query.data if update.callback_query else None)
     toast: str | None = "button-expired"
-    if person is not None and data is not None and len(data.parts) == 3 and data.parts[0].isdigit() \
-            and data.parts[2] in ("yes", "no"):
-        toast = await context.saathi.call(safety.answer_followup, person.telegram_user_id, int(data.parts[0]),
-                                       data.parts[1], data.parts[2] == "yes")
+    if (
+        person is not None
+        and data is not None
+        and len(data.parts) == 3
+        and data.parts[0].isdigit()
+        and data.parts[2] in ("yes", "no")
+    ):
+        toast = await context.saathi.call(
+            safety.answer_followup, person.telegram_user_id, int(data.parts[0]), data.parts[1], data.parts[2] == "yes"
+        )
         context.saathi.kick()
     await answer_button(update, context, toast)

@@ -23,8 +23,7 @@ async def reply_msg(update: Update, context: SaathiContext) -> None:
     person, message = person_of(update), update.effective_message
     replied = message.reply_to_message if message is not None else None
     if person is not None and message is not None and message.text is not None and replied is not None:
-        await context.saathi.call(inbound.handle_text, person, message.text, message.message_id,
-                                  replied.message_id)
+        await context.saathi.call(inbound.handle_text, person, message.text, message.message_id, replied.message_id)
         context.saathi.kick()
 
 
@@ -33,15 +32,26 @@ async def media_msg(update: Update, context: SaathiContext) -> None:
     person, message = person_of(update), update.effective_message
     if person is not None and message is not None:
         sticker = message.sticker
-        await context.saathi.call(inbound.handle_media, person, _media_kind(message),
-                                  emoji=sticker.emoji if sticker is not None else None, message_id=message.message_id)
+        await context.saathi.call(
+            inbound.handle_media,
+            person,
+            _media_kind(message),
+            emoji=sticker.emoji if sticker is not None else None,
+            message_id=message.message_id,
+        )
         context.saathi.kick()
 
 
 def _media_kind(message: Message) -> str:
-    for kind, attributes in (("photo", ("photo",)), ("voice", ("voice", "audio", "video_note")),
-                             ("video", ("video", "animation")), ("sticker", ("sticker",)), ("contact", ("contact",)),
-                             ("location", ("location", "venue")), ("document", ("document",))):
+    for kind, attributes in (
+        ("photo", ("photo",)),
+        ("voice", ("voice", "audio", "video_note")),
+        ("video", ("video", "animation")),
+        ("sticker", ("sticker",)),
+        ("contact", ("contact",)),
+        ("location", ("location", "venue")),
+        ("document", ("document",)),
+    ):
         if any(getattr(message, name, None) for name in attributes):
             return kind
     return "other"

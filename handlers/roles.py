@@ -45,8 +45,7 @@ def guarded(callback: Callback) -> Callback:
     return run
 
 
-def command(names: str | Sequence[str], callback: Callback,
-            extra: filters.BaseFilter | None = None) -> CommandHandler:
+def command(names: str | Sequence[str], callback: Callback, extra: filters.BaseFilter | None = None) -> CommandHandler:
     """A private-chat command behind the role gate."""
     names = [names] if isinstance(names, str) else list(names)
     unknown = [name for name in names if name not in access.COMMAND_ROLES]

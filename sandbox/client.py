@@ -101,9 +101,7 @@ class EmulatorClient:
         chat_id: int | None = None,
         reply_to_message_id: int | None = None,
     ) -> int:
-        body = self._drop_none(
-            user_id=user_id, text=text, chat_id=chat_id, reply_to_message_id=reply_to_message_id
-        )
+        body = self._drop_none(user_id=user_id, text=text, chat_id=chat_id, reply_to_message_id=reply_to_message_id)
         return int((await self._call("POST", "text", body=body))["update_id"])
 
     async def press_button(
@@ -115,9 +113,7 @@ class EmulatorClient:
         chat_id: int | None = None,
         strict: bool = True,
     ) -> str:
-        body = self._drop_none(
-            user_id=user_id, message_id=message_id, callback_data=callback_data, chat_id=chat_id
-        )
+        body = self._drop_none(user_id=user_id, message_id=message_id, callback_data=callback_data, chat_id=chat_id)
         body["strict"] = strict
         return str((await self._call("POST", "press", body=body))["callback_query_id"])
 
@@ -181,8 +177,7 @@ class EmulatorClient:
                 lines = "\n".join("  " + m.describe() for m in sent)
                 raise TimeoutError(
                     f"no matching message in chat {chat_id} at index >= {after} within "
-                    f"{timeout:g}s; the chat received {len(sent)} message(s)"
-                    + (":\n" + lines if sent else "")
+                    f"{timeout:g}s; the chat received {len(sent)} message(s)" + (":\n" + lines if sent else "")
                 )
 
     async def callback_answers(self, *, after: int = 0) -> list[dict[str, Any]]:
@@ -196,9 +191,7 @@ class EmulatorClient:
     async def webhook(self) -> dict[str, Any] | None:
         return await self._call("GET", "webhook")
 
-    async def commands(
-        self, scope: dict[str, Any] | None = None, language_code: str = ""
-    ) -> list[dict[str, str]]:
+    async def commands(self, scope: dict[str, Any] | None = None, language_code: str = "") -> list[dict[str, str]]:
         params = {"language_code": language_code}
         if scope is not None:
             params["scope"] = json.dumps(scope)

@@ -150,7 +150,7 @@ def add_control_routes(app: web.Application, emulator: BotApiEmulator) -> None:
 
     async def callback_answers(request: web.Request) -> Any:
         """``?after=N`` skips the first N answers, so a poller fetches each answer once."""
-        return emu.callback_answers[max(_query_int(request, "after", 0), 0):]
+        return emu.callback_answers[max(_query_int(request, "after", 0), 0) :]
 
     async def chat_actions(request: web.Request) -> Any:
         return emu.chat_actions

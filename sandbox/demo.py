@@ -37,8 +37,12 @@ COUNSELLOR = (9001, "Meera")
 RAVI, SUNITA, PRAKASH = 1001, 1002, 1003
 # A step waits at most this long for the bot: only a stuck bot reaches it (a busy machine takes seconds).
 STEP_DEADLINE = 120.0
-NAMES = {RAVI: "Ravi (member, English)", SUNITA: "Sunita (member, हिन्दी)", PRAKASH: "Prakash (member, मराठी)",
-         COUNSELLOR[0]: "Meera (counsellor)"}
+NAMES = {
+    RAVI: "Ravi (member, English)",
+    SUNITA: "Sunita (member, हिन्दी)",
+    PRAKASH: "Prakash (member, मराठी)",
+    COUNSELLOR[0]: "Meera (counsellor)",
+}
 
 
 class Transcript:
@@ -63,7 +67,7 @@ class Transcript:
     def flush(self) -> None:
         for chat_id in NAMES:
             messages = self.emu.messages(chat_id)
-            for message in messages[self._shown.get(chat_id, 0):]:
+            for message in messages[self._shown.get(chat_id, 0) :]:
                 self.received += 1
                 if self.quiet:
                     continue
@@ -80,32 +84,42 @@ class DemoStuck(RuntimeError):
     """A step of the day waited past its deadline: the bot is truly stuck, not merely slow."""
 
 
-async def play_demo_day(*, quiet: bool = False, out: Callable[[str], None] = print,
-                        deadline: float = STEP_DEADLINE) -> int:
+async def play_demo_day(
+    *, quiet: bool = False, out: Callable[[str], None] = print, deadline: float = STEP_DEADLINE
+) -> int:
     today = SystemClock().now().astimezone(ZoneInfo(TZ)).date()
     clock = FakeClock(datetime.combine(today, time(7, 30), ZoneInfo(TZ)).astimezone(UTC))
     with tempfile.TemporaryDirectory(prefix="saathi-sandbox-") as folder:
         database_url = f"sqlite:///{Path(folder) / 'sandbox.db'}"
         async with BotApiEmulator(token=TOKEN) as emu:
-            settings = parse_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": emu.base_url,
-                                       "DATABASE_URL": database_url, "DEFAULT_TIMEZONE": TZ,
-                                       # a throwaway key: the demo's texts are encrypted like a centre's
-                                       "SAATHI_ENCRYPTION_KEYS": crypto.generate_key()})
+            settings = parse_settings(
+                {
+                    "TELEGRAM_BOT_TOKEN": TOKEN,
+                    "TELEGRAM_API_URL": emu.base_url,
+                    "DATABASE_URL": database_url,
+                    "DEFAULT_TIMEZONE": TZ,
+                    # a throwaway key: the demo's texts are encrypted like a centre's
+                    "SAATHI_ENCRYPTION_KEYS": crypto.generate_key(),
+                }
+            )
             upgrade(database_url)
             crypto.configure(settings.encryption_keys)
             engine = make_engine(database_url, single_use=True)
             key_check.check_at_start(engine)  # a fresh database: writes the throwaway key's canary
             engine.dispose()
-            application = build_application(settings, clock=clock, with_jobs=False, sender_poll=0.05,
-                                            overall_rate=1000)  # the emulator enforces no limits; the day jumps
+            application = build_application(
+                settings, clock=clock, with_jobs=False, sender_poll=0.05, overall_rate=1000
+            )  # the emulator enforces no limits; the day jumps
             transcript = Transcript(emu, clock, out, quiet)
             phones = Phones(emu, on_event=transcript.user_action)
             out(f"Saathi sandbox: a demo day at {CENTRE}, offline (Bot API emulator on {emu.base_url}).")
             async with running(application) as saathi:
                 await _script(Day(saathi, phones, transcript, clock, deadline))
             transcript.flush()
-            out(f"\nDemo day over: {transcript.received} messages delivered to 4 phones. "
-                "Nothing left this machine. Put a real token in .env to run for real.")
+            out(
+                f"\nDemo day over: {transcript.received} messages delivered to 4 phones. "
+                "Nothing left this machine. Put a real token in .env to run for real."
+            )
     return 0
 
 
@@ -115,8 +129,9 @@ class Day:
     delivered) before the next, so no step acts on a screen that is about to change. Only a
     step that is truly stuck reaches ``deadline`` and stops the day with :class:`DemoStuck`."""
 
-    def __init__(self, saathi: Saathi, phones: Phones, transcript: Transcript, clock: FakeClock,
-                 deadline: float) -> None:
+    def __init__(
+        self, saathi: Saathi, phones: Phones, transcript: Transcript, clock: FakeClock, deadline: float
+    ) -> None:
         self.saathi, self.phones, self.transcript, self.clock = saathi, phones, transcript, clock
         self.deadline = deadline
         self.steps = 0

@@ -342,8 +342,7 @@ class BotApiEmulator:
             shown = sent.buttons() if sent is not None else []
             if callback_data not in [data for _, data in shown]:
                 raise ValueError(
-                    f"message {message_id} shows no button with callback_data "
-                    f"{callback_data!r}; it shows {shown}"
+                    f"message {message_id} shows no button with callback_data {callback_data!r}; it shows {shown}"
                 )
         return user, chat, message
 
@@ -374,9 +373,7 @@ class BotApiEmulator:
         )
         return query_id
 
-    def edit_user_message(
-        self, user_id: int, message_id: int, new_text: str, *, chat_id: int | None = None
-    ) -> int:
+    def edit_user_message(self, user_id: int, message_id: int, new_text: str, *, chat_id: int | None = None) -> int:
         """The user edits a message they sent; returns the edited_message update's id."""
         self._control_user(user_id)
         chat = self._control_chat(chat_id if chat_id is not None else user_id)
@@ -799,8 +796,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--token", default=None, help="accept only this bot token")
     parser.add_argument("--user", action="append", default=[], metavar="ID:NAME", help="pre-add a user")
-    parser.add_argument("--users", action="append", default=[], metavar="FIRST:COUNT:NAME",
-                        help="pre-add COUNT users with ids from FIRST (benchmarks: thousands at once)")
+    parser.add_argument(
+        "--users",
+        action="append",
+        default=[],
+        metavar="FIRST:COUNT:NAME",
+        help="pre-add COUNT users with ids from FIRST (benchmarks: thousands at once)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
     with contextlib.suppress(KeyboardInterrupt):

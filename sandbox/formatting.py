@@ -162,9 +162,7 @@ class _HtmlParser:
             href = attrs.get("href", "")
             match = re.fullmatch(r"tg://user\?id=(\d+)", href)
             if match:
-                out.entity(
-                    "text_mention", start, user={"id": int(match.group(1)), "is_bot": False, "first_name": ""}
-                )
+                out.entity("text_mention", start, user={"id": int(match.group(1)), "is_bot": False, "first_name": ""})
             else:
                 out.entity("text_link", start, url=href)
         elif open_name == "span":
@@ -234,9 +232,7 @@ class _MarkdownV2Parser:
                 self.out.add(char)
                 i += 1
             elif char in _MDV2_RESERVED:
-                raise EntityParseError(
-                    f"Character '{char}' is reserved and must be escaped with the preceding '\\'"
-                )
+                raise EntityParseError(f"Character '{char}' is reserved and must be escaped with the preceding '\\'")
             else:
                 self.out.add(char)
                 i += 1
@@ -345,9 +341,7 @@ def _parse_legacy_markdown(text: str) -> tuple[str, list[Entity]]:
         if marker in _LEGACY or marker == "```":
             end = text.find(marker, i + len(marker))
             if end == -1:
-                raise EntityParseError(
-                    f"Can't find end of the entity starting at byte offset {_byte_offset(text, i)}"
-                )
+                raise EntityParseError(f"Can't find end of the entity starting at byte offset {_byte_offset(text, i)}")
             start = out.pos
             out.add(text[i + len(marker) : end])
             out.entity("pre" if marker == "```" else _LEGACY[marker], start)

@@ -98,12 +98,9 @@ _NOT_MODIFIED = (
 )
 _QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
 _CONFLICT_WEBHOOK = (
-    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to "
-    "delete the webhook first"
+    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
 )
-_CONFLICT_POLLING = (
-    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
-)
+_CONFLICT_POLLING = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 _MAX_POLL_TIMEOUT = 50.0
 
 
@@ -211,9 +208,7 @@ class BotApiMethods:
             raise bad_request("message can't be edited")
         return chat, message, sent
 
-    def _apply_edit(
-        self, chat: ChatState, message: dict[str, Any], changes: dict[str, Any]
-    ) -> dict[str, Any]:
+    def _apply_edit(self, chat: ChatState, message: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
         """Apply ``changes`` (a falsy value removes the field) or answer "not modified"."""
         if all(message.get(key) == (value or None) for key, value in changes.items()):
             raise bad_request(_NOT_MODIFIED)
@@ -317,9 +312,7 @@ class BotApiMethods:
     # ------------------------------------------------------------------------------ sending
     async def send_message(self, p: Params) -> Any:
         chat = self._chat(p)
-        text, entities = self._render(
-            p.get_str("text"), p.get_str("parse_mode"), p.get_json("entities"), caption=False
-        )
+        text, entities = self._render(p.get_str("text"), p.get_str("parse_mode"), p.get_json("entities"), caption=False)
         markup = self._markup(p)
         reply_to = self._reply_target(chat, p)
         self.state.admit(chat, p)
@@ -426,9 +419,7 @@ class BotApiMethods:
         chat, message, sent = self._editable(p)
         if "text" not in message:
             raise bad_request("there is no text in the message to edit")
-        text, entities = self._render(
-            p.get_str("text"), p.get_str("parse_mode"), p.get_json("entities"), caption=False
-        )
+        text, entities = self._render(p.get_str("text"), p.get_str("parse_mode"), p.get_json("entities"), caption=False)
         markup = self._markup(p, inline_only=True)
         result = self._apply_edit(chat, message, {"text": text, "entities": entities, "reply_markup": markup})
         sent.text, sent.entities, sent.reply_markup = text, entities, markup
@@ -656,9 +647,7 @@ def _validate_inline_button(button: Any) -> None:
     if not isinstance(button, dict) or not str(button.get("text", "")):
         raise bad_request("can't parse inline keyboard button: Text must be non-empty")
     if not set(button) - {"text"}:
-        raise bad_request(
-            "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
-        )
+        raise bad_request("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
     if "callback_data" in button:
         size = len(str(button["callback_data"]).encode("utf-8"))
         if not 1 <= size <= MAX_CALLBACK_DATA_BYTES:

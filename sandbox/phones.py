@@ -23,8 +23,9 @@ DEADLINE = 60.0
 ANSWER_POLL = 0.05
 
 
-async def wait_until(condition: Callable[[], bool], *, timeout: float = 5.0, stable: int = 1,
-                     interval: float = 0.03) -> None:
+async def wait_until(
+    condition: Callable[[], bool], *, timeout: float = 5.0, stable: int = 1, interval: float = 0.03
+) -> None:
     """Poll ``condition`` until it holds ``stable`` times in a row."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -102,8 +103,7 @@ class Phones:
         query_id = self.emu.press_button(user_id, message_id, data)
 
         def answered() -> dict[str, Any] | None:
-            return next((a for a in self.emu.callback_answers[before:] if a.get("callback_query_id") == query_id),
-                        None)
+            return next((a for a in self.emu.callback_answers[before:] if a.get("callback_query_id") == query_id), None)
 
         answer = await self._until(answered, timeout)
         if answer is None:

@@ -76,8 +76,7 @@ class KillHook:
     fired_at: float | None = None
 
     def describe(self) -> dict[str, Any]:
-        return {"method": self.method, "nth": self.nth, "pid": self.pid, "seen": self.seen,
-                "fired_at": self.fired_at}
+        return {"method": self.method, "nth": self.nth, "pid": self.pid, "seen": self.seen, "fired_at": self.fired_at}
 
 
 @dataclasses.dataclass(slots=True)

@@ -124,9 +124,7 @@ class UpdateQueue:
     def confirm(self, offset: int) -> None:
         """Forget what the ``offset`` of a getUpdates call confirms (negative: keep the tail)."""
         if offset > 0:
-            self._pending = [
-                p for p in self._pending if p.update_id >= offset or (p.resent and not p.delivered)
-            ]
+            self._pending = [p for p in self._pending if p.update_id >= offset or (p.resent and not p.delivered)]
         elif offset < 0:
             self._pending = self._pending[offset:]
 

@@ -64,18 +64,14 @@ class WebhookDispatcher:
         if parsed.scheme not in ("http", "https") or parsed.hostname not in LOOPBACK_HOSTS:
             raise bad_request("bad webhook: the sandbox delivers only to http(s) loopback URLs")
 
-    async def set(
-        self, url: str, *, secret_token: str | None, max_connections: int, ip_address: str | None
-    ) -> None:
+    async def set(self, url: str, *, secret_token: str | None, max_connections: int, ip_address: str | None) -> None:
         self.validate_url(url)
         await self._stop_task()
         hook = Webhook(url, secret_token, max_connections, ip_address)
         self.current = hook
         if self._session is None:
             self._session = aiohttp.ClientSession(trust_env=False)
-        self._task = asyncio.get_running_loop().create_task(
-            self._deliver_loop(hook), name="bot-api-emulator-webhook"
-        )
+        self._task = asyncio.get_running_loop().create_task(self._deliver_loop(hook), name="bot-api-emulator-webhook")
         self.state.updates.notify()  # long polls in flight now answer 409
         _log.info("webhook set (secret token %s)", "set" if secret_token else "not set")
 

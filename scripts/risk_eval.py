@@ -141,8 +141,11 @@ class Evaluation:
 
     # -- selection ---------------------------------------------------------------
     def subset(self, language: str | None = None, family: str | None = None) -> list[Result]:
-        return [r for r in self.results if (language is None or r.example.language == language)
-                and (family is None or r.example.family == family)]
+        return [
+            r
+            for r in self.results
+            if (language is None or r.example.language == language) and (family is None or r.example.family == family)
+        ]
 
     @property
     def languages(self) -> list[str]:
@@ -279,8 +282,10 @@ def _metrics_table(evaluation: Evaluation, languages: Sequence[str | None]) -> s
                 f"{_fmt(evaluation.recall(label, language)):>6} {_fmt(evaluation.precision(label, language)):>9} "
                 f"{_fmt(evaluation.flagged(label, language)) if label != 'none' else '':>7}"
             )
-        rows.append(f"{language or 'all':<9} {'accuracy':<8} {len(evaluation.subset(language)):>4}  "
-                    f"{_fmt(evaluation.accuracy(language)):>6}")
+        rows.append(
+            f"{language or 'all':<9} {'accuracy':<8} {len(evaluation.subset(language)):>4}  "
+            f"{_fmt(evaluation.accuracy(language)):>6}"
+        )
     return "\n".join(rows)
 
 
@@ -292,6 +297,7 @@ def _confusion_table(matrix: dict[tuple[str, str], int]) -> str:
 
 
 # --- reading --------------------------------------------------------------------------------------
+
 
 def load_labelled(path: str | Path) -> list[Example]:
     """Read a labelled TSV file, strictly: a bad line raises LabelledFileError.
@@ -329,13 +335,16 @@ def _from_corpus(e: risk_corpus.Example) -> Example:
 
 # --- scoring --------------------------------------------------------------------------------------
 
-def evaluate_examples(examples: Iterable[Example], classify: Callable[[str], RiskAssessment] = classify_text
-                      ) -> Evaluation:
+
+def evaluate_examples(
+    examples: Iterable[Example], classify: Callable[[str], RiskAssessment] = classify_text
+) -> Evaluation:
     results: list[Result] = []
     for example in examples:
         assessment = classify(example.text)
-        results.append(Result(example, label_of(assessment), assessment.level, assessment.rule_ids,
-                              assessment.needs_followup))
+        results.append(
+            Result(example, label_of(assessment), assessment.level, assessment.rule_ids, assessment.needs_followup)
+        )
     return Evaluation(results)
 
 
@@ -346,8 +355,9 @@ def evaluate(path: str | Path = DEFAULT_PATH, *, rules_only: bool = False) -> Ev
     return evaluate_examples(load_labelled(path))
 
 
-def grouped_split(examples: Sequence[risk_corpus.Example], share: float = TEST_SHARE, seed: int = SEED
-                  ) -> tuple[list[risk_corpus.Example], list[risk_corpus.Example]]:
+def grouped_split(
+    examples: Sequence[risk_corpus.Example], share: float = TEST_SHARE, seed: int = SEED
+) -> tuple[list[risk_corpus.Example], list[risk_corpus.Example]]:
     """Whole paraphrase groups to one side; within each (language, family) ``share`` of the groups
     (at least one, and never all when there are two or more) go to the test side."""
     groups: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -419,8 +429,10 @@ def new_writers(examples: Sequence[risk_corpus.Example]) -> CorpusEvaluation:
     A "new writers" figure: none of the held-out lines were written by the people whose lines the
     model learnt from, as with members' own messages.
     """
-    return train_and_score([e for e in examples if group_number(e) < FIRST_ROUND_GROUPS],
-                           [e for e in examples if group_number(e) >= FIRST_ROUND_GROUPS])
+    return train_and_score(
+        [e for e in examples if group_number(e) < FIRST_ROUND_GROUPS],
+        [e for e in examples if group_number(e) >= FIRST_ROUND_GROUPS],
+    )
 
 
 def _model_alone(text: str, model: RiskModel) -> RiskAssessment:
@@ -430,8 +442,9 @@ def _model_alone(text: str, model: RiskModel) -> RiskAssessment:
     return RiskAssessment(level=verdict.level, reasons=(), needs_followup=verdict.followup)
 
 
-def leave_one_family_out(examples: Sequence[risk_corpus.Example], c: float, progress: bool = False
-                         ) -> dict[str, Evaluation]:
+def leave_one_family_out(
+    examples: Sequence[risk_corpus.Example], c: float, progress: bool = False
+) -> dict[str, Evaluation]:
     """Each family left out of training in turn (C fixed, thresholds by 3-fold inner CV)."""
     results: dict[str, Evaluation] = {}
     for family in risk_corpus.FAMILIES:
@@ -447,6 +460,7 @@ def leave_one_family_out(examples: Sequence[risk_corpus.Example], c: float, prog
 
 # --- corpus report ------------------------------------------------------------------------------------
 
+
 def _p(value: float | None) -> str:
     return "–" if value is None else f"{value:.3f}"
 
@@ -454,19 +468,31 @@ def _p(value: float | None) -> str:
 def _language_rows(evaluation: Evaluation) -> list[list[str]]:
     rows = []
     for language in (*evaluation.languages, None):
-        rows.append([
-            language or "**all**",
-            str(len(evaluation.subset(language))),
-            _p(evaluation.recall("urgent", language)), _p(evaluation.precision("urgent", language)),
-            _p(evaluation.flagged("concern", language)), _p(evaluation.recall("concern", language)),
-            _p(evaluation.precision("concern", language)),
-            _p(evaluation.false_alarms(language)),
-        ])
+        rows.append(
+            [
+                language or "**all**",
+                str(len(evaluation.subset(language))),
+                _p(evaluation.recall("urgent", language)),
+                _p(evaluation.precision("urgent", language)),
+                _p(evaluation.flagged("concern", language)),
+                _p(evaluation.recall("concern", language)),
+                _p(evaluation.precision("concern", language)),
+                _p(evaluation.false_alarms(language)),
+            ]
+        )
     return rows
 
 
-LANGUAGE_HEADER = ["language", "n", "urgent recall", "urgent precision", "concern caught (concern or urgent)",
-                   "concern recall (strict)", "concern precision", "none false alarms"]
+LANGUAGE_HEADER = [
+    "language",
+    "n",
+    "urgent recall",
+    "urgent precision",
+    "concern caught (concern or urgent)",
+    "concern recall (strict)",
+    "concern precision",
+    "none false alarms",
+]
 
 
 def _family_rows(evaluation: Evaluation) -> list[list[str]]:
@@ -479,14 +505,20 @@ def _family_rows(evaluation: Evaluation) -> list[list[str]]:
         if label == "none":
             what = f"false alarms {sum(r.flagged for r in subset) / n:.3f}"
         elif label == "concern":
-            what = (f"caught {sum(r.flagged for r in subset) / n:.3f} "
-                    f"(strict {sum(r.predicted == 'concern' for r in subset) / n:.3f})")
+            what = (
+                f"caught {sum(r.flagged for r in subset) / n:.3f} "
+                f"(strict {sum(r.predicted == 'concern' for r in subset) / n:.3f})"
+            )
         else:
-            what = (f"urgent {sum(r.predicted == 'urgent' for r in subset) / n:.3f} "
-                    f"(flagged {sum(r.flagged for r in subset) / n:.3f})")
+            what = (
+                f"urgent {sum(r.predicted == 'urgent' for r in subset) / n:.3f} "
+                f"(flagged {sum(r.flagged for r in subset) / n:.3f})"
+            )
         by_language = " ".join(
             f"{lang} {_family_share(evaluation.subset(lang, family), label)}"
-            for lang in evaluation.languages if evaluation.subset(lang, family))
+            for lang in evaluation.languages
+            if evaluation.subset(lang, family)
+        )
         rows.append([family, label, str(n), what, by_language])
     return rows
 
@@ -512,14 +544,26 @@ def _confusion_markdown(evaluation: Evaluation, language: str | None) -> str:
 
 
 def _layers_table(run: CorpusEvaluation) -> str:
-    return _markdown_table(["layer", "urgent recall", "concern caught", "none false alarms"], [
-        [name, _p(e.recall("urgent")), _p(e.flagged("concern")), _p(e.false_alarms())]
-        for name, e in (("rules only", run.rules_only), ("model only", run.model_only),
-                        ("rules + model", run.combined))])
+    return _markdown_table(
+        ["layer", "urgent recall", "concern caught", "none false alarms"],
+        [
+            [name, _p(e.recall("urgent")), _p(e.flagged("concern")), _p(e.false_alarms())]
+            for name, e in (
+                ("rules only", run.rules_only),
+                ("model only", run.model_only),
+                ("rules + model", run.combined),
+            )
+        ],
+    )
 
 
-def corpus_markdown(run: CorpusEvaluation, lofo: dict[str, Evaluation] | None, regression: Evaluation,
-                    combined: Evaluation, writers: CorpusEvaluation | None = None) -> str:
+def corpus_markdown(
+    run: CorpusEvaluation,
+    lofo: dict[str, Evaluation] | None,
+    regression: Evaluation,
+    combined: Evaluation,
+    writers: CorpusEvaluation | None = None,
+) -> str:
     model = run.model
     t = model.thresholds
     parts = [
@@ -546,36 +590,61 @@ def corpus_markdown(run: CorpusEvaluation, lofo: dict[str, Evaluation] | None, r
     parts += ["", "Confusion (rows: label, columns: engine; a follow-up question counts as concern):", ""]
     for language in (None, *run.combined.languages):
         parts += [_confusion_markdown(run.combined, language), ""]
-    parts += ["Per family, held-out side (urgent families: share scored urgent, and flagged at any level; "
-              "concern families: caught at concern or urgent; none families: false alarms), with "
-              "counts per language:", "",
-              _markdown_table(["family", "label", "n", "share", "per language"], _family_rows(run.combined)), ""]
+    parts += [
+        "Per family, held-out side (urgent families: share scored urgent, and flagged at any level; "
+        "concern families: caught at concern or urgent; none families: false alarms), with "
+        "counts per language:",
+        "",
+        _markdown_table(["family", "label", "n", "share", "per language"], _family_rows(run.combined)),
+        "",
+    ]
     if writers is not None:
-        parts += [f"New writers (no target, the closest to members' own words): trained on the first writers' "
-                  f"lines only (groups < {FIRST_ROUND_GROUPS}, {writers.train_size} messages), scored on the "
-                  f"other writers' lines ({len(writers.combined.results)} messages: the extra batch and round 2; "
-                  f"thresholds urgent {writers.model.thresholds.urgent}, concern "
-                  f"{writers.model.thresholds.concern}, ask {writers.model.thresholds.ask}):", "",
-                  _markdown_table(LANGUAGE_HEADER, _language_rows(writers.combined)), "",
-                  "Each layer alone on the new writers' lines:", "", _layers_table(writers), ""]
+        parts += [
+            f"New writers (no target, the closest to members' own words): trained on the first writers' "
+            f"lines only (groups < {FIRST_ROUND_GROUPS}, {writers.train_size} messages), scored on the "
+            f"other writers' lines ({len(writers.combined.results)} messages: the extra batch and round 2; "
+            f"thresholds urgent {writers.model.thresholds.urgent}, concern "
+            f"{writers.model.thresholds.concern}, ask {writers.model.thresholds.ask}):",
+            "",
+            _markdown_table(LANGUAGE_HEADER, _language_rows(writers.combined)),
+            "",
+            "Each layer alone on the new writers' lines:",
+            "",
+            _layers_table(writers),
+            "",
+        ]
     if lofo is not None:
         rows = []
         for family, evaluation in lofo.items():
             label = risk_corpus.FAMILIES[family]
-            rows.append([family, label, str(len(evaluation.results)),
-                         _family_share(evaluation.results, label)])
-        parts += ["Leave-one-family-out (stress figure, no target): each family left out of training, then "
-                  "scored by rules + a model that never saw it (C fixed, thresholds by 3-fold CV). Urgent "
-                  "families: scored urgent; concern families: caught at concern or urgent; none families: "
-                  "false alarms.", "", _markdown_table(["family", "label", "n", "count"], rows), ""]
+            rows.append([family, label, str(len(evaluation.results)), _family_share(evaluation.results, label)])
+        parts += [
+            "Leave-one-family-out (stress figure, no target): each family left out of training, then "
+            "scored by rules + a model that never saw it (C fixed, thresholds by 3-fold CV). Urgent "
+            "families: scored urgent; concern families: caught at concern or urgent; none families: "
+            "false alarms.",
+            "",
+            _markdown_table(["family", "label", "n", "count"], rows),
+            "",
+        ]
     parts += [
         f"Old rules regression set (`tests/data/risk_labelled.tsv`, {len(regression.results)} messages), rules "
-        "alone: urgent recall " + _p(regression.recall("urgent")) + ", concern recall "
-        + _p(regression.recall("concern")) + ", none precision " + _p(regression.precision("none"))
+        "alone: urgent recall "
+        + _p(regression.recall("urgent"))
+        + ", concern recall "
+        + _p(regression.recall("concern"))
+        + ", none precision "
+        + _p(regression.precision("none"))
         + (" — passes its thresholds." if regression.passed else " — FAILS: " + "; ".join(regression.failures()))
-        + " Rules + model on the same set: urgent recall " + _p(combined.recall("urgent")) + ", concern caught "
-        + _p(combined.flagged("concern")) + " (strict " + _p(combined.recall("concern")) + "), none false alarms "
-        + _p(combined.false_alarms()) + ".",
+        + " Rules + model on the same set: urgent recall "
+        + _p(combined.recall("urgent"))
+        + ", concern caught "
+        + _p(combined.flagged("concern"))
+        + " (strict "
+        + _p(combined.recall("concern"))
+        + "), none false alarms "
+        + _p(combined.false_alarms())
+        + ".",
         "",
         MARK_END,
     ]
@@ -591,10 +660,16 @@ def write_markdown(section: str, path: Path = DOCS) -> None:
 
 
 def corpus_report(run: CorpusEvaluation, show_errors: bool, title: str = "Corpus, grouped split") -> str:
-    lines = [f"{title}: trained on {run.train_size}, held out {len(run.combined.results)}; "
-             f"thresholds {run.model.thresholds}, inner CV {run.model.meta.get('out_of_fold')}", ""]
-    for name, evaluation in (("rules + model", run.combined), ("rules only", run.rules_only),
-                             ("model only", run.model_only)):
+    lines = [
+        f"{title}: trained on {run.train_size}, held out {len(run.combined.results)}; "
+        f"thresholds {run.model.thresholds}, inner CV {run.model.meta.get('out_of_fold')}",
+        "",
+    ]
+    for name, evaluation in (
+        ("rules + model", run.combined),
+        ("rules only", run.rules_only),
+        ("model only", run.model_only),
+    ):
         lines.append(f"== {name}")
         lines.append(" | ".join(LANGUAGE_HEADER))
         lines.extend(" | ".join(row) for row in _language_rows(evaluation))
@@ -614,13 +689,17 @@ def corpus_report(run: CorpusEvaluation, show_errors: bool, title: str = "Corpus
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Evaluate the risk engine (rules + model).")
-    parser.add_argument("path", nargs="?", help="a labelled TSV to score with the shipped engine "
-                                                 "(default: the corpus split, then the regression set)")
+    parser.add_argument(
+        "path",
+        nargs="?",
+        help="a labelled TSV to score with the shipped engine (default: the corpus split, then the regression set)",
+    )
     parser.add_argument("--errors", action="store_true", help="list every message labelled differently")
     parser.add_argument("--lofo", action="store_true", help="also leave each family out in turn (slow)")
     parser.add_argument("--markdown", action="store_true", help="rewrite the figures in docs/clinical-rules.md")
-    parser.add_argument("--writers", action="store_true",
-                        help="also train on the first writers' lines and score the other writers'")
+    parser.add_argument(
+        "--writers", action="store_true", help="also train on the first writers' lines and score the other writers'"
+    )
     parser.add_argument("--rules-only", action="store_true", help="with PATH: score the rules without the model")
     args = parser.parse_args(argv)
     if args.path is not None:
@@ -645,8 +724,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if lofo is not None:
         print("\nLeave-one-family-out:")
         for family, evaluation in lofo.items():
-            print(f"  {family:<18} {risk_corpus.FAMILIES[family]:<8} "
-                  f"{_family_share(evaluation.results, risk_corpus.FAMILIES[family])}")
+            print(
+                f"  {family:<18} {risk_corpus.FAMILIES[family]:<8} "
+                f"{_family_share(evaluation.results, risk_corpus.FAMILIES[family])}"
+            )
     regression = evaluate(DEFAULT_PATH, rules_only=True)
     print("\n== Rules regression set (tests/data/risk_labelled.tsv), rules alone (its thresholds gate)")
     print(regression.report(show_errors=args.errors))

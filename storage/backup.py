@@ -86,12 +86,16 @@ def restore_backup(database_url: str, path: Path, *, force: bool = False) -> Non
         head = handle.read(16)
     sqlite = is_sqlite(database_url)
     if sqlite and not head.startswith(SQLITE_MAGIC) or not sqlite and not head.startswith(PG_DUMP_MAGIC):
-        raise BackupError(f"{path} is not a {'SQLite' if sqlite else 'pg_dump'} backup, which this "
-                          f"{'SQLite' if sqlite else 'PostgreSQL'} DATABASE_URL needs")
+        raise BackupError(
+            f"{path} is not a {'SQLite' if sqlite else 'pg_dump'} backup, which this "
+            f"{'SQLite' if sqlite else 'PostgreSQL'} DATABASE_URL needs"
+        )
     held = _rows_held(database_url)
     if held and not force:
-        raise BackupError(f"the database in DATABASE_URL already holds data ({held}): restoring would replace it. "
-                          "Stop Saathi, make a backup of it first if it matters, then run again with --force")
+        raise BackupError(
+            f"the database in DATABASE_URL already holds data ({held}): restoring would replace it. "
+            "Stop Saathi, make a backup of it first if it matters, then run again with --force"
+        )
     if sqlite:
         _check_sqlite(path)
         ensure_sqlite_dir(database_url)
@@ -100,8 +104,11 @@ def restore_backup(database_url: str, path: Path, *, force: bool = False) -> Non
     else:
         if held:
             _drop_tables(database_url)
-        _run_pg("pg_restore", database_url, ["--no-owner", "--no-privileges", "--single-transaction",
-                                             "--exit-on-error", str(path)])
+        _run_pg(
+            "pg_restore",
+            database_url,
+            ["--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error", str(path)],
+        )
     upgrade(database_url)  # a backup made by an older version is brought up to this one
 
 
@@ -109,16 +116,21 @@ def summary(database_url: str) -> Summary:
     engine = make_engine(database_url, single_use=True)
     try:
         with engine.connect() as conn:
+
             def count(sql: str) -> int:
                 return int(conn.execute(text(sql)).scalar() or 0)
 
-            return Summary(count("SELECT count(*) FROM member"), count("SELECT count(*) FROM checkin"),
-                           count("SELECT count(*) FROM escalation WHERE state IN ('open', 'acknowledged')"))
+            return Summary(
+                count("SELECT count(*) FROM member"),
+                count("SELECT count(*) FROM checkin"),
+                count("SELECT count(*) FROM escalation WHERE state IN ('open', 'acknowledged')"),
+            )
     finally:
         engine.dispose()
 
 
 # --- helpers -------------------------------------------------------------------------------------
+
 
 def _sqlite_file(database_url: str) -> Path:
     path = _sqlite_path(database_url)
@@ -151,7 +163,7 @@ def _check_sqlite(path: Path) -> None:
 
 
 def _rows_held(database_url: str) -> str:
-    """"" for an empty (or new) database, else a short description of what it holds."""
+    """ "" for an empty (or new) database, else a short description of what it holds."""
     if is_sqlite(database_url) and not _sqlite_file(database_url).exists():
         return ""
     engine = make_engine(database_url, single_use=True)
@@ -177,8 +189,10 @@ def _drop_tables(database_url: str) -> None:
 def _run_pg(tool: str, database_url: str, args: list[str]) -> None:
     exe = shutil.which(tool)
     if exe is None:
-        raise BackupError(f"{tool} is not on PATH: install PostgreSQL's client tools (for example "
-                          "`apt install postgresql-client`, the same major version as the server)")
+        raise BackupError(
+            f"{tool} is not on PATH: install PostgreSQL's client tools (for example "
+            "`apt install postgresql-client`, the same major version as the server)"
+        )
     dsn, env = _libpq(database_url)
     done = subprocess.run([exe, f"--dbname={dsn}", *args], env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:

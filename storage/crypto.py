@@ -128,8 +128,10 @@ def parse_keys(raw: str | None) -> tuple[str, ...]:
         try:
             Fernet(key.encode("ascii"))
         except (ValueError, binascii.Error, UnicodeEncodeError):
-            raise ValueError(f"key number {number} is not a valid Fernet key (32 url-safe base64-encoded bytes;"
-                             " make one with `saathi keys generate`)") from None
+            raise ValueError(
+                f"key number {number} is not a valid Fernet key (32 url-safe base64-encoded bytes;"
+                " make one with `saathi keys generate`)"
+            ) from None
     return keys
 
 
@@ -184,14 +186,16 @@ def decrypt(stored: str) -> str:
         return stored
     if _ring.multi is None:
         raise EncryptionKeyError(
-            "stored text is encrypted but SAATHI_ENCRYPTION_KEYS is not set: put the centre's key in .env")
+            "stored text is encrypted but SAATHI_ENCRYPTION_KEYS is not set: put the centre's key in .env"
+        )
     try:
         return _ring.multi.decrypt(stored.encode("ascii")).decode("utf-8")
     except InvalidToken:
         raise EncryptionKeyError(
             f"stored text cannot be decrypted with any of the {len(_ring.keys)} key(s) in SAATHI_ENCRYPTION_KEYS:"
             " the key that wrote it is missing or wrong (keep old keys after the new one until"
-            " `saathi keys rotate` has run)") from None
+            " `saathi keys rotate` has run)"
+        ) from None
 
 
 def needs_rotation(stored: str) -> bool:
@@ -272,7 +276,9 @@ def _note_unreadable(kind: str) -> None:
     if unreadable_seen[kind] == 1:
         log.warning(
             "stored %s cannot be decrypted with the configured keys: shown as %s (see `saathi keys check`)",
-            "text" if kind == "text" else f"JSON ({kind})", UNREADABLE)
+            "text" if kind == "text" else f"JSON ({kind})",
+            UNREADABLE,
+        )
 
 
 def encrypted_columns(metadata: Any) -> list[tuple[str, str, bool]]:

@@ -77,8 +77,9 @@ def make_loop_engine(url: str) -> AsyncEngine | None:
     connection older than that failure, and ``Saathi.call`` runs the use case again."""
     if is_sqlite(url):
         return None
-    return create_async_engine(make_url(url).set(drivername="postgresql+asyncpg"), hide_parameters=True,
-                               pool_size=10, max_overflow=10)
+    return create_async_engine(
+        make_url(url).set(drivername="postgresql+asyncpg"), hide_parameters=True, pool_size=10, max_overflow=10
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:

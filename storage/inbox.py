@@ -36,8 +36,10 @@ class InboxUpdate(SQLModel, table=True):
 
     __tablename__ = "inbox"
     # pending rows in order, per chat (the retry loop and "does this chat wait behind a failure?")
-    __table_args__ = (Index("ix_inbox_status_chat", "status", "chat_id", "update_id"),
-                      Index("ix_inbox_received", "received_at"))
+    __table_args__ = (
+        Index("ix_inbox_status_chat", "status", "chat_id", "update_id"),
+        Index("ix_inbox_received", "received_at"),
+    )
 
     update_id: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
     # the chat (or, for updates without one, the person) whose updates are handled in order
@@ -95,30 +97,53 @@ def store(session: Session, updates: Sequence[Received], now: datetime) -> Store
     one's status and which of its chats have an older row still pending. Not committed here."""
     if not updates:
         return Stored({}, set())
-    rows = [{"update_id": u.update_id, "chat_id": u.chat_id, "payload": encode(u.raw), "status": PENDING,
-             "attempts": 0, "next_attempt_at": now, "received_at": now} for u in updates]
+    rows = [
+        {
+            "update_id": u.update_id,
+            "chat_id": u.chat_id,
+            "payload": encode(u.raw),
+            "status": PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "received_at": now,
+        }
+        for u in updates
+    ]
     dialect = session.get_bind().dialect.name
     builder = pg_insert if dialect == "postgresql" else sqlite_insert
     session.execute(builder(_table()).on_conflict_do_nothing(index_elements=["update_id"]), rows)
     ids = [u.update_id for u in updates]
-    status = dict(session.execute(select(col(InboxUpdate.update_id), col(InboxUpdate.status))
-                                  .where(col(InboxUpdate.update_id).in_(ids))).all())
+    status = dict(
+        session.execute(
+            select(col(InboxUpdate.update_id), col(InboxUpdate.status)).where(col(InboxUpdate.update_id).in_(ids))
+        ).all()
+    )
     chats = {u.chat_id for u in updates if u.chat_id is not None}
     waiting: set[int] = set()
     if chats:
         first = min(ids)
-        waiting = set(session.execute(
-            select(col(InboxUpdate.chat_id)).distinct()
-            .where(col(InboxUpdate.status) == PENDING, col(InboxUpdate.chat_id).in_(chats),
-                   col(InboxUpdate.update_id) < first)).scalars())
+        waiting = set(
+            session.execute(
+                select(col(InboxUpdate.chat_id))
+                .distinct()
+                .where(
+                    col(InboxUpdate.status) == PENDING,
+                    col(InboxUpdate.chat_id).in_(chats),
+                    col(InboxUpdate.update_id) < first,
+                )
+            ).scalars()
+        )
     return Stored(status, waiting)
 
 
 @cache
 def _handled_statement() -> Any:
     table = _table()
-    return (update(table).where(table.c.update_id == bindparam("b_id"), table.c.status == PENDING)
-            .values(status=HANDLED, handled_at=bindparam("b_at"), payload=None, last_error=None))
+    return (
+        update(table)
+        .where(table.c.update_id == bindparam("b_id"), table.c.status == PENDING)
+        .values(status=HANDLED, handled_at=bindparam("b_at"), payload=None, last_error=None)
+    )
 
 
 def mark_handled(session: Session, update_id: int, now: datetime) -> bool:
@@ -132,16 +157,20 @@ def mark_handled(session: Session, update_id: int, now: datetime) -> bool:
         return True
     if session.get(InboxUpdate, update_id) is not None:
         return False
-    session.execute(insert(_table()).values(update_id=update_id, status=HANDLED, attempts=0,
-                                            next_attempt_at=now, received_at=now, handled_at=now))
+    session.execute(
+        insert(_table()).values(
+            update_id=update_id, status=HANDLED, attempts=0, next_attempt_at=now, received_at=now, handled_at=now
+        )
+    )
     return True
 
 
 def due(session: Session, now: datetime, limit: int) -> list[InboxUpdate]:
     """Pending rows to handle now, oldest first, each chat's up to its first row not yet due (a
     failed row waiting for its retry holds its chat's later updates back: order within a chat)."""
-    rows = session.exec(select(InboxUpdate).where(InboxUpdate.status == PENDING)
-                        .order_by(col(InboxUpdate.update_id)).limit(limit)).all()
+    rows = session.exec(
+        select(InboxUpdate).where(InboxUpdate.status == PENDING).order_by(col(InboxUpdate.update_id)).limit(limit)
+    ).all()
     held: set[object] = set()
     ready: list[InboxUpdate] = []
     for row in rows:
@@ -157,8 +186,9 @@ def due(session: Session, now: datetime, limit: int) -> list[InboxUpdate]:
     return ready
 
 
-def record_failure(session: Session, update_id: int, now: datetime, *, error: str, retry_at: datetime,
-                   max_attempts: int) -> InboxUpdate | None:
+def record_failure(
+    session: Session, update_id: int, now: datetime, *, error: str, retry_at: datetime, max_attempts: int
+) -> InboxUpdate | None:
     """A handler failed on this update: one more attempt, retried at ``retry_at``, or given up
     (``failed``) at ``max_attempts``. Returns the row (None when it is no longer pending)."""
     row = session.get(InboxUpdate, update_id)
@@ -177,16 +207,21 @@ def record_failure(session: Session, update_id: int, now: datetime, *, error: st
 def purge(session: Session, before: datetime) -> int:
     """Rows received before ``before`` that are done (handled or failed): their dedupe is no longer
     needed (Telegram re-sends for 24 hours). Pending rows always stay."""
-    result = session.execute(delete(InboxUpdate).where(col(InboxUpdate.received_at) < before,
-                                                       col(InboxUpdate.status) != PENDING))
+    result = session.execute(
+        delete(InboxUpdate).where(col(InboxUpdate.received_at) < before, col(InboxUpdate.status) != PENDING)
+    )
     return rowcount(result)
 
 
 def counts(session: Session) -> dict[str, int]:
     """``pending`` and ``failed`` rows (``saathi status``)."""
-    found = dict(session.execute(select(col(InboxUpdate.status), func.count())
-                                 .where(col(InboxUpdate.status).in_((PENDING, FAILED)))
-                                 .group_by(col(InboxUpdate.status))).all())
+    found = dict(
+        session.execute(
+            select(col(InboxUpdate.status), func.count())
+            .where(col(InboxUpdate.status).in_((PENDING, FAILED)))
+            .group_by(col(InboxUpdate.status))
+        ).all()
+    )
     return {PENDING: int(found.get(PENDING, 0)), FAILED: int(found.get(FAILED, 0))}
 
 
@@ -199,5 +234,8 @@ def update_handled(session: Session, update_id: int) -> bool:
 def ids(session: Session, update_ids: Iterable[int]) -> dict[int, str]:
     """Status of each of these updates that has a row (tests, diagnosis)."""
     wanted = list(update_ids)
-    return dict(session.execute(select(col(InboxUpdate.update_id), col(InboxUpdate.status))
-                                .where(col(InboxUpdate.update_id).in_(wanted))).all())
+    return dict(
+        session.execute(
+            select(col(InboxUpdate.update_id), col(InboxUpdate.status)).where(col(InboxUpdate.update_id).in_(wanted))
+        ).all()
+    )

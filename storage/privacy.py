@@ -22,18 +22,19 @@ from storage.sponsors.tables import AttendanceWatch, Sponsor, SponsorLink, TalkR
 
 
 def consents_of(session: Session, member_id: int) -> Sequence[ConsentRecord]:
-    return session.exec(select(ConsentRecord).where(ConsentRecord.member_id == member_id)
-                        .order_by(col(ConsentRecord.id))).all()
+    return session.exec(
+        select(ConsentRecord).where(ConsentRecord.member_id == member_id).order_by(col(ConsentRecord.id))
+    ).all()
 
 
 def checkins_of(session: Session, member_id: int) -> Sequence[Checkin]:
-    return session.exec(select(Checkin).where(Checkin.member_id == member_id)
-                        .order_by(col(Checkin.local_date))).all()
+    return session.exec(select(Checkin).where(Checkin.member_id == member_id).order_by(col(Checkin.local_date))).all()
 
 
 def cravings_of(session: Session, member_id: int) -> Sequence[CravingEvent]:
-    return session.exec(select(CravingEvent).where(CravingEvent.member_id == member_id)
-                        .order_by(col(CravingEvent.id))).all()
+    return session.exec(
+        select(CravingEvent).where(CravingEvent.member_id == member_id).order_by(col(CravingEvent.id))
+    ).all()
 
 
 def circle_messages_by(session: Session, member_id: int) -> list[tuple[CircleMessage, str | None]]:
@@ -58,26 +59,28 @@ def memberships_of(session: Session, member_id: int) -> list[tuple[CircleMembers
 
 
 def escalations_of(session: Session, member_id: int) -> Sequence[Escalation]:
-    return session.exec(select(Escalation).where(Escalation.member_id == member_id)
-                        .order_by(col(Escalation.id))).all()
+    return session.exec(select(Escalation).where(Escalation.member_id == member_id).order_by(col(Escalation.id))).all()
 
 
 def events_of(session: Session, escalation_ids: Iterable[int]) -> Sequence[EscalationEvent]:
     ids = list(escalation_ids)
     if not ids:
         return []
-    return session.exec(select(EscalationEvent).where(col(EscalationEvent.escalation_id).in_(ids))
-                        .order_by(col(EscalationEvent.id))).all()
+    return session.exec(
+        select(EscalationEvent).where(col(EscalationEvent.escalation_id).in_(ids)).order_by(col(EscalationEvent.id))
+    ).all()
 
 
 def followups_of(session: Session, member_id: int) -> Sequence[ScreeningFollowup]:
-    return session.exec(select(ScreeningFollowup).where(ScreeningFollowup.member_id == member_id)
-                        .order_by(col(ScreeningFollowup.id))).all()
+    return session.exec(
+        select(ScreeningFollowup).where(ScreeningFollowup.member_id == member_id).order_by(col(ScreeningFollowup.id))
+    ).all()
 
 
 def links_as_mentee(session: Session, member_id: int) -> Sequence[SponsorLink]:
-    return session.exec(select(SponsorLink).where(SponsorLink.mentee_id == member_id)
-                        .order_by(col(SponsorLink.id))).all()
+    return session.exec(
+        select(SponsorLink).where(SponsorLink.mentee_id == member_id).order_by(col(SponsorLink.id))
+    ).all()
 
 
 def sponsor_row_of(session: Session, member_id: int) -> Sponsor | None:
@@ -86,13 +89,15 @@ def sponsor_row_of(session: Session, member_id: int) -> Sponsor | None:
 
 
 def links_as_sponsor(session: Session, sponsor_id: int) -> Sequence[SponsorLink]:
-    return session.exec(select(SponsorLink).where(SponsorLink.sponsor_id == sponsor_id)
-                        .order_by(col(SponsorLink.id))).all()
+    return session.exec(
+        select(SponsorLink).where(SponsorLink.sponsor_id == sponsor_id).order_by(col(SponsorLink.id))
+    ).all()
 
 
 def talk_requests_of(session: Session, member_id: int) -> Sequence[TalkRequest]:
-    return session.exec(select(TalkRequest).where(TalkRequest.member_id == member_id)
-                        .order_by(col(TalkRequest.id))).all()
+    return session.exec(
+        select(TalkRequest).where(TalkRequest.member_id == member_id).order_by(col(TalkRequest.id))
+    ).all()
 
 
 def audit_about(session: Session, member_id: int) -> list[tuple[AuditEntry, Staff | None]]:
@@ -119,6 +124,7 @@ def copies_of_messages(session: Session, message_ids: Sequence[int]) -> list[tup
 
 # --- erasure ---------------------------------------------------------------------------------------
 
+
 def outbox_to_member(session: Session, member_id: int, chat_id: int) -> Sequence[OutboxMessage]:
     """Every outbox row addressed to the member (by member id or by their chat)."""
     return session.exec(
@@ -136,7 +142,8 @@ def outbox_mentioning(session: Session, needles: Iterable[str], since: datetime)
     if not wanted:
         return []
     rows = session.exec(
-        select(OutboxMessage).where(col(OutboxMessage.created_at) >= since, col(OutboxMessage.purged_at).is_(None))
+        select(OutboxMessage)
+        .where(col(OutboxMessage.created_at) >= since, col(OutboxMessage.purged_at).is_(None))
         .order_by(col(OutboxMessage.id))
     ).all()
     found = []
@@ -149,14 +156,16 @@ def outbox_mentioning(session: Session, needles: Iterable[str], since: datetime)
 
 def replace_chat_id(session: Session, old_chat_id: int, new_chat_id: int) -> None:
     """Relay copies and the pace row no longer name the member's Telegram chat."""
-    session.exec(update(RelayCopy).where(col(RelayCopy.chat_id) == old_chat_id)
-                 .values(chat_id=new_chat_id))
+    session.exec(update(RelayCopy).where(col(RelayCopy.chat_id) == old_chat_id).values(chat_id=new_chat_id))
     session.exec(delete(RelayPace).where(col(RelayPace.chat_id) == old_chat_id))
 
 
 def replace_actor(session: Session, old_telegram_id: int, new_telegram_id: int) -> None:
-    session.exec(update(AuditEntry).where(col(AuditEntry.actor_telegram_id) == old_telegram_id)
-                 .values(actor_telegram_id=new_telegram_id))
+    session.exec(
+        update(AuditEntry)
+        .where(col(AuditEntry.actor_telegram_id) == old_telegram_id)
+        .values(actor_telegram_id=new_telegram_id)
+    )
 
 
 def drop_attendance_watch(session: Session, member_id: int) -> None:

@@ -13,9 +13,10 @@ from sqlmodel import Session, col, select
 
 from storage.checkins.tables import Checkin, CravingEvent
 from storage.circles.tables import Circle, CircleMessage
-from storage.outbox.tables import OutboxMessage
+from storage.outbox.payload import OutboxPayload
+from storage.outbox.tables import OutboxMessage, OutboxStatus
 from storage.people.tables import Center, Member, Staff
-from storage.safety.tables import AuditEntry, Escalation, EscalationEvent
+from storage.safety.tables import AuditEntry, Escalation, EscalationEvent, EscalationState
 from storage.types import rowcount
 
 
@@ -24,8 +25,11 @@ def purge_circle_bodies(session: Session, center: Center, now: datetime) -> int:
     circles = select(Circle.id).where(Circle.center_id == center.id)
     result = session.execute(
         update(CircleMessage)
-        .where(col(CircleMessage.circle_id).in_(circles), col(CircleMessage.created_at) < cutoff,
-               col(CircleMessage.text).is_not(None))
+        .where(
+            col(CircleMessage.circle_id).in_(circles),
+            col(CircleMessage.created_at) < cutoff,
+            col(CircleMessage.text).is_not(None),
+        )
         .values(text=None)
     )
     return rowcount(result)
@@ -46,9 +50,12 @@ def purge_sent_outbox_text(session: Session, before: datetime) -> int:
     """Delivered messages keep their text only as long as circle bodies do (the copies are on phones)."""
     result = session.execute(
         update(OutboxMessage)
-        .where(col(OutboxMessage.status).in_(("sent", "dead", "failed")), col(OutboxMessage.created_at) < before,
-               col(OutboxMessage.purged_at).is_(None))
-        .values(payload={"text": ""}, purged_at=before)
+        .where(
+            col(OutboxMessage.status).in_((OutboxStatus.SENT, OutboxStatus.DEAD, OutboxStatus.FAILED)),
+            col(OutboxMessage.created_at) < before,
+            col(OutboxMessage.purged_at).is_(None),
+        )
+        .values(payload=OutboxPayload(text=""), sponsor_thread_id=None, purged_at=before)
     )
     return rowcount(result)
 
@@ -57,8 +64,11 @@ def purge_resolved_escalations(session: Session, center: Center, now: datetime) 
     """Escalations resolved more than ``retention_escalation_days`` ago go, with their events; open and
     acknowledged ones stay whatever their age."""
     cutoff = now - timedelta(days=center.retention_escalation_days)
-    old = select(Escalation.id).where(Escalation.center_id == center.id, Escalation.state == "resolved",
-                                      col(Escalation.resolved_at) < cutoff)
+    old = select(Escalation.id).where(
+        Escalation.center_id == center.id,
+        Escalation.state == EscalationState.RESOLVED,
+        col(Escalation.resolved_at) < cutoff,
+    )
     session.execute(delete(EscalationEvent).where(col(EscalationEvent.escalation_id).in_(old)))
     result = session.execute(delete(Escalation).where(col(Escalation.id).in_(old)))
     return rowcount(result)
@@ -67,8 +77,9 @@ def purge_resolved_escalations(session: Session, center: Center, now: datetime) 
 def purge_cravings(session: Session, center: Center, now: datetime) -> int:
     cutoff = now - timedelta(days=center.retention_craving_days)
     members = select(Member.id).where(Member.center_id == center.id)
-    result = session.execute(delete(CravingEvent).where(col(CravingEvent.member_id).in_(members),
-                                                        col(CravingEvent.created_at) < cutoff))
+    result = session.execute(
+        delete(CravingEvent).where(col(CravingEvent.member_id).in_(members), col(CravingEvent.created_at) < cutoff)
+    )
     return rowcount(result)
 
 
@@ -77,15 +88,21 @@ def purge_audit(session: Session, center: Center, now: datetime) -> int:
     cutoff = now - timedelta(days=center.retention_audit_days)
     members = select(Member.id).where(Member.center_id == center.id)
     staff = select(Staff.id).where(Staff.center_id == center.id)
-    result = session.execute(delete(AuditEntry).where(
-        col(AuditEntry.created_at) < cutoff,
-        or_(col(AuditEntry.member_id).in_(members), col(AuditEntry.staff_id).in_(staff))))
+    result = session.execute(
+        delete(AuditEntry).where(
+            col(AuditEntry.created_at) < cutoff,
+            or_(col(AuditEntry.member_id).in_(members), col(AuditEntry.staff_id).in_(staff)),
+        )
+    )
     return rowcount(result)
 
 
 def purge_unattributed_audit(session: Session, before: datetime) -> int:
     """Entries naming no member and no staff (a stranger's refused command) belong to no centre: they
     go after the shortest audit retention of any centre."""
-    result = session.execute(delete(AuditEntry).where(
-        col(AuditEntry.created_at) < before, col(AuditEntry.member_id).is_(None), col(AuditEntry.staff_id).is_(None)))
+    result = session.execute(
+        delete(AuditEntry).where(
+            col(AuditEntry.created_at) < before, col(AuditEntry.member_id).is_(None), col(AuditEntry.staff_id).is_(None)
+        )
+    )
     return rowcount(result)

@@ -93,6 +93,5 @@ def clock() -> FakeClock:
 def services(database_url: str, clock: FakeClock):  # type: ignore[no-untyped-def]
     upgrade(database_url)
     engine = make_engine(database_url)
-    yield ServiceContext(uow=SessionFactory(engine), clock=clock, bot_username="saathi_demo_bot",
-                         rng=random.Random(7))
+    yield ServiceContext(uow=SessionFactory(engine), clock=clock, bot_username="saathi_demo_bot", rng=random.Random(7))
     engine.dispose()

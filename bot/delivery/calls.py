@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import base64
-from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, ReplyKeyboardMarkup
 from telegram.error import TelegramError
 
+from storage.outbox.payload import OutboxPayload
 from storage.outbox.tables import OutboxMessage
 
 
-def reply_markup(payload: dict[str, Any]) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+def reply_markup(payload: OutboxPayload) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
     if payload.get("buttons"):
         return InlineKeyboardMarkup(
             [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in payload["buttons"]]
@@ -63,8 +63,14 @@ async def call_telegram(bot: Bot, row: OutboxMessage, *, paid: bool = False) -> 
 def error_kind(exc: TelegramError) -> str:
     """A short, content-free label for the log (Telegram's text can quote the message)."""
     text = str(exc).lower()
-    for kind in ("chat not found", "message to edit not found", "message is too long", "text is empty",
-                 "can't parse", "button_data_invalid"):
+    for kind in (
+        "chat not found",
+        "message to edit not found",
+        "message is too long",
+        "text is empty",
+        "can't parse",
+        "button_data_invalid",
+    ):
         if kind in text:
             return kind.replace(" ", "_")
     return "other"

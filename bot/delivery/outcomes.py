@@ -28,7 +28,8 @@ from sqlmodel import Session
 from bot.clock import Clock
 from bot.domain.outgoing import Priority
 from storage.db import SessionFactory
-from storage.outbox.tables import OutboxMessage
+from storage.outbox.payload import OutboxPayload
+from storage.outbox.tables import OutboxMessage, OutboxStatus
 from storage.types import table_of
 
 log = logging.getLogger(__name__)
@@ -47,8 +48,14 @@ def backoff(attempts: int) -> timedelta:
 
 
 class Outcomes:
-    def __init__(self, uow: SessionFactory, clock: Clock, *, mark_uow: SessionFactory | None = None,
-                 on_unreachable: OnUnreachable | None = None) -> None:
+    def __init__(
+        self,
+        uow: SessionFactory,
+        clock: Clock,
+        *,
+        mark_uow: SessionFactory | None = None,
+        on_unreachable: OnUnreachable | None = None,
+    ) -> None:
         self._uow = uow
         self._clock = clock
         # PostgreSQL: "sent" marks go through the event loop's asyncpg engine in a greenlet, so the
@@ -56,10 +63,16 @@ class Outcomes:
         self._mark_uow = mark_uow
         self._on_unreachable = on_unreachable
         table = table_of(OutboxMessage)
-        self._mark_statement = (table.update()
-                                .where(table.c.id == bindparam("b_id"), table.c.status != "sent")
-                                .values(status="sent", sent_at=bindparam("b_sent_at"),
-                                        telegram_message_id=bindparam("b_message_id"), claimed_until=None))
+        self._mark_statement = (
+            table.update()
+            .where(table.c.id == bindparam("b_id"), table.c.status != OutboxStatus.SENT)
+            .values(
+                status=OutboxStatus.SENT,
+                sent_at=bindparam("b_sent_at"),
+                telegram_message_id=bindparam("b_message_id"),
+                claimed_until=None,
+            )
+        )
         self._marks: list[dict[str, Any]] = []  # delivered, but the database refused "sent": tried again
         self._mark_timer: asyncio.TimerHandle | None = None
         self.needs_due_work = False  # an unreachable recipient's report asked for the due work to run
@@ -82,9 +95,9 @@ class Outcomes:
         self.flush()
         with self._uow() as session:  # an export or goodbye: its content goes with the mark, at once
             stored = session.get(OutboxMessage, row.id)
-            if stored is None or stored.status == "sent":
+            if stored is None or stored.status == OutboxStatus.SENT:
                 return
-            stored.status = "sent"
+            stored.status = OutboxStatus.SENT
             stored.sent_at = mark["b_sent_at"]
             stored.telegram_message_id = message_id
             stored.claimed_until = None
@@ -107,8 +120,11 @@ class Outcomes:
             with uow() as session:
                 connection = session.connection()
                 result = connection.execute(self._mark_statement, marks)
-                marked = result.rowcount if connection.dialect.supports_sane_multi_rowcount or len(marks) == 1 \
+                marked = (
+                    result.rowcount
+                    if connection.dialect.supports_sane_multi_rowcount or len(marks) == 1
                     else len(marks)
+                )
                 session.commit()
         except Exception as exc:
             log.warning("could not record %s sent messages (%s); trying again", len(marks), type(exc).__name__)
@@ -126,8 +142,15 @@ class Outcomes:
             with contextlib.suppress(RuntimeError):  # no running loop: the next flush takes them
                 self._mark_timer = asyncio.get_running_loop().call_later(MARK_RETRY, self.flush)
 
-    def retry(self, row: OutboxMessage, delay: timedelta, reason: str, *, count_attempt: bool,
-              max_attempts: int = MAX_ATTEMPTS) -> datetime | None:
+    def retry(
+        self,
+        row: OutboxMessage,
+        delay: timedelta,
+        reason: str,
+        *,
+        count_attempt: bool,
+        max_attempts: int = MAX_ATTEMPTS,
+    ) -> datetime | None:
         """Back to pending, due after ``delay``; returns when (the chat's later rows wait until then),
         or None when the row was given up (``failed``) and the chat's later rows move on."""
         retry_at = self._clock.now() + delay
@@ -141,13 +164,14 @@ class Outcomes:
             # Urgent rows (escalation alerts) are never given up on Telegram's errors: they retry at the
             # backoff cap forever. Our own (unknown) errors give up on them too: a retry may be a duplicate.
             if stored.attempts >= max_attempts and (stored.priority != Priority.URGENT or max_attempts != MAX_ATTEMPTS):
-                stored.status = "failed"
+                stored.status = OutboxStatus.FAILED
                 stored.claimed_until = None
                 session.commit()
-                log.error("outbox row %s (%s) failed after %s attempts (%s)", row.id, row.purpose, stored.attempts,
-                          reason)
+                log.error(
+                    "outbox row %s (%s) failed after %s attempts (%s)", row.id, row.purpose, stored.attempts, reason
+                )
                 return None
-            stored.status = "pending"
+            stored.status = OutboxStatus.PENDING
             stored.due_at = retry_at
             stored.claimed_until = None
             session.commit()
@@ -162,7 +186,7 @@ class Outcomes:
             for row in rows:
                 stored = session.get(OutboxMessage, row.id)
                 if stored is not None and _lease_held(stored, row):
-                    stored.status = "pending"
+                    stored.status = OutboxStatus.PENDING
                     stored.due_at = max(stored.due_at, not_before)
                     stored.claimed_until = None
             session.commit()
@@ -172,14 +196,17 @@ class Outcomes:
         in the same transaction."""
         with self._uow() as session:
             stored = session.get(OutboxMessage, row.id)
-            if stored is None or stored.status == "sent":
+            if stored is None or stored.status == OutboxStatus.SENT:
                 return
-            stored.status = "dead"
+            stored.status = OutboxStatus.DEAD
             stored.last_error = reason
             stored.claimed_until = None
             _forget_ephemeral(stored)
-            if unreachable and self._on_unreachable is not None \
-                    and self._on_unreachable(session, stored, self._clock.now()):
+            if (
+                unreachable
+                and self._on_unreachable is not None
+                and self._on_unreachable(session, stored, self._clock.now())
+            ):
                 self.needs_due_work = True
             session.commit()
         log.warning("outbox row %s (%s) not deliverable: %s", row.id, row.purpose, reason)
@@ -188,7 +215,7 @@ class Outcomes:
 def _lease_held(stored: OutboxMessage, row: OutboxMessage) -> bool:
     """The row is still under the lease this sender took (several workers: a row whose lease ran
     out may be another worker's now, and only the holder may put it back or give it up)."""
-    return stored.status == "sending" and stored.claimed_until == row.claimed_until
+    return stored.status == OutboxStatus.SENDING and stored.claimed_until == row.claimed_until
 
 
 def _forget_ephemeral(row: OutboxMessage) -> None:
@@ -198,4 +225,4 @@ def _forget_ephemeral(row: OutboxMessage) -> None:
         return
     if row.payload.get("forget_chat"):
         row.chat_id = 0
-    row.payload = {"text": "", "ephemeral": True}
+    row.payload = OutboxPayload(text="", ephemeral=True)

@@ -100,11 +100,20 @@ class PrioritySlots:
 
 
 class OutboxSender:
-    def __init__(self, uow: SessionFactory, clock: Clock, bot: Bot, *, batch_size: int = 50,
-                 concurrency: int = 8, idle_poll: float = 0.5,
-                 on_unreachable: OnUnreachable | None = None,
-                 due_work: Callable[[], object] | None = None, limiter: RateLimiter | None = None,
-                 mark_uow: SessionFactory | None = None) -> None:
+    def __init__(
+        self,
+        uow: SessionFactory,
+        clock: Clock,
+        bot: Bot,
+        *,
+        batch_size: int = 50,
+        concurrency: int = 8,
+        idle_poll: float = 0.5,
+        on_unreachable: OnUnreachable | None = None,
+        due_work: Callable[[], object] | None = None,
+        limiter: RateLimiter | None = None,
+        mark_uow: SessionFactory | None = None,
+    ) -> None:
         """``on_unreachable`` runs in the transaction that records a 403 (the sender reports it; a
         service decides what it means for the person); when it returns True, ``due_work`` runs right
         after the batch (an alert's next step should not wait for the scan).
@@ -229,8 +238,13 @@ class OutboxSender:
         else:
             max_priority = Priority.URGENT
         # stopping while a thread claims: what it claimed goes straight back
-        rows = await run_blocking(self._uow, self.claim, self._batch_size, max_priority=max_priority,
-                                  on_cancel=lambda claimed: self.outcomes.release(claimed, self._clock.now()))
+        rows = await run_blocking(
+            self._uow,
+            self.claim,
+            self._batch_size,
+            max_priority=max_priority,
+            on_cancel=lambda claimed: self.outcomes.release(claimed, self._clock.now()),
+        )
         if rows:
             log.debug("claimed %s rows (%s already in flight)", len(rows), self._in_flight)
         self._dispatch(rows)
@@ -316,8 +330,12 @@ class OutboxSender:
             paid = False
             if self._limiter is not None:
                 paid = await self._limiter.acquire(
-                    row.chat_id, row.priority, paced=paced, chat_reserved=True,
-                    paid_ok=row.method == "send" and bool(row.payload.get("paid_broadcast")))
+                    row.chat_id,
+                    row.priority,
+                    paced=paced,
+                    chat_reserved=True,
+                    paid_ok=row.method == "send" and bool(row.payload.get("paid_broadcast")),
+                )
             started = time.monotonic()
             self._calling.add(row.id or 0)
             try:
@@ -340,8 +358,13 @@ class OutboxSender:
         with self._uow() as session:
             backlog = outbox_db.outbox_backlog(session, now, rate=self._limiter.rate if self._limiter else None)
         if backlog["due"] > self._batch_size:
-            log.info("outbox backlog: %s due, oldest %.0f s late, about %s s to drain at %s/s",
-                     backlog["due"], backlog["oldest_due_seconds"], backlog["drain_seconds"], backlog["rate"])
+            log.info(
+                "outbox backlog: %s due, oldest %.0f s late, about %s s to drain at %s/s",
+                backlog["due"],
+                backlog["oldest_due_seconds"],
+                backlog["drain_seconds"],
+                backlog["rate"],
+            )
 
     async def _deliver(self, row: OutboxMessage, *, paid: bool = False, previous_send: float = -1e9) -> datetime | None:
         """Send one row and record the outcome. Returns when to retry, or None when done."""
@@ -376,8 +399,13 @@ class OutboxSender:
             return self.outcomes.retry(row, backoff(row.attempts + 1), type(exc).__name__, count_attempt=True)
         except Exception as exc:  # accepted or not, we cannot tell: a few tries, then give up
             log.error("outbox row %s (%s): %s after the call", row.id, row.purpose, type(exc).__name__)
-            return self.outcomes.retry(row, backoff(row.attempts + 1), type(exc).__name__, count_attempt=True,
-                                       max_attempts=MAX_UNKNOWN_ATTEMPTS)
+            return self.outcomes.retry(
+                row,
+                backoff(row.attempts + 1),
+                type(exc).__name__,
+                count_attempt=True,
+                max_attempts=MAX_UNKNOWN_ATTEMPTS,
+            )
         else:
             await self.outcomes.sent(row, message_id)
         return None

@@ -104,6 +104,7 @@ def same_gap(days: Mapping[date, Day], previous_start: date | None) -> bool:
 
 # --- who is told -----------------------------------------------------------------------------
 
+
 class Notice(Enum):
     SPONSOR = "sponsor"  # the sponsor: "X has not checked in for N days"
     COUNSELLOR = "counsellor"  # the same N-day notice, to the counsellor of a member without a sponsor
@@ -125,8 +126,9 @@ class Notified:
     dropout: bool = False
 
 
-def notices_due(missed: int, notified: Notified, *, has_sponsor: bool,
-                thresholds: Thresholds = Thresholds()) -> frozenset[Notice]:
+def notices_due(
+    missed: int, notified: Notified, *, has_sponsor: bool, thresholds: Thresholds = Thresholds()
+) -> frozenset[Notice]:
     """The notices to send now for a gap of ``missed`` days: each at most once per gap.
 
     Members without a sponsor: the counsellor gets the N-day notice instead. When the
@@ -144,9 +146,17 @@ def notices_due(missed: int, notified: Notified, *, has_sponsor: bool,
     return frozenset(due)
 
 
-def rate_dropped(days: Mapping[date, Day], today: date, *, recent_days: int = 7, baseline_days: int = 21,
-                 min_baseline_rate: float = 0.6, min_drop: float = 0.4, min_recent: int = 4,
-                 min_baseline: int = 10) -> bool:
+def rate_dropped(
+    days: Mapping[date, Day],
+    today: date,
+    *,
+    recent_days: int = 7,
+    baseline_days: int = 21,
+    min_baseline_rate: float = 0.6,
+    min_drop: float = 0.4,
+    min_recent: int = 4,
+    min_baseline: int = 10,
+) -> bool:
     """A sharp drop in the check-in rate: the last week against the three weeks before it.
 
     Rates are over days that count (neutral days are left out). A member who checked in
@@ -154,6 +164,7 @@ def rate_dropped(days: Mapping[date, Day], today: date, *, recent_days: int = 7,
     is drifting away even without a long run of misses (every other day, say). ``today``
     is not over and is not looked at.
     """
+
     def rate(first: date, last: date) -> tuple[int, float]:
         counted = [days.get(first + _ONE_DAY * i, Day.NEUTRAL) for i in range((last - first).days + 1)]
         scored = [d for d in counted if d is not Day.NEUTRAL]
@@ -169,6 +180,7 @@ def rate_dropped(days: Mapping[date, Day], today: date, *, recent_days: int = 7,
 
 
 # --- quiet hours and when to look ------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class QuietHours:
@@ -217,9 +229,13 @@ def next_weekly(now: datetime, tz: str, weekday: int, at: time = time(9, 0)) -> 
 RELIANCE_REQUESTS = 3
 
 
-def suggest_counsellor(sponsor_requests_this_week: int, counsellor_requests_this_week: int,
-                       suggested_this_week: bool) -> bool:
+def suggest_counsellor(
+    sponsor_requests_this_week: int, counsellor_requests_this_week: int, suggested_this_week: bool
+) -> bool:
     """Over-reliance on peers is a known risk: after a few sponsor-only requests in a week,
     suggest a session with the counsellor too (once a week, gently)."""
-    return (sponsor_requests_this_week >= RELIANCE_REQUESTS and counsellor_requests_this_week == 0
-            and not suggested_this_week)
+    return (
+        sponsor_requests_this_week >= RELIANCE_REQUESTS
+        and counsellor_requests_this_week == 0
+        and not suggested_this_week
+    )

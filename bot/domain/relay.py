@@ -48,8 +48,15 @@ ENCOURAGEMENTS: dict[str, str] = {"clap": "👏", "pray": "🙏", "strong": "�
 GOALS: tuple[str, ...] = ("progress", "coping", "high_risk", "wins", "open")
 
 # Openers at the start of a meeting, rotated (catalog ids ``circle-opener-<id>``).
-OPENERS: tuple[str, ...] = ("checkin_word", "breathing_box", "small_win", "grounding", "breathing_478",
-                            "gratitude", "body_scan")
+OPENERS: tuple[str, ...] = (
+    "checkin_word",
+    "breathing_box",
+    "small_win",
+    "grounding",
+    "breathing_478",
+    "gratitude",
+    "body_scan",
+)
 
 REMINDER_BEFORE = timedelta(minutes=15)
 DEFAULT_FLOOD_PER_MINUTE = 10
@@ -67,6 +74,7 @@ _CLOCK = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?$")
 
 # --- the one place a relayed message is built ----------------------------------------------
 
+
 @dataclass(frozen=True)
 class RelayMessage:
     text: str
@@ -76,8 +84,9 @@ class RelayMessage:
         return [list(row) for row in self.buttons]
 
 
-def build_relay(speaker: str, body: str, *, mark: str | None = None, icon: str = "🌿",
-                buttons: Sequence[tuple[str, str]] = ()) -> RelayMessage:
+def build_relay(
+    speaker: str, body: str, *, mark: str | None = None, icon: str = "🌿", buttons: Sequence[tuple[str, str]] = ()
+) -> RelayMessage:
     """``"🌿 Lotus 27: text"``, or ``"🌿 Meera (facilitator): text"`` for a facilitator.
 
     ``speaker`` is a pseudonym or a staff name; ``mark`` the localised facilitator word;
@@ -101,8 +110,9 @@ _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
 # On the forms with disguises undone (textnorm.contact_views), links and e-mails count only with a
 # known top-level domain: "tired . Then" closes up to "tired.Then", which is nobody's address.
 _TLD = "(?:" + "|".join(TLDS) + ")"
-_VIEW_LINK = re.compile(rf"https?://\S+|\bwww\.\S+|\b(?:t|telegram|wa)\.me/\S+|\btg://\S+|\b[\w-]+\.{_TLD}/\S*",
-                        re.IGNORECASE)
+_VIEW_LINK = re.compile(
+    rf"https?://\S+|\bwww\.\S+|\b(?:t|telegram|wa)\.me/\S+|\btg://\S+|\b[\w-]+\.{_TLD}/\S*", re.IGNORECASE
+)
 _VIEW_EMAIL = re.compile(rf"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.{_TLD}\b", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 # Between the digit groups of a phone number: spaces, dots, dashes, brackets, commas, stars (at
@@ -130,7 +140,7 @@ def _has_phone_number(text: str) -> bool:
     digits = 0
     last_end = -1
     for match in _DIGITS.finditer(text):
-        gap = text[last_end:match.start()] if last_end >= 0 else None
+        gap = text[last_end : match.start()] if last_end >= 0 else None
         if gap is None or len(gap) > 3 or not all(_PHONE_GAP.fullmatch(ch) for ch in gap):
             digits = 0
         digits += len(match.group())
@@ -157,6 +167,7 @@ def pace(next_free: datetime | None, now: datetime) -> tuple[datetime, datetime]
 
 
 # --- meetings ------------------------------------------------------------------------------
+
 
 class ScheduleError(ValueError):
     """A schedule that cannot be read; the message says what is expected."""

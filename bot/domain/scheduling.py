@@ -192,10 +192,7 @@ def next_craving_prompt_due(now_utc: datetime, tz: str, windows: Collection[str]
     today = local_date(now_utc, tz)
     days = (today + timedelta(days=offset) for offset in range(_MAX_DAYS_AHEAD + 1))
     candidates = (
-        local_to_utc(day, window.at, tz)
-        for day in days
-        for window in chosen
-        if day.weekday() in window.weekdays
+        local_to_utc(day, window.at, tz) for day in days for window in chosen if day.weekday() in window.weekdays
     )
     return min((c for c in candidates if c > now_utc), default=None)
 
@@ -230,23 +227,50 @@ _PERIOD_WORDS: Mapping[str, str] = MappingProxyType(
     {
         **dict.fromkeys(
             (
-                "morning", "subah", "subha", "suba", "savere", "sawere",
-                "सुबह", "सवेरे", "sakal", "sakaal", "sakali", "sakaali",
-                "सकाळ", "सकाळी",
+                "morning",
+                "subah",
+                "subha",
+                "suba",
+                "savere",
+                "sawere",
+                "सुबह",
+                "सवेरे",
+                "sakal",
+                "sakaal",
+                "sakali",
+                "sakaali",
+                "सकाळ",
+                "सकाळी",
             ),
             "morning",
         ),
         **dict.fromkeys(
             (
-                "afternoon", "dopahar", "dopehar", "dophar", "dupar", "dupari",
-                "दोपहर", "दुपार", "दुपारी",
+                "afternoon",
+                "dopahar",
+                "dopehar",
+                "dophar",
+                "dupar",
+                "dupari",
+                "दोपहर",
+                "दुपार",
+                "दुपारी",
             ),
             "afternoon",
         ),
         **dict.fromkeys(
             (
-                "evening", "shaam", "sham", "shām", "शाम", "sandhyakal",
-                "sandhyakali", "sandhyakaal", "sandhyakaali", "संध्याकाळ", "संध्याकाळी",
+                "evening",
+                "shaam",
+                "sham",
+                "shām",
+                "शाम",
+                "sandhyakal",
+                "sandhyakali",
+                "sandhyakaal",
+                "sandhyakaali",
+                "संध्याकाळ",
+                "संध्याकाळी",
             ),
             "evening",
         ),

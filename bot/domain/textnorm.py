@@ -30,8 +30,31 @@ _INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 # Top-level domains people give out; the spelled-out forms ("at", "dot") count only before one of
 # these, so "I was at work. In the evening…" stays an ordinary sentence.
-TLDS = ("com", "in", "org", "net", "co", "io", "me", "info", "edu", "gov", "biz", "us", "uk", "app", "xyz",
-        "ly", "gg", "ru", "de", "online", "site", "live", "link")
+TLDS = (
+    "com",
+    "in",
+    "org",
+    "net",
+    "co",
+    "io",
+    "me",
+    "info",
+    "edu",
+    "gov",
+    "biz",
+    "us",
+    "uk",
+    "app",
+    "xyz",
+    "ly",
+    "gg",
+    "ru",
+    "de",
+    "online",
+    "site",
+    "live",
+    "link",
+)
 _TLD = "(?:" + "|".join(TLDS) + ")"
 
 _BRACKET_AT = re.compile(r"[\[({<]\s*(?:at|@)\s*[\])}>]", re.IGNORECASE)

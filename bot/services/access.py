@@ -121,16 +121,28 @@ def person_language(session: Session, person: Person) -> str:
 def audit_refusal(session: Session, person: Person, action: str, now: datetime) -> None:
     """``refused:<action>``, with who tried; the action is a command or button name, never text."""
     staff = people_db.staff_by_telegram_id(session, person.telegram_user_id)
-    session.add(AuditEntry(actor_telegram_id=person.telegram_user_id, staff_id=staff.id if staff else None,
-                           action=f"refused:{action}"[:40], created_at=now))
+    session.add(
+        AuditEntry(
+            actor_telegram_id=person.telegram_user_id,
+            staff_id=staff.id if staff else None,
+            action=f"refused:{action}"[:40],
+            created_at=now,
+        )
+    )
 
 
 def refuse(session: Session, person: Person, action: str, now: datetime) -> None:
     """Audit the attempt and say kindly that this is not available to them."""
     audit_refusal(session, person, action, now)
     member = people_db.member_by_telegram_id(session, person.telegram_user_id)
-    enqueue(session, chat_id=person.chat_id, member_id=member.id if member else None, now=now,
-            priority=Priority.REPLY, text=t(person_language(session, person), "not-available"))
+    enqueue(
+        session,
+        chat_id=person.chat_id,
+        member_id=member.id if member else None,
+        now=now,
+        priority=Priority.REPLY,
+        text=t(person_language(session, person), "not-available"),
+    )
 
 
 def check_command(ctx: ServiceContext, person: Person, command: str) -> bool:

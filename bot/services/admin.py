@@ -82,9 +82,16 @@ RETENTION_RANGES = {
 }
 
 
-def configure_center(ctx: ServiceContext, name: str, *, helpline: str | None = None,
-                     ack_urgent_minutes: int | None = None, ack_concern_minutes: int | None = None,
-                     allow_paid_broadcast: bool | None = None, **retention: int | None) -> Center:
+def configure_center(
+    ctx: ServiceContext,
+    name: str,
+    *,
+    helpline: str | None = None,
+    ack_urgent_minutes: int | None = None,
+    ack_concern_minutes: int | None = None,
+    allow_paid_broadcast: bool | None = None,
+    **retention: int | None,
+) -> Center:
     """Per-centre settings: helplines members see, how long an alert may wait for acknowledgement, and
     how long records are kept (``RETENTION_RANGES``)."""
     if ack_urgent_minutes is not None and not 1 <= ack_urgent_minutes <= 60:
@@ -113,8 +120,15 @@ def configure_center(ctx: ServiceContext, name: str, *, helpline: str | None = N
         return center
 
 
-def add_counsellor(ctx: ServiceContext, center_name: str, name: str, *, telegram_id: int | None = None,
-                   backup: bool = False, role: str = "counsellor") -> tuple[Staff, str | None]:
+def add_counsellor(
+    ctx: ServiceContext,
+    center_name: str,
+    name: str,
+    *,
+    telegram_id: int | None = None,
+    backup: bool = False,
+    role: str = "counsellor",
+) -> tuple[Staff, str | None]:
     """Returns the staff row and, without a Telegram id, a one-time link that binds their account."""
     if not name.strip():
         raise AdminError("the counsellor needs a name")
@@ -123,8 +137,16 @@ def add_counsellor(ctx: ServiceContext, center_name: str, name: str, *, telegram
         if telegram_id is not None and people_db.staff_by_telegram_id(session, telegram_id) is not None:
             raise AdminError("that Telegram account is already linked to a staff member")
         code = None if telegram_id is not None else "staff-" + secrets.token_urlsafe(12).replace("_", "x")
-        staff = Staff(center_id=center.id or 0, name=name.strip(), role=role, is_backup=backup,
-                      telegram_user_id=telegram_id, chat_id=telegram_id, link_code=code, created_at=ctx.clock.now())
+        staff = Staff(
+            center_id=center.id or 0,
+            name=name.strip(),
+            role=role,
+            is_backup=backup,
+            telegram_user_id=telegram_id,
+            chat_id=telegram_id,
+            link_code=code,
+            created_at=ctx.clock.now(),
+        )
         session.add(staff)
         session.flush()
         # Members who joined before any counsellor existed get this one (an admin is nobody's counsellor).
@@ -137,8 +159,14 @@ def add_counsellor(ctx: ServiceContext, center_name: str, name: str, *, telegram
         return staff, (deep_link(ctx.bot_username, code) if code else None)
 
 
-def create_invites(ctx: ServiceContext, center_name: str, *, circle_name: str | None = None, count: int = 1,
-                   expires_days: int | None = 14) -> list[Invite]:
+def create_invites(
+    ctx: ServiceContext,
+    center_name: str,
+    *,
+    circle_name: str | None = None,
+    count: int = 1,
+    expires_days: int | None = 14,
+) -> list[Invite]:
     if not 1 <= count <= 500:
         raise AdminError("--count must be between 1 and 500")
     if expires_days is not None and not 1 <= expires_days <= 365:
@@ -157,24 +185,41 @@ def create_invites(ctx: ServiceContext, center_name: str, *, circle_name: str | 
             circle_id = circle.id
             # every seat is a member or an invite still open: more invites than seats would leave some
             # people holding an invitation to a circle with no room for them
-            free = circle.capacity - circles_db.member_count(session, circle.id or 0) \
+            free = (
+                circle.capacity
+                - circles_db.member_count(session, circle.id or 0)
                 - people_db.open_invites_for_circle(session, circle.id or 0, now)
+            )
             if count > free:
-                raise AdminError(f"the circle {circle.name!r} has room for {max(free, 0)} more (capacity "
-                                 f"{circle.capacity}, counting members and open invites)")
+                raise AdminError(
+                    f"the circle {circle.name!r} has room for {max(free, 0)} more (capacity "
+                    f"{circle.capacity}, counting members and open invites)"
+                )
         invites = []
         for _ in range(count):
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
-            session.add(InviteCode(code=code, center_id=center.id or 0, circle_id=circle_id, expires_at=expires_at,
-                                   created_at=now))
+            session.add(
+                InviteCode(
+                    code=code, center_id=center.id or 0, circle_id=circle_id, expires_at=expires_at, created_at=now
+                )
+            )
             invites.append(Invite(code, deep_link(ctx.bot_username, code), expires_at))
         session.commit()
         return invites
 
 
-def add_circle(ctx: ServiceContext, center_name: str, name: str, *, kind: str = "self_help", language: str = "en",
-               capacity: int = 8, facilitator: str | None = None, schedule: str | None = None,
-               allow_stickers: bool = False) -> Circle:
+def add_circle(
+    ctx: ServiceContext,
+    center_name: str,
+    name: str,
+    *,
+    kind: str = "self_help",
+    language: str = "en",
+    capacity: int = 8,
+    facilitator: str | None = None,
+    schedule: str | None = None,
+    allow_stickers: bool = False,
+) -> Circle:
     if kind not in CIRCLE_KINDS:
         raise AdminError(f"--type must be one of {', '.join(CIRCLE_KINDS)}")
     if not 2 <= capacity <= MAX_CIRCLE_CAPACITY:
@@ -193,8 +238,15 @@ def add_circle(ctx: ServiceContext, center_name: str, name: str, *, kind: str = 
             facilitator_id = staff.id
         if session.exec(select(Circle).where(Circle.center_id == center.id, Circle.name == name)).first():
             raise AdminError(f"a circle named {name!r} already exists at {center.name}")
-        circle = Circle(center_id=center.id or 0, name=name, kind=kind, language=language, capacity=capacity,
-                        facilitator_id=facilitator_id, created_at=ctx.clock.now())
+        circle = Circle(
+            center_id=center.id or 0,
+            name=name,
+            kind=kind,
+            language=language,
+            capacity=capacity,
+            facilitator_id=facilitator_id,
+            created_at=ctx.clock.now(),
+        )
         session.add(circle)
         circle_admin.configure(session, circle, ctx.clock.now(), schedule=meets, allow_stickers=allow_stickers)
         session.commit()
@@ -209,16 +261,24 @@ def list_circles(ctx: ServiceContext, center_name: str) -> list[dict[str, object
         for circle in circles_db.circles_of_center(session, center.id or 0):
             settings = circles_db.settings_of(session, circle.id or 0)
             facilitator = session.get(Staff, circle.facilitator_id) if circle.facilitator_id else None
-            rows.append({"name": circle.name, "type": circle.kind, "language": circle.language,
-                         "members": circles_db.member_count(session, circle.id or 0), "capacity": circle.capacity,
-                         "facilitator": facilitator.name if facilitator else None,
-                         "schedule": settings.schedule if settings else None,
-                         "closed": bool(settings and settings.closed_at)})
+            rows.append(
+                {
+                    "name": circle.name,
+                    "type": circle.kind,
+                    "language": circle.language,
+                    "members": circles_db.member_count(session, circle.id or 0),
+                    "capacity": circle.capacity,
+                    "facilitator": facilitator.name if facilitator else None,
+                    "schedule": settings.schedule if settings else None,
+                    "closed": bool(settings and settings.closed_at),
+                }
+            )
         return rows
 
 
-def _member_and_circle(session: Session, center_name: str, pseudonym: str,
-                       circle_name: str | None) -> tuple[Member, Circle | None]:
+def _member_and_circle(
+    session: Session, center_name: str, pseudonym: str, circle_name: str | None
+) -> tuple[Member, Circle | None]:
     center = _center(session, center_name)
     member = people_db.member_by_pseudonym(session, center.id or 0, pseudonym)
     if member is None:
@@ -242,8 +302,9 @@ def assign_to_circle(ctx: ServiceContext, center_name: str, pseudonym: str, circ
         return circle.name
 
 
-def remove_from_circle(ctx: ServiceContext, center_name: str, *, pseudonym: str | None = None,
-                       circle_name: str | None = None) -> str:
+def remove_from_circle(
+    ctx: ServiceContext, center_name: str, *, pseudonym: str | None = None, circle_name: str | None = None
+) -> str:
     """Take a member out of their circle, or (with only a circle) close the circle. Returns what was done."""
     with ctx.uow() as session:
         now = ctx.clock.now()

@@ -47,10 +47,11 @@ from bot.services.sponsors.summaries import mentees_text
 from bot.services.sponsors.threads import SUGGESTIONS
 from storage.checkins import queries as checkins_db
 from storage.circles.tables import UnreachableNotice
+from storage.outbox.tables import OutboxStatus
 from storage.people import queries as people_db
-from storage.people.tables import Member
+from storage.people.tables import Member, MemberStatus
 from storage.sponsors import queries as sponsors_db
-from storage.sponsors.tables import AttendanceWatch, Sponsor, SponsorLink
+from storage.sponsors.tables import AttendanceWatch, LinkState, Sponsor, SponsorLink
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ RATE_NOTICE_EVERY = timedelta(days=14)
 
 
 # --- reading the calendar --------------------------------------------------------------------------
+
 
 def calendar(session: Session, member: Member, today: date, horizon: date) -> dict[date, Day]:
     """Each day since ``horizon``: done, missed, or neutral (paused, not delivered, nothing sent)."""
@@ -73,14 +75,15 @@ def calendar(session: Session, member: Member, today: date, horizon: date) -> di
         days[checkin.local_date] = day_outcome(
             checkin_status=checkin.status,
             # No row at all (cleaned up): it was sent. "dead"/"failed", or still retrying: it never arrived.
-            delivered=status is None or status == "sent",
-            paused=member.status == "paused" or checkin.local_date in paused,
+            delivered=status is None or status == OutboxStatus.SENT,
+            paused=member.status == MemberStatus.PAUSED or checkin.local_date in paused,
             day_over=checkin.local_date < today,
         )
     return days
 
 
 # --- the scan ----------------------------------------------------------------------------------------
+
 
 def run_attendance_scan(ctx: ServiceContext, limit: int = 500) -> int:
     """Look at the calendars that are due; returns how many notices were written.
@@ -115,7 +118,7 @@ def watch_unwatched(ctx: ServiceContext, limit: int = 5000) -> int:
 def scan_member(session: Session, member: Member, watch: AttendanceWatch, now: datetime) -> int:
     pol = policy(session, member.center_id)
     watch.next_scan_at = next_scan_at(now, member.timezone, quiet_hours(pol))
-    if member.status == "unreachable":
+    if member.status == MemberStatus.UNREACHABLE:
         # One notice per block: the circles step (every scan, circles.run_unreachable_notices) or this
         # one (in the morning), whichever comes first; the UnreachableNotice row says it was given.
         if watch.unreachable_notified_at is not None or session.get(UnreachableNotice, member.id) is not None:
@@ -126,7 +129,7 @@ def scan_member(session: Session, member: Member, watch: AttendanceWatch, now: d
         _watch_escalation(session, member, now, "ATTEND-UNREACHABLE", "sp-reason-unreachable")
         return 1
     watch.unreachable_notified_at = None
-    if member.status == "paused":
+    if member.status == MemberStatus.PAUSED:
         return 0  # a pause is the member's choice, not a miss
     today = local_date(now, member.timezone)
     days = calendar(session, member, today, today - timedelta(days=LOOKBACK_DAYS))
@@ -143,26 +146,53 @@ def scan_member(session: Session, member: Member, watch: AttendanceWatch, now: d
     sponsor = session.get(Sponsor, link.sponsor_id) if link else None
     side = sponsor_side(session, sponsor) if sponsor else None
     has_sponsor = link is not None and side is not None and side.reachable
-    notified = Notified(sponsor=watch.sponsor_notified_at is not None,
-                        counsellor=watch.counsellor_notified_at is not None,
-                        dropout=watch.dropout_notified_at is not None)
+    notified = Notified(
+        sponsor=watch.sponsor_notified_at is not None,
+        counsellor=watch.counsellor_notified_at is not None,
+        dropout=watch.dropout_notified_at is not None,
+    )
     thresholds = Thresholds(pol.sponsor_after_missed, pol.counsellor_after_missed)
     due = notices_due(gap.missed, notified, has_sponsor=has_sponsor, thresholds=thresholds)
     if Notice.SPONSOR in due and link is not None and side is not None:
         number = SUGGESTIONS[gap.start.toordinal() % len(SUGGESTIONS)]
         lang = side.language
-        text = t(lang, "sp-gap-sponsor", pseudonym=member.pseudonym, days=gap.missed,
-                 suggestion=t(lang, f"sp-suggest-{number}"))
-        to_sponsor(session, side, text, now, pol=pol, purpose="sp_gap", thread=f"link:{link.id}",
-                   buttons=[[(t(lang, "btn-sp-send-suggestion"), encode("sp", "enc", link.id or 0, number))]])
+        text = t(
+            lang,
+            "sp-gap-sponsor",
+            pseudonym=member.pseudonym,
+            days=gap.missed,
+            suggestion=t(lang, f"sp-suggest-{number}"),
+        )
+        to_sponsor(
+            session,
+            side,
+            text,
+            now,
+            pol=pol,
+            purpose="sp_gap",
+            thread=f"link:{link.id}",
+            buttons=[[(t(lang, "btn-sp-send-suggestion"), encode("sp", "enc", link.id or 0, number))]],
+        )
         watch.sponsor_notified_at, watch.sponsor_link_id = now, link.id
         written += 1
     if Notice.COUNSELLOR in due:
         staff = counsellor_for(session, member)
         if staff is not None:
-            to_staff(session, staff, t(staff.language, "sp-gap-counsellor", pseudonym=member.pseudonym,
-                                       name=member.display_name or "-", days=gap.missed), now,
-                     tz=centre_timezone(session, member.center_id), pol=pol, purpose="sp_gap_staff")
+            to_staff(
+                session,
+                staff,
+                t(
+                    staff.language,
+                    "sp-gap-counsellor",
+                    pseudonym=member.pseudonym,
+                    name=member.display_name or "-",
+                    days=gap.missed,
+                ),
+                now,
+                tz=centre_timezone(session, member.center_id),
+                pol=pol,
+                purpose="sp_gap_staff",
+            )
             written += 1
         watch.counsellor_notified_at = now
     if Notice.DROPOUT in due:
@@ -178,8 +208,9 @@ def _forget_gap(watch: AttendanceWatch) -> None:
     watch.sponsor_link_id = None
 
 
-def _rate_notice(session: Session, member: Member, watch: AttendanceWatch, days: dict[date, Day], today: date,
-                 now: datetime) -> int:
+def _rate_notice(
+    session: Session, member: Member, watch: AttendanceWatch, days: dict[date, Day], today: date, now: datetime
+) -> int:
     """A sharp drop in the check-in rate: a dropout-risk notice, at most once a fortnight."""
     if watch.dropout_notified_at is not None or not rate_dropped(days, today):
         return 0
@@ -190,17 +221,20 @@ def _rate_notice(session: Session, member: Member, watch: AttendanceWatch, days:
     return 1
 
 
-def _watch_escalation(session: Session, member: Member, now: datetime, rule_id: str, key: str,
-                      **args: object) -> None:
+def _watch_escalation(session: Session, member: Member, now: datetime, rule_id: str, key: str, **args: object) -> None:
     """The counsellor's dropout-risk notice: a watch-level escalation, in the same queue as the others."""
     staff = counsellor_for(session, member)
     matched = t(staff.language if staff else "en", key, **args)
-    result = RiskAssessment(level=RiskLevel.WATCH, reasons=(Reason(rule_id=rule_id, category="attendance",
-                                                                   matched=matched),), needs_followup=False)
+    result = RiskAssessment(
+        level=RiskLevel.WATCH,
+        reasons=(Reason(rule_id=rule_id, category="attendance", matched=matched),),
+        needs_followup=False,
+    )
     safety.escalate(session, member, result, now, source="attendance", excerpt=None)
 
 
 # --- back on track -----------------------------------------------------------------------------------
+
 
 def back_on_track(session: Session, member: Member, now: datetime) -> None:
     """Called when a check-in completes: whoever was told about the gap hears that it ended."""
@@ -210,21 +244,35 @@ def back_on_track(session: Session, member: Member, now: datetime) -> None:
     pol = policy(session, member.center_id)
     if watch.sponsor_notified_at is not None and watch.sponsor_link_id is not None:
         link = session.get(SponsorLink, watch.sponsor_link_id)
-        sponsor = session.get(Sponsor, link.sponsor_id) if link and link.state == "active" else None
+        sponsor = session.get(Sponsor, link.sponsor_id) if link and link.state == LinkState.ACTIVE else None
         side = sponsor_side(session, sponsor) if sponsor else None
         if side is not None and link is not None:
-            to_sponsor(session, side, t(side.language, "sp-back-on-track", pseudonym=member.pseudonym), now,
-                       pol=pol, purpose="sp_gap", thread=f"link:{link.id}")
+            to_sponsor(
+                session,
+                side,
+                t(side.language, "sp-back-on-track", pseudonym=member.pseudonym),
+                now,
+                pol=pol,
+                purpose="sp_gap",
+                thread=f"link:{link.id}",
+            )
     if watch.counsellor_notified_at is not None or watch.dropout_notified_at is not None:
         staff = counsellor_for(session, member)
         if staff is not None:
-            to_staff(session, staff, t(staff.language, "sp-back-on-track-staff", pseudonym=member.pseudonym,
-                                       days=watch.gap_missed), now,
-                     tz=centre_timezone(session, member.center_id), pol=pol, purpose="sp_gap_staff")
+            to_staff(
+                session,
+                staff,
+                t(staff.language, "sp-back-on-track-staff", pseudonym=member.pseudonym, days=watch.gap_missed),
+                now,
+                tz=centre_timezone(session, member.center_id),
+                pol=pol,
+                purpose="sp_gap_staff",
+            )
     _forget_gap(watch)
 
 
 # --- the weekly summary ---------------------------------------------------------------------------------
+
 
 def run_weekly_summaries(ctx: ServiceContext, limit: int = 500) -> int:
     """Each sponsor, on the centre's chosen day: their mentees' week and streaks."""
@@ -240,8 +288,15 @@ def run_weekly_summaries(ctx: ServiceContext, limit: int = 500) -> int:
                 continue
             sponsor.next_summary_at = next_weekly(now, side.timezone, pol.summary_weekday)
             if side.reachable:
-                to_sponsor(session, side, t(side.language, "sp-weekly", lines=body), now, pol=pol,
-                           purpose="sp_summary", priority=Priority.BULK)
+                to_sponsor(
+                    session,
+                    side,
+                    t(side.language, "sp-weekly", lines=body),
+                    now,
+                    pol=pol,
+                    purpose="sp_summary",
+                    priority=Priority.BULK,
+                )
                 sent += 1
         session.commit()
     return sent

@@ -25,10 +25,10 @@ from bot.services.circles import milestones as circle_milestones
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
 from storage.checkins import queries as checkins_db
-from storage.checkins.tables import Checkin, CravingEvent
+from storage.checkins.tables import Checkin, CheckinStatus, CravingEvent
 from storage.outbox import queries as outbox_db
 from storage.people import queries as people_db
-from storage.people.tables import Center, ConsentRecord, Member
+from storage.people.tables import Center, ConsentRecord, Member, MemberStatus
 
 STREAK_LOOKBACK_DAYS = 400
 HIGH_CRAVING = 7
@@ -66,8 +66,14 @@ def run_due_checkins(ctx: ServiceContext, limit: int = 1000) -> int:
     return len(started)
 
 
-def _start_checkin(ctx: ServiceContext, session: Session, member: Member, now: datetime,
-                   consent: ConsentRecord | None, taken: set[tuple[int, date]]) -> Checkin | None:
+def _start_checkin(
+    ctx: ServiceContext,
+    session: Session,
+    member: Member,
+    now: datetime,
+    consent: ConsentRecord | None,
+    taken: set[tuple[int, date]],
+) -> Checkin | None:
     """Today's check-in row (its question is enqueued by the caller once it has an id), or None."""
     due_at = member.next_checkin_due_at
     assert due_at is not None
@@ -99,11 +105,18 @@ def run_reminders(ctx: ServiceContext, limit: int = 1000) -> int:
             for checkin in checkins_db.checkins_to_remind(session, now, limit):
                 checkin.reminded_at = now
                 member = session.get(Member, checkin.member_id)
-                if member is None or member.status != "active":
+                if member is None or member.status != MemberStatus.ACTIVE:
                     continue
-                enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now, priority=Priority.SCHEDULED,
-                        purpose="reminder", dedupe_key=f"reminder:{checkin.id}",
-                        text=t(member.language, "checkin-reminder"))
+                enqueue(
+                    session,
+                    chat_id=member.chat_id,
+                    member_id=member.id,
+                    now=now,
+                    priority=Priority.SCHEDULED,
+                    purpose="reminder",
+                    dedupe_key=f"reminder:{checkin.id}",
+                    text=t(member.language, "checkin-reminder"),
+                )
                 count += 1
         session.commit()
     return count
@@ -115,13 +128,14 @@ def close_missed(ctx: ServiceContext, limit: int = 1000) -> int:
     with ctx.uow() as session:
         closing = checkins_db.checkins_to_close(session, now, limit)
         for checkin in closing:
-            checkin.status = "missed"
+            checkin.status = CheckinStatus.MISSED
             checkin.step = None
         session.commit()
     return len(closing)
 
 
 # --- answers ---------------------------------------------------------------------------------
+
 
 def _state(checkin: Checkin | checkins_db.PressedCheckin) -> CheckinState:
     return CheckinState(
@@ -153,8 +167,9 @@ BUTTON_STEPS = {
 }
 
 
-def answer_button(ctx: ServiceContext, person: Person, checkin_id: int, kind: str, raw: str | None,
-                  message_id: int) -> str | None:
+def answer_button(
+    ctx: ServiceContext, person: Person, checkin_id: int, kind: str, raw: str | None, message_id: int
+) -> str | None:
     """A check-in button. Returns a toast message id for stale or invalid presses, else None."""
     step = BUTTON_STEPS.get(kind)
     if step is None:
@@ -195,8 +210,11 @@ def _only_moves_on(step: str, before: CheckinState, after: CheckinState) -> bool
     """A press that only stores its answer and asks the next question (or redraws a toggled
     trigger): not the last step, no craving strong enough to record (as ``_apply`` does), the note
     untouched."""
-    return after.step is not None and after.note == before.note \
+    return (
+        after.step is not None
+        and after.note == before.note
         and not (step == "craving" and after.craving is not None and after.craving >= HIGH_CRAVING)
+    )
 
 
 def _button_value(kind: str, raw: str | None) -> object:
@@ -217,8 +235,9 @@ def answer_typed(session: Session, member: Member, checkin: Checkin, text: str, 
     try:
         value = parse_typed(step, text)
         # the question's buttons go, as after a press (None when it was not delivered yet)
-        message_id = outbox_db.sent_message_id(session, member.chat_id, views.checkin_question_purpose(step),
-                                          since=checkin.due_at)
+        message_id = outbox_db.sent_message_id(
+            session, member.chat_id, views.checkin_question_purpose(step), since=checkin.due_at
+        )
         if step == "triggers" and isinstance(value, frozenset):
             _apply_triggers(session, member, checkin, value, now, message_id)
         else:
@@ -228,8 +247,9 @@ def answer_typed(session: Session, member: Member, checkin: Checkin, text: str, 
         views.say(session, member, key, now)
 
 
-def _apply_triggers(session: Session, member: Member, checkin: Checkin, chosen: Collection[str], now: datetime,
-                    message_id: int | None) -> None:
+def _apply_triggers(
+    session: Session, member: Member, checkin: Checkin, chosen: Collection[str], now: datetime, message_id: int | None
+) -> None:
     """Typed triggers replace the selection and move on, as if each was tapped and then Done."""
     state = _state(checkin)
     for trigger in set(chosen) - set(state.triggers):
@@ -253,7 +273,7 @@ def _apply(
     before = _state(checkin)
     after = apply_answer(before, step, value)
     _store(checkin, after)
-    checkin.status = "in_progress"
+    checkin.status = CheckinStatus.IN_PROGRESS
     if after.step == before.step:  # a trigger toggled: redraw the ticks
         if message_id is not None:
             views.refresh_buttons(session, member, checkin, message_id, now)
@@ -271,19 +291,29 @@ def _apply(
 
 
 def _complete(session: Session, member: Member, checkin: Checkin, now: datetime) -> None:
-    checkin.status = "completed"
+    checkin.status = CheckinStatus.COMPLETED
     checkin.completed_at = now
     attendance.back_on_track(session, member, now)  # whoever was told about a gap hears it ended
     day = checkin.local_date
     lang = member.language
     if checkin.used == "yes":
         member.last_use_date = day
-    result = safety.screen(session, member, now, text=checkin.note, source="checkin", with_history=True,
-                           answers=CheckinAnswers(mood=checkin.mood, craving=checkin.craving, used=checkin.used))
+    result = safety.screen(
+        session,
+        member,
+        now,
+        text=checkin.note,
+        source="checkin",
+        with_history=True,
+        answers=CheckinAnswers(mood=checkin.mood, craving=checkin.craving, used=checkin.used),
+    )
     if checkin.used == "yes" and result.level < RiskLevel.CONCERN:
         views.say(session, member, "checkin-lapse", now)
     strategy = coping.choose_coping(
-        mood=checkin.mood, craving=checkin.craving, triggers=_state(checkin).triggers, used=checkin.used,
+        mood=checkin.mood,
+        craving=checkin.craving,
+        triggers=_state(checkin).triggers,
+        used=checkin.used,
         rotation=day.toordinal(),
     )
     checkin.coping_id = strategy.id
@@ -315,8 +345,7 @@ def _complete(session: Session, member: Member, checkin: Checkin, now: datetime)
 
 def note_step_open(session: Session, member: Member, now: datetime) -> bool:
     checkin = checkins_db.open_checkin(session, member.id or 0)
-    return (checkin is not None and checkin.step == "note"
-            and checkin.local_date == local_date(now, member.timezone))
+    return checkin is not None and checkin.step == "note" and checkin.local_date == local_date(now, member.timezone)
 
 
 def handle_typed_if_open(session: Session, member: Member, text: str, now: datetime) -> bool:

@@ -11,20 +11,21 @@ from bot.services import views
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
 from storage.people import queries as people_db
-from storage.people.tables import Center, Member
+from storage.people.tables import Center, Member, MemberStatus
 
 
 def send_help(session: Session, member: Member, now: datetime) -> None:
     center = session.get(Center, member.center_id)
-    views.send_menu(session, member, "help-text", now, time=member.checkin_time,
-                    helplines=views.helplines(center, member.language))
+    views.send_menu(
+        session, member, "help-text", now, time=member.checkin_time, helplines=views.helplines(center, member.language)
+    )
 
 
 def show_help(ctx: ServiceContext, person: Person) -> None:
     now = ctx.clock.now()
     with ctx.uow() as session:
         member = people_db.member_by_telegram_id(session, person.telegram_user_id)
-        if member is None or member.status == "onboarding":
+        if member is None or member.status == MemberStatus.ONBOARDING:
             lang = member.language if member else normalise_language(person.language_code)
             enqueue(
                 session,

@@ -21,9 +21,9 @@ from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
 from storage.checkins import queries as checkins_db
 from storage.people import queries as people_db
-from storage.people.tables import Center, Member, Staff
+from storage.people.tables import Center, Member, MemberStatus, Staff
 from storage.safety import queries as safety_db
-from storage.safety.tables import AuditEntry, Escalation, EscalationEvent
+from storage.safety.tables import AuditEntry, Escalation, EscalationEvent, EscalationState
 
 MAX_NOTE = 1000
 # "Please call me": one urgent request per escalation in this time; a press meanwhile is told it arrived.
@@ -31,16 +31,43 @@ CALL_REQUEST_COOLDOWN = timedelta(minutes=10)
 CALL_REPEAT_NOTE_GAP = timedelta(minutes=1)
 
 
-def _audit(session: Session, now: datetime, action: str, *, person: Person, staff: Staff | None = None,
-           member_id: int | None = None) -> None:
-    session.add(AuditEntry(actor_telegram_id=person.telegram_user_id, staff_id=staff.id if staff else None,
-                           member_id=member_id, action=action, created_at=now))
+def _audit(
+    session: Session,
+    now: datetime,
+    action: str,
+    *,
+    person: Person,
+    staff: Staff | None = None,
+    member_id: int | None = None,
+) -> None:
+    session.add(
+        AuditEntry(
+            actor_telegram_id=person.telegram_user_id,
+            staff_id=staff.id if staff else None,
+            member_id=member_id,
+            action=action,
+            created_at=now,
+        )
+    )
 
 
-def _reply(session: Session, person: Person, staff: Staff | None, now: datetime, text: str,
-           buttons: list[list[tuple[str, str]]] | None = None) -> None:
-    enqueue(session, chat_id=person.chat_id, staff_id=staff.id if staff else None, now=now, text=text,
-            buttons=buttons, priority=Priority.REPLY)
+def _reply(
+    session: Session,
+    person: Person,
+    staff: Staff | None,
+    now: datetime,
+    text: str,
+    buttons: list[list[tuple[str, str]]] | None = None,
+) -> None:
+    enqueue(
+        session,
+        chat_id=person.chat_id,
+        staff_id=staff.id if staff else None,
+        now=now,
+        text=text,
+        buttons=buttons,
+        priority=Priority.REPLY,
+    )
 
 
 def _staff_or_refuse(session: Session, person: Person, action: str, now: datetime) -> Staff | None:
@@ -87,10 +114,15 @@ def show_queue(ctx: ServiceContext, person: Person) -> None:
 def _queue_line(session: Session, escalation: Escalation, lang: str, now: datetime) -> str:
     member = session.get(Member, escalation.member_id)
     minutes = int((now - escalation.created_at).total_seconds() // 60)
-    return t(lang, "queue-line", id=escalation.id or 0,
-             level=t(lang, safety.level_key(escalation.level)),
-             pseudonym=member.pseudonym if member else "-", minutes=minutes,
-             state=t(lang, f"esc-state-{escalation.state}"))
+    return t(
+        lang,
+        "queue-line",
+        id=escalation.id or 0,
+        level=t(lang, safety.level_key(escalation.level)),
+        pseudonym=member.pseudonym if member else "-",
+        minutes=minutes,
+        state=t(lang, f"esc-state-{escalation.state}"),
+    )
 
 
 def _record(session: Session, escalation: Escalation, kind: str, staff: Staff, person: Person, now: datetime) -> None:
@@ -100,24 +132,37 @@ def _record(session: Session, escalation: Escalation, kind: str, staff: Staff, p
 
 def acknowledge(ctx: ServiceContext, person: Person, escalation_id: int) -> str | None:
     """Returns a toast id for the button, or None when done."""
+
     def body(session: Session, staff: Staff, now: datetime) -> None:
         lang = staff.language
         escalation = _escalation_for(session, staff, escalation_id)
         if escalation is None:
             _reply(session, person, staff, now, t(lang, "esc-not-found", id=escalation_id))
-        elif escalation.state != "open":
-            _reply(session, person, staff, now,
-                   t(lang, "esc-already", id=escalation_id, state=t(lang, f"esc-state-{escalation.state}")))
+        elif escalation.state != EscalationState.OPEN:
+            _reply(
+                session,
+                person,
+                staff,
+                now,
+                t(lang, "esc-already", id=escalation_id, state=t(lang, f"esc-state-{escalation.state}")),
+            )
         else:
-            escalation.state = "acknowledged"
+            escalation.state = EscalationState.ACKNOWLEDGED
             escalation.acknowledged_at, escalation.acknowledged_by = now, staff.id
             escalation.ack_deadline_at = None
             _record(session, escalation, "acknowledged", staff, person, now)
             _reply(session, person, staff, now, t(lang, "esc-acked", id=escalation_id, name=staff.name))
             member = session.get(Member, escalation.member_id)
-            if member is not None and member.status in ("active", "paused"):
-                enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now, priority=Priority.URGENT,
-                        purpose="safety_ack", text=t(member.language, "safety-acknowledged"))
+            if member is not None and member.status in (MemberStatus.ACTIVE, MemberStatus.PAUSED):
+                enqueue(
+                    session,
+                    chat_id=member.chat_id,
+                    member_id=member.id,
+                    now=now,
+                    priority=Priority.URGENT,
+                    purpose="safety_ack",
+                    text=t(member.language, "safety-acknowledged"),
+                )
 
     return _as_staff(ctx, person, "ack", body)
 
@@ -130,13 +175,18 @@ def resolve(ctx: ServiceContext, person: Person, escalation_id: int, note: str) 
             _reply(session, person, staff, now, t(lang, "esc-not-found", id=escalation_id))
         elif not note.strip():
             _reply(session, person, staff, now, t(lang, "esc-resolve-how", id=escalation_id))
-        elif escalation.state == "resolved":
-            _reply(session, person, staff, now,
-                   t(lang, "esc-already", id=escalation_id, state=t(lang, "esc-state-resolved")))
+        elif escalation.state == EscalationState.RESOLVED:
+            _reply(
+                session,
+                person,
+                staff,
+                now,
+                t(lang, "esc-already", id=escalation_id, state=t(lang, "esc-state-resolved")),
+            )
         else:
             if escalation.acknowledged_at is None:
                 escalation.acknowledged_at, escalation.acknowledged_by = now, staff.id
-            escalation.state = "resolved"
+            escalation.state = EscalationState.RESOLVED
             escalation.resolved_at, escalation.resolved_by = now, staff.id
             escalation.resolution_note = note.strip()[:MAX_NOTE]
             escalation.ack_deadline_at = None
@@ -213,20 +263,43 @@ def request_call(ctx: ServiceContext, person: Person, escalation_id: int) -> str
             if repeated is not None and now - repeated < CALL_REPEAT_NOTE_GAP:
                 return "safety-call-received"
             session.add(EscalationEvent(escalation_id=escalation.id or 0, kind="call_repeated", created_at=now))
-            views.say(session, member, "safety-call-already-requested", now,
-                      minutes=max(1, int((now - asked).total_seconds() // 60)),
-                      ack=center.ack_urgent_minutes if center else 10,
-                      helplines=views.helplines(center, member.language))
+            views.say(
+                session,
+                member,
+                "safety-call-already-requested",
+                now,
+                minutes=max(1, int((now - asked).total_seconds() // 60)),
+                ack=center.ack_urgent_minutes if center else 10,
+                helplines=views.helplines(center, member.language),
+            )
             session.commit()
             return None
         people = safety.recipients(session, escalation, member) or [
-            s for s in people_db.centre_counsellors(session, member.center_id) if s.chat_id and s.reachable]
+            s for s in people_db.centre_counsellors(session, member.center_id) if s.chat_id and s.reachable
+        ]
         for staff in people:
-            enqueue(session, chat_id=staff.chat_id or 0, staff_id=staff.id, now=now, priority=Priority.URGENT,
-                    purpose="call_request", text=t(staff.language, "esc-call-request", pseudonym=member.pseudonym,
-                                                  name=member.display_name or "-", id=escalation.id or 0))
+            enqueue(
+                session,
+                chat_id=staff.chat_id or 0,
+                staff_id=staff.id,
+                now=now,
+                priority=Priority.URGENT,
+                purpose="call_request",
+                text=t(
+                    staff.language,
+                    "esc-call-request",
+                    pseudonym=member.pseudonym,
+                    name=member.display_name or "-",
+                    id=escalation.id or 0,
+                ),
+            )
         session.add(EscalationEvent(escalation_id=escalation.id or 0, kind="call_requested", created_at=now))
-        views.say(session, member, "safety-call-requested" if people else "craving-reach-out-none", now,
-                  helplines=views.helplines(center, member.language))
+        views.say(
+            session,
+            member,
+            "safety-call-requested" if people else "craving-reach-out-none",
+            now,
+            helplines=views.helplines(center, member.language),
+        )
         session.commit()
     return None

@@ -18,7 +18,7 @@ from bot.services.outbox import enqueue
 from storage.checkins import queries as checkins_db
 from storage.checkins.tables import CravingEvent
 from storage.people import queries as people_db
-from storage.people.tables import Center, Member, Staff
+from storage.people.tables import Center, Member, MemberStatus, Staff
 
 HIGH_CRAVING = 7
 # A prompt whose time passed long ago (the bot was down) is dropped, not sent late.
@@ -32,8 +32,14 @@ def windows_of(member: Member) -> list[str]:
 def toolkit_text(lang: str, *, craving: int | None = None, trigger: str | None = None) -> str:
     lines = [t(lang, "craving-toolkit")]
     for strategy in coping.toolkit(craving=craving, trigger=trigger):
-        lines.append(t(lang, "craving-strategy", title=t(lang, f"coping-{strategy.id}-title"),
-                       body=t(lang, f"coping-{strategy.id}-body")))
+        lines.append(
+            t(
+                lang,
+                "craving-strategy",
+                title=t(lang, f"coping-{strategy.id}-title"),
+                body=t(lang, f"coping-{strategy.id}-body"),
+            )
+        )
     lines.append(t(lang, "craving-breathing"))
     return "\n\n".join(lines)
 
@@ -51,12 +57,18 @@ def open_toolkit(ctx: ServiceContext, person: Person) -> None:
     now = ctx.clock.now()
     with ctx.uow() as session:
         member = people_db.member_by_telegram_id(session, person.telegram_user_id)
-        if member is None or member.status == "onboarding":
+        if member is None or member.status == MemberStatus.ONBOARDING:
             lang = access.person_language(session, person)
             center = session.get(Center, member.center_id) if member else None
-            enqueue(session, chat_id=person.chat_id, member_id=member.id if member else None, now=now,
-                    text=toolkit_text(lang) + "\n\n" + t(lang, "craving-guest-helplines",
-                                                          helplines=views.helplines(center, lang)))
+            enqueue(
+                session,
+                chat_id=person.chat_id,
+                member_id=member.id if member else None,
+                now=now,
+                text=toolkit_text(lang)
+                + "\n\n"
+                + t(lang, "craving-guest-helplines", helplines=views.helplines(center, lang)),
+            )
         else:
             send_toolkit(session, member, now)
         session.commit()
@@ -69,10 +81,16 @@ def log_strength(ctx: ServiceContext, person: Person, source: str, strength: int
     now = ctx.clock.now()
     with ctx.uow() as session:
         member = people_db.member_by_telegram_id(session, person.telegram_user_id)
-        if member is None or member.status == "onboarding":
+        if member is None or member.status == MemberStatus.ONBOARDING:
             return "button-expired"
-        session.add(CravingEvent(member_id=member.id or 0, strength=strength,
-                                 source="toolkit" if source == "tk" else "prompt", created_at=now))
+        session.add(
+            CravingEvent(
+                member_id=member.id or 0,
+                strength=strength,
+                source="toolkit" if source == "tk" else "prompt",
+                created_at=now,
+            )
+        )
         key = "craving-logged" if strength >= HIGH_CRAVING else "craving-logged-low"
         views.say(session, member, key, now, strength=strength)
         # A craving of 8 or more is a concern for the counsellor; the member gets the safety reply.
@@ -88,7 +106,7 @@ def ask_to_reach_out(ctx: ServiceContext, person: Person) -> None:
     now = ctx.clock.now()
     with ctx.uow() as session:
         member = people_db.member_by_telegram_id(session, person.telegram_user_id)
-        if member is None or member.status == "onboarding":
+        if member is None or member.status == MemberStatus.ONBOARDING:
             return
         center = session.get(Center, member.center_id)
         counsellor = session.get(Staff, member.counsellor_id) if member.counsellor_id else None
@@ -127,9 +145,17 @@ def run_craving_prompts(ctx: ServiceContext, limit: int = 1000) -> int:
             due = member.next_craving_prompt_at
             assert due is not None
             if now - due <= STALE_PROMPT:
-                enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now, priority=Priority.SCHEDULED,
-                        purpose="craving_prompt", dedupe_key=f"craving:{member.id}:{due.isoformat()}",
-                        text=t(member.language, "craving-prompt"), buttons=views.craving_scale_buttons(("cr", "pr")))
+                enqueue(
+                    session,
+                    chat_id=member.chat_id,
+                    member_id=member.id,
+                    now=now,
+                    priority=Priority.SCHEDULED,
+                    purpose="craving_prompt",
+                    dedupe_key=f"craving:{member.id}:{due.isoformat()}",
+                    text=t(member.language, "craving-prompt"),
+                    buttons=views.craving_scale_buttons(("cr", "pr")),
+                )
                 sent += 1
             member.next_craving_prompt_at = next_craving_prompt_due(now, member.timezone, windows_of(member))
         session.commit()

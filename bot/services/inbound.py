@@ -36,25 +36,38 @@ from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
 from bot.services.sponsors import threads as sponsor_threads
 from storage.people import queries as people_db
-from storage.people.tables import Member
+from storage.people.tables import Member, MemberStatus
 
 MAX_TEXT = 4096
 
 
-def handle_text(ctx: ServiceContext, person: Person, text: str, message_id: int | None = None,
-                reply_to_message_id: int | None = None) -> None:
+def handle_text(
+    ctx: ServiceContext,
+    person: Person,
+    text: str,
+    message_id: int | None = None,
+    reply_to_message_id: int | None = None,
+) -> None:
     """A new text message, typed or sent as a reply to one of ours."""
     now = ctx.clock.now()
     with ctx.uow() as session:
         member = people_db.member_by_telegram_id(session, person.telegram_user_id)
-        if reply_to_message_id is None or not _answered_reply(session, person, member, text, now, message_id,
-                                                             reply_to_message_id):
+        if reply_to_message_id is None or not _answered_reply(
+            session, person, member, text, now, message_id, reply_to_message_id
+        ):
             _typed(session, person, member, text, now, message_id)
         session.commit()
 
 
-def _answered_reply(session: Session, person: Person, member: Member | None, text: str, now: datetime,
-                    message_id: int | None, reply_to_message_id: int) -> bool:
+def _answered_reply(
+    session: Session,
+    person: Person,
+    member: Member | None,
+    text: str,
+    now: datetime,
+    message_id: int | None,
+    reply_to_message_id: int,
+) -> bool:
     """A reply into a sponsor/talk thread or a circle; False when it answers nothing of theirs
     (then it is ordinary typed text)."""
     thread = sponsor_threads.thread_replied_to(session, person.chat_id, reply_to_message_id)
@@ -66,22 +79,26 @@ def _answered_reply(session: Session, person: Person, member: Member | None, tex
             return False
         circle_facilitation.post_as_facilitator(session, person, "say", text, now, message_id, reply_to_message_id)
         return True
-    target = circle_relay.reply_target(session, member, person.chat_id, reply_to_message_id) \
-        if len(text) <= MAX_TEXT else None
+    target = (
+        circle_relay.reply_target(session, member, person.chat_id, reply_to_message_id)
+        if len(text) <= MAX_TEXT
+        else None
+    )
     if target is None:
         return False
     circle_relay.relay_reply(session, member, target, text, now, message_id)
     return True
 
 
-def _typed(session: Session, person: Person, member: Member | None, text: str, now: datetime,
-           message_id: int | None) -> None:
+def _typed(
+    session: Session, person: Person, member: Member | None, text: str, now: datetime, message_id: int | None
+) -> None:
     if member is None:
         staff = people_db.staff_by_telegram_id(session, person.telegram_user_id)
         key = "staff-not-member" if staff is not None else "start-no-code"
         enqueue(session, chat_id=person.chat_id, now=now, text=t(normalise_language(person.language_code), key))
         return
-    if member.status == "onboarding":
+    if member.status == MemberStatus.ONBOARDING:
         if member.onboarding_step == "time":
             onboarding.answer_time(session, member, parse_time_text(text), now)
         elif member.onboarding_step == "sobriety":
@@ -118,8 +135,7 @@ def _typed(session: Session, person: Person, member: Member | None, text: str, n
         views.send_menu(session, member, "fallback-text", now)
 
 
-def _screened_as_worrying(session: Session, member: Member, text: str, now: datetime,
-                          message_id: int | None) -> bool:
+def _screened_as_worrying(session: Session, member: Member, text: str, now: datetime, message_id: int | None) -> bool:
     """Screen free text before anything else reads it. A check-in note is screened with its
     answers when the check-in completes instead, so it is not screened twice."""
     if checkins.note_step_open(session, member, now):
@@ -137,20 +153,20 @@ def handle_edit(ctx: ServiceContext, person: Person, text: str, message_id: int 
         in_circle = message_id is not None and circle_relay.edit_in_circle(
             session, person, member, text, message_id, now
         )
-        if not in_circle and member is not None and member.status in ("active", "paused") and text:
+        if not in_circle and member is not None and member.status in member_settings.SETTLED and text:
             safety.screen(session, member, now, text=text, source="edit", source_message_id=message_id)
         session.commit()
 
 
-def handle_media(ctx: ServiceContext, person: Person, kind: str, *, emoji: str | None = None,
-                 message_id: int | None = None) -> None:
+def handle_media(
+    ctx: ServiceContext, person: Person, kind: str, *, emoji: str | None = None, message_id: int | None = None
+) -> None:
     """Anything but text: in a circle, a kind word on why it is not relayed (or a sticker, where
     allowed); elsewhere a kind "I can only read text"."""
     now = ctx.clock.now()
     with ctx.uow() as session:
         member = people_db.member_by_telegram_id(session, person.telegram_user_id)
-        found = circle_of(session, member) \
-            if member is not None and member.status in ("active", "paused") else None
+        found = circle_of(session, member) if member is not None and member.status in member_settings.SETTLED else None
         if member is not None and found is not None:
             circle_relay.media_in_circle(session, member, found, kind, emoji=emoji, now=now, message_id=message_id)
         else:

@@ -22,10 +22,10 @@ from bot.services.context import Person, ServiceContext
 from bot.services.cravings import windows_of
 from bot.services.outbox import enqueue
 from storage.people import queries as people_db
-from storage.people.tables import Member
+from storage.people.tables import Member, MemberStatus
 
 MAX_PAUSE_DAYS = 60
-SETTLED = ("active", "paused")
+SETTLED = (MemberStatus.ACTIVE, MemberStatus.PAUSED)
 
 
 def _with_member(
@@ -49,26 +49,56 @@ def open_settings(ctx: ServiceContext, person: Person) -> str | None:
 def show_settings(session: Session, member: Member, now: datetime) -> None:
     """The settings menu (the menu button or /settings), for a member who finished onboarding."""
     member.awaiting = None
-    enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now,
-            text=t(member.language, "settings-menu"), buttons=views.settings_buttons(member))
+    enqueue(
+        session,
+        chat_id=member.chat_id,
+        member_id=member.id,
+        now=now,
+        text=t(member.language, "settings-menu"),
+        buttons=views.settings_buttons(member),
+    )
 
 
 def choose_item(ctx: ServiceContext, person: Person, item: str) -> str | None:
     def show(session: Session, member: Member, now: datetime) -> str | None:
         lang = member.language
         if item == "lang":
-            enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now,
-                    text=t(lang, "onboard-choose-language"), buttons=views.language_buttons("set"))
+            enqueue(
+                session,
+                chat_id=member.chat_id,
+                member_id=member.id,
+                now=now,
+                text=t(lang, "onboard-choose-language"),
+                buttons=views.language_buttons("set"),
+            )
         elif item == "time":
             member.awaiting = "time"
-            enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now,
-                    text=t(lang, "onboard-ask-time"), buttons=views.time_buttons("set", lang))
+            enqueue(
+                session,
+                chat_id=member.chat_id,
+                member_id=member.id,
+                now=now,
+                text=t(lang, "onboard-ask-time"),
+                buttons=views.time_buttons("set", lang),
+            )
         elif item == "pause":
-            enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now,
-                    text=t(lang, "settings-pause-ask"), buttons=views.pause_buttons(lang))
+            enqueue(
+                session,
+                chat_id=member.chat_id,
+                member_id=member.id,
+                now=now,
+                text=t(lang, "settings-pause-ask"),
+                buttons=views.pause_buttons(lang),
+            )
         elif item == "hr":
-            enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now,
-                    text=t(lang, "settings-highrisk-ask"), buttons=views.highrisk_buttons(member))
+            enqueue(
+                session,
+                chat_id=member.chat_id,
+                member_id=member.id,
+                now=now,
+                text=t(lang, "settings-highrisk-ask"),
+                buttons=views.highrisk_buttons(member),
+            )
         elif item == "sob":
             member.awaiting = "sobriety"
             views.say(session, member, "onboard-ask-sobriety", now)
@@ -102,7 +132,7 @@ def change_time(session: Session, member: Member, at: time | None, now: datetime
         return
     member.awaiting = None
     member.checkin_time = at.strftime("%H:%M")
-    if member.status == "active":
+    if member.status == MemberStatus.ACTIVE:
         reschedule(member, now)
     views.say(session, member, "settings-time-changed", now, time=member.checkin_time)
 
@@ -121,7 +151,7 @@ def pause(ctx: ServiceContext, person: Person, days: int) -> str | None:
     def change(session: Session, member: Member, now: datetime) -> None:
         today = local_date(now, member.timezone)
         until = today + timedelta(days=days)
-        member.status = "paused"
+        member.status = MemberStatus.PAUSED
         member.paused_until = until
         people_db.start_pause(session, member.id or 0, today, now)  # today too: its check-in is no miss
         views.say(session, member, "settings-paused", now, date=until.strftime("%d/%m/%Y"))
@@ -131,7 +161,7 @@ def pause(ctx: ServiceContext, person: Person, days: int) -> str | None:
 
 def resume(ctx: ServiceContext, person: Person) -> str | None:
     def change(session: Session, member: Member, now: datetime) -> None:
-        if member.status != "paused":
+        if member.status != MemberStatus.PAUSED:
             views.say(session, member, "settings-not-paused", now)
             return
         _resume(session, member, now)
@@ -141,7 +171,7 @@ def resume(ctx: ServiceContext, person: Person) -> str | None:
 
 
 def _resume(session: Session, member: Member, now: datetime) -> None:
-    member.status = "active"
+    member.status = MemberStatus.ACTIVE
     member.paused_until = None
     people_db.end_pause(session, member.id or 0, local_date(now, member.timezone))
     reschedule(member, now)
@@ -152,7 +182,7 @@ def back_from_unreachable(session: Session, member: Member, now: datetime) -> No
     """A member who had blocked the bot wrote again: a pause they chose that still runs goes on,
     otherwise they are active, with their next check-in and craving prompt scheduled afresh."""
     if member.paused_until is not None and member.paused_until > local_date(now, member.timezone):
-        member.status = "paused"
+        member.status = MemberStatus.PAUSED
     else:
         _resume(session, member, now)
 
@@ -178,8 +208,14 @@ def toggle_window(ctx: ServiceContext, person: Person, window: str) -> str | Non
     def change(session: Session, member: Member, now: datetime) -> None:
         chosen = set(windows_of(member)) ^ {window}
         member.high_risk_windows = ",".join(w for w in HIGH_RISK_WINDOWS if w in chosen)
-        enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now,
-                text=t(member.language, "settings-highrisk-ask"), buttons=views.highrisk_buttons(member))
+        enqueue(
+            session,
+            chat_id=member.chat_id,
+            member_id=member.id,
+            now=now,
+            text=t(member.language, "settings-highrisk-ask"),
+            buttons=views.highrisk_buttons(member),
+        )
 
     return _with_member(ctx, person, change)
 

@@ -22,7 +22,7 @@ from storage.circles import queries as circles_db
 from storage.circles.tables import Circle, CircleMembership
 from storage.outbox import queries as outbox_db
 from storage.people import queries as people_db
-from storage.people.tables import Center, ConsentRecord, Member
+from storage.people.tables import Center, ConsentRecord, Member, MemberStatus
 from storage.sponsors import queries as sponsors_db
 
 CONSENT_VERSION = "2026-11-25b"  # bump whenever onboard-explain changes
@@ -49,7 +49,7 @@ def _reply_stranger(session: Session, person: Person, key: str, now: datetime, *
 def _start_member(ctx: ServiceContext, session: Session, person: Person, code: str, now: datetime) -> None:
     member = people_db.member_by_telegram_id(session, person.telegram_user_id)
     if member is not None:
-        if member.status == "onboarding":
+        if member.status == MemberStatus.ONBOARDING:
             views.say(session, member, "start-resume", now)
             ask_current_step(session, member, now)
         else:
@@ -97,7 +97,7 @@ def _create_member(ctx: ServiceContext, session: Session, person: Person, center
         pseudonym=generate_pseudonym(ctx.rng, people_db.taken_pseudonyms(session, center_id)),
         language=normalise_language(person.language_code),
         timezone=center.timezone if center else ctx.default_timezone,
-        status="onboarding",
+        status=MemberStatus.ONBOARDING,
         onboarding_step="language",
         created_at=now,
     )
@@ -107,8 +107,12 @@ def _create_member(ctx: ServiceContext, session: Session, person: Person, center
 
 
 # Each step's question: its text and its outbox purpose (how its answer finds it to take its buttons away).
-QUESTIONS = {"language": "onboard-choose-language", "consent": "onboard-explain", "time": "onboard-ask-time",
-             "sobriety": "onboard-ask-sobriety"}
+QUESTIONS = {
+    "language": "onboard-choose-language",
+    "consent": "onboard-explain",
+    "time": "onboard-ask-time",
+    "sobriety": "onboard-ask-sobriety",
+}
 
 
 def ask_current_step(session: Session, member: Member, now: datetime) -> None:
@@ -119,18 +123,37 @@ def ask_current_step(session: Session, member: Member, now: datetime) -> None:
     if step == "language":
         buttons = views.language_buttons("ob")
     elif step == "consent":
-        buttons = [[(t(lang, "btn-consent-yes"), encode("ob", "consent", "yes")),
-                    (t(lang, "btn-consent-no"), encode("ob", "consent", "no"))]]
+        buttons = [
+            [
+                (t(lang, "btn-consent-yes"), encode("ob", "consent", "yes")),
+                (t(lang, "btn-consent-no"), encode("ob", "consent", "no")),
+            ]
+        ]
     elif step == "time":
         buttons = views.time_buttons("ob", lang)
     else:
         buttons = [[(t(lang, "btn-skip"), encode("ob", "sob", "skip"))]]
-    enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now, text=t(lang, QUESTIONS[step]),
-            buttons=buttons, purpose=f"ob_{step}")
+    enqueue(
+        session,
+        chat_id=member.chat_id,
+        member_id=member.id,
+        now=now,
+        text=t(lang, QUESTIONS[step]),
+        buttons=buttons,
+        purpose=f"ob_{step}",
+    )
 
 
-def _answered(session: Session, member: Member, step: str, answer: str, now: datetime, message_id: int | None,
-              *, question: str | None = None) -> None:
+def _answered(
+    session: Session,
+    member: Member,
+    step: str,
+    answer: str,
+    now: datetime,
+    message_id: int | None,
+    *,
+    question: str | None = None,
+) -> None:
     """The question shows the answer ticked and loses its buttons: the pressed message, or the newest
     one delivered for that step when the answer was typed."""
     if message_id is None:
@@ -141,7 +164,7 @@ def _answered(session: Session, member: Member, step: str, answer: str, now: dat
 
 def _onboarding_member(session: Session, person: Person, step: str) -> Member | None:
     member = people_db.member_by_telegram_id(session, person.telegram_user_id)
-    if member is None or member.status != "onboarding" or member.onboarding_step != step:
+    if member is None or member.status != MemberStatus.ONBOARDING or member.onboarding_step != step:
         return None
     return member
 
@@ -170,10 +193,23 @@ def answer_consent(ctx: ServiceContext, person: Person, agreed: bool, message_id
         member = _onboarding_member(session, person, "consent")
         if member is None:
             return False
-        _answered(session, member, "consent", t(member.language, "btn-consent-yes" if agreed else "btn-consent-no"),
-                  now, message_id)
-        session.add(ConsentRecord(member_id=member.id or 0, version=CONSENT_VERSION, accepted=agreed,
-                                  language=member.language, created_at=now))
+        _answered(
+            session,
+            member,
+            "consent",
+            t(member.language, "btn-consent-yes" if agreed else "btn-consent-no"),
+            now,
+            message_id,
+        )
+        session.add(
+            ConsentRecord(
+                member_id=member.id or 0,
+                version=CONSENT_VERSION,
+                accepted=agreed,
+                language=member.language,
+                created_at=now,
+            )
+        )
         if agreed:
             member.onboarding_step = "time"
             ask_current_step(session, member, now)
@@ -183,8 +219,13 @@ def answer_consent(ctx: ServiceContext, person: Person, agreed: bool, message_id
     return True
 
 
-def choose_time(ctx: ServiceContext, person: Person, preset: str | None = None, typed: str | None = None,
-                message_id: int | None = None) -> bool:
+def choose_time(
+    ctx: ServiceContext,
+    person: Person,
+    preset: str | None = None,
+    typed: str | None = None,
+    message_id: int | None = None,
+) -> bool:
     now = ctx.clock.now()
     at = PRESET_TIMES.get(preset or "") if preset else parse_time_text(typed or "")
     with ctx.uow() as session:
@@ -196,8 +237,9 @@ def choose_time(ctx: ServiceContext, person: Person, preset: str | None = None, 
     return True
 
 
-def answer_time(session: Session, member: Member, at: time | None, now: datetime,
-                message_id: int | None = None) -> None:
+def answer_time(
+    session: Session, member: Member, at: time | None, now: datetime, message_id: int | None = None
+) -> None:
     """The check-in time, pressed or typed (``at`` None: typed and not understood)."""
     if at is None:
         views.say(session, member, "onboard-time-invalid", now)
@@ -220,8 +262,9 @@ def set_sobriety(ctx: ServiceContext, person: Person, typed: str | None, message
     return True
 
 
-def answer_sobriety(session: Session, member: Member, typed: str | None, now: datetime,
-                    message_id: int | None = None) -> None:
+def answer_sobriety(
+    session: Session, member: Member, typed: str | None, now: datetime, message_id: int | None = None
+) -> None:
     """The recovery date, typed (or Skip: ``typed`` None); a date understood finishes onboarding."""
     if typed is not None:
         day = parse_date_text(typed)
@@ -232,14 +275,15 @@ def answer_sobriety(session: Session, member: Member, typed: str | None, now: da
             views.say(session, member, "onboard-sobriety-future", now)
             return
         member.sobriety_start = day
-    answer = t(member.language, "btn-skip") if member.sobriety_start is None \
-        else member.sobriety_start.strftime("%d/%m/%Y")  # as they are asked to type it, day first
+    answer = (
+        t(member.language, "btn-skip") if member.sobriety_start is None else member.sobriety_start.strftime("%d/%m/%Y")
+    )  # as they are asked to type it, day first
     _answered(session, member, "sobriety", answer, now, message_id)
     _finish(session, member, now)
 
 
 def _finish(session: Session, member: Member, now: datetime) -> None:
-    member.status = "active"
+    member.status = MemberStatus.ACTIVE
     member.onboarding_step = None
     member.next_checkin_due_at = next_checkin_due(now, member.timezone, parse_checkin_time(member), None)
     sponsors_db.start_watch(session, member.id or 0, now)  # the attendance watch (missed check-ins) starts with them
@@ -258,9 +302,11 @@ def _bind_staff(session: Session, person: Person, code: str, now: datetime) -> N
         return
     # One account, one role: a member's or volunteer's account (or another staff member's) does not
     # also become staff; the code stays unused for the right person.
-    if people_db.member_by_telegram_id(session, person.telegram_user_id) is not None \
-            or people_db.staff_by_telegram_id(session, person.telegram_user_id) is not None \
-            or sponsors_db.volunteer_by_telegram_id(session, person.telegram_user_id) is not None:
+    if (
+        people_db.member_by_telegram_id(session, person.telegram_user_id) is not None
+        or people_db.staff_by_telegram_id(session, person.telegram_user_id) is not None
+        or sponsors_db.volunteer_by_telegram_id(session, person.telegram_user_id) is not None
+    ):
         _reply_stranger(session, person, "staff-link-taken", now)
         return
     center = session.get(Center, staff.center_id)
@@ -279,6 +325,7 @@ def _bind_staff(session: Session, person: Person, code: str, now: datetime) -> N
 
 # --- a new version of the consent text ---------------------------------------------------------
 
+
 def needs_new_consent(session: Session, member: Member) -> bool:
     """The member last agreed to an older text (or never): ask again before the next check-in."""
     return consent_outdated(people_db.latest_consent(session, member.id or 0))
@@ -295,9 +342,20 @@ def ask_consent_again(session: Session, member: Member, now: datetime) -> None:
         return
     member.awaiting = "consent"
     lang = member.language
-    enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now, text=_reconsent_text(lang),
-            buttons=[[(t(lang, "btn-consent-yes"), encode("ob", "reconsent", "yes")),
-                      (t(lang, "btn-consent-no"), encode("ob", "reconsent", "no"))]], purpose="ob_reconsent")
+    enqueue(
+        session,
+        chat_id=member.chat_id,
+        member_id=member.id,
+        now=now,
+        text=_reconsent_text(lang),
+        buttons=[
+            [
+                (t(lang, "btn-consent-yes"), encode("ob", "reconsent", "yes")),
+                (t(lang, "btn-consent-no"), encode("ob", "reconsent", "no")),
+            ]
+        ],
+        purpose="ob_reconsent",
+    )
 
 
 def _reconsent_text(lang: str) -> str:
@@ -312,17 +370,30 @@ def answer_consent_again(ctx: ServiceContext, person: Person, agreed: bool, mess
         if member is None or member.awaiting != "consent":
             return False
         member.awaiting = None
-        _answered(session, member, "reconsent", t(member.language, "btn-consent-yes" if agreed else "btn-consent-no"),
-                  now, message_id, question=_reconsent_text(member.language))
-        session.add(ConsentRecord(member_id=member.id or 0, version=CONSENT_VERSION, accepted=agreed,
-                                  language=member.language, created_at=now))
+        _answered(
+            session,
+            member,
+            "reconsent",
+            t(member.language, "btn-consent-yes" if agreed else "btn-consent-no"),
+            now,
+            message_id,
+            question=_reconsent_text(member.language),
+        )
+        session.add(
+            ConsentRecord(
+                member_id=member.id or 0,
+                version=CONSENT_VERSION,
+                accepted=agreed,
+                language=member.language,
+                created_at=now,
+            )
+        )
         if agreed:
             views.say(session, member, "consent-thanks", now, time=member.checkin_time)
         else:
-            member.status = "paused"
+            member.status = MemberStatus.PAUSED
             member.paused_until = None  # until they choose to resume
             people_db.start_pause(session, member.id or 0, local_date(now, member.timezone), now)
             views.say(session, member, "consent-declined-paused", now)
         session.commit()
     return True
-

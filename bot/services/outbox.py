@@ -15,7 +15,9 @@ from sqlalchemy import CursorResult, insert
 from sqlmodel import Session
 
 from bot.domain.outgoing import Priority
-from storage.outbox.tables import OutboxMessage
+from storage.outbox import payload as payloads
+from storage.outbox.payload import OutboxPayload
+from storage.outbox.tables import OutboxMessage, OutboxStatus
 from storage.people.tables import Center, Member
 from storage.types import table_of
 
@@ -42,17 +44,39 @@ def enqueue(
     dedupe_key: str | None = None,
     protect: bool = False,
     due_at: datetime | None = None,
-    extra: dict[str, Any] | None = None,
+    reply_to: int | None = None,
+    sponsor_thread: str | None = None,
+    escalation_id: int | None = None,
+    ephemeral: bool = False,
+    forget_chat: bool = False,
 ) -> int | None:
-    """Store a message for the sender; returns the row's id (None inside ``batched``)."""
-    payload: dict[str, Any] = {"text": text, **(extra or {})}
-    if buttons:
-        payload["buttons"] = [[list(b) for b in row] for row in buttons]
-    if keyboard:
-        payload["keyboard"] = keyboard
-    if protect:
-        payload["protect"] = True
-    return _add(session, "send", chat_id, payload, now, priority, purpose, member_id, staff_id, dedupe_key, due_at)
+    """Store a message for the sender; returns the row's id (None inside ``batched``). The keywords
+    after ``due_at`` are the payload's (storage/outbox/payload.py says what each is for), but
+    ``sponsor_thread``: the sponsor or talk thread a reply to this message answers (a column)."""
+    payload = payloads.message(
+        text,
+        buttons=buttons,
+        keyboard=keyboard,
+        protect=protect,
+        reply_to=reply_to,
+        escalation_id=escalation_id,
+        ephemeral=ephemeral,
+        forget_chat=forget_chat,
+    )
+    return _add(
+        session,
+        "send",
+        chat_id,
+        payload,
+        now,
+        priority,
+        purpose,
+        member_id,
+        staff_id,
+        dedupe_key,
+        due_at,
+        sponsor_thread,
+    )
 
 
 def enqueue_edit(
@@ -66,21 +90,20 @@ def enqueue_edit(
     priority: Priority = Priority.REPLY,
     purpose: str = "edit",
     member_id: int | None = None,
-    extra: dict[str, Any] | None = None,
+    ephemeral: bool = False,
+    forget_chat: bool = False,
 ) -> int | None:
     """Edit a message already sent (its text, and its buttons or none); returns the row's id (None inside
     ``batched``)."""
-    payload: dict[str, Any] = {"text": text, "message_id": message_id, **(extra or {})}
-    if buttons:
-        payload["buttons"] = [[list(b) for b in row] for row in buttons]
-    return _add(session, "edit", chat_id, payload, now, priority, purpose, member_id, None, None, None)
+    payload = payloads.edit(message_id, text, buttons=buttons, ephemeral=ephemeral, forget_chat=forget_chat)
+    return _add(session, "edit", chat_id, payload, now, priority, purpose, member_id, None, None, None, None)
 
 
 def _add(
     session: Session,
     method: str,
     chat_id: int,
-    payload: dict[str, Any],
+    payload: OutboxPayload,
     now: datetime,
     priority: Priority,
     purpose: str,
@@ -88,6 +111,7 @@ def _add(
     staff_id: int | None,
     dedupe_key: str | None,
     due_at: datetime | None,
+    sponsor_thread: str | None,
 ) -> int | None:
     if priority == Priority.SCHEDULED and purpose in PAID_BROADCAST_PURPOSES and _paid_broadcast(session, member_id):
         # read by the sender: it may take a paid token when the free ceiling is full
@@ -95,9 +119,21 @@ def _add(
     # A Core insert, at once, rather than an OutboxMessage for the unit of work to flush: building the
     # object and flushing it was a third of a button press's CPU on PostgreSQL. The row is visible
     # to the rest of the transaction at once, as after an autoflush, and goes or stays with it.
-    row = {"chat_id": chat_id, "method": method, "payload": payload, "priority": int(priority), "purpose": purpose,
-           "member_id": member_id, "staff_id": staff_id, "dedupe_key": dedupe_key, "status": "pending", "attempts": 0,
-           "due_at": due_at or now, "created_at": now}
+    row = {
+        "chat_id": chat_id,
+        "method": method,
+        "payload": payload,
+        "priority": int(priority),
+        "purpose": purpose,
+        "member_id": member_id,
+        "staff_id": staff_id,
+        "dedupe_key": dedupe_key,
+        "status": OutboxStatus.PENDING,
+        "attempts": 0,
+        "due_at": due_at or now,
+        "created_at": now,
+        "sponsor_thread_id": sponsor_thread or None,
+    }
     pending = session.info.get(_BATCH)
     if pending is not None:
         pending.append(row)

@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from bot.services import safety
 from storage.outbox.tables import OutboxMessage
-from storage.people.tables import Member, Staff
+from storage.people.tables import Member, MemberStatus, Staff
 
 SEEN = "saathi_person_seen"  # session.info: the use case read the person's row and it is not unreachable
 
@@ -27,8 +27,8 @@ def recipient_unreachable(session: Session, row: OutboxMessage, now: datetime) -
     True when an escalation needs its next step (the caller runs the due work soon)."""
     if row.member_id is not None:
         member = session.get(Member, row.member_id)
-        if member is not None and member.status in ("active", "paused"):
-            member.status = "unreachable"
+        if member is not None and member.status in (MemberStatus.ACTIVE, MemberStatus.PAUSED):
+            member.status = MemberStatus.UNREACHABLE
     if row.staff_id is not None:
         staff = session.get(Staff, row.staff_id)
         if staff is not None:
@@ -39,5 +39,5 @@ def recipient_unreachable(session: Session, row: OutboxMessage, now: datetime) -
 def seen(session: Session, member_status: str) -> None:
     """For use cases that read the person's member status as a plain value (the check-in press): when
     it is not ``unreachable``, :func:`bot.services.reconnect.heard_from` has nothing to look up."""
-    if member_status != "unreachable":
+    if member_status != MemberStatus.UNREACHABLE:
         session.info[SEEN] = True

@@ -19,7 +19,7 @@ from bot.services import member_settings
 from bot.services.reachability import SEEN
 from storage.circles import queries as circles_db
 from storage.people import queries as people_db
-from storage.people.tables import Member, Staff
+from storage.people.tables import Member, MemberStatus, Staff
 from storage.sponsors.tables import Sponsor
 
 
@@ -32,7 +32,7 @@ def heard_from(session: Session, telegram_user_id: int, now: datetime) -> None:
         return
     for row in list(session.identity_map.values()):
         if isinstance(row, Member) and row.telegram_user_id == telegram_user_id:
-            if row.status == "unreachable":
+            if row.status == MemberStatus.UNREACHABLE:
                 _member_back(session, row, now)
             return
         if isinstance(row, Staff) and row.telegram_user_id == telegram_user_id:

@@ -25,9 +25,13 @@ log = logging.getLogger(__name__)
 
 def purge_expired(ctx: ServiceContext) -> dict[str, int]:
     now = ctx.clock.now()
-    per_centre = {"circle_bodies": retention_db.purge_circle_bodies, "checkin_notes": retention_db.purge_checkin_notes,
-                  "escalations": retention_db.purge_resolved_escalations, "cravings": retention_db.purge_cravings,
-                  "audit_entries": retention_db.purge_audit}
+    per_centre = {
+        "circle_bodies": retention_db.purge_circle_bodies,
+        "checkin_notes": retention_db.purge_checkin_notes,
+        "escalations": retention_db.purge_resolved_escalations,
+        "cravings": retention_db.purge_cravings,
+        "audit_entries": retention_db.purge_audit,
+    }
     counts = dict.fromkeys([*per_centre, "outbox_texts"], 0)
     with ctx.uow() as session:
         centres = session.exec(select(Center)).all()

@@ -31,12 +31,12 @@ from bot.services import views
 from bot.services.context import ServiceContext
 from bot.services.outbox import enqueue
 from storage.checkins import queries as checkins_db
-from storage.checkins.tables import Checkin
+from storage.checkins.tables import Checkin, CheckinStatus
 from storage.outbox.tables import OutboxMessage
 from storage.people import queries as people_db
 from storage.people.tables import Center, Member, Staff
 from storage.safety import queries as safety_db
-from storage.safety.tables import Escalation, EscalationEvent, ScreeningFollowup
+from storage.safety.tables import Escalation, EscalationEvent, EscalationState, ScreeningFollowup
 from storage.sponsors import queries as sponsors_db
 
 log = logging.getLogger(__name__)
@@ -47,23 +47,39 @@ LAST_STEP = 2  # everyone at the centre; repeated until someone acknowledges
 
 # --- screening --------------------------------------------------------------------------------
 
+
 def history_of(session: Session, member: Member, today: date) -> list[DayRecord]:
     return [
-        DayRecord(day=c.local_date, mood=c.mood, craving=c.craving, used=c.used, checked_in=c.status == "completed")
+        DayRecord(
+            day=c.local_date,
+            mood=c.mood,
+            craving=c.craving,
+            used=c.used,
+            checked_in=c.status == CheckinStatus.COMPLETED,
+        )
         for c in checkins_db.recent_checkins(session, member.id or 0, today)
     ]
 
 
-def screen(session: Session, member: Member, now: datetime, *, text: str | None = None,
-           answers: CheckinAnswers | None = None, source: str, source_message_id: int | None = None,
-           with_history: bool = False) -> RiskAssessment:
+def screen(
+    session: Session,
+    member: Member,
+    now: datetime,
+    *,
+    text: str | None = None,
+    answers: CheckinAnswers | None = None,
+    source: str,
+    source_message_id: int | None = None,
+    with_history: bool = False,
+) -> RiskAssessment:
     """Assess, escalate when concerning, and answer the member kindly. Returns the assessment."""
     today = local_date(now, member.timezone)
     history = history_of(session, member, today) if with_history else ()
     result = assess(text, answers=answers, history=history, today=today)
     if result.level >= RiskLevel.CONCERN:
-        escalation = escalate(session, member, result, now, source=source, excerpt=text,
-                              source_message_id=source_message_id)
+        escalation = escalate(
+            session, member, result, now, source=source, excerpt=text, source_message_id=source_message_id
+        )
         reply_to_member(session, member, result, escalation, now)
     if result.needs_followup and text and result.level < RiskLevel.URGENT:
         # Uncertain (a passive wish, a negated statement, a model score near the urgent line): ask the
@@ -78,15 +94,23 @@ def withheld(result: RiskAssessment) -> bool:
     return result.level >= RiskLevel.CONCERN or result.needs_followup
 
 
-def reply_to_member(session: Session, member: Member, result: RiskAssessment, escalation: Escalation,
-                    now: datetime) -> None:
+def reply_to_member(
+    session: Session, member: Member, result: RiskAssessment, escalation: Escalation, now: datetime
+) -> None:
     """Urgent: calm, not alone, helplines, a button to ask for a call. Concern: empathy and the toolkit."""
     lang = member.language
     center = session.get(Center, member.center_id)
     if result.level >= RiskLevel.URGENT:
-        enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now, priority=Priority.URGENT,
-                purpose="safety_reply", text=t(lang, "safety-urgent", helplines=views.helplines(center, lang)),
-                buttons=[[(t(lang, "btn-call-me"), encode("esc", escalation.id or 0, "call"))]])
+        enqueue(
+            session,
+            chat_id=member.chat_id,
+            member_id=member.id,
+            now=now,
+            priority=Priority.URGENT,
+            purpose="safety_reply",
+            text=t(lang, "safety-urgent", helplines=views.helplines(center, lang)),
+            buttons=[[(t(lang, "btn-call-me"), encode("esc", escalation.id or 0, "call"))]],
+        )
         return
     used = any(r.category == "use" for r in result.reasons)
     key = "safety-concern-lapse" if used else "safety-concern"
@@ -95,12 +119,20 @@ def reply_to_member(session: Session, member: Member, result: RiskAssessment, es
         t(lang, "craving-strategy", title=t(lang, f"coping-{s.id}-title"), body=t(lang, f"coping-{s.id}-body"))
         for s in toolkit[:2]
     )
-    enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now, priority=Priority.REPLY,
-            purpose="safety_reply", text=t(lang, key) + "\n\n" + tips,
-            buttons=[[(t(lang, "btn-call-me"), encode("esc", escalation.id or 0, "call"))]])
+    enqueue(
+        session,
+        chat_id=member.chat_id,
+        member_id=member.id,
+        now=now,
+        priority=Priority.REPLY,
+        purpose="safety_reply",
+        text=t(lang, key) + "\n\n" + tips,
+        buttons=[[(t(lang, "btn-call-me"), encode("esc", escalation.id or 0, "call"))]],
+    )
 
 
 # --- escalating -------------------------------------------------------------------------------
+
 
 def deadline_for(center: Center | None, level: int, now: datetime) -> datetime | None:
     """When an unacknowledged alert goes further. Watch-level notices (dropout risk) wait in the
@@ -114,8 +146,16 @@ def deadline_for(center: Center | None, level: int, now: datetime) -> datetime |
     return now + timedelta(minutes=minutes)
 
 
-def escalate(session: Session, member: Member, result: RiskAssessment, now: datetime, *, source: str,
-             excerpt: str | None, source_message_id: int | None = None) -> Escalation:
+def escalate(
+    session: Session,
+    member: Member,
+    result: RiskAssessment,
+    now: datetime,
+    *,
+    source: str,
+    excerpt: str | None,
+    source_message_id: int | None = None,
+) -> Escalation:
     """Create (or add to the member's open) escalation and enqueue its alerts, in the caller's transaction."""
     reasons = [{"rule": r.rule_id, "category": r.category, "matched": r.matched[:80]} for r in result.reasons]
     center = session.get(Center, member.center_id)
@@ -134,10 +174,15 @@ def escalate(session: Session, member: Member, result: RiskAssessment, now: date
             _alert_step(session, current, member, now, excerpt=excerpt)
         return current
     escalation = Escalation(
-        member_id=member.id or 0, center_id=member.center_id, level=int(result.level), reasons=reasons,
-        source=source, source_message_id=source_message_id,
+        member_id=member.id or 0,
+        center_id=member.center_id,
+        level=int(result.level),
+        reasons=reasons,
+        source=source,
+        source_message_id=source_message_id,
         excerpt=(excerpt or "")[:EXCERPT_CHARS] or None,
-        ack_deadline_at=deadline_for(center, int(result.level), now), created_at=now,
+        ack_deadline_at=deadline_for(center, int(result.level), now),
+        created_at=now,
     )
     session.add(escalation)
     session.flush()
@@ -160,18 +205,26 @@ def recipients(session: Session, escalation: Escalation, member: Member) -> list
     return chosen
 
 
-def _alert_step(session: Session, escalation: Escalation, member: Member, now: datetime, *,
-                excerpt: str | None) -> None:
+def _alert_step(
+    session: Session, escalation: Escalation, member: Member, now: datetime, *, excerpt: str | None
+) -> None:
     """Alert this step's people; a step with nobody reachable moves on at once."""
     while True:
         people = recipients(session, escalation, member)
         if people:
             for person in people:
                 lane = Priority.URGENT if escalation.level >= RiskLevel.CONCERN else Priority.SCHEDULED
-                enqueue(session, chat_id=person.chat_id or 0, staff_id=person.id, now=now, priority=lane,
-                        purpose="escalation", text=alert_text(session, escalation, member, person, excerpt),
-                        buttons=alert_buttons(escalation, person.language),
-                        extra={"escalation_id": escalation.id})
+                enqueue(
+                    session,
+                    chat_id=person.chat_id or 0,
+                    staff_id=person.id,
+                    now=now,
+                    priority=lane,
+                    purpose="escalation",
+                    text=alert_text(session, escalation, member, person, excerpt),
+                    buttons=alert_buttons(escalation, person.language),
+                    escalation_id=escalation.id,
+                )
                 _event(session, escalation, "alerted", now, staff_id=person.id, detail=f"step={escalation.step}")
             return
         _event(session, escalation, "step_empty", now, detail=f"step={escalation.step}")
@@ -220,7 +273,7 @@ def history_lines(checkins: Sequence[Checkin], lang: str) -> str:
     lines = []
     for c in checkins:
         day = c.local_date.strftime("%d/%m")
-        if c.status == "completed" or c.mood is not None:
+        if c.status == CheckinStatus.COMPLETED or c.mood is not None:
             used = t(lang, f"btn-use-{c.used}") if c.used in ("no", "yes", "undisclosed") else "-"
             lines.append(t(lang, "esc-history-line", day=day, mood=_v(c.mood), craving=_v(c.craving), used=used))
         else:
@@ -232,10 +285,18 @@ def _v(value: object) -> str:
     return "-" if value is None else str(value)
 
 
-def _event(session: Session, escalation: Escalation, kind: str, now: datetime, *, staff_id: int | None = None,
-           detail: str | None = None) -> None:
-    session.add(EscalationEvent(escalation_id=escalation.id or 0, kind=kind, staff_id=staff_id, detail=detail,
-                                created_at=now))
+def _event(
+    session: Session,
+    escalation: Escalation,
+    kind: str,
+    now: datetime,
+    *,
+    staff_id: int | None = None,
+    detail: str | None = None,
+) -> None:
+    session.add(
+        EscalationEvent(escalation_id=escalation.id or 0, kind=kind, staff_id=staff_id, detail=detail, created_at=now)
+    )
 
 
 def run_deadlines(ctx: ServiceContext, limit: int = 200) -> int:
@@ -270,7 +331,7 @@ def recipient_unreachable(session: Session, row: OutboxMessage, now: datetime) -
     if not isinstance(escalation_id, int):
         return False
     escalation = session.get(Escalation, escalation_id)
-    if escalation is not None and escalation.state == "open":
+    if escalation is not None and escalation.state == EscalationState.OPEN:
         escalation.ack_deadline_at = now
         _event(session, escalation, "recipient_unreachable", now, staff_id=row.staff_id)
         return True
@@ -279,11 +340,17 @@ def recipient_unreachable(session: Session, row: OutboxMessage, now: datetime) -
 
 # --- follow-up questions ------------------------------------------------------------------------
 
+
 def start_followup(session: Session, member: Member, text: str, now: datetime) -> None:
     if safety_db.open_followup(session, member.id or 0) is not None:
         return
-    followup = ScreeningFollowup(member_id=member.id or 0, answers={}, question=next_followup_question({}),
-                                 source_excerpt=text[:EXCERPT_CHARS], created_at=now)
+    followup = ScreeningFollowup(
+        member_id=member.id or 0,
+        answers={},
+        question=next_followup_question({}),
+        source_excerpt=text[:EXCERPT_CHARS],
+        created_at=now,
+    )
     session.add(followup)
     session.flush()
     views.say(session, member, "fu-intro", now)
@@ -293,14 +360,25 @@ def start_followup(session: Session, member: Member, text: str, now: datetime) -
 def _ask(session: Session, member: Member, followup: ScreeningFollowup, now: datetime) -> None:
     lang = member.language
     fid, question = followup.id or 0, followup.question or ""
-    enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now, priority=Priority.REPLY,
-            text=t(lang, f"fu-q-{question}"),
-            buttons=[[(t(lang, "btn-use-yes"), encode("fu", fid, question, "yes")),
-                      (t(lang, "btn-use-no"), encode("fu", fid, question, "no"))]])
+    enqueue(
+        session,
+        chat_id=member.chat_id,
+        member_id=member.id,
+        now=now,
+        priority=Priority.REPLY,
+        text=t(lang, f"fu-q-{question}"),
+        buttons=[
+            [
+                (t(lang, "btn-use-yes"), encode("fu", fid, question, "yes")),
+                (t(lang, "btn-use-no"), encode("fu", fid, question, "no")),
+            ]
+        ],
+    )
 
 
-def answer_followup(ctx: ServiceContext, telegram_user_id: int, followup_id: int, question: str,
-                    yes: bool) -> str | None:
+def answer_followup(
+    ctx: ServiceContext, telegram_user_id: int, followup_id: int, question: str, yes: bool
+) -> str | None:
     now = ctx.clock.now()
     with ctx.uow() as session:
         member = people_db.member_by_telegram_id(session, telegram_user_id)
@@ -324,8 +402,7 @@ def _finish_followup(session: Session, member: Member, followup: ScreeningFollow
     level = level_from_followup(followup.answers)
     if level >= RiskLevel.CONCERN:
         said_yes = [q for q, yes in followup.answers.items() if yes]
-        result = RiskAssessment(level=level, needs_followup=False, reasons=tuple(
-            _followup_reason(q) for q in said_yes))
+        result = RiskAssessment(level=level, needs_followup=False, reasons=tuple(_followup_reason(q) for q in said_yes))
         escalation = escalate(session, member, result, now, source="followup", excerpt=followup.source_excerpt)
         reply_to_member(session, member, result, escalation, now)
     else:
@@ -339,6 +416,7 @@ def _followup_reason(question: str) -> Reason:
 
 # --- the counsellor's side -------------------------------------------------------------------------
 
+
 def staff_of(session: Session, telegram_user_id: int) -> Staff | None:
     staff = people_db.staff_by_telegram_id(session, telegram_user_id)
     return staff if staff is not None and staff.active else None
@@ -347,7 +425,8 @@ def staff_of(session: Session, telegram_user_id: int) -> Staff | None:
 def open_escalations_for(session: Session, staff: Staff) -> list[Escalation]:
     rows = session.exec(
         select(Escalation).where(
-            Escalation.center_id == staff.center_id, col(Escalation.state).in_(("open", "acknowledged"))
+            Escalation.center_id == staff.center_id,
+            col(Escalation.state).in_((EscalationState.OPEN, EscalationState.ACKNOWLEDGED)),
         )
     ).all()
     # oldest urgent first, then oldest concern

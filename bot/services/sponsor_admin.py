@@ -33,11 +33,15 @@ def _centre_of_mentee(session: Session, mentee: str, center_name: str | None) ->
         if center is None:
             raise AdminError(f"no centre named {center_name!r}")
         return center
-    centres = [c for c in session.exec(select(Center)).all()
-               if people_db.member_by_pseudonym(session, c.id or 0, mentee) is not None]
+    centres = [
+        c
+        for c in session.exec(select(Center)).all()
+        if people_db.member_by_pseudonym(session, c.id or 0, mentee) is not None
+    ]
     if len(centres) != 1:
-        raise AdminError(f"no member {mentee!r} found" if not centres
-                         else f"{mentee!r} exists at several centres: add --center")
+        raise AdminError(
+            f"no member {mentee!r} found" if not centres else f"{mentee!r} exists at several centres: add --center"
+        )
     return centres[0]
 
 
@@ -62,8 +66,10 @@ def link(ctx: ServiceContext, sponsor: str, mentee: str, *, center_name: str | N
         session.commit()
     if asked_at <= now:
         return f"{mentee} has been asked to agree to {sponsor} as their sponsor"
-    return (f"{mentee} will be asked at {local_clock_time(asked_at, tz)} on {local_date(asked_at, tz).isoformat()} "
-            f"({tz}), when their quiet hours end, to agree to {sponsor} as their sponsor")
+    return (
+        f"{mentee} will be asked at {local_clock_time(asked_at, tz)} on {local_date(asked_at, tz).isoformat()} "
+        f"({tz}), when their quiet hours end, to agree to {sponsor} as their sponsor"
+    )
 
 
 def unlink(ctx: ServiceContext, mentee: str, *, center_name: str | None = None) -> str:
@@ -80,8 +86,9 @@ def unlink(ctx: ServiceContext, mentee: str, *, center_name: str | None = None) 
     return f"the sponsorship of {mentee} has ended; both were told"
 
 
-def add_volunteer(ctx: ServiceContext, center_name: str, name: str, *, telegram_id: int | None = None,
-                  language: str = "en") -> Volunteer:
+def add_volunteer(
+    ctx: ServiceContext, center_name: str, name: str, *, telegram_id: int | None = None, language: str = "en"
+) -> Volunteer:
     """A volunteer who is not a member. Without a Telegram id, a one-time code they send as /volunteer CODE."""
     if not name.strip():
         raise AdminError("the volunteer needs a name")
@@ -98,10 +105,17 @@ def add_volunteer(ctx: ServiceContext, center_name: str, name: str, *, telegram_
         ):
             raise AdminError("that Telegram account already belongs to a member, staff or volunteer")
         code = None if telegram_id is not None else volunteers.new_volunteer_code()
-        volunteer = Sponsor(center_id=center.id or 0, kind="volunteer", name=name.strip()[:120],
-                            pseudonym=volunteers.new_volunteer_pseudonym(ctx, session, center.id or 0),
-                            telegram_user_id=telegram_id, chat_id=telegram_id, language=language, link_code=code,
-                            created_at=ctx.clock.now())
+        volunteer = Sponsor(
+            center_id=center.id or 0,
+            kind="volunteer",
+            name=name.strip()[:120],
+            pseudonym=volunteers.new_volunteer_pseudonym(ctx, session, center.id or 0),
+            telegram_user_id=telegram_id,
+            chat_id=telegram_id,
+            language=language,
+            link_code=code,
+            created_at=ctx.clock.now(),
+        )
         session.add(volunteer)
         session.commit()
         return Volunteer(volunteer.pseudonym or "", code)
@@ -116,8 +130,14 @@ SETTING_RANGES = {
 }
 
 
-def configure(ctx: ServiceContext, center_name: str, *, summary_day: str | None = None, quiet: str | None = None,
-              **numbers: int | None) -> SponsorSettings:
+def configure(
+    ctx: ServiceContext,
+    center_name: str,
+    *,
+    summary_day: str | None = None,
+    quiet: str | None = None,
+    **numbers: int | None,
+) -> SponsorSettings:
     """Per-centre settings; only what is given changes."""
     with ctx.uow() as session:
         center = people_db.center_by_name(session, center_name)
@@ -164,8 +184,7 @@ def listing(ctx: ServiceContext, center_name: str) -> list[str]:
             mentees = []
             for item in sponsors_db.links_of_sponsor(session, sponsor.id or 0):
                 member = session.get(Member, item.mentee_id)
-                mentees.append(f"{member.pseudonym if member else '-'}"
-                               f"{' (asked)' if item.state == 'proposed' else ''}")
+                mentees.append(f"{member.pseudonym if member else '-'}{' (asked)' if item.state == 'proposed' else ''}")
             who = f"volunteer {sponsor.name}" if sponsor.kind == "volunteer" else "member"
             bound = "" if sponsor.chat_id or sponsor.member_id else " [not connected yet]"
             lines.append(f"{side.pseudonym if side else '-'}\t{who}{bound}\t{', '.join(mentees) or '-'}")
@@ -173,10 +192,12 @@ def listing(ctx: ServiceContext, center_name: str) -> list[str]:
 
 
 def policy_text(row: SponsorSettings) -> str:
-    return (f"min sponsor days {row.min_sponsor_days}, max mentees {row.max_mentees}, sponsor after "
-            f"{row.sponsor_after_missed} missed, counsellor after {row.counsellor_after_missed}, weekly summary on "
-            f"{('mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun')[row.summary_weekday]}, quiet {row.quiet_start}-"
-            f"{row.quiet_end}, talk wait {row.talk_wait_minutes} min")
+    return (
+        f"min sponsor days {row.min_sponsor_days}, max mentees {row.max_mentees}, sponsor after "
+        f"{row.sponsor_after_missed} missed, counsellor after {row.counsellor_after_missed}, weekly summary on "
+        f"{('mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun')[row.summary_weekday]}, quiet {row.quiet_start}-"
+        f"{row.quiet_end}, talk wait {row.talk_wait_minutes} min"
+    )
 
 
 __all__ = ["Volunteer", "add_volunteer", "configure", "link", "listing", "policy_text", "unlink"]

@@ -1,4 +1,4 @@
-""""I need to talk": the member picks their sponsor or counsellor, who gets a button to start an
+""" "I need to talk": the member picks their sponsor or counsellor, who gets a button to start an
 anonymous relayed chat. A sponsor who does not answer in time (30 minutes by default) has the
 request offered to the counsellor as well.
 
@@ -37,7 +37,7 @@ from bot.services.sponsors.common import (
 from storage.people import queries as people_db
 from storage.people.tables import Center, Member, Staff
 from storage.sponsors import queries as sponsors_db
-from storage.sponsors.tables import Sponsor, SponsorLink, TalkRequest
+from storage.sponsors.tables import LinkState, Sponsor, SponsorLink, TalkRequest, TalkState
 
 WEEK = timedelta(days=7)
 # A second request for the same person within this time is "still waiting", not a new ping.
@@ -70,8 +70,13 @@ def offer_choices(session: Session, person: Person, now: datetime) -> None:
     member = _member(session, person)
     if member is None:
         staff = people_db.staff_by_telegram_id(session, person.telegram_user_id)
-        reply(session, person, person_language(session, person),
-              "staff-not-member" if staff is not None else "onboard-finish-first", now)
+        reply(
+            session,
+            person,
+            person_language(session, person),
+            "staff-not-member" if staff is not None else "onboard-finish-first",
+            now,
+        )
         return
     lang = member.language
     buttons = []
@@ -80,8 +85,16 @@ def offer_choices(session: Session, person: Person, now: datetime) -> None:
         buttons.append([(t(lang, "btn-sp-talk-sponsor", sponsor=sponsor[1].pseudonym), encode("sp", "talk", "s"))])
     buttons.append([(t(lang, "btn-sp-talk-counsellor"), encode("sp", "talk", "c"))])
     center = session.get(Center, member.center_id)
-    reply(session, person, lang, "sp-talk-choose", now, member_id=member.id, buttons=buttons,
-          helplines=views.helplines(center, lang))
+    reply(
+        session,
+        person,
+        lang,
+        "sp-talk-choose",
+        now,
+        member_id=member.id,
+        buttons=buttons,
+        helplines=views.helplines(center, lang),
+    )
 
 
 def choose(ctx: ServiceContext, person: Person, target: str) -> str | None:
@@ -94,8 +107,11 @@ def choose(ctx: ServiceContext, person: Person, target: str) -> str | None:
         if member is None:
             return "button-expired"
         waiting = sponsors_db.waiting_talk_of_member(session, member.id or 0)
-        if waiting is not None and waiting.target == ("sponsor" if target == "s" else "counsellor") \
-                and now - waiting.created_at < STILL_WAITING:
+        if (
+            waiting is not None
+            and waiting.target == ("sponsor" if target == "s" else "counsellor")
+            and now - waiting.created_at < STILL_WAITING
+        ):
             reply(session, person, member.language, "sp-talk-already", now, member_id=member.id)
             session.commit()
             return None
@@ -114,28 +130,59 @@ def _ask_sponsor(session: Session, person: Person, member: Member, now: datetime
     link, side = found
     pol = policy(session, member.center_id)
     ping_at = release_at(now, side.timezone, quiet_hours(pol))
-    talk = TalkRequest(member_id=member.id or 0, center_id=member.center_id, target="sponsor", link_id=link.id,
-                       ping_due_at=ping_at, respond_by=ping_at + timedelta(minutes=pol.talk_wait_minutes),
-                       created_at=now)
+    talk = TalkRequest(
+        member_id=member.id or 0,
+        center_id=member.center_id,
+        target="sponsor",
+        link_id=link.id,
+        ping_due_at=ping_at,
+        respond_by=ping_at + timedelta(minutes=pol.talk_wait_minutes),
+        created_at=now,
+    )
     session.add(talk)
     session.flush()
-    to_sponsor(session, side, t(side.language, "sp-talk-ping-sponsor", pseudonym=member.pseudonym), now, pol=pol,
-               purpose="sp_talk", thread=f"link:{link.id}", priority=Priority.REPLY,
-               buttons=[[(t(side.language, "btn-sp-start-chat"), encode("sp", "start", talk.id or 0))]])
+    to_sponsor(
+        session,
+        side,
+        t(side.language, "sp-talk-ping-sponsor", pseudonym=member.pseudonym),
+        now,
+        pol=pol,
+        purpose="sp_talk",
+        thread=f"link:{link.id}",
+        priority=Priority.REPLY,
+        buttons=[[(t(side.language, "btn-sp-start-chat"), encode("sp", "start", talk.id or 0))]],
+    )
     lang = member.language
     if ping_at > now:
-        reply(session, person, lang, "sp-talk-sent-sponsor-night", now, member_id=member.id, sponsor=side.pseudonym,
-              time=local_hhmm(ping_at, side.timezone),
-              buttons=[[(t(lang, "btn-sp-talk-counsellor"), encode("sp", "talk", "c"))]])
+        reply(
+            session,
+            person,
+            lang,
+            "sp-talk-sent-sponsor-night",
+            now,
+            member_id=member.id,
+            sponsor=side.pseudonym,
+            time=local_hhmm(ping_at, side.timezone),
+            buttons=[[(t(lang, "btn-sp-talk-counsellor"), encode("sp", "talk", "c"))]],
+        )
     else:
-        reply(session, person, lang, "sp-talk-sent-sponsor", now, member_id=member.id, sponsor=side.pseudonym,
-              minutes=pol.talk_wait_minutes)
+        reply(
+            session,
+            person,
+            lang,
+            "sp-talk-sent-sponsor",
+            now,
+            member_id=member.id,
+            sponsor=side.pseudonym,
+            minutes=pol.talk_wait_minutes,
+        )
     _maybe_suggest_counsellor(session, person, member, talk, now)
     return None
 
 
-def _maybe_suggest_counsellor(session: Session, person: Person, member: Member, talk: TalkRequest,
-                              now: datetime) -> None:
+def _maybe_suggest_counsellor(
+    session: Session, person: Person, member: Member, talk: TalkRequest, now: datetime
+) -> None:
     week = sponsors_db.talk_requests_since(session, member.id or 0, now - WEEK)
     sponsor_requests = sum(1 for r in week if r.target == "sponsor")
     counsellor_requests = sum(1 for r in week if r.target == "counsellor")
@@ -143,8 +190,15 @@ def _maybe_suggest_counsellor(session: Session, person: Person, member: Member, 
     if suggest_counsellor(sponsor_requests, counsellor_requests, suggested):
         talk.suggested_counsellor = True
         lang = member.language
-        reply(session, person, lang, "sp-talk-suggest-counsellor", now, member_id=member.id,
-              buttons=[[(t(lang, "btn-sp-ask-session"), encode("sp", "sess"))]])
+        reply(
+            session,
+            person,
+            lang,
+            "sp-talk-suggest-counsellor",
+            now,
+            member_id=member.id,
+            buttons=[[(t(lang, "btn-sp-ask-session"), encode("sp", "sess"))]],
+        )
 
 
 def _ask_counsellor(session: Session, person: Person, member: Member, now: datetime) -> str | None:
@@ -152,27 +206,52 @@ def _ask_counsellor(session: Session, person: Person, member: Member, now: datet
     staff = counsellor_for(session, member)
     center = session.get(Center, member.center_id)
     if staff is None:
-        reply(session, person, lang, "craving-reach-out-none", now, member_id=member.id,
-              helplines=views.helplines(center, lang))
+        reply(
+            session,
+            person,
+            lang,
+            "craving-reach-out-none",
+            now,
+            member_id=member.id,
+            helplines=views.helplines(center, lang),
+        )
         return None
-    talk = TalkRequest(member_id=member.id or 0, center_id=member.center_id, target="counsellor",
-                       ping_due_at=now, created_at=now)
+    talk = TalkRequest(
+        member_id=member.id or 0, center_id=member.center_id, target="counsellor", ping_due_at=now, created_at=now
+    )
     session.add(talk)
     session.flush()
     _ping_counsellor(session, staff, member, talk, now, "sp-talk-ping-staff")
-    reply(session, person, lang, "sp-talk-sent-counsellor", now, member_id=member.id, name=staff.name,
-          helplines=views.helplines(center, lang))
+    reply(
+        session,
+        person,
+        lang,
+        "sp-talk-sent-counsellor",
+        now,
+        member_id=member.id,
+        name=staff.name,
+        helplines=views.helplines(center, lang),
+    )
     return None
 
 
-def _ping_counsellor(session: Session, staff: Staff, member: Member, talk: TalkRequest, now: datetime,
-                     key: str) -> None:
+def _ping_counsellor(
+    session: Session, staff: Staff, member: Member, talk: TalkRequest, now: datetime, key: str
+) -> None:
     """A member asking for a person is never held for the morning."""
     lang = staff.language
-    to_staff(session, staff, t(lang, key, pseudonym=member.pseudonym, name=member.display_name or "-"), now,
-             tz=centre_timezone(session, member.center_id), pol=policy(session, member.center_id), defer=False,
-             priority=Priority.URGENT, purpose="sp_talk",
-             buttons=[[(t(lang, "btn-sp-start-chat"), encode("sp", "start", talk.id or 0))]])
+    to_staff(
+        session,
+        staff,
+        t(lang, key, pseudonym=member.pseudonym, name=member.display_name or "-"),
+        now,
+        tz=centre_timezone(session, member.center_id),
+        pol=policy(session, member.center_id),
+        defer=False,
+        priority=Priority.URGENT,
+        purpose="sp_talk",
+        buttons=[[(t(lang, "btn-sp-start-chat"), encode("sp", "start", talk.id or 0))]],
+    )
 
 
 def run_timeouts(ctx: ServiceContext, limit: int = 200) -> int:
@@ -193,9 +272,20 @@ def run_timeouts(ctx: ServiceContext, limit: int = 200) -> int:
             link = session.get(SponsorLink, talk.link_id) if talk.link_id else None
             sponsor = session.get(Sponsor, link.sponsor_id) if link else None
             side = sponsor_side(session, sponsor) if sponsor else None
-            to_member(session, member, t(member.language, "sp-talk-offered-counsellor",
-                                         sponsor=side.pseudonym if side else "-", name=staff.name), now,
-                      pol=pol, defer=False, priority=Priority.REPLY)
+            to_member(
+                session,
+                member,
+                t(
+                    member.language,
+                    "sp-talk-offered-counsellor",
+                    sponsor=side.pseudonym if side else "-",
+                    name=staff.name,
+                ),
+                now,
+                pol=pol,
+                defer=False,
+                priority=Priority.REPLY,
+            )
             offered += 1
         session.commit()
     return offered
@@ -212,15 +302,23 @@ def start_chat(ctx: ServiceContext, person: Person, talk_id: int) -> str | None:
         staff = people_db.staff_by_telegram_id(session, person.telegram_user_id)
         sponsor = sponsor_of_person(session, person.telegram_user_id)
         link = session.get(SponsorLink, talk.link_id) if talk.link_id else None
-        is_sponsor = sponsor is not None and link is not None and link.sponsor_id == sponsor.id \
-            and link.state == "active"
-        is_staff = staff is not None and staff.active and staff.center_id == member.center_id \
+        is_sponsor = (
+            sponsor is not None
+            and link is not None
+            and link.sponsor_id == sponsor.id
+            and link.state == LinkState.ACTIVE
+        )
+        is_staff = (
+            staff is not None
+            and staff.active
+            and staff.center_id == member.center_id
             and (talk.target == "counsellor" or talk.counsellor_offered_at is not None)
+        )
         if not (is_sponsor or is_staff):
             return "button-expired"
-        if talk.state != "waiting" or member.status not in SETTLED:
+        if talk.state != TalkState.WAITING or member.status not in SETTLED:
             return "sp-talk-taken"
-        talk.state, talk.accepted_at = "accepted", now
+        talk.state, talk.accepted_at = TalkState.ACCEPTED, now
         pol = policy(session, member.center_id)
         if is_sponsor and link is not None and sponsor is not None:
             side = sponsor_side(session, sponsor)
@@ -228,20 +326,57 @@ def start_chat(ctx: ServiceContext, person: Person, talk_id: int) -> str | None:
             talk.accepted_by = "sponsor"
             thread = f"link:{link.id}"
             link.sponsor_last_at = now
-            to_member(session, member, t(member.language, "sp-talk-connected-member", sponsor=side.pseudonym), now,
-                      pol=pol, defer=False, priority=Priority.REPLY, purpose="sp_talk", thread=thread)
-            to_sponsor(session, side, t(side.language, "sp-talk-connected-sponsor", pseudonym=member.pseudonym),
-                       now, pol=pol, defer=False, priority=Priority.REPLY, purpose="sp_talk", thread=thread)
+            to_member(
+                session,
+                member,
+                t(member.language, "sp-talk-connected-member", sponsor=side.pseudonym),
+                now,
+                pol=pol,
+                defer=False,
+                priority=Priority.REPLY,
+                purpose="sp_talk",
+                thread=thread,
+            )
+            to_sponsor(
+                session,
+                side,
+                t(side.language, "sp-talk-connected-sponsor", pseudonym=member.pseudonym),
+                now,
+                pol=pol,
+                defer=False,
+                priority=Priority.REPLY,
+                purpose="sp_talk",
+                thread=thread,
+            )
         elif staff is not None:
             talk.accepted_by, talk.staff_id = "staff", staff.id
             thread = f"talk:{talk.id}"
             end = [[(t(member.language, "btn-sp-end-chat"), encode("sp", "tend", talk.id or 0))]]
-            to_member(session, member, t(member.language, "sp-talk-connected-member-staff", name=staff.name), now,
-                      pol=pol, defer=False, priority=Priority.REPLY, purpose="sp_talk", thread=thread, buttons=end)
-            to_staff(session, staff, t(staff.language, "sp-talk-connected-staff", pseudonym=member.pseudonym), now,
-                     tz=centre_timezone(session, member.center_id), pol=pol, defer=False, priority=Priority.REPLY,
-                     purpose="sp_talk", thread=thread,
-                     buttons=[[(t(staff.language, "btn-sp-end-chat"), encode("sp", "tend", talk.id or 0))]])
+            to_member(
+                session,
+                member,
+                t(member.language, "sp-talk-connected-member-staff", name=staff.name),
+                now,
+                pol=pol,
+                defer=False,
+                priority=Priority.REPLY,
+                purpose="sp_talk",
+                thread=thread,
+                buttons=end,
+            )
+            to_staff(
+                session,
+                staff,
+                t(staff.language, "sp-talk-connected-staff", pseudonym=member.pseudonym),
+                now,
+                tz=centre_timezone(session, member.center_id),
+                pol=pol,
+                defer=False,
+                priority=Priority.REPLY,
+                purpose="sp_talk",
+                thread=thread,
+                buttons=[[(t(staff.language, "btn-sp-end-chat"), encode("sp", "tend", talk.id or 0))]],
+            )
         session.commit()
     return None
 
@@ -257,14 +392,29 @@ def end_chat(ctx: ServiceContext, person: Person, talk_id: int) -> str | None:
             return "button-expired"
         if person.telegram_user_id not in (member.telegram_user_id, staff.telegram_user_id):
             return "button-expired"
-        if talk.state != "accepted":
+        if talk.state != TalkState.ACCEPTED:
             return "sp-thread-gone"
-        talk.state, talk.ended_at = "ended", now
+        talk.state, talk.ended_at = TalkState.ENDED, now
         pol = policy(session, member.center_id)
-        to_member(session, member, t(member.language, "sp-talk-ended-member", name=staff.name), now, pol=pol,
-                  defer=False, priority=Priority.REPLY)
-        to_staff(session, staff, t(staff.language, "sp-talk-ended-staff", pseudonym=member.pseudonym), now,
-                 tz=centre_timezone(session, member.center_id), pol=pol, defer=False, priority=Priority.REPLY)
+        to_member(
+            session,
+            member,
+            t(member.language, "sp-talk-ended-member", name=staff.name),
+            now,
+            pol=pol,
+            defer=False,
+            priority=Priority.REPLY,
+        )
+        to_staff(
+            session,
+            staff,
+            t(staff.language, "sp-talk-ended-staff", pseudonym=member.pseudonym),
+            now,
+            tz=centre_timezone(session, member.center_id),
+            pol=pol,
+            defer=False,
+            priority=Priority.REPLY,
+        )
         session.commit()
     return None
 
@@ -279,12 +429,24 @@ def ask_session(ctx: ServiceContext, person: Person) -> str | None:
         staff = counsellor_for(session, member)
         center = session.get(Center, member.center_id)
         if staff is None:
-            reply(session, person, member.language, "craving-reach-out-none", now, member_id=member.id,
-                  helplines=views.helplines(center, member.language))
+            reply(
+                session,
+                person,
+                member.language,
+                "craving-reach-out-none",
+                now,
+                member_id=member.id,
+                helplines=views.helplines(center, member.language),
+            )
         else:
-            to_staff(session, staff, t(staff.language, "sp-session-request", pseudonym=member.pseudonym,
-                                       name=member.display_name or "-"), now,
-                     tz=centre_timezone(session, member.center_id), pol=policy(session, member.center_id))
+            to_staff(
+                session,
+                staff,
+                t(staff.language, "sp-session-request", pseudonym=member.pseudonym, name=member.display_name or "-"),
+                now,
+                tz=centre_timezone(session, member.center_id),
+                pol=policy(session, member.center_id),
+            )
             reply(session, person, member.language, "sp-session-asked", now, member_id=member.id, name=staff.name)
         session.commit()
     return None

@@ -85,8 +85,13 @@ def failed(error: BaseException) -> None:
 def _mark_with_the_work(session: ModelSession) -> None:
     # registered on every SQLAlchemy Session; the ones that do a use case's work are sqlmodel's (storage.db)
     handling_now = _current.get()
-    if handling_now is None or handling_now.recorded or handling_now.error is not None \
-            or session.info.get(_SESSION_KEY) == handling_now.update_id or session.in_nested_transaction():
+    if (
+        handling_now is None
+        or handling_now.recorded
+        or handling_now.error is not None
+        or session.info.get(_SESSION_KEY) == handling_now.update_id
+        or session.in_nested_transaction()
+    ):
         return
     session.flush()  # the use case's own errors surface as themselves, before ours
     if not inbox.mark_handled(session, handling_now.update_id, handling_now.at):
@@ -109,8 +114,11 @@ def _rolled_back(session: Session) -> None:
 
 def install() -> None:
     """Register the listeners on every Session (idempotent; ``bot/app.py`` calls it when building the app)."""
-    for name, listener in (("before_commit", _mark_with_the_work), ("after_commit", _committed),
-                           ("after_rollback", _rolled_back)):
+    for name, listener in (
+        ("before_commit", _mark_with_the_work),
+        ("after_commit", _committed),
+        ("after_rollback", _rolled_back),
+    ):
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)
 

@@ -19,7 +19,7 @@ from bot.i18n import LANGUAGES, t
 from bot.services.outbox import Buttons, enqueue, enqueue_edit
 from storage.checkins import queries as checkins_db
 from storage.checkins.tables import Checkin
-from storage.people.tables import Center, Member
+from storage.people.tables import Center, Member, MemberStatus
 
 PAUSE_CHOICES = (1, 3, 7, 14)
 MOOD_FACES = {1: "1 😞", 2: "2 🙁", 3: "3 😐", 4: "4 🙂", 5: "5 😄"}
@@ -63,8 +63,14 @@ def send_menu(session: Session, member: Member, key: str, now: datetime, **args:
 
 
 def send_text_with_menu(session: Session, member: Member, text: str, now: datetime) -> None:
-    enqueue(session, chat_id=member.chat_id, member_id=member.id, text=text,
-            keyboard=main_keyboard(member.language), now=now)
+    enqueue(
+        session,
+        chat_id=member.chat_id,
+        member_id=member.id,
+        text=text,
+        keyboard=main_keyboard(member.language),
+        now=now,
+    )
 
 
 # --- the check-in --------------------------------------------------------------------------
@@ -164,8 +170,14 @@ def mark_answered(
     now: datetime,
 ) -> None:
     """Turn an answered check-in question into a record of the answer, without buttons."""
-    show_answered(session, member, message_id, checkin_question_text(member, step),
-                  answer_label(member.language, step, value), now)
+    show_answered(
+        session,
+        member,
+        message_id,
+        checkin_question_text(member, step),
+        answer_label(member.language, step, value),
+        now,
+    )
 
 
 def show_answered(
@@ -201,6 +213,7 @@ def refresh_buttons(
 
 # --- cravings and settings -----------------------------------------------------------------
 
+
 def craving_scale_buttons(ns_parts: tuple[str, ...]) -> Buttons:
     return [
         [(str(n), encode(*ns_parts, n)) for n in range(0, 6)],
@@ -212,7 +225,7 @@ def settings_buttons(member: Member) -> Buttons:
     lang = member.language
     pause_or_resume = (
         (t(lang, "btn-settings-resume"), encode("set", "resume"))
-        if member.status == "paused"
+        if member.status == MemberStatus.PAUSED
         else (t(lang, "btn-settings-pause"), encode("set", "menu", "pause"))
     )
     return [

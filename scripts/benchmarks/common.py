@@ -29,12 +29,17 @@ PERFORMANCE_MD = ROOT / "docs" / "performance.md"
 
 # --- our bot, built the same way by every benchmark that runs it whole ---------------------------
 
+
 def bot_settings(token: str, api_url: str, database_url: str) -> Settings:
     """Our bot against an emulator at ``api_url`` (quiet logs: a benchmark prints its own figures).
     ``SAATHI_ENCRYPTION_KEYS`` from the environment is passed on: production runs with a key, so the
     figures that matter are measured with one (``SAATHI_ENCRYPTION_KEYS=$(saathi keys generate)``)."""
-    values = {"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": api_url, "DATABASE_URL": database_url,
-              "LOG_LEVEL": "WARNING"}
+    values = {
+        "TELEGRAM_BOT_TOKEN": token,
+        "TELEGRAM_API_URL": api_url,
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "WARNING",
+    }
     if os.environ.get("SAATHI_ENCRYPTION_KEYS"):
         values["SAATHI_ENCRYPTION_KEYS"] = os.environ["SAATHI_ENCRYPTION_KEYS"]
     return parse_settings(values)
@@ -47,6 +52,7 @@ def bot_application(settings: Settings) -> Application:  # type: ignore[type-arg
 
 
 # --- the emulator, in a child process (as Telegram's servers are never on the bot's CPU) ---------
+
 
 def _die_with_parent() -> None:
     """In the child, before exec: if this benchmark dies (even by SIGKILL), the emulator dies too (Linux)."""
@@ -74,10 +80,13 @@ def emulator_process(token: str, extra: Sequence[str] = ()) -> Iterator[Emulator
     """``python -m sandbox.emulator`` on a free loopback port, stopped on every way out.
     ``extra``: more of its arguments, e.g. ``--users FIRST:COUNT:NAME``."""
     child = subprocess.Popen(
-        [sys.executable, "-m", "sandbox.emulator", "--host", "127.0.0.1", "--port", "0", "--token", token,
-         *extra],
-        cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
-        preexec_fn=_die_with_parent)
+        [sys.executable, "-m", "sandbox.emulator", "--host", "127.0.0.1", "--port", "0", "--token", token, *extra],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=_die_with_parent,
+    )
     try:
         assert child.stdout is not None
         urls: dict[str, str] = {}
@@ -125,8 +134,10 @@ def median(values: list[float]) -> float:
 def append_section(title: str, lines: list[str]) -> None:
     PERFORMANCE_MD.parent.mkdir(parents=True, exist_ok=True)
     if not PERFORMANCE_MD.exists():
-        PERFORMANCE_MD.write_text("# Performance\n\nFigures appended by the benchmarks under scripts/benchmarks"
-                                  " (run them all with ./scripts/bench).\n")
+        PERFORMANCE_MD.write_text(
+            "# Performance\n\nFigures appended by the benchmarks under scripts/benchmarks"
+            " (run them all with ./scripts/bench).\n"
+        )
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     body = "\n".join(lines)
     with PERFORMANCE_MD.open("a", encoding="utf-8") as out:

@@ -70,7 +70,7 @@ from scripts.benchmarks.common import (
 )
 from storage.db import SessionFactory, make_engine
 from storage.migrate import upgrade
-from storage.outbox.tables import OutboxMessage
+from storage.outbox.tables import OutboxMessage, OutboxStatus
 from storage.people.tables import Center, ConsentRecord, Member, Staff
 
 TOKEN = "1000000007:BENCH-dispatch-token-not-real"
@@ -79,8 +79,9 @@ FIRST_MEMBER = 1_000_000_000
 FIRST_STAFF = 900_000_000
 STAFF = 20  # urgent alerts go to different counsellors (one chat's 1/s would otherwise set the pace)
 TZ = "Asia/Kolkata"
-UNLIMITED = Limits(overall_per_sec=1e9, burst=1e9, per_chat_interval=0.0, per_group_interval=0.0,
-                   paid_per_sec=1e9, paid_burst=1e9)
+UNLIMITED = Limits(
+    overall_per_sec=1e9, burst=1e9, per_chat_interval=0.0, per_group_interval=0.0, paid_per_sec=1e9, paid_burst=1e9
+)
 
 log = logging.getLogger("bench.dispatch")
 
@@ -104,6 +105,7 @@ class Result:
 
 # --- seeding -----------------------------------------------------------------------------------
 
+
 def seed(ctx: ServiceContext, members: int, due: datetime) -> None:
     """A centre, counsellors and ``members`` active members due at ``due``, in bulk inserts."""
     now = ctx.clock.now()
@@ -125,11 +127,24 @@ def seed(ctx: ServiceContext, members: int, due: datetime) -> None:
         center_id = center.id or 0
     step = 5000
     for start in range(0, members, step):
-        rows = [{"center_id": center_id, "telegram_user_id": FIRST_MEMBER + i, "chat_id": FIRST_MEMBER + i,
-                 "display_name": None, "pseudonym": f"Member {i}", "language": "en", "timezone": TZ,
-                 "checkin_time": "21:00", "status": "active", "onboarding_step": None,
-                 "high_risk_windows": "", "next_checkin_due_at": due, "created_at": now}
-                for i in range(start, min(members, start + step))]
+        rows = [
+            {
+                "center_id": center_id,
+                "telegram_user_id": FIRST_MEMBER + i,
+                "chat_id": FIRST_MEMBER + i,
+                "display_name": None,
+                "pseudonym": f"Member {i}",
+                "language": "en",
+                "timezone": TZ,
+                "checkin_time": "21:00",
+                "status": "active",
+                "onboarding_step": None,
+                "high_risk_windows": "",
+                "next_checkin_due_at": due,
+                "created_at": now,
+            }
+            for i in range(start, min(members, start + step))
+        ]
         with ctx.uow() as session:
             session.execute(insert(Member), rows)
             ids = session.exec(
@@ -138,9 +153,19 @@ def seed(ctx: ServiceContext, members: int, due: datetime) -> None:
                     col(Member.telegram_user_id) < FIRST_MEMBER + start + step,
                 )
             ).all()
-            session.execute(insert(ConsentRecord), [
-                {"member_id": member_id, "version": CONSENT_VERSION, "accepted": True, "language": "en",
-                 "created_at": now} for member_id in ids])
+            session.execute(
+                insert(ConsentRecord),
+                [
+                    {
+                        "member_id": member_id,
+                        "version": CONSENT_VERSION,
+                        "accepted": True,
+                        "language": "en",
+                        "created_at": now,
+                    }
+                    for member_id in ids
+                ],
+            )
             session.commit()
 
 
@@ -155,6 +180,7 @@ def run_due_scan(ctx: ServiceContext) -> tuple[int, float]:
 
 # --- the run -----------------------------------------------------------------------------------
 
+
 async def drain(ctx: ServiceContext, saathi: Any, members: int, urgent: int, timeout: float) -> list[int]:
     """Wait for the broadcast to go out, enqueueing an urgent alert at every 1/(urgent+1) of it."""
     sender = saathi.sender
@@ -167,8 +193,14 @@ async def drain(ctx: ServiceContext, saathi: Any, members: int, urgent: int, tim
             marks.pop(0)
             staff = len(alert_ids) % STAFF
             with ctx.uow() as session:
-                alert_id = enqueue(session, chat_id=FIRST_STAFF + staff, text="Urgent: a member needs a call now",
-                                   now=ctx.clock.now(), priority=Priority.URGENT, purpose="escalation")
+                alert_id = enqueue(
+                    session,
+                    chat_id=FIRST_STAFF + staff,
+                    text="Urgent: a member needs a call now",
+                    now=ctx.clock.now(),
+                    priority=Priority.URGENT,
+                    purpose="escalation",
+                )
                 session.commit()
                 alert_ids.append(alert_id or 0)
             saathi.kick()  # as the handler that enqueued it would
@@ -184,10 +216,20 @@ async def drain(ctx: ServiceContext, saathi: Any, members: int, urgent: int, tim
 
 def measure(ctx: ServiceContext, members: int, alert_ids: list[int]) -> tuple[float, float, list[float]]:
     with ctx.uow() as session:
-        sent_at = sorted(session.exec(select(OutboxMessage.sent_at).where(
-            OutboxMessage.purpose == "checkin", OutboxMessage.status == "sent")).all())
-        alerts = session.exec(select(OutboxMessage.created_at, OutboxMessage.sent_at).where(
-            col(OutboxMessage.id).in_(alert_ids))).all() if alert_ids else []
+        sent_at = sorted(
+            session.exec(
+                select(OutboxMessage.sent_at).where(
+                    OutboxMessage.purpose == "checkin", OutboxMessage.status == OutboxStatus.SENT
+                )
+            ).all()
+        )
+        alerts = (
+            session.exec(
+                select(OutboxMessage.created_at, OutboxMessage.sent_at).where(col(OutboxMessage.id).in_(alert_ids))
+            ).all()
+            if alert_ids
+            else []
+        )
     assert len(sent_at) == members, f"{len(sent_at)} of {members} check-ins sent"
     low, high = sent_at[int(0.05 * (members - 1))], sent_at[int(0.95 * (members - 1))]
     span = (high - low).total_seconds()
@@ -216,8 +258,18 @@ async def run(members: int, scale: float, rate: float, urgent: int, headroom: bo
         return await _send_through(child, ctx, engine, url, members, scale, rate, urgent, headroom, scan_seconds)
 
 
-async def _send_through(child: EmulatorProcess, ctx: ServiceContext, engine: Any, url: str, members: int,
-                        scale: float, rate: float, urgent: int, headroom: bool, scan_seconds: float) -> Result:
+async def _send_through(
+    child: EmulatorProcess,
+    ctx: ServiceContext,
+    engine: Any,
+    url: str,
+    members: int,
+    scale: float,
+    rate: float,
+    urgent: int,
+    headroom: bool,
+    scan_seconds: float,
+) -> Result:
     base_url = child.base_url
     client = EmulatorClient(child.control_url)
     try:
@@ -225,8 +277,9 @@ async def _send_through(child: EmulatorProcess, ctx: ServiceContext, engine: Any
             await client.clear_limits()
             limits = UNLIMITED
         else:
-            await client.set_limits(overall_per_sec=CEILING * scale, per_chat_per_sec=scale,
-                                    per_group_per_min=20 * scale)
+            await client.set_limits(
+                overall_per_sec=CEILING * scale, per_chat_per_sec=scale, per_group_per_min=20 * scale
+            )
             limits = Limits(overall_per_sec=rate).scaled(scale)
         await client.reset_stats()
         settings = parse_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": base_url, "DATABASE_URL": url})
@@ -234,8 +287,9 @@ async def _send_through(child: EmulatorProcess, ctx: ServiceContext, engine: Any
         print("sending …", flush=True)
         async with running(application) as saathi:
             expected_seconds = members / (limits.overall_per_sec if not headroom else 100)
-            alert_ids = await drain(saathi.services, saathi, members, 0 if headroom else urgent,
-                                    timeout=max(120.0, 3 * expected_seconds))
+            alert_ids = await drain(
+                saathi.services, saathi, members, 0 if headroom else urgent, timeout=max(120.0, 3 * expected_seconds)
+            )
             await asyncio.sleep(0.5)  # the last marks commit
         stats = await client.stats()
     finally:
@@ -243,12 +297,20 @@ async def _send_through(child: EmulatorProcess, ctx: ServiceContext, engine: Any
     sustained, drain_seconds, delays = measure(ctx, members, alert_ids)
     engine.dispose()
     return Result(
-        mode="headroom" if headroom else "ceiling", members=members,
-        database="PostgreSQL" if url.startswith("postgres") else "SQLite", scale=scale,
-        bot_rate=0.0 if headroom else limits.overall_per_sec, ceiling=0.0 if headroom else CEILING * scale,
-        scan_seconds=scan_seconds, sent=int(stats.get("sent_messages", 0)), sustained_rate=sustained,
-        drain_seconds=drain_seconds, rate_limited=int(stats.get("rate_limited", 0)), urgent_delays_ms=delays,
-        peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        mode="headroom" if headroom else "ceiling",
+        members=members,
+        database="PostgreSQL" if url.startswith("postgres") else "SQLite",
+        scale=scale,
+        bot_rate=0.0 if headroom else limits.overall_per_sec,
+        ceiling=0.0 if headroom else CEILING * scale,
+        scan_seconds=scan_seconds,
+        sent=int(stats.get("sent_messages", 0)),
+        sustained_rate=sustained,
+        drain_seconds=drain_seconds,
+        rate_limited=int(stats.get("rate_limited", 0)),
+        urgent_delays_ms=delays,
+        peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    )
 
 
 def report(results: list[Result]) -> list[str]:
@@ -276,10 +338,14 @@ def report(results: list[Result]) -> list[str]:
                 f"{'✓' if fraction >= 0.95 else '✗'} | {r.rate_limited} {'✓' if r.rate_limited == 0 else '✗'} | "
                 f"{median(r.urgent_delays_ms):.0f} / {p99:.0f} / {max(r.urgent_delays_ms, default=float('nan')):.0f} "
                 f"({len(r.urgent_delays_ms)} alerts) {'✓' if p99 < 2000 else '✗'} | {r.peak_rss_mb:.0f} "
-                f"{'✓' if r.peak_rss_mb < 300 else '✗'} |")
-        lines += ["", "The production default is RATE_LIMIT_PER_SECOND=29 (0.967 of the ceiling at most): one "
-                      "message a second of margin for network jitter against a strict sliding window; this run "
-                      f"used {r0.bot_rate / r0.scale:g}/s."]
+                f"{'✓' if r.peak_rss_mb < 300 else '✗'} |"
+            )
+        lines += [
+            "",
+            "The production default is RATE_LIMIT_PER_SECOND=29 (0.967 of the ceiling at most): one "
+            "message a second of margin for network jitter against a strict sliding window; this run "
+            f"used {r0.bot_rate / r0.scale:g}/s.",
+        ]
     if headroom_runs:
         if lines:
             lines.append("")
@@ -292,8 +358,10 @@ def report(results: list[Result]) -> list[str]:
             "|---|---|---|---|---|",
         ]
         for r in headroom_runs:
-            lines.append(f"| {r.database} | {r.sent:,} | {r.sustained_rate:.0f} | {r.sustained_rate / CEILING:.1f} "
-                         f"{'✓' if r.sustained_rate >= 10 * CEILING else '✗'} | {r.peak_rss_mb:.0f} |")
+            lines.append(
+                f"| {r.database} | {r.sent:,} | {r.sustained_rate:.0f} | {r.sustained_rate / CEILING:.1f} "
+                f"{'✓' if r.sustained_rate >= 10 * CEILING else '✗'} | {r.peak_rss_mb:.0f} |"
+            )
     return lines
 
 
@@ -328,8 +396,11 @@ def main(argv: list[str] | None = None, *, headroom_default: bool = False, defau
     lines = report(results)
     print("\n".join(lines))
     if not args.no_append:
-        title = ("Raw send headroom (scripts/benchmarks/headroom.py)" if args.headroom
-                 else "Dispatch at the ceiling (scripts/benchmarks/dispatch.py)")
+        title = (
+            "Raw send headroom (scripts/benchmarks/headroom.py)"
+            if args.headroom
+            else "Dispatch at the ceiling (scripts/benchmarks/dispatch.py)"
+        )
         append_section(title, lines)
     return 0
 

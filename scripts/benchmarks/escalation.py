@@ -36,7 +36,7 @@ from scripts.benchmarks.common import (
 )
 from storage.migrate import upgrade
 from storage.people.tables import Member
-from storage.safety.tables import Escalation
+from storage.safety.tables import Escalation, EscalationState
 
 TOKEN = "1000000002:BENCH-escalation-token-not-real"
 COUNSELLOR = 9001
@@ -54,9 +54,21 @@ def _seed_members(saathi, count: int) -> list[int]:  # type: ignore[no-untyped-d
     with ctx.uow() as session:
         for i in range(count):
             user_id = 100_000 + i
-            session.add(Member(center_id=1, counsellor_id=1, telegram_user_id=user_id, chat_id=user_id,
-                               display_name=f"Bench Member {i}", pseudonym=f"Bench {i}", language="en",
-                               timezone="Asia/Kolkata", status="active", onboarding_step=None, created_at=now))
+            session.add(
+                Member(
+                    center_id=1,
+                    counsellor_id=1,
+                    telegram_user_id=user_id,
+                    chat_id=user_id,
+                    display_name=f"Bench Member {i}",
+                    pseudonym=f"Bench {i}",
+                    language="en",
+                    timezone="Asia/Kolkata",
+                    status="active",
+                    onboarding_step=None,
+                    created_at=now,
+                )
+            )
             ids.append(user_id)
         session.commit()
     return ids
@@ -65,8 +77,8 @@ def _seed_members(saathi, count: int) -> list[int]:  # type: ignore[no-untyped-d
 async def _resolve_open(saathi) -> None:  # type: ignore[no-untyped-def]
     """Close alerts as they are sent, so each member's next urgent message opens a new one."""
     with saathi.services.uow() as session:
-        for escalation in session.exec(select(Escalation).where(Escalation.state == "open")):
-            escalation.state = "resolved"
+        for escalation in session.exec(select(Escalation).where(Escalation.state == EscalationState.OPEN)):
+            escalation.state = EscalationState.RESOLVED
         session.commit()
 
 
@@ -85,8 +97,9 @@ async def run_once(database_url: str, messages: int, members: int) -> list[float
                 emu.send_text(user_ids[(k * 7 + 3) % members], CHATTER)  # someone else is chatting
                 started = time.monotonic()
                 emu.send_text(sender, URGENT)
-                alert = await emu.wait_for_message(COUNSELLOR, lambda m: "URGENT" in (m.text or ""), after=before,
-                                                   timeout=10)
+                alert = await emu.wait_for_message(
+                    COUNSELLOR, lambda m: "URGENT" in (m.text or ""), after=before, timeout=10
+                )
                 latencies.append((alert.sent_at - started) * 1000)
                 await _resolve_open(saathi)
                 # Every alert goes to the one counsellor, and the sender spaces messages to one chat
@@ -108,13 +121,19 @@ def main() -> int:
     if pg:
         reset_postgres(pg)
         results["PostgreSQL"] = asyncio.run(run_once(pg, args.messages, args.members))
-    lines = [f"{args.messages} urgent messages from {args.members} active members, each with other members' "
-             "chatter in between, sent one after another with a pause past the counsellor's 1.05 s chat spacing; time "
-             "from the message reaching the emulator to the alert being sent.", "",
-             "| database | p50 ms | p99 ms | max ms | target p99 |", "|---|---|---|---|---|"]
+    lines = [
+        f"{args.messages} urgent messages from {args.members} active members, each with other members' "
+        "chatter in between, sent one after another with a pause past the counsellor's 1.05 s chat spacing; time "
+        "from the message reaching the emulator to the alert being sent.",
+        "",
+        "| database | p50 ms | p99 ms | max ms | target p99 |",
+        "|---|---|---|---|---|",
+    ]
     for name, values in results.items():
-        row = (f"| {name} | {median(values):.1f} | {percentile(values, 99):.1f} | {max(values):.1f} | < 1000 ms "
-               f"{'✓' if percentile(values, 99) < 1000 else '✗'} |")
+        row = (
+            f"| {name} | {median(values):.1f} | {percentile(values, 99):.1f} | {max(values):.1f} | < 1000 ms "
+            f"{'✓' if percentile(values, 99) < 1000 else '✗'} |"
+        )
         lines.append(row)
         print(f"{name}: p50 {median(values):.1f} ms, p99 {percentile(values, 99):.1f} ms, max {max(values):.1f} ms")
     if not pg:

@@ -44,7 +44,7 @@ from bot.services import attendance, checkins, circles, cravings, member_setting
 from bot.services.onboarding import CONSENT_VERSION
 from scripts.benchmarks.common import append_section, median, postgres_url, scratch_postgres
 from storage.checkins import queries as checkins_db
-from storage.checkins.tables import Checkin
+from storage.checkins.tables import Checkin, CheckinStatus
 from storage.circles import queries as circles_db
 from storage.circles.tables import (
     Circle,
@@ -56,20 +56,31 @@ from storage.circles.tables import (
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.outbox import queries as outbox_db
-from storage.outbox.tables import OutboxMessage
+from storage.outbox.tables import OutboxMessage, OutboxStatus
 from storage.people import queries as people_db
-from storage.people.tables import Center, ConsentRecord, Member, Staff
+from storage.people.tables import Center, ConsentRecord, Member, MemberStatus, Staff
 from storage.safety import queries as safety_db
-from storage.safety.tables import Escalation
+from storage.safety.tables import Escalation, EscalationState
 from storage.sponsors import queries as sponsors_db
-from storage.sponsors.tables import AttendanceWatch, Sponsor, TalkRequest
+from storage.sponsors.tables import AttendanceWatch, Sponsor, TalkRequest, TalkState
 
 TARGET_MS = 50.0
 # 21:00 in India: the evening peak the issue describes.
 NOW = datetime.now(UTC).replace(hour=15, minute=30, second=20, microsecond=0)
-ZONES = (("Asia/Kolkata", 0.70), ("Asia/Dubai", 0.10), ("Europe/London", 0.08), ("America/New_York", 0.07),
-         ("Australia/Sydney", 0.05))
-STATUSES = (("active", 0.88), ("paused", 0.05), ("onboarding", 0.03), ("unreachable", 0.02), ("left", 0.02))
+ZONES = (
+    ("Asia/Kolkata", 0.70),
+    ("Asia/Dubai", 0.10),
+    ("Europe/London", 0.08),
+    ("America/New_York", 0.07),
+    ("Australia/Sydney", 0.05),
+)
+STATUSES = (
+    (MemberStatus.ACTIVE, 0.88),
+    (MemberStatus.PAUSED, 0.05),
+    (MemberStatus.ONBOARDING, 0.03),
+    (MemberStatus.UNREACHABLE, 0.02),
+    (MemberStatus.LEFT, 0.02),
+)
 WINDOWS = ("evenings", "nights", "weekends", "evenings,nights")
 CIRCLE_SIZE = 8
 
@@ -148,6 +159,7 @@ QUERIES: list[tuple[str, Callable[[Session, datetime], Any]]] = [
 
 # --- seeding -----------------------------------------------------------------------------------------
 
+
 def _pick(rng: random.Random, choices: tuple[tuple[str, float], ...]) -> str:
     return rng.choices([c for c, _ in choices], weights=[w for _, w in choices])[0]
 
@@ -199,18 +211,35 @@ class Seeder:
         for c in range(centers):
             tz = ZONES[c % len(ZONES)][0]
             self.add(Center, name=f"Bench Kendra {c}", timezone=tz, created_at=now)
-            self.add(Staff, center_id=c + 1, name=f"Counsellor {c}", telegram_user_id=9_000_000 + c,
-                     chat_id=9_000_000 + c, created_at=now)
+            self.add(
+                Staff,
+                center_id=c + 1,
+                name=f"Counsellor {c}",
+                telegram_user_id=9_000_000 + c,
+                chat_id=9_000_000 + c,
+                created_at=now,
+            )
         outbox_key = 0
 
         def outbox(member_id: int, chat_id: int, due: datetime, status: str, priority: int = 2) -> None:
             nonlocal outbox_key
             outbox_key += 1
-            sent = status == "sent"
-            self.add(OutboxMessage, chat_id=chat_id, member_id=member_id, payload={"text": "bench"},
-                     priority=priority, purpose="checkin", dedupe_key=f"bench:{outbox_key}", status=status,
-                     attempts=1 if sent else 0, due_at=due, sent_at=due + timedelta(seconds=2) if sent else None,
-                     claimed_until=due + timedelta(minutes=1) if status == "sending" else None, created_at=due)
+            sent = status == OutboxStatus.SENT
+            self.add(
+                OutboxMessage,
+                chat_id=chat_id,
+                member_id=member_id,
+                payload={"text": "bench"},
+                priority=priority,
+                purpose="checkin",
+                dedupe_key=f"bench:{outbox_key}",
+                status=status,
+                attempts=1 if sent else 0,
+                due_at=due,
+                sent_at=due + timedelta(seconds=2) if sent else None,
+                claimed_until=due + timedelta(minutes=1) if status == OutboxStatus.SENDING else None,
+                created_at=due,
+            )
 
         circle_members: list[int] = []
         for m in range(1, self.members + 1):
@@ -221,114 +250,213 @@ class Seeder:
             yesterday = today - timedelta(days=1)
             due_today = _at(today, at, tz)
             windows = rng.choice(WINDOWS) if rng.random() < 0.3 else ""
-            member = dict(center_id=(m - 1) % centers + 1, counsellor_id=(m - 1) % centers + 1,
-                          telegram_user_id=1_000_000_000 + m, chat_id=1_000_000_000 + m,
-                          display_name=f"Bench Member {m}", pseudonym=f"Bench {m}", language="en", timezone=tz,
-                          checkin_time=at, status=status, onboarding_step=None, high_risk_windows=windows,
-                          created_at=now - timedelta(days=rng.randrange(1, 365)))
+            member = dict(
+                center_id=(m - 1) % centers + 1,
+                counsellor_id=(m - 1) % centers + 1,
+                telegram_user_id=1_000_000_000 + m,
+                chat_id=1_000_000_000 + m,
+                display_name=f"Bench Member {m}",
+                pseudonym=f"Bench {m}",
+                language="en",
+                timezone=tz,
+                checkin_time=at,
+                status=status,
+                onboarding_step=None,
+                high_risk_windows=windows,
+                created_at=now - timedelta(days=rng.randrange(1, 365)),
+            )
             started_today = False
-            if status == "onboarding":
+            if status == MemberStatus.ONBOARDING:
                 member["onboarding_step"] = "consent"
-            elif status == "active":
+            elif status == MemberStatus.ACTIVE:
                 # due now: their time is this very minute and today's check-in has not gone out yet
                 if due_today <= now and now - due_today < timedelta(minutes=1):
                     member.update(next_checkin_due_at=due_today, last_checkin_local_date=yesterday)
                 elif due_today <= now:
                     started_today = True
-                    member.update(next_checkin_due_at=_at(today + timedelta(days=1), at, tz),
-                                  last_checkin_local_date=today)
+                    member.update(
+                        next_checkin_due_at=_at(today + timedelta(days=1), at, tz), last_checkin_local_date=today
+                    )
                 else:
                     member.update(next_checkin_due_at=due_today, last_checkin_local_date=yesterday)
                 if windows:
                     # a few whose prompt fell due this minute, the rest later today or tomorrow
-                    ahead = timedelta(seconds=-rng.randrange(60)) if rng.random() < 0.01 else \
-                        timedelta(minutes=rng.randrange(1, 36 * 60))
+                    ahead = (
+                        timedelta(seconds=-rng.randrange(60))
+                        if rng.random() < 0.01
+                        else timedelta(minutes=rng.randrange(1, 36 * 60))
+                    )
                     member["next_craving_prompt_at"] = now + ahead
-            elif status == "paused":
+            elif status == MemberStatus.PAUSED:
                 member["paused_until"] = today + timedelta(days=rng.randrange(0, 15))
             member_id = self.add(Member, **member)
-            if status == "onboarding":
+            if status == MemberStatus.ONBOARDING:
                 continue
-            self.add(ConsentRecord, member_id=member_id, version=CONSENT_VERSION, accepted=True, language="en",
-                     created_at=member["created_at"])
+            self.add(
+                ConsentRecord,
+                member_id=member_id,
+                version=CONSENT_VERSION,
+                accepted=True,
+                language="en",
+                created_at=member["created_at"],
+            )
             # yesterday's check-in, closed
             due_y = _at(yesterday, at, tz)
             done = rng.random() < 0.65
-            self.add(Checkin, member_id=member_id, local_date=yesterday, status="completed" if done else "missed",
-                     step=None, due_at=due_y, reminder_due_at=due_y + timedelta(hours=2),
-                     reminded_at=None if done else due_y + timedelta(hours=2), closes_at=_day_end(yesterday, tz),
-                     completed_at=due_y + timedelta(minutes=5) if done else None, mood=3 if done else None)
-            outbox(member_id, member["chat_id"], due_y, "sent")
+            self.add(
+                Checkin,
+                member_id=member_id,
+                local_date=yesterday,
+                status=CheckinStatus.COMPLETED if done else CheckinStatus.MISSED,
+                step=None,
+                due_at=due_y,
+                reminder_due_at=due_y + timedelta(hours=2),
+                reminded_at=None if done else due_y + timedelta(hours=2),
+                closes_at=_day_end(yesterday, tz),
+                completed_at=due_y + timedelta(minutes=5) if done else None,
+                mood=3 if done else None,
+            )
+            outbox(member_id, member["chat_id"], due_y, OutboxStatus.SENT)
             if done:
-                outbox(member_id, member["chat_id"], due_y + timedelta(minutes=5), "sent", 1)
-                outbox(member_id, member["chat_id"], due_y + timedelta(minutes=5), "sent", 1)
+                outbox(member_id, member["chat_id"], due_y + timedelta(minutes=5), OutboxStatus.SENT, 1)
+                outbox(member_id, member["chat_id"], due_y + timedelta(minutes=5), OutboxStatus.SENT, 1)
             if started_today:
                 reminder = due_today + timedelta(hours=2)
                 if reminder >= _day_end(today, tz):
                     reminder = None
                 roll = rng.random()
-                state = "completed" if roll < 0.5 else "in_progress" if roll < 0.6 else "pending"
-                reminded = reminder if (state == "pending" and reminder is not None
-                                        and reminder <= now - timedelta(minutes=1)) else None
-                self.add(Checkin, member_id=member_id, local_date=today, status=state,
-                         step=None if state == "completed" else "mood", due_at=due_today, reminder_due_at=reminder,
-                         reminded_at=reminded, closes_at=_day_end(today, tz),
-                         completed_at=due_today + timedelta(minutes=3) if state == "completed" else None)
-                outbox(member_id, member["chat_id"], due_today, "sent")
+                state = (
+                    CheckinStatus.COMPLETED
+                    if roll < 0.5
+                    else CheckinStatus.IN_PROGRESS
+                    if roll < 0.6
+                    else CheckinStatus.PENDING
+                )
+                reminded = (
+                    reminder
+                    if (
+                        state == CheckinStatus.PENDING
+                        and reminder is not None
+                        and reminder <= now - timedelta(minutes=1)
+                    )
+                    else None
+                )
+                self.add(
+                    Checkin,
+                    member_id=member_id,
+                    local_date=today,
+                    status=state,
+                    step=None if state == CheckinStatus.COMPLETED else "mood",
+                    due_at=due_today,
+                    reminder_due_at=reminder,
+                    reminded_at=reminded,
+                    closes_at=_day_end(today, tz),
+                    completed_at=due_today + timedelta(minutes=3) if state == CheckinStatus.COMPLETED else None,
+                )
+                outbox(member_id, member["chat_id"], due_today, OutboxStatus.SENT)
             # the attendance watch: tomorrow 07:00 local, a few stragglers due now
             if status in sponsors_db.WATCHED_STATUSES and rng.random() > 0.001:
-                scan = now - timedelta(seconds=30) if rng.random() < 0.002 else _at(today + timedelta(days=1),
-                                                                                    "07:00", tz)
+                scan = (
+                    now - timedelta(seconds=30) if rng.random() < 0.002 else _at(today + timedelta(days=1), "07:00", tz)
+                )
                 self.add(AttendanceWatch, member_id=member_id, next_scan_at=scan)
-            if status == "unreachable" and rng.random() < 0.995:  # their counsellor was told, all but the newest
+            if (
+                status == MemberStatus.UNREACHABLE and rng.random() < 0.995
+            ):  # their counsellor was told, all but the newest
                 self.add(UnreachableNotice, member_id=member_id, staff_id=member["center_id"], told_at=now)
             if rng.random() < 0.02:  # an escalation: mostly resolved long ago
                 roll = rng.random()
-                state = "resolved" if roll < 0.95 else "acknowledged" if roll < 0.98 else "open"
+                state = (
+                    EscalationState.RESOLVED
+                    if roll < 0.95
+                    else EscalationState.ACKNOWLEDGED
+                    if roll < 0.98
+                    else EscalationState.OPEN
+                )
                 deadline = now + timedelta(minutes=rng.randrange(-2, 240))
-                self.add(Escalation, member_id=member_id, center_id=member["center_id"], level=2,
-                         reasons=[{"rule_id": "BENCH"}], source="checkin", state=state, ack_deadline_at=deadline,
-                         created_at=now - timedelta(days=rng.randrange(0, 60)))
-            if status == "active" and rng.random() < 0.01:
-                self.add(Sponsor, center_id=member["center_id"], kind="member", member_id=member_id,
-                         next_summary_at=now + timedelta(minutes=rng.randrange(-1, 7 * 24 * 60)), created_at=now)
-            if status == "active" and rng.random() < 0.002:
+                self.add(
+                    Escalation,
+                    member_id=member_id,
+                    center_id=member["center_id"],
+                    level=2,
+                    reasons=[{"rule_id": "BENCH"}],
+                    source="checkin",
+                    state=state,
+                    ack_deadline_at=deadline,
+                    created_at=now - timedelta(days=rng.randrange(0, 60)),
+                )
+            if status == MemberStatus.ACTIVE and rng.random() < 0.01:
+                self.add(
+                    Sponsor,
+                    center_id=member["center_id"],
+                    kind="member",
+                    member_id=member_id,
+                    next_summary_at=now + timedelta(minutes=rng.randrange(-1, 7 * 24 * 60)),
+                    created_at=now,
+                )
+            if status == MemberStatus.ACTIVE and rng.random() < 0.002:
                 roll = rng.random()
-                self.add(TalkRequest, member_id=member_id, center_id=member["center_id"], target="sponsor",
-                         state="waiting" if roll < 0.3 else "ended", ping_due_at=now - timedelta(minutes=20),
-                         respond_by=now + timedelta(minutes=rng.randrange(-1, 30)), created_at=now)
-            if status == "active" and rng.random() < 0.3:
+                self.add(
+                    TalkRequest,
+                    member_id=member_id,
+                    center_id=member["center_id"],
+                    target="sponsor",
+                    state=TalkState.WAITING if roll < 0.3 else TalkState.ENDED,
+                    ping_due_at=now - timedelta(minutes=20),
+                    respond_by=now + timedelta(minutes=rng.randrange(-1, 30)),
+                    created_at=now,
+                )
+            if status == MemberStatus.ACTIVE and rng.random() < 0.3:
                 circle_members.append(member_id)
         self._circles(circle_members, centers)
         # the outbox's live part: some due now (priorities mixed), some waiting for quiet hours, a few in flight
         for k in range(max(1, self.members // 200)):
             m = rng.randrange(1, self.members + 1)
             outbox(
-                m, 1_000_000_000 + m, now - timedelta(seconds=rng.randrange(0, 120)), "pending", rng.choice((0, 1, 2))
+                m,
+                1_000_000_000 + m,
+                now - timedelta(seconds=rng.randrange(0, 120)),
+                OutboxStatus.PENDING,
+                rng.choice((0, 1, 2)),
             )
-            outbox(m, 1_000_000_000 + m, now + timedelta(hours=rng.randrange(1, 10)), "pending", 2)
+            outbox(m, 1_000_000_000 + m, now + timedelta(hours=rng.randrange(1, 10)), OutboxStatus.PENDING, 2)
             if k % 10 == 0:
-                outbox(m, 1_000_000_000 + m, now - timedelta(seconds=5), "sending", 2)
-                outbox(m, 1_000_000_000 + m, now - timedelta(days=1), "dead", 2)
+                outbox(m, 1_000_000_000 + m, now - timedelta(seconds=5), OutboxStatus.SENDING, 2)
+                outbox(m, 1_000_000_000 + m, now - timedelta(days=1), OutboxStatus.DEAD, 2)
 
     def _circles(self, members: list[int], centers: int) -> None:
         rng, now = self.rng, NOW
         for index in range(0, len(members), CIRCLE_SIZE):
-            circle_id = self.add(Circle, center_id=index // CIRCLE_SIZE % centers + 1,
-                                 name=f"Bench circle {index // CIRCLE_SIZE}", created_at=now)
-            for member_id in members[index:index + CIRCLE_SIZE]:
+            circle_id = self.add(
+                Circle,
+                center_id=index // CIRCLE_SIZE % centers + 1,
+                name=f"Bench circle {index // CIRCLE_SIZE}",
+                created_at=now,
+            )
+            for member_id in members[index : index + CIRCLE_SIZE]:
                 joined = now - timedelta(days=rng.randrange(1, 120))
                 left = now - timedelta(days=1) if rng.random() < 0.1 else None
-                membership = self.add(CircleMembership, circle_id=circle_id, member_id=member_id, joined_at=joined,
-                                      left_at=left)
+                membership = self.add(
+                    CircleMembership, circle_id=circle_id, member_id=member_id, joined_at=joined, left_at=left
+                )
                 if rng.random() < 0.999:  # welcomed, all but the newest
                     posted = now - timedelta(days=rng.randrange(0, 30)) if rng.random() < 0.8 else None
                     quiet_since = posted or joined
                     # quiet for two weeks: invited back once then (a few just now, due this minute)
-                    invited = quiet_since + timedelta(days=circles.QUIET_DAYS, hours=1) \
-                        if now - quiet_since >= timedelta(days=circles.QUIET_DAYS) and rng.random() > 0.002 else None
-                    self.add(CircleParticipant, membership_id=membership, circle_id=circle_id, member_id=member_id,
-                             welcomed_at=joined, last_posted_at=posted, invited_at=invited)
+                    invited = (
+                        quiet_since + timedelta(days=circles.QUIET_DAYS, hours=1)
+                        if now - quiet_since >= timedelta(days=circles.QUIET_DAYS) and rng.random() > 0.002
+                        else None
+                    )
+                    self.add(
+                        CircleParticipant,
+                        membership_id=membership,
+                        circle_id=circle_id,
+                        member_id=member_id,
+                        welcomed_at=joined,
+                        last_posted_at=posted,
+                        invited_at=invited,
+                    )
             # eight weekly meetings held, the next one at 21:00 IST for a few circles (due now)
             starts = now + timedelta(days=rng.randrange(0, 7), hours=rng.randrange(0, 24))
             if rng.random() < 0.02:
@@ -336,15 +464,40 @@ class Seeder:
             for week in range(8, -1, -1):
                 at = starts - timedelta(weeks=week)
                 held = week > 0
-                self.add(CircleMeeting, circle_id=circle_id, sequence=8 - week, starts_at=at,
-                         ends_at=at + timedelta(minutes=60), remind_at=at - timedelta(minutes=15), goal="share",
-                         reminded_at=at - timedelta(minutes=15) if held else None, started_at=at if held else None,
-                         created_at=at - timedelta(weeks=1))
+                self.add(
+                    CircleMeeting,
+                    circle_id=circle_id,
+                    sequence=8 - week,
+                    starts_at=at,
+                    ends_at=at + timedelta(minutes=60),
+                    remind_at=at - timedelta(minutes=15),
+                    goal="share",
+                    reminded_at=at - timedelta(minutes=15) if held else None,
+                    started_at=at if held else None,
+                    created_at=at - timedelta(weeks=1),
+                )
 
     def insert(self, engine: Engine) -> None:
-        order = [t.__tablename__ for t in (Center, Staff, Member, ConsentRecord, Checkin, OutboxMessage,  # type: ignore[attr-defined]
-                                           AttendanceWatch, UnreachableNotice, Escalation, Sponsor, TalkRequest,
-                                           Circle, CircleMembership, CircleParticipant, CircleMeeting)]
+        order = [
+            t.__tablename__
+            for t in (
+                Center,
+                Staff,
+                Member,
+                ConsentRecord,
+                Checkin,
+                OutboxMessage,  # type: ignore[attr-defined]
+                AttendanceWatch,
+                UnreachableNotice,
+                Escalation,
+                Sponsor,
+                TalkRequest,
+                Circle,
+                CircleMembership,
+                CircleParticipant,
+                CircleMeeting,
+            )
+        ]
         tables = SQLModel.metadata.tables
         with engine.begin() as conn:
             for name in order:
@@ -353,14 +506,17 @@ class Seeder:
                 # executemany needs one set of keys: fill the missing ones with the column defaults
                 keys = sorted({key for row in rows for key in row})
                 for start in range(0, len(rows), 5000):
-                    chunk = [{key: row.get(key, _default(tables[name], key)) for key in keys}
-                             for row in rows[start:start + 5000]]
+                    chunk = [
+                        {key: row.get(key, _default(tables[name], key)) for key in keys}
+                        for row in rows[start : start + 5000]
+                    ]
                     conn.execute(tables[name].insert(), chunk)
             if engine.dialect.name == "postgresql":
                 for name in order:
                     if "id" in tables[name].c and tables[name].c.id.autoincrement is not False and self.rows.get(name):
-                        conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                                          f"(SELECT max(id) FROM {name}))"))
+                        conn.execute(
+                            text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))")
+                        )
         with engine.connect() as conn:
             conn.execute(text("ANALYZE"))
             conn.commit()
@@ -374,6 +530,7 @@ def _default(table: Any, key: str) -> Any:
 
 
 # --- measuring ---------------------------------------------------------------------------------------
+
 
 @dataclass
 class Measured:
@@ -401,8 +558,17 @@ class Capture:
         self.statements = []
 
 
-BIG_TABLES = ("member", "checkin", "outboxmessage", "attendancewatch", "circlemembership", "circleparticipant",
-              "circlemeeting", "escalation", "consentrecord")
+BIG_TABLES = (
+    "member",
+    "checkin",
+    "outboxmessage",
+    "attendancewatch",
+    "circlemembership",
+    "circleparticipant",
+    "circlemeeting",
+    "escalation",
+    "consentrecord",
+)
 
 
 def _explain(engine: Engine, statement: str, parameters: Any) -> tuple[str, bool, int | None]:
@@ -419,8 +585,11 @@ def _explain(engine: Engine, statement: str, parameters: Any) -> tuple[str, bool
     lines = [str(row[0]) for row in rows]
     nodes, full, touched = [], False, 0
     for line in lines:
-        scan = re.search(r"(Seq Scan|Index Only Scan|Index Scan|Bitmap Index Scan|Bitmap Heap Scan)"
-                         r"(?: Backward)?(?: using (\S+))?(?: on (\S+))?.*rows=(\d+) loops=(\d+)", line)
+        scan = re.search(
+            r"(Seq Scan|Index Only Scan|Index Scan|Bitmap Index Scan|Bitmap Heap Scan)"
+            r"(?: Backward)?(?: using (\S+))?(?: on (\S+))?.*rows=(\d+) loops=(\d+)",
+            line,
+        )
         if scan:
             kind, index, table, found, loops = scan.groups()
             nodes.append(f"{kind} {index or ''}{' on ' if index and table else ''}{table or ''}".replace("  ", " "))
@@ -455,8 +624,13 @@ def measure(engine: Engine, runs: int) -> dict[str, Measured]:
         touched = [p[2] for p in plans if p[2] is not None]
         # an index walked in full (in ORDER BY order, say) reads as much as a scan of the table
         many = bool(touched) and sum(touched) > max(5000, 10 * found)
-        results[name] = Measured(ms=median(times), rows=found, plan=" | ".join(p[0] for p in plans),
-                                 full_scan=many or any(p[1] for p in plans), touched=sum(touched) if touched else None)
+        results[name] = Measured(
+            ms=median(times),
+            rows=found,
+            plan=" | ".join(p[0] for p in plans),
+            full_scan=many or any(p[1] for p in plans),
+            touched=sum(touched) if touched else None,
+        )
     return results
 
 
@@ -467,8 +641,11 @@ def run_database(label: str, url: str, size: int, runs: int, plans: bool) -> dic
     started = time.monotonic()
     seeder.build()
     seeder.insert(engine)
-    print(f"{label} {size:,} members: seeded in {time.monotonic() - started:.0f} s "
-          f"({', '.join(f'{k} {v:,}' for k, v in seeder.counts.items() if v)})", flush=True)
+    print(
+        f"{label} {size:,} members: seeded in {time.monotonic() - started:.0f} s "
+        f"({', '.join(f'{k} {v:,}' for k, v in seeder.counts.items() if v)})",
+        flush=True,
+    )
     results = measure(engine, runs)
     engine.dispose()
     for name, m in results.items():
@@ -493,8 +670,9 @@ def main() -> int:
     if args.database in ("both", "sqlite"):
         for size in sizes:
             with tempfile.TemporaryDirectory() as folder:
-                results[("SQLite", size)] = run_database("SQLite", f"sqlite:///{folder}/bench.db", size, args.runs,
-                                                         args.plans)
+                results[("SQLite", size)] = run_database(
+                    "SQLite", f"sqlite:///{folder}/bench.db", size, args.runs, args.plans
+                )
     pg = postgres_url() if args.database in ("both", "postgres") else None
     if pg:
         for size in sizes:
@@ -514,14 +692,16 @@ def main() -> int:
 def report(results: dict[tuple[str, int], dict[str, Measured]], runs: int, *, measured_pg: bool) -> list[str]:
     columns = list(results)
     lines = [
-        "Median of " f"{runs} runs per query, in ms (target < {TARGET_MS:.0f} ms each), at 21:00 in India with about "
+        "Median of "
+        f"{runs} runs per query, in ms (target < {TARGET_MS:.0f} ms each), at 21:00 in India with about "
         "one member in ten due that minute. Each is the repository call the per-minute due work (or the outbox "
         "sender) makes, with the service's own limit, in a transaction rolled back after each run. Seed: members "
         "in five time zones (88% active), yesterday's and today's check-ins, about three outbox rows per member "
         "(mostly sent, 0.5% due), escalations, attendance watches, sponsors, talk requests, circles of 8 with "
         "nine meetings each. ✗ marks a per-minute query over target; “full scan” one that reads a whole large "
         "table (or many more rows than it returns). claim_unwatched_members runs hourly (housekeeping), not in "
-        "the per-minute scan.", "",
+        "the per-minute scan.",
+        "",
         "| query | " + " | ".join(f"{db} {size // 1000}k" for db, size in columns) + " |",
         "|---|" + "---|" * len(columns),
     ]

@@ -46,14 +46,18 @@ from scripts.benchmarks.common import append_section, median, percentile, reset_
 from storage.circles.tables import Circle, CircleMembership
 from storage.db import SessionFactory, make_engine
 from storage.migrate import upgrade
-from storage.outbox.tables import OutboxMessage
+from storage.outbox.tables import OutboxMessage, OutboxStatus
 from storage.people.tables import Center, Member, Staff
 
 TOKEN = "1000000003:BENCH-relay-token-not-real"
 CEILING = 30.0
 MEMBERS = 12
-TEXTS = ("Day 12 today. The evening was hard but I went for a walk.", "Thank you all, reading this helps.",
-         "Cravings came at 7, I called my sponsor and it passed.", "Small win: slept eight hours.")
+TEXTS = (
+    "Day 12 today. The evening was hard but I went for a walk.",
+    "Thank you all, reading this helps.",
+    "Cravings came at 7, I called my sponsor and it passed.",
+    "Small win: slept eight hours.",
+)
 
 
 class ScaledClock:
@@ -102,9 +106,18 @@ def _seed(ctx: ServiceContext, emu: BotApiEmulator, circle_count: int, first_use
             ids = []
             for m in range(MEMBERS):
                 user_id = first_user + c * MEMBERS + m
-                member = Member(center_id=center.id or 0, telegram_user_id=user_id, chat_id=user_id,
-                                display_name=f"Bench {user_id}", pseudonym=f"Bench {user_id}", language="en",
-                                timezone="Asia/Kolkata", status="active", onboarding_step=None, created_at=now)
+                member = Member(
+                    center_id=center.id or 0,
+                    telegram_user_id=user_id,
+                    chat_id=user_id,
+                    display_name=f"Bench {user_id}",
+                    pseudonym=f"Bench {user_id}",
+                    language="en",
+                    timezone="Asia/Kolkata",
+                    status="active",
+                    onboarding_step=None,
+                    created_at=now,
+                )
                 session.add(member)
                 session.flush()
                 session.add(CircleMembership(circle_id=circle.id or 0, member_id=member.id or 0, joined_at=now))
@@ -139,8 +152,13 @@ def _warm_up(ctx: ServiceContext) -> None:
 
 def _pending(ctx: ServiceContext) -> int:
     with ctx.uow() as session:
-        return int(session.exec(select(func.count()).select_from(OutboxMessage).where(
-            col(OutboxMessage.status).in_(("pending", "sending")))).one())
+        return int(
+            session.exec(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(col(OutboxMessage.status).in_((OutboxStatus.PENDING, OutboxStatus.SENDING)))
+            ).one()
+        )
 
 
 async def _drain(ctx: ServiceContext, sender: OutboxSender, timeout: float) -> None:
@@ -163,8 +181,15 @@ def _max_per_chat_per_second(emu: BotApiEmulator, chats: list[int], scale: float
     return worst
 
 
-async def _scenario(name: str, ctx: ServiceContext, emu: BotApiEmulator, sender: OutboxSender,
-                    groups: list[list[int]], writers_per_circle: int, scale: float) -> Result:
+async def _scenario(
+    name: str,
+    ctx: ServiceContext,
+    emu: BotApiEmulator,
+    sender: OutboxSender,
+    groups: list[list[int]],
+    writers_per_circle: int,
+    scale: float,
+) -> Result:
     _warm_up(ctx)
     emu.reset_stats()
     timings: list[float] = []
@@ -180,9 +205,15 @@ async def _scenario(name: str, ctx: ServiceContext, emu: BotApiEmulator, sender:
     real = time.monotonic() - started  # from the first message in to the last copy out
     chats = [user for group in groups for user in group]
     copies = sum(len(emu.messages(chat)) for chat in chats)
-    return Result(name=name, messages=len(timings), copies=copies, service_ms=timings, delivery_seconds=real * scale,
-                  rate_limited=int(emu.stats.get("rate_limited", 0)),
-                  max_per_chat_per_second=_max_per_chat_per_second(emu, chats, scale))
+    return Result(
+        name=name,
+        messages=len(timings),
+        copies=copies,
+        service_ms=timings,
+        delivery_seconds=real * scale,
+        rate_limited=int(emu.stats.get("rate_limited", 0)),
+        max_per_chat_per_second=_max_per_chat_per_second(emu, chats, scale),
+    )
 
 
 async def _run_one(name: str, circle_count: int, writers: int, scale: float, url: str) -> Result:
@@ -194,8 +225,11 @@ async def _run_one(name: str, circle_count: int, writers: int, scale: float, url
     emu = BotApiEmulator(token=TOKEN)
     await emu.start()
     emu.set_limits(overall_per_sec=CEILING, per_chat_per_sec=1, per_group_per_min=20, time_scale=scale)
-    bot = ExtBot(TOKEN, base_url=emu.base_url, rate_limiter=AIORateLimiter(
-        overall_max_rate=CEILING, overall_time_period=1 / scale, max_retries=0))
+    bot = ExtBot(
+        TOKEN,
+        base_url=emu.base_url,
+        rate_limiter=AIORateLimiter(overall_max_rate=CEILING, overall_time_period=1 / scale, max_retries=0),
+    )
     await bot.initialize()
     # the production sender polls every 0.5 s when idle; scaled like everything else
     sender = OutboxSender(ctx.uow, clock, bot, idle_poll=0.5 / scale)
@@ -219,7 +253,9 @@ async def run(circle_count: int, scale: float, database_url: str | None) -> list
         with tempfile.TemporaryDirectory() as folder:
             if database_url and database_url.startswith("postgres"):
                 reset_postgres(database_url)
-            results.append(await _run_one(name, circles_, writers, speed, database_url or f"sqlite:///{folder}/bench.db"))
+            results.append(
+                await _run_one(name, circles_, writers, speed, database_url or f"sqlite:///{folder}/bench.db")
+            )
     return results
 
 
@@ -242,9 +278,11 @@ def _report(results: list[Result], scale: float, database: str) -> list[str]:
     ]
     for r in results:
         capacity = r.copies / (sum(r.service_ms) / 1000) if r.service_ms else float("nan")
-        lines.append(f"| {r.name} | {r.messages} | {r.copies} | {median(r.service_ms):.1f} / "
-                     f"{percentile(r.service_ms, 99):.1f} | {capacity:.0f} | {r.per_second:.1f} "
-                     f"({r.per_second / CEILING:.0%}) | {r.rate_limited} | {r.max_per_chat_per_second} |")
+        lines.append(
+            f"| {r.name} | {r.messages} | {r.copies} | {median(r.service_ms):.1f} / "
+            f"{percentile(r.service_ms, 99):.1f} | {capacity:.0f} | {r.per_second:.1f} "
+            f"({r.per_second / CEILING:.0%}) | {r.rate_limited} | {r.max_per_chat_per_second} |"
+        )
     lines += [
         "",
         "Our own cost is the screening and the fan-out inserts of one message (11 copies and their "

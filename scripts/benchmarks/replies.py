@@ -87,8 +87,10 @@ class Run:
         return self.presses / self.seconds if self.seconds > 0 else float("nan")
 
     def cpu_per_press(self) -> str:
-        return (f"{self.cpu_seconds / self.presses * 1000:.1f} ms "
-                f"(emulator {self.emulator_cpu_seconds / self.presses * 1000:.1f} ms)")
+        return (
+            f"{self.cpu_seconds / self.presses * 1000:.1f} ms "
+            f"(emulator {self.emulator_cpu_seconds / self.presses * 1000:.1f} ms)"
+        )
 
 
 class AnswerLog:
@@ -105,8 +107,9 @@ class AnswerLog:
         return answers
 
 
-async def _press_all(answers: AnswerLog, presses: list[tuple[int, int, str]], *, strict: bool,
-                     timeout: float = 300) -> Run:
+async def _press_all(
+    answers: AnswerLog, presses: list[tuple[int, int, str]], *, strict: bool, timeout: float = 300
+) -> Run:
     """Queue every press in one control call, then wait until each one has been answered."""
     await answers.new()  # anything answered before this run is not ours
     started = time.monotonic()
@@ -133,21 +136,41 @@ def _seed(saathi: Any, members: int) -> list[int]:
     now = datetime.now(UTC)
     ids = [FIRST_USER + i for i in range(members)]
     with ctx.uow() as session:
-        rows = [Member(center_id=1, counsellor_id=1, telegram_user_id=user_id, chat_id=user_id,
-                       display_name=f"Bench Member {i}", pseudonym=f"Bench {i}", language="en",
-                       timezone="Asia/Kolkata", status="active", onboarding_step=None, checkin_time="20:00",
-                       next_checkin_due_at=now, created_at=now) for i, user_id in enumerate(ids)]
+        rows = [
+            Member(
+                center_id=1,
+                counsellor_id=1,
+                telegram_user_id=user_id,
+                chat_id=user_id,
+                display_name=f"Bench Member {i}",
+                pseudonym=f"Bench {i}",
+                language="en",
+                timezone="Asia/Kolkata",
+                status="active",
+                onboarding_step=None,
+                checkin_time="20:00",
+                next_checkin_due_at=now,
+                created_at=now,
+            )
+            for i, user_id in enumerate(ids)
+        ]
         session.add_all(rows)
         session.flush()
-        session.add_all([ConsentRecord(member_id=row.id or 0, version=CONSENT_VERSION, accepted=True, language="en",
-                                       created_at=now) for row in rows])
+        session.add_all(
+            [
+                ConsentRecord(
+                    member_id=row.id or 0, version=CONSENT_VERSION, accepted=True, language="en", created_at=now
+                )
+                for row in rows
+            ]
+        )
         session.commit()
     return ids
 
 
 def _chunks(items: list[int], size: int = 50) -> Iterator[list[int]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 async def _add_users(emu: EmulatorClient, ids: list[int]) -> None:
@@ -196,8 +219,9 @@ async def _run_bare(base_url: str, answers: AnswerLog, presses: list[tuple[int, 
         await bare.shutdown()
 
 
-async def _run_ours(settings: Any, answers: AnswerLog, presses: list[tuple[int, int, str]],
-                    profile: str | None, pause_sender: bool) -> Run:
+async def _run_ours(
+    settings: Any, answers: AnswerLog, presses: list[tuple[int, int, str]], profile: str | None, pause_sender: bool
+) -> Run:
     async with running(bot_application(settings)) as saathi:
         if pause_sender and saathi.sender is not None:  # diagnosis: the handlers alone, replies left queued
             await saathi.sender.stop()
@@ -211,8 +235,9 @@ async def _run_ours(settings: Any, answers: AnswerLog, presses: list[tuple[int, 
     return ours
 
 
-async def run_once(database_url: str, members: int, profile: str | None = None,
-                   pause_sender: bool = False) -> tuple[Run, Run]:
+async def run_once(
+    database_url: str, members: int, profile: str | None = None, pause_sender: bool = False
+) -> tuple[Run, Run]:
     """Deliver the keyboards, then: bare bot, our bot, bare bot again (the floor brackets ours in time)."""
     with emulator_process(TOKEN) as process:
         async with EmulatorClient(process.control_url) as emu:
@@ -232,17 +257,24 @@ async def run_once(database_url: str, members: int, profile: str | None = None,
             before = await _run_bare(process.base_url, answers, presses)
             ours = await _run_ours(settings, answers, presses, profile, pause_sender)
             after = await _run_bare(process.base_url, answers, presses)
-    bare = Run(before.presses + after.presses, before.seconds + after.seconds,
-               before.latencies_ms + after.latencies_ms, before.refused + after.refused,
-               before.cpu_seconds + after.cpu_seconds, before.emulator_cpu_seconds + after.emulator_cpu_seconds)
+    bare = Run(
+        before.presses + after.presses,
+        before.seconds + after.seconds,
+        before.latencies_ms + after.latencies_ms,
+        before.refused + after.refused,
+        before.cpu_seconds + after.cpu_seconds,
+        before.emulator_cpu_seconds + after.emulator_cpu_seconds,
+    )
     print(f"  bare bot before ours {before.per_second:.0f}/s, after {after.per_second:.0f}/s", flush=True)
     print(f"  CPU per press: ours {ours.cpu_per_press()}, bare {bare.cpu_per_press()}", flush=True)
     return ours, bare
 
 
 def _row(label: str, run: Run) -> str:
-    return (f"| {label} | {run.presses} | {run.per_second:.0f} | {median(run.latencies_ms):.0f} | "
-            f"{percentile(run.latencies_ms, 99):.0f} | {run.refused} |")
+    return (
+        f"| {label} | {run.presses} | {run.per_second:.0f} | {median(run.latencies_ms):.0f} | "
+        f"{percentile(run.latencies_ms, 99):.0f} | {run.refused} |"
+    )
 
 
 def main() -> int:
@@ -250,16 +282,20 @@ def main() -> int:
     parser.add_argument("--members", type=int, default=1000, help="members pressing at once")
     parser.add_argument("--database", choices=("both", "sqlite", "postgres"), default="both")
     parser.add_argument("--profile", metavar="FILE", help="cProfile our bot's pressing phase (SQLite) into FILE")
-    parser.add_argument("--pause-sender", action="store_true",
-                        help="diagnosis: stop our outbox sender during the burst (the handlers alone)")
+    parser.add_argument(
+        "--pause-sender",
+        action="store_true",
+        help="diagnosis: stop our outbox sender during the burst (the handlers alone)",
+    )
     parser.add_argument("--no-append", action="store_true", help="print only; leave docs/performance.md alone")
     args = parser.parse_args()
     results: dict[str, tuple[Run, Run]] = {}
     if args.database in ("both", "sqlite"):
         with tempfile.TemporaryDirectory() as folder:
             print("SQLite", flush=True)
-            results["SQLite"] = asyncio.run(run_once(f"sqlite:///{folder}/bench.db", args.members,
-                                                          args.profile, args.pause_sender))
+            results["SQLite"] = asyncio.run(
+                run_once(f"sqlite:///{folder}/bench.db", args.members, args.profile, args.pause_sender)
+            )
     pg = postgres_url() if args.database in ("both", "postgres") else None
     if pg:
         with scratch_postgres(pg, "bench_replies") as url:
@@ -281,33 +317,47 @@ def main() -> int:
         "|---|---|---|---|---|---|---|",
     ]
     if args.pause_sender:
-        lines[0] += (" Diagnosis run (--pause-sender): our outbox sender was stopped during the burst, so these "
-                     "figures are the handlers alone, without the replies being sent.")
+        lines[0] += (
+            " Diagnosis run (--pause-sender): our outbox sender was stopped during the burst, so these "
+            "figures are the handlers alone, without the replies being sent."
+        )
     ratios = []
     for name, (ours, bare) in results.items():
         ratio = ours.per_second / bare.per_second
         ratios.append(ratio)
         lines.append(_row(f"{name} | Saathi", ours))
         lines.append(_row(f"{name} | bare PTB (floor)", bare))
-        print(f"{name}: ours {ours.per_second:.0f}/s (p50 {median(ours.latencies_ms):.0f} ms, p99 "
-              f"{percentile(ours.latencies_ms, 99):.0f} ms, refused {ours.refused}); bare {bare.per_second:.0f}/s "
-              f"(p50 {median(bare.latencies_ms):.0f} ms, p99 {percentile(bare.latencies_ms, 99):.0f} ms); "
-              f"ratio {ratio:.2f} (target ≥ {TARGET_RATIO})")
+        print(
+            f"{name}: ours {ours.per_second:.0f}/s (p50 {median(ours.latencies_ms):.0f} ms, p99 "
+            f"{percentile(ours.latencies_ms, 99):.0f} ms, refused {ours.refused}); bare {bare.per_second:.0f}/s "
+            f"(p50 {median(bare.latencies_ms):.0f} ms, p99 {percentile(bare.latencies_ms, 99):.0f} ms); "
+            f"ratio {ratio:.2f} (target ≥ {TARGET_RATIO})"
+        )
     lines.append("")
-    lines.append("Our throughput as a share of the bare bot's: " + ", ".join(
-        f"{name} {r:.2f} {'✓' if r >= TARGET_RATIO else '✗'}" for name, r in zip(results, ratios, strict=True))
-        + f" (target ≥ {TARGET_RATIO}).")
-    lines.append("CPU per press (the benchmark's process, which runs the bot, and the emulator's): " + "; ".join(
-        f"{name} ours {ours.cpu_per_press()}, bare {bare.cpu_per_press()}" for name, (ours, bare) in results.items())
-        + ".")
-    lines.append("\nPer press our bot stores the answer, the ticked keyboard, the next question and the update id in "
-                 "one transaction, then answers; its outbox sender shares the process and claims, sends and marks "
-                 "those replies meanwhile (run with --pause-sender to see the handlers alone). The two bots differ "
-                 "in how they are built, not only in what they do: the bare bot is python-telegram-bot as it comes "
-                 "(httpx, one update after another); ours talks HTTP through aiohttp (bot/http.py), handles a "
-                 "batch a lane per chat, 8 at a time (bot/polling.py), and on PostgreSQL runs each use case on the "
-                 "event loop in a greenlet, over asyncpg (Saathi.call). \"CPU per press\" is the process's CPU over "
-                 "the presses.")
+    lines.append(
+        "Our throughput as a share of the bare bot's: "
+        + ", ".join(
+            f"{name} {r:.2f} {'✓' if r >= TARGET_RATIO else '✗'}" for name, r in zip(results, ratios, strict=True)
+        )
+        + f" (target ≥ {TARGET_RATIO})."
+    )
+    lines.append(
+        "CPU per press (the benchmark's process, which runs the bot, and the emulator's): "
+        + "; ".join(
+            f"{name} ours {ours.cpu_per_press()}, bare {bare.cpu_per_press()}" for name, (ours, bare) in results.items()
+        )
+        + "."
+    )
+    lines.append(
+        "\nPer press our bot stores the answer, the ticked keyboard, the next question and the update id in "
+        "one transaction, then answers; its outbox sender shares the process and claims, sends and marks "
+        "those replies meanwhile (run with --pause-sender to see the handlers alone). The two bots differ "
+        "in how they are built, not only in what they do: the bare bot is python-telegram-bot as it comes "
+        "(httpx, one update after another); ours talks HTTP through aiohttp (bot/http.py), handles a "
+        "batch a lane per chat, 8 at a time (bot/polling.py), and on PostgreSQL runs each use case on the "
+        'event loop in a greenlet, over asyncpg (Saathi.call). "CPU per press" is the process\'s CPU over '
+        "the presses."
+    )
     if not pg:
         lines.append("\nPostgreSQL not measured in this run (set SAATHI_TEST_POSTGRES_URL).")
     if not args.no_append:

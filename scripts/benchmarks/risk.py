@@ -58,8 +58,10 @@ def row(name: str, values: tuple[list[float], list[float]], target: bool = True)
     cpu, wall = values
     p99 = percentile(cpu, 99)
     mark = (f"< {TARGET_MS:g} ms " + ("✓" if p99 < TARGET_MS else "✗")) if target else ""
-    return (f"| {name} | {len(cpu)} | {median(cpu):.2f} | {p99:.2f} | {max(cpu):.2f} | "
-            f"{percentile(wall, 99):.2f} | {mark} |")
+    return (
+        f"| {name} | {len(cpu)} | {median(cpu):.2f} | {p99:.2f} | {max(cpu):.2f} | "
+        f"{percentile(wall, 99):.2f} | {mark} |"
+    )
 
 
 def load_average() -> str:

@@ -60,23 +60,68 @@ def seed(database_url: str, *, members: int, bulk_chats: int = 0, rows_per_chat:
     engine = make_engine(database_url, single_use=True)
     created = DUE - timedelta(days=30)
     with engine.begin() as conn:
-        center_id = conn.execute(insert(Center).values(name="Bench Kendra", timezone="Asia/Kolkata",
-                                                       created_at=created).returning(Center.id)).scalar_one()
-        staff_id = conn.execute(insert(Staff).values(center_id=center_id, name="Counsellor Bench", role="counsellor",
-                                                     created_at=created).returning(Staff.id)).scalar_one()
+        center_id = conn.execute(
+            insert(Center).values(name="Bench Kendra", timezone="Asia/Kolkata", created_at=created).returning(Center.id)
+        ).scalar_one()
+        staff_id = conn.execute(
+            insert(Staff)
+            .values(center_id=center_id, name="Counsellor Bench", role="counsellor", created_at=created)
+            .returning(Staff.id)
+        ).scalar_one()
         for chunk in _chunks(range(members), 5000):
-            ids = conn.execute(insert(Member).returning(Member.id), [
-                {"center_id": center_id, "counsellor_id": staff_id, "telegram_user_id": MEMBER_BASE + i,
-                 "chat_id": MEMBER_BASE + i, "pseudonym": f"Lotus {i}", "language": "en",
-                 "timezone": "Asia/Kolkata", "checkin_time": "20:00", "status": "active", "onboarding_step": None,
-                 "next_checkin_due_at": DUE, "created_at": created} for i in chunk]).scalars().all()
-            conn.execute(insert(ConsentRecord), [
-                {"member_id": member_id, "version": CONSENT_VERSION, "accepted": True, "language": "en",
-                 "created_at": created} for member_id in ids])
-        rows = [{"chat_id": BULK_BASE + j, "method": "send", "payload": {"text": f"Bulletin {j}.{k}"},
-                 "priority": int(Priority.BULK), "purpose": "bench_bulk", "dedupe_key": f"wbulk:{j}:{k}",
-                 "status": "pending", "attempts": 0, "due_at": DUE - timedelta(minutes=1),
-                 "created_at": DUE - timedelta(minutes=1)} for j in range(bulk_chats) for k in range(rows_per_chat)]
+            ids = (
+                conn.execute(
+                    insert(Member).returning(Member.id),
+                    [
+                        {
+                            "center_id": center_id,
+                            "counsellor_id": staff_id,
+                            "telegram_user_id": MEMBER_BASE + i,
+                            "chat_id": MEMBER_BASE + i,
+                            "pseudonym": f"Lotus {i}",
+                            "language": "en",
+                            "timezone": "Asia/Kolkata",
+                            "checkin_time": "20:00",
+                            "status": "active",
+                            "onboarding_step": None,
+                            "next_checkin_due_at": DUE,
+                            "created_at": created,
+                        }
+                        for i in chunk
+                    ],
+                )
+                .scalars()
+                .all()
+            )
+            conn.execute(
+                insert(ConsentRecord),
+                [
+                    {
+                        "member_id": member_id,
+                        "version": CONSENT_VERSION,
+                        "accepted": True,
+                        "language": "en",
+                        "created_at": created,
+                    }
+                    for member_id in ids
+                ],
+            )
+        rows = [
+            {
+                "chat_id": BULK_BASE + j,
+                "method": "send",
+                "payload": {"text": f"Bulletin {j}.{k}"},
+                "priority": int(Priority.BULK),
+                "purpose": "bench_bulk",
+                "dedupe_key": f"wbulk:{j}:{k}",
+                "status": "pending",
+                "attempts": 0,
+                "due_at": DUE - timedelta(minutes=1),
+                "created_at": DUE - timedelta(minutes=1),
+            }
+            for j in range(bulk_chats)
+            for k in range(rows_per_chat)
+        ]
         for chunk in _chunks(rows, 5000):
             conn.execute(insert(OutboxMessage), list(chunk))
     engine.dispose()
@@ -100,14 +145,20 @@ def add_phones(emu: BotApiEmulator, *, members: int, bulk_chats: int = 0) -> Non
         emu.add_user(BULK_BASE + j, "Bench")
 
 
-def worker_env(emu: BotApiEmulator, database_url: str, *, anchor: float, speed: float = 1.0,
-               **extra: str) -> dict[str, str]:
+def worker_env(
+    emu: BotApiEmulator, database_url: str, *, anchor: float, speed: float = 1.0, **extra: str
+) -> dict[str, str]:
     """The environment of one ``saathi run --role dispatcher``: every worker gets the same clock
     (start, anchor and speed), so they share one timeline and a restarted worker carries on."""
     from tests.e2e.processes import bot_env
 
-    settings = {"LOG_LEVEL": "INFO", "SAATHI_CLOCK_START": (DUE + timedelta(seconds=1)).isoformat(),
-                "SAATHI_CLOCK_ANCHOR": repr(anchor), "SAATHI_CLOCK_SPEED": repr(speed), "SAATHI_DUE_SCAN_SECONDS": "1"}
+    settings = {
+        "LOG_LEVEL": "INFO",
+        "SAATHI_CLOCK_START": (DUE + timedelta(seconds=1)).isoformat(),
+        "SAATHI_CLOCK_ANCHOR": repr(anchor),
+        "SAATHI_CLOCK_SPEED": repr(speed),
+        "SAATHI_DUE_SCAN_SECONDS": "1",
+    }
     return bot_env(emu, database_url, **{**settings, **extra})
 
 
@@ -122,8 +173,9 @@ def is_checkin(message: SentMessage) -> bool:
 
 def checkin_counts(emu: BotApiEmulator, members: int) -> Counter[int]:
     """How many check-in questions each seeded member's chat received."""
-    return Counter({MEMBER_BASE + i: sum(1 for m in emu.messages(MEMBER_BASE + i) if is_checkin(m))
-                    for i in range(members)})
+    return Counter(
+        {MEMBER_BASE + i: sum(1 for m in emu.messages(MEMBER_BASE + i) if is_checkin(m)) for i in range(members)}
+    )
 
 
 def outbox_state(database_url: str) -> dict[str, int]:
@@ -135,8 +187,9 @@ def outbox_state(database_url: str) -> dict[str, int]:
     return {**{status: int(n) for status, n in rows}, "checkins": int(checkins)}
 
 
-async def wait_delivered(database_url: str, expected: int, timeout: float,
-                         arrived: Callable[[], int] | None = None) -> float:
+async def wait_delivered(
+    database_url: str, expected: int, timeout: float, arrived: Callable[[], int] | None = None
+) -> float:
     """Until ``expected`` outbox rows are sent; returns the seconds it took.
 
     This event loop is the emulator's, standing in for Telegram, and it stamps each request's arrival
@@ -155,8 +208,9 @@ async def wait_delivered(database_url: str, expected: int, timeout: float,
         await asyncio.sleep(TIMEOUT_BUSY)
 
 
-async def run_bench(database_url: str, members: int, scale: float, redis_url: str | None,
-                    kill_after: float | None = None) -> dict[str, Any]:
+async def run_bench(
+    database_url: str, members: int, scale: float, redis_url: str | None, kill_after: float | None = None
+) -> dict[str, Any]:
     from tests.e2e.processes import BotProcess
 
     upgrade(database_url)
@@ -171,8 +225,15 @@ async def run_bench(database_url: str, members: int, scale: float, redis_url: st
             _clear_redis(redis_url)
         anchor = time.time()
         with tempfile.TemporaryDirectory() as folder:
-            workers = [BotProcess(worker_env(emu, database_url, anchor=anchor, **extra), Path(folder) / f"w{n}",
-                                  argv=dispatcher_argv(), ready_line=READY_LINE) for n in (1, 2)]
+            workers = [
+                BotProcess(
+                    worker_env(emu, database_url, anchor=anchor, **extra),
+                    Path(folder) / f"w{n}",
+                    argv=dispatcher_argv(),
+                    ready_line=READY_LINE,
+                )
+                for n in (1, 2)
+            ]
             try:
                 no_gc_pauses()
                 for worker in workers:
@@ -181,8 +242,12 @@ async def run_bench(database_url: str, members: int, scale: float, redis_url: st
                     await asyncio.sleep(kill_after)
                     workers[0].kill()
                     workers[0].start()
-                elapsed = await wait_delivered(database_url, members, timeout=max(180.0, members / 20),
-                                               arrived=lambda: int(emu.stats.get("sent_messages", 0)))
+                elapsed = await wait_delivered(
+                    database_url,
+                    members,
+                    timeout=max(180.0, members / 20),
+                    arrived=lambda: int(emu.stats.get("sent_messages", 0)),
+                )
             finally:
                 gc.unfreeze()
                 gc.enable()
@@ -247,9 +312,13 @@ def main() -> int:
     parser.add_argument("--redis-url", default=os.environ.get("RATE_LIMIT_REDIS_URL", "redis://127.0.0.1:6379/13"))
     parser.add_argument("--no-redis", action="store_true", help="each worker limits itself (expect 429s)")
     parser.add_argument("--no-append", action="store_true", help="print only; do not append to docs/performance.md")
-    parser.add_argument("--kill-after", type=float, metavar="SECONDS",
-                        help="SIGKILL one worker this long after the start (then restart it) and count what a crash "
-                             "at an arbitrary instant sends twice; its leases run out after 60 s")
+    parser.add_argument(
+        "--kill-after",
+        type=float,
+        metavar="SECONDS",
+        help="SIGKILL one worker this long after the start (then restart it) and count what a crash "
+        "at an arbitrary instant sends twice; its leases run out after 60 s",
+    )
     args = parser.parse_args()
     pg = postgres_url()
     if pg is None:
@@ -260,12 +329,14 @@ def main() -> int:
         result = asyncio.run(run_bench(url, args.members, args.scale, redis_url, args.kill_after))
     fraction = result["rate"] / result["ceiling"]
     steady = result["steady_rate"] / result["ceiling"]
-    print(f"workers: {result['members']} check-ins by 2 dispatchers in {result['elapsed']:.1f}s: "
-          f"{result['duplicates']} duplicates, {result['lost']} lost, {result['rate']:.1f}/s combined "
-          f"({fraction:.2f} of the {result['ceiling']:.0f}/s ceiling; steady {steady:.2f}), "
-          f"{result['rate_limited']} × 429, {result['errors']} tracebacks, shared limiter: "
-          f"{'Redis' if result['redis'] else 'none'}"
-          + (f"; one worker SIGKILLed after {args.kill_after:g}s and restarted" if result["killed"] else ""))
+    print(
+        f"workers: {result['members']} check-ins by 2 dispatchers in {result['elapsed']:.1f}s: "
+        f"{result['duplicates']} duplicates, {result['lost']} lost, {result['rate']:.1f}/s combined "
+        f"({fraction:.2f} of the {result['ceiling']:.0f}/s ceiling; steady {steady:.2f}), "
+        f"{result['rate_limited']} × 429, {result['errors']} tracebacks, shared limiter: "
+        f"{'Redis' if result['redis'] else 'none'}"
+        + (f"; one worker SIGKILLed after {args.kill_after:g}s and restarted" if result["killed"] else "")
+    )
     lines = [
         f"{result['members']:,} members due at the same minute, two `saathi run --role dispatcher` processes on one "
         f"PostgreSQL, the emulator enforcing Telegram's limits ×{args.scale:g} (30/s overall and 1/s per chat → "
@@ -278,8 +349,10 @@ def main() -> int:
         f"{fraction:.2f} ({steady:.2f}) | {result['rate_limited']} (target 0) | {result['elapsed']:.1f} s |",
     ]
     if result["killed"]:
-        lines.append(f"\nOne worker was SIGKILLed {args.kill_after:g} s in, at an arbitrary instant, and restarted: "
-                     f"{result['duplicates']} check-in(s) arrived twice (sent by Telegram, not yet marked sent).")
+        lines.append(
+            f"\nOne worker was SIGKILLed {args.kill_after:g} s in, at an arbitrary instant, and restarted: "
+            f"{result['duplicates']} check-in(s) arrived twice (sent by Telegram, not yet marked sent)."
+        )
     if not args.no_append:
         append_section("Two workers on PostgreSQL (scripts/benchmarks/workers.py)", lines)
     return 0 if (result["duplicates"] == 0 or result["killed"]) and result["lost"] == 0 else 1

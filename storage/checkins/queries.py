@@ -17,18 +17,18 @@ from sqlalchemy import bindparam, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from storage.checkins.tables import Checkin, CravingEvent
-from storage.people.tables import Member
+from storage.checkins.tables import Checkin, CheckinStatus, CravingEvent
+from storage.people.tables import Member, MemberStatus
 from storage.types import rowcount, table_of
 
-OPEN_CHECKIN = ("pending", "in_progress")
+OPEN_CHECKIN = (CheckinStatus.PENDING, CheckinStatus.IN_PROGRESS)
 
 
 def claim_due_members(session: Session, now: datetime, limit: int) -> Sequence[Member]:
     """Active members whose check-in is due; touches only due rows (ix_member_due)."""
     return session.exec(
         select(Member)
-        .where(Member.status == "active", col(Member.next_checkin_due_at) <= now)
+        .where(Member.status == MemberStatus.ACTIVE, col(Member.next_checkin_due_at) <= now)
         .order_by(col(Member.next_checkin_due_at))
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -38,7 +38,7 @@ def claim_due_members(session: Session, now: datetime, limit: int) -> Sequence[M
 def claim_due_craving_prompts(session: Session, now: datetime, limit: int) -> Sequence[Member]:
     return session.exec(
         select(Member)
-        .where(Member.status == "active", col(Member.next_craving_prompt_at) <= now)
+        .where(Member.status == MemberStatus.ACTIVE, col(Member.next_craving_prompt_at) <= now)
         .order_by(col(Member.next_craving_prompt_at))
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -82,15 +82,31 @@ class PressedMember:
 def _pressed_statement() -> Any:
     checkin_table, member_table = table_of(Checkin), table_of(Member)
     checkin, member = checkin_table.c, member_table.c
-    return (sa_select(checkin.id, checkin.member_id, checkin.local_date, checkin.status, checkin.step, checkin.mood,
-                   checkin.craving, checkin.triggers, checkin.used, checkin.note,
-                   member.chat_id, member.language, member.pseudonym, member.status)
-            .join_from(checkin_table, member_table, member.id == checkin.member_id)
-            .where(checkin.id == bindparam("checkin_id"), member.telegram_user_id == bindparam("telegram_user_id")))
+    return (
+        sa_select(
+            checkin.id,
+            checkin.member_id,
+            checkin.local_date,
+            checkin.status,
+            checkin.step,
+            checkin.mood,
+            checkin.craving,
+            checkin.triggers,
+            checkin.used,
+            checkin.note,
+            member.chat_id,
+            member.language,
+            member.pseudonym,
+            member.status,
+        )
+        .join_from(checkin_table, member_table, member.id == checkin.member_id)
+        .where(checkin.id == bindparam("checkin_id"), member.telegram_user_id == bindparam("telegram_user_id"))
+    )
 
 
-def pressed_checkin(session: Session, checkin_id: int, telegram_user_id: int
-                    ) -> tuple[PressedCheckin, PressedMember] | None:
+def pressed_checkin(
+    session: Session, checkin_id: int, telegram_user_id: int
+) -> tuple[PressedCheckin, PressedMember] | None:
     """A check-in and its member as plain rows, if that check-in is this person's: one query for each button press."""
     row = session.execute(
         _pressed_statement(), {"checkin_id": checkin_id, "telegram_user_id": telegram_user_id}
@@ -104,21 +120,42 @@ def pressed_checkin(session: Session, checkin_id: int, telegram_user_id: int
 def _store_pressed_statement() -> Any:
     table = table_of(Checkin)
     checkin = table.c
-    return (update(table)
-            .where(checkin.id == bindparam("checkin_id"), checkin.status.in_(OPEN_CHECKIN),
-                   checkin.step.is_not_distinct_from(bindparam("was_step")),
-                   checkin.triggers.is_not_distinct_from(bindparam("was_triggers")))
-            .values(status=bindparam("status"), step=bindparam("step"), mood=bindparam("mood"),
-                    craving=bindparam("craving"), triggers=bindparam("new_triggers"), used=bindparam("used")))
+    return (
+        update(table)
+        .where(
+            checkin.id == bindparam("checkin_id"),
+            checkin.status.in_(OPEN_CHECKIN),
+            checkin.step.is_not_distinct_from(bindparam("was_step")),
+            checkin.triggers.is_not_distinct_from(bindparam("was_triggers")),
+        )
+        .values(
+            status=bindparam("status"),
+            step=bindparam("step"),
+            mood=bindparam("mood"),
+            craving=bindparam("craving"),
+            triggers=bindparam("new_triggers"),
+            used=bindparam("used"),
+        )
+    )
 
 
 def store_pressed(session: Session, checkin: PressedCheckin, *, was_step: str | None, was_triggers: str | None) -> bool:
     """Write a press's answer back (the note is not among them: it is the last step's, which goes the
     ORM way). False when the check-in moved on since it was read (another worker handled a press on it)."""
-    result = session.execute(_store_pressed_statement(), {
-        "checkin_id": checkin.id, "was_step": was_step, "was_triggers": was_triggers, "status": checkin.status,
-        "step": checkin.step, "mood": checkin.mood, "craving": checkin.craving, "new_triggers": checkin.triggers,
-        "used": checkin.used})
+    result = session.execute(
+        _store_pressed_statement(),
+        {
+            "checkin_id": checkin.id,
+            "was_step": was_step,
+            "was_triggers": was_triggers,
+            "status": checkin.status,
+            "step": checkin.step,
+            "mood": checkin.mood,
+            "craving": checkin.craving,
+            "new_triggers": checkin.triggers,
+            "used": checkin.used,
+        },
+    )
     return rowcount(result) == 1
 
 
@@ -134,7 +171,7 @@ def checkins_to_remind(session: Session, now: datetime, limit: int) -> Sequence[
     return session.exec(
         select(Checkin)
         .where(
-            Checkin.status == "pending",
+            Checkin.status == CheckinStatus.PENDING,
             col(Checkin.reminder_due_at) <= now,
             col(Checkin.reminded_at).is_(None),
             col(Checkin.closes_at) > now,  # never yesterday's reminder after a pause in the scans
@@ -159,7 +196,9 @@ def completed_checkin_days(session: Session, member_id: int, since: date) -> lis
     return list(
         session.exec(
             select(col(Checkin.local_date)).where(
-                Checkin.member_id == member_id, Checkin.status == "completed", col(Checkin.local_date) >= since
+                Checkin.member_id == member_id,
+                Checkin.status == CheckinStatus.COMPLETED,
+                col(Checkin.local_date) >= since,
             )
         ).all()
     )
@@ -179,10 +218,14 @@ def checkin_days(session: Session, member_ids: Sequence[int], since: date) -> se
     """(member, local date) of the batch's check-ins since ``since``, in one query (the due scan)."""
     if not member_ids:
         return set()
-    return {(member_id, day) for member_id, day in session.exec(
-        select(col(Checkin.member_id), col(Checkin.local_date))
-        .where(col(Checkin.member_id).in_(list(member_ids)), col(Checkin.local_date) >= since)
-    ).all()}
+    return {
+        (member_id, day)
+        for member_id, day in session.exec(
+            select(col(Checkin.member_id), col(Checkin.local_date)).where(
+                col(Checkin.member_id).in_(list(member_ids)), col(Checkin.local_date) >= since
+            )
+        ).all()
+    }
 
 
 def latest_craving(session: Session, member_id: int) -> CravingEvent | None:

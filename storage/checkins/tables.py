@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.crypto import EncryptedText
 from storage.types import utc_field
+
+
+class CheckinStatus(StrEnum):
+    """``Checkin.status`` (stored as these strings)."""
+
+    PENDING = "pending"  # sent, no answer yet
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    MISSED = "missed"
 
 
 class Checkin(SQLModel, table=True):
@@ -25,7 +35,7 @@ class Checkin(SQLModel, table=True):
     member_id: int = Field(foreign_key="member.id", index=True)
     local_date: date
     # pending (sent, no answer yet) → in_progress → completed | missed
-    status: str = Field(default="pending", max_length=20)
+    status: str = Field(default=CheckinStatus.PENDING, max_length=20)  # a CheckinStatus
     step: str | None = Field(default="mood", max_length=20)
     due_at: datetime = utc_field()
     reminder_due_at: datetime | None = utc_field(default=None)

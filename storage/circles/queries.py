@@ -19,6 +19,7 @@ from storage.circles.tables import (
     CircleMeeting,
     CircleMembership,
     CircleMessage,
+    CircleMessageStatus,
     CircleParticipant,
     CircleReport,
     CircleSettings,
@@ -27,13 +28,14 @@ from storage.circles.tables import (
     UnreachableNotice,
 )
 from storage.outbox.tables import OutboxMessage
-from storage.people.tables import Member
+from storage.people.tables import Member, MemberStatus
 
 # Who receives circle messages: not those still joining, who blocked the bot or left.
-RECEIVING = ("active", "paused")
+RECEIVING = (MemberStatus.ACTIVE, MemberStatus.PAUSED)
 
 
 # --- circles and memberships ----------------------------------------------------------------
+
 
 def circle_by_name(session: Session, center_id: int, name: str) -> Circle | None:
     return session.exec(
@@ -63,10 +65,13 @@ def active_membership(session: Session, member_id: int) -> CircleMembership | No
 
 
 def member_count(session: Session, circle_id: int) -> int:
-    return int(session.exec(
-        select(func.count()).select_from(CircleMembership)
-        .where(CircleMembership.circle_id == circle_id, col(CircleMembership.left_at).is_(None))
-    ).one())
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(CircleMembership)
+            .where(CircleMembership.circle_id == circle_id, col(CircleMembership.left_at).is_(None))
+        ).one()
+    )
 
 
 def circle_members(
@@ -88,8 +93,9 @@ def participant(session: Session, membership: CircleMembership) -> CirclePartici
     """The member's state in the circle, created on first need."""
     found = session.get(CircleParticipant, membership.id)
     if found is None:
-        found = CircleParticipant(membership_id=membership.id or 0, circle_id=membership.circle_id,
-                                  member_id=membership.member_id)
+        found = CircleParticipant(
+            membership_id=membership.id or 0, circle_id=membership.circle_id, member_id=membership.member_id
+        )
         session.add(found)
     return found
 
@@ -104,13 +110,18 @@ def participants(session: Session, membership_ids: Iterable[int]) -> dict[int, C
 
 # --- messages and copies --------------------------------------------------------------------
 
+
 def recent_message_times(session: Session, member_id: int, since: datetime) -> list[datetime]:
     """When the member wrote in their circle since ``since`` (for the flood limit)."""
-    return list(session.exec(
-        select(CircleMessage.created_at)
-        .where(CircleMessage.member_id == member_id, col(CircleMessage.created_at) > since,
-               col(CircleMessage.kind).in_(("text", "sticker")))
-    ).all())
+    return list(
+        session.exec(
+            select(CircleMessage.created_at).where(
+                CircleMessage.member_id == member_id,
+                col(CircleMessage.created_at) > since,
+                col(CircleMessage.kind).in_(("text", "sticker")),
+            )
+        ).all()
+    )
 
 
 def message_by_source(session: Session, member_id: int, source_message_id: int) -> CircleMessage | None:
@@ -135,8 +146,11 @@ def copy_by_delivered_id(session: Session, chat_id: int, telegram_message_id: in
     return session.exec(
         select(RelayCopy)
         .join(OutboxMessage, col(OutboxMessage.id) == RelayCopy.outbox_id)
-        .where(RelayCopy.chat_id == chat_id, OutboxMessage.chat_id == chat_id,
-               OutboxMessage.telegram_message_id == telegram_message_id)
+        .where(
+            RelayCopy.chat_id == chat_id,
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.telegram_message_id == telegram_message_id,
+        )
     ).first()
 
 
@@ -153,17 +167,26 @@ def last_relayed(session: Session, member_id: int) -> CircleMessage | None:
     """The member's newest message that reached the circle (for /unsend)."""
     return session.exec(
         select(CircleMessage)
-        .where(CircleMessage.member_id == member_id, CircleMessage.status == "relayed",
-               col(CircleMessage.kind).in_(("text", "sticker")))
+        .where(
+            CircleMessage.member_id == member_id,
+            CircleMessage.status == CircleMessageStatus.RELAYED,
+            col(CircleMessage.kind).in_(("text", "sticker")),
+        )
         .order_by(col(CircleMessage.id).desc())
     ).first()
 
 
 def encouragement_sent(session: Session, milestone_id: int, member_id: int) -> bool:
-    return session.exec(
-        select(CircleMessage.id).where(CircleMessage.reply_to_id == milestone_id, CircleMessage.member_id == member_id,
-                                       CircleMessage.kind == "encourage")
-    ).first() is not None
+    return (
+        session.exec(
+            select(CircleMessage.id).where(
+                CircleMessage.reply_to_id == milestone_id,
+                CircleMessage.member_id == member_id,
+                CircleMessage.kind == "encourage",
+            )
+        ).first()
+        is not None
+    )
 
 
 def milestone_shared(session: Session, member_id: int, days: int) -> bool:
@@ -183,7 +206,8 @@ def paces(session: Session, chat_ids: Iterable[int], now: datetime) -> dict[int,
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     session.execute(
-        insert(RelayPace).values([{"chat_id": chat_id, "next_free_at": now} for chat_id in ids])
+        insert(RelayPace)
+        .values([{"chat_id": chat_id, "next_free_at": now} for chat_id in ids])
         .on_conflict_do_nothing(index_elements=["chat_id"])
     )
     rows = session.exec(
@@ -194,21 +218,31 @@ def paces(session: Session, chat_ids: Iterable[int], now: datetime) -> dict[int,
 
 # --- reports --------------------------------------------------------------------------------
 
+
 def report_exists(session: Session, circle_message_id: int, reporter_member_id: int) -> bool:
-    return session.exec(
-        select(CircleReport.id).where(CircleReport.circle_message_id == circle_message_id,
-                                      CircleReport.reporter_member_id == reporter_member_id)
-    ).first() is not None
+    return (
+        session.exec(
+            select(CircleReport.id).where(
+                CircleReport.circle_message_id == circle_message_id,
+                CircleReport.reporter_member_id == reporter_member_id,
+            )
+        ).first()
+        is not None
+    )
 
 
 def distinct_reporters(session: Session, reported_member_id: int, since: datetime) -> int:
-    return int(session.exec(
-        select(func.count(func.distinct(CircleReport.reporter_member_id)))
-        .where(CircleReport.reported_member_id == reported_member_id, col(CircleReport.created_at) >= since)
-    ).one())
+    return int(
+        session.exec(
+            select(func.count(func.distinct(CircleReport.reporter_member_id))).where(
+                CircleReport.reported_member_id == reported_member_id, col(CircleReport.created_at) >= since
+            )
+        ).one()
+    )
 
 
 # --- meetings -------------------------------------------------------------------------------
+
 
 def next_meeting(session: Session, circle_id: int) -> CircleMeeting | None:
     """The circle's next meeting that has not started."""
@@ -246,6 +280,7 @@ def claim_meetings_to_start(session: Session, now: datetime, limit: int) -> Sequ
 
 # --- quiet members and people who blocked the bot --------------------------------------------
 
+
 def quiet_memberships(session: Session, quiet_since: datetime, limit: int) -> list[tuple[CircleMembership, Member]]:
     """Members who have not written in their circle since ``quiet_since`` and were not yet invited back
     for this quiet spell."""
@@ -256,7 +291,7 @@ def quiet_memberships(session: Session, quiet_since: datetime, limit: int) -> li
         .outerjoin(CircleParticipant, col(CircleParticipant.membership_id) == CircleMembership.id)
         .where(
             col(CircleMembership.left_at).is_(None),
-            Member.status == "active",
+            Member.status == MemberStatus.ACTIVE,
             CircleMembership.joined_at <= quiet_since,
             last_seen <= quiet_since,
             or_(col(CircleParticipant.invited_at).is_(None), CircleParticipant.invited_at < last_seen),
@@ -274,8 +309,11 @@ def unwelcomed_memberships(session: Session, limit: int) -> list[tuple[CircleMem
         select(CircleMembership, Member)
         .join(Member, col(Member.id) == CircleMembership.member_id)
         .outerjoin(CircleParticipant, col(CircleParticipant.membership_id) == CircleMembership.id)
-        .where(col(CircleMembership.left_at).is_(None), Member.status == "active",
-               col(CircleParticipant.welcomed_at).is_(None))
+        .where(
+            col(CircleMembership.left_at).is_(None),
+            Member.status == MemberStatus.ACTIVE,
+            col(CircleParticipant.welcomed_at).is_(None),
+        )
         .order_by(col(CircleMembership.id))
         .limit(limit)
         .with_for_update(of=CircleMembership, skip_locked=True)  # several workers: one takes each
@@ -288,10 +326,12 @@ def unreachable_without_notice(session: Session, limit: int) -> Sequence[Member]
     reported by the attendance scan's watch notice)."""
     return session.exec(
         select(Member)
-        .join(CircleMembership, and_(col(CircleMembership.member_id) == Member.id,
-                                     col(CircleMembership.left_at).is_(None)))
+        .join(
+            CircleMembership,
+            and_(col(CircleMembership.member_id) == Member.id, col(CircleMembership.left_at).is_(None)),
+        )
         .outerjoin(UnreachableNotice, col(UnreachableNotice.member_id) == Member.id)
-        .where(Member.status == "unreachable", col(UnreachableNotice.member_id).is_(None))
+        .where(Member.status == MemberStatus.UNREACHABLE, col(UnreachableNotice.member_id).is_(None))
         .order_by(col(Member.id))
         .limit(limit)
         .with_for_update(of=Member, skip_locked=True)  # several workers: one takes each
@@ -306,17 +346,35 @@ def forget_unreachable_notice(session: Session, member_id: int) -> None:
 
 # --- circle health --------------------------------------------------------------------------
 
+
 def circle_health(session: Session, circle_id: int, since: datetime) -> dict[str, int]:
     """Counts for the facilitator: members, who wrote, messages, reports and held messages since ``since``."""
-    written = and_(col(CircleMessage.circle_id) == circle_id, col(CircleMessage.created_at) >= since,
-                   col(CircleMessage.kind).in_(("text", "sticker")), col(CircleMessage.member_id).is_not(None))
-    messages = session.exec(select(func.count()).select_from(CircleMessage)
-                            .where(written, CircleMessage.status == "relayed")).one()
+    written = and_(
+        col(CircleMessage.circle_id) == circle_id,
+        col(CircleMessage.created_at) >= since,
+        col(CircleMessage.kind).in_(("text", "sticker")),
+        col(CircleMessage.member_id).is_not(None),
+    )
+    messages = session.exec(
+        select(func.count())
+        .select_from(CircleMessage)
+        .where(written, CircleMessage.status == CircleMessageStatus.RELAYED)
+    ).one()
     writers = session.exec(select(func.count(func.distinct(CircleMessage.member_id))).where(written)).one()
-    reports = session.exec(select(func.count()).select_from(CircleReport)
-                           .where(CircleReport.circle_id == circle_id, col(CircleReport.created_at) >= since)).one()
-    held = session.exec(select(func.count()).select_from(CircleMessage)
-                        .where(CircleMessage.circle_id == circle_id, CircleMessage.status == "held")).one()
-    return {"members": member_count(session, circle_id), "active": int(writers), "messages": int(messages),
-            "reports": int(reports), "held": int(held)}
-
+    reports = session.exec(
+        select(func.count())
+        .select_from(CircleReport)
+        .where(CircleReport.circle_id == circle_id, col(CircleReport.created_at) >= since)
+    ).one()
+    held = session.exec(
+        select(func.count())
+        .select_from(CircleMessage)
+        .where(CircleMessage.circle_id == circle_id, CircleMessage.status == CircleMessageStatus.HELD)
+    ).one()
+    return {
+        "members": member_count(session, circle_id),
+        "active": int(writers),
+        "messages": int(messages),
+        "reports": int(reports),
+        "held": int(held),
+    }

@@ -9,12 +9,24 @@ replies thread, edits propagate and /unsend reaches every phone.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import BigInteger, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.crypto import EncryptedText
 from storage.types import utc_field
+
+
+class CircleMessageStatus(StrEnum):
+    """``CircleMessage.status`` (stored as these strings)."""
+
+    RELAYED = "relayed"  # copies went (or go) to the circle
+    HELD = "held"  # waiting for the facilitator (abusive words, or reported)
+    ESCALATED = "escalated"  # worrying words: the counsellor has it, the circle does not
+    DECLINED = "declined"  # the facilitator kept a held message back
+    UNSENT = "unsent"  # withdrawn by its author (or an erasure)
+    REFUSED = "refused"  # contact details: never relayed, the words not kept
 
 
 class Circle(SQLModel, table=True):
@@ -82,8 +94,9 @@ class CircleParticipant(SQLModel, table=True):
 
     __table_args__ = (Index("ix_circleparticipant_quiet", "circle_id", "last_posted_at"),)
 
-    membership_id: int = Field(primary_key=True, foreign_key="circlemembership.id",
-                               sa_column_kwargs={"autoincrement": False})
+    membership_id: int = Field(
+        primary_key=True, foreign_key="circlemembership.id", sa_column_kwargs={"autoincrement": False}
+    )
     circle_id: int = Field(foreign_key="circle.id")
     member_id: int = Field(foreign_key="member.id", index=True)
     # The circle's welcome (how relaying works) went out; members who join by invite get it once active.
@@ -114,7 +127,7 @@ class CircleMessage(SQLModel, table=True):
     # text | sticker | milestone | encourage | goal | prompt | joined
     kind: str = Field(default="text", max_length=20)
     # relayed | held | escalated | declined | unsent | refused
-    status: str = Field(default="relayed", max_length=20)
+    status: str = Field(default=CircleMessageStatus.RELAYED, max_length=20)  # a CircleMessageStatus
     # abuse | review (after repeated reports)
     hold_reason: str | None = Field(default=None, max_length=20)
     # Encrypted at rest (storage/crypto.py).

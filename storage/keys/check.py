@@ -64,7 +64,7 @@ def check_at_start(engine: Any, now: datetime | None = None) -> KeyStatus:
 
 
 def canary_status(engine: Any) -> str:
-    """"readable", "unreadable" or "missing", without writing anything (``saathi keys check``)."""
+    """ "readable", "unreadable" or "missing", without writing anything (``saathi keys check``)."""
     with engine.connect() as conn:
         token = conn.execute(select(_table.c.token).order_by(_table.c.id).limit(1)).scalar()
     if token is None:
@@ -91,17 +91,25 @@ def _opens(token: str) -> bool:
 def refusal(status: KeyStatus, key_count: int) -> str:
     """The one paragraph ``saathi run`` prints when it will not start."""
     if status.canary == "none":
-        problem = (f"SAATHI_ENCRYPTION_KEYS is not set, but this database holds encrypted texts "
-                   f"({status.sample_unreadable} of the {status.sampled} sampled)")
+        problem = (
+            f"SAATHI_ENCRYPTION_KEYS is not set, but this database holds encrypted texts "
+            f"({status.sample_unreadable} of the {status.sampled} sampled)"
+        )
     elif status.canary == "unreadable" and status.sampled:
-        problem = (f"the {key_count} key(s) in SAATHI_ENCRYPTION_KEYS cannot read this database's stored texts "
-                   f"({status.sample_unreadable} of {status.sampled} sampled cannot be decrypted)")
+        problem = (
+            f"the {key_count} key(s) in SAATHI_ENCRYPTION_KEYS cannot read this database's stored texts "
+            f"({status.sample_unreadable} of {status.sampled} sampled cannot be decrypted)"
+        )
     else:
-        problem = (f"the {key_count} key(s) in SAATHI_ENCRYPTION_KEYS do not read this database's key check "
-                   "(written with the centre's key when encryption was first set up)")
-    return (f"saathi: refusing to start: {problem}: the key is wrong or the old one is missing. Started like "
-            "this, every existing member's name, notes and messages would show as [unreadable]. Put the centre's "
-            "key back in .env (a new key first, the old one after it, comma-separated) and run `saathi keys check` "
-            "to see how many stored texts each key can read. Only if the old key is truly lost, start with "
-            "`saathi run --allow-unreadable-data` (or SAATHI_ALLOW_UNREADABLE_DATA=yes in .env): members, "
-            "check-ins and alerts then keep working, and what the lost key wrote shows as [unreadable].")
+        problem = (
+            f"the {key_count} key(s) in SAATHI_ENCRYPTION_KEYS do not read this database's key check "
+            "(written with the centre's key when encryption was first set up)"
+        )
+    return (
+        f"saathi: refusing to start: {problem}: the key is wrong or the old one is missing. Started like "
+        "this, every existing member's name, notes and messages would show as [unreadable]. Put the centre's "
+        "key back in .env (a new key first, the old one after it, comma-separated) and run `saathi keys check` "
+        "to see how many stored texts each key can read. Only if the old key is truly lost, start with "
+        "`saathi run --allow-unreadable-data` (or SAATHI_ALLOW_UNREADABLE_DATA=yes in .env): members, "
+        "check-ins and alerts then keep working, and what the lost key wrote shows as [unreadable]."
+    )

@@ -53,8 +53,9 @@ def _light_columns(metadata: Any) -> list[tuple[str, str, bool, Any, Any, Any]]:
     return found
 
 
-def _batches(engine: Any, pk: Any, value_col: Any, batch_size: int, limit: int | None = None, *,
-             conn: Any = None) -> Any:
+def _batches(
+    engine: Any, pk: Any, value_col: Any, batch_size: int, limit: int | None = None, *, conn: Any = None
+) -> Any:
     """``(connection, rows)`` per batch of ``(pk, column as text)`` for the non-null values, in pk
     order, each batch in its own transaction (or all on ``conn``, for reading); at most ``limit`` rows."""
     raw_col = cast(value_col, Text())
@@ -102,8 +103,9 @@ def rotate_database(engine: Any, *, batch_size: int = 500, skip_unreadable: bool
                     continue
                 if new is None:
                     continue
-                done = conn.execute(update(light).where(pk == row_id, cast(value_col, Text()) == raw)
-                                    .values({column_name: new}))
+                done = conn.execute(
+                    update(light).where(pk == row_id, cast(value_col, Text()) == raw).values({column_name: new})
+                )
                 if not done.rowcount:
                     count.changed_meanwhile += 1
         counts.append(count)
@@ -127,8 +129,13 @@ def count_readable(engine: Any, *, per_column: int | None = None, batch_size: in
     result = ReadCount(per_key=[0] * len(fernets), unreadable_by_column={})
     with engine.connect() as conn:  # one connection for every column: this runs at each start
         for table_name, column_name, is_json, _light, pk, value_col in _light_columns(metadata):
-            _count_column(result, table_name, column_name, is_json,
-                          _batches(engine, pk, value_col, batch_size, limit=per_column, conn=conn))
+            _count_column(
+                result,
+                table_name,
+                column_name,
+                is_json,
+                _batches(engine, pk, value_col, batch_size, limit=per_column, conn=conn),
+            )
     return result
 
 

@@ -15,12 +15,14 @@ from sqlalchemy import BindParameter, bindparam, exists, func, text
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from storage.outbox.tables import OutboxMessage
+from storage.outbox.tables import OutboxMessage, OutboxStatus
 
 OUTBOX_CLAIM_LOCK = 0x5AA7_0002  # pg_advisory_xact_lock key serialising outbox claims
 
 
 OUTBOX_LANES = (0, 1, 2, 3)  # bot.domain.outgoing.Priority
+QUEUED = (OutboxStatus.PENDING, OutboxStatus.SENDING)  # not sent yet, and may still be
+GIVEN_UP = (OutboxStatus.FAILED, OutboxStatus.DEAD)
 
 
 @cache
@@ -29,25 +31,39 @@ def _claim_statements() -> tuple[Any, dict[int, Any]]:
     afresh cost five times more than running them."""
     in_flight = aliased(OutboxMessage, name="in_flight")
     now: BindParameter[datetime] = bindparam("now")
-    chat_free = ~exists().where(col(in_flight.chat_id) == col(OutboxMessage.chat_id),
-                                col(in_flight.status) == "sending", col(in_flight.claimed_until) >= now)
-    expired = (select(OutboxMessage)
-               .where(OutboxMessage.status == "sending", col(OutboxMessage.claimed_until) < now, chat_free)
-               .order_by(col(OutboxMessage.priority), col(OutboxMessage.due_at), col(OutboxMessage.id))
-               .limit(bindparam("limit"))
-               .with_for_update(skip_locked=True))
-    lanes = {lane: (select(OutboxMessage)
-                    .where(OutboxMessage.status == "pending", OutboxMessage.priority == lane,
-                           col(OutboxMessage.due_at) <= now, *(() if lane == 0 else (chat_free,)))
-                    .order_by(col(OutboxMessage.due_at), col(OutboxMessage.id))
-                    .limit(bindparam("limit"))
-                    .with_for_update(skip_locked=True))
-             for lane in OUTBOX_LANES}
+    chat_free = ~exists().where(
+        col(in_flight.chat_id) == col(OutboxMessage.chat_id),
+        col(in_flight.status) == OutboxStatus.SENDING,
+        col(in_flight.claimed_until) >= now,
+    )
+    expired = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.SENDING, col(OutboxMessage.claimed_until) < now, chat_free)
+        .order_by(col(OutboxMessage.priority), col(OutboxMessage.due_at), col(OutboxMessage.id))
+        .limit(bindparam("limit"))
+        .with_for_update(skip_locked=True)
+    )
+    lanes = {
+        lane: (
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.priority == lane,
+                col(OutboxMessage.due_at) <= now,
+                *(() if lane == 0 else (chat_free,)),
+            )
+            .order_by(col(OutboxMessage.due_at), col(OutboxMessage.id))
+            .limit(bindparam("limit"))
+            .with_for_update(skip_locked=True)
+        )
+        for lane in OUTBOX_LANES
+    }
     return expired, lanes
 
 
-def claim_outbox(session: Session, now: datetime, limit: int, lease_until: datetime, *,
-                 max_priority: int | None = None) -> list[OutboxMessage]:
+def claim_outbox(
+    session: Session, now: datetime, limit: int, lease_until: datetime, *, max_priority: int | None = None
+) -> list[OutboxMessage]:
     """Take due rows (or rows whose previous claimer died) in priority order, and lease them.
 
     One index range scan per lane on ``ix_outbox_due`` (status, priority, due_at, id): each
@@ -70,7 +86,7 @@ def claim_outbox(session: Session, now: datetime, limit: int, lease_until: datet
         rows.extend(session.exec(lanes[lane], params={"now": now, "limit": limit - len(rows)}).all())
     rows.sort(key=lambda row: (row.priority, row.due_at, row.id or 0))
     for row in rows:
-        row.status = "sending"
+        row.status = OutboxStatus.SENDING
         row.claimed_until = lease_until
     return rows
 
@@ -79,14 +95,15 @@ def outbox_backlog(session: Session, now: datetime, *, rate: float | None = None
     """What waits to be sent: ``due`` now (and how late the oldest is), ``pending`` in all (some
     due later), ``failed``; with ``rate`` (messages/s) the time the due rows take to drain."""
     pending = session.exec(
-        select(func.count()).select_from(OutboxMessage).where(col(OutboxMessage.status).in_(("pending", "sending")))
+        select(func.count()).select_from(OutboxMessage).where(col(OutboxMessage.status).in_(QUEUED))
     ).one()
     failed = session.exec(
-        select(func.count()).select_from(OutboxMessage).where(col(OutboxMessage.status).in_(("failed", "dead")))
+        select(func.count()).select_from(OutboxMessage).where(col(OutboxMessage.status).in_(GIVEN_UP))
     ).one()
     due, oldest = session.exec(
-        select(func.count(), func.min(OutboxMessage.due_at)).select_from(OutboxMessage).where(
-            col(OutboxMessage.status).in_(("pending", "sending")), col(OutboxMessage.due_at) <= now)
+        select(func.count(), func.min(OutboxMessage.due_at))
+        .select_from(OutboxMessage)
+        .where(col(OutboxMessage.status).in_(QUEUED), col(OutboxMessage.due_at) <= now)
     ).one()
     if isinstance(oldest, str):  # SQLite hands back an aggregate's datetime as text
         oldest = datetime.fromisoformat(oldest)
@@ -106,10 +123,13 @@ def outbox_backlog(session: Session, now: datetime, *, rate: float | None = None
 
 def outbox_due_count(session: Session, now: datetime) -> int:
     """Rows that should be going out right now (not those waiting for a backoff or quiet hours)."""
-    return int(session.exec(
-        select(func.count()).select_from(OutboxMessage).where(
-            col(OutboxMessage.status).in_(("pending", "sending")), col(OutboxMessage.due_at) <= now)
-    ).one())
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(col(OutboxMessage.status).in_(QUEUED), col(OutboxMessage.due_at) <= now)
+        ).one()
+    )
 
 
 def sent_message_id(session: Session, chat_id: int, purpose: str, since: datetime) -> int | None:
@@ -117,8 +137,13 @@ def sent_message_id(session: Session, chat_id: int, purpose: str, since: datetim
     whose buttons an answer typed instead of pressed should take away); None when not delivered yet."""
     return session.exec(
         select(OutboxMessage.telegram_message_id)
-        .where(OutboxMessage.chat_id == chat_id, OutboxMessage.purpose == purpose, OutboxMessage.method == "send",
-               OutboxMessage.status == "sent", OutboxMessage.created_at >= since)
+        .where(
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.purpose == purpose,
+            OutboxMessage.method == "send",
+            OutboxMessage.status == OutboxStatus.SENT,
+            OutboxMessage.created_at >= since,
+        )
         .order_by(col(OutboxMessage.id).desc())
         .limit(1)
     ).first()

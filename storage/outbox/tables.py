@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
 
 from sqlalchemy import BigInteger, Column, Index
 from sqlmodel import Field, SQLModel
 
 from storage.crypto import EncryptedJSON
+from storage.outbox.payload import OutboxPayload
 from storage.types import utc_field
+
+
+class OutboxStatus(StrEnum):
+    """``OutboxMessage.status`` (stored as these strings)."""
+
+    PENDING = "pending"  # waiting for its due time and a claim
+    SENDING = "sending"  # claimed under a lease (``claimed_until``)
+    SENT = "sent"
+    FAILED = "failed"  # given up after its attempts
+    DEAD = "dead"  # not deliverable (blocked, chat gone, unreadable): never sent
+    CANCELLED = "cancelled"  # withdrawn before it went (an unsent circle message, an erasure)
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -28,12 +40,12 @@ class OutboxMessage(SQLModel, table=True):
     staff_id: int | None = Field(default=None, foreign_key="staff.id")
     method: str = Field(default="send", max_length=20)
     # Encrypted: relayed members' words and alert excerpts travel in it.
-    payload: dict[str, Any] = Field(sa_column=Column(EncryptedJSON, nullable=False))
+    payload: OutboxPayload = Field(sa_column=Column(EncryptedJSON, nullable=False))
     # 0 urgent alerts, 1 replies to a person's own action, 2 scheduled, 3 bulk.
     priority: int = 2
     purpose: str = Field(default="reply", max_length=30)
     dedupe_key: str | None = Field(default=None, unique=True, max_length=80)
-    status: str = Field(default="pending", max_length=20)
+    status: str = Field(default=OutboxStatus.PENDING, max_length=20)  # an OutboxStatus
     attempts: int = 0
     due_at: datetime = utc_field()
     claimed_until: datetime | None = utc_field(default=None)
@@ -41,5 +53,8 @@ class OutboxMessage(SQLModel, table=True):
     telegram_message_id: int | None = None
     last_error: str | None = Field(default=None, max_length=200)
     created_at: datetime = utc_field()
+    # The sponsor or talk thread ("link:12", "talk:3") a swipe-reply or /reply to this message answers.
+    # Looked up by chat (indexed) and Telegram's message id, never searched by itself: no index of its own.
+    sponsor_thread_id: str | None = Field(default=None, max_length=40)
     # Set when retention removed the text of a delivered message.
     purged_at: datetime | None = utc_field(default=None)

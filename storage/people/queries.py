@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import BindParameter, bindparam, false, func, literal, union_all
 from sqlmodel import Session, col, select
 
-from storage.people.tables import Center, ConsentRecord, InviteCode, Member, PausePeriod, Staff
+from storage.people.tables import Center, ConsentRecord, InviteCode, Member, MemberStatus, PausePeriod, Staff
 from storage.sponsors.tables import Sponsor
 
 
@@ -43,11 +43,17 @@ def invite_by_code(session: Session, code: str) -> InviteCode | None:
 
 def open_invites_for_circle(session: Session, circle_id: int, now: datetime) -> int:
     """Invites to a circle neither used nor expired: seats promised but not taken yet."""
-    return int(session.exec(
-        select(func.count()).select_from(InviteCode)
-        .where(InviteCode.circle_id == circle_id, col(InviteCode.used_at).is_(None),
-               (col(InviteCode.expires_at).is_(None)) | (col(InviteCode.expires_at) > now))
-    ).one())
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(InviteCode)
+            .where(
+                InviteCode.circle_id == circle_id,
+                col(InviteCode.used_at).is_(None),
+                (col(InviteCode.expires_at).is_(None)) | (col(InviteCode.expires_at) > now),
+            )
+        ).one()
+    )
 
 
 def center_by_name(session: Session, name: str) -> Center | None:
@@ -57,8 +63,9 @@ def center_by_name(session: Session, name: str) -> Center | None:
 def taken_pseudonyms(session: Session, center_id: int) -> set[str]:
     """Members' and volunteer sponsors' pseudonyms: one name never means two people at a centre."""
     members = session.exec(select(Member.pseudonym).where(Member.center_id == center_id)).all()
-    volunteers = session.exec(select(Sponsor.pseudonym).where(Sponsor.center_id == center_id,
-                                                              col(Sponsor.pseudonym).is_not(None))).all()
+    volunteers = session.exec(
+        select(Sponsor.pseudonym).where(Sponsor.center_id == center_id, col(Sponsor.pseudonym).is_not(None))
+    ).all()
     return {p for p in (*members, *volunteers) if p}
 
 
@@ -72,15 +79,13 @@ def default_counsellor(session: Session, center_id: int) -> Staff | None:
 
 
 def centre_counsellors(session: Session, center_id: int) -> Sequence[Staff]:
-    return session.exec(
-        select(Staff).where(Staff.center_id == center_id, Staff.active).order_by(col(Staff.id))
-    ).all()
+    return session.exec(select(Staff).where(Staff.center_id == center_id, Staff.active).order_by(col(Staff.id))).all()
 
 
 def paused_members_until(session: Session, day: date, limit: int) -> Sequence[Member]:
     return session.exec(
         select(Member)
-        .where(Member.status == "paused", col(Member.paused_until) <= day)
+        .where(Member.status == MemberStatus.PAUSED, col(Member.paused_until) <= day)
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
@@ -93,8 +98,9 @@ def start_pause(session: Session, member_id: int, day: date, now: datetime) -> N
 
 
 def open_pause(session: Session, member_id: int) -> PausePeriod | None:
-    return session.exec(select(PausePeriod).where(PausePeriod.member_id == member_id,
-                                                  col(PausePeriod.ends_on).is_(None))).first()
+    return session.exec(
+        select(PausePeriod).where(PausePeriod.member_id == member_id, col(PausePeriod.ends_on).is_(None))
+    ).first()
 
 
 def end_pause(session: Session, member_id: int, day: date) -> None:
@@ -107,9 +113,13 @@ def end_pause(session: Session, member_id: int, day: date) -> None:
 def paused_days(session: Session, member_id: int, since: date, until: date) -> set[date]:
     """The local days in ``since``..``until`` (inclusive) inside one of the member's pauses."""
     days: set[date] = set()
-    for pause in session.exec(select(PausePeriod).where(
-            PausePeriod.member_id == member_id, PausePeriod.starts_on <= until,
-            col(PausePeriod.ends_on).is_(None) | (col(PausePeriod.ends_on) > since))).all():
+    for pause in session.exec(
+        select(PausePeriod).where(
+            PausePeriod.member_id == member_id,
+            PausePeriod.starts_on <= until,
+            col(PausePeriod.ends_on).is_(None) | (col(PausePeriod.ends_on) > since),
+        )
+    ).all():
         day, end = (
             max(pause.starts_on, since),
             min(pause.ends_on or until + timedelta(days=1), until + timedelta(days=1)),
@@ -124,10 +134,13 @@ def paused_days(session: Session, member_id: int, since: date, until: date) -> s
 def _unreachable_statement() -> Any:
     uid: BindParameter[int] = bindparam("uid")
     return union_all(
-        select(literal("member"), Member.id).where(Member.telegram_user_id == uid, Member.status == "unreachable"),
+        select(literal("member"), Member.id).where(
+            Member.telegram_user_id == uid, Member.status == MemberStatus.UNREACHABLE
+        ),
         select(literal("staff"), Staff.id).where(Staff.telegram_user_id == uid, Staff.reachable == false()),
-        select(literal("volunteer"), Sponsor.id).where(Sponsor.telegram_user_id == uid, Sponsor.kind == "volunteer",
-                                                       col(Sponsor.chat_id).is_(None)),
+        select(literal("volunteer"), Sponsor.id).where(
+            Sponsor.telegram_user_id == uid, Sponsor.kind == "volunteer", col(Sponsor.chat_id).is_(None)
+        ),
     )
 
 
@@ -149,7 +162,8 @@ def latest_consents(session: Session, member_ids: Sequence[int]) -> dict[int, Co
         return {}
     latest: dict[int, ConsentRecord] = {}
     for record in session.exec(
-        select(ConsentRecord).where(col(ConsentRecord.member_id).in_(list(member_ids)))
+        select(ConsentRecord)
+        .where(col(ConsentRecord.member_id).in_(list(member_ids)))
         .order_by(col(ConsentRecord.member_id), col(ConsentRecord.id).desc())
     ).all():
         latest.setdefault(record.member_id, record)

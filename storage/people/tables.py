@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import BigInteger, Index, UniqueConstraint
 from sqlalchemy import false as sa_false
@@ -10,6 +11,17 @@ from sqlmodel import Field, SQLModel
 
 from storage.crypto import EncryptedText
 from storage.types import utc_field
+
+
+class MemberStatus(StrEnum):
+    """``Member.status`` (stored as these strings): onboarding → active ⇄ paused; unreachable when
+    they blocked the bot; left when they quit or asked to be forgotten."""
+
+    ONBOARDING = "onboarding"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    UNREACHABLE = "unreachable"
+    LEFT = "left"
 
 
 class Center(SQLModel, table=True):
@@ -78,7 +90,7 @@ class Member(SQLModel, table=True):
     # Sober days at the last check-in, so a milestone is celebrated exactly once.
     sober_days_seen: int | None = None
     # onboarding → active ⇄ paused; unreachable when they blocked the bot; left when they quit.
-    status: str = Field(default="onboarding", max_length=20)
+    status: str = Field(default=MemberStatus.ONBOARDING, max_length=20)  # a MemberStatus
     onboarding_step: str | None = Field(default="language", max_length=20)
     paused_until: date | None = None
     high_risk_windows: str = Field(default="", max_length=100)

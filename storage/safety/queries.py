@@ -8,14 +8,17 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from storage.safety.tables import Escalation, EscalationEvent, ScreeningFollowup
+from storage.safety.tables import Escalation, EscalationEvent, EscalationState, ScreeningFollowup
 
 
 def open_escalation(session: Session, member_id: int) -> Escalation | None:
     """The member's escalation nobody has resolved yet (new signals attach to it)."""
     return session.exec(
         select(Escalation)
-        .where(Escalation.member_id == member_id, col(Escalation.state).in_(("open", "acknowledged")))
+        .where(
+            Escalation.member_id == member_id,
+            col(Escalation.state).in_((EscalationState.OPEN, EscalationState.ACKNOWLEDGED)),
+        )
         .order_by(col(Escalation.id).desc())
     ).first()
 
@@ -32,7 +35,7 @@ def last_escalation_event_at(session: Session, escalation_id: int, kind: str) ->
 def escalations_past_deadline(session: Session, now: datetime, limit: int) -> Sequence[Escalation]:
     return session.exec(
         select(Escalation)
-        .where(Escalation.state == "open", col(Escalation.ack_deadline_at) <= now)
+        .where(Escalation.state == EscalationState.OPEN, col(Escalation.ack_deadline_at) <= now)
         .order_by(col(Escalation.ack_deadline_at))
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -41,9 +44,13 @@ def escalations_past_deadline(session: Session, now: datetime, limit: int) -> Se
 
 def count_unreachable_escalations(session: Session) -> int:
     """Open escalations that reached the last step: nobody has acknowledged them."""
-    return int(session.exec(
-        select(func.count()).select_from(Escalation).where(Escalation.state == "open", Escalation.step >= 2)
-    ).one())
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(Escalation)
+            .where(Escalation.state == EscalationState.OPEN, Escalation.step >= 2)
+        ).one()
+    )
 
 
 def open_followup(session: Session, member_id: int) -> ScreeningFollowup | None:

@@ -4,12 +4,21 @@ and the audit log of who looked at or acted on a member's data."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import BigInteger, Column, Index
 from sqlmodel import Field, SQLModel
 
 from storage.crypto import EncryptedJSON, EncryptedText
 from storage.types import utc_field
+
+
+class EscalationState(StrEnum):
+    """``Escalation.state`` (stored as these strings)."""
+
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
 
 
 class Escalation(SQLModel, table=True):
@@ -27,7 +36,7 @@ class Escalation(SQLModel, table=True):
     source_message_id: int | None = None
     excerpt: str | None = Field(default=None, sa_type=EncryptedText)
     # open → acknowledged → resolved
-    state: str = Field(default="open", max_length=20)
+    state: str = Field(default=EscalationState.OPEN, max_length=20)  # an EscalationState
     # 0 the named counsellor, 1 backup counsellors, 2 every counsellor of the centre
     step: int = 0
     ack_deadline_at: datetime | None = utc_field(default=None)
@@ -66,8 +75,7 @@ class ScreeningFollowup(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     member_id: int = Field(foreign_key="member.id", index=True)
-    answers: dict[str, bool] = Field(default_factory=dict, sa_column=Column(EncryptedJSON("answers"),
-                                                                             nullable=False))
+    answers: dict[str, bool] = Field(default_factory=dict, sa_column=Column(EncryptedJSON("answers"), nullable=False))
     question: str | None = Field(default=None, max_length=30)
     source_excerpt: str | None = Field(default=None, sa_type=EncryptedText)
     created_at: datetime = utc_field()

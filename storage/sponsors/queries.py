@@ -8,13 +8,21 @@ from datetime import datetime
 from sqlalchemy import exists, func
 from sqlmodel import Session, col, select
 
-from storage.outbox.tables import OutboxMessage
-from storage.people.tables import Member
-from storage.sponsors.tables import AttendanceWatch, Sponsor, SponsorLink, SponsorSettings, TalkRequest
+from storage.outbox.tables import OutboxMessage, OutboxStatus
+from storage.people.tables import Member, MemberStatus
+from storage.sponsors.tables import (
+    AttendanceWatch,
+    LinkState,
+    Sponsor,
+    SponsorLink,
+    SponsorSettings,
+    TalkRequest,
+    TalkState,
+)
 
-LIVE_LINK = ("proposed", "active")
-WATCHED_STATUSES = ("active", "paused", "unreachable")
-# Outbox purposes whose rows carry a relay thread (``payload["sp_thread"]``): replying to one answers it.
+LIVE_LINK = (LinkState.PROPOSED, LinkState.ACTIVE)
+WATCHED_STATUSES = (MemberStatus.ACTIVE, MemberStatus.PAUSED, MemberStatus.UNREACHABLE)
+# Outbox purposes whose rows carry a relay thread (``sponsor_thread_id``): replying to one answers it.
 THREAD_PURPOSES = ("sp_relay", "sp_gap", "sp_linked", "sp_talk")
 
 
@@ -23,6 +31,7 @@ def settings_for(session: Session, center_id: int) -> SponsorSettings | None:
 
 
 # --- sponsors -------------------------------------------------------------------------------------
+
 
 def sponsor_of_member(session: Session, member_id: int) -> Sponsor | None:
     return session.exec(select(Sponsor).where(Sponsor.member_id == member_id)).first()
@@ -38,8 +47,11 @@ def volunteer_by_code(session: Session, code: str) -> Sponsor | None:
 
 def volunteer_by_pseudonym(session: Session, center_id: int, pseudonym: str) -> Sponsor | None:
     return session.exec(
-        select(Sponsor).where(Sponsor.center_id == center_id, Sponsor.kind == "volunteer",
-                              func.lower(Sponsor.pseudonym) == pseudonym.strip().lower())
+        select(Sponsor).where(
+            Sponsor.center_id == center_id,
+            Sponsor.kind == "volunteer",
+            func.lower(Sponsor.pseudonym) == pseudonym.strip().lower(),
+        )
     ).first()
 
 
@@ -56,8 +68,9 @@ def mark_volunteer_unreachable(session: Session, row: OutboxMessage) -> bool:
 
 
 def volunteer_pseudonyms(session: Session, center_id: int) -> set[str]:
-    rows = session.exec(select(Sponsor.pseudonym).where(Sponsor.center_id == center_id,
-                                                        col(Sponsor.pseudonym).is_not(None))).all()
+    rows = session.exec(
+        select(Sponsor.pseudonym).where(Sponsor.center_id == center_id, col(Sponsor.pseudonym).is_not(None))
+    ).all()
     return {p for p in rows if p}
 
 
@@ -77,6 +90,7 @@ def sponsors_due_summary(session: Session, now: datetime, limit: int) -> Sequenc
 
 # --- links ---------------------------------------------------------------------------------------
 
+
 def sponsor_pseudonym(session: Session, member_id: int) -> str | None:
     """What the member's active sponsor is called (a member's pseudonym or a volunteer's), or None.
 
@@ -95,32 +109,38 @@ def sponsor_pseudonym(session: Session, member_id: int) -> str | None:
 def live_link_of_mentee(session: Session, mentee_id: int) -> SponsorLink | None:
     """The mentee's proposed or active link (at most one)."""
     return session.exec(
-        select(SponsorLink).where(SponsorLink.mentee_id == mentee_id, col(SponsorLink.state).in_(LIVE_LINK))
+        select(SponsorLink)
+        .where(SponsorLink.mentee_id == mentee_id, col(SponsorLink.state).in_(LIVE_LINK))
         .order_by(col(SponsorLink.id).desc())
     ).first()
 
 
 def active_link_of_mentee(session: Session, mentee_id: int) -> SponsorLink | None:
     return session.exec(
-        select(SponsorLink).where(SponsorLink.mentee_id == mentee_id, SponsorLink.state == "active")
+        select(SponsorLink).where(SponsorLink.mentee_id == mentee_id, SponsorLink.state == LinkState.ACTIVE)
     ).first()
 
 
 def links_of_sponsor(session: Session, sponsor_id: int, states: Sequence[str] = LIVE_LINK) -> Sequence[SponsorLink]:
     return session.exec(
-        select(SponsorLink).where(SponsorLink.sponsor_id == sponsor_id, col(SponsorLink.state).in_(states))
+        select(SponsorLink)
+        .where(SponsorLink.sponsor_id == sponsor_id, col(SponsorLink.state).in_(states))
         .order_by(col(SponsorLink.id))
     ).all()
 
 
 def count_live_links(session: Session, sponsor_id: int) -> int:
-    return int(session.exec(
-        select(func.count()).select_from(SponsorLink)
-        .where(SponsorLink.sponsor_id == sponsor_id, col(SponsorLink.state).in_(LIVE_LINK))
-    ).one())
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(SponsorLink)
+            .where(SponsorLink.sponsor_id == sponsor_id, col(SponsorLink.state).in_(LIVE_LINK))
+        ).one()
+    )
 
 
 # --- the attendance watch ------------------------------------------------------------------------
+
 
 def claim_due_watches(session: Session, now: datetime, limit: int) -> Sequence[AttendanceWatch]:
     return session.exec(
@@ -166,21 +186,28 @@ def checkin_deliveries(session: Session, keys: Sequence[str]) -> dict[str, str]:
 
 # --- relayed chats and talk requests ---------------------------------------------------------------
 
-def thread_row(session: Session, chat_id: int, telegram_message_id: int) -> OutboxMessage | None:
-    """The relayed message a person replied to (Telegram's reply-to), if it was one of ours."""
+
+def thread_replied_to(session: Session, chat_id: int, telegram_message_id: int) -> str | None:
+    """The thread of the relayed message a person replied to (Telegram's reply-to), if it was one of ours."""
     return session.exec(
-        select(OutboxMessage).where(OutboxMessage.chat_id == chat_id,
-                                    OutboxMessage.telegram_message_id == telegram_message_id,
-                                    col(OutboxMessage.purpose).in_(THREAD_PURPOSES))
+        select(OutboxMessage.sponsor_thread_id).where(
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.telegram_message_id == telegram_message_id,
+            col(OutboxMessage.purpose).in_(THREAD_PURPOSES),
+        )
     ).first()
 
 
-def latest_thread_row(session: Session, chat_id: int) -> OutboxMessage | None:
-    """The newest relayed message this chat received: ``/reply`` answers it."""
+def latest_thread(session: Session, chat_id: int) -> str | None:
+    """The thread of the newest relayed message this chat received (``/reply`` answers it); None when
+    that message has none."""
     return session.exec(
-        select(OutboxMessage).where(OutboxMessage.chat_id == chat_id,
-                                    col(OutboxMessage.purpose).in_(THREAD_PURPOSES),
-                                    col(OutboxMessage.status).in_(("sent", "pending", "sending")))
+        select(OutboxMessage.sponsor_thread_id)
+        .where(
+            OutboxMessage.chat_id == chat_id,
+            col(OutboxMessage.purpose).in_(THREAD_PURPOSES),
+            col(OutboxMessage.status).in_((OutboxStatus.SENT, OutboxStatus.PENDING, OutboxStatus.SENDING)),
+        )
         .order_by(col(OutboxMessage.id).desc())
     ).first()
 
@@ -193,7 +220,8 @@ def talk_requests_since(session: Session, member_id: int, since: datetime) -> Se
 
 def waiting_talk_of_member(session: Session, member_id: int) -> TalkRequest | None:
     return session.exec(
-        select(TalkRequest).where(TalkRequest.member_id == member_id, TalkRequest.state == "waiting")
+        select(TalkRequest)
+        .where(TalkRequest.member_id == member_id, TalkRequest.state == TalkState.WAITING)
         .order_by(col(TalkRequest.id).desc())
     ).first()
 
@@ -202,10 +230,12 @@ def talks_past_wait(session: Session, now: datetime, limit: int) -> Sequence[Tal
     """Sponsor requests nobody answered in time, not yet offered to the counsellor."""
     return session.exec(
         select(TalkRequest)
-        .where(TalkRequest.state == "waiting", col(TalkRequest.respond_by) <= now,
-               col(TalkRequest.counsellor_offered_at).is_(None))
+        .where(
+            TalkRequest.state == TalkState.WAITING,
+            col(TalkRequest.respond_by) <= now,
+            col(TalkRequest.counsellor_offered_at).is_(None),
+        )
         .order_by(col(TalkRequest.respond_by))
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
-

@@ -3,12 +3,30 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import BigInteger, Index
 from sqlmodel import Field, SQLModel
 
 from storage.crypto import EncryptedText
 from storage.types import utc_field
+
+
+class LinkState(StrEnum):
+    """``SponsorLink.state`` (stored as these strings): proposed → active → ended, or declined."""
+
+    PROPOSED = "proposed"
+    ACTIVE = "active"
+    ENDED = "ended"
+    DECLINED = "declined"
+
+
+class TalkState(StrEnum):
+    """``TalkRequest.state`` (stored as these strings): waiting → accepted → ended."""
+
+    WAITING = "waiting"
+    ACCEPTED = "accepted"
+    ENDED = "ended"
 
 
 class SponsorSettings(SQLModel, table=True):
@@ -58,7 +76,7 @@ class SponsorLink(SQLModel, table=True):
     center_id: int = Field(foreign_key="center.id")
     sponsor_id: int = Field(foreign_key="sponsor.id", index=True)
     mentee_id: int = Field(foreign_key="member.id")
-    state: str = Field(default="proposed", max_length=20)
+    state: str = Field(default=LinkState.PROPOSED, max_length=20)  # a LinkState
     proposed_by: int | None = Field(default=None, foreign_key="staff.id")
     created_at: datetime = utc_field()
     accepted_at: datetime | None = utc_field(default=None)
@@ -92,7 +110,7 @@ class AttendanceWatch(SQLModel, table=True):
 
 
 class TalkRequest(SQLModel, table=True):
-    """"I need to talk": waiting → accepted (a relayed chat is open) → ended.
+    """ "I need to talk": waiting → accepted (a relayed chat is open) → ended.
 
     A sponsor who does not answer within the centre's wait has the request offered to the
     counsellor as well (``counsellor_offered_at``).
@@ -105,7 +123,7 @@ class TalkRequest(SQLModel, table=True):
     center_id: int = Field(foreign_key="center.id")
     target: str = Field(max_length=20)  # sponsor | counsellor
     link_id: int | None = Field(default=None, foreign_key="sponsorlink.id")
-    state: str = Field(default="waiting", max_length=20)
+    state: str = Field(default=TalkState.WAITING, max_length=20)  # a TalkState
     ping_due_at: datetime = utc_field()
     respond_by: datetime | None = utc_field(default=None)
     counsellor_offered_at: datetime | None = utc_field(default=None)

@@ -44,13 +44,19 @@ class Harness:
 
     # --- lifecycle ------------------------------------------------------------------------
     async def start_bot(self) -> Saathi:
-        settings = parse_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": self.emu.base_url,
-                                   "DATABASE_URL": self.database_url,
-                                   # the keys the test configured (tests/conftest.py): texts stay encrypted
-                                   "SAATHI_ENCRYPTION_KEYS": ",".join(crypto.current_keys())})
+        settings = parse_settings(
+            {
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_API_URL": self.emu.base_url,
+                "DATABASE_URL": self.database_url,
+                # the keys the test configured (tests/conftest.py): texts stay encrypted
+                "SAATHI_ENCRYPTION_KEYS": ",".join(crypto.current_keys()),
+            }
+        )
         upgrade(self.database_url)
-        application = build_application(settings, clock=self.clock, with_jobs=False, sender_poll=0.05,
-                                        overall_rate=1000)
+        application = build_application(
+            settings, clock=self.clock, with_jobs=False, sender_poll=0.05, overall_rate=1000
+        )
         self._stack = AsyncExitStack()
         self.saathi = await self._stack.enter_async_context(running(application))
         return self.saathi
@@ -74,8 +80,9 @@ class Harness:
     def seed_centre(self, name: str = "Asha Kendra", *, counsellor_chat: bool = True) -> None:
         admin.add_center(self.services, name, "Asia/Kolkata")
         self.emu.add_user(COUNSELLOR_ID, "Meera", language_code="en")
-        admin.add_counsellor(self.services, name, "Counsellor Meera",
-                             telegram_id=COUNSELLOR_ID if counsellor_chat else None)
+        admin.add_counsellor(
+            self.services, name, "Counsellor Meera", telegram_id=COUNSELLOR_ID if counsellor_chat else None
+        )
 
     def invite(self, name: str = "Asha Kendra", **kwargs) -> str:  # type: ignore[no-untyped-def]
         return admin.create_invites(self.services, name, **kwargs)[0].code
@@ -125,10 +132,12 @@ class Harness:
 
     async def settle(self, timeout: float = DEADLINE) -> None:
         """Wait until every update sent through ``send`` is handled and nothing due is left in the outbox."""
+
         def idle() -> bool:
             with self.services.uow() as session:
                 self._unhandled -= {u for u in self._unhandled if inbox.update_handled(session, u)}
                 return not self._unhandled and outbox_db.outbox_due_count(session, self.clock.now()) == 0
+
         await wait_until(idle, timeout=timeout, stable=3)
 
 

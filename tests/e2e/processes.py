@@ -38,18 +38,21 @@ def bot_env(emu: Any, database_url: str, **extra: str) -> dict[str, str]:
     keys (the child runs in its own folder); the encryption keys are this process's own. ``emu`` is a
     BotApiEmulator (or anything with ``base_url``); ``extra`` adds or overrides settings (SAATHI_CLOCK_START,
     SAATHI_DUE_SCAN_SECONDS…)."""
-    env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
-           if key in os.environ}
-    env.update({
-        "PYTHONPATH": str(ROOT),
-        "PYTHONUNBUFFERED": "1",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": emu.base_url,
-        "DATABASE_URL": database_url,
-        "LOG_LEVEL": "INFO",
-        "SAATHI_ENV": "development",
-    })
+    env = {
+        key: os.environ[key] for key in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT") if key in os.environ
+    }
+    env.update(
+        {
+            "PYTHONPATH": str(ROOT),
+            "PYTHONUNBUFFERED": "1",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": emu.base_url,
+            "DATABASE_URL": database_url,
+            "LOG_LEVEL": "INFO",
+            "SAATHI_ENV": "development",
+        }
+    )
     if crypto.is_configured():  # the child reads what this process (seeding, asserting) wrote
         env["SAATHI_ENCRYPTION_KEYS"] = ",".join(crypto.current_keys())
     env.update(extra)
@@ -72,8 +75,9 @@ class BotProcess:
     ``workdir`` holds ``bot.log``: the stderr of every life, each begun with a ``=== life N`` line.
     """
 
-    def __init__(self, env: dict[str, str], workdir: Path, *,
-                 argv: list[str] | None = None, ready_line: str = READY_LINE) -> None:
+    def __init__(
+        self, env: dict[str, str], workdir: Path, *, argv: list[str] | None = None, ready_line: str = READY_LINE
+    ) -> None:
         self.env = dict(env)
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -103,8 +107,15 @@ class BotProcess:
         with self.log_path.open("ab") as log:
             log.write(f"=== life {self.lives}\n".encode())
             self._life_offset = log.tell()
-            self.proc = subprocess.Popen(self.argv, cwd=self.workdir, env=self.env, stdin=subprocess.DEVNULL,
-                                         stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+            self.proc = subprocess.Popen(
+                self.argv,
+                cwd=self.workdir,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent,
+            )
 
     async def wait_ready(self, timeout: float = 120.0) -> None:
         """Until this life logged that it polls; fails early (with the log) if it died."""

@@ -26,8 +26,16 @@ from tests.e2e.conftest import COUNSELLOR_ID, EVENING_DUE, Harness
 USER = 7501
 LANG = "hi"  # the member chose Hindi; Telegram still reports "en" for their phone
 
-STICKER = {"file_id": "s", "file_unique_id": "s", "width": 1, "height": 1, "is_animated": False, "is_video": False,
-           "type": "regular", "emoji": "🙂"}
+STICKER = {
+    "file_id": "s",
+    "file_unique_id": "s",
+    "width": 1,
+    "height": 1,
+    "is_animated": False,
+    "is_video": False,
+    "type": "regular",
+    "emoji": "🙂",
+}
 POLL = {
     "id": "1",
     "question": "q",
@@ -46,24 +54,32 @@ MESSAGES: list[tuple[str, dict[str, Any], str]] = [
     ("sticker", {"sticker": STICKER}, "fallback-unsupported"),
     ("photo", {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]}, "fallback-unsupported"),
     ("voice", {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 1}}, "fallback-unsupported"),
-    ("video note", {"video_note": {"file_id": "n", "file_unique_id": "n", "length": 1, "duration": 1}},
-     "fallback-unsupported"),
+    (
+        "video note",
+        {"video_note": {"file_id": "n", "file_unique_id": "n", "length": 1, "duration": 1}},
+        "fallback-unsupported",
+    ),
     ("document", {"document": {"file_id": "d", "file_unique_id": "d", "file_name": "x.pdf"}}, "fallback-unsupported"),
     ("location", {"location": {"latitude": 18.52, "longitude": 73.85}}, "fallback-unsupported"),
     ("contact", {"contact": {"phone_number": "+910000000000", "first_name": "Someone"}}, "fallback-unsupported"),
     ("poll", {"poll": POLL}, "fallback-unsupported"),
     ("dice", {"dice": {"emoji": "🎲", "value": 3}}, "fallback-unsupported"),
-    ("unknown command", {"text": "/frobnicate now", "entities": [{"type": "bot_command", "offset": 0, "length": 11}]},
-     "fallback-unknown-command"),
+    (
+        "unknown command",
+        {"text": "/frobnicate now", "entities": [{"type": "bot_command", "offset": 0, "length": 11}]},
+        "fallback-unknown-command",
+    ),
     ("text over 4096 characters", {"text": "a" * 5000}, "fallback-too-long"),
     ("empty text", {"text": ""}, "fallback-unsupported"),
     ("only spaces", {"text": "   "}, "fallback-text"),
     ("zero-width characters", {"text": "\u200b\u200c\u200d\ufeff"}, "fallback-text"),
     ("right-to-left override", {"text": "\u202eevil\u202c \u200fمرحبا"}, "fallback-text"),
     ("emoji only", {"text": "🌿🙏🏽👨‍👩‍👧"}, "fallback-text"),
-    ("a command for another bot", {"text": "/help@some_other_bot",
-                                   "entities": [{"type": "bot_command", "offset": 0, "length": 20}]},
-     "fallback-unknown-command"),
+    (
+        "a command for another bot",
+        {"text": "/help@some_other_bot", "entities": [{"type": "bot_command", "offset": 0, "length": 20}]},
+        "fallback-unknown-command",
+    ),
 ]
 
 # callback data a client can send that no button of ours carries → the toast key
@@ -86,18 +102,29 @@ CALLBACKS: list[tuple[str, str]] = [
 
 
 def _message(fields: dict[str, Any], message_id: int) -> dict[str, Any]:
-    return {"message": {"message_id": message_id, "date": 1764000000,
-                        "chat": {"id": USER, "type": "private", "first_name": "Test"},
-                        "from": {"id": USER, "is_bot": False, "first_name": "Test", "language_code": "en"},
-                        **fields}}
+    return {
+        "message": {
+            "message_id": message_id,
+            "date": 1764000000,
+            "chat": {"id": USER, "type": "private", "first_name": "Test"},
+            "from": {"id": USER, "is_bot": False, "first_name": "Test", "language_code": "en"},
+            **fields,
+        }
+    }
 
 
 def _snapshot(harness: Harness) -> dict[str, Any]:
     with harness.services.uow() as session:
         member = session.exec(select(Member).where(Member.telegram_user_id == USER)).one()
         return {
-            "member": (member.status, member.language, member.pseudonym, member.checkin_time, member.awaiting,
-                       member.next_checkin_due_at),
+            "member": (
+                member.status,
+                member.language,
+                member.pseudonym,
+                member.checkin_time,
+                member.awaiting,
+                member.next_checkin_due_at,
+            ),
             "checkins": session.exec(select(func.count()).select_from(Checkin)).one(),
             "escalations": session.exec(select(func.count()).select_from(Escalation)).one(),
             "members": session.exec(select(func.count()).select_from(Member)).one(),
@@ -130,7 +157,8 @@ async def _answer(harness: Harness, data: str) -> str:
 
 
 async def test_every_kind_of_message_gets_a_kind_answer_in_the_members_language(
-        harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
     await _hindi_member(harness)
     caplog.set_level(logging.ERROR)
     before = _snapshot(harness)
@@ -145,7 +173,8 @@ async def test_every_kind_of_message_gets_a_kind_answer_in_the_members_language(
 
 
 async def test_forged_and_malformed_buttons_get_a_kind_toast_and_change_nothing(
-        harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
     await _hindi_member(harness)
     harness.phone(7502, "Other")  # someone else's escalation, #1, for the "another member's" row
     await harness.onboard(7502)
@@ -171,8 +200,14 @@ async def test_an_edited_message_is_screened_quietly(harness: Harness) -> None:
     count = len(harness.emu.messages(USER))
     edited = _message({"text": "feeling ok, typo fixed", "edit_date": 1764000100}, 9100)
     harness.emu.send_update({"edited_message": edited["message"]})
-    edited_photo = _message({"caption": "a caption", "edit_date": 1764000200,
-                             "photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]}, 9101)
+    edited_photo = _message(
+        {
+            "caption": "a caption",
+            "edit_date": 1764000200,
+            "photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}],
+        },
+        9101,
+    )
     harness.emu.send_update({"edited_message": edited_photo["message"]})
     harness.send(USER, "/help")
     await harness.expect(USER, "/craving")
@@ -184,14 +219,29 @@ async def test_groups_and_channels_are_told_and_left(harness: Harness) -> None:
     harness.phone(7503, "Asha", language_code="mr")
     harness.emu.create_group(-5001, "Family group")
     harness.emu.create_group(-1005002, "News", type="channel")
-    harness.emu.send_update({"message": {"message_id": 1, "date": 1764000000, "text": "/start hello",
-                                         "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
-                                         "chat": {"id": -5001, "type": "group", "title": "Family group"},
-                                         "from": {"id": 7503, "is_bot": False, "first_name": "Asha",
-                                                  "language_code": "mr"}}})
+    harness.emu.send_update(
+        {
+            "message": {
+                "message_id": 1,
+                "date": 1764000000,
+                "text": "/start hello",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+                "chat": {"id": -5001, "type": "group", "title": "Family group"},
+                "from": {"id": 7503, "is_bot": False, "first_name": "Asha", "language_code": "mr"},
+            }
+        }
+    )
     await harness.expect(-5001, t("mr", "private-only"))
-    harness.emu.send_update({"channel_post": {"message_id": 1, "date": 1764000000, "text": "news",
-                                              "chat": {"id": -1005002, "type": "channel", "title": "News"}}})
+    harness.emu.send_update(
+        {
+            "channel_post": {
+                "message_id": 1,
+                "date": 1764000000,
+                "text": "news",
+                "chat": {"id": -1005002, "type": "channel", "title": "News"},
+            }
+        }
+    )
     await wait_until(lambda: harness.emu.stats["requests"].get("leaveChat", 0) == 2)
     assert harness.emu.messages(-1005002) == []  # nothing is posted into a channel
     with harness.services.uow() as session:
@@ -230,9 +280,11 @@ async def test_an_erased_member_pressing_an_old_button(harness: Harness) -> None
     await harness.press(USER, "Yes, forget me")
     await wait_until(lambda: "Saathi has forgotten you" in (ask.text or ""))
     with harness.services.uow() as session:
-        counts = (session.exec(select(func.count()).select_from(Member)).one(),
-                  session.exec(select(func.count()).select_from(Checkin)).one(),
-                  session.exec(select(func.count()).select_from(OutboxMessage)).one())
+        counts = (
+            session.exec(select(func.count()).select_from(Member)).one(),
+            session.exec(select(func.count()).select_from(Checkin)).one(),
+            session.exec(select(func.count()).select_from(OutboxMessage)).one(),
+        )
     before_answers = len(harness.emu.callback_answers)
     harness.emu.press_button(USER, question.message_id, old_data, strict=False)
     await wait_until(lambda: len(harness.emu.callback_answers) > before_answers)
@@ -240,9 +292,11 @@ async def test_an_erased_member_pressing_an_old_button(harness: Harness) -> None
     await harness.settle()
     with harness.services.uow() as session:
         assert session.exec(select(Member).where(Member.telegram_user_id == USER)).first() is None
-        assert (session.exec(select(func.count()).select_from(Member)).one(),
-                session.exec(select(func.count()).select_from(Checkin)).one(),
-                session.exec(select(func.count()).select_from(OutboxMessage)).one()) == counts
+        assert (
+            session.exec(select(func.count()).select_from(Member)).one(),
+            session.exec(select(func.count()).select_from(Checkin)).one(),
+            session.exec(select(func.count()).select_from(OutboxMessage)).one(),
+        ) == counts
 
 
 # a counsellor's commands with arguments no one should type → the catalog key of the answer
@@ -259,8 +313,9 @@ STAFF_COMMANDS: list[tuple[str, str]] = [
 ]
 
 
-async def test_odd_arguments_to_staff_commands_get_a_kind_answer(harness: Harness,
-                                                                 caplog: pytest.LogCaptureFixture) -> None:
+async def test_odd_arguments_to_staff_commands_get_a_kind_answer(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
     harness.seed_centre()
     caplog.set_level(logging.ERROR)
     for text, key in STAFF_COMMANDS:
@@ -271,7 +326,8 @@ async def test_odd_arguments_to_staff_commands_get_a_kind_answer(harness: Harnes
 
 
 async def test_an_update_the_library_cannot_read_is_skipped_and_the_bot_keeps_listening(
-        harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
     """A poll without its question (or any kind newer than python-telegram-bot) cannot be parsed.
     It must not stop the polling loop, nor put the raw update (members' words) in the log."""
     await _hindi_member(harness)

@@ -43,7 +43,12 @@ async def test_full_checkin_by_buttons(harness: Harness) -> None:
     with harness.services.uow() as session:
         checkin = session.exec(select(Checkin)).one()
     assert (checkin.status, checkin.mood, checkin.craving, checkin.triggers, checkin.used) == (
-        "completed", 4, 3, "loneliness,stress", "no")
+        "completed",
+        4,
+        3,
+        "loneliness,stress",
+        "no",
+    )
     assert checkin.coping_id
     # the answered question now shows the answer and has no buttons left
     mood_question = next(m for m in harness.emu.messages(601) if "How is your mood" in (m.text or ""))
@@ -192,10 +197,25 @@ async def test_settings_language_time_pause_resume(harness: Harness) -> None:
 async def test_unsupported_media_and_unknown_commands_get_kind_answers(harness: Harness) -> None:
     harness.seed_centre()
     await harness.onboard(607)
-    harness.emu.send_update({"message": {"message_id": 999, "date": 1764000000, "chat": {"id": 607, "type": "private"},
-                                         "from": {"id": 607, "is_bot": False, "first_name": "Test"},
-                                         "sticker": {"file_id": "x", "file_unique_id": "x", "width": 1, "height": 1,
-                                                     "is_animated": False, "is_video": False, "type": "regular"}}})
+    harness.emu.send_update(
+        {
+            "message": {
+                "message_id": 999,
+                "date": 1764000000,
+                "chat": {"id": 607, "type": "private"},
+                "from": {"id": 607, "is_bot": False, "first_name": "Test"},
+                "sticker": {
+                    "file_id": "x",
+                    "file_unique_id": "x",
+                    "width": 1,
+                    "height": 1,
+                    "is_animated": False,
+                    "is_video": False,
+                    "type": "regular",
+                },
+            }
+        }
+    )
     await harness.expect(607, "only read text")
     harness.send(607, "/doesnotexist")
     await harness.expect(607, "don't know that command")
@@ -205,11 +225,14 @@ async def test_unsupported_media_and_unknown_commands_get_kind_answers(harness: 
 
 async def _delivered(harness: Harness, chat_id: int, purpose: str) -> None:
     """The question's row is marked sent (its Telegram message id known): a person reads it before answering."""
+
     def marked() -> bool:
         with harness.services.uow() as session:
-            rows = session.exec(select(OutboxMessage).where(OutboxMessage.chat_id == chat_id,
-                                                            OutboxMessage.purpose == purpose)).all()
+            rows = session.exec(
+                select(OutboxMessage).where(OutboxMessage.chat_id == chat_id, OutboxMessage.purpose == purpose)
+            ).all()
         return bool(rows) and all(row.status == "sent" for row in rows)
+
     await wait_until(marked, timeout=10)
 
 
@@ -218,15 +241,18 @@ async def test_a_typed_answer_takes_the_buttons_off_its_question(harness: Harnes
     harness.seed_centre()
     await harness.onboard(603)
     await _due(harness)
-    for question, purpose, typed, shown in (("How is your mood", "checkin", "2", "✓ 2"),
-                                            ("How strong", "ci_craving", "5", "✓ 5"),
-                                            ("Did any of these", "ci_triggers", "stress, money", "✓ Stress, Money"),
-                                            ("Have you used", "ci_use", "no", "✓ No"),
-                                            ("Anything else", "ci_note", "a quiet evening", "✓ 📝")):
+    for question, purpose, typed, shown in (
+        ("How is your mood", "checkin", "2", "✓ 2"),
+        ("How strong", "ci_craving", "5", "✓ 5"),
+        ("Did any of these", "ci_triggers", "stress, money", "✓ Stress, Money"),
+        ("Have you used", "ci_use", "no", "✓ No"),
+        ("Anything else", "ci_note", "a quiet evening", "✓ 📝"),
+    ):
         await harness.expect(603, question)
         await _delivered(harness, 603, purpose)
         harness.send(603, typed)
         answered = await harness.emu.wait_for_message(
-            603, lambda m, q=question: q in (m.text or "") and not m.buttons() and "✓" in (m.text or ""))
+            603, lambda m, q=question: q in (m.text or "") and not m.buttons() and "✓" in (m.text or "")
+        )
         assert shown in answered.text
     await harness.expect(603, "Thank you for checking in")

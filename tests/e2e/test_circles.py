@@ -56,13 +56,17 @@ def _risk_rules(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     try:
         load_rules()
     except (FileNotFoundError, OSError):
-        stand_in = RuleSet(rules=tuple(parse_rules(STAND_IN_RULES, language="en", source="stand-in")),
-                           languages=("en",), checkin=CheckinPolicy())
+        stand_in = RuleSet(
+            rules=tuple(parse_rules(STAND_IN_RULES, language="en", source="stand-in")),
+            languages=("en",),
+            checkin=CheckinPolicy(),
+        )
         monkeypatch.setattr(risk_engine, "load_rules", lambda language=None: stand_in)
     yield
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
 
 async def _join(h: Harness, user_id: int, code: str) -> None:
     first, last, username = PEOPLE[user_id]
@@ -76,12 +80,19 @@ async def _join(h: Harness, user_id: int, code: str) -> None:
     await h.expect(user_id, "All set")
 
 
-async def _circle(h: Harness, *, schedule: str | None = None, stickers: bool = False,
-                  facilitated: bool = True) -> dict[int, str]:
+async def _circle(
+    h: Harness, *, schedule: str | None = None, stickers: bool = False, facilitated: bool = True
+) -> dict[int, str]:
     """A centre, a circle with Meera facilitating, and three members who joined by invite."""
     h.seed_centre(CENTRE)
-    admin.add_circle(h.services, CENTRE, CIRCLE, facilitator=FACILITATOR if facilitated else None,
-                     schedule=schedule, allow_stickers=stickers)
+    admin.add_circle(
+        h.services,
+        CENTRE,
+        CIRCLE,
+        facilitator=FACILITATOR if facilitated else None,
+        schedule=schedule,
+        allow_stickers=stickers,
+    )
     for user_id in PEOPLE:
         await _join(h, user_id, h.invite(CENTRE, circle_name=CIRCLE))
     await h.tick()  # members who joined by invite get the circle's welcome once active
@@ -133,6 +144,7 @@ def _assert_nobody_identified(h: Harness) -> None:
 
 # --- the relay --------------------------------------------------------------------------------
 
+
 async def test_relay_reaches_everyone_else_protected_and_replies_thread_on_every_phone(harness: Harness) -> None:
     names = await _circle(harness)
     original = _write(harness, A, "Three days without a drink. Scared but hopeful.")
@@ -159,8 +171,9 @@ async def test_relay_reaches_everyone_else_protected_and_replies_thread_on_every
     await _later(harness)
     for member in PEOPLE:
         said = await harness.expect(member, f"🌿 {FACILITATOR} (facilitator): Welcome, everyone")
-        assert said.reply_to_message_id == (original if member == A else
-                                            copy_b.message_id if member == B else copy_c.message_id)
+        assert said.reply_to_message_id == (
+            original if member == A else copy_b.message_id if member == B else copy_c.message_id
+        )
     _assert_nobody_identified(harness)
 
 
@@ -265,27 +278,51 @@ async def test_media_is_refused_kindly_and_forwarded_text_loses_its_origin(harne
     photo = [{"file_id": "p1", "file_unique_id": "p1", "width": 90, "height": 90, "file_size": 100}]
     harness.emu.send_update({"message": {"from": {"id": A}, "photo": photo, "caption": "me at the park"}})
     await harness.expect(A, "Photos aren't shared in the circle")
-    harness.emu.send_update({"message": {"from": {"id": A}, "voice": {"file_id": "v", "file_unique_id": "v",
-                                                                      "duration": 3}}})
+    harness.emu.send_update(
+        {"message": {"from": {"id": A}, "voice": {"file_id": "v", "file_unique_id": "v", "duration": 3}}}
+    )
     await harness.expect(A, "Voice messages aren't shared")
-    harness.emu.send_update({"message": {"from": {"id": A}, "contact": {"phone_number": "+919812345678",
-                                                                        "first_name": "Ravi"}}})
+    harness.emu.send_update(
+        {"message": {"from": {"id": A}, "contact": {"phone_number": "+919812345678", "first_name": "Ravi"}}}
+    )
     await harness.expect(A, "Contacts aren't shared")
     harness.emu.send_update({"message": {"from": {"id": A}, "location": {"latitude": 18.5, "longitude": 73.8}}})
     await harness.expect(A, "Locations aren't shared")
-    harness.emu.send_update({"message": {"from": {"id": A}, "sticker": {
-        "file_id": "s", "file_unique_id": "s", "width": 1, "height": 1, "is_animated": False, "is_video": False,
-        "type": "regular", "emoji": "🙏"}}})
+    harness.emu.send_update(
+        {
+            "message": {
+                "from": {"id": A},
+                "sticker": {
+                    "file_id": "s",
+                    "file_unique_id": "s",
+                    "width": 1,
+                    "height": 1,
+                    "is_animated": False,
+                    "is_video": False,
+                    "type": "regular",
+                    "emoji": "🙏",
+                },
+            }
+        }
+    )
     await harness.expect(A, "Stickers aren't shared in this circle")
     _write(harness, A, "call me on 98123 45678 or @ravi_sharma_77")
     await harness.expect(A, "phone number, a username")
     # a forwarded message: only the words travel, never who it came from
-    harness.emu.send_update({"message": {"message_id": next(_next_id), "from": {"id": A},
-                                         "text": "You are stronger than you think",
-                                         "forward_origin": {"type": "user", "date": 1764000000,
-                                                            "sender_user": {"id": 55555501, "is_bot": False,
-                                                                            "first_name": "Kavita",
-                                                                            "username": "kavita_x"}}}})
+    harness.emu.send_update(
+        {
+            "message": {
+                "message_id": next(_next_id),
+                "from": {"id": A},
+                "text": "You are stronger than you think",
+                "forward_origin": {
+                    "type": "user",
+                    "date": 1764000000,
+                    "sender_user": {"id": 55555501, "is_bot": False, "first_name": "Kavita", "username": "kavita_x"},
+                },
+            }
+        }
+    )
     forwarded = await harness.expect(B, "stronger than you think")
     assert forwarded.text == f"🌿 {names[A]}: You are stronger than you think"
     await _later(harness)
@@ -295,9 +332,23 @@ async def test_media_is_refused_kindly_and_forwarded_text_loses_its_origin(harne
 
 async def test_stickers_travel_as_their_emoji_where_the_centre_allows_them(harness: Harness) -> None:
     names = await _circle(harness, stickers=True)
-    harness.emu.send_update({"message": {"from": {"id": A}, "sticker": {
-        "file_id": "s", "file_unique_id": "s", "width": 1, "height": 1, "is_animated": False, "is_video": False,
-        "type": "regular", "emoji": "🙏"}}})
+    harness.emu.send_update(
+        {
+            "message": {
+                "from": {"id": A},
+                "sticker": {
+                    "file_id": "s",
+                    "file_unique_id": "s",
+                    "width": 1,
+                    "height": 1,
+                    "is_animated": False,
+                    "is_video": False,
+                    "type": "regular",
+                    "emoji": "🙏",
+                },
+            }
+        }
+    )
     relayed = await harness.expect(B, f"🌿 {names[A]}: 🙏")
     assert relayed.protect_content
 
@@ -311,8 +362,12 @@ async def test_flooding_is_limited_with_a_clear_message(harness: Harness) -> Non
     assert sum(t.startswith(f"🌿 {names[A]}: line") for t in harness.texts(B)) == 10
     assert not any(t.endswith("line 10") for t in harness.texts(B))
     with harness.services.uow() as session:  # paced by due times, never a burst of ten into one chat
-        due = sorted(row.due_at for row in session.exec(select(OutboxMessage).where(
-            OutboxMessage.chat_id == B, OutboxMessage.purpose == "circle")))[-10:]
+        due = sorted(
+            row.due_at
+            for row in session.exec(
+                select(OutboxMessage).where(OutboxMessage.chat_id == B, OutboxMessage.purpose == "circle")
+            )
+        )[-10:]
     assert all(later - earlier >= timedelta(seconds=1) for earlier, later in pairwise(due))
     harness.clock.advance(minutes=1)
     _write(harness, A, "sorry, calmer now")
@@ -320,6 +375,7 @@ async def test_flooding_is_limited_with_a_clear_message(harness: Harness) -> Non
 
 
 # --- meetings, milestones, quiet members ------------------------------------------------------------
+
 
 async def test_meeting_reminder_at_the_right_local_time_then_the_opener(harness: Harness) -> None:
     await _circle(harness, schedule="daily 19:00 60")
@@ -356,8 +412,13 @@ async def test_a_milestone_is_shared_only_when_chosen_and_encouraged_anonymously
         session.commit()
     harness.clock.set(datetime(2026, 11, 25, 14, 30, tzinfo=UTC))  # the 20:00 check-in
     await harness.tick()
-    for label, then in (("4 🙂", "How strong"), ("2", "Did any of these"), ("None today", "Have you used"),
-                        ("No", "Anything else"), ("Skip", "Thank you for checking in")):
+    for label, then in (
+        ("4 🙂", "How strong"),
+        ("2", "Did any of these"),
+        ("None today", "Have you used"),
+        ("No", "Anything else"),
+        ("Skip", "Thank you for checking in"),
+    ):
         await harness.press(A, label)
         await harness.expect(A, then)
     await harness.expect(A, "7 days")
@@ -423,6 +484,7 @@ async def test_a_member_who_blocked_the_bot_is_marked_unreachable_and_their_coun
 
 # --- the admin side -----------------------------------------------------------------------------------
 
+
 async def test_assign_moves_members_respects_capacity_and_one_circle_at_most(harness: Harness) -> None:
     names = await _circle(harness, facilitated=False)
     admin.add_circle(harness.services, CENTRE, "Morning Circle", capacity=2, kind="alumni")
@@ -447,15 +509,35 @@ async def test_assign_moves_members_respects_capacity_and_one_circle_at_most(har
     await harness.expect(C, f"{CIRCLE} has come to a close")
 
 
-def test_circle_commands_from_the_command_line(tmp_path, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_circle_commands_from_the_command_line(
+    tmp_path,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/saathi.db")
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     assert main(["center", "add", "--name", CENTRE, "--timezone", "Asia/Kolkata"]) == 0
     assert main(["counsellor", "add", "--center", CENTRE, "--name", FACILITATOR, "--telegram-id", "9001"]) == 0
-    assert main(["circle", "add", "--center", CENTRE, "--name", CIRCLE, "--facilitator", FACILITATOR,
-                 "--schedule", "weekly sat 11:00 90", "--capacity", "12"]) == 0
+    assert (
+        main(
+            [
+                "circle",
+                "add",
+                "--center",
+                CENTRE,
+                "--name",
+                CIRCLE,
+                "--facilitator",
+                FACILITATOR,
+                "--schedule",
+                "weekly sat 11:00 90",
+                "--capacity",
+                "12",
+            ]
+        )
+        == 0
+    )
     assert main(["circle", "add", "--center", CENTRE, "--name", "Too big", "--capacity", "13"]) == 1
     assert main(["circle", "add", "--center", CENTRE, "--name", "Odd", "--schedule", "sometimes"]) == 1
     capsys.readouterr()

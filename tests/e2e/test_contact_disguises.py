@@ -10,9 +10,16 @@ from tests.e2e.conftest import Harness
 from tests.e2e.test_circles import A, B, C, _circle, _later, _risk_rules, _write  # noqa: F401  (fixture)
 from tests.e2e.test_sponsors import MENTEE_ID, SPONSOR_ID, with_sponsor
 
-DISGUISES = ("call me 98\u200b76\u200b54\u200b32\u200b10", "ping @zora\u200bwar_k",
-             "zorawar [at] gmail [dot] com", "zorawar at gmail dot com", "t . me / zorawar", "@ z o r a",
-             "98 76 54 32 10", "9876-543-210")
+DISGUISES = (
+    "call me 98\u200b76\u200b54\u200b32\u200b10",
+    "ping @zora\u200bwar_k",
+    "zorawar [at] gmail [dot] com",
+    "zorawar at gmail dot com",
+    "t . me / zorawar",
+    "@ z o r a",
+    "98 76 54 32 10",
+    "9876-543-210",
+)
 
 
 async def test_disguised_contact_details_stay_out_of_a_circle(harness: Harness) -> None:

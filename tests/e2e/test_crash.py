@@ -71,6 +71,7 @@ SPEED = 10.0  # a simulated minute every six seconds; the sender's 60 s lease is
 
 # --- a centre, seeded the way the admin CLI would ---------------------------------------------
 
+
 class Centre:
     def __init__(self, database_url: str, now: datetime) -> None:
         upgrade(database_url)
@@ -92,15 +93,27 @@ class Centre:
                 pseudonym = generate_pseudonym(self.ctx.rng, taken)
                 taken.add(pseudonym)
                 member = Member(
-                    center_id=center.id or 0, counsellor_id=counsellor.id if counsellor else None,
-                    telegram_user_id=user_id, chat_id=user_id, display_name=f"Member {user_id % 1000}",
-                    pseudonym=pseudonym, language="en", timezone=center.timezone, checkin_time=at,
-                    status="active", onboarding_step=None, created_at=now,
-                    next_checkin_due_at=next_checkin_due(now, center.timezone, dtime.fromisoformat(at), None))
+                    center_id=center.id or 0,
+                    counsellor_id=counsellor.id if counsellor else None,
+                    telegram_user_id=user_id,
+                    chat_id=user_id,
+                    display_name=f"Member {user_id % 1000}",
+                    pseudonym=pseudonym,
+                    language="en",
+                    timezone=center.timezone,
+                    checkin_time=at,
+                    status="active",
+                    onboarding_step=None,
+                    created_at=now,
+                    next_checkin_due_at=next_checkin_due(now, center.timezone, dtime.fromisoformat(at), None),
+                )
                 session.add(member)
                 session.flush()
-                session.add(ConsentRecord(member_id=member.id or 0, version=CONSENT_VERSION, accepted=True,
-                                          language="en", created_at=now))
+                session.add(
+                    ConsentRecord(
+                        member_id=member.id or 0, version=CONSENT_VERSION, accepted=True, language="en", created_at=now
+                    )
+                )
                 names[user_id] = pseudonym
                 emu.add_user(user_id, f"Member {user_id % 1000}")
             session.commit()
@@ -149,8 +162,13 @@ async def emu() -> Iterator[BotApiEmulator]:
 def _clock_env(start: datetime, speed: float, anchor: float) -> dict[str, str]:
     """The child's clock runs ``speed`` times faster, and so do Telegram's limits as its sender keeps them
     (otherwise a minute of simulated traffic would be paced over a real minute)."""
-    return {"SAATHI_CLOCK_START": start.isoformat(), "SAATHI_CLOCK_SPEED": str(speed),
-            "SAATHI_CLOCK_ANCHOR": repr(anchor), "SAATHI_DUE_SCAN_SECONDS": "1", "SAATHI_RATE_SCALE": str(speed)}
+    return {
+        "SAATHI_CLOCK_START": start.isoformat(),
+        "SAATHI_CLOCK_SPEED": str(speed),
+        "SAATHI_CLOCK_ANCHOR": repr(anchor),
+        "SAATHI_DUE_SCAN_SECONDS": "1",
+        "SAATHI_RATE_SCALE": str(speed),
+    }
 
 
 def _get_updates_count(emu: BotApiEmulator) -> int:
@@ -167,14 +185,15 @@ async def _until(predicate, timeout: float, what: str, interval: float = 0.05) -
 
 def _drained(centre: Centre) -> bool:
     with centre.ctx.uow() as session:
-        return not session.exec(select(OutboxMessage).where(
-            OutboxMessage.status.in_(("pending", "sending")))).first()  # type: ignore[attr-defined]
+        return not session.exec(select(OutboxMessage).where(OutboxMessage.status.in_(("pending", "sending")))).first()  # type: ignore[attr-defined]
 
 
 # --- the focused case: handled, killed before the offset confirmed it ---------------------------
 
+
 async def test_updates_handled_before_a_kill_at_the_confirming_getupdates_are_handled_once(
-        database_url: str, emu: BotApiEmulator, bot_processes: Callable[..., BotProcess]) -> None:
+    database_url: str, emu: BotApiEmulator, bot_processes: Callable[..., BotProcess]
+) -> None:
     """A burst of updates is handled (each commit carries its update id), then the bot dies at the
     getUpdates that would confirm them. Telegram re-sends all of them; each is answered exactly once."""
     start = datetime(2026, 11, 25, 4, 30, tzinfo=UTC)  # 10:00 in India, no check-in due
@@ -217,13 +236,18 @@ async def test_updates_handled_before_a_kill_at_the_confirming_getupdates_are_ha
 
 # --- the busy hour --------------------------------------------------------------------------
 
+
 class Phones:
     """Forty-odd people answering their check-ins (by button or by typing), a circle talking, three
     members in crisis, and the counsellor acknowledging alerts - driven from the emulator's side."""
 
-    STEPS = (("How is your mood", "mood", "4"), ("How strong is any craving", "craving", "2"),
-             ("Did any of these", "triggers", "None today"), ("Have you used", "used", "No"),
-             ("Anything else", "note", "Skip"))
+    STEPS = (
+        ("How is your mood", "mood", "4"),
+        ("How strong is any craving", "craving", "2"),
+        ("Did any of these", "triggers", "None today"),
+        ("Have you used", "used", "No"),
+        ("Anything else", "note", "Skip"),
+    )
 
     def __init__(self, emu: BotApiEmulator, ids: list[int], circle: list[int], urgent: list[int]) -> None:
         self.emu = emu
@@ -301,7 +325,8 @@ async def _drive(phones: Phones, stop: asyncio.Event) -> None:
 
 
 async def test_a_busy_evening_survives_kills_without_losing_or_repeating_anything(
-        one_database_url: str, emu: BotApiEmulator, bot_processes: Callable[..., BotProcess]) -> None:
+    one_database_url: str, emu: BotApiEmulator, bot_processes: Callable[..., BotProcess]
+) -> None:
     database_url = one_database_url
     rng = random.Random(SEED)
     t0 = time.monotonic()
@@ -320,8 +345,10 @@ async def test_a_busy_evening_survives_kills_without_losing_or_repeating_anythin
     bot: BotProcess = bot_processes(bot_env(emu, database_url, **_clock_env(SIM_START, SPEED, anchor)))
     phones = Phones(emu, ids, circle, urgent)
     held = centre.hold_checkins(circle)
-    first_words = [phones.post(user_id, f"c{index}a")  # before their check-ins: words for the circle
-                   for index, user_id in enumerate(circle)]
+    first_words = [
+        phones.post(user_id, f"c{index}a")  # before their check-ins: words for the circle
+        for index, user_id in enumerate(circle)
+    ]
     phases.append(("seeded", time.monotonic() - t0))
     bot.start()
     await bot.wait_ready()
@@ -332,9 +359,13 @@ async def test_a_busy_evening_survives_kills_without_losing_or_repeating_anythin
     driver = asyncio.create_task(_drive(phones, stop))
 
     # Five kills: three at chosen requests, two at random moments (seeded).
-    plan = [("sendMessage", rng.randint(2, 12)), ("timed", rng.uniform(0.2, 1.5)),
-            ("getUpdates", 1), ("answerCallbackQuery", rng.randint(1, 6)),
-            ("timed", rng.uniform(0.2, 1.5))]
+    plan = [
+        ("sendMessage", rng.randint(2, 12)),
+        ("timed", rng.uniform(0.2, 1.5)),
+        ("getUpdates", 1),
+        ("answerCallbackQuery", rng.randint(1, 6)),
+        ("timed", rng.uniform(0.2, 1.5)),
+    ]
     kills: list[tuple[str, float]] = []
     try:
         for kind, arg in plan:
@@ -407,12 +438,17 @@ async def test_a_busy_evening_survives_kills_without_losing_or_repeating_anythin
     for r in rows:
         if r.method in ("send", "document") and (r.chat_id, r.telegram_message_id) in every:
             delivered_by.setdefault((r.chat_id, r.payload.get("text")), []).append(
-                life(every[(r.chat_id, r.telegram_message_id)].sent_at))
-    duplicates = [m for m in every.values()
-                  if m.method in ("sendMessage", "sendDocument") and (m.chat_id, m.message_id) not in referenced]
+                life(every[(r.chat_id, r.telegram_message_id)].sent_at)
+            )
+    duplicates = [
+        m
+        for m in every.values()
+        if m.method in ("sendMessage", "sendDocument") and (m.chat_id, m.message_id) not in referenced
+    ]
     for message in duplicates:
-        chat_rows = [(r.id, r.method, r.purpose, r.status, r.telegram_message_id) for r in rows
-                     if r.chat_id == message.chat_id]
+        chat_rows = [
+            (r.id, r.method, r.purpose, r.status, r.telegram_message_id) for r in rows if r.chat_id == message.chat_id
+        ]
         chat_messages = [(m.message_id, m.method, (m.original_text or "")[:25]) for m in emu.messages(message.chat_id)]
         later = [n for n in delivered_by.get((message.chat_id, message.original_text), []) if n > life(message.sent_at)]
         assert later, (
@@ -430,11 +466,15 @@ async def test_a_busy_evening_survives_kills_without_losing_or_repeating_anythin
     windows = sorted(
         (SIM_START.timestamp() + (r.sent_at - SIM_START).total_seconds() / SPEED + anchor - SIM_START.timestamp())
         - (by_id[(r.chat_id, r.telegram_message_id)].sent_at + offset)
-        for r in rows if r.method == "send" and r.sent_at and (r.chat_id, r.telegram_message_id) in by_id)
+        for r in rows
+        if r.method == "send" and r.sent_at and (r.chat_id, r.telegram_message_id) in by_id
+    )
     print(f"\nphases (s): {[(name, round(at, 1)) for name, at in phases]}; simulated {played}")
-    print(f"\ncrash test: {len(rows)} rows, kills {[k for k, _ in kills]}, duplicates from the window: "
-          f"{len(duplicates)}; acceptance→commit p50 {statistics.median(windows) * 1000:.1f} ms, "
-          f"p99 {windows[int(len(windows) * 0.99)] * 1000:.1f} ms, max {windows[-1] * 1000:.1f} ms")
+    print(
+        f"\ncrash test: {len(rows)} rows, kills {[k for k, _ in kills]}, duplicates from the window: "
+        f"{len(duplicates)}; acceptance→commit p50 {statistics.median(windows) * 1000:.1f} ms, "
+        f"p99 {windows[int(len(windows) * 0.99)] * 1000:.1f} ms, max {windows[-1] * 1000:.1f} ms"
+    )
     dup_keys = {(m.chat_id, m.original_text) for m in duplicates}  # as sent: a copy may be edited since
 
     def once(chat: int, needle: str) -> bool:
@@ -444,10 +484,13 @@ async def test_a_busy_evening_survives_kills_without_losing_or_repeating_anythin
     # Every member: one check-in for the day, prompted once, completed once.
     assert sorted(members[c.member_id] for c in checkins) == sorted(ids)
     assert all(c.status == "completed" for c in checkins)
+
     def shown(chat: int) -> str:
         """For a failing check: every message of the chat with its life, and the rows that record one."""
-        return (f"{[(m.message_id, life(m.sent_at), (m.original_text or '')[:30]) for m in emu.messages(chat)]}\n"
-                f"rows {[(r.id, r.method, r.purpose, r.telegram_message_id) for r in rows if r.chat_id == chat]}")
+        return (
+            f"{[(m.message_id, life(m.sent_at), (m.original_text or '')[:30]) for m in emu.messages(chat)]}\n"
+            f"rows {[(r.id, r.method, r.purpose, r.telegram_message_id) for r in rows if r.chat_id == chat]}"
+        )
 
     for user_id in ids:
         assert once(user_id, "How is your mood"), (user_id, shown(user_id))
@@ -469,6 +512,8 @@ async def test_a_busy_evening_survives_kills_without_losing_or_repeating_anythin
         alerts = sorted((r for r in rows if r.payload.get("escalation_id") == escalation.id), key=lambda r: r.id or 0)
         first = alerts[0]
         assert first.status == "sent"
-        assert sum(m.original_text == first.payload["text"] for m in emu.messages(first.chat_id)) == 1 or \
-            (first.chat_id, first.payload["text"]) in dup_keys
+        assert (
+            sum(m.original_text == first.payload["text"] for m in emu.messages(first.chat_id)) == 1
+            or (first.chat_id, first.payload["text"]) in dup_keys
+        )
     centre.dispose()

@@ -39,11 +39,13 @@ class DispatchHarness(Harness):
     limits = Limits().scaled(SCALE)
 
     async def start_bot(self) -> Saathi:
-        settings = parse_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": self.emu.base_url,
-                                   "DATABASE_URL": self.database_url})
+        settings = parse_settings(
+            {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": self.emu.base_url, "DATABASE_URL": self.database_url}
+        )
         upgrade(self.database_url)
-        application = build_application(settings, clock=self.clock, with_jobs=False, sender_poll=0.05,
-                                        limits=self.limits)
+        application = build_application(
+            settings, clock=self.clock, with_jobs=False, sender_poll=0.05, limits=self.limits
+        )
         self._stack = AsyncExitStack()
         self.saathi = await self._stack.enter_async_context(running(application))
         return self.saathi
@@ -67,8 +69,9 @@ def _broadcast(h: Harness, first_chat: int, count: int, *, priority: Priority = 
         h.emu.add_user(chat_id, "Member")
     with h.services.uow() as session:
         for chat_id in range(first_chat, first_chat + count):
-            enqueue(session, chat_id=chat_id, text="How is your mood today?", now=now, priority=priority,
-                    purpose="checkin")
+            enqueue(
+                session, chat_id=chat_id, text="How is your mood today?", now=now, priority=priority, purpose="checkin"
+            )
         session.commit()
 
 
@@ -77,8 +80,9 @@ def _all_sent(h: Harness, count: int) -> bool:
     if h.emu.stats["sent_messages"] < count:
         return False
     with h.services.uow() as session:
-        return not session.exec(select(OutboxMessage.id).where(
-            OutboxMessage.status.in_(("pending", "sending")))).first()  # type: ignore[attr-defined]
+        return not session.exec(
+            select(OutboxMessage.id).where(OutboxMessage.status.in_(("pending", "sending")))
+        ).first()  # type: ignore[attr-defined]
 
 
 async def _wait(predicate, timeout: float) -> None:  # type: ignore[no-untyped-def]
@@ -117,8 +121,14 @@ async def test_an_urgent_alert_enqueued_mid_broadcast_goes_before_the_rest(dispa
     h.saathi.kick()
     await _wait(lambda: h.emu.stats["sent_messages"] >= 100, timeout=DEADLINE)
     with h.services.uow() as session:
-        enqueue(session, chat_id=COUNSELLOR_ID, text="Urgent: please check on a member", now=h.clock.now(),
-                priority=Priority.URGENT, purpose="escalation")
+        enqueue(
+            session,
+            chat_id=COUNSELLOR_ID,
+            text="Urgent: please check on a member",
+            now=h.clock.now(),
+            priority=Priority.URGENT,
+            purpose="escalation",
+        )
         session.commit()
     waiting = 600 - h.emu.stats["sent_messages"]  # the broadcast still to go when the alert was enqueued
     h.saathi.kick()
@@ -152,7 +162,8 @@ async def test_one_chat_gets_at_most_one_message_a_second(dispatch: DispatchHarn
 
 
 async def test_paid_broadcast_check_ins_reach_telegram_flagged_and_above_the_free_rate(
-        dispatch: DispatchHarness) -> None:
+    dispatch: DispatchHarness,
+) -> None:
     h = dispatch
     h.limits = Limits(overall_per_sec=5)  # a small free ceiling, so the paid lane shows
     h.emu.set_limits(overall_per_sec=6, per_chat_per_sec=1, per_group_per_min=20, paid_per_sec=1000)
@@ -172,8 +183,9 @@ async def test_paid_broadcast_check_ins_reach_telegram_flagged_and_above_the_fre
     assert stats["rate_limited"] == 0
     assert stats["paid_broadcasts"] >= 50
     # faster than the free ceiling alone allows: some second of the emulator's own record holds more than 6
-    accepted = sorted(m.sent_at for chat in [*range(50_000, 50_060), *range(51_000, 51_003)]
-                      for m in h.emu.messages(chat))
+    accepted = sorted(
+        m.sent_at for chat in [*range(50_000, 50_060), *range(51_000, 51_003)] for m in h.emu.messages(chat)
+    )
     assert max(sum(1 for later in accepted if 0 <= later - at < 1.0) for at in accepted) > 6
     assert not any(m.allow_paid_broadcast for chat in range(51_000, 51_003) for m in h.emu.messages(chat))
     assert any(m.allow_paid_broadcast for chat in range(50_000, 50_060) for m in h.emu.messages(chat))
@@ -220,6 +232,9 @@ async def _seed_due_members(h: Harness, centre: str, user_ids: range) -> None:
             )
             session.add(member)
             session.flush()
-            session.add(ConsentRecord(member_id=member.id or 0, version=CONSENT_VERSION, accepted=True,
-                                      language="en", created_at=now))
+            session.add(
+                ConsentRecord(
+                    member_id=member.id or 0, version=CONSENT_VERSION, accepted=True, language="en", created_at=now
+                )
+            )
         session.commit()

@@ -105,9 +105,7 @@ async def test_get_me_and_send_message_give_valid_ptb_objects(emu: BotApiEmulato
     assert first.chat.id == ASHA and first.chat.type == "private" and first.chat.first_name == "Asha"
     assert isinstance(first.date, dtm.datetime)
     assert first.has_protected_content is True
-    assert (
-        first.reply_markup is not None and first.reply_markup.inline_keyboard[0][0].callback_data == "ci:yes"
-    )
+    assert first.reply_markup is not None and first.reply_markup.inline_keyboard[0][0].callback_data == "ci:yes"
 
     emu.send_text(ASHA, "hello")  # takes message id 2 in the same chat sequence
     second = await bot.send_message(ASHA, "Got it", reply_parameters=ReplyParameters(message_id=2))
@@ -184,10 +182,7 @@ async def test_tokens_and_unknown_methods(emu: BotApiEmulator) -> None:
                 "reply_markup": {"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]},
             },
         )
-        assert (
-            ok.json()["ok"] is True
-            and ok.json()["result"]["reply_markup"]["inline_keyboard"][0][0]["text"] == "A"
-        )
+        assert ok.json()["ok"] is True and ok.json()["result"]["reply_markup"]["inline_keyboard"][0][0]["text"] == "A"
     async with Bot(TOKEN, base_url=emu.base_url) as tg_bot:
         with pytest.raises(EndPointNotFound):
             await tg_bot.do_api_request("sendTelepathy", api_kwargs={"chat_id": ASHA})
@@ -227,9 +222,7 @@ async def test_edit_delete_callbacks_commands_and_chats(emu: BotApiEmulator, bot
     await bot.edit_message_reply_markup(chat_id=ASHA, message_id=msg.message_id, reply_markup=None)
     record = emu.messages(ASHA)[0]
     assert record.text == "Thanks for sharing" and record.edits == ["Thanks for sharing"]
-    assert (
-        record.original_text == "How are you feeling?" and record.buttons() == [] and record.markup_edits == 1
-    )
+    assert record.original_text == "How are you feeling?" and record.buttons() == [] and record.markup_edits == 1
     with pytest.raises(ValueError, match=r"(?i)shows no button"):
         emu.press_button(ASHA, msg.message_id, "mood:good")  # the keyboard is gone now
     emu.press_button(ASHA, msg.message_id, "mood:good", strict=False)  # a stale tap still arrives
@@ -268,9 +261,7 @@ async def test_edit_delete_callbacks_commands_and_chats(emu: BotApiEmulator, bot
 
 async def test_documents_and_photos_upload_resend_and_download(emu: BotApiEmulator, bot: Bot) -> None:
     report = b"date,mood\n2025-01-01,good\n"
-    sent = await bot.send_document(
-        ASHA, report, filename="progress.csv", caption="<i>Your week</i>", parse_mode="HTML"
-    )
+    sent = await bot.send_document(ASHA, report, filename="progress.csv", caption="<i>Your week</i>", parse_mode="HTML")
     assert sent.document is not None and sent.document.file_name == "progress.csv"
     assert sent.caption == "Your week" and sent.document.file_size == len(report)
     again = await bot.send_document(RAVI, sent.document.file_id)  # by file_id, no upload
@@ -293,9 +284,7 @@ async def test_documents_and_photos_upload_resend_and_download(emu: BotApiEmulat
     assert records[0].document is not None
     name, content = records[0].document
     assert (name, content) == ("progress.csv", report)
-    assert (
-        records[1].photo is not None and records[1].photo.content == png and records[1].method == "sendPhoto"
-    )
+    assert records[1].photo is not None and records[1].photo.content == png and records[1].method == "sendPhoto"
     with pytest.raises(BadRequest, match=r"(?i)Wrong file identifier"):
         await bot.send_document(ASHA, "no-such-file-id")
     with pytest.raises(BadRequest):
@@ -426,9 +415,7 @@ async def test_application_polling_end_to_end(emu: BotApiEmulator) -> None:
         query_id = emu.press_button(ASHA, welcome.message_id, "mood:help")
         await emu.wait_for_message(ASHA, lambda m: m.text == "You chose mood:help")
         assert welcome.text == "You chose mood:help" and welcome.buttons() == []
-        assert [a["text"] for a in emu.callback_answers if a["callback_query_id"] == query_id] == [
-            "Thank you"
-        ]
+        assert [a["text"] for a in emu.callback_answers if a["callback_query_id"] == query_id] == ["Thank you"]
 
         update_id = emu.send_text(ASHA, "feeling low")
         echo = await emu.wait_for_message(ASHA, after=1)
@@ -461,9 +448,7 @@ class StoppedClock:
         return self.now
 
 
-async def test_per_chat_limit_gives_429_with_retry_after_and_drops_message(
-    emu: BotApiEmulator, bot: Bot
-) -> None:
+async def test_per_chat_limit_gives_429_with_retry_after_and_drops_message(emu: BotApiEmulator, bot: Bot) -> None:
     clock = StoppedClock()
     emu.set_limits(overall_per_sec=None, per_chat_per_sec=1, per_group_per_min=None, clock=clock)
     await bot.send_message(ASHA, "first")
@@ -477,9 +462,7 @@ async def test_per_chat_limit_gives_429_with_retry_after_and_drops_message(
     assert stats["sent_per_chat"] == {ASHA: 1, RAVI: 1}
 
     async with httpx.AsyncClient() as http:
-        raw = (
-            await http.post(f"{emu.base_url}{TOKEN}/sendMessage", data={"chat_id": ASHA, "text": "x"})
-        ).json()
+        raw = (await http.post(f"{emu.base_url}{TOKEN}/sendMessage", data={"chat_id": ASHA, "text": "x"})).json()
     assert raw["error_code"] == 429 and raw["description"] == "Too Many Requests: retry after 1"
     assert raw["parameters"]["retry_after"] == 1
     clock.now += 1.0  # the window slid
@@ -516,9 +499,7 @@ async def test_overall_and_group_limits_with_time_scale(emu: BotApiEmulator, bot
     # time_scale=4: the 1 s window passes in 250 ms of the clock
     clock = StoppedClock()
     emu.set_limits(overall_per_sec=3, per_chat_per_sec=None, per_group_per_min=None, time_scale=4, clock=clock)
-    results = await asyncio.gather(
-        *(bot.send_message(ASHA, f"m{i}") for i in range(5)), return_exceptions=True
-    )
+    results = await asyncio.gather(*(bot.send_message(ASHA, f"m{i}") for i in range(5)), return_exceptions=True)
     assert sum(isinstance(r, RetryAfter) for r in results) == 2
     clock.now += 0.24
     with pytest.raises(RetryAfter):
@@ -556,9 +537,7 @@ async def test_blocked_user_gets_403(emu: BotApiEmulator, bot: Bot) -> None:
     assert emu.stats["forbidden"] == 2
 
 
-async def test_failure_rate_is_respected_and_failed_actions_are_not_performed(
-    emu: BotApiEmulator, bot: Bot
-) -> None:
+async def test_failure_rate_is_respected_and_failed_actions_are_not_performed(emu: BotApiEmulator, bot: Bot) -> None:
     emu.set_failure_rate(0.3, seed=7)
     attempts, delivered = 150, 0
     for i in range(attempts):
@@ -606,9 +585,7 @@ async def test_webhook_delivery_secret_retries_and_conflict(emu: BotApiEmulator,
     port = runner.addresses[0][1]
     try:
         emu.send_text(ASHA, "queued before the webhook")
-        assert await bot.set_webhook(
-            f"http://127.0.0.1:{port}/hook", secret_token="s3cr3t", drop_pending_updates=True
-        )
+        assert await bot.set_webhook(f"http://127.0.0.1:{port}/hook", secret_token="s3cr3t", drop_pending_updates=True)
         assert emu.webhook is not None and emu.webhook["secret_token"] == "s3cr3t"
         with pytest.raises(Conflict, match=r"(?i)can't use getUpdates method while webhook is active"):
             await bot.get_updates()

@@ -35,14 +35,21 @@ async def emu() -> AsyncIterator[BotApiEmulator]:
 
 
 def mood_keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton("Good", callback_data="mood:good"),
-                                  InlineKeyboardButton("Low", callback_data="mood:low")]])
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("Good", callback_data="mood:good"),
+                InlineKeyboardButton("Low", callback_data="mood:low"),
+            ]
+        ]
+    )
 
 
 async def test_a_burst_of_presses_reaches_the_bot_together_and_answers_are_timed(emu: BotApiEmulator) -> None:
     async with Bot(TOKEN, base_url=emu.base_url) as bot:
-        sent = {user_id: await bot.send_message(user_id, "How are you?", reply_markup=mood_keyboard())
-                for user_id in USERS}
+        sent = {
+            user_id: await bot.send_message(user_id, "How are you?", reply_markup=mood_keyboard()) for user_id in USERS
+        }
         before = time.monotonic()
         ids = emu.press_buttons([(user_id, sent[user_id].message_id, "mood:good") for user_id in USERS])
         updates = await bot.get_updates(timeout=1)
@@ -84,9 +91,14 @@ async def test_the_control_api_presses_many_and_pages_the_answers(emu: BotApiEmu
 
 async def test_a_standalone_emulator_times_answers_on_the_machine_s_monotonic_clock() -> None:
     """``python -m sandbox.emulator --port 0`` picks a free port; its times compare with ours."""
-    child = subprocess.Popen([sys.executable, "-m", "sandbox.emulator", "--port", "0", "--token", TOKEN],
-                             cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                             text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "sandbox.emulator", "--port", "0", "--token", TOKEN],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         assert child.stdout is not None
         lines = dict(child.stdout.readline().strip().partition("=")[::2] for _ in range(3))

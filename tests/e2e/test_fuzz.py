@@ -15,20 +15,73 @@ from sqlalchemy import text
 from tests.e2e.conftest import Harness
 
 USERS = [801, 802, 803, 804]
-KINDS = ("text", "command", "callback", "sticker", "photo", "voice", "location", "contact", "dice", "poll",
-         "edited", "group", "channel", "empty")
+KINDS = (
+    "text",
+    "command",
+    "callback",
+    "sticker",
+    "photo",
+    "voice",
+    "location",
+    "contact",
+    "dice",
+    "poll",
+    "edited",
+    "group",
+    "channel",
+    "empty",
+)
 
 texts = st.one_of(
     st.text(max_size=300),
-    st.sampled_from(["", " ", "\u200b\u200b", "\u202eevil", "🌿🌿🌿", "x" * 5000, "1", "11", "-3", "yes", "नहीं",
-                     "/start", "/start BADCODE", "/settings", "/craving", "/queue", "/ack 1", "/resolve 99 done",
-                     "/member Lotus 1", "/help", "🆘 Craving help", "21:30", "32/13/2026"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\u200b\u200b",
+            "\u202eevil",
+            "🌿🌿🌿",
+            "x" * 5000,
+            "1",
+            "11",
+            "-3",
+            "yes",
+            "नहीं",
+            "/start",
+            "/start BADCODE",
+            "/settings",
+            "/craving",
+            "/queue",
+            "/ack 1",
+            "/resolve 99 done",
+            "/member Lotus 1",
+            "/help",
+            "🆘 Craving help",
+            "21:30",
+            "32/13/2026",
+        ]
+    ),
 )
 callback_data = st.one_of(
     st.text(max_size=80),
-    st.sampled_from(["ci:v1:1:mood:4", "ci:v1:999:mood:9", "ci:v2:1:mood:1", "ob:v1:lang:xx", "ob:v1:consent:yes",
-                     "set:v1:pause:9999", "set:v1:hr:nights", "cr:v1:tk:11", "cr:v1:reach", "esc:v1:1:ack",
-                     "esc:v1:abc:ack", "fu:v1:1:wish_dead:yes", "ci:v1:1:trg:stress", "x" * 64]),
+    st.sampled_from(
+        [
+            "ci:v1:1:mood:4",
+            "ci:v1:999:mood:9",
+            "ci:v2:1:mood:1",
+            "ob:v1:lang:xx",
+            "ob:v1:consent:yes",
+            "set:v1:pause:9999",
+            "set:v1:hr:nights",
+            "cr:v1:tk:11",
+            "cr:v1:reach",
+            "esc:v1:1:ack",
+            "esc:v1:abc:ack",
+            "fu:v1:1:wish_dead:yes",
+            "ci:v1:1:trg:stress",
+            "x" * 64,
+        ]
+    ),
 )
 
 
@@ -78,18 +131,40 @@ def updates(draw: st.DrawFn) -> dict[str, Any]:
         }
     extra: dict[str, Any] = {
         "text": {"text": draw(texts) or "."},
-        "command": {"text": "/" + draw(st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=20)),
-                    "entities": [{"type": "bot_command", "offset": 0, "length": 2}]},
-        "sticker": {"sticker": {"file_id": "s", "file_unique_id": "s", "width": 1, "height": 1, "is_animated": False,
-                                "is_video": False, "type": "regular"}},
+        "command": {
+            "text": "/" + draw(st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=20)),
+            "entities": [{"type": "bot_command", "offset": 0, "length": 2}],
+        },
+        "sticker": {
+            "sticker": {
+                "file_id": "s",
+                "file_unique_id": "s",
+                "width": 1,
+                "height": 1,
+                "is_animated": False,
+                "is_video": False,
+                "type": "regular",
+            }
+        },
         "photo": {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]},
         "voice": {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 1}},
         "location": {"location": {"latitude": 18.5, "longitude": 73.8}},
         "contact": {"contact": {"phone_number": "+910000000000", "first_name": "X"}},
         "dice": {"dice": {"emoji": "🎲", "value": 3}},
-        "poll": {"poll": {"id": "1", "question": "q", "options": [], "total_voter_count": 0, "is_closed": False,
-                          "is_anonymous": True, "type": "regular", "allows_multiple_answers": False,
-                          "allows_revoting": False, "members_only": False}},
+        "poll": {
+            "poll": {
+                "id": "1",
+                "question": "q",
+                "options": [],
+                "total_voter_count": 0,
+                "is_closed": False,
+                "is_anonymous": True,
+                "type": "regular",
+                "allows_multiple_answers": False,
+                "allows_revoting": False,
+                "members_only": False,
+            }
+        },
         "empty": {},
     }.get(kind, {})
     if kind == "edited":
@@ -106,8 +181,14 @@ def generated_batches() -> list[list[dict[str, Any]]]:
     drawn before the bot runs so the test that throws them can also count them."""
     batches: list[list[dict[str, Any]]] = []
 
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, phases=[Phase.generate],
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example])
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
+    )
     @given(batch=st.lists(updates(), min_size=BATCH, max_size=BATCH))
     def collect(batch: list[dict[str, Any]]) -> None:
         batches.append(batch)

@@ -52,15 +52,28 @@ def seed_members(harness: Harness, ids: list[int]) -> None:
         counsellor = people_db.default_counsellor(session, center.id or 0)
         for number, user_id in enumerate(ids):
             harness.phone(user_id, f"Member {number}")
-            member = Member(center_id=center.id or 0, counsellor_id=counsellor.id if counsellor else None,
-                            telegram_user_id=user_id, chat_id=user_id, display_name=f"Member {number}",
-                            pseudonym=f"Lotus {number}", language="en", timezone=center.timezone, checkin_time="21:00",
-                            status="active", onboarding_step=None, created_at=now,
-                            next_checkin_due_at=next_checkin_due(now, center.timezone, dtime(21, 0), None))
+            member = Member(
+                center_id=center.id or 0,
+                counsellor_id=counsellor.id if counsellor else None,
+                telegram_user_id=user_id,
+                chat_id=user_id,
+                display_name=f"Member {number}",
+                pseudonym=f"Lotus {number}",
+                language="en",
+                timezone=center.timezone,
+                checkin_time="21:00",
+                status="active",
+                onboarding_step=None,
+                created_at=now,
+                next_checkin_due_at=next_checkin_due(now, center.timezone, dtime(21, 0), None),
+            )
             session.add(member)
             session.flush()
-            session.add(ConsentRecord(member_id=member.id or 0, version=CONSENT_VERSION, accepted=True,
-                                      language="en", created_at=now))
+            session.add(
+                ConsentRecord(
+                    member_id=member.id or 0, version=CONSENT_VERSION, accepted=True, language="en", created_at=now
+                )
+            )
         session.commit()
 
 
@@ -74,9 +87,11 @@ async def until(condition, timeout: float = 20.0) -> None:  # type: ignore[no-un
 
 # --- Telegram's faults ----------------------------------------------------------------------------
 
+
 @SQLITE_ONLY
 async def test_getupdates_errors_flood_control_and_junk_items_lose_nothing(
-        harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO)
     harness.seed_centre()
     ids = [6101, 6102, 6103]
@@ -102,7 +117,8 @@ async def test_getupdates_errors_flood_control_and_junk_items_lose_nothing(
 @SQLITE_ONLY
 @pytest.mark.parametrize("fault", ["accepted-then-500", "slow:6"])
 async def test_a_send_telegram_accepted_but_answered_with_an_error_is_sent_again_once(
-        harness: Harness, fault: str) -> None:
+    harness: Harness, fault: str
+) -> None:
     """The one source of duplicates besides a kill: Telegram delivered the message and answered 5xx
     (or answered after the bot's 5 s read timeout). The bot cannot know it arrived, so it sends it
     again after its backoff: the member sees it twice, never more (docs/security.md)."""
@@ -131,9 +147,11 @@ def _outbox(harness: Harness, chat_id: int) -> list[tuple[str, int]]:
 
 # --- a handler that keeps failing ---------------------------------------------------------------------
 
+
 @SQLITE_ONLY
 async def test_a_handler_that_keeps_failing_is_given_up_the_member_told_and_the_chat_moves_on(
-        harness: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    harness: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO)
     harness.seed_centre()
     seed_members(harness, [6301])
@@ -176,6 +194,7 @@ def _inbox_row(harness: Harness, update_id: int) -> tuple[str, int] | None:
 
 # --- the database away (PostgreSQL behind a proxy the test cuts) ----------------------------------------
 
+
 @pytest.fixture
 async def proxied(one_database_url: str, clock: FakeClock) -> AsyncIterator[tuple[Harness, DatabaseProxy]]:
     if not one_database_url.startswith("postgresql"):
@@ -195,7 +214,8 @@ async def proxied(one_database_url: str, clock: FakeClock) -> AsyncIterator[tupl
 
 @pytest.mark.postgres
 async def test_ten_seconds_without_the_database_fifty_members_write_everyone_answered_once(
-        proxied: tuple[Harness, DatabaseProxy]) -> None:
+    proxied: tuple[Harness, DatabaseProxy],
+) -> None:
     """Issue 14's "done when": every message answered and the alert delivered, exactly once."""
     harness, proxy = proxied
     harness.seed_centre()
@@ -222,8 +242,11 @@ async def test_ten_seconds_without_the_database_fifty_members_write_everyone_ans
         return (2 if user_id in ids[:10] else 1) - (user_id == urgent)
 
     def everyone_answered() -> bool:
-        return all(count(harness, user_id, HERE) == expected(user_id) for user_id in ids) \
-            and count(harness, COUNSELLOR_ID, "URGENT") >= 1 and count(harness, urgent, "You are not alone") >= 1
+        return (
+            all(count(harness, user_id, HERE) == expected(user_id) for user_id in ids)
+            and count(harness, COUNSELLOR_ID, "URGENT") >= 1
+            and count(harness, urgent, "You are not alone") >= 1
+        )
 
     try:
         await until(everyone_answered, timeout=90)
@@ -267,23 +290,31 @@ def _free_port() -> int:
 
 @pytest.mark.postgres
 async def test_the_webhook_answers_503_while_the_database_is_away_and_telegram_delivers_again(
-        one_database_url: str, clock: FakeClock) -> None:
+    one_database_url: str, clock: FakeClock
+) -> None:
     if not one_database_url.startswith("postgresql"):
         pytest.skip("needs PostgreSQL (CI=true or SAATHI_TEST_POSTGRES_URL)")
     emu = BotApiEmulator()
     await emu.start()
     with DatabaseProxy.for_url(one_database_url) as proxy:
         port = _free_port()
-        settings = parse_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": emu.base_url,
-                                   "DATABASE_URL": proxy.url, "WEBHOOK_LISTEN": f"127.0.0.1:{port}",
-                                   "SAATHI_ENCRYPTION_KEYS": ",".join(crypto.current_keys())})
+        settings = parse_settings(
+            {
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_API_URL": emu.base_url,
+                "DATABASE_URL": proxy.url,
+                "WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+                "SAATHI_ENCRYPTION_KEYS": ",".join(crypto.current_keys()),
+            }
+        )
         upgrade(proxy.url)
         application = build_application(settings, clock=clock, with_jobs=False, sender_poll=0.05, overall_rate=1000)
         try:
             async with serving(application, asyncio.Event(), signals=False):
                 saathi = application.bot_data["saathi"]
-                receiver = WebhookReceiver(application, saathi.inbox,
-                                           **webhook_options(settings, f"http://127.0.0.1:{port}/hook"))
+                receiver = WebhookReceiver(
+                    application, saathi.inbox, **webhook_options(settings, f"http://127.0.0.1:{port}/hook")
+                )
                 await receiver.start()
                 try:
                     admin.add_center(saathi.services, "Asha Kendra", "Asia/Kolkata")

@@ -52,12 +52,19 @@ async def _until(predicate, timeout: float, what: str) -> None:  # type: ignore[
 
 
 async def test_a_kill_mid_burst_repeats_at_most_the_send_in_flight(
-        one_database_url: str, emu: BotApiEmulator, bot_processes: Callable[..., BotProcess]) -> None:
+    one_database_url: str, emu: BotApiEmulator, bot_processes: Callable[..., BotProcess]
+) -> None:
     centre = Centre(one_database_url, START)
     centre.members(emu, MEMBERS, ["20:00"] * len(MEMBERS))
-    env = bot_env(emu, one_database_url, SAATHI_CLOCK_START=START.isoformat(), SAATHI_CLOCK_SPEED=str(SPEED),
-                  SAATHI_CLOCK_ANCHOR=repr(time.time()), SAATHI_DUE_SCAN_SECONDS="1",
-                  RATE_LIMIT_PER_SECOND="10")  # real seconds: a send every 100 ms, one in flight at a time
+    env = bot_env(
+        emu,
+        one_database_url,
+        SAATHI_CLOCK_START=START.isoformat(),
+        SAATHI_CLOCK_SPEED=str(SPEED),
+        SAATHI_CLOCK_ANCHOR=repr(time.time()),
+        SAATHI_DUE_SCAN_SECONDS="1",
+        RATE_LIMIT_PER_SECOND="10",
+    )  # real seconds: a send every 100 ms, one in flight at a time
     bot: BotProcess = bot_processes(env)
     bot.start()
     await bot.wait_ready()
@@ -71,8 +78,9 @@ async def test_a_kill_mid_burst_repeats_at_most_the_send_in_flight(
 
     def drained() -> bool:
         with centre.ctx.uow() as session:
-            return not session.exec(select(OutboxMessage).where(
-                OutboxMessage.status.in_(("pending", "sending")))).first()  # type: ignore[attr-defined]
+            return not session.exec(
+                select(OutboxMessage).where(OutboxMessage.status.in_(("pending", "sending")))
+            ).first()  # type: ignore[attr-defined]
 
     await _until(drained, 30, "the outbox to drain")
     bot.stop()

@@ -27,8 +27,9 @@ def debug_logging(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptur
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-async def test_a_day_at_debug_level_logs_no_text_names_or_token(harness: Harness,
-                                                               debug_logging: pytest.LogCaptureFixture) -> None:
+async def test_a_day_at_debug_level_logs_no_text_names_or_token(
+    harness: Harness, debug_logging: pytest.LogCaptureFixture
+) -> None:
     harness.seed_centre()
     await harness.onboard(951, name=SECRET_NAME)
     harness.clock.set(EVENING_DUE)

@@ -139,7 +139,8 @@ async def test_a_new_consent_version_is_asked_before_the_next_checkin(harness: H
 
 
 async def test_each_answered_onboarding_question_keeps_the_answer_ticked_and_loses_its_buttons(
-        harness: Harness) -> None:
+    harness: Harness,
+) -> None:
     """Issue 15: pressed and typed onboarding answers left the old buttons on screen."""
     harness.seed_centre()
     phone = harness.phone(507, "Meena")
@@ -154,13 +155,19 @@ async def test_each_answered_onboarding_question_keeps_the_answer_ticked_and_los
         with harness.services.uow() as session:
             row = session.exec(select(OutboxMessage).where(OutboxMessage.purpose == "ob_time")).one()
         return row.status == "sent"
+
     await wait_until(delivered, timeout=10)
     harness.send(phone, "21:30")
     await harness.expect(phone, "recovery began")
     await harness.press(phone, "Skip")
     await harness.expect(phone, "All set")
-    for question, answer in (("Which language", "✓ English"), ("Who sees what", "✓ I agree"),
-                             ("What time", "✓ 21:30"), ("recovery began", "✓ Skip")):
+    for question, answer in (
+        ("Which language", "✓ English"),
+        ("Who sees what", "✓ I agree"),
+        ("What time", "✓ 21:30"),
+        ("recovery began", "✓ Skip"),
+    ):
         message = await harness.emu.wait_for_message(
-            phone, lambda m, q=question: q in (m.text or "") and not m.buttons())
+            phone, lambda m, q=question: q in (m.text or "") and not m.buttons()
+        )
         assert message.text.endswith(answer), message.text

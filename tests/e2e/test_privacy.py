@@ -72,16 +72,44 @@ def _by_telegram(h: Harness, user_id: int) -> Member:
 def _add_history(h: Harness, member: Member, *, escalation: bool = False) -> None:
     now = h.clock.now()
     with h.services.uow() as session:
-        session.add(Checkin(member_id=member.id or 0, local_date=now.date() - timedelta(days=1), status="completed",
-                            due_at=now - timedelta(days=1), closes_at=now, completed_at=now - timedelta(hours=20),
-                            mood=2, craving=6, triggers="stress", used="no", note=NOTE))
-        session.add(CravingEvent(member_id=member.id or 0, strength=7, trigger="stress", source="button",
-                                 created_at=now - timedelta(hours=5)))
+        session.add(
+            Checkin(
+                member_id=member.id or 0,
+                local_date=now.date() - timedelta(days=1),
+                status="completed",
+                due_at=now - timedelta(days=1),
+                closes_at=now,
+                completed_at=now - timedelta(hours=20),
+                mood=2,
+                craving=6,
+                triggers="stress",
+                used="no",
+                note=NOTE,
+            )
+        )
+        session.add(
+            CravingEvent(
+                member_id=member.id or 0,
+                strength=7,
+                trigger="stress",
+                source="button",
+                created_at=now - timedelta(hours=5),
+            )
+        )
         if escalation:
-            session.add(Escalation(member_id=member.id or 0, center_id=member.center_id, level=2,
-                                   reasons=[{"rule": "EN-USE-001", "category": "use", "matched": "drank today"}],
-                                   source="message", excerpt="I drank today", state="open",
-                                   ack_deadline_at=now + timedelta(hours=4), created_at=now))
+            session.add(
+                Escalation(
+                    member_id=member.id or 0,
+                    center_id=member.center_id,
+                    level=2,
+                    reasons=[{"rule": "EN-USE-001", "category": "use", "matched": "drank today"}],
+                    source="message",
+                    excerpt="I drank today",
+                    state="open",
+                    ack_deadline_at=now + timedelta(hours=4),
+                    created_at=now,
+                )
+            )
         session.commit()
 
 
@@ -97,6 +125,7 @@ async def test_mydata_sends_a_json_file_about_the_member_alone(harness: Harness)
 
     def sent() -> bool:
         return any(m.document is not None for m in harness.emu.messages(A))
+
     await wait_until(sent, timeout=60)
     message = next(m for m in harness.emu.messages(A) if m.document is not None)
     assert message.document is not None and (message.document.filename or "").endswith(".json")
@@ -125,8 +154,9 @@ async def test_forget_asks_first_then_erases_withdraws_copies_and_tells_the_coun
     await _two_members(harness, circle=True)
     a = _by_telegram(harness, A)
     _add_history(harness, a, escalation=True)
-    harness.emu.send_update({"message": {"message_id": next(_next_id), "from": {"id": A},
-                                         "text": "Rough evening, the old crowd called"}})
+    harness.emu.send_update(
+        {"message": {"message_id": next(_next_id), "from": {"id": A}, "text": "Rough evening, the old crowd called"}}
+    )
     copy_b = await harness.expect(B, f"{a.pseudonym}: Rough evening")
     await _later(harness)
 

@@ -20,8 +20,9 @@ def _member(harness: Harness) -> Member:
 
 
 def _blocked_notices(harness: Harness) -> int:
-    return sum("blocked Saathi" in text or "can't be reached on Telegram" in text
-               for text in harness.texts(COUNSELLOR_ID))
+    return sum(
+        "blocked Saathi" in text or "can't be reached on Telegram" in text for text in harness.texts(COUNSELLOR_ID)
+    )
 
 
 async def _blocked_at_checkin(harness: Harness, when: datetime) -> None:
@@ -58,6 +59,7 @@ async def test_a_member_who_unblocks_the_bot_and_writes_is_reachable_again(harne
     def told() -> bool:
         with harness.services.uow() as session:
             return session.get(UnreachableNotice, member.id) is not None
+
     harness.clock.set(EVENING_DUE + timedelta(days=2, hours=11))
     await harness.tick()
     await wait_until(told, timeout=10)
@@ -93,6 +95,7 @@ async def test_a_counsellor_who_unblocks_the_bot_gets_alerts_again(harness: Harn
     def reachable() -> bool:
         with harness.services.uow() as session:
             return session.exec(select(Staff).where(Staff.telegram_user_id == COUNSELLOR_ID)).one().reachable
+
     await wait_until(reachable, timeout=10)
 
 

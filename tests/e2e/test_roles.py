@@ -79,6 +79,7 @@ def _escalations(harness: Harness) -> list[Escalation]:
 
 # --- the table --------------------------------------------------------------------------------
 
+
 def test_every_registered_command_is_in_the_role_table_and_behind_the_gate() -> None:
     settings = parse_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_URL": "sqlite://"})
     application = build_application(settings, with_jobs=False)
@@ -118,6 +119,7 @@ def test_no_telegram_path_creates_or_promotes_staff() -> None:
 
 
 # --- refusals ---------------------------------------------------------------------------------
+
 
 async def test_a_member_gets_not_available_for_every_staff_command_and_each_is_audited(harness: Harness) -> None:
     harness.seed_centre()
@@ -187,6 +189,7 @@ async def test_a_member_pressing_a_forged_staff_button_is_refused_and_audited(ha
 
 # --- one centre cannot reach another's members ------------------------------------------------
 
+
 async def test_a_counsellor_cannot_reach_another_centres_member_or_escalation(harness: Harness) -> None:
     harness.seed_centre()
     pseudonym, escalation_id = await _other_centre_with_escalation(harness)
@@ -243,6 +246,7 @@ async def test_a_counsellor_cannot_act_on_another_centres_circle_or_sponsor_link
 
 # --- staff accounts come only from the CLI's one-time link ---------------------------------------
 
+
 async def test_a_forged_or_used_staff_link_is_refused(harness: Harness) -> None:
     harness.seed_centre()
     _, link = admin.add_counsellor(harness.services, "Asha Kendra", "Counsellor Ira")
@@ -282,6 +286,7 @@ async def test_a_members_account_cannot_also_take_a_staff_link(harness: Harness)
 
 
 # --- sponsors: volunteers are people with a role and a name of their own ------------------------
+
 
 async def test_a_volunteer_who_blocked_the_bot_is_marked_unreachable(harness: Harness) -> None:
     from bot.services import sponsor_admin

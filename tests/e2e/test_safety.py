@@ -159,8 +159,12 @@ async def test_counsellor_queue_and_member_summary_are_audited(harness: Harness)
 async def test_an_edited_message_is_screened_again(harness: Harness) -> None:
     harness.seed_centre()
     await harness.onboard(709)
-    base = {"message_id": 5000, "date": 1764000000, "chat": {"id": 709, "type": "private", "first_name": "Test"},
-            "from": {"id": 709, "is_bot": False, "first_name": "Test"}}
+    base = {
+        "message_id": 5000,
+        "date": 1764000000,
+        "chat": {"id": 709, "type": "private", "first_name": "Test"},
+        "from": {"id": 709, "is_bot": False, "first_name": "Test"},
+    }
     harness.emu.send_update({"message": {**base, "text": "feeling ok today"}})
     await harness.expect(709, "I'm here")
     harness.emu.send_update({"edited_message": {**base, "edit_date": 1764000060, "text": "I want to die"}})

@@ -19,8 +19,6 @@ SPONSOR_ID, MENTEE_ID = 801, 811
 IST = timedelta(hours=5, minutes=30)
 
 
-
-
 def ist(day: int, hour: int, minute: int = 0) -> datetime:
     """A wall-clock time in India, ``day`` counted from 1 November 2026 (so 31 is 1 December), as UTC."""
     return datetime(2026, 11, 1, hour, minute, tzinfo=UTC) + timedelta(days=day - 1) - IST
@@ -137,7 +135,8 @@ async def test_a_paused_member_is_not_counted_as_missing(harness: Harness) -> No
 
 
 async def test_a_check_in_that_never_arrived_is_not_a_miss_and_unreachable_goes_to_the_counsellor(
-        harness: Harness) -> None:
+    harness: Harness,
+) -> None:
     _, mentee = await with_sponsor(harness)
     harness.emu.set_blocked(MENTEE_ID)  # they blocked the bot: every check-in gets 403
     await miss_days(harness, 25, 28)
@@ -299,8 +298,11 @@ async def test_a_volunteer_connects_with_a_one_time_code(harness: Harness) -> No
     await harness.expect(831, "कोड नहीं मिला")  # a code works once
 
 
-def test_sponsor_commands_from_the_command_line(tmp_path, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_sponsor_commands_from_the_command_line(
+    tmp_path,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     from bot.cli import main
 
     monkeypatch.chdir(tmp_path)
@@ -310,8 +312,23 @@ def test_sponsor_commands_from_the_command_line(tmp_path, monkeypatch: pytest.Mo
     assert main(["center", "add", "--name", "Asha Kendra", "--timezone", "Asia/Kolkata"]) == 0
     assert main(["sponsor", "volunteer", "add", "--center", "Asha Kendra", "--name", "Farah Shaikh"]) == 0
     assert "/volunteer vol-" in capsys.readouterr().out
-    assert main(["sponsor", "settings", "--center", "Asha Kendra", "--sponsor-after", "3", "--quiet", "23:00-06:00",
-                 "--summary-day", "mon"]) == 0
+    assert (
+        main(
+            [
+                "sponsor",
+                "settings",
+                "--center",
+                "Asha Kendra",
+                "--sponsor-after",
+                "3",
+                "--quiet",
+                "23:00-06:00",
+                "--summary-day",
+                "mon",
+            ]
+        )
+        == 0
+    )
     assert "sponsor after 3 missed" in (out := capsys.readouterr().out) and "quiet 23:00-06:00" in out
     assert "weekly summary on mon" in out
     assert main(["sponsor", "settings", "--center", "Asha Kendra", "--max-mentees", "99"]) == 1

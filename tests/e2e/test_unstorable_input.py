@@ -26,15 +26,22 @@ async def test_a_nul_byte_gets_a_kind_answer_in_every_path(harness: Harness, cap
     harness.phone(NEWCOMER, "Guest")
     caplog.set_level(logging.ERROR)
     tries = [
-        (NEWCOMER, "/start \x00"), (NEWCOMER, f"/start {harness.invite()}\x00"), (NEWCOMER, "/volunteer vol-\x00abc"),
-        (NEWCOMER, "hello\x00"), (MEMBER, "a day\x00 in the circle"), (MEMBER, "/reply thanks\x00"),
-        (MEMBER, "/craving\x00"), (COUNSELLOR_ID, "/member Lotus\x00 27"), (COUNSELLOR_ID, "/pin \x00Be kind"),
-        (COUNSELLOR_ID, "/say hello\x00 all"), (MEMBER, "bad half \ud83d surrogate"),
+        (NEWCOMER, "/start \x00"),
+        (NEWCOMER, f"/start {harness.invite()}\x00"),
+        (NEWCOMER, "/volunteer vol-\x00abc"),
+        (NEWCOMER, "hello\x00"),
+        (MEMBER, "a day\x00 in the circle"),
+        (MEMBER, "/reply thanks\x00"),
+        (MEMBER, "/craving\x00"),
+        (COUNSELLOR_ID, "/member Lotus\x00 27"),
+        (COUNSELLOR_ID, "/pin \x00Be kind"),
+        (COUNSELLOR_ID, "/say hello\x00 all"),
+        (MEMBER, "bad half \ud83d surrogate"),
     ]
     kind = t("en", "input-unstorable")
     for number, (user_id, text) in enumerate(tries):
         harness.send(user_id, text)
-        expected = sum(u == user_id for u, _ in tries[:number + 1])  # decided by what arrived, not a delay
+        expected = sum(u == user_id for u, _ in tries[: number + 1])  # decided by what arrived, not a delay
         await wait_until(
             lambda user_id=user_id, expected=expected: sum(kind == m for m in harness.texts(user_id)) == expected,
             timeout=30,

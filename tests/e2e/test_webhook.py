@@ -57,16 +57,23 @@ async def webhook_bot(database_url: str, clock: FakeClock) -> AsyncIterator[Webh
     emu = BotApiEmulator()
     await emu.start()
     port = _free_port()
-    settings = parse_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": emu.base_url,
-                               "DATABASE_URL": database_url, "WEBHOOK_LISTEN": f"127.0.0.1:{port}"})
+    settings = parse_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": emu.base_url,
+            "DATABASE_URL": database_url,
+            "WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+        }
+    )
     upgrade(database_url)
     application = build_application(settings, clock=clock, with_jobs=False, sender_poll=0.05, overall_rate=1000)
     url = f"http://127.0.0.1:{port}/telegram-hook"
     # What ``saathi run --webhook-url`` does (bot.webhook.serve_webhook).
     try:
         async with serving(application, asyncio.Event(), signals=False):
-            receiver = WebhookReceiver(application, application.bot_data["saathi"].inbox,
-                                       **webhook_options(settings, url))
+            receiver = WebhookReceiver(
+                application, application.bot_data["saathi"].inbox, **webhook_options(settings, url)
+            )
             await receiver.start()
             try:
                 yield WebhookBot(emu, settings, url, Phones(emu))
@@ -93,8 +100,10 @@ def _update(update_id: int, user_id: int, text: str) -> dict[str, object]:
 
 
 async def _post(url: str, body: dict[str, object], headers: dict[str, str]) -> int:
-    async with aiohttp.ClientSession(trust_env=False) as session, session.post(url, data=json.dumps(body),
-                            headers={"Content-Type": "application/json", **headers}) as response:
+    async with (
+        aiohttp.ClientSession(trust_env=False) as session,
+        session.post(url, data=json.dumps(body), headers={"Content-Type": "application/json", **headers}) as response,
+    ):
         return response.status
 
 
@@ -107,10 +116,11 @@ async def test_only_requests_with_the_secret_are_handled(webhook_bot: WebhookBot
 
     bot.phones.add(FORGER, "Forger")
     assert await _post(bot.url, _update(990001, FORGER, "/start"), {}) == 403
-    assert await _post(bot.url, _update(990002, FORGER, "/start"),
-                       {"X-Telegram-Bot-Api-Secret-Token": "not-the-secret"}) == 403
-    assert await _post(bot.url, _update(990003, FORGER, "/start"),
-                       {"X-Telegram-Bot-Api-Secret-Token": ""}) == 403
+    assert (
+        await _post(bot.url, _update(990002, FORGER, "/start"), {"X-Telegram-Bot-Api-Secret-Token": "not-the-secret"})
+        == 403
+    )
+    assert await _post(bot.url, _update(990003, FORGER, "/start"), {"X-Telegram-Bot-Api-Secret-Token": ""}) == 403
 
     # The emulator's own delivery carries the secret and is handled.
     bot.phones.add(HONEST, "Honest")
@@ -142,8 +152,9 @@ async def test_the_listener_binds_to_the_configured_address_only(webhook_bot: We
 
 
 @SQLITE_ONLY
-async def test_the_secret_never_reaches_the_log(database_url: str, clock: FakeClock,
-                                                caplog: pytest.LogCaptureFixture) -> None:
+async def test_the_secret_never_reaches_the_log(
+    database_url: str, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
     """At DEBUG, as ``saathi run`` configures it: python-telegram-bot's own DEBUG lines quote
     setWebhook's parameters (the secret among them), so the ``telegram`` loggers stay at INFO."""
     caplog.set_level(logging.DEBUG)
@@ -153,19 +164,28 @@ async def test_the_secret_never_reaches_the_log(database_url: str, clock: FakeCl
     emu = BotApiEmulator()
     await emu.start()
     port = _free_port()
-    settings = parse_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": emu.base_url,
-                               "DATABASE_URL": database_url, "WEBHOOK_LISTEN": f"127.0.0.1:{port}"})
+    settings = parse_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": emu.base_url,
+            "DATABASE_URL": database_url,
+            "WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+        }
+    )
     upgrade(database_url)
     application = build_application(settings, clock=clock, with_jobs=False, sender_poll=0.05, overall_rate=1000)
     url = f"http://127.0.0.1:{port}/hook"
     try:
         async with serving(application, asyncio.Event(), signals=False):
-            receiver = WebhookReceiver(application, application.bot_data["saathi"].inbox,
-                                       **webhook_options(settings, url))
+            receiver = WebhookReceiver(
+                application, application.bot_data["saathi"].inbox, **webhook_options(settings, url)
+            )
             await receiver.start()
             try:
-                assert await _post(url, _update(990010, FORGER, "/start"),
-                                   {"X-Telegram-Bot-Api-Secret-Token": "wrong"}) == 403
+                assert (
+                    await _post(url, _update(990010, FORGER, "/start"), {"X-Telegram-Bot-Api-Secret-Token": "wrong"})
+                    == 403
+                )
             finally:
                 await receiver.stop()
     finally:
@@ -196,9 +216,11 @@ async def test_saathi_run_with_a_webhook_url_answers_members(
     await emu.start()
     port = _free_port()
     try:
-        bot = bot_processes(bot_env(emu, database_url, WEBHOOK_LISTEN=f"127.0.0.1:{port}"),
-                            argv=[sys.executable, "-m", "bot.cli", "run", "--webhook-url", f"http://127.0.0.1:{port}/hook"],
-                            ready_line="webhook listening")
+        bot = bot_processes(
+            bot_env(emu, database_url, WEBHOOK_LISTEN=f"127.0.0.1:{port}"),
+            argv=[sys.executable, "-m", "bot.cli", "run", "--webhook-url", f"http://127.0.0.1:{port}/hook"],
+            ready_line="webhook listening",
+        )
         bot.start()
         await bot.wait_ready()
         phones = Phones(emu)

@@ -99,8 +99,12 @@ class KillSwitch:
         self.in_flight += 1
         try:
             body = await request.read()
-            async with self._client.request(request.method, self.upstream + request.path_qs, data=body,
-                                            headers={"Content-Type": request.headers.get("Content-Type", "")}) as r:
+            async with self._client.request(
+                request.method,
+                self.upstream + request.path_qs,
+                data=body,
+                headers={"Content-Type": request.headers.get("Content-Type", "")},
+            ) as r:
                 payload, status, content_type = await r.read(), r.status, r.headers.get("Content-Type", "")
         finally:
             self.in_flight -= 1
@@ -109,8 +113,9 @@ class KillSwitch:
             self.answered.append((result["chat"]["id"], result["message_id"]))
         return web.Response(body=payload, status=status, headers={"Content-Type": content_type})
 
-    async def kill_when_tripped(self, worker: BotProcess, recorded: Callable[[list[tuple[int, int]]], bool],
-                                timeout: float = 60.0) -> None:
+    async def kill_when_tripped(
+        self, worker: BotProcess, recorded: Callable[[list[tuple[int, int]]], bool], timeout: float = 60.0
+    ) -> None:
         await asyncio.wait_for(self.tripped.wait(), timeout)
         deadline = time.monotonic() + 15
         while self.in_flight or not recorded(self.answered):
@@ -126,8 +131,13 @@ def _recorded(database_url: str) -> Callable[[list[tuple[int, int]]], bool]:
 
     def check(answered: list[tuple[int, int]]) -> bool:
         with engine.connect() as conn:
-            sent = set(conn.execute(select(OutboxMessage.chat_id, OutboxMessage.telegram_message_id)
-                                    .where(OutboxMessage.status == "sent")).all())
+            sent = set(
+                conn.execute(
+                    select(OutboxMessage.chat_id, OutboxMessage.telegram_message_id).where(
+                        OutboxMessage.status == "sent"
+                    )
+                ).all()
+            )
         return all(pair in sent for pair in answered)
 
     return check
@@ -142,7 +152,8 @@ def pg_url(postgres_database: str | None) -> str:
 
 
 async def test_two_dispatchers_deliver_every_checkin_and_outbox_row_exactly_once_across_a_kill(
-        pg_url: str, bot_processes: Callable[..., BotProcess], tmp_path: Path) -> None:
+    pg_url: str, bot_processes: Callable[..., BotProcess], tmp_path: Path
+) -> None:
     upgrade(pg_url)
     seed(pg_url, members=MEMBERS, bulk_chats=BULK_CHATS, rows_per_chat=2)
     expected_rows = MEMBERS + 2 * BULK_CHATS
@@ -152,8 +163,9 @@ async def test_two_dispatchers_deliver_every_checkin_and_outbox_row_exactly_once
         await switch.start()
         try:
             env = worker_env(emu, pg_url, anchor=time.time(), speed=SPEED, SAATHI_RATE_SCALE="3")
-            victim: BotProcess = bot_processes({**env, "TELEGRAM_API_URL": switch.base_url}, "victim",
-                                               argv=dispatcher_argv(), ready_line=READY_LINE)
+            victim: BotProcess = bot_processes(
+                {**env, "TELEGRAM_API_URL": switch.base_url}, "victim", argv=dispatcher_argv(), ready_line=READY_LINE
+            )
             survivor: BotProcess = bot_processes(env, "survivor", argv=dispatcher_argv(), ready_line=READY_LINE)
             victim.start()
             survivor.start()
@@ -180,8 +192,10 @@ async def test_two_dispatchers_deliver_every_checkin_and_outbox_row_exactly_once
         for j in range(BULK_CHATS):
             assert [m.text for m in emu.messages(BULK_BASE + j)] == [f"Bulletin {j}.0", f"Bulletin {j}.1"]
 
-    print(f"\nkilled at the victim's send {switch.sends}: {len(switch.answered)} delivered by it before; "
-          f"at the kill {midway}")
+    print(
+        f"\nkilled at the victim's send {switch.sends}: {len(switch.answered)} delivered by it before; "
+        f"at the kill {midway}"
+    )
     assert 0 < len(switch.answered) < expected_rows
     for worker in (victim, survivor):
         log = worker.log()
@@ -205,16 +219,24 @@ def test_dispatcher_role_refuses_sqlite(tmp_path: Path) -> None:
     """SQLite has one writer: several workers need PostgreSQL, and the refusal says so in one line."""
     import subprocess
 
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
-           "TELEGRAM_BOT_TOKEN": "123456789:TEST-token_for_saathi_e2e_runs",
-           "DATABASE_URL": f"sqlite:///{tmp_path}/saathi.db"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+        "TELEGRAM_BOT_TOKEN": "123456789:TEST-token_for_saathi_e2e_runs",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/saathi.db",
+    }
     for role in ("dispatcher", "poller"):
-        done = subprocess.run([sys.executable, "-m", "bot.cli", "run", "--role", role], env=env, cwd=tmp_path,
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "run", "--role", role],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert done.returncode == 2
         assert done.stderr.strip().count("\n") == 0 and "needs PostgreSQL" in done.stderr
     assert not (tmp_path / "saathi.db").exists()  # refused before touching the database
-
 
 
 def test_a_claim_leaves_a_chat_in_flight_to_the_worker_sending_it(pg_url: str) -> None:
@@ -278,8 +300,11 @@ def test_two_workers_scanning_at_once_start_each_checkin_once(pg_url: str) -> No
     errors: list[BaseException] = []
 
     def worker() -> None:
-        saathi = Saathi(services=ServiceContext(uow=SessionFactory(engine), clock=FakeClock(DUE + timedelta(seconds=1)),
-                                                default_timezone="Asia/Kolkata"))
+        saathi = Saathi(
+            services=ServiceContext(
+                uow=SessionFactory(engine), clock=FakeClock(DUE + timedelta(seconds=1)), default_timezone="Asia/Kolkata"
+            )
+        )
         start.wait()
         try:
             for _ in range(4):

@@ -52,7 +52,8 @@ async def test_with_the_override_old_and_new_members_get_answers_checkins_and_al
 
 
 async def test_saathi_run_with_a_wrong_key_refuses_then_runs_with_the_override(
-        harness: Harness, bot_processes: Callable[..., BotProcess]) -> None:
+    harness: Harness, bot_processes: Callable[..., BotProcess]
+) -> None:
     crypto.configure([OLD_KEY])
     await harness.restart_bot()
     harness.seed_centre()

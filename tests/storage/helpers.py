@@ -15,8 +15,9 @@ def seed_centre(ctx: ServiceContext, name: str = "Asha Kendra") -> None:
     admin.add_counsellor(ctx, name, "Counsellor Meera", telegram_id=9001)
 
 
-def onboard(ctx: ServiceContext, user_id: int, *, at: str = "evening", lang: str = "en",
-            centre: str = "Asha Kendra") -> Person:
+def onboard(
+    ctx: ServiceContext, user_id: int, *, at: str = "evening", lang: str = "en", centre: str = "Asha Kendra"
+) -> Person:
     person = Person(telegram_user_id=user_id, chat_id=user_id, display_name=f"Test User {user_id}", language_code="en")
     (invite,) = admin.create_invites(ctx, centre)
     onboarding.start(ctx, person, invite.code)

@@ -50,8 +50,13 @@ def _contents(services: ServiceContext) -> dict[str, object]:
         }
 
 
-def test_a_backup_restores_into_an_empty_database(database_url: str, clock, monkeypatch,  # type: ignore[no-untyped-def]
-                                                  tmp_path, capsys) -> None:
+def test_a_backup_restores_into_an_empty_database(
+    database_url: str,
+    clock,
+    monkeypatch,  # type: ignore[no-untyped-def]
+    tmp_path,
+    capsys,
+) -> None:
     crypto.configure([K1])
     services = _services(database_url, clock)
     _write_through_services(services, clock)

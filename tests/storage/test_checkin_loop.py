@@ -37,8 +37,11 @@ def test_unique_key_makes_a_second_checkin_impossible(services: ServiceContext, 
     checkins.run_due_checkins(services)
     with services.uow() as session:
         existing = session.exec(select(Checkin)).one()
-        session.add(Checkin(member_id=existing.member_id, local_date=existing.local_date, due_at=clock.now(),
-                            closes_at=clock.now()))
+        session.add(
+            Checkin(
+                member_id=existing.member_id, local_date=existing.local_date, due_at=clock.now(), closes_at=clock.now()
+            )
+        )
         try:
             session.commit()
         except IntegrityError:
@@ -111,8 +114,17 @@ def test_last_14_days_of_mood_and_craving_is_one_query(services: ServiceContext,
     with services.uow() as session:
         for days_ago in range(20):
             day = (clock.now() - timedelta(days=days_ago)).date()
-            session.add(Checkin(member_id=member_id, local_date=day, due_at=clock.now(), closes_at=clock.now(),
-                                status="completed", mood=3, craving=days_ago % 10))
+            session.add(
+                Checkin(
+                    member_id=member_id,
+                    local_date=day,
+                    due_at=clock.now(),
+                    closes_at=clock.now(),
+                    status="completed",
+                    mood=3,
+                    craving=days_ago % 10,
+                )
+            )
         session.commit()
         rows = checkins_db.recent_checkins(session, member_id, clock.now().date())
     assert len(rows) == 14
@@ -137,10 +149,20 @@ def test_a_press_that_moves_on_writes_the_answer_and_both_replies(services: Serv
     with services.uow() as session:
         checkin = session.exec(select(Checkin)).one()
     assert (checkin.status, checkin.step, checkin.mood, checkin.craving, checkin.triggers) == (
-        "in_progress", "triggers", 4, 3, "stress")
+        "in_progress",
+        "triggers",
+        4,
+        3,
+        "stress",
+    )
     replies = outbox(services, chat_id=101)[before:]
     assert [(row.method, row.payload.get("message_id")) for row in replies] == [
-        ("edit", 77), ("send", None), ("edit", 78), ("send", None), ("edit", 79)]
+        ("edit", 77),
+        ("send", None),
+        ("edit", 78),
+        ("send", None),
+        ("edit", 79),
+    ]
     assert "✓ 4" in replies[0].payload["text"] and "buttons" not in replies[0].payload
     assert "How strong" in replies[1].payload["text"] and replies[1].payload["buttons"]
     assert replies[4].payload["buttons"][0][0][0].startswith("✓ ")  # the toggled trigger, redrawn
@@ -158,8 +180,9 @@ def test_a_strong_craving_by_button_is_recorded_and_the_last_answer_completes(se
     assert any("Thank you for checking in" in row.payload["text"] for row in outbox(services, chat_id=101))
 
 
-def test_a_press_on_a_checkin_another_worker_moved_on_is_stale_and_writes_nothing(services: ServiceContext, clock,
-                                                                                  monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_press_on_a_checkin_another_worker_moved_on_is_stale_and_writes_nothing(
+    services: ServiceContext, clock, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     person, checkin_id = _due_checkin(services, clock)
     before = len(outbox(services))
     real = checkins_db.pressed_checkin
@@ -198,8 +221,10 @@ def test_messages_enqueued_in_a_batch_are_stored_together_when_it_ends(services:
             with outbox_service.batched(session):  # nested: the outer batch stores it
                 outbox_service.enqueue(session, chat_id=6, text="two", now=now)
             assert session.exec(select(OutboxMessage)).all() == []  # nothing yet
-        assert [row.payload["text"] for row in session.exec(select(OutboxMessage).order_by(OutboxMessage.id))] \
-            == ["one", "two"]
+        assert [row.payload["text"] for row in session.exec(select(OutboxMessage).order_by(OutboxMessage.id))] == [
+            "one",
+            "two",
+        ]
         single = outbox_service.enqueue(session, chat_id=7, text="three", now=now)  # outside: at once, with its id
         assert session.get(OutboxMessage, single) is not None
         session.commit()
@@ -228,7 +253,8 @@ def _complete_by_buttons(services: ServiceContext, person: Person) -> list[str]:
 
 
 def test_a_member_who_joins_after_a_milestone_hears_their_count_not_the_milestone(
-        services: ServiceContext, clock) -> None:
+    services: ServiceContext, clock
+) -> None:
     seed_centre(services)
     today = date(2026, 11, 25)  # local date at the 20:00 check-in below
     person = _onboard_in_recovery_since(services, 101, today - timedelta(days=705))

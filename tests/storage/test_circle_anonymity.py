@@ -43,19 +43,28 @@ def _unseen_word(min_size: int = 5) -> st.SearchStrategy[str]:
 
 
 people = st.lists(
-    st.fixed_dictionaries({
-        "telegram_id": st.integers(min_value=10**9, max_value=2**40),
-        "first": _unseen_word(), "last": _unseen_word(), "username": _unseen_word(6),
-        "phone": st.from_regex(r"\A[6-9][0-9]{9}\Z"),
-        "language": st.sampled_from(LANGUAGES),
-    }),
-    min_size=2, max_size=6, unique_by=(lambda p: p["telegram_id"], lambda p: p["first"].casefold()),
+    st.fixed_dictionaries(
+        {
+            "telegram_id": st.integers(min_value=10**9, max_value=2**40),
+            "first": _unseen_word(),
+            "last": _unseen_word(),
+            "username": _unseen_word(6),
+            "phone": st.from_regex(r"\A[6-9][0-9]{9}\Z"),
+            "language": st.sampled_from(LANGUAGES),
+        }
+    ),
+    min_size=2,
+    max_size=6,
+    unique_by=(lambda p: p["telegram_id"], lambda p: p["first"].casefold()),
 )
 messages = st.lists(
-    st.tuples(st.integers(min_value=0, max_value=5),
-              st.text(alphabet=LETTERS + string.digits + " .,!?'-", min_size=1, max_size=80),
-              st.sampled_from(["plain", "own_phone", "own_username", "reply"])),
-    min_size=1, max_size=8,
+    st.tuples(
+        st.integers(min_value=0, max_value=5),
+        st.text(alphabet=LETTERS + string.digits + " .,!?'-", min_size=1, max_size=80),
+        st.sampled_from(["plain", "own_phone", "own_username", "reply"]),
+    ),
+    min_size=1,
+    max_size=8,
 )
 
 
@@ -71,8 +80,12 @@ def _risk_rules() -> Iterator[None]:
     try:
         load_rules()
     except OSError:
-        rules = parse_rules('language = "en"\n[[rule]]\nid = "EN-SUI-001"\ncategory = "suicide"\nlevel = "urgent"\n'
-                            'description = "stand-in"\npatterns = ["kill myself"]\n', language="en", source="stand-in")
+        rules = parse_rules(
+            'language = "en"\n[[rule]]\nid = "EN-SUI-001"\ncategory = "suicide"\nlevel = "urgent"\n'
+            'description = "stand-in"\npatterns = ["kill myself"]\n',
+            language="en",
+            source="stand-in",
+        )
         with mock.patch.object(
             engine, "load_rules", lambda language=None: RuleSet(tuple(rules), ("en",), CheckinPolicy())
         ):
@@ -96,15 +109,26 @@ def _deliver_all(ctx: ServiceContext) -> None:
 
 
 # No shrinking: each example plays a whole circle on a fresh database, and a leak is plain enough unshrunk.
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow],
-          phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
 @given(people=people, facilitator=_unseen_word(), said=messages, kind=st.sampled_from(["12_step", "therapist"]))
-def test_nothing_anyone_receives_identifies_another_member(people: list[dict], facilitator: str,
-                                                          said: list[tuple[int, str, str]], kind: str) -> None:
-    secrets = {p["telegram_id"]: [str(p["telegram_id"]), p["first"], p["last"], p["username"], p["phone"]]
-               for p in people}
-    assume(not any(facilitator.casefold() in value.casefold() or value.casefold() in facilitator.casefold()
-                   for values in secrets.values() for value in values))
+def test_nothing_anyone_receives_identifies_another_member(
+    people: list[dict], facilitator: str, said: list[tuple[int, str, str]], kind: str
+) -> None:
+    secrets = {
+        p["telegram_id"]: [str(p["telegram_id"]), p["first"], p["last"], p["username"], p["phone"]] for p in people
+    }
+    assume(
+        not any(
+            facilitator.casefold() in value.casefold() or value.casefold() in facilitator.casefold()
+            for values in secrets.values()
+            for value in values
+        )
+    )
     for _, text, _ in said:
         for values in secrets.values():
             assume(not any(value.casefold() in text.casefold() for value in values))
@@ -112,8 +136,9 @@ def test_nothing_anyone_receives_identifies_another_member(people: list[dict], f
         _play_a_circle(people, facilitator, said, kind, secrets)
 
 
-def _play_a_circle(people: list[dict], facilitator: str, said: list[tuple[int, str, str]], kind: str,
-                   secrets: dict[int, list[str]]) -> ServiceContext:
+def _play_a_circle(
+    people: list[dict], facilitator: str, said: list[tuple[int, str, str]], kind: str, secrets: dict[int, list[str]]
+) -> ServiceContext:
     clock = FakeClock(datetime(2026, 11, 25, 6, 0, tzinfo=UTC))
     ctx = _services(clock)
     now = clock.now()
@@ -121,27 +146,45 @@ def _play_a_circle(people: list[dict], facilitator: str, said: list[tuple[int, s
         center = Center(name="Asha Kendra", timezone="Asia/Kolkata", created_at=now)
         session.add(center)
         session.flush()
-        staff = Staff(center_id=center.id or 0, name=f"Counsellor {facilitator}", telegram_user_id=7, chat_id=7,
-                      created_at=now)
+        staff = Staff(
+            center_id=center.id or 0, name=f"Counsellor {facilitator}", telegram_user_id=7, chat_id=7, created_at=now
+        )
         session.add(staff)
         session.flush()
-        circle = Circle(center_id=center.id or 0, name="Evening Circle", kind=kind, facilitator_id=staff.id,
-                        capacity=12, created_at=now)
+        circle = Circle(
+            center_id=center.id or 0,
+            name="Evening Circle",
+            kind=kind,
+            facilitator_id=staff.id,
+            capacity=12,
+            created_at=now,
+        )
         session.add(circle)
         session.flush()
         circles.configure(session, circle, now, schedule=parse_schedule("daily 19:00 60"))
         for index, p in enumerate(people):
-            member = Member(center_id=center.id or 0, counsellor_id=staff.id, telegram_user_id=p["telegram_id"],
-                            chat_id=p["telegram_id"], display_name=f"{p['first']} {p['last']}",
-                            pseudonym=f"{WORDS[index]} {index + 1}", language=p["language"], timezone="Asia/Kolkata",
-                            status="active", sober_days_seen=7, created_at=now)
+            member = Member(
+                center_id=center.id or 0,
+                counsellor_id=staff.id,
+                telegram_user_id=p["telegram_id"],
+                chat_id=p["telegram_id"],
+                display_name=f"{p['first']} {p['last']}",
+                pseudonym=f"{WORDS[index]} {index + 1}",
+                language=p["language"],
+                timezone="Asia/Kolkata",
+                status="active",
+                sober_days_seen=7,
+                created_at=now,
+            )
             session.add(member)
             session.flush()
             circles.join(session, member, circle, now)
         session.commit()
     _deliver_all(ctx)
-    persons = {p["telegram_id"]: Person(p["telegram_id"], p["telegram_id"], f"{p['first']} {p['last']}", p["language"])
-               for p in people}
+    persons = {
+        p["telegram_id"]: Person(p["telegram_id"], p["telegram_id"], f"{p['first']} {p['last']}", p["language"])
+        for p in people
+    }
     order = list(persons)
     for step, (who, text, how) in enumerate(said):
         author = order[who % len(order)]
@@ -152,8 +195,9 @@ def _play_a_circle(people: list[dict], facilitator: str, said: list[tuple[int, s
             text = f"{text} @{secrets[author][3]}"
         if how == "reply":
             with ctx.uow() as session:
-                copy = session.exec(select(OutboxMessage).where(OutboxMessage.chat_id == author,
-                                                                OutboxMessage.purpose == "circle")).first()
+                copy = session.exec(
+                    select(OutboxMessage).where(OutboxMessage.chat_id == author, OutboxMessage.purpose == "circle")
+                ).first()
             if copy is not None and copy.telegram_message_id:
                 inbound.handle_text(ctx, persons[author], text, 500 + step, copy.telegram_message_id)
                 circles.report(ctx, persons[author], copy.telegram_message_id)
@@ -180,8 +224,12 @@ def _play_a_circle(people: list[dict], facilitator: str, said: list[tuple[int, s
         rows = session.exec(select(OutboxMessage)).all()
     assert any(row.purpose == "circle" for row in rows)
     for row in rows:
-        shown = " ".join([row.payload.get("text", ""),
-                          *(f"{label} {data}" for line in row.payload.get("buttons", []) for label, data in line)])
+        shown = " ".join(
+            [
+                row.payload.get("text", ""),
+                *(f"{label} {data}" for line in row.payload.get("buttons", []) for label, data in line),
+            ]
+        )
         for owner, values in secrets.items():
             if owner == row.chat_id:
                 continue  # a member may see what they themselves wrote
@@ -192,12 +240,12 @@ def _play_a_circle(people: list[dict], facilitator: str, said: list[tuple[int, s
     return ctx
 
 
-
 @contextmanager
 def _recording_in_every_circles_module(recording: Any) -> Iterator[None]:
     """build_relay replaced wherever a module of bot.services.circles imported it."""
-    modules = [importlib.import_module(f"bot.services.circles.{info.name}")
-               for info in pkgutil.iter_modules(circles.__path__)]
+    modules = [
+        importlib.import_module(f"bot.services.circles.{info.name}") for info in pkgutil.iter_modules(circles.__path__)
+    ]
     users = [module for module in modules if hasattr(module, "build_relay")]
     assert users, "no circles module builds relayed texts?"
     with ExitStack() as stack:
@@ -217,10 +265,20 @@ def test_the_services_build_circle_texts_only_through_build_relay() -> None:
         built.add(message.text)
         return message
 
-    people = [{"telegram_id": 10**9 + n, "first": f"Qzx{n}a", "last": f"Vwk{n}b", "username": f"uqz{n}",
-               "phone": f"98765432{n:02d}", "language": lang} for n, lang in enumerate(["en", "hi", "mr"])]
-    secrets = {p["telegram_id"]: [str(p["telegram_id"]), p["first"], p["last"], p["username"], p["phone"]]
-               for p in people}
+    people = [
+        {
+            "telegram_id": 10**9 + n,
+            "first": f"Qzx{n}a",
+            "last": f"Vwk{n}b",
+            "username": f"uqz{n}",
+            "phone": f"98765432{n:02d}",
+            "language": lang,
+        }
+        for n, lang in enumerate(["en", "hi", "mr"])
+    ]
+    secrets = {
+        p["telegram_id"]: [str(p["telegram_id"]), p["first"], p["last"], p["username"], p["phone"]] for p in people
+    }
     said = [(0, "Three days today", "plain"), (1, "Hard evening", "reply"), (2, "Glad to be here", "plain")]
     with _risk_rules(), _recording_in_every_circles_module(recording):
         ctx = _play_a_circle(people, "Zyqfac", said, "therapist", secrets)

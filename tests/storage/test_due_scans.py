@@ -19,9 +19,17 @@ from tests.storage.helpers import member, onboard, seed_centre
 
 
 def _member(session: Session, n: int, status: str, **extra: object) -> Member:
-    row = Member(center_id=extra.pop("center_id", 1), telegram_user_id=500 + n, chat_id=500 + n,
-                 pseudonym=f"Scan {n}", timezone="Asia/Kolkata", status=status, onboarding_step=None,
-                 created_at=extra.pop("now"), **extra)
+    row = Member(
+        center_id=extra.pop("center_id", 1),
+        telegram_user_id=500 + n,
+        chat_id=500 + n,
+        pseudonym=f"Scan {n}",
+        timezone="Asia/Kolkata",
+        status=status,
+        onboarding_step=None,
+        created_at=extra.pop("now"),
+        **extra,
+    )
     session.add(row)
     session.flush()
     return row
@@ -47,16 +55,31 @@ def test_reminder_and_close_scans_return_only_due_rows(services: ServiceContext,
         members = [_member(session, n, "active", now=now) for n in range(7)]
         due = _checkin(session, members[0], today, now, reminder_due_at=now - timedelta(minutes=1))
         _checkin(session, members[1], today, now, reminder_due_at=now + timedelta(minutes=1))  # not yet
-        _checkin(session, members[2], today, now, reminder_due_at=now - timedelta(minutes=5),
-                 reminded_at=now - timedelta(minutes=4))  # reminded already
-        _checkin(session, members[3], today, now, reminder_due_at=now - timedelta(minutes=1),
-                 status="in_progress")  # answering: no reminder
-        late = _checkin(session, members[4], today - timedelta(days=1), now, status="pending",
-                        closes_at=now - timedelta(minutes=1))
-        later = _checkin(session, members[5], today - timedelta(days=1), now, status="in_progress",
-                         closes_at=now - timedelta(seconds=30))
-        _checkin(session, members[6], today - timedelta(days=1), now, status="completed",
-                 closes_at=now - timedelta(hours=1))
+        _checkin(
+            session,
+            members[2],
+            today,
+            now,
+            reminder_due_at=now - timedelta(minutes=5),
+            reminded_at=now - timedelta(minutes=4),
+        )  # reminded already
+        _checkin(
+            session, members[3], today, now, reminder_due_at=now - timedelta(minutes=1), status="in_progress"
+        )  # answering: no reminder
+        late = _checkin(
+            session, members[4], today - timedelta(days=1), now, status="pending", closes_at=now - timedelta(minutes=1)
+        )
+        later = _checkin(
+            session,
+            members[5],
+            today - timedelta(days=1),
+            now,
+            status="in_progress",
+            closes_at=now - timedelta(seconds=30),
+        )
+        _checkin(
+            session, members[6], today - timedelta(days=1), now, status="completed", closes_at=now - timedelta(hours=1)
+        )
         session.commit()
         assert [c.id for c in checkins_db.checkins_to_remind(session, now, 100)] == [due.id]
         assert [c.id for c in checkins_db.checkins_to_close(session, now, 100)] == [late.id, later.id]
@@ -88,7 +111,8 @@ def test_resume_and_unreachable_scans_return_only_due_members(services: ServiceC
 
 
 def test_onboarding_starts_the_attendance_watch_and_the_hourly_net_catches_the_rest(  # type: ignore[no-untyped-def]
-        services: ServiceContext, clock) -> None:
+    services: ServiceContext, clock
+) -> None:
     seed_centre(services)
     onboard(services, 701)
     onboarded = member(services, 701).id

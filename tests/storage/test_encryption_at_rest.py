@@ -48,17 +48,25 @@ def _write_through_services(services: ServiceContext, clock) -> None:  # type: i
 def _raw_text(database_url: str) -> str:
     """Every stored value of the encrypted columns, as the database holds them."""
     engine = create_engine(database_url)
-    queries = ("SELECT note FROM checkin", "SELECT text FROM circlemessage", "SELECT excerpt FROM escalation",
-               "SELECT CAST(payload AS TEXT) FROM outboxmessage", "SELECT CAST(reasons AS TEXT) FROM escalation",
-               "SELECT display_name FROM member")
+    queries = (
+        "SELECT note FROM checkin",
+        "SELECT text FROM circlemessage",
+        "SELECT excerpt FROM escalation",
+        "SELECT CAST(payload AS TEXT) FROM outboxmessage",
+        "SELECT CAST(reasons AS TEXT) FROM escalation",
+        "SELECT display_name FROM member",
+    )
     with engine.connect() as conn:
         values = [str(value) for query in queries for (value,) in conn.execute(text(query))]
     engine.dispose()
     return "\n".join(values)
 
 
-def test_the_database_holds_no_plaintext_of_members_words(services: ServiceContext, clock,  # type: ignore[no-untyped-def]
-                                                          database_url: str) -> None:
+def test_the_database_holds_no_plaintext_of_members_words(
+    services: ServiceContext,
+    clock,  # type: ignore[no-untyped-def]
+    database_url: str,
+) -> None:
     _write_through_services(services, clock)
     with services.uow() as session:  # the application reads them back as written
         assert session.exec(select(Checkin.note).where(Checkin.note.is_not(None))).one() == NOTE  # type: ignore[union-attr]
@@ -92,8 +100,13 @@ def test_mydata_and_forget_still_work_on_encrypted_rows(services: ServiceContext
         assert rows and all(pseudonym not in str(r.payload) and SHARE not in str(r.payload) for r in rows)
 
 
-def test_legacy_plaintext_reads_then_rotate_encrypts_it(database_url: str, clock, monkeypatch,  # type: ignore[no-untyped-def]
-                                                        tmp_path, capsys) -> None:
+def test_legacy_plaintext_reads_then_rotate_encrypts_it(
+    database_url: str,
+    clock,
+    monkeypatch,  # type: ignore[no-untyped-def]
+    tmp_path,
+    capsys,
+) -> None:
     crypto.configure([])  # a database from before encryption
     services = _services(database_url, clock)
     _write_through_services(services, clock)
@@ -116,8 +129,13 @@ def test_legacy_plaintext_reads_then_rotate_encrypts_it(database_url: str, clock
     services.uow.engine.dispose()
 
 
-def test_rotation_to_a_new_key_then_the_old_one_can_go(database_url: str, clock, monkeypatch,  # type: ignore[no-untyped-def]
-                                                       tmp_path, capsys) -> None:
+def test_rotation_to_a_new_key_then_the_old_one_can_go(
+    database_url: str,
+    clock,
+    monkeypatch,  # type: ignore[no-untyped-def]
+    tmp_path,
+    capsys,
+) -> None:
     crypto.configure([K1])
     services = _services(database_url, clock)
     _write_through_services(services, clock)
@@ -186,8 +204,9 @@ def _services(database_url: str, clock) -> ServiceContext:  # type: ignore[no-un
     from storage.db import SessionFactory
 
     upgrade(database_url)
-    return ServiceContext(uow=SessionFactory(make_engine(database_url)), clock=clock, bot_username="saathi_demo_bot",
-                          rng=random.Random(7))
+    return ServiceContext(
+        uow=SessionFactory(make_engine(database_url)), clock=clock, bot_username="saathi_demo_bot", rng=random.Random(7)
+    )
 
 
 def _cli_env(monkeypatch, tmp_path, database_url: str, keys: str) -> None:  # type: ignore[no-untyped-def]
@@ -200,14 +219,25 @@ def test_development_without_a_key_starts_with_a_warning(tmp_path, caplog) -> No
     from bot.app import build_application
     from bot.config import parse_settings
 
-    settings = parse_settings({"TELEGRAM_BOT_TOKEN": "123456789:AAE-abcdefghijklmnopqrstuvwxyz012",
-                               "DATABASE_URL": f"sqlite:///{tmp_path}/saathi.db"})
+    settings = parse_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": "123456789:AAE-abcdefghijklmnopqrstuvwxyz012",
+            "DATABASE_URL": f"sqlite:///{tmp_path}/saathi.db",
+        }
+    )
     with caplog.at_level("WARNING"):
         build_application(settings, with_jobs=False)
     assert not crypto.is_configured()
     assert any("stored unencrypted" in r.getMessage() for r in caplog.records)
     with caplog.at_level("WARNING"):
-        build_application(parse_settings({**{"TELEGRAM_BOT_TOKEN": settings.telegram_bot_token or ""},
-                                          "DATABASE_URL": settings.database_url, "SAATHI_ENCRYPTION_KEYS": K1}),
-                          with_jobs=False)
+        build_application(
+            parse_settings(
+                {
+                    **{"TELEGRAM_BOT_TOKEN": settings.telegram_bot_token or ""},
+                    "DATABASE_URL": settings.database_url,
+                    "SAATHI_ENCRYPTION_KEYS": K1,
+                }
+            ),
+            with_jobs=False,
+        )
     assert crypto.current_keys() == (K1,)

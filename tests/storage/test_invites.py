@@ -47,8 +47,11 @@ def test_an_invite_to_a_circle_that_filled_meanwhile_joins_the_centre_only(servi
     onboard(services, 101)  # staff move someone in after the invites went out
     admin.assign_to_circle(services, CENTRE, member(services, 101).pseudonym, CIRCLE)
     for user_id, invite in ((102, first), (103, second)):
-        onboarding.start(services, Person(telegram_user_id=user_id, chat_id=user_id, display_name="Test",
-                                          language_code="en"), invite.code)
+        onboarding.start(
+            services,
+            Person(telegram_user_id=user_id, chat_id=user_id, display_name="Test", language_code="en"),
+            invite.code,
+        )
     assert _members_in_circle(services) == 2
     assert member(services, 103).status == "onboarding"  # still welcome at the centre
     assert any("filled up before you joined" in row.payload["text"] for row in outbox(services, chat_id=103))

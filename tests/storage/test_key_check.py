@@ -38,8 +38,13 @@ def _centre_under(database_url: str, clock, key: str) -> ServiceContext:  # type
     return services
 
 
-def test_a_wrong_key_is_refused_at_start_with_one_paragraph(database_url: str, clock, monkeypatch,  # type: ignore[no-untyped-def]
-                                                             tmp_path, capsys) -> None:
+def test_a_wrong_key_is_refused_at_start_with_one_paragraph(
+    database_url: str,
+    clock,
+    monkeypatch,  # type: ignore[no-untyped-def]
+    tmp_path,
+    capsys,
+) -> None:
     services = _centre_under(database_url, clock, K1)
     assert _start(database_url).canary == "created"  # the first start with a key, after a sample read
     assert _start(database_url).canary == "readable"
@@ -69,8 +74,9 @@ def test_the_override_starts_and_says_so(database_url: str, clock, caplog) -> No
     crypto.configure([K2])
     settings = parse_settings({"DATABASE_URL": database_url, "SAATHI_ENCRYPTION_KEYS": K2})
     assert not _keys_fit_or_refuse(settings)
-    allowed = parse_settings({"DATABASE_URL": database_url, "SAATHI_ENCRYPTION_KEYS": K2,
-                              "SAATHI_ALLOW_UNREADABLE_DATA": "yes"})
+    allowed = parse_settings(
+        {"DATABASE_URL": database_url, "SAATHI_ENCRYPTION_KEYS": K2, "SAATHI_ALLOW_UNREADABLE_DATA": "yes"}
+    )
     with caplog.at_level(logging.WARNING):
         assert _keys_fit_or_refuse(allowed)
     assert any("running anyway" in r.getMessage() for r in caplog.records)
@@ -90,8 +96,13 @@ def test_an_old_database_without_a_canary_gets_none_from_a_wrong_key(database_ur
     services.uow.engine.dispose()
 
 
-def test_rotation_carries_the_canary_to_the_new_key(database_url: str, clock, monkeypatch,  # type: ignore[no-untyped-def]
-                                                    tmp_path, capsys) -> None:
+def test_rotation_carries_the_canary_to_the_new_key(
+    database_url: str,
+    clock,
+    monkeypatch,  # type: ignore[no-untyped-def]
+    tmp_path,
+    capsys,
+) -> None:
     services = _centre_under(database_url, clock, K1)
     _start(database_url)
     _cli_env(monkeypatch, tmp_path, database_url, f"{K2},{K1}")
@@ -124,7 +135,8 @@ def test_the_override_setting_is_yes_or_no(value: str) -> None:
 
 
 def test_accepting_a_lost_key_rotates_what_it_can_and_starts_without_the_override(  # type: ignore[no-untyped-def]
-        database_url: str, clock, monkeypatch, tmp_path, capsys) -> None:
+    database_url: str, clock, monkeypatch, tmp_path, capsys
+) -> None:
     services = _centre_under(database_url, clock, K1)
     _start(database_url)
     _cli_env(monkeypatch, tmp_path, database_url, K2)  # K1 is lost

@@ -5,17 +5,20 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, text
+from sqlalchemy import Integer, String, column, create_engine, table, text
 from sqlmodel import SQLModel, select
 
 import storage.schema  # noqa: F401  (registers every table)
 from bot.services import admin
 from bot.services.context import ServiceContext
+from storage.crypto import EncryptedJSON
 from storage.migrate import head_revisions, upgrade
 from storage.people.tables import Member
+from storage.types import UTCDateTime
 from tests.storage.helpers import member, onboard, seed_centre
 
 
@@ -31,6 +34,54 @@ def test_upgrade_keeps_the_data_of_an_existing_database(database_url: str) -> No
     with engine.connect() as conn:
         assert conn.execute(text("SELECT name, ack_urgent_minutes FROM center")).all() == [("Old Kendra", 10)]
     engine.dispose()
+
+
+def test_0013_fills_the_sponsor_thread_column_from_the_payloads_of_existing_rows(database_url: str) -> None:
+    upgrade(database_url, "0012")
+    engine = create_engine(database_url)
+    old = table(
+        "outboxmessage",
+        column("id", Integer()),
+        column("chat_id", Integer()),
+        column("method", String()),
+        column("payload", EncryptedJSON()),
+        column("priority", Integer()),
+        column("purpose", String()),
+        column("status", String()),
+        column("attempts", Integer()),
+        column("due_at", UTCDateTime()),
+        column("created_at", UTCDateTime()),
+    )
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    rows = [
+        ("sp_relay", {"text": "Hello from Asha", "sp_thread": "link:7"}),  # encrypted, as written before
+        ("sp_talk", {"text": "A talk ended"}),  # a thread purpose without a thread
+        ("checkin", {"text": "How are you?", "sp_thread": "link:8"}),
+    ]  # not a thread purpose: not read
+    with engine.begin() as conn:
+        conn.execute(
+            old.insert(),
+            [
+                {
+                    "id": n,
+                    "chat_id": 500 + n,
+                    "method": "send",
+                    "payload": payload,
+                    "priority": 1,
+                    "purpose": purpose,
+                    "status": "sent",
+                    "attempts": 1,
+                    "due_at": at,
+                    "created_at": at,
+                }
+                for n, (purpose, payload) in enumerate(rows, start=1)
+            ],
+        )
+    upgrade(database_url)
+    with engine.connect() as conn:
+        threads = conn.execute(text("SELECT id, sponsor_thread_id FROM outboxmessage ORDER BY id")).all()
+    engine.dispose()
+    assert threads == [(1, "link:7"), (2, None), (3, None)]
 
 
 def test_the_migrated_schema_matches_the_models(database_url: str) -> None:
@@ -66,15 +117,16 @@ def test_upgrade_says_what_it_applied_and_nothing_when_at_the_newest(database_ur
     assert upgrade(database_url) is None
 
 
-def test_an_admin_command_at_the_newest_revision_loads_no_alembic_and_prints_nothing_on_stderr(
-        tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_command_at_the_newest_revision_loads_no_alembic_and_prints_nothing_on_stderr(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Issue 15: every admin command printed Alembic's INFO lines and paid for loading it."""
     url = f"sqlite:///{tmp_path / 'saathi.db'}"
     upgrade(url)
     env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "INFO"}
     env.pop("TELEGRAM_BOT_TOKEN", None)
-    probe = ("import sys; from bot.cli import main; code = main(['center', 'add', '--name', 'Asha Kendra', "
-             "'--timezone', 'Asia/Kolkata']); print('alembic loaded' if 'alembic' in sys.modules else 'no alembic')")
+    probe = (
+        "import sys; from bot.cli import main; code = main(['center', 'add', '--name', 'Asha Kendra', "
+        "'--timezone', 'Asia/Kolkata']); print('alembic loaded' if 'alembic' in sys.modules else 'no alembic')"
+    )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["centre 'Asha Kendra' added (time zone Asia/Kolkata)", "no alembic"]
@@ -85,8 +137,9 @@ def test_a_pending_migration_from_the_command_line_is_applied_without_alembics_l
     url = f"sqlite:///{tmp_path / 'saathi.db'}"
     upgrade(url, "0008")
     env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "INFO"}
-    result = subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], capture_output=True, text=True,
-                            timeout=120, env=env)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "db", "upgrade"], capture_output=True, text=True, timeout=120, env=env
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"database upgraded from 0008 to {', '.join(sorted(head_revisions()))}"
     assert "alembic" not in result.stderr and "Running upgrade" not in result.stderr
@@ -96,8 +149,12 @@ def test_members_paused_before_pause_history_get_an_open_pause(database_url: str
     upgrade(database_url, "0009")
     engine = create_engine(database_url)
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO center (id, name, timezone, created_at) "
-                          "VALUES (1, 'Old Kendra', 'Asia/Kolkata', '2026-01-01')"))
+        conn.execute(
+            text(
+                "INSERT INTO center (id, name, timezone, created_at) "
+                "VALUES (1, 'Old Kendra', 'Asia/Kolkata', '2026-01-01')"
+            )
+        )
         for user_id, status, last in ((11, "paused", "2026-11-20"), (12, "paused", None), (13, "active", "2026-11-20")):
             conn.execute(
                 text(
@@ -110,7 +167,11 @@ def test_members_paused_before_pause_history_get_an_open_pause(database_url: str
             )
     upgrade(database_url)
     with engine.connect() as conn:
-        rows = conn.execute(text("SELECT m.telegram_user_id, p.starts_on, p.ends_on FROM pauseperiod p "
-                                 "JOIN member m ON m.id = p.member_id ORDER BY m.telegram_user_id")).all()
+        rows = conn.execute(
+            text(
+                "SELECT m.telegram_user_id, p.starts_on, p.ends_on FROM pauseperiod p "
+                "JOIN member m ON m.id = p.member_id ORDER BY m.telegram_user_id"
+            )
+        ).all()
     engine.dispose()
     assert [(uid, str(start), end) for uid, start, end in rows] == [(11, "2026-11-20", None), (12, "2026-11-01", None)]

@@ -57,8 +57,14 @@ def test_backlog_counts_due_rows_how_late_and_how_long_to_drain(services: Servic
     _enqueue(services, 999, Priority.SCHEDULED, now + timedelta(hours=2))  # a reminder for later
     with services.uow() as session:
         backlog = outbox_db.outbox_backlog(session, now, rate=28)
-    assert backlog == {"pending": 61, "failed": 0, "due": 60, "oldest_due_seconds": 90.0, "rate": 28,
-                       "drain_seconds": 2}
+    assert backlog == {
+        "pending": 61,
+        "failed": 0,
+        "due": 60,
+        "oldest_due_seconds": 90.0,
+        "rate": 28,
+        "drain_seconds": 2,
+    }
     status = admin.status(services, rate_per_second=20)
     assert status["outbox"]["due"] == 60 and status["outbox"]["drain_seconds"] == 3  # type: ignore[index]
 

@@ -31,7 +31,8 @@ def _calendar(services: ServiceContext, today: date) -> dict[date, Day]:
 
 
 def test_a_day_paused_after_its_checkin_was_sent_is_not_missed_once_the_pause_is_over(
-        services: ServiceContext, clock) -> None:
+    services: ServiceContext, clock
+) -> None:
     """Issue 15: pausing after the day's check-in was sent still counted the day as missed."""
     clock.set(datetime(2026, 11, 24, 3, 0, tzinfo=UTC))
     seed_centre(services)

@@ -27,12 +27,24 @@ def test_daily_purge_keeps_dates_and_removes_old_words(services: ServiceContext,
         session.add(circle)
         session.flush()
         for days_ago, words in ((31, "an old share"), (2, "a fresh share")):
-            session.add(CircleMessage(circle_id=circle.id, member_id=member_id, text=words,
-                                      created_at=now - timedelta(days=days_ago)))
+            session.add(
+                CircleMessage(
+                    circle_id=circle.id, member_id=member_id, text=words, created_at=now - timedelta(days=days_ago)
+                )
+            )
         for days_ago, note in ((181, "an old note"), (10, "a recent note")):
             day = (now - timedelta(days=days_ago)).date()
-            session.add(Checkin(member_id=member_id, local_date=day, due_at=now, closes_at=now, status="completed",
-                                note=note, mood=3))
+            session.add(
+                Checkin(
+                    member_id=member_id,
+                    local_date=day,
+                    due_at=now,
+                    closes_at=now,
+                    status="completed",
+                    note=note,
+                    mood=3,
+                )
+            )
         session.commit()
     counts = retention.purge_expired(services)
     assert counts["circle_bodies"] == 1 and counts["checkin_notes"] == 1
@@ -62,25 +74,43 @@ def _rows(services: ServiceContext, model):  # type: ignore[no-untyped-def]
 def test_resolved_escalations_cravings_and_audit_entries_go_after_their_limits(services: ServiceContext, clock) -> None:  # type: ignore[no-untyped-def]
     """Issue 15: escalations, cravings and the audit log had no retention limit."""
     seed_centre(services)
-    admin.configure_center(services, "Asha Kendra", retention_escalation_days=365, retention_craving_days=90,
-                           retention_audit_days=180)
+    admin.configure_center(
+        services, "Asha Kendra", retention_escalation_days=365, retention_craving_days=90, retention_audit_days=180
+    )
     onboard(services, 4444)
     member_id = member(services, 4444).id
     now = clock.now()
     with services.uow() as session:
         for days_ago, state in ((400, "resolved"), (400, "open"), (400, "acknowledged"), (100, "resolved")):
             at = now - timedelta(days=days_ago)
-            escalation = Escalation(member_id=member_id, center_id=1, level=2, reasons=[], source="message",
-                                    state=state, resolved_at=at if state == "resolved" else None, created_at=at)
+            escalation = Escalation(
+                member_id=member_id,
+                center_id=1,
+                level=2,
+                reasons=[],
+                source="message",
+                state=state,
+                resolved_at=at if state == "resolved" else None,
+                created_at=at,
+            )
             session.add(escalation)
             session.flush()
             session.add(EscalationEvent(escalation_id=escalation.id, kind="created", created_at=at))
         for days_ago in (91, 10):
-            session.add(CravingEvent(member_id=member_id, strength=8, source="toolkit",
-                                     created_at=now - timedelta(days=days_ago)))
+            session.add(
+                CravingEvent(
+                    member_id=member_id, strength=8, source="toolkit", created_at=now - timedelta(days=days_ago)
+                )
+            )
         for days_ago, member_ref in ((181, member_id), (181, None), (20, member_id)):
-            session.add(AuditEntry(member_id=member_ref, action="view",
-                                   actor_telegram_id=9001, created_at=now - timedelta(days=days_ago)))
+            session.add(
+                AuditEntry(
+                    member_id=member_ref,
+                    action="view",
+                    actor_telegram_id=9001,
+                    created_at=now - timedelta(days=days_ago),
+                )
+            )
         session.commit()
     counts = retention.purge_expired(services)
     assert (counts["escalations"], counts["cravings"], counts["audit_entries"]) == (1, 1, 2)

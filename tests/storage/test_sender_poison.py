@@ -32,7 +32,8 @@ class AcceptsButCannotBeRead:
 
 
 async def test_a_row_that_breaks_after_the_call_is_failed_after_a_few_attempts_and_its_chat_moves_on(
-        services: ServiceContext, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
+    services: ServiceContext, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO)
     with services.uow() as session:
         enqueue(session, chat_id=901, text="poison", now=clock.now())
@@ -47,7 +48,9 @@ async def test_a_row_that_breaks_after_the_call_is_failed_after_a_few_attempts_a
     with services.uow() as session:
         rows = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
         assert [(r.status, r.attempts, r.last_error) for r in rows] == [
-            ("failed", MAX_UNKNOWN_ATTEMPTS, "ValueError"), ("sent", 0, None)]
+            ("failed", MAX_UNKNOWN_ATTEMPTS, "ValueError"),
+            ("sent", 0, None),
+        ]
         assert outbox_db.outbox_backlog(session, clock.now())["failed"] == 1  # saathi status shows it
     assert f"failed after {MAX_UNKNOWN_ATTEMPTS} attempts (ValueError)" in caplog.text
     assert "poison" not in caplog.text

@@ -34,7 +34,8 @@ async def _deliver_claimed(sender: OutboxSender) -> None:
 
 
 async def test_a_delivered_row_claimed_again_before_its_mark_is_not_sent_twice(
-        services: ServiceContext, clock: FakeClock) -> None:
+    services: ServiceContext, clock: FakeClock
+) -> None:
     bot = FakeBot()
     sender = OutboxSender(services.uow, clock, bot)  # type: ignore[arg-type]
     with services.uow() as session:

@@ -68,7 +68,8 @@ async def test_a_refused_flush_keeps_its_marks_for_the_next(services: ServiceCon
 
 
 async def test_forget_while_a_message_is_in_flight_leaves_no_words_or_address(
-        services: ServiceContext, clock: FakeClock) -> None:
+    services: ServiceContext, clock: FakeClock
+) -> None:
     seed_centre(services)
     onboard(services, 801)
     asha = member(services, 801)

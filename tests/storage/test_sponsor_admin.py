@@ -22,8 +22,10 @@ def test_during_quiet_hours_the_command_says_when_the_mentee_will_be_asked(servi
     sponsor, mentee = _volunteer_and_mentee(services)
     clock.set(datetime(2026, 11, 25, 17, 30, tzinfo=UTC))  # 23:00 in India: quiet hours until 07:00
     said = sponsor_admin.link(services, sponsor, mentee)
-    assert said == (f"{mentee} will be asked at 07:00 on 2026-11-26 (Asia/Kolkata), when their quiet hours end, "
-                    f"to agree to {sponsor} as their sponsor")
+    assert said == (
+        f"{mentee} will be asked at 07:00 on 2026-11-26 (Asia/Kolkata), when their quiet hours end, "
+        f"to agree to {sponsor} as their sponsor"
+    )
     (ask,) = outbox(services, chat_id=811, purpose="sp_consent")
     assert ask.due_at == datetime(2026, 11, 26, 1, 30, tzinfo=UTC)  # what it says is when it goes
 

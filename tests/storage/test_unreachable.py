@@ -15,13 +15,16 @@ from tests.storage.helpers import member, onboard, outbox, seed_centre
 
 COUNSELLOR_CHAT = 9001
 STEPS: dict[str, Callable[[ServiceContext], int]] = {
-    "circles": circles.run_unreachable_notices, "attendance": attendance.run_attendance_scan}
+    "circles": circles.run_unreachable_notices,
+    "attendance": attendance.run_attendance_scan,
+}
 
 
 @pytest.mark.parametrize("in_circle", [True, False])
 @pytest.mark.parametrize("order", [("circles", "attendance"), ("attendance", "circles")])
-def test_a_blocked_member_causes_one_counsellor_notice(services: ServiceContext, clock,
-                                                       order: tuple[str, str], in_circle: bool) -> None:
+def test_a_blocked_member_causes_one_counsellor_notice(
+    services: ServiceContext, clock, order: tuple[str, str], in_circle: bool
+) -> None:
     """Issue 15: the circles step and the attendance scan could each tell the counsellor."""
     seed_centre(services)
     onboard(services, 101)

@@ -127,8 +127,11 @@ def test_work_outside_an_update_marks_nothing(services) -> None:  # type: ignore
 def test_a_stored_batch_reports_chats_waiting_behind_an_older_pending_row(services) -> None:  # type: ignore[no-untyped-def]
     _store(services, 600)  # chat 42's update, not handled yet
     with services.uow() as session:
-        stored = inbox.store(session, [Received(601, 42, {"update_id": 601}), Received(602, 43, {"update_id": 602})],
-                             services.clock.now())
+        stored = inbox.store(
+            session,
+            [Received(601, 42, {"update_id": 601}), Received(602, 43, {"update_id": 602})],
+            services.clock.now(),
+        )
         session.commit()
     assert stored.status == {601: inbox.PENDING, 602: inbox.PENDING}
     assert stored.waiting_chats == {42}

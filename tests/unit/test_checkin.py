@@ -59,7 +59,11 @@ class TestStateMachine:
         assert state.step == "note"
         state = apply_answer(state, "note", "  Long day at work, but I called my sponsor.  ")
         assert state == CheckinState(
-            step=None, mood=4, craving=6, triggers=frozenset({"stress", "money"}), used="no",
+            step=None,
+            mood=4,
+            craving=6,
+            triggers=frozenset({"stress", "money"}),
+            used="no",
             note="Long day at work, but I called my sponsor.",
         )
         assert state.finished
@@ -153,11 +157,22 @@ class TestStateMachine:
             CheckinState(step="sleep")
 
     def test_summary_fields(self) -> None:
-        state = answered(("mood", 2), ("craving", 8), ("triggers", "people"), ("triggers", "anger"),
-                         ("triggers", DONE), ("use", "yes"), ("note", "hard day"))
+        state = answered(
+            ("mood", 2),
+            ("craving", 8),
+            ("triggers", "people"),
+            ("triggers", "anger"),
+            ("triggers", DONE),
+            ("use", "yes"),
+            ("note", "hard day"),
+        )
         assert summary_fields(state) == {
-            "mood": 2, "craving": 8, "triggers": ["anger", "people"], "used": "yes",
-            "note": "hard day", "completed": True,
+            "mood": 2,
+            "craving": 8,
+            "triggers": ["anger", "people"],
+            "used": "yes",
+            "note": "hard day",
+            "completed": True,
         }
 
     def test_summary_of_unfinished(self) -> None:
@@ -166,9 +181,20 @@ class TestStateMachine:
         assert fields["craving"] is None
         assert fields["triggers"] == []
 
-    @given(st.lists(st.tuples(st.sampled_from(STEPS), st.one_of(
-        st.integers(-2, 12), st.sampled_from([*TRIGGERS, DONE, *USE_ANSWERS]), st.none(), st.text(max_size=5),
-    )), max_size=30))
+    @given(
+        st.lists(
+            st.tuples(
+                st.sampled_from(STEPS),
+                st.one_of(
+                    st.integers(-2, 12),
+                    st.sampled_from([*TRIGGERS, DONE, *USE_ANSWERS]),
+                    st.none(),
+                    st.text(max_size=5),
+                ),
+            ),
+            max_size=30,
+        )
+    )
     def test_random_taps_keep_a_valid_state(self, taps: list[tuple[str, object]]) -> None:
         state = new_checkin()
         for step, value in taps:
@@ -185,22 +211,52 @@ class TestStateMachine:
 class TestParseTyped:
     @pytest.mark.parametrize(
         ("text", "value"),
-        [("4", 4), (" 4 ", 4), ("४", 4), ("4/5", 4), ("four", 4), ("Five!", 5), ("char", 4),
-         ("चार", 4), ("पाँच", 5), ("पांच", 5), ("पाच", 5), ("एक", 1), ("do", 2), ("दोन", 2)],
+        [
+            ("4", 4),
+            (" 4 ", 4),
+            ("४", 4),
+            ("4/5", 4),
+            ("four", 4),
+            ("Five!", 5),
+            ("char", 4),
+            ("चार", 4),
+            ("पाँच", 5),
+            ("पांच", 5),
+            ("पाच", 5),
+            ("एक", 1),
+            ("do", 2),
+            ("दोन", 2),
+        ],
     )
     def test_mood(self, text: str, value: int) -> None:
         assert parse_typed("mood", text) == value
 
     @pytest.mark.parametrize(
         ("text", "value"),
-        [("0", 0), ("10", 10), ("१०", 10), ("७", 7), ("7/10", 7), ("zero", 0), ("ten", 10),
-         ("das", 10), ("दस", 10), ("दहा", 10), ("शून्य", 0), ("nau", 9), ("नऊ", 9), ("सात", 7)],
+        [
+            ("0", 0),
+            ("10", 10),
+            ("१०", 10),
+            ("७", 7),
+            ("7/10", 7),
+            ("zero", 0),
+            ("ten", 10),
+            ("das", 10),
+            ("दस", 10),
+            ("दहा", 10),
+            ("शून्य", 0),
+            ("nau", 9),
+            ("नऊ", 9),
+            ("सात", 7),
+        ],
     )
     def test_craving(self, text: str, value: int) -> None:
         assert parse_typed("craving", text) == value
 
-    @pytest.mark.parametrize(("step", "text"), [("mood", "6"), ("mood", "0"), ("craving", "11"),
-                                                ("mood", "good"), ("craving", "lots"), ("mood", "")])
+    @pytest.mark.parametrize(
+        ("step", "text"),
+        [("mood", "6"), ("mood", "0"), ("craving", "11"), ("mood", "good"), ("craving", "lots"), ("mood", "")],
+    )
     def test_numbers_out_of_range_or_unreadable(self, step: str, text: str) -> None:
         with pytest.raises(InvalidAnswer) as exc:
             parse_typed(step, text)
@@ -209,12 +265,28 @@ class TestParseTyped:
     @pytest.mark.parametrize(
         ("text", "value"),
         [
-            ("yes", "yes"), ("Yes.", "yes"), ("haan", "yes"), ("Ha", "yes"), ("han", "yes"),
-            ("हाँ", "yes"), ("हां", "yes"), ("होय", "yes"), ("हो", "yes"), ("ho", "yes"),
-            ("no", "no"), ("nahi", "no"), ("Nahin", "no"), ("nai", "no"), ("नहीं", "no"),
-            ("नही", "no"), ("नाही", "no"),
-            ("prefer not", "undisclosed"), ("Prefer not to say", "undisclosed"), ("skip", "undisclosed"),
-            ("नहीं बताना", "undisclosed"), ("सांगायचं नाही", "undisclosed"),
+            ("yes", "yes"),
+            ("Yes.", "yes"),
+            ("haan", "yes"),
+            ("Ha", "yes"),
+            ("han", "yes"),
+            ("हाँ", "yes"),
+            ("हां", "yes"),
+            ("होय", "yes"),
+            ("हो", "yes"),
+            ("ho", "yes"),
+            ("no", "no"),
+            ("nahi", "no"),
+            ("Nahin", "no"),
+            ("nai", "no"),
+            ("नहीं", "no"),
+            ("नही", "no"),
+            ("नाही", "no"),
+            ("prefer not", "undisclosed"),
+            ("Prefer not to say", "undisclosed"),
+            ("skip", "undisclosed"),
+            ("नहीं बताना", "undisclosed"),
+            ("सांगायचं नाही", "undisclosed"),
         ],
     )
     def test_use(self, text: str, value: str) -> None:
@@ -246,8 +318,24 @@ class TestParseTyped:
     def test_triggers(self, text: str, value: set[str]) -> None:
         assert parse_typed("triggers", text) == frozenset(value)
 
-    @pytest.mark.parametrize("text", ["done", "Done!", "ho gaya", "bas", "बस", "हो गया", "झालं", "none",
-                                      "nothing", "kuch nahi", "कुछ नहीं", "काही नाही", "no"])
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "done",
+            "Done!",
+            "ho gaya",
+            "bas",
+            "बस",
+            "हो गया",
+            "झालं",
+            "none",
+            "nothing",
+            "kuch nahi",
+            "कुछ नहीं",
+            "काही नाही",
+            "no",
+        ],
+    )
     def test_triggers_done(self, text: str) -> None:
         assert parse_typed("triggers", text) == DONE
 
@@ -276,12 +364,21 @@ class TestParseTyped:
 
     def test_typed_answers_feed_the_state_machine(self) -> None:
         state = new_checkin()
-        for step, text in [("mood", "३"), ("craving", "saat"), ("triggers", "ताण, पगार"),
-                           ("use", "नाही"), ("note", "बरं वाटतंय")]:
+        for step, text in [
+            ("mood", "३"),
+            ("craving", "saat"),
+            ("triggers", "ताण, पगार"),
+            ("use", "नाही"),
+            ("note", "बरं वाटतंय"),
+        ]:
             state = apply_answer(state, step, parse_typed(step, text))
         assert summary_fields(state) == {
-            "mood": 3, "craving": 7, "triggers": ["money", "stress"], "used": "no",
-            "note": "बरं वाटतंय", "completed": True,
+            "mood": 3,
+            "craving": 7,
+            "triggers": ["money", "stress"],
+            "used": "no",
+            "note": "बरं वाटतंय",
+            "completed": True,
         }
 
     @given(st.sampled_from([*STEPS, "other"]), st.text())

@@ -18,9 +18,16 @@ from bot.runtime import CALL_ATTEMPTS, Saathi
 
 
 def _raw(update_id: int, chat_id: int, text: str) -> dict[str, Any]:
-    return {"update_id": update_id, "message": {
-        "message_id": update_id, "date": 0, "text": text,
-        "chat": {"id": chat_id, "type": "private"}, "from": {"id": chat_id, "is_bot": False, "first_name": "Asha"}}}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 0,
+            "text": text,
+            "chat": {"id": chat_id, "type": "private"},
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Asha"},
+        },
+    }
 
 
 def _text(update_id: int, chat_id: int, text: str) -> Update:
@@ -90,17 +97,29 @@ async def test_no_more_than_the_lanes_at_once() -> None:
 async def test_a_stop_leaves_the_rest_of_the_batch_to_the_inbox() -> None:
     stop = asyncio.Event()
     # chat 11's slow first update holds its lane; chat 22 stops the bot meanwhile
-    batch = [(1, _text(1, 11, "slow")), (2, _text(2, 22, "stop here")), (3, _text(3, 11, "never started")),
-             (4, _text(4, 22, "never started either"))]
+    batch = [
+        (1, _text(1, 11, "slow")),
+        (2, _text(2, 22, "stop here")),
+        (3, _text(3, 11, "never started")),
+        (4, _text(4, 22, "never started either")),
+    ]
     app = _Recorder(stop, stop_after=2)
     assert await _inbox(app).run_lanes(batch, stop) == 2
     assert {i for kind, i in app.events if kind == "end"} == {1, 2}  # 3 and 4 stay pending in the inbox
 
 
 def test_malformed_getupdates_items_are_skipped_and_confirmed_past() -> None:
-    items = [_raw(7, 11, "fine"), {"message": {"text": "no update_id"}}, "not an object", None, [1, 2],
-             {"update_id": "8"}, {"update_id": True}, _raw(9, 12, "also fine"),
-             {"update_id": 10, "message": {"chat": "not a chat"}}]
+    items = [
+        _raw(7, 11, "fine"),
+        {"message": {"text": "no update_id"}},
+        "not an object",
+        None,
+        [1, 2],
+        {"update_id": "8"},
+        {"update_id": True},
+        _raw(9, 12, "also fine"),
+        {"update_id": 10, "message": {"chat": "not a chat"}},
+    ]
     readable, offset = read_items(items, None)
     assert [received.update_id for received, _ in readable] == [7, 9]
     assert [received.chat_id for received, _ in readable] == [11, 12]
@@ -188,8 +207,10 @@ async def test_on_sqlite_a_use_case_runs_inline() -> None:
 
     saathi = Saathi(services="services")  # type: ignore[arg-type]
     seen: list[object] = []
-    assert await saathi.call(lambda services, name: seen.append((services, greenlet.getcurrent().parent)) or name,
-                             "x") == "x"
+    assert (
+        await saathi.call(lambda services, name: seen.append((services, greenlet.getcurrent().parent)) or name, "x")
+        == "x"
+    )
     assert seen == [("services", None)]
 
 

@@ -23,14 +23,38 @@ from bot.domain.coping import (
 LOCALES = Path(__file__).resolve().parents[2] / "bot" / "i18n" / "locales"
 LANGUAGES = ("en", "hi", "mr")
 REQUIRED = {
-    "urge_surfing", "delay_distract_decide", "halt", "grounding_54321", "call_sponsor",
-    "box_breathing", "play_the_tape_forward", "walk_outside", "water_and_food", "journal",
-    "gratitude_three", "call_counsellor", "attend_meeting", "change_place", "cold_water",
-    "music", "prayer_or_meditation", "plan_tomorrow", "rest_and_sleep", "reach_out_friend",
+    "urge_surfing",
+    "delay_distract_decide",
+    "halt",
+    "grounding_54321",
+    "call_sponsor",
+    "box_breathing",
+    "play_the_tape_forward",
+    "walk_outside",
+    "water_and_food",
+    "journal",
+    "gratitude_three",
+    "call_counsellor",
+    "attend_meeting",
+    "change_place",
+    "cold_water",
+    "music",
+    "prayer_or_meditation",
+    "plan_tomorrow",
+    "rest_and_sleep",
+    "reach_out_friend",
 }
 KNOWN_TAGS = {"craving_high", "craving_low", "mood_low", "mood_ok", "used", "urge", "not_after_use", *TRIGGERS}
-AFTER_USE = {"call_counsellor", "plan_tomorrow", "reach_out_friend", "call_sponsor", "attend_meeting",
-             "water_and_food", "rest_and_sleep", "journal"}
+AFTER_USE = {
+    "call_counsellor",
+    "plan_tomorrow",
+    "reach_out_friend",
+    "call_sponsor",
+    "attend_meeting",
+    "water_and_food",
+    "rest_and_sleep",
+    "journal",
+}
 
 moods = st.none() | st.integers(min_value=1, max_value=5)
 cravings = st.none() | st.integers(min_value=0, max_value=10)
@@ -74,8 +98,19 @@ class TestCatalogue:
             strategy.id = "other"  # type: ignore[misc]
 
     def test_triggers(self) -> None:
-        assert TRIGGERS == ("stress", "people", "places", "boredom", "loneliness", "anger",
-                            "celebration", "pain", "money", "family", "other")
+        assert TRIGGERS == (
+            "stress",
+            "people",
+            "places",
+            "boredom",
+            "loneliness",
+            "anger",
+            "celebration",
+            "pain",
+            "money",
+            "family",
+            "other",
+        )
 
 
 class TestTranslations:
@@ -190,8 +225,12 @@ class TestToolkit:
         assert len(kit) == 3
         assert "urge" in kit[0].tags
 
-    @given(cravings, st.none() | st.sampled_from(TRIGGERS), st.integers(min_value=1, max_value=30),
-           st.integers(min_value=0, max_value=100))
+    @given(
+        cravings,
+        st.none() | st.sampled_from(TRIGGERS),
+        st.integers(min_value=1, max_value=30),
+        st.integers(min_value=0, max_value=100),
+    )
     def test_shape(self, craving, trigger, count, rotation) -> None:
         kit = toolkit(craving=craving, trigger=trigger, count=count, rotation=rotation)
         assert len(kit) == min(count, len(STRATEGIES))

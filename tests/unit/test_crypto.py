@@ -112,8 +112,10 @@ def test_production_without_a_key_refuses_to_start() -> None:
     assert parse_settings({}).encryption_keys == ()  # development may run without (with a warning)
 
 
-@pytest.mark.parametrize("values", [{"SAATHI_ENCRYPTION_KEYS": "short"}, {"SAATHI_ENCRYPTION_KEYS": K1 + ",x" * 3},
-                                    {"SAATHI_ENV": "staging"}])
+@pytest.mark.parametrize(
+    "values",
+    [{"SAATHI_ENCRYPTION_KEYS": "short"}, {"SAATHI_ENCRYPTION_KEYS": K1 + ",x" * 3}, {"SAATHI_ENV": "staging"}],
+)
 def test_a_malformed_key_or_environment_is_one_readable_line(values: dict[str, str]) -> None:
     with pytest.raises(SettingsError) as error:
         parse_settings(values)

@@ -44,21 +44,26 @@ def gap(days: dict[date, Day], today: date = TODAY) -> Gap | None:
 
 # --- one day --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("status", "delivered", "paused", "over", "expected"), [
-    ("completed", True, False, True, D),
-    ("completed", False, True, False, D),  # a check-in done is done, even on a paused day
-    ("missed", True, False, True, M),
-    ("pending", True, False, True, M),  # still open from a past day: the close job has not run yet
-    ("missed", False, False, True, N),  # 403 or retries exhausted: never arrived, not the member's fault
-    ("missed", True, True, True, N),  # paused
-    ("pending", True, False, False, N),  # today is not over
-    (None, True, False, True, N),  # nothing was sent that day
-])
+
+@pytest.mark.parametrize(
+    ("status", "delivered", "paused", "over", "expected"),
+    [
+        ("completed", True, False, True, D),
+        ("completed", False, True, False, D),  # a check-in done is done, even on a paused day
+        ("missed", True, False, True, M),
+        ("pending", True, False, True, M),  # still open from a past day: the close job has not run yet
+        ("missed", False, False, True, N),  # 403 or retries exhausted: never arrived, not the member's fault
+        ("missed", True, True, True, N),  # paused
+        ("pending", True, False, False, N),  # today is not over
+        (None, True, False, True, N),  # nothing was sent that day
+    ],
+)
 def test_day_outcome(status: str | None, delivered: bool, paused: bool, over: bool, expected: Day) -> None:
     assert day_outcome(checkin_status=status, delivered=delivered, paused=paused, day_over=over) is expected
 
 
 # --- gaps ----------------------------------------------------------------------------------------
+
 
 def test_two_missed_days_after_a_check_in_are_a_gap_of_two() -> None:
     found = gap(cal(D, D, M, M, N))  # today (N) is still open
@@ -91,10 +96,14 @@ def test_a_member_abroad_has_their_own_calendar() -> None:
     now = datetime(2026, 11, 29, 20, 0, tzinfo=UTC)
     india, new_york = local_date(now, KOLKATA), local_date(now, "America/New_York")
     assert india == date(2026, 11, 30) and new_york == date(2026, 11, 29)
+
     # Both missed 28 and 29 November; for India the 29th is over, in New York it is today and still open.
     def outcomes(today: date) -> dict[date, Day]:
-        return {d: day_outcome(checkin_status="pending", delivered=True, paused=False, day_over=d < today)
-                for d in (date(2026, 11, 28), date(2026, 11, 29))}
+        return {
+            d: day_outcome(checkin_status="pending", delivered=True, paused=False, day_over=d < today)
+            for d in (date(2026, 11, 28), date(2026, 11, 29))
+        }
+
     assert gap(outcomes(india), india).missed == 2  # type: ignore[union-attr]
     assert gap(outcomes(new_york), new_york).missed == 1  # type: ignore[union-attr]
 
@@ -117,6 +126,7 @@ def test_a_gap_longer_than_the_look_back_stays_the_same_gap() -> None:
 
 
 # --- who is told, once per gap ---------------------------------------------------------------------
+
 
 def test_the_sponsor_once_after_two_then_the_counsellor_after_four() -> None:
     assert notices_due(1, Notified(), has_sponsor=True) == frozenset()
@@ -145,6 +155,7 @@ def test_per_centre_thresholds() -> None:
 
 # --- a sharp drop in the check-in rate -------------------------------------------------------------
 
+
 def test_every_other_day_after_weeks_of_daily_check_ins_is_a_drop() -> None:
     baseline = [D] * 21
     recent = [M, D, M, D, M, M, D]
@@ -165,18 +176,22 @@ def test_paused_weeks_do_not_look_like_a_drop() -> None:
 
 # --- quiet hours -------------------------------------------------------------------------------------
 
+
 def ist(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 11, day, hour, minute, tzinfo=UTC) - timedelta(hours=5, minutes=30)
 
 
-@pytest.mark.parametrize(("moment", "expected"), [
-    (ist(25, 23, 0), ist(26, 7, 0)),  # late evening: next morning
-    (ist(26, 2, 30), ist(26, 7, 0)),  # small hours: this morning
-    (ist(26, 6, 59), ist(26, 7, 0)),
-    (ist(26, 7, 0), ist(26, 7, 0)),  # the end is not quiet
-    (ist(26, 21, 59), ist(26, 21, 59)),
-    (ist(26, 22, 0), ist(27, 7, 0)),  # the start is quiet
-])
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (ist(25, 23, 0), ist(26, 7, 0)),  # late evening: next morning
+        (ist(26, 2, 30), ist(26, 7, 0)),  # small hours: this morning
+        (ist(26, 6, 59), ist(26, 7, 0)),
+        (ist(26, 7, 0), ist(26, 7, 0)),  # the end is not quiet
+        (ist(26, 21, 59), ist(26, 21, 59)),
+        (ist(26, 22, 0), ist(27, 7, 0)),  # the start is quiet
+    ],
+)
 def test_pings_wait_for_the_morning(moment: datetime, expected: datetime) -> None:
     assert release_at(moment, KOLKATA) == expected
 
@@ -221,20 +236,24 @@ def test_suggest_the_counsellor_after_a_few_sponsor_only_requests() -> None:
 
 # --- what a sponsor sees, reading commands -------------------------------------------------------------
 
+
 def test_week_row_shows_days_only_oldest_first() -> None:
     done = [TODAY - timedelta(days=n) for n in (6, 5, 4, 2)]
     assert week_row(done, TODAY) == "✅ ✅ ✅ ⬜ ✅ ⬜ ⏳"
     assert week_row([*done, TODAY], TODAY).endswith("⬜ ✅")
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("River 12 you can do this", ("River 12", "you can do this")),
-    ("river12 hi", ("River 12", "hi")),
-    ("Lotus 7", ("Lotus 7", "")),
-    ("Lotus 7\nline two", ("Lotus 7", "line two")),
-    ("hello there", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("River 12 you can do this", ("River 12", "you can do this")),
+        ("river12 hi", ("River 12", "hi")),
+        ("Lotus 7", ("Lotus 7", "")),
+        ("Lotus 7\nline two", ("Lotus 7", "line two")),
+        ("hello there", None),
+        ("", None),
+    ],
+)
 def test_parse_pseudonym(text: str, expected: tuple[str, str] | None) -> None:
     assert parse_pseudonym(text) == expected
 

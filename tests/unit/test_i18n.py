@@ -10,9 +10,21 @@ from fluent.syntax import FluentParser, ast
 
 from bot.i18n import LANGUAGES, LOCALES, normalise_language, t
 
-SAMPLE_ARGS = {"pseudonym": "Lotus 7", "time": "20:00", "days": 3, "date": "01/12/2026", "helplines": "112",
-               "title": "T", "body": "B", "strength": 7, "name": "N", "center": "C", "role": "counsellor",
-               "question": "Q", "answer": "A"}
+SAMPLE_ARGS = {
+    "pseudonym": "Lotus 7",
+    "time": "20:00",
+    "days": 3,
+    "date": "01/12/2026",
+    "helplines": "112",
+    "title": "T",
+    "body": "B",
+    "strength": 7,
+    "name": "N",
+    "center": "C",
+    "role": "counsellor",
+    "question": "Q",
+    "answer": "A",
+}
 
 
 def _ids(lang: str) -> dict[str, set[str]]:

@@ -20,8 +20,9 @@ ALLOWED_LATE_IMPORTS = {
 
 
 def _python_files(*folders: str) -> list[Path]:
-    return sorted(path for folder in folders for path in (ROOT / folder).rglob("*.py")
-                  if "migrations" not in path.parts)
+    return sorted(
+        path for folder in folders for path in (ROOT / folder).rglob("*.py") if "migrations" not in path.parts
+    )
 
 
 def late_imports(source: str) -> list[tuple[str, int]]:
@@ -42,13 +43,16 @@ def test_no_function_imports_a_module_unless_listed_with_a_reason() -> None:
         for function, line in late_imports(path.read_text(encoding="utf-8")):
             if f"{relative}:{function}" not in ALLOWED_LATE_IMPORTS:
                 unexpected.append(f"{relative}:{line} in {function}()")
-    assert unexpected == [], "imports inside functions (move them to the top, or break the cycle):\n" \
-        + "\n".join(unexpected)
+    assert unexpected == [], "imports inside functions (move them to the top, or break the cycle):\n" + "\n".join(
+        unexpected
+    )
 
 
 def test_the_late_import_check_finds_one() -> None:
-    source = "import os\n\ndef f():\n    from bot.services import conversation\n    return conversation\n\n" \
-             "class C:\n    async def g(self):\n        import json\n"
+    source = (
+        "import os\n\ndef f():\n    from bot.services import conversation\n    return conversation\n\n"
+        "class C:\n    async def g(self):\n        import json\n"
+    )
     assert late_imports(source) == [("f", 4), ("g", 9)]
 
 

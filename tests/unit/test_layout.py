@@ -80,8 +80,12 @@ class _Imports(ast.NodeVisitor):
 
     def visit_If(self, node: ast.If) -> None:
         test = node.test
-        if isinstance(test, ast.Name) and test.id == "TYPE_CHECKING" or \
-                isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING":
+        if (
+            isinstance(test, ast.Name)
+            and test.id == "TYPE_CHECKING"
+            or isinstance(test, ast.Attribute)
+            and test.attr == "TYPE_CHECKING"
+        ):
             for child in node.orelse:
                 self.visit(child)
             return
@@ -91,8 +95,13 @@ class _Imports(ast.NodeVisitor):
         self.found.append(([alias.name for alias in node.names], node.lineno, self._depth > 0))
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
-        self.found.append(([f"\0{node.level}\0{node.module or ''}\0{alias.name}" for alias in node.names],
-                           node.lineno, self._depth > 0))
+        self.found.append(
+            (
+                [f"\0{node.level}\0{node.module or ''}\0{alias.name}" for alias in node.names],
+                node.lineno,
+                self._depth > 0,
+            )
+        )
 
 
 def import_graph(modules: dict[str, Path]) -> dict[str, list[Edge]]:
@@ -157,15 +166,17 @@ def cycles(graph: dict[str, list[Edge]]) -> list[list[str]]:
 def _describe(component: list[str], graph: dict[str, list[Edge]]) -> str:
     inside = set(component)
     edges = [edge for name in component for edge in graph[name] if edge.imported in inside]
-    return "\n".join(f"  {e.importer} -> {e.imported} (line {e.line}{', inside a function' if e.late else ''})"
-                     for e in edges)
+    return "\n".join(
+        f"  {e.importer} -> {e.imported} (line {e.line}{', inside a function' if e.late else ''})" for e in edges
+    )
 
 
 def test_no_import_cycle_among_the_projects_modules() -> None:
     graph = import_graph(project_modules())
     found = cycles(graph)
     assert not found, "import cycles (late imports included):\n" + "\n\n".join(
-        _describe(component, graph) for component in found)
+        _describe(component, graph) for component in found
+    )
 
 
 def test_the_allowed_edges_still_exist() -> None:
@@ -186,6 +197,7 @@ def test_no_module_over_500_lines() -> None:
 
 # The checks themselves: a cycle through a late import is found, and a relative import resolves.
 
+
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
     (tmp_path / "pkg").mkdir()
@@ -197,8 +209,9 @@ def tree(tmp_path: Path) -> Path:
 
 
 def _modules(root: Path) -> dict[str, Path]:
-    return {".".join(p.relative_to(root).with_suffix("").parts).removesuffix(".__init__"): p
-            for p in root.rglob("*.py")}
+    return {
+        ".".join(p.relative_to(root).with_suffix("").parts).removesuffix(".__init__"): p for p in root.rglob("*.py")
+    }
 
 
 def test_a_cycle_closed_by_a_late_relative_import_is_found(tree: Path) -> None:

@@ -76,6 +76,7 @@ def _grants(vt: VirtualTime, limiter, chat_id: int, lane: int, log: list, **kwar
     async def go() -> None:
         paid = await limiter.acquire(chat_id, lane, **kwargs)
         log.append((vt.now, chat_id, lane, paid))
+
     return asyncio.create_task(go())
 
 
@@ -188,7 +189,7 @@ async def test_an_urgent_alert_behind_a_broadcast_takes_the_next_token() -> None
     reply = [at for at, chat, *_ in log if chat == 9002]
     assert urgent and urgent[0] - 30 <= 0.25 + 1e-9  # the first token of the next quarter second
     assert reply and reply[0] >= urgent[0]
-    assert [chat for _, chat, *_ in log[sent_before:sent_before + 2]] == [9001, 9002]
+    assert [chat for _, chat, *_ in log[sent_before : sent_before + 2]] == [9001, 9002]
     assert len(log) - sent_before <= 2 * 7 + 1  # the broadcast goes on at the same rate around them
 
 
@@ -268,8 +269,14 @@ class _BucketThatFails:
 
 async def test_waiters_hear_of_a_failing_bucket_rather_than_wait_forever() -> None:
     vt = VirtualTime()
-    limiter = RateLimiter(Limits(), overall=_BucketThatFails(), paid=_BucketThatFails(), pacer=LocalPacer(vt.clock),
-                          clock=vt.clock, sleep=vt.sleep)
+    limiter = RateLimiter(
+        Limits(),
+        overall=_BucketThatFails(),
+        paid=_BucketThatFails(),
+        pacer=LocalPacer(vt.clock),
+        clock=vt.clock,
+        sleep=vt.sleep,
+    )
     waiters = [asyncio.create_task(limiter.acquire(chat, Priority.SCHEDULED)) for chat in (1, 2, 3)]
     await vt.run_until(1)
     for waiter in waiters:
@@ -285,6 +292,7 @@ async def test_scaled_limits_keep_the_shape() -> None:
 
 
 # --- Redis ------------------------------------------------------------------------------------
+
 
 def _redis_or_skip() -> None:
     try:
@@ -341,8 +349,9 @@ async def test_redis_urgent_waiter_in_one_worker_makes_the_others_broadcast_step
         order.append(name)
 
     try:
-        broadcast = [asyncio.create_task(send(broadcaster, 20_000 + i, Priority.SCHEDULED, "checkin"))
-                     for i in range(20)]
+        broadcast = [
+            asyncio.create_task(send(broadcaster, 20_000 + i, Priority.SCHEDULED, "checkin")) for i in range(20)
+        ]
         while len(order) < 2:  # the broadcast is under way in the other worker
             await asyncio.sleep(0.01)
         before = len(order)
@@ -358,6 +367,7 @@ async def test_redis_urgent_waiter_in_one_worker_makes_the_others_broadcast_step
 
 
 # --- Redis on virtual time ---------------------------------------------------------------------
+
 
 class RedisVirtualTime(VirtualTime):
     """Virtual time for limiters whose buckets live in Redis: time moves only when every task waits
@@ -397,8 +407,13 @@ class RedisVirtualTime(VirtualTime):
 def _telegram_refuses(times: list[float], limits: Limits) -> int:
     """How many of these arrivals the emulator (Telegram's limits, at the limits' time scale) refuses."""
     now = [0.0]
-    flood = FloodLimiter(overall_per_sec=TELEGRAM_PER_SEC, per_chat_per_sec=None, per_group_per_min=None,
-                         time_scale=limits.time_scale, clock=lambda: now[0])
+    flood = FloodLimiter(
+        overall_per_sec=TELEGRAM_PER_SEC,
+        per_chat_per_sec=None,
+        per_group_per_min=None,
+        time_scale=limits.time_scale,
+        clock=lambda: now[0],
+    )
     refused = 0
     for now[0] in sorted(times):
         refused += flood.acquire(1, is_group=False) > 0
@@ -423,7 +438,8 @@ async def _two_redis_workers(vt: RedisVirtualTime, limits: Limits, sends: int) -
 
 @pytest.mark.parametrize("scale", [1, 10])
 async def test_redis_workers_never_put_more_in_a_window_than_the_rate_and_telegram_takes_them_all(
-        monkeypatch: pytest.MonkeyPatch, scale: float) -> None:
+    monkeypatch: pytest.MonkeyPatch, scale: float
+) -> None:
     """Two processes, 400 concurrent sends each, one shared Redis bucket at 29/s (×10: 290/s in a
     0.1 s window): no window holds more than 29, the rate is kept, and Telegram, counting arrivals
     that wander by up to half the rate's slack (the network's share), refuses none."""
@@ -447,7 +463,8 @@ async def test_redis_workers_never_put_more_in_a_window_than_the_rate_and_telegr
 
 @pytest.mark.parametrize("scale", [1, 10])
 async def test_redis_workers_whose_loops_wake_late_drop_those_send_times_rather_than_crowd_the_next(
-        monkeypatch: pytest.MonkeyPatch, scale: float) -> None:
+    monkeypatch: pytest.MonkeyPatch, scale: float
+) -> None:
     """Every sleep wakes up to three times the tolerated lateness late (a busy event loop): send
     times handed out that late would crowd the ones booked after them, so they are dropped; what
     goes out still fits Telegram's window, with the network's share of the slack to spare."""

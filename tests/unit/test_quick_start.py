@@ -24,7 +24,7 @@ def _folder(tmp_path: Path) -> Path:
     bin_dir = tmp_path / ".venv" / "bin"
     bin_dir.mkdir(parents=True)
     (bin_dir / "python").symlink_to(sys.executable)
-    (bin_dir / "saathi").write_text("#!/bin/sh\necho \"saathi $*\"\n")
+    (bin_dir / "saathi").write_text('#!/bin/sh\necho "saathi $*"\n')
     (bin_dir / "saathi").chmod(0o755)
     (tmp_path / ".venv" / ".saathi-run-installed").touch()
     return tmp_path
@@ -32,8 +32,9 @@ def _folder(tmp_path: Path) -> Path:
 
 def _run(folder: Path) -> str:
     env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "SAATHI_ENCRYPTION_KEYS")}
-    done = subprocess.run([str(folder / "scripts" / "run")], cwd=folder, env=env, capture_output=True, text=True,
-                          timeout=60, check=True)
+    done = subprocess.run(
+        [str(folder / "scripts" / "run")], cwd=folder, env=env, capture_output=True, text=True, timeout=60, check=True
+    )
     return done.stdout
 
 

@@ -37,6 +37,7 @@ FORBIDDEN_IMPORTS = {"telegram", "sqlmodel", "sqlalchemy", "asyncio", "aiohttp",
 
 # --- the one function -----------------------------------------------------------------------------
 
+
 def test_build_relay_takes_only_a_speaker_a_body_a_mark_and_buttons() -> None:
     parameters = list(inspect.signature(build_relay).parameters)
     assert parameters == ["speaker", "body", "mark", "icon", "buttons"]
@@ -46,8 +47,11 @@ def test_build_relay_takes_only_a_speaker_a_body_a_mark_and_buttons() -> None:
     assert cheered.text == "🎉 Banyan 4: 7 days!" and cheered.button_rows() == [[("👏", "cir:v1:enc:9:clap")]]
 
 
-@given(speaker=st.text(min_size=1, max_size=40).filter(str.strip), body=st.text(max_size=300),
-       mark=st.none() | st.sampled_from(["facilitator", "सहायक"]))
+@given(
+    speaker=st.text(min_size=1, max_size=40).filter(str.strip),
+    body=st.text(max_size=300),
+    mark=st.none() | st.sampled_from(["facilitator", "सहायक"]),
+)
 def test_build_relay_shows_exactly_the_speaker_and_the_words(speaker: str, body: str, mark: str | None) -> None:
     built = build_relay(speaker, body, mark=mark)
     label = " ".join(speaker.split()) + (f" ({mark})" if mark else "")
@@ -55,14 +59,33 @@ def test_build_relay_shows_exactly_the_speaker_and_the_words(speaker: str, body:
     assert built.buttons == ()
 
 
-@pytest.mark.parametrize("text", ["call me 9812345678", "+91 98123 45678", "ping @ravi_sharma", "t.me/ravi",
-                                  "https://example.org/me", "mail ravi.s@example.com", "022-2345-6789"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "call me 9812345678",
+        "+91 98123 45678",
+        "ping @ravi_sharma",
+        "t.me/ravi",
+        "https://example.org/me",
+        "mail ravi.s@example.com",
+        "022-2345-6789",
+    ],
+)
 def test_contact_details_are_recognised(text: str) -> None:
     assert contains_contact_details(text)
 
 
-@pytest.mark.parametrize("text", ["90 days clean today", "I slept 8 hours, 2 meetings this week", "@ home now",
-                                  "Meeting at 19:00 on 01/12/2026", "2026-11-25 was hard", "I owe 50000 rupees"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "90 days clean today",
+        "I slept 8 hours, 2 meetings this week",
+        "@ home now",
+        "Meeting at 19:00 on 01/12/2026",
+        "2026-11-25 was hard",
+        "I owe 50000 rupees",
+    ],
+)
 def test_ordinary_sharing_is_not_contact_details(text: str) -> None:
     assert not contains_contact_details(text)
 
@@ -88,19 +111,34 @@ def test_pace_keeps_one_message_a_second_per_chat() -> None:
 
 # --- meetings ------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("daily 19:00 60", Schedule("daily", time(19, 0), 60)),
-    ("daily 7:30", Schedule("daily", time(7, 30), 60)),
-    ("Weekly Saturday 11:00 90", Schedule("weekly", time(11, 0), 90, 5)),
-    ("weekly mon 18 45min", Schedule("weekly", time(18, 0), 45, 0)),
-])
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("daily 19:00 60", Schedule("daily", time(19, 0), 60)),
+        ("daily 7:30", Schedule("daily", time(7, 30), 60)),
+        ("Weekly Saturday 11:00 90", Schedule("weekly", time(11, 0), 90, 5)),
+        ("weekly mon 18 45min", Schedule("weekly", time(18, 0), 45, 0)),
+    ],
+)
 def test_schedules_read_as_an_admin_writes_them(text: str, expected: Schedule) -> None:
     assert parse_schedule(text) == expected
     assert parse_schedule(expected.describe()) == expected
 
 
-@pytest.mark.parametrize("text", ["", "sometimes", "daily", "weekly 19:00", "daily 25:00", "daily 19:00 5",
-                                  "daily 19:00 60 extra", "weekly funday 10:00"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "sometimes",
+        "daily",
+        "weekly 19:00",
+        "daily 25:00",
+        "daily 19:00 5",
+        "daily 19:00 60 extra",
+        "weekly funday 10:00",
+    ],
+)
 def test_bad_schedules_say_why(text: str) -> None:
     with pytest.raises(ScheduleError):
         parse_schedule(text)
@@ -110,13 +148,15 @@ def test_next_meeting_in_local_time() -> None:
     daily = parse_schedule("daily 19:00 60")
     morning = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # 08:30 in India
     assert next_meeting_start(daily, morning, "Asia/Kolkata") == datetime(2026, 11, 25, 13, 30, tzinfo=UTC)
-    assert next_meeting_start(daily, datetime(2026, 11, 25, 13, 30, tzinfo=UTC), "Asia/Kolkata") == \
-        datetime(2026, 11, 26, 13, 30, tzinfo=UTC)
+    assert next_meeting_start(daily, datetime(2026, 11, 25, 13, 30, tzinfo=UTC), "Asia/Kolkata") == datetime(
+        2026, 11, 26, 13, 30, tzinfo=UTC
+    )
     weekly = parse_schedule("weekly sat 11:00 90")
     assert next_meeting_start(weekly, morning, "Asia/Kolkata") == datetime(2026, 11, 28, 5, 30, tzinfo=UTC)
     # across a DST change the wall-clock time holds (London, last Sunday of March)
-    london = next_meeting_start(parse_schedule("weekly sun 10:00"), datetime(2026, 3, 28, 12, 0, tzinfo=UTC),
-                                "Europe/London")
+    london = next_meeting_start(
+        parse_schedule("weekly sun 10:00"), datetime(2026, 3, 28, 12, 0, tzinfo=UTC), "Europe/London"
+    )
     assert london == datetime(2026, 3, 29, 9, 0, tzinfo=UTC)
 
 
@@ -128,9 +168,13 @@ def test_goals_and_openers_rotate_through_the_catalogue(sequence: int) -> None:
 
 
 def test_every_goal_opener_media_kind_and_circle_kind_has_words_in_every_language() -> None:
-    keys = [f"circle-goal-{g}" for g in relay.GOALS] + [f"circle-opener-{o}" for o in relay.OPENERS] \
-        + [f"circle-media-{k}" for k in circles.MEDIA_KINDS] + ["circle-held-abuse", "circle-held-review"] \
+    keys = (
+        [f"circle-goal-{g}" for g in relay.GOALS]
+        + [f"circle-opener-{o}" for o in relay.OPENERS]
+        + [f"circle-media-{k}" for k in circles.MEDIA_KINDS]
+        + ["circle-held-abuse", "circle-held-review"]
         + [f"circle-kind-{k}" for k in ("12_step", "self_help", "therapist", "alumni")]
+    )
     for lang in LANGUAGES:
         missing = [key for key in keys if key not in message_ids(lang)]
         assert not missing, (lang, missing)
@@ -152,21 +196,45 @@ def test_circle_domain_modules_do_no_io_and_read_no_clock(module: str) -> None:
 
 # --- moderation lists -----------------------------------------------------------------------------------
 
+
 def test_every_language_has_a_list_that_loads() -> None:
     for lang in moderation.LANGUAGES:
         assert len(moderation.load_terms((lang,))) >= 20, lang
 
 
-@pytest.mark.parametrize("text", ["shut up you junkie", "F*CK you", "you are worthless", "fuuuuck off",
-                                  "tu nashedi hai", "साला नशेड़ी", "हरामि", "chutiyaaa", "जाऊन मर", "tu bevda ahes",
-                                  "B1TCH"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "shut up you junkie",
+        "F*CK you",
+        "you are worthless",
+        "fuuuuck off",
+        "tu nashedi hai",
+        "साला नशेड़ी",
+        "हरामि",
+        "chutiyaaa",
+        "जाऊन मर",
+        "tu bevda ahes",
+        "B1TCH",
+    ],
+)
 def test_harsh_words_are_caught_in_any_language_and_spelling(text: str) -> None:
     assert moderation.is_abusive(text), text
 
 
-@pytest.mark.parametrize("text", ["I'm an addict and today I'm 90 days clean", "मैं पहले नशेड़ी था, अब नहीं",
-                                  "I felt useless today", "Class was shitake mushrooms cooking", "Scunthorpe",
-                                  "मी आधी बेवडा होतो", "I drank again and I'm ashamed", "Let's fight the cravings"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm an addict and today I'm 90 days clean",
+        "मैं पहले नशेड़ी था, अब नहीं",
+        "I felt useless today",
+        "Class was shitake mushrooms cooking",
+        "Scunthorpe",
+        "मी आधी बेवडा होतो",
+        "I drank again and I'm ashamed",
+        "Let's fight the cravings",
+    ],
+)
 def test_recovery_words_and_self_talk_are_not_held(text: str) -> None:
     assert not moderation.is_abusive(text), (text, moderation.find_abuse(text))
 

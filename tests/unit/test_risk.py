@@ -81,6 +81,7 @@ def evaluation():  # type: ignore[no-untyped-def]
 
 # --- the labelled set ---------------------------------------------------------------------------
 
+
 def test_labelled_set_meets_the_clinical_thresholds() -> None:
     result = evaluation()
     urgent_recall = result.recall("urgent")
@@ -122,8 +123,11 @@ def test_watch_with_followup_is_scored_as_concern_and_plain_watch_as_none() -> N
 def test_risk_eval_exit_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     module = risk_eval()
     good = tmp_path / "good.tsv"
-    good.write_text("language\tlabel\ttext\n# a comment\nen\turgent\tI want to die\n"
-                    "hi-Latn\tconcern\tmaine aaj pi li\nmr\tnone\tचहा प्यायलो\n", encoding="utf-8")
+    good.write_text(
+        "language\tlabel\ttext\n# a comment\nen\turgent\tI want to die\n"
+        "hi-Latn\tconcern\tmaine aaj pi li\nmr\tnone\tचहा प्यायलो\n",
+        encoding="utf-8",
+    )
     assert module.main([str(good)]) == 0
     out = capsys.readouterr().out
     assert "Confusion matrix" in out and "PASSED" in out and "hi-Latn" in out and "3 labelled messages" in out
@@ -137,6 +141,7 @@ def test_risk_eval_exit_status(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 
 # --- normalisation -----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("raw", "folded"),
@@ -200,6 +205,7 @@ def test_obfuscated_danger_is_still_urgent(text: str) -> None:
 
 
 # --- the issue's negation and idiom cases --------------------------------------------------------
+
 
 def test_dont_want_to_live_is_urgent() -> None:
     result = assess("I don't want to live")
@@ -355,6 +361,7 @@ def test_an_unless_idiom_only_cancels_the_words_it_covers() -> None:
 
 # --- reasons -----------------------------------------------------------------------------------
 
+
 def test_reasons_carry_rule_ids_categories_and_the_members_own_words() -> None:
     result = assess("honestly I don't want to live anymore")
     (reason,) = [r for r in result.reasons if r.rule_id == "EN-SUI-003"]
@@ -396,6 +403,7 @@ def test_classification_format_and_lines() -> None:
 
 
 # --- check-in answers and history ---------------------------------------------------------------
+
 
 def days(values: list[tuple[int | None, int | None]], *, end: date = TODAY - timedelta(days=1)) -> list[DayRecord]:
     """History records (mood, craving), oldest first, ending the day before TODAY."""
@@ -490,6 +498,7 @@ def test_history_without_today_uses_its_own_dates() -> None:
 
 # --- follow-up (C-SSRS style) -------------------------------------------------------------------
 
+
 def test_followup_questions_in_order() -> None:
     assert followup_questions() == [WISH_DEAD, THOUGHTS_KILL, METHOD, INTENT, PLAN, PREPARATION]
 
@@ -529,6 +538,7 @@ def test_negated_urgent_statements_ask_for_followup_but_plain_use_does_not() -> 
 
 
 # --- rule files ----------------------------------------------------------------------------------
+
 
 def test_every_rule_file_loads_and_ids_are_unique_and_well_formed() -> None:
     everything = load_rules()
@@ -592,7 +602,7 @@ patterns = ["want to die"]
         (('level = "urgent"', 'level = "severe"'), "unknown risk level"),
         (('level = "urgent"', 'level = "none"'), "would never raise"),
         (('description = "test"', 'description = ""'), "needs a description"),
-        (('patterns = ["want to die"]', 'patterns = []'), "at least one entry"),
+        (('patterns = ["want to die"]', "patterns = []"), "at least one entry"),
         (('patterns = ["want to die"]', 'patterns = ["want (to die"]'), "ends too early"),
         (('patterns = ["want to die"]', 'patterns = ["want (to/) die"]'), "empty choice"),
         (('patterns = ["want to die"]', 'patterns = ["re:(a+)+"]'), "repeats a repeated group"),

@@ -51,6 +51,7 @@ def corpus():  # type: ignore[no-untyped-def]
 
 # --- the corpus --------------------------------------------------------------------------------
 
+
 def test_corpus_is_big_covers_every_language_and_family() -> None:
     examples = corpus()
     assert len(examples) >= 3000
@@ -97,6 +98,7 @@ def test_corpus_needs_its_header_and_refuses_duplicates(tmp_path: Path) -> None:
 
 # --- the artifact and scoring ---------------------------------------------------------------------
 
+
 def test_artifact_is_small_loaded_once_and_matches_the_corpus_and_features() -> None:
     path = clf.packaged_path()
     assert path.stat().st_size < 5 * 1024 * 1024
@@ -118,8 +120,9 @@ def test_retraining_reproduces_the_shipped_scores_and_stdlib_scoring_equals_skle
     shipped = model()
     examples = corpus()
     with training.threadpool_limits(limits=1):
-        vectorizer, classifier = training._fit_arrays([e.text for e in examples], [e.label for e in examples],
-                                                      float(shipped.meta["C"]))
+        vectorizer, classifier = training._fit_arrays(
+            [e.text for e in examples], [e.label for e in examples], float(shipped.meta["C"])
+        )
     fitted = training.export(vectorizer, classifier, shipped.thresholds, shipped.meta)
     assert set(fitted.terms) == set(shipped.terms)
     sample = [e.text for e in examples[::37]] + ["", "ok", OBLIQUE, "आज रात सब खत्म"]
@@ -151,6 +154,7 @@ def test_thresholds_put_recall_first_within_the_false_alarm_budget() -> None:
 
 
 # --- combination with the rules -----------------------------------------------------------------------
+
 
 def test_the_model_catches_an_oblique_plan_the_rules_miss() -> None:
     rules_alone = assess(OBLIQUE, model=None)
@@ -238,12 +242,14 @@ patterns = ["red umbrella"]
 
 def _with_overrides() -> RuleSet:
     base = load_rules()
-    return RuleSet(rules=(*base.rules, *parse_rules(OVERRIDES, language="en")), languages=base.languages,
-                   checkin=base.checkin)
+    return RuleSet(
+        rules=(*base.rules, *parse_rules(OVERRIDES, language="en")), languages=base.languages, checkin=base.checkin
+    )
 
 
 def test_override_rules_silence_the_model_on_their_sentence_only_and_force_a_level(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from bot.domain.risk import engine
 
     monkeypatch.setattr(engine, "load_rules", _with_overrides)
@@ -269,6 +275,7 @@ def test_override_mistakes_are_refused(change: str, message: str) -> None:
 
 
 # --- the false alarms, bad input, the CLI --------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "text",
@@ -311,8 +318,9 @@ def test_any_text_gets_a_level_from_rules_and_model(text: str) -> None:
     assert all(len(r.matched) <= 80 for r in result.reasons)
 
 
-def test_classify_keeps_its_interface_and_explain_names_the_layer(capsys: pytest.CaptureFixture[str],
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_classify_keeps_its_interface_and_explain_names_the_layer(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     lines = list(classify_lines([OBLIQUE + "\n", "\n", "I want to die\n"]))
     assert lines[0] == "urgent\tMODEL"
     assert lines[1] == "none\t"
@@ -342,6 +350,7 @@ def test_classification_is_fast() -> None:
 
 # --- the evaluation split ------------------------------------------------------------------------------
 
+
 def test_grouped_split_keeps_groups_whole_and_every_family_on_both_sides() -> None:
     train, test = risk_eval().grouped_split(corpus())
     assert not {e.group for e in train} & {e.group for e in test}
@@ -357,6 +366,7 @@ def test_grouped_split_keeps_groups_whole_and_every_family_on_both_sides() -> No
 
 
 # --- concept features and short messages (round 2) ------------------------------------------------
+
 
 def _concepts(text: str) -> set[str]:
     return {f for f in clf.features(text) if f.startswith("c:")}

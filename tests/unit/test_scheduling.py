@@ -177,9 +177,7 @@ class TestNextCheckinDue:
         st.sampled_from([KOLKATA, NEW_YORK, "UTC"]),
         st.booleans(),
     )
-    def test_never_in_the_past_and_never_twice_a_day(
-        self, now: datetime, at: time, tz: str, sent_today: bool
-    ) -> None:
+    def test_never_in_the_past_and_never_twice_a_day(self, now: datetime, at: time, tz: str, sent_today: bool) -> None:
         last = local_date(now, tz) if sent_today else None
         due = next_checkin_due(now, tz, at, last)
         assert due >= now
@@ -282,8 +280,15 @@ class TestCravingPrompts:
 class TestQuietHours:
     @pytest.mark.parametrize(
         ("ist", "quiet"),
-        [(time(21, 59), False), (time(22, 0), True), (time(23, 59), True), (time(0, 0), True),
-         (time(6, 59), True), (time(7, 0), False), (time(12, 0), False)],
+        [
+            (time(21, 59), False),
+            (time(22, 0), True),
+            (time(23, 59), True),
+            (time(0, 0), True),
+            (time(6, 59), True),
+            (time(7, 0), False),
+            (time(12, 0), False),
+        ],
     )
     def test_default_window_wraps_midnight(self, ist: time, quiet: bool) -> None:
         now = datetime.combine(date(2025, 3, 1), ist, tzinfo=ZoneInfo(KOLKATA)).astimezone(UTC)
@@ -338,10 +343,20 @@ class TestParseTimeText:
     @pytest.mark.parametrize(
         ("text", "preset"),
         [
-            ("morning", "morning"), ("Evening", "evening"), ("afternoon", "afternoon"),
-            ("सुबह", "morning"), ("शाम", "evening"), ("दोपहर", "afternoon"),
-            ("सकाळ", "morning"), ("सकाळी", "morning"), ("संध्याकाळ", "evening"), ("दुपारी", "afternoon"),
-            ("subah", "morning"), ("shaam", "evening"), ("sakal", "morning"), ("Sham", "evening"),
+            ("morning", "morning"),
+            ("Evening", "evening"),
+            ("afternoon", "afternoon"),
+            ("सुबह", "morning"),
+            ("शाम", "evening"),
+            ("दोपहर", "afternoon"),
+            ("सकाळ", "morning"),
+            ("सकाळी", "morning"),
+            ("संध्याकाळ", "evening"),
+            ("दुपारी", "afternoon"),
+            ("subah", "morning"),
+            ("shaam", "evening"),
+            ("sakal", "morning"),
+            ("Sham", "evening"),
         ],
     )
     def test_part_of_day_words_pick_presets(self, text: str, preset: str) -> None:
@@ -369,8 +384,25 @@ class TestParseTimeText:
 
     @pytest.mark.parametrize(
         "text",
-        ["", "   ", "abc", "25:00", "24:00", "12:60", "9:5", "13pm", "0 am", "12345",
-         "raat", "night", "pm", "9:30:00", "-1", "९९", "21:30 tomorrow"],
+        [
+            "",
+            "   ",
+            "abc",
+            "25:00",
+            "24:00",
+            "12:60",
+            "9:5",
+            "13pm",
+            "0 am",
+            "12345",
+            "raat",
+            "night",
+            "pm",
+            "9:30:00",
+            "-1",
+            "९९",
+            "21:30 tomorrow",
+        ],
     )
     def test_rejects(self, text: str) -> None:
         assert parse_time_text(text) is None

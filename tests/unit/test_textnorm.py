@@ -18,8 +18,16 @@ INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u200e
 names = st.from_regex(r"[a-z][a-z0-9]{4,9}(_[a-z0-9]{1,4})?", fullmatch=True)
 domains = st.sampled_from(["gmail", "yahoo", "outlook", "rediffmail", "protonmail", "example"])
 tlds = st.sampled_from(["com", "in", "org", "net", "co.in", "io"])
-around = st.sampled_from([("", ""), ("call me on ", ""), ("my id is ", " ok"), ("text me ", " tonight 🙏"),
-                          ("यहाँ लिखो ", ""), ("", " thanks")])
+around = st.sampled_from(
+    [
+        ("", ""),
+        ("call me on ", ""),
+        ("my id is ", " ok"),
+        ("text me ", " tonight 🙏"),
+        ("यहाँ लिखो ", ""),
+        ("", " thanks"),
+    ]
+)
 
 
 def _hide(text: str, data: st.DataObject) -> str:
@@ -67,17 +75,32 @@ def handles(draw: st.DrawFn) -> str:
 @st.composite
 def links(draw: st.DrawFn) -> str:
     name = draw(names)
-    return draw(st.sampled_from([
-        f"t.me/{name}", f"t . me / {name}", f"t . m e / {name}", f"telegram.me/{name}", f"T.ME/{name}",
-        f"https://{name}.com", f"https : / / {name} . com", f"www.{name}.in", f"www . {name} . com",
-        f"instagram.com/{name}", f"instagram . com / {name}", f"wa.me/91{name}", f"tg://resolve?domain={name}",
-    ]))
+    return draw(
+        st.sampled_from(
+            [
+                f"t.me/{name}",
+                f"t . me / {name}",
+                f"t . m e / {name}",
+                f"telegram.me/{name}",
+                f"T.ME/{name}",
+                f"https://{name}.com",
+                f"https : / / {name} . com",
+                f"www.{name}.in",
+                f"www . {name} . com",
+                f"instagram.com/{name}",
+                f"instagram . com / {name}",
+                f"wa.me/91{name}",
+                f"tg://resolve?domain={name}",
+            ]
+        )
+    )
 
 
 @settings(max_examples=400)
 @given(contact=st.one_of(phone_numbers(), emails(), handles(), links()), around=around, data=st.data())
-def test_no_contact_detail_in_any_disguise_passes_the_filter(contact: str, around: tuple[str, str],
-                                                             data: st.DataObject) -> None:
+def test_no_contact_detail_in_any_disguise_passes_the_filter(
+    contact: str, around: tuple[str, str], data: st.DataObject
+) -> None:
     message = around[0] + _hide(contact, data) + around[1]
     assert contains_contact_details(message), repr(message)
 
@@ -86,15 +109,32 @@ ordinary = st.one_of(
     st.builds("my craving was {} today".format, st.integers(0, 10)),
     st.builds("{} days clean, craving {}/10".format, st.integers(1, 3650), st.integers(0, 10)),
     st.builds("meeting at {}:{:02d}, I'll be there".format, st.integers(0, 23), st.integers(0, 59)),
-    st.builds("slept {} hours, walked {} km at {}:{:02d}".format, st.integers(1, 12), st.integers(1, 20),
-              st.integers(0, 23), st.integers(0, 59)),
-    st.builds("{} days. I was at work. In the evening craving {} at {}:30".format, st.integers(1, 999),
-              st.integers(0, 10), st.integers(1, 12)),
-    st.builds("on {:02d}/{:02d}/2026 I had {} cups of tea @ home".format, st.integers(1, 28), st.integers(1, 12),
-              st.integers(1, 9)),
+    st.builds(
+        "slept {} hours, walked {} km at {}:{:02d}".format,
+        st.integers(1, 12),
+        st.integers(1, 20),
+        st.integers(0, 23),
+        st.integers(0, 59),
+    ),
+    st.builds(
+        "{} days. I was at work. In the evening craving {} at {}:30".format,
+        st.integers(1, 999),
+        st.integers(0, 10),
+        st.integers(1, 12),
+    ),
+    st.builds(
+        "on {:02d}/{:02d}/2026 I had {} cups of tea @ home".format,
+        st.integers(1, 28),
+        st.integers(1, 12),
+        st.integers(1, 9),
+    ),
     st.builds("I owe {} rupees, {}% paid".format, st.integers(1, 99_999_999), st.integers(0, 100)),
-    st.builds("day {} of {}. Mood {}/5. Tired . Then better".format, st.integers(1, 90), st.integers(90, 365),
-              st.integers(1, 5)),
+    st.builds(
+        "day {} of {}. Mood {}/5. Tired . Then better".format,
+        st.integers(1, 90),
+        st.integers(90, 365),
+        st.integers(1, 5),
+    ),
 )
 
 
@@ -119,6 +159,11 @@ def test_risk_and_abuse_read_the_same_cleaned_text() -> None:
 
 def test_the_spelled_out_forms_need_a_real_domain() -> None:
     assert all(tld.isalpha() for tld in TLDS)
-    for text in ("I was at work. In the evening I felt better", "looked at me. Com'on", "meet @ home",
-                 "polka dot dress at 7", "he was at gym dot later"):
+    for text in (
+        "I was at work. In the evening I felt better",
+        "looked at me. Com'on",
+        "meet @ home",
+        "polka dot dress at 7",
+        "he was at gym dot later",
+    ):
         assert not contains_contact_details(text), text

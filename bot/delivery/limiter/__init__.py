@@ -30,8 +30,18 @@ from bot.delivery.limiter.limits import TELEGRAM_PAID_PER_SEC, TELEGRAM_PER_SEC,
 from bot.delivery.limiter.local import LocalPacer, memory_limiter
 from bot.delivery.limiter.redis import redis_limiter, unique_prefix
 
-__all__ = ["TELEGRAM_PAID_PER_SEC", "TELEGRAM_PER_SEC", "Grant", "Limits", "LocalPacer", "RateLimiter",
-           "build_limiter", "memory_limiter", "redis_limiter", "unique_prefix"]
+__all__ = [
+    "TELEGRAM_PAID_PER_SEC",
+    "TELEGRAM_PER_SEC",
+    "Grant",
+    "Limits",
+    "LocalPacer",
+    "RateLimiter",
+    "build_limiter",
+    "memory_limiter",
+    "redis_limiter",
+    "unique_prefix",
+]
 
 
 def build_limiter(limits: Limits, redis_url: str | None) -> RateLimiter:

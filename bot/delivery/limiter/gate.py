@@ -133,9 +133,18 @@ class Gate:
 
 
 class RateLimiter:
-    def __init__(self, limits: Limits, *, overall: Bucket, paid: Bucket, pacer: ChatPacer,
-                 clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep, backend: str = "memory",
-                 closer: Callable[[], Awaitable[Any]] | None = None) -> None:
+    def __init__(
+        self,
+        limits: Limits,
+        *,
+        overall: Bucket,
+        paid: Bucket,
+        pacer: ChatPacer,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        backend: str = "memory",
+        closer: Callable[[], Awaitable[Any]] | None = None,
+    ) -> None:
         self.limits = limits
         self.backend = backend
         self._clock = clock
@@ -160,8 +169,9 @@ class RateLimiter:
         while (wait := await self._pacer.reserve(chat_id, interval)) > 0:
             await self._sleep(wait)
 
-    async def acquire(self, chat_id: int, lane: int, *, paced: bool = True, paid_ok: bool = False,
-                      chat_reserved: bool = False) -> bool:
+    async def acquire(
+        self, chat_id: int, lane: int, *, paced: bool = True, paid_ok: bool = False, chat_reserved: bool = False
+    ) -> bool:
         """Wait until this chat may receive a message and a token is ours.
 
         ``paced``: sends count against the per-chat spacing (edits and deletions do not);

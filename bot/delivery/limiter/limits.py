@@ -26,10 +26,14 @@ class Limits:
     def scaled(self, factor: float) -> Limits:
         """Rates ×factor and intervals ÷factor. Bursts are counts of messages and stay as they are:
         a burst scaled too would overrun Telegram's (scaled) windows."""
-        return replace(self, overall_per_sec=self.overall_per_sec * factor,
-                       per_chat_interval=self.per_chat_interval / factor,
-                       per_group_interval=self.per_group_interval / factor,
-                       paid_per_sec=self.paid_per_sec * factor, time_scale=self.time_scale * factor)
+        return replace(
+            self,
+            overall_per_sec=self.overall_per_sec * factor,
+            per_chat_interval=self.per_chat_interval / factor,
+            per_group_interval=self.per_group_interval / factor,
+            paid_per_sec=self.paid_per_sec * factor,
+            time_scale=self.time_scale * factor,
+        )
 
     def slack(self, rate: float, ceiling: float = TELEGRAM_PER_SEC) -> float:
         """Seconds (ours) by which ``ceiling + 1`` sends evenly spaced at ``rate`` overrun Telegram's
@@ -48,7 +52,6 @@ class Grant:
 
     offsets: tuple[float, ...] = ()
     wait: float = 0.0
-
 
 
 NOW = Grant(offsets=(0.0,))  # one token, now

@@ -133,15 +133,20 @@ class LocalPacer:
     async def penalize(self, chat_id: int, seconds: float) -> None:
         self._next[chat_id] = max(self._next.get(chat_id, -math.inf), self._clock() + seconds)
 
-
     def close(self) -> None:
         return None
 
 
-def memory_limiter(limits: Limits | None = None, *, clock: Clock = time.monotonic,
-                   sleep: Sleep = asyncio.sleep) -> RateLimiter:
+def memory_limiter(
+    limits: Limits | None = None, *, clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep
+) -> RateLimiter:
     limits = limits or Limits()
-    return RateLimiter(limits, overall=local_bucket(limits.overall_per_sec, limits.burst, clock),
-                       paid=local_bucket(limits.paid_per_sec, limits.paid_burst, clock), pacer=LocalPacer(clock),
-                       clock=clock, sleep=sleep, backend="memory")
-
+    return RateLimiter(
+        limits,
+        overall=local_bucket(limits.overall_per_sec, limits.burst, clock),
+        paid=local_bucket(limits.paid_per_sec, limits.paid_burst, clock),
+        pacer=LocalPacer(clock),
+        clock=clock,
+        sleep=sleep,
+        backend="memory",
+    )

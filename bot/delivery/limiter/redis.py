@@ -57,7 +57,9 @@ local function server_now(given)
 end
 """
 
-_TAKE = _SERVER_NOW + """
+_TAKE = (
+    _SERVER_NOW
+    + """
 local now = server_now(ARGV[9])
 local interval = tonumber(ARGV[1])
 local tau = (tonumber(ARGV[2]) - 1) * interval
@@ -97,9 +99,12 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 60000 then redis.call('PEXPIRE', KEYS[1], 60000) end
 return out
 """
+)
 
 # KEYS[1] state hash. ARGV: microseconds to pause everyone, now (as for _TAKE).
-_PAUSE = _SERVER_NOW + """
+_PAUSE = (
+    _SERVER_NOW
+    + """
 local now = server_now(ARGV[2])
 local until_ = now + tonumber(ARGV[1])
 local paused = tonumber(redis.call('HGET', KEYS[1], 'paused')) or 0
@@ -111,6 +116,7 @@ local keep = math.max(60000, math.ceil(tonumber(ARGV[1]) / 1000) + 1000)
 if ttl < keep then redis.call('PEXPIRE', KEYS[1], keep) end
 return 0
 """
+)
 
 # Per-chat spacing, many chats in one call. KEYS: chat keys; ARGV: (operation, milliseconds) per
 # key: 1 reserve (take the chat if free: SET NX PX), 2 sent (hold it for the interval from now),
@@ -140,8 +146,17 @@ class RedisBucket:
     """``late``: a booked send time is handed out at most this long after it, else dropped (an event
     loop that wakes late must not send what it booked together with the times booked after it)."""
 
-    def __init__(self, client: Any, key: str, rate: float, burst: float, *, flag_key: str,
-                 late: float = math.inf, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        client: Any,
+        key: str,
+        rate: float,
+        burst: float,
+        *,
+        flag_key: str,
+        late: float = math.inf,
+        clock: Clock | None = None,
+    ) -> None:
         self._client = client
         self._clock = clock  # tests only: their virtual time instead of the server's clock
         self._key = key
@@ -156,15 +171,26 @@ class RedisBucket:
         self._marked = False
 
     async def take(self, lane: int, want: int = 1, ahead: float = 0.0, *, queued: bool = False) -> Grant:
-        reply = await self._take(keys=[self._key, self._flag], args=[
-            1_000_000 / self.rate, float(self.capacity), max(1, int(want)), int(ahead * 1_000_000), int(lane),
-            HIGH_LANES, self._me, _HIGH_MARK_MS if queued else 0, self._now()])
+        reply = await self._take(
+            keys=[self._key, self._flag],
+            args=[
+                1_000_000 / self.rate,
+                float(self.capacity),
+                max(1, int(want)),
+                int(ahead * 1_000_000),
+                int(lane),
+                HIGH_LANES,
+                self._me,
+                _HIGH_MARK_MS if queued else 0,
+                self._now(),
+            ],
+        )
         if queued:
             self._marked = lane <= HIGH_LANES
         booked = int(reply[0])
         if booked == 0:
             return Grant(wait=int(reply[1]) / 1_000_000)
-        return Grant(offsets=tuple(int(micros) / 1_000_000 for micros in reply[2:2 + booked]))
+        return Grant(offsets=tuple(int(micros) / 1_000_000 for micros in reply[2 : 2 + booked]))
 
     async def pause(self, seconds: float) -> None:
         await self._pause(keys=[self._key], args=[int(seconds * 1_000_000), self._now()])
@@ -218,8 +244,9 @@ class RedisPacer:
         while self._queued:
             batch, self._queued = self._queued[:_CHAT_BATCH], self._queued[_CHAT_BATCH:]
             try:
-                replies = await self._script(keys=[key for key, *_ in batch],
-                                             args=[value for _, op, ms, _ in batch for value in (op, ms)])
+                replies = await self._script(
+                    keys=[key for key, *_ in batch], args=[value for _, op, ms, _ in batch for value in (op, ms)]
+                )
             except asyncio.CancelledError:
                 for *_, future in batch + self._queued:
                     if future is not None:
@@ -231,8 +258,11 @@ class RedisPacer:
                     if not future.done():
                         future.set_exception(exc)
                 if len(unanswered) < len(batch):
-                    log.warning("could not renew %s chats' spacing in Redis (%s)", len(batch) - len(unanswered),
-                                type(exc).__name__)
+                    log.warning(
+                        "could not renew %s chats' spacing in Redis (%s)",
+                        len(batch) - len(unanswered),
+                        type(exc).__name__,
+                    )
                 continue
             for (*_, future), millis in zip(batch, replies, strict=True):
                 if future is not None and not future.done():
@@ -258,9 +288,14 @@ class RedisPacer:
             self._flusher.cancel()
 
 
-
-def redis_limiter(url: str, limits: Limits | None = None, *, prefix: str = "saathi:rl",
-                  clock: Clock | None = None, sleep: Sleep = asyncio.sleep) -> RateLimiter:
+def redis_limiter(
+    url: str,
+    limits: Limits | None = None,
+    *,
+    prefix: str = "saathi:rl",
+    clock: Clock | None = None,
+    sleep: Sleep = asyncio.sleep,
+) -> RateLimiter:
     """Buckets and per-chat keys in Redis, shared by every worker pointed at the same ``url``.
     ``clock``/``sleep``: tests only (the buckets then run on that clock, not the server's)."""
     import redis.asyncio as redis_asyncio
@@ -270,12 +305,29 @@ def redis_limiter(url: str, limits: Limits | None = None, *, prefix: str = "saat
     flag = f"{prefix}:high"
     return RateLimiter(
         limits,
-        overall=RedisBucket(client, f"{prefix}:overall", limits.overall_per_sec, limits.burst, flag_key=flag,
-                            late=_late(limits.slack(limits.overall_per_sec)), clock=clock),
+        overall=RedisBucket(
+            client,
+            f"{prefix}:overall",
+            limits.overall_per_sec,
+            limits.burst,
+            flag_key=flag,
+            late=_late(limits.slack(limits.overall_per_sec)),
+            clock=clock,
+        ),
         # the paid bucket has no lanes: scheduled rows are the only ones that may be paid
-        paid=RedisBucket(client, f"{prefix}:paid", limits.paid_per_sec, limits.paid_burst, flag_key=f"{flag}:none",
-                         late=_late(limits.slack(limits.paid_per_sec, TELEGRAM_PAID_PER_SEC)), clock=clock),
-        pacer=RedisPacer(client, prefix), clock=clock or time.monotonic, sleep=sleep, backend="redis",
+        paid=RedisBucket(
+            client,
+            f"{prefix}:paid",
+            limits.paid_per_sec,
+            limits.paid_burst,
+            flag_key=f"{flag}:none",
+            late=_late(limits.slack(limits.paid_per_sec, TELEGRAM_PAID_PER_SEC)),
+            clock=clock,
+        ),
+        pacer=RedisPacer(client, prefix),
+        clock=clock or time.monotonic,
+        sleep=sleep,
+        backend="redis",
         closer=client.aclose,
     )
 
@@ -285,7 +337,6 @@ def _late(slack: float) -> float:
     is left to the network). A rate at or over Telegram's has none (tests run such rates against
     an emulator that enforces nothing): hand times out however late."""
     return slack / 2 if slack > 0 else math.inf
-
 
 
 def unique_prefix() -> str:

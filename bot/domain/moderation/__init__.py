@@ -87,8 +87,9 @@ def load_terms(languages: tuple[str, ...] = LANGUAGES) -> tuple[Term, ...]:
     folder = resources.files(__package__)
     terms: list[Term] = []
     for language in languages:
-        terms.extend(parse_terms(folder.joinpath(f"{language}.toml").read_text(encoding="utf-8"),
-                                 source=f"{language}.toml"))
+        terms.extend(
+            parse_terms(folder.joinpath(f"{language}.toml").read_text(encoding="utf-8"), source=f"{language}.toml")
+        )
     return tuple(terms)
 
 

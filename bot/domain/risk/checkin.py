@@ -41,9 +41,7 @@ def checkin_signals(
     signals.extend(_streak_signals(days, policy))
     signals.extend(_trend_signals(days, current, policy))
     if missed_days >= policy.missed_days:
-        signals.append(
-            Signal("CHK-MISS-001", "missed", policy.missed_level, f"missed check-ins: {missed_days} days")
-        )
+        signals.append(Signal("CHK-MISS-001", "missed", policy.missed_level, f"missed check-ins: {missed_days} days"))
     return signals
 
 
@@ -77,9 +75,7 @@ def _answer_signals(answers: CheckinAnswers, policy: CheckinPolicy) -> list[Sign
     return signals
 
 
-def _series(
-    answers: CheckinAnswers | None, history: Sequence[DayRecord], today: date, window: int
-) -> list[_Day]:
+def _series(answers: CheckinAnswers | None, history: Sequence[DayRecord], today: date, window: int) -> list[_Day]:
     """Checked-in days inside the window, oldest first; today's answers win."""
     first = today - timedelta(days=window - 1)
     by_day: dict[date, _Day] = {}

@@ -284,6 +284,7 @@ def _excerpt(norm: Normalised, first: int, last: int, limit: int = 60) -> str:
 
 # --- the artifact ------------------------------------------------------------------------------
 
+
 def packaged_path() -> Path:
     return Path(str(resources.files(__package__).joinpath("model", ARTIFACT)))
 

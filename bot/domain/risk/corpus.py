@@ -24,18 +24,52 @@ LANGUAGES: tuple[str, ...] = ("en", "hi-Latn", "hi", "mr", "mr-Latn")
 HEADER: tuple[str, ...] = ("label", "language", "family", "group", "text")
 
 URGENT_FAMILIES: tuple[str, ...] = (
-    "wish-dead", "ideation", "method", "intent", "plan", "preparation", "means-place", "farewell",
-    "burden", "self-harm", "overdose", "unresponsive", "withdrawal-danger", "medical-now",
-    "violence-now", "harm-others",
+    "wish-dead",
+    "ideation",
+    "method",
+    "intent",
+    "plan",
+    "preparation",
+    "means-place",
+    "farewell",
+    "burden",
+    "self-harm",
+    "overdose",
+    "unresponsive",
+    "withdrawal-danger",
+    "medical-now",
+    "violence-now",
+    "harm-others",
 )
 CONCERN_FAMILIES: tuple[str, ...] = (
-    "lapse-alcohol", "lapse-cannabis", "lapse-opioid", "lapse-inhalant", "lapse-pills", "lapse-other",
-    "craving-strong", "hopeless", "trapped", "withdrawn", "anger", "anxiety", "reckless", "mood-change",
-    "risky-contact", "human-urgent",
+    "lapse-alcohol",
+    "lapse-cannabis",
+    "lapse-opioid",
+    "lapse-inhalant",
+    "lapse-pills",
+    "lapse-other",
+    "craving-strong",
+    "hopeless",
+    "trapped",
+    "withdrawn",
+    "anger",
+    "anxiety",
+    "reckless",
+    "mood-change",
+    "risky-contact",
+    "human-urgent",
 )
 NONE_FAMILIES: tuple[str, ...] = (
-    "ordinary", "progress", "mild-craving", "negated-past", "educational", "idiom", "others-recovery",
-    "nonalcoholic", "prescribed", "helping",
+    "ordinary",
+    "progress",
+    "mild-craving",
+    "negated-past",
+    "educational",
+    "idiom",
+    "others-recovery",
+    "nonalcoholic",
+    "prescribed",
+    "helping",
 )
 FAMILIES: dict[str, str] = {
     **{family: "urgent" for family in URGENT_FAMILIES},
@@ -103,8 +137,10 @@ def parse_corpus(text: str, *, source: str = "<corpus>") -> list[Example]:
             raise CorpusError(f"{where}: language {language!r} is not one of {', '.join(LANGUAGES)}")
         if FAMILIES.get(family) != label:
             expected = FAMILIES.get(family)
-            raise CorpusError(f"{where}: family {family!r} " + (
-                f"belongs to label {expected!r}, not {label!r}" if expected else "is not a known family"))
+            raise CorpusError(
+                f"{where}: family {family!r} "
+                + (f"belongs to label {expected!r}, not {label!r}" if expected else "is not a known family")
+            )
         if not group.startswith(f"{language}-{family}-"):
             raise CorpusError(f"{where}: group {group!r} must start with {language}-{family}-")
         if not message:
@@ -125,7 +161,8 @@ def check_unique(examples: Iterable[Example]) -> None:
         first = seen.get(key)
         if first is not None:
             raise CorpusError(
-                f"{example.source}:{example.line}: duplicate of {first.source}:{first.line}: {example.text!r}")
+                f"{example.source}:{example.line}: duplicate of {first.source}:{first.line}: {example.text!r}"
+            )
         seen[key] = example
 
 

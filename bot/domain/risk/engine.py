@@ -232,9 +232,11 @@ def _negation_cue(
         # "suicide nahi karunga" matched through a "..." gap.
         if tokens[index] in single and tokens[index] not in asked_for and not _is_not_negation(tokens, index, negation):
             return index
-    if first > 0 and any(
-        _phrase_at(tokens, first - 1, cue, ending=True) for cue in negation.adjacent
-    ) and not _is_not_negation(tokens, first - 1, negation):
+    if (
+        first > 0
+        and any(_phrase_at(tokens, first - 1, cue, ending=True) for cue in negation.adjacent)
+        and not _is_not_negation(tokens, first - 1, negation)
+    ):
         return first - 1
     before = _scan(tokens, range(first - 1, max(-1, first - 1 - negation.before_window), -1), negation, "before")
     if before is not None:

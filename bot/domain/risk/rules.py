@@ -240,9 +240,7 @@ def _level(value: Any, default: RiskLevel) -> RiskLevel:
     return default if value is None else RiskLevel.parse(str(value))
 
 
-_NEGATION_KEYS = frozenset(
-    {"before", "after", "adjacent", "before_window", "after_window", "breakers", "not_negation"}
-)
+_NEGATION_KEYS = frozenset({"before", "after", "adjacent", "before_window", "after_window", "breakers", "not_negation"})
 
 
 def _parse_negation(raw: dict[str, Any], source: str) -> Negation:
@@ -291,10 +289,11 @@ def _parse_rule(raw: dict[str, Any], language: str, negation: Negation, source: 
         raise RuleFileError(f"{where}: {exc}") from None
     model = str(raw.get("model", "")).strip()
     if model not in MODEL_SETTINGS:
-        raise RuleFileError(f"{where}: model = {model!r}; the only setting is model = \"ignore\"")
+        raise RuleFileError(f'{where}: model = {model!r}; the only setting is model = "ignore"')
     if level == RiskLevel.NONE and model != "ignore":
-        raise RuleFileError(f"{where}: level 'none' would never raise anything (only an override with "
-                            f"model = \"ignore\" may have it)")
+        raise RuleFileError(
+            f"{where}: level 'none' would never raise anything (only an override with model = \"ignore\" may have it)"
+        )
     patterns = _string_list(raw, "patterns", where, required=True)
     unless = _string_list(raw, "unless", where)
     regex, per_pattern = _compile_all(patterns, where)
@@ -338,9 +337,7 @@ def _string_list(raw: dict[str, Any], key: str, where: str, required: bool = Fal
     return tuple(value)
 
 
-def _compile_all(
-    patterns: tuple[str, ...], where: str
-) -> tuple[re.Pattern[str], tuple[frozenset[str], ...]]:
+def _compile_all(patterns: tuple[str, ...], where: str) -> tuple[re.Pattern[str], tuple[frozenset[str], ...]]:
     """One regex for all of a rule's patterns, each in a named group, plus
     each pattern's literal words (in pattern order)."""
     sources: list[str] = []

@@ -17,9 +17,16 @@ from storage.circles import queries as circles_db
 from storage.circles.tables import Circle, CircleSettings
 
 
-def configure(session: Session, circle: Circle, now: datetime, *, schedule: rules.Schedule | None = None,
-              allow_stickers: bool | None = None, counsellor_id: int | None = None,
-              fallback_tz: str = "Asia/Kolkata") -> CircleSettings:
+def configure(
+    session: Session,
+    circle: Circle,
+    now: datetime,
+    *,
+    schedule: rules.Schedule | None = None,
+    allow_stickers: bool | None = None,
+    counsellor_id: int | None = None,
+    fallback_tz: str = "Asia/Kolkata",
+) -> CircleSettings:
     """Set how a circle is run; a schedule plans its next meeting at once."""
     session.flush()
     settings = settings_row(session, circle, now)
@@ -35,7 +42,6 @@ def configure(session: Session, circle: Circle, now: datetime, *, schedule: rule
             session.flush()
         plan_next(session, circle, schedule, now, center_tz(session, circle, fallback_tz))
     return settings
-
 
 
 def close(session: Session, circle: Circle, now: datetime) -> int:

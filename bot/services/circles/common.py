@@ -23,8 +23,16 @@ from bot.services import access
 from bot.services.context import Person
 from bot.services.outbox import enqueue, enqueue_edit
 from storage.circles import queries as circles_db
-from storage.circles.tables import Circle, CircleMembership, CircleMessage, CircleSettings, RelayCopy
-from storage.outbox.tables import OutboxMessage
+from storage.circles.tables import (
+    Circle,
+    CircleMembership,
+    CircleMessage,
+    CircleMessageStatus,
+    CircleSettings,
+    RelayCopy,
+)
+from storage.outbox import payload as payloads
+from storage.outbox.tables import OutboxMessage, OutboxStatus
 from storage.people import queries as people_db
 from storage.people.tables import Center, Member, Staff
 from storage.safety.tables import AuditEntry
@@ -35,7 +43,6 @@ log = logging.getLogger(__name__)
 DELETE_WINDOW = timedelta(hours=47)
 
 
-
 class CircleError(ValueError):
     """Why a member cannot join or move: ``key`` is the catalog id, the text is for the CLI."""
 
@@ -44,14 +51,12 @@ class CircleError(ValueError):
         self.key = key
 
 
-
 @dataclass(frozen=True)
 class Recipient:
     chat_id: int
     language: str
     member_id: int | None = None
     staff_id: int | None = None
-
 
 
 def circle_of(session: Session, member: Member) -> tuple[CircleMembership, Circle] | None:
@@ -65,13 +70,11 @@ def circle_of(session: Session, member: Member) -> tuple[CircleMembership, Circl
     return membership, circle
 
 
-
 def active_facilitator(session: Session, circle: Circle) -> Staff | None:
     if circle.facilitator_id is None:
         return None
     staff = session.get(Staff, circle.facilitator_id)
     return staff if staff is not None and staff.active else None
-
 
 
 def find_reviewer(session: Session, circle: Circle, *, not_staff_id: int | None = None) -> Staff | None:
@@ -87,15 +90,12 @@ def find_reviewer(session: Session, circle: Circle, *, not_staff_id: int | None 
     return None
 
 
-
 def facilitator_mark(lang: str) -> str:
     return t(lang, "circle-facilitator-mark")
 
 
-
 def local_time(moment: datetime, tz: str, fmt: str = "%d/%m %H:%M") -> str:
     return moment.astimezone(ZoneInfo(tz)).strftime(fmt)
-
 
 
 def center_tz(session: Session, circle: Circle, fallback: str) -> str:
@@ -103,17 +103,29 @@ def center_tz(session: Session, circle: Circle, fallback: str) -> str:
     return center.timezone if center is not None else fallback
 
 
-
 def say(session: Session, member: Member, key: str, now: datetime, **args: object) -> None:
     enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now, text=t(member.language, key, **args))
 
 
-
-def tell_staff(session: Session, staff: Staff, text: str, now: datetime, *,
-                buttons: list[list[tuple[str, str]]] | None = None, priority: Priority = Priority.REPLY) -> None:
-    enqueue(session, chat_id=staff.chat_id or 0, staff_id=staff.id, now=now, text=text, buttons=buttons,
-            priority=priority, purpose="circle_staff")
-
+def tell_staff(
+    session: Session,
+    staff: Staff,
+    text: str,
+    now: datetime,
+    *,
+    buttons: list[list[tuple[str, str]]] | None = None,
+    priority: Priority = Priority.REPLY,
+) -> None:
+    enqueue(
+        session,
+        chat_id=staff.chat_id or 0,
+        staff_id=staff.id,
+        now=now,
+        text=text,
+        buttons=buttons,
+        priority=priority,
+        purpose="circle_staff",
+    )
 
 
 def excerpt(text: str | None, limit: int = 1500) -> str:
@@ -123,16 +135,23 @@ def excerpt(text: str | None, limit: int = 1500) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+def audit(
+    session: Session, now: datetime, action: str, *, staff: Staff | None, person: Person, member_id: int | None = None
+) -> None:
+    session.add(
+        AuditEntry(
+            actor_telegram_id=person.telegram_user_id,
+            staff_id=staff.id if staff else None,
+            member_id=member_id,
+            action=action[:40],
+            created_at=now,
+        )
+    )
 
-def audit(session: Session, now: datetime, action: str, *, staff: Staff | None, person: Person,
-           member_id: int | None = None) -> None:
-    session.add(AuditEntry(actor_telegram_id=person.telegram_user_id, staff_id=staff.id if staff else None,
-                           member_id=member_id, action=action[:40], created_at=now))
 
-
-
-def recipients(session: Session, circle: Circle, *, exclude_member: int | None = None,
-                exclude_staff: int | None = None) -> list[Recipient]:
+def recipients(
+    session: Session, circle: Circle, *, exclude_member: int | None = None, exclude_staff: int | None = None
+) -> list[Recipient]:
     people = [
         Recipient(chat_id=member.chat_id, language=member.language, member_id=member.id)
         for _, member in circles_db.circle_members(session, circle.id or 0)
@@ -144,27 +163,38 @@ def recipients(session: Session, circle: Circle, *, exclude_member: int | None =
     return people
 
 
-
 def _reply_targets(session: Session, original: CircleMessage | None) -> dict[int, int]:
     """chat id → the message id of ``original`` in that chat (the author's own, or their copy)."""
-    if original is None or original.status != "relayed":
+    if original is None or original.status != CircleMessageStatus.RELAYED:
         return {}
     targets: dict[int, int] = {}
     if original.source_message_id is not None:
-        author: Member | Staff | None = (session.get(Member, original.member_id) if original.member_id
-                                         else session.get(Staff, original.staff_id) if original.staff_id else None)
+        author: Member | Staff | None = (
+            session.get(Member, original.member_id)
+            if original.member_id
+            else session.get(Staff, original.staff_id)
+            if original.staff_id
+            else None
+        )
         if author is not None and author.chat_id:
             targets[author.chat_id] = original.source_message_id
     for copy, row in circles_db.copies_of(session, original.id or 0):
-        if row.status == "sent" and row.telegram_message_id is not None:
+        if row.status == OutboxStatus.SENT and row.telegram_message_id is not None:
             targets[copy.chat_id] = row.telegram_message_id
     return targets
 
 
-
-def fan_out(session: Session, circle: Circle, message: CircleMessage, now: datetime,
-             render: Callable[[str], RelayMessage], *, exclude_member: int | None = None,
-             exclude_staff: int | None = None, reply_to: CircleMessage | None = None) -> int:
+def fan_out(
+    session: Session,
+    circle: Circle,
+    message: CircleMessage,
+    now: datetime,
+    render: Callable[[str], RelayMessage],
+    *,
+    exclude_member: int | None = None,
+    exclude_staff: int | None = None,
+    reply_to: CircleMessage | None = None,
+) -> int:
     """A protected copy for everyone in the circle but the author, paced per chat; returns the count."""
     people = recipients(session, circle, exclude_member=exclude_member, exclude_staff=exclude_staff)
     if not people:
@@ -180,75 +210,122 @@ def fan_out(session: Session, circle: Circle, message: CircleMessage, now: datet
         pace = paces[person.chat_id]
         due, pace.next_free_at = rules.pace(pace.next_free_at, now)
         reply = threads.get(person.chat_id)
-        outbox_id = enqueue(session, chat_id=person.chat_id, member_id=person.member_id, staff_id=person.staff_id,
-                            text=built.text, buttons=built.button_rows() or None, priority=Priority.BULK,
-                            purpose="circle", protect=True, due_at=due, now=now,
-                            extra={"reply_to": reply} if reply is not None else None)
+        outbox_id = enqueue(
+            session,
+            chat_id=person.chat_id,
+            member_id=person.member_id,
+            staff_id=person.staff_id,
+            text=built.text,
+            buttons=built.button_rows() or None,
+            priority=Priority.BULK,
+            purpose="circle",
+            protect=True,
+            due_at=due,
+            now=now,
+            reply_to=reply,
+        )
         sent.append((person, outbox_id))
     session.flush()
     for person, outbox_id in sent:
-        session.add(RelayCopy(circle_message_id=message.id or 0, chat_id=person.chat_id, member_id=person.member_id,
-                              staff_id=person.staff_id, outbox_id=outbox_id or 0))
+        session.add(
+            RelayCopy(
+                circle_message_id=message.id or 0,
+                chat_id=person.chat_id,
+                member_id=person.member_id,
+                staff_id=person.staff_id,
+                outbox_id=outbox_id or 0,
+            )
+        )
     return len(sent)
-
 
 
 def member_render(pseudonym: str, body: str) -> Callable[[str], RelayMessage]:
     return lambda lang: build_relay(pseudonym, body)
 
 
-
 def staff_render(staff: Staff, body: str, icon: str = "🌿") -> Callable[[str], RelayMessage]:
     return lambda lang: build_relay(staff.name, body, mark=facilitator_mark(lang), icon=icon)
 
 
-
-def _enqueue_delete(session: Session, chat_id: int, message_id: int, now: datetime, *,
-                    member_id: int | None, staff_id: int | None) -> None:
-    session.add(OutboxMessage(chat_id=chat_id, member_id=member_id, staff_id=staff_id, method="delete",
-                              payload={"text": "", "message_id": message_id}, priority=int(Priority.BULK),
-                              purpose="circle_unsend", due_at=now, created_at=now))
-
+def _enqueue_delete(
+    session: Session, chat_id: int, message_id: int, now: datetime, *, member_id: int | None, staff_id: int | None
+) -> None:
+    session.add(
+        OutboxMessage(
+            chat_id=chat_id,
+            member_id=member_id,
+            staff_id=staff_id,
+            method="delete",
+            payload=payloads.delete(message_id),
+            priority=int(Priority.BULK),
+            purpose="circle_unsend",
+            due_at=now,
+            created_at=now,
+        )
+    )
 
 
 def withdraw(session: Session, message: CircleMessage, now: datetime) -> None:
     """Take a relayed message off every phone: unsent copies are cancelled, sent ones deleted
     (or, past Telegram's 48 hours, blanked)."""
     for copy, row in circles_db.copies_of(session, message.id or 0):
-        if row.status == "pending":
-            row.status = "cancelled"
-        elif row.status == "sent" and row.telegram_message_id is not None:
+        if row.status == OutboxStatus.PENDING:
+            row.status = OutboxStatus.CANCELLED
+        elif row.status == OutboxStatus.SENT and row.telegram_message_id is not None:
             if row.sent_at is not None and now - row.sent_at > DELETE_WINDOW:
                 lang = _copy_language(session, copy)
-                enqueue_edit(session, chat_id=copy.chat_id, message_id=row.telegram_message_id, now=now,
-                             text=t(lang, "circle-copy-removed"), priority=Priority.BULK, purpose="circle_unsend",
-                             member_id=copy.member_id)
+                enqueue_edit(
+                    session,
+                    chat_id=copy.chat_id,
+                    message_id=row.telegram_message_id,
+                    now=now,
+                    text=t(lang, "circle-copy-removed"),
+                    priority=Priority.BULK,
+                    purpose="circle_unsend",
+                    member_id=copy.member_id,
+                )
             else:
-                _enqueue_delete(session, copy.chat_id, row.telegram_message_id, now, member_id=copy.member_id,
-                                staff_id=copy.staff_id)
-
+                _enqueue_delete(
+                    session,
+                    copy.chat_id,
+                    row.telegram_message_id,
+                    now,
+                    member_id=copy.member_id,
+                    staff_id=copy.staff_id,
+                )
 
 
 def propagate(session: Session, message: CircleMessage, now: datetime, render: Callable[[str], RelayMessage]) -> None:
     """New words for every copy: waiting copies are rewritten, delivered ones edited."""
     for copy, row in circles_db.copies_of(session, message.id or 0):
         built = render(_copy_language(session, copy))
-        if row.status == "pending":
-            row.payload = {**row.payload, "text": built.text}
-        elif row.status == "sent" and row.telegram_message_id is not None:
-            enqueue_edit(session, chat_id=copy.chat_id, message_id=row.telegram_message_id, now=now, text=built.text,
-                         buttons=built.button_rows() or None, priority=Priority.BULK, purpose="circle_edit",
-                         member_id=copy.member_id)
-        elif row.status == "sending":
+        if row.status == OutboxStatus.PENDING:
+            row.payload = payloads.with_text(row.payload, built.text)
+        elif row.status == OutboxStatus.SENT and row.telegram_message_id is not None:
+            enqueue_edit(
+                session,
+                chat_id=copy.chat_id,
+                message_id=row.telegram_message_id,
+                now=now,
+                text=built.text,
+                buttons=built.button_rows() or None,
+                priority=Priority.BULK,
+                purpose="circle_edit",
+                member_id=copy.member_id,
+            )
+        elif row.status == OutboxStatus.SENDING:
             log.info("circle message %s: a copy was in flight during an edit; it keeps the old words", message.id)
 
 
-
 def _copy_language(session: Session, copy: RelayCopy) -> str:
-    person: Member | Staff | None = (session.get(Member, copy.member_id) if copy.member_id
-                                     else session.get(Staff, copy.staff_id) if copy.staff_id else None)
+    person: Member | Staff | None = (
+        session.get(Member, copy.member_id)
+        if copy.member_id
+        else session.get(Staff, copy.staff_id)
+        if copy.staff_id
+        else None
+    )
     return person.language if person is not None else "en"
-
 
 
 def replied_message(
@@ -263,18 +340,19 @@ def replied_message(
     return None
 
 
-
 def stranger(session: Session, person: Person, now: datetime) -> None:
     lang = normalise_language(person.language_code)
     staff = people_db.staff_by_telegram_id(session, person.telegram_user_id)
-    enqueue(session, chat_id=person.chat_id, now=now,
-            text=t(staff.language if staff else lang, "circle-none" if staff is None else "circle-staff-none"))
-
+    enqueue(
+        session,
+        chat_id=person.chat_id,
+        now=now,
+        text=t(staff.language if staff else lang, "circle-none" if staff is None else "circle-staff-none"),
+    )
 
 
 def not_staff(session: Session, person: Person, action: str, now: datetime) -> None:
     access.refuse(session, person, action, now)
-
 
 
 def settings_row(session: Session, circle: Circle, now: datetime) -> CircleSettings:

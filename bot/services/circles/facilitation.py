@@ -31,10 +31,9 @@ from bot.services.outbox import enqueue
 from storage.circles import queries as circles_db
 from storage.circles.tables import Circle, CircleMessage
 from storage.people import queries as people_db
-from storage.people.tables import Member, Staff
+from storage.people.tables import Member, MemberStatus, Staff
 
 HEALTH_DAYS = 7
-
 
 
 def show_circle(ctx: ServiceContext, person: Person) -> None:
@@ -45,7 +44,7 @@ def show_circle(ctx: ServiceContext, person: Person) -> None:
         staff = safety.staff_of(session, person.telegram_user_id) if member is None else None
         if staff is not None:
             _show_health(session, person, staff, now)
-        elif member is None or member.status == "onboarding":
+        elif member is None or member.status == MemberStatus.ONBOARDING:
             stranger(session, person, now)
         else:
             found = circle_of(session, member)
@@ -56,23 +55,35 @@ def show_circle(ctx: ServiceContext, person: Person) -> None:
         session.commit()
 
 
-
 def _show_member_view(session: Session, member: Member, circle: Circle, now: datetime) -> None:
     lang = member.language
     meeting = circles_db.next_meeting(session, circle.id or 0)
     settings = circles_db.settings_of(session, circle.id or 0)
     tz = center_tz(session, circle, member.timezone)
-    lines = [t(lang, "circle-info", circle=circle.name, kind=t(lang, f"circle-kind-{circle.kind}"),
-               members=circles_db.member_count(session, circle.id or 0), capacity=circle.capacity,
-               pseudonym=member.pseudonym)]
+    lines = [
+        t(
+            lang,
+            "circle-info",
+            circle=circle.name,
+            kind=t(lang, f"circle-kind-{circle.kind}"),
+            members=circles_db.member_count(session, circle.id or 0),
+            capacity=circle.capacity,
+            pseudonym=member.pseudonym,
+        )
+    ]
     if meeting is not None:
-        lines.append(t(lang, "circle-info-meeting", when=local_time(meeting.starts_at, tz),
-                       goal=meeting.custom_goal or t(lang, f"circle-goal-{meeting.goal}")))
+        lines.append(
+            t(
+                lang,
+                "circle-info-meeting",
+                when=local_time(meeting.starts_at, tz),
+                goal=meeting.custom_goal or t(lang, f"circle-goal-{meeting.goal}"),
+            )
+        )
     if settings is not None and settings.pinned_prompt:
         lines.append("📌 " + settings.pinned_prompt)
     lines.append(t(lang, "circle-info-how"))
     enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now, text="\n\n".join(lines))
-
 
 
 def _show_health(session: Session, person: Person, staff: Staff, now: datetime) -> None:
@@ -87,13 +98,21 @@ def _show_health(session: Session, person: Person, staff: Staff, now: datetime) 
     lines = [t(lang, "circle-health-title", days=HEALTH_DAYS)]
     for circle in circles[:20]:
         counts = circles_db.circle_health(session, circle.id or 0, since)
-        lines.append(t(lang, "circle-health-line", circle=circle.name, members=counts["members"],
-                       capacity=circle.capacity, active=counts["active"],
-                       per_day=f"{counts['messages'] / HEALTH_DAYS:.1f}", reports=counts["reports"],
-                       held=counts["held"]))
+        lines.append(
+            t(
+                lang,
+                "circle-health-line",
+                circle=circle.name,
+                members=counts["members"],
+                capacity=circle.capacity,
+                active=counts["active"],
+                per_day=f"{counts['messages'] / HEALTH_DAYS:.1f}",
+                reports=counts["reports"],
+                held=counts["held"],
+            )
+        )
     tell_staff(session, staff, "\n".join(lines), now)
     audit(session, now, "view_circle_health", staff=staff, person=person)
-
 
 
 def _facilitated_circle(session: Session, staff: Staff, text: str) -> tuple[Circle | None, str]:
@@ -107,9 +126,14 @@ def _facilitated_circle(session: Session, staff: Staff, text: str) -> tuple[Circ
     return (circles[0] if len(circles) == 1 else None), text.strip()
 
 
-
-def facilitator_post(ctx: ServiceContext, person: Person, what: str, text: str,
-                     message_id: int | None = None, reply_to_message_id: int | None = None) -> None:
+def facilitator_post(
+    ctx: ServiceContext,
+    person: Person,
+    what: str,
+    text: str,
+    message_id: int | None = None,
+    reply_to_message_id: int | None = None,
+) -> None:
     """/say, /goal, /pin from a circle's facilitator, shown under their staff name with the facilitator mark."""
     now = ctx.clock.now()
     with ctx.uow() as session:
@@ -117,9 +141,15 @@ def facilitator_post(ctx: ServiceContext, person: Person, what: str, text: str,
         session.commit()
 
 
-
-def post_as_facilitator(session: Session, person: Person, what: str, text: str, now: datetime,
-                        message_id: int | None = None, reply_to_message_id: int | None = None) -> None:
+def post_as_facilitator(
+    session: Session,
+    person: Person,
+    what: str,
+    text: str,
+    now: datetime,
+    message_id: int | None = None,
+    reply_to_message_id: int | None = None,
+) -> None:
     staff = safety.staff_of(session, person.telegram_user_id)
     if staff is None:
         not_staff(session, person, f"circle_{what}", now)
@@ -139,13 +169,26 @@ def post_as_facilitator(session: Session, person: Person, what: str, text: str, 
         tell_staff(session, staff, t(lang, f"circle-{what}-done", circle=circle.name), now)
 
 
-
-def _post(session: Session, staff: Staff, circle: Circle, what: str, text: str, now: datetime,
-          message_id: int | None, replied: CircleMessage | None) -> None:
+def _post(
+    session: Session,
+    staff: Staff,
+    circle: Circle,
+    what: str,
+    text: str,
+    now: datetime,
+    message_id: int | None,
+    replied: CircleMessage | None,
+) -> None:
     kind = {"say": "text", "goal": "goal", "pin": "prompt"}[what]
-    message = CircleMessage(circle_id=circle.id or 0, staff_id=staff.id, kind=kind, text=text,
-                            source_message_id=message_id if what == "say" else None,
-                            reply_to_id=replied.id if replied is not None and what == "say" else None, created_at=now)
+    message = CircleMessage(
+        circle_id=circle.id or 0,
+        staff_id=staff.id,
+        kind=kind,
+        text=text,
+        source_message_id=message_id if what == "say" else None,
+        reply_to_id=replied.id if replied is not None and what == "say" else None,
+        created_at=now,
+    )
     session.add(message)
     session.flush()
     render: Callable[[str], RelayMessage]
@@ -154,15 +197,16 @@ def _post(session: Session, staff: Staff, circle: Circle, what: str, text: str, 
         if meeting is not None:
             meeting.custom_goal = text[:500]
 
-        def render_goal(lang: str) -> RelayMessage:
-            return build_relay(staff.name, t(lang, "circle-goal-posted", goal=text), mark=facilitator_mark(lang),
-                               icon="🎯")
-        render = render_goal
+        def goal_render(lang: str) -> RelayMessage:
+            return build_relay(
+                staff.name, t(lang, "circle-goal-posted", goal=text), mark=facilitator_mark(lang), icon="🎯"
+            )
+
+        render = goal_render
     elif what == "pin":
         settings = settings_row(session, circle, now)
         settings.pinned_prompt = text[:1000]
         render = staff_render(staff, text, icon="📌")
     else:
         render = staff_render(staff, text)
-    fan_out(session, circle, message, now, render, exclude_staff=staff.id,
-             reply_to=replied if what == "say" else None)
+    fan_out(session, circle, message, now, render, exclude_staff=staff.id, reply_to=replied if what == "say" else None)

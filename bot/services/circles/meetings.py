@@ -24,13 +24,18 @@ def plan_next(session: Session, circle: Circle, schedule: rules.Schedule, after:
     last = circles_db.last_meeting_sequence(session, circle.id or 0)
     sequence = 0 if last is None else last + 1
     starts = rules.next_meeting_start(schedule, after, tz)
-    meeting = CircleMeeting(circle_id=circle.id or 0, sequence=sequence, starts_at=starts,
-                            ends_at=starts + timedelta(minutes=schedule.minutes),
-                            remind_at=starts - rules.REMINDER_BEFORE, goal=rules.goal_for(sequence), created_at=after)
+    meeting = CircleMeeting(
+        circle_id=circle.id or 0,
+        sequence=sequence,
+        starts_at=starts,
+        ends_at=starts + timedelta(minutes=schedule.minutes),
+        remind_at=starts - rules.REMINDER_BEFORE,
+        goal=rules.goal_for(sequence),
+        created_at=after,
+    )
     session.add(meeting)
     session.flush()
     return meeting
-
 
 
 def run_due_meetings(ctx: ServiceContext, limit: int = 500) -> int:
@@ -61,7 +66,6 @@ def run_due_meetings(ctx: ServiceContext, limit: int = 500) -> int:
     return done
 
 
-
 def _remind(session: Session, circle: Circle, meeting: CircleMeeting, now: datetime, fallback_tz: str) -> int:
     tz = center_tz(session, circle, fallback_tz)
     settings = circles_db.settings_of(session, circle.id or 0)
@@ -69,16 +73,28 @@ def _remind(session: Session, circle: Circle, meeting: CircleMeeting, now: datet
     people = recipients(session, circle)
     for person in people:
         lang = person.language
-        text = t(lang, "circle-meeting-reminder", circle=circle.name, time=local_time(meeting.starts_at, tz, "%H:%M"),
-                 minutes=int((meeting.ends_at - meeting.starts_at).total_seconds() // 60),
-                 goal=meeting.custom_goal or t(lang, f"circle-goal-{meeting.goal}"))
+        text = t(
+            lang,
+            "circle-meeting-reminder",
+            circle=circle.name,
+            time=local_time(meeting.starts_at, tz, "%H:%M"),
+            minutes=int((meeting.ends_at - meeting.starts_at).total_seconds() // 60),
+            goal=meeting.custom_goal or t(lang, f"circle-goal-{meeting.goal}"),
+        )
         if pinned:
             text += "\n📌 " + pinned
-        enqueue(session, chat_id=person.chat_id, member_id=person.member_id, staff_id=person.staff_id, now=now,
-                text=text, priority=Priority.SCHEDULED, purpose="circle_meeting",
-                dedupe_key=f"cmr:{meeting.id}:{person.chat_id}")
+        enqueue(
+            session,
+            chat_id=person.chat_id,
+            member_id=person.member_id,
+            staff_id=person.staff_id,
+            now=now,
+            text=text,
+            priority=Priority.SCHEDULED,
+            purpose="circle_meeting",
+            dedupe_key=f"cmr:{meeting.id}:{person.chat_id}",
+        )
     return len(people)
-
 
 
 def _open(session: Session, circle: Circle, meeting: CircleMeeting, now: datetime) -> int:
@@ -86,10 +102,25 @@ def _open(session: Session, circle: Circle, meeting: CircleMeeting, now: datetim
     people = recipients(session, circle)
     for person in people:
         lang = person.language
-        text = t(lang, "circle-meeting-start", circle=circle.name,
-                 goal=meeting.custom_goal or t(lang, f"circle-goal-{meeting.goal}")) \
-            + "\n\n" + t(lang, f"circle-opener-{opener}")
-        enqueue(session, chat_id=person.chat_id, member_id=person.member_id, staff_id=person.staff_id, now=now,
-                text=text, priority=Priority.SCHEDULED, purpose="circle_meeting",
-                dedupe_key=f"cms:{meeting.id}:{person.chat_id}")
+        text = (
+            t(
+                lang,
+                "circle-meeting-start",
+                circle=circle.name,
+                goal=meeting.custom_goal or t(lang, f"circle-goal-{meeting.goal}"),
+            )
+            + "\n\n"
+            + t(lang, f"circle-opener-{opener}")
+        )
+        enqueue(
+            session,
+            chat_id=person.chat_id,
+            member_id=person.member_id,
+            staff_id=person.staff_id,
+            now=now,
+            text=text,
+            priority=Priority.SCHEDULED,
+            purpose="circle_meeting",
+            dedupe_key=f"cms:{meeting.id}:{person.chat_id}",
+        )
     return len(people)

@@ -28,7 +28,6 @@ from storage.people.tables import Member, Staff
 QUIET_DAYS = 14
 
 
-
 def join(session: Session, member: Member, circle: Circle, now: datetime) -> None:
     """Put a member in a circle (leaving any other: one active circle at most) and welcome them."""
     settings = circles_db.settings_of(session, circle.id or 0)
@@ -50,21 +49,34 @@ def join(session: Session, member: Member, circle: Circle, now: datetime) -> Non
         _welcome(session, membership, member, circle, now)
 
 
-
 def _welcome(session: Session, membership: CircleMembership, member: Member, circle: Circle, now: datetime) -> None:
     seat = circles_db.participant(session, membership)
     seat.welcomed_at = now
     lang = member.language
-    enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now,
-            text=t(lang, "circle-welcome", circle=circle.name, pseudonym=member.pseudonym,
-                   kind=t(lang, f"circle-kind-{circle.kind}")))
+    enqueue(
+        session,
+        chat_id=member.chat_id,
+        member_id=member.id,
+        now=now,
+        text=t(
+            lang,
+            "circle-welcome",
+            circle=circle.name,
+            pseudonym=member.pseudonym,
+            kind=t(lang, f"circle-kind-{circle.kind}"),
+        ),
+    )
     message = CircleMessage(circle_id=circle.id or 0, member_id=member.id, kind="joined", created_at=now)
     session.add(message)
     session.flush()
-    fan_out(session, circle, message, now,
-             lambda lang_: build_relay(member.pseudonym, t(lang_, "circle-joined-body"), icon="👋"),
-             exclude_member=member.id)
-
+    fan_out(
+        session,
+        circle,
+        message,
+        now,
+        lambda lang_: build_relay(member.pseudonym, t(lang_, "circle-joined-body"), icon="👋"),
+        exclude_member=member.id,
+    )
 
 
 def leave(session: Session, member: Member, now: datetime, *, reason: str = "removed") -> Circle | None:
@@ -77,7 +89,6 @@ def leave(session: Session, member: Member, now: datetime, *, reason: str = "rem
     if reason != "moved" and member.status in circles_db.RECEIVING and circle is not None:
         say(session, member, f"circle-left-{reason}", now, circle=circle.name)
     return circle
-
 
 
 def run_welcomes(ctx: ServiceContext, limit: int = 500) -> int:
@@ -99,7 +110,6 @@ def run_welcomes(ctx: ServiceContext, limit: int = 500) -> int:
     return len(rows)
 
 
-
 def run_quiet_invitations(ctx: ServiceContext, limit: int = 500) -> int:
     """One gentle invitation to members who have not written in their circle for 14 days (in the daytime)."""
     now = ctx.clock.now()
@@ -110,17 +120,24 @@ def run_quiet_invitations(ctx: ServiceContext, limit: int = 500) -> int:
                 continue
             circle = session.get(Circle, membership.circle_id)
             seat = circles_db.participant(session, membership)  # read afresh under the lock (another worker)
-            if circle is None or (seat.invited_at is not None
-                                  and seat.invited_at >= (seat.last_posted_at or membership.joined_at)):
+            if circle is None or (
+                seat.invited_at is not None and seat.invited_at >= (seat.last_posted_at or membership.joined_at)
+            ):
                 continue
             seat.invited_at = now
-            enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now, priority=Priority.SCHEDULED,
-                    purpose="circle_invite", dedupe_key=f"cinv:{membership.id}:{now.date().isoformat()}",
-                    text=t(member.language, "circle-invite-back", circle=circle.name))
+            enqueue(
+                session,
+                chat_id=member.chat_id,
+                member_id=member.id,
+                now=now,
+                priority=Priority.SCHEDULED,
+                purpose="circle_invite",
+                dedupe_key=f"cinv:{membership.id}:{now.date().isoformat()}",
+                text=t(member.language, "circle-invite-back", circle=circle.name),
+            )
             sent += 1
         session.commit()
     return sent
-
 
 
 def run_unreachable_notices(ctx: ServiceContext, limit: int = 200) -> int:
@@ -135,12 +152,22 @@ def run_unreachable_notices(ctx: ServiceContext, limit: int = 200) -> int:
             counsellor = session.get(Staff, member.counsellor_id) if member.counsellor_id else None
             if counsellor is None or not counsellor.active or not counsellor.chat_id or not counsellor.reachable:
                 counsellor = people_db.default_counsellor(session, member.center_id)
-            session.add(UnreachableNotice(member_id=member.id or 0, staff_id=counsellor.id if counsellor else None,
-                                          told_at=now))
+            session.add(
+                UnreachableNotice(member_id=member.id or 0, staff_id=counsellor.id if counsellor else None, told_at=now)
+            )
             if counsellor is not None and counsellor.chat_id:
-                tell_staff(session, counsellor, t(counsellor.language, "circle-unreachable-staff",
-                                                   pseudonym=member.pseudonym, name=member.display_name or "-"),
-                            now, priority=Priority.SCHEDULED)
+                tell_staff(
+                    session,
+                    counsellor,
+                    t(
+                        counsellor.language,
+                        "circle-unreachable-staff",
+                        pseudonym=member.pseudonym,
+                        name=member.display_name or "-",
+                    ),
+                    now,
+                    priority=Priority.SCHEDULED,
+                )
                 told += 1
         session.commit()
     return told

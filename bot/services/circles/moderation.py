@@ -30,7 +30,7 @@ from bot.services.circles.membership import join, leave
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue_edit
 from storage.circles import queries as circles_db
-from storage.circles.tables import Circle, CircleMembership, CircleMessage, CircleReport
+from storage.circles.tables import Circle, CircleMembership, CircleMessage, CircleMessageStatus, CircleReport
 from storage.people import queries as people_db
 from storage.people.tables import Member, Staff
 
@@ -46,7 +46,6 @@ DEFAULT_MUTE_MINUTES = 60
 
 
 MAX_MUTE_MINUTES = 7 * 24 * 60
-
 
 
 def report(ctx: ServiceContext, person: Person, reply_to_message_id: int | None) -> None:
@@ -73,14 +72,19 @@ def report(ctx: ServiceContext, person: Person, reply_to_message_id: int | None)
         session.commit()
 
 
-
 def _file_report(session: Session, reporter: Member, message: CircleMessage, now: datetime) -> None:
     circle = session.get(Circle, message.circle_id)
     if circle is None:
         return
-    session.add(CircleReport(circle_id=circle.id or 0, circle_message_id=message.id or 0,
-                             reporter_member_id=reporter.id or 0, reported_member_id=message.member_id,
-                             created_at=now))
+    session.add(
+        CircleReport(
+            circle_id=circle.id or 0,
+            circle_message_id=message.id or 0,
+            reporter_member_id=reporter.id or 0,
+            reported_member_id=message.member_id,
+            created_at=now,
+        )
+    )
     session.flush()
     say(session, reporter, "circle-report-thanks", now)
     author = session.get(Member, message.member_id) if message.member_id else None
@@ -95,10 +99,26 @@ def _file_report(session: Session, reporter: Member, message: CircleMessage, now
     if author is not None:
         membership = circles_db.active_membership(session, author.id or 0)
         if membership is not None:
-            buttons = [[(t(lang, "btn-circle-mute-hour"), encode("cir", "mute", membership.id or 0, 60)),
-                        (t(lang, "btn-circle-mute-day"), encode("cir", "mute", membership.id or 0, 1440))]]
-    tell_staff(session, reviewer, t(lang, "circle-report-staff", circle=circle.name, reporter=reporter.pseudonym,
-                                     pseudonym=speaker, text=excerpt(message.text)), now, buttons=buttons)
+            buttons = [
+                [
+                    (t(lang, "btn-circle-mute-hour"), encode("cir", "mute", membership.id or 0, 60)),
+                    (t(lang, "btn-circle-mute-day"), encode("cir", "mute", membership.id or 0, 1440)),
+                ]
+            ]
+    tell_staff(
+        session,
+        reviewer,
+        t(
+            lang,
+            "circle-report-staff",
+            circle=circle.name,
+            reporter=reporter.pseudonym,
+            pseudonym=speaker,
+            text=excerpt(message.text),
+        ),
+        now,
+        buttons=buttons,
+    )
     if author is None:
         return
     membership = circles_db.active_membership(session, author.id or 0)
@@ -119,19 +139,26 @@ def _file_report(session: Session, reporter: Member, message: CircleMessage, now
         )
 
 
-def review_held(session: Session, person: Person, staff: Staff, message_id: int, release: bool, now: datetime,
-            staff_message_id: int | None) -> str | None:
+def review_held(
+    session: Session,
+    person: Person,
+    staff: Staff,
+    message_id: int,
+    release: bool,
+    now: datetime,
+    staff_message_id: int | None,
+) -> str | None:
     message = session.get(CircleMessage, message_id)
     circle = session.get(Circle, message.circle_id) if message is not None else None
     if message is None or circle is None or circle.center_id != staff.center_id:
         return "button-expired"
-    if message.status != "held":
+    if message.status != CircleMessageStatus.HELD:
         return "circle-review-done-already"
     author = session.get(Member, message.member_id) if message.member_id else None
     message.reviewed_by = staff.id
     lang = staff.language
     if release and author is not None and circle_of(session, author) is not None:
-        message.status = "relayed"
+        message.status = CircleMessageStatus.RELAYED
         fan_out(
             session,
             circle,
@@ -144,10 +171,16 @@ def review_held(session: Session, person: Person, staff: Staff, message_id: int,
         say(session, author, "circle-released", now)
         outcome = t(lang, "circle-review-released")
     else:
-        message.status = "declined"
+        message.status = CircleMessageStatus.DECLINED
         outcome = t(lang, "circle-review-kept")
-    audit(session, now, "circle_release" if release else "circle_keep_held", staff=staff, person=person,
-           member_id=author.id if author else None)
+    audit(
+        session,
+        now,
+        "circle_release" if release else "circle_keep_held",
+        staff=staff,
+        person=person,
+        member_id=author.id if author else None,
+    )
     if staff_message_id is not None:
         enqueue_edit(
             session,
@@ -167,7 +200,6 @@ def review_held(session: Session, person: Person, staff: Staff, message_id: int,
     return None
 
 
-
 def _membership_at_centre(
     session: Session, staff: Staff, membership_id: int
 ) -> tuple[CircleMembership, Member, Circle] | None:
@@ -181,7 +213,6 @@ def _membership_at_centre(
     return membership, member, circle
 
 
-
 def lift_review(session: Session, person: Person, staff: Staff, membership_id: int, now: datetime) -> str | None:
     found = _membership_at_centre(session, staff, membership_id)
     if found is None:
@@ -191,9 +222,9 @@ def lift_review(session: Session, person: Person, staff: Staff, membership_id: i
     return "circle-review-lifted"
 
 
-
-def mute_membership(session: Session, person: Person, staff: Staff, membership_id: int, minutes: int,
-                     now: datetime) -> str | None:
+def mute_membership(
+    session: Session, person: Person, staff: Staff, membership_id: int, minutes: int, now: datetime
+) -> str | None:
     found = _membership_at_centre(session, staff, membership_id)
     if found is None or not 1 <= minutes <= MAX_MUTE_MINUTES:
         return "button-expired"
@@ -202,9 +233,16 @@ def mute_membership(session: Session, person: Person, staff: Staff, membership_i
     return "circle-muted-toast"
 
 
-
-def _apply_mute(session: Session, person: Person, staff: Staff, membership: CircleMembership, member: Member,
-                circle: Circle, minutes: int, now: datetime) -> str:
+def _apply_mute(
+    session: Session,
+    person: Person,
+    staff: Staff,
+    membership: CircleMembership,
+    member: Member,
+    circle: Circle,
+    minutes: int,
+    now: datetime,
+) -> str:
     seat = circles_db.participant(session, membership)
     seat.muted_until, seat.muted_by = now + timedelta(minutes=minutes), staff.id
     until = local_time(seat.muted_until, center_tz(session, circle, member.timezone), "%d/%m %H:%M")
@@ -213,14 +251,12 @@ def _apply_mute(session: Session, person: Person, staff: Staff, membership: Circ
     return until
 
 
-
 def split_pseudonym(args: Sequence[str]) -> tuple[str, list[str]]:
     """``["Lotus", "27", "30"]`` → ``("Lotus 27", ["30"])``: a pseudonym ends at its number."""
     for index, word in enumerate(args):
         if word.isdigit():
             return " ".join(args[: index + 1]), list(args[index + 1 :])
     return " ".join(args), []
-
 
 
 def staff_action(ctx: ServiceContext, person: Person, action: str, args: Sequence[str]) -> None:
@@ -260,6 +296,7 @@ def staff_action(ctx: ServiceContext, person: Person, action: str, args: Sequenc
                     tell_staff(session, staff, t(lang, exc.key, circle=target.name), now)
                 else:
                     audit(session, now, "circle_move", staff=staff, person=person, member_id=member.id)
-                    tell_staff(session, staff, t(lang, "circle-move-done", pseudonym=member.pseudonym,
-                                                  circle=target.name), now)
+                    tell_staff(
+                        session, staff, t(lang, "circle-move-done", pseudonym=member.pseudonym, circle=target.name), now
+                    )
         session.commit()

@@ -26,11 +26,11 @@ from bot.services.sponsors.common import (
 )
 from bot.services.sponsors.threads import is_live, resolve_thread
 from storage.checkins import queries as checkins_db
-from storage.checkins.tables import Checkin
+from storage.checkins.tables import Checkin, CheckinStatus
 from storage.people import queries as people_db
 from storage.people.tables import Member
 from storage.sponsors import queries as sponsors_db
-from storage.sponsors.tables import Sponsor, SponsorLink
+from storage.sponsors.tables import LinkState, Sponsor, SponsorLink
 
 
 def swap_contacts(ctx: ServiceContext, person: Person, link_id: int, username: str | None) -> str | None:
@@ -41,7 +41,7 @@ def swap_contacts(ctx: ServiceContext, person: Person, link_id: int, username: s
         party = link_party(session, person, link) if link else None
         if link is None or party is None:
             return "button-expired"
-        if link.state != "active":
+        if link.state != LinkState.ACTIVE:
             return "sp-link-gone"
         lang = person_language(session, person)
         if not username:
@@ -59,12 +59,34 @@ def swap_contacts(ctx: ServiceContext, person: Person, link_id: int, username: s
             return "button-expired"
         pol = policy(session, mentee.center_id)
         if link.mentee_swap_at and link.sponsor_swap_at:
-            to_member(session, mentee, t(mentee.language, "sp-swap-done", pseudonym=side.pseudonym,
-                                         username="@" + (link.sponsor_username or "")), now, pol=pol,
-                      defer=party != "mentee", priority=Priority.REPLY)
-            to_sponsor(session, side, t(side.language, "sp-swap-done", pseudonym=mentee.pseudonym,
-                                        username="@" + (link.mentee_username or "")), now, pol=pol,
-                       defer=party != "sponsor", priority=Priority.REPLY)
+            to_member(
+                session,
+                mentee,
+                t(
+                    mentee.language,
+                    "sp-swap-done",
+                    pseudonym=side.pseudonym,
+                    username="@" + (link.sponsor_username or ""),
+                ),
+                now,
+                pol=pol,
+                defer=party != "mentee",
+                priority=Priority.REPLY,
+            )
+            to_sponsor(
+                session,
+                side,
+                t(
+                    side.language,
+                    "sp-swap-done",
+                    pseudonym=mentee.pseudonym,
+                    username="@" + (link.mentee_username or ""),
+                ),
+                now,
+                pol=pol,
+                defer=party != "sponsor",
+                priority=Priority.REPLY,
+            )
         else:
             other_lang = mentee.language if party == "sponsor" else side.language
             asker = side.pseudonym if party == "sponsor" else mentee.pseudonym
@@ -77,7 +99,6 @@ def swap_contacts(ctx: ServiceContext, person: Person, link_id: int, username: s
             reply(session, person, lang, "sp-swap-waiting", now, pseudonym=other_label(session, link, party))
         session.commit()
     return None
-
 
 
 def offer_share(ctx: ServiceContext, person: Person) -> None:
@@ -96,26 +117,42 @@ def offer_share(ctx: ServiceContext, person: Person) -> None:
             sponsor = session.get(Sponsor, link.sponsor_id)
             side = sponsor_side(session, sponsor) if sponsor else None
             preview = _shared_text(lang, member, checkin)
-            reply(session, person, lang, "sp-share-preview", now, member_id=member.id,
-                  sponsor=side.pseudonym if side else "-", preview=preview,
-                  buttons=[[(t(lang, "btn-sp-share"), encode("sp", "share", checkin.id or 0))]])
+            reply(
+                session,
+                person,
+                lang,
+                "sp-share-preview",
+                now,
+                member_id=member.id,
+                sponsor=side.pseudonym if side else "-",
+                preview=preview,
+                buttons=[[(t(lang, "btn-sp-share"), encode("sp", "share", checkin.id or 0))]],
+            )
         session.commit()
-
 
 
 def _latest_completed(session: Session, member: Member, now: datetime) -> Checkin | None:
     today = local_date(now, member.timezone)
-    rows = [c for c in checkins_db.recent_checkins(session, member.id or 0, today, days=7) if c.status == "completed"]
+    rows = [
+        c
+        for c in checkins_db.recent_checkins(session, member.id or 0, today, days=7)
+        if c.status == CheckinStatus.COMPLETED
+    ]
     return rows[-1] if rows else None
-
 
 
 def _shared_text(lang: str, member: Member, checkin: Checkin) -> str:
     used = t(lang, f"btn-use-{checkin.used}") if checkin.used in ("no", "yes", "undisclosed") else "-"
-    return t(lang, "sp-shared-checkin", pseudonym=member.pseudonym, date=checkin.local_date.strftime("%d/%m"),
-             mood=checkin.mood if checkin.mood is not None else "-",
-             craving=checkin.craving if checkin.craving is not None else "-", used=used, note=checkin.note or "-")
-
+    return t(
+        lang,
+        "sp-shared-checkin",
+        pseudonym=member.pseudonym,
+        date=checkin.local_date.strftime("%d/%m"),
+        mood=checkin.mood if checkin.mood is not None else "-",
+        craving=checkin.craving if checkin.craving is not None else "-",
+        used=used,
+        note=checkin.note or "-",
+    )
 
 
 def share_checkin(ctx: ServiceContext, person: Person, checkin_id: int) -> str | None:
@@ -123,7 +160,12 @@ def share_checkin(ctx: ServiceContext, person: Person, checkin_id: int) -> str |
     with ctx.uow() as session:
         member = people_db.member_by_telegram_id(session, person.telegram_user_id)
         checkin = session.get(Checkin, checkin_id)
-        if member is None or checkin is None or checkin.member_id != member.id or checkin.status != "completed":
+        if (
+            member is None
+            or checkin is None
+            or checkin.member_id != member.id
+            or checkin.status != CheckinStatus.COMPLETED
+        ):
             return "button-expired"
         link = sponsors_db.active_link_of_mentee(session, member.id or 0)
         relay = resolve_thread(session, f"link:{link.id}", person.telegram_user_id) if link else "sp-link-gone"
@@ -132,9 +174,19 @@ def share_checkin(ctx: ServiceContext, person: Person, checkin_id: int) -> str |
         text = _shared_text(relay.recipient_lang, member, checkin)
         pol = policy(session, member.center_id)
         due = now if is_live(relay, now) else release_at(now, relay.recipient_tz, quiet_hours(pol))
-        enqueue(session, chat_id=relay.recipient_chat, member_id=relay.recipient_member_id, now=now, due_at=due,
-                priority=Priority.REPLY, purpose="sp_relay", text=text, extra={"sp_thread": relay.thread})
-        reply(session, person, member.language, "sp-share-sent", now, member_id=member.id,
-              pseudonym=relay.recipient_label)
+        enqueue(
+            session,
+            chat_id=relay.recipient_chat,
+            member_id=relay.recipient_member_id,
+            now=now,
+            due_at=due,
+            priority=Priority.REPLY,
+            purpose="sp_relay",
+            text=text,
+            sponsor_thread=relay.thread,
+        )
+        reply(
+            session, person, member.language, "sp-share-sent", now, member_id=member.id, pseudonym=relay.recipient_label
+        )
         session.commit()
     return None

@@ -36,9 +36,9 @@ from bot.services.sponsors.common import (
     to_staff,
 )
 from storage.people import queries as people_db
-from storage.people.tables import Center, Member, Staff
+from storage.people.tables import Center, Member, MemberStatus, Staff
 from storage.sponsors import queries as sponsors_db
-from storage.sponsors.tables import Sponsor, SponsorLink
+from storage.sponsors.tables import LinkState, Sponsor, SponsorLink, TalkState
 
 
 class LinkRefused(Exception):
@@ -53,9 +53,9 @@ class LinkRefused(Exception):
         return t(lang, self.key, **self.args_)
 
 
-
-def resolve_sponsor(session: Session, center: Center, pseudonym: str, mentee: Member, now: datetime,
-                    pol: SponsorPolicy) -> Sponsor:
+def resolve_sponsor(
+    session: Session, center: Center, pseudonym: str, mentee: Member, now: datetime, pol: SponsorPolicy
+) -> Sponsor:
     """The sponsor row for a pseudonym: an eligible member (created on first use) or a volunteer."""
     member = people_db.member_by_pseudonym(session, center.id or 0, pseudonym)
     if member is None:
@@ -65,7 +65,7 @@ def resolve_sponsor(session: Session, center: Center, pseudonym: str, mentee: Me
         return volunteer
     if member.id == mentee.id:
         raise LinkRefused("sp-err-self")
-    if member.status != "active":
+    if member.status != MemberStatus.ACTIVE:
         raise LinkRefused("sp-err-sponsor-inactive", pseudonym=member.pseudonym)
     today = local_date(now, member.timezone)
     in_programme = (today - local_date(member.created_at, member.timezone)).days
@@ -73,14 +73,21 @@ def resolve_sponsor(session: Session, center: Center, pseudonym: str, mentee: Me
         raise LinkRefused("sp-err-too-soon", pseudonym=member.pseudonym, days=pol.min_sponsor_days)
     sponsor = sponsors_db.sponsor_of_member(session, member.id or 0)
     if sponsor is None:  # stored only once the link is made
-        sponsor = Sponsor(center_id=center.id or 0, kind="member", member_id=member.id, language=member.language,
-                          created_at=now)
+        sponsor = Sponsor(
+            center_id=center.id or 0, kind="member", member_id=member.id, language=member.language, created_at=now
+        )
     return sponsor
 
 
-
-def propose_link(session: Session, center: Center, sponsor_pseudonym: str, mentee_pseudonym: str, now: datetime,
-                 *, staff: Staff | None = None) -> tuple[SponsorLink, datetime]:
+def propose_link(
+    session: Session,
+    center: Center,
+    sponsor_pseudonym: str,
+    mentee_pseudonym: str,
+    now: datetime,
+    *,
+    staff: Staff | None = None,
+) -> tuple[SponsorLink, datetime]:
     """Propose a sponsor to a mentee; the mentee is asked to agree before anything is shared.
     Returns the link and when the question goes out (after the mentee's quiet hours, or now)."""
     pol = policy(session, center.id or 0)
@@ -96,8 +103,9 @@ def propose_link(session: Session, center: Center, sponsor_pseudonym: str, mente
     if current is not None:
         current_sponsor = session.get(Sponsor, current.sponsor_id)
         current_side = sponsor_side(session, current_sponsor) if current_sponsor else None
-        raise LinkRefused("sp-err-has-sponsor", pseudonym=mentee.pseudonym,
-                          sponsor=current_side.pseudonym if current_side else "-")
+        raise LinkRefused(
+            "sp-err-has-sponsor", pseudonym=mentee.pseudonym, sponsor=current_side.pseudonym if current_side else "-"
+        )
     if sponsor.id is not None and sponsors_db.count_live_links(session, sponsor.id) >= pol.max_mentees:
         raise LinkRefused("sp-err-full", pseudonym=side.pseudonym, count=pol.max_mentees)
     if sponsor.member_id is not None:
@@ -109,23 +117,46 @@ def propose_link(session: Session, center: Center, sponsor_pseudonym: str, mente
     if sponsor.id is None:
         session.add(sponsor)
         session.flush()
-    link = SponsorLink(center_id=center.id or 0, sponsor_id=sponsor.id or 0, mentee_id=mentee.id or 0,
-                       state="proposed", proposed_by=staff.id if staff else None, created_at=now)
+    link = SponsorLink(
+        center_id=center.id or 0,
+        sponsor_id=sponsor.id or 0,
+        mentee_id=mentee.id or 0,
+        state=LinkState.PROPOSED,
+        proposed_by=staff.id if staff else None,
+        created_at=now,
+    )
     session.add(link)
     session.flush()
     asked_at = ask_mentee(session, mentee, link, side.pseudonym, now, pol)
     return link, asked_at or now
 
 
-
-def ask_mentee(session: Session, mentee: Member, link: SponsorLink, sponsor_pseudonym: str, now: datetime,
-               pol: SponsorPolicy, *, defer: bool = True) -> datetime | None:
+def ask_mentee(
+    session: Session,
+    mentee: Member,
+    link: SponsorLink,
+    sponsor_pseudonym: str,
+    now: datetime,
+    pol: SponsorPolicy,
+    *,
+    defer: bool = True,
+) -> datetime | None:
     lang = mentee.language
-    return to_member(session, mentee, t(lang, "sp-ask-mentee", sponsor=sponsor_pseudonym), now, pol=pol, defer=defer,
-              buttons=[[(t(lang, "btn-sp-agree"), encode("sp", "ok", link.id or 0)),
-                        (t(lang, "btn-sp-decline"), encode("sp", "no", link.id or 0))]],
-              purpose="sp_consent")
-
+    return to_member(
+        session,
+        mentee,
+        t(lang, "sp-ask-mentee", sponsor=sponsor_pseudonym),
+        now,
+        pol=pol,
+        defer=defer,
+        buttons=[
+            [
+                (t(lang, "btn-sp-agree"), encode("sp", "ok", link.id or 0)),
+                (t(lang, "btn-sp-decline"), encode("sp", "no", link.id or 0)),
+            ]
+        ],
+        purpose="sp_consent",
+    )
 
 
 def answer_proposal(ctx: ServiceContext, person: Person, link_id: int, agree: bool) -> str | None:
@@ -136,7 +167,7 @@ def answer_proposal(ctx: ServiceContext, person: Person, link_id: int, agree: bo
         link = session.get(SponsorLink, link_id)
         if member is None or link is None or link.mentee_id != member.id or member.status not in SETTLED:
             return "button-expired"
-        if link.state != "proposed":
+        if link.state != LinkState.PROPOSED:
             return "sp-already-answered"
         sponsor = session.get(Sponsor, link.sponsor_id)
         side = sponsor_side(session, sponsor) if sponsor else None
@@ -144,25 +175,37 @@ def answer_proposal(ctx: ServiceContext, person: Person, link_id: int, agree: bo
             return "button-expired"
         pol = policy(session, member.center_id)
         if agree:
-            link.state, link.accepted_at = "active", now
-            reply(session, person, member.language, "sp-agreed-mentee", now, member_id=member.id,
-                  sponsor=side.pseudonym)
+            link.state, link.accepted_at = LinkState.ACTIVE, now
+            reply(
+                session, person, member.language, "sp-agreed-mentee", now, member_id=member.id, sponsor=side.pseudonym
+            )
             thread = f"link:{link.id}"
-            to_sponsor(session, side, t(side.language, "sp-linked-sponsor", pseudonym=member.pseudonym), now,
-                       pol=pol, purpose="sp_linked", thread=thread)
+            to_sponsor(
+                session,
+                side,
+                t(side.language, "sp-linked-sponsor", pseudonym=member.pseudonym),
+                now,
+                pol=pol,
+                purpose="sp_linked",
+                thread=thread,
+            )
             if side.sponsor.next_summary_at is None:
                 side.sponsor.next_summary_at = next_weekly(now, side.timezone, pol.summary_weekday)
         else:
-            link.state, link.ended_at, link.ended_by = "declined", now, "mentee"
+            link.state, link.ended_at, link.ended_by = LinkState.DECLINED, now, "mentee"
             reply(session, person, member.language, "sp-declined-mentee", now, member_id=member.id)
             staff = session.get(Staff, link.proposed_by) if link.proposed_by else counsellor_for(session, member)
             if staff is not None and staff.chat_id:
-                to_staff(session, staff, t(staff.language, "sp-declined-staff", pseudonym=member.pseudonym,
-                                           sponsor=side.pseudonym), now,
-                         tz=centre_timezone(session, member.center_id), pol=pol)
+                to_staff(
+                    session,
+                    staff,
+                    t(staff.language, "sp-declined-staff", pseudonym=member.pseudonym, sponsor=side.pseudonym),
+                    now,
+                    tz=centre_timezone(session, member.center_id),
+                    pol=pol,
+                )
         session.commit()
     return None
-
 
 
 def end_link(session: Session, link: SponsorLink, by: str, now: datetime) -> None:
@@ -170,13 +213,17 @@ def end_link(session: Session, link: SponsorLink, by: str, now: datetime) -> Non
     mentee = session.get(Member, link.mentee_id)
     sponsor = session.get(Sponsor, link.sponsor_id)
     side = sponsor_side(session, sponsor) if sponsor else None
-    was_active = link.state == "active"
-    link.state = "ended" if was_active else "declined"
+    was_active = link.state == LinkState.ACTIVE
+    link.state = LinkState.ENDED if was_active else LinkState.DECLINED
     link.ended_at, link.ended_by = now, by
     link.mentee_username = link.sponsor_username = None
     for talk in sponsors_db.talk_requests_since(session, link.mentee_id, now - timedelta(days=30)):
-        if talk.link_id == link.id and talk.state in ("waiting", "accepted") and talk.accepted_by != "staff":
-            talk.state, talk.ended_at = "ended", now
+        if (
+            talk.link_id == link.id
+            and talk.state in (TalkState.WAITING, TalkState.ACCEPTED)
+            and talk.accepted_by != "staff"
+        ):
+            talk.state, talk.ended_at = TalkState.ENDED, now
     if mentee is None or side is None:
         return
     pol = policy(session, mentee.center_id)
@@ -188,9 +235,14 @@ def end_link(session: Session, link: SponsorLink, by: str, now: datetime) -> Non
         to_member(session, mentee, t(mentee.language, key, sponsor=side.pseudonym), now, pol=pol)
     staff = counsellor_for(session, mentee)
     if staff is not None and was_active and by != "staff":
-        to_staff(session, staff, t(staff.language, "sp-ended-staff", pseudonym=mentee.pseudonym,
-                                   sponsor=side.pseudonym), now, tz=centre_timezone(session, mentee.center_id), pol=pol)
-
+        to_staff(
+            session,
+            staff,
+            t(staff.language, "sp-ended-staff", pseudonym=mentee.pseudonym, sponsor=side.pseudonym),
+            now,
+            tz=centre_timezone(session, mentee.center_id),
+            pol=pol,
+        )
 
 
 def ask_end(ctx: ServiceContext, person: Person, link_id: int, confirmed: bool) -> str | None:
@@ -206,14 +258,20 @@ def ask_end(ctx: ServiceContext, person: Person, link_id: int, confirmed: bool) 
         lang = person_language(session, person)
         other = other_label(session, link, party)
         if not confirmed:
-            reply(session, person, lang, "sp-end-confirm", now, pseudonym=other,
-                  buttons=[[(t(lang, "btn-sp-end-yes"), encode("sp", "endok", link.id or 0))]])
+            reply(
+                session,
+                person,
+                lang,
+                "sp-end-confirm",
+                now,
+                pseudonym=other,
+                buttons=[[(t(lang, "btn-sp-end-yes"), encode("sp", "endok", link.id or 0))]],
+            )
         else:
             end_link(session, link, party, now)
             reply(session, person, lang, "sp-ended-you", now, pseudonym=other)
         session.commit()
     return None
-
 
 
 def staff_link(ctx: ServiceContext, person: Person, args: str) -> None:
@@ -240,12 +298,19 @@ def staff_link(ctx: ServiceContext, person: Person, args: str) -> None:
         else:
             audit(session, person, staff, "sponsor_link", now, member_id=link.mentee_id)
             if asked_at > now:  # the mentee's quiet hours: the question waits for the morning
-                reply(session, person, lang, "sp-staff-proposed-later", now, sponsor=parsed[0], pseudonym=parsed[1],
-                      time=local_clock_time(asked_at, member_timezone(session, link.mentee_id, center)))
+                reply(
+                    session,
+                    person,
+                    lang,
+                    "sp-staff-proposed-later",
+                    now,
+                    sponsor=parsed[0],
+                    pseudonym=parsed[1],
+                    time=local_clock_time(asked_at, member_timezone(session, link.mentee_id, center)),
+                )
             else:
                 reply(session, person, lang, "sp-staff-proposed", now, sponsor=parsed[0], pseudonym=parsed[1])
         session.commit()
-
 
 
 def staff_unlink(ctx: ServiceContext, person: Person, args: str) -> None:

@@ -25,10 +25,9 @@ from storage.checkins import queries as checkins_db
 from storage.people import queries as people_db
 from storage.people.tables import Member
 from storage.sponsors import queries as sponsors_db
-from storage.sponsors.tables import Sponsor, SponsorLink
+from storage.sponsors.tables import LinkState, Sponsor, SponsorLink
 
 STREAK_LOOKBACK_DAYS = 400
-
 
 
 def mentee_line(session: Session, mentee: Member, lang: str, now: datetime) -> str:
@@ -36,25 +35,24 @@ def mentee_line(session: Session, mentee: Member, lang: str, now: datetime) -> s
     today = local_date(now, mentee.timezone)
     since = today - timedelta(days=STREAK_LOOKBACK_DAYS)
     days = checkins_db.completed_checkin_days(session, mentee.id or 0, since)
-    return t(lang, "sp-mentee-line", pseudonym=mentee.pseudonym, week=week_row(days, today),
-             days=checkin_streak(days, today))
-
+    return t(
+        lang, "sp-mentee-line", pseudonym=mentee.pseudonym, week=week_row(days, today), days=checkin_streak(days, today)
+    )
 
 
 def mentees_text(session: Session, sponsor: Sponsor, lang: str, now: datetime) -> tuple[str, list[SponsorLink]]:
     links = list(sponsors_db.links_of_sponsor(session, sponsor.id or 0))
-    active = [link for link in links if link.state == "active"]
+    active = [link for link in links if link.state == LinkState.ACTIVE]
     lines = []
     for link in active:
         mentee = session.get(Member, link.mentee_id)
         if mentee is not None:
             lines.append(mentee_line(session, mentee, lang, now))
     for link in links:
-        if link.state == "proposed":
+        if link.state == LinkState.PROPOSED:
             mentee = session.get(Member, link.mentee_id)
             lines.append(t(lang, "sp-mentee-waiting", pseudonym=mentee.pseudonym if mentee else "-"))
     return "\n".join(lines), active
-
 
 
 def show_mentees(ctx: ServiceContext, person: Person) -> None:
@@ -72,11 +70,14 @@ def show_mentees(ctx: ServiceContext, person: Person) -> None:
             for link in active:
                 mentee = session.get(Member, link.mentee_id)
                 label = mentee.pseudonym if mentee else "-"
-                buttons.append([(t(lang, "btn-sp-swap-with", pseudonym=label), encode("sp", "swap", link.id or 0)),
-                                (t(lang, "btn-sp-end-with", pseudonym=label), encode("sp", "end", link.id or 0))])
+                buttons.append(
+                    [
+                        (t(lang, "btn-sp-swap-with", pseudonym=label), encode("sp", "swap", link.id or 0)),
+                        (t(lang, "btn-sp-end-with", pseudonym=label), encode("sp", "end", link.id or 0)),
+                    ]
+                )
             reply(session, person, lang, "sp-mentees", now, lines=body, buttons=buttons or None)
         session.commit()
-
 
 
 def show_my_sponsor(ctx: ServiceContext, person: Person) -> None:
@@ -94,10 +95,20 @@ def show_my_sponsor(ctx: ServiceContext, person: Person) -> None:
         side = sponsor_side(session, sponsor) if sponsor else None
         if link is None or side is None:
             reply(session, person, lang, "sp-no-sponsor", now, member_id=member.id)
-        elif link.state == "proposed":
+        elif link.state == LinkState.PROPOSED:
             ask_mentee(session, member, link, side.pseudonym, now, policy(session, member.center_id), defer=False)
         else:
-            reply(session, person, lang, "sp-your-sponsor", now, member_id=member.id, sponsor=side.pseudonym,
-                  buttons=[[(t(lang, "btn-sp-swap"), encode("sp", "swap", link.id or 0))],
-                           [(t(lang, "btn-sp-end"), encode("sp", "end", link.id or 0))]])
+            reply(
+                session,
+                person,
+                lang,
+                "sp-your-sponsor",
+                now,
+                member_id=member.id,
+                sponsor=side.pseudonym,
+                buttons=[
+                    [(t(lang, "btn-sp-swap"), encode("sp", "swap", link.id or 0))],
+                    [(t(lang, "btn-sp-end"), encode("sp", "end", link.id or 0))],
+                ],
+            )
         session.commit()

@@ -37,7 +37,7 @@ from bot.services.sponsors.common import (
 from storage.people import queries as people_db
 from storage.people.tables import Member, Staff
 from storage.sponsors import queries as sponsors_db
-from storage.sponsors.tables import Sponsor, SponsorLink, TalkRequest
+from storage.sponsors.tables import LinkState, Sponsor, SponsorLink, TalkRequest, TalkState
 
 # A relayed message waits for the recipient's morning, unless they wrote in this thread lately.
 LIVE_THREAD = timedelta(minutes=60)
@@ -46,12 +46,10 @@ LIVE_THREAD = timedelta(minutes=60)
 SUGGESTIONS = (1, 2, 3)
 
 
-
 def relay_text(lang: str, role: str, speaker: str, body: str) -> str:
     """The ONE builder of a relayed message: a role line with a pseudonym (or a counsellor's
     name) and the words typed. Nothing else about the sender can reach the recipient."""
     return t(lang, f"sp-relay-from-{role}", pseudonym=" ".join(speaker.split()), text=body.strip())
-
 
 
 @dataclass(frozen=True)
@@ -72,7 +70,6 @@ class Relay:
     talk: TalkRequest | None
 
 
-
 def resolve_thread(session: Session, thread: str, telegram_user_id: int) -> Relay | str:
     """The sender's place in ``thread`` ("link:<id>" / "talk:<id>"), or a catalog id saying why not."""
     kind, _, raw = thread.partition(":")
@@ -85,9 +82,8 @@ def resolve_thread(session: Session, thread: str, telegram_user_id: int) -> Rela
     return "sp-thread-gone"
 
 
-
 def _link_relay(session: Session, link: SponsorLink | None, telegram_user_id: int, thread: str) -> Relay | str:
-    if link is None or link.state != "active":
+    if link is None or link.state != LinkState.ACTIVE:
         return "sp-thread-gone"
     mentee = session.get(Member, link.mentee_id)
     sponsor = session.get(Sponsor, link.sponsor_id)
@@ -97,20 +93,43 @@ def _link_relay(session: Session, link: SponsorLink | None, telegram_user_id: in
     if mentee.telegram_user_id == telegram_user_id:
         if side.chat_id is None:
             return "sp-recipient-away"
-        return Relay(thread, "mentee", mentee.pseudonym, mentee, side.chat_id, side.language, side.timezone,
-                     side.member_id, None, side.pseudonym, link, None)
+        return Relay(
+            thread,
+            "mentee",
+            mentee.pseudonym,
+            mentee,
+            side.chat_id,
+            side.language,
+            side.timezone,
+            side.member_id,
+            None,
+            side.pseudonym,
+            link,
+            None,
+        )
     if side.telegram_user_id == telegram_user_id:
         if mentee.status not in SETTLED:
             return "sp-recipient-away"
         sponsor_member = session.get(Member, side.member_id) if side.member_id else None
-        return Relay(thread, "sponsor", side.pseudonym, sponsor_member, mentee.chat_id, mentee.language,
-                     mentee.timezone, mentee.id, None, mentee.pseudonym, link, None)
+        return Relay(
+            thread,
+            "sponsor",
+            side.pseudonym,
+            sponsor_member,
+            mentee.chat_id,
+            mentee.language,
+            mentee.timezone,
+            mentee.id,
+            None,
+            mentee.pseudonym,
+            link,
+            None,
+        )
     return "sp-thread-gone"
 
 
-
 def _talk_relay(session: Session, talk: TalkRequest | None, telegram_user_id: int, thread: str) -> Relay | str:
-    if talk is None or talk.state != "accepted" or talk.staff_id is None:
+    if talk is None or talk.state != TalkState.ACCEPTED or talk.staff_id is None:
         return "sp-thread-gone"
     member = session.get(Member, talk.member_id)
     staff = session.get(Staff, talk.staff_id)
@@ -120,19 +139,51 @@ def _talk_relay(session: Session, talk: TalkRequest | None, telegram_user_id: in
     if member.telegram_user_id == telegram_user_id:
         if not staff.chat_id or not staff.reachable:
             return "sp-recipient-away"
-        return Relay(thread, "member", member.pseudonym, member, staff.chat_id, staff.language, tz, None,
-                     staff.id, staff.name, None, talk)
+        return Relay(
+            thread,
+            "member",
+            member.pseudonym,
+            member,
+            staff.chat_id,
+            staff.language,
+            tz,
+            None,
+            staff.id,
+            staff.name,
+            None,
+            talk,
+        )
     if staff.telegram_user_id == telegram_user_id and staff.active:
         if member.status not in SETTLED:
             return "sp-recipient-away"
-        return Relay(thread, "counsellor", staff.name, None, member.chat_id, member.language, member.timezone,
-                     member.id, None, member.pseudonym, None, talk)
+        return Relay(
+            thread,
+            "counsellor",
+            staff.name,
+            None,
+            member.chat_id,
+            member.language,
+            member.timezone,
+            member.id,
+            None,
+            member.pseudonym,
+            None,
+            talk,
+        )
     return "sp-thread-gone"
 
 
-
-def send_in_thread(session: Session, relay: Relay, body: str, now: datetime, lang: str, person: Person,
-                   *, message_id: int | None = None, catalog_key: str | None = None) -> None:
+def send_in_thread(
+    session: Session,
+    relay: Relay,
+    body: str,
+    now: datetime,
+    lang: str,
+    person: Person,
+    *,
+    message_id: int | None = None,
+    catalog_key: str | None = None,
+) -> None:
     """Screen, relay and confirm one message. ``catalog_key``: a suggested message, in the recipient's language."""
     text = t(relay.recipient_lang, catalog_key) if catalog_key else body.strip()
     if not text:
@@ -146,38 +197,53 @@ def send_in_thread(session: Session, relay: Relay, body: str, now: datetime, lan
         reply(session, person, lang, "sp-relay-no-contacts", now)
         return
     if relay.sender_member is not None and catalog_key is None:
-        result = safety.screen(session, relay.sender_member, now, text=text, source="sponsor_chat",
-                               source_message_id=message_id)
+        result = safety.screen(
+            session, relay.sender_member, now, text=text, source="sponsor_chat", source_message_id=message_id
+        )
         # Worrying words go to the counsellor (screen() escalated and answered kindly), never
         # on to a peer; a counsellor in a /talk thread still sees them.
         if relay.recipient_staff_id is None and safety.withheld(result):
             return
     pol = policy(session, relay.sender_member.center_id if relay.sender_member else _centre_of(session, relay))
-    due = now if relay.talk is not None or is_live(relay, now) else release_at(now, relay.recipient_tz,
-                                                                              quiet_hours(pol))
-    enqueue(session, chat_id=relay.recipient_chat, member_id=relay.recipient_member_id,
-            staff_id=relay.recipient_staff_id, now=now, due_at=due, priority=Priority.REPLY, purpose="sp_relay",
-            protect=relay.recipient_staff_id is None,  # a peer cannot forward or save it
-            text=relay_text(relay.recipient_lang, relay.sender_role, relay.sender_label, text),
-            extra={"sp_thread": relay.thread})
+    due = (
+        now if relay.talk is not None or is_live(relay, now) else release_at(now, relay.recipient_tz, quiet_hours(pol))
+    )
+    enqueue(
+        session,
+        chat_id=relay.recipient_chat,
+        member_id=relay.recipient_member_id,
+        staff_id=relay.recipient_staff_id,
+        now=now,
+        due_at=due,
+        priority=Priority.REPLY,
+        purpose="sp_relay",
+        protect=relay.recipient_staff_id is None,  # a peer cannot forward or save it
+        text=relay_text(relay.recipient_lang, relay.sender_role, relay.sender_label, text),
+        sponsor_thread=relay.thread,
+    )
     if relay.link is not None:
         if relay.sender_role == "mentee":
             relay.link.mentee_last_at = now
         else:
             relay.link.sponsor_last_at = now
     if due > now:
-        reply(session, person, lang, "sp-relay-sent-later", now, pseudonym=relay.recipient_label,
-              time=local_hhmm(due, relay.recipient_tz))
+        reply(
+            session,
+            person,
+            lang,
+            "sp-relay-sent-later",
+            now,
+            pseudonym=relay.recipient_label,
+            time=local_hhmm(due, relay.recipient_tz),
+        )
     else:
         reply(session, person, lang, "sp-relay-sent", now, pseudonym=relay.recipient_label)
-
 
 
 def _centre_of(session: Session, relay: Relay) -> int:
     if relay.link is not None:
         return relay.link.center_id
     return relay.talk.center_id if relay.talk is not None else 0
-
 
 
 def is_live(relay: Relay, now: datetime) -> bool:
@@ -187,7 +253,6 @@ def is_live(relay: Relay, now: datetime) -> bool:
         return True
     last = link.sponsor_last_at if relay.sender_role == "mentee" else link.mentee_last_at
     return last is not None and now - last <= LIVE_THREAD
-
 
 
 def encourage(ctx: ServiceContext, person: Person, args: str) -> None:
@@ -213,14 +278,12 @@ def encourage(ctx: ServiceContext, person: Person, args: str) -> None:
         session.commit()
 
 
-
 def _link_to_mentee(session: Session, sponsor: Sponsor, pseudonym: str) -> SponsorLink | None:
-    for link in sponsors_db.links_of_sponsor(session, sponsor.id or 0, ("active",)):
+    for link in sponsors_db.links_of_sponsor(session, sponsor.id or 0, (LinkState.ACTIVE,)):
         mentee = session.get(Member, link.mentee_id)
         if mentee is not None and mentee.pseudonym.casefold() == pseudonym.casefold():
             return link
     return None
-
 
 
 def reply_command(ctx: ServiceContext, person: Person, text: str) -> None:
@@ -228,8 +291,7 @@ def reply_command(ctx: ServiceContext, person: Person, text: str) -> None:
     now = ctx.clock.now()
     with ctx.uow() as session:
         lang = person_language(session, person)
-        row = sponsors_db.latest_thread_row(session, person.chat_id)
-        thread = (row.payload.get("sp_thread") if row else None) or _default_thread(session, person)
+        thread = sponsors_db.latest_thread(session, person.chat_id) or _default_thread(session, person)
         if not text.strip():
             reply(session, person, lang, "sp-reply-how", now)
         elif thread is None:
@@ -243,28 +305,24 @@ def reply_command(ctx: ServiceContext, person: Person, text: str) -> None:
         session.commit()
 
 
-
 def _default_thread(session: Session, person: Person) -> str | None:
     member = people_db.member_by_telegram_id(session, person.telegram_user_id)
     link = sponsors_db.active_link_of_mentee(session, member.id or 0) if member else None
     if link is not None:
         return f"link:{link.id}"
     sponsor = sponsor_of_person(session, person.telegram_user_id)
-    links = sponsors_db.links_of_sponsor(session, sponsor.id or 0, ("active",)) if sponsor else []
+    links = sponsors_db.links_of_sponsor(session, sponsor.id or 0, (LinkState.ACTIVE,)) if sponsor else []
     return f"link:{links[0].id}" if len(links) == 1 else None
-
 
 
 def thread_replied_to(session: Session, chat_id: int, reply_to_message_id: int) -> str | None:
     """The sponsor or talk thread of the relayed message a swipe-reply answers, or None (reads only)."""
-    row = sponsors_db.thread_row(session, chat_id, reply_to_message_id)
-    thread = row.payload.get("sp_thread") if row else None
-    return thread if isinstance(thread, str) else None
+    return sponsors_db.thread_replied_to(session, chat_id, reply_to_message_id)
 
 
-
-def reply_in_thread(session: Session, person: Person, thread: str, text: str, now: datetime,
-                    message_id: int | None) -> None:
+def reply_in_thread(
+    session: Session, person: Person, thread: str, text: str, now: datetime, message_id: int | None
+) -> None:
     """A swipe-reply to one of our relayed messages goes back into its thread."""
     lang = person_language(session, person)
     relay = resolve_thread(session, thread, person.telegram_user_id)
@@ -272,7 +330,6 @@ def reply_in_thread(session: Session, person: Person, thread: str, text: str, no
         reply(session, person, lang, relay, now, pseudonym="-")
     else:
         send_in_thread(session, relay, text, now, lang, person, message_id=message_id)
-
 
 
 def send_suggestion(ctx: ServiceContext, person: Person, link_id: int, number: int) -> str | None:
@@ -284,7 +341,8 @@ def send_suggestion(ctx: ServiceContext, person: Person, link_id: int, number: i
         relay = resolve_thread(session, f"link:{link_id}", person.telegram_user_id)
         if isinstance(relay, str) or relay.sender_role != "sponsor":
             return "button-expired"
-        send_in_thread(session, relay, "", now, person_language(session, person), person,
-                       catalog_key=f"sp-suggest-{number}")
+        send_in_thread(
+            session, relay, "", now, person_language(session, person), person, catalog_key=f"sp-suggest-{number}"
+        )
         session.commit()
     return None

@@ -19,10 +19,8 @@ def new_volunteer_pseudonym(ctx: ServiceContext, session: Session, center_id: in
     return generate_pseudonym(ctx.rng, taken)
 
 
-
 def new_volunteer_code() -> str:
     return "vol-" + secrets.token_urlsafe(9).replace("_", "x").replace("-", "x")
-
 
 
 def bind_volunteer(ctx: ServiceContext, person: Person, code: str) -> None:
@@ -33,13 +31,19 @@ def bind_volunteer(ctx: ServiceContext, person: Person, code: str) -> None:
         volunteer = sponsors_db.volunteer_by_code(session, code.strip()) if code.strip() else None
         if volunteer is None:
             reply(session, person, lang, "sp-volunteer-bad-code", now)
-        elif people_db.member_by_telegram_id(session, person.telegram_user_id) is not None \
-                or people_db.staff_by_telegram_id(session, person.telegram_user_id) is not None \
-                or sponsors_db.volunteer_by_telegram_id(session, person.telegram_user_id) is not None:
+        elif (
+            people_db.member_by_telegram_id(session, person.telegram_user_id) is not None
+            or people_db.staff_by_telegram_id(session, person.telegram_user_id) is not None
+            or sponsors_db.volunteer_by_telegram_id(session, person.telegram_user_id) is not None
+        ):
             reply(session, person, lang, "sp-volunteer-taken", now)
         else:
             volunteer.telegram_user_id, volunteer.chat_id, volunteer.link_code = (
-                person.telegram_user_id, person.chat_id, None)
-            reply(session, person, volunteer.language, "sp-volunteer-welcome", now,
-                  pseudonym=volunteer.pseudonym or "-")
+                person.telegram_user_id,
+                person.chat_id,
+                None,
+            )
+            reply(
+                session, person, volunteer.language, "sp-volunteer-welcome", now, pseudonym=volunteer.pseudonym or "-"
+            )
         session.commit()
