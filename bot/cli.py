@@ -14,15 +14,13 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlparse
 
-from bot import cli_backup, cli_sponsor
+from bot import cli_backup, cli_keys, cli_sponsor
 from bot.clock import SystemClock
 from bot.config import Settings, SettingsError, load_settings
 from bot.services import admin
 from bot.services.context import ServiceContext
 from storage import crypto
 from storage.db import SessionFactory, is_sqlite, make_engine
-from storage.keys import check as key_check
-from storage.keys import rotation as key_rotation
 from storage.migrate import upgrade
 
 log = logging.getLogger("saathi")
@@ -304,9 +302,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "backup":
         return cli_backup.run(settings, args)
     if args.command == "keys" and args.action == "check":
-        return _check_keys(settings)
+        return cli_keys.check_keys(settings)
     if args.command == "keys":
-        return _rotate_keys(settings, skip_unreadable=args.skip_unreadable)
+        return cli_keys.rotate_keys(settings, skip_unreadable=args.skip_unreadable)
     if args.command == "db":
         applied = upgrade(settings.database_url)
         print(
@@ -408,86 +406,6 @@ def webhook_secret(token: str) -> str:
     return hmac.new(token.encode(), b"saathi-webhook-secret", hashlib.sha256).hexdigest()
 
 
-def _rotate_keys(settings: Settings, *, skip_unreadable: bool = False) -> int:
-    """``saathi keys rotate``: counts per column, never contents."""
-    if not settings.encryption_keys:
-        print(
-            "saathi: SAATHI_ENCRYPTION_KEYS is not set: put the new key first, the old ones after it", file=sys.stderr
-        )
-        return 2
-    upgrade(settings.database_url)  # the columns must be wide enough for ciphertext first
-    engine = make_engine(settings.database_url, single_use=True)
-    try:
-        counts = key_rotation.rotate_database(engine, skip_unreadable=skip_unreadable)
-        # reached only when every stored text could be read, or the operator accepted the loss
-        key_check.rotate_canary(engine, replace_unreadable=skip_unreadable)
-    finally:
-        engine.dispose()
-    for c in counts:
-        print(
-            f"{c.table}.{c.column}: {c.encrypted} encrypted, {c.reencrypted} re-encrypted, {c.current} already current"
-            + (f", {c.changed_meanwhile} changed meanwhile (run again)" if c.changed_meanwhile else "")
-            + (f", {c.unreadable} unreadable left as they are" if c.unreadable else "")
-        )
-    total = sum(c.encrypted + c.reencrypted for c in counts)
-    print(f"done: {total} values rewritten with the first of {len(settings.encryption_keys)} keys")
-    return 0
-
-
-def _check_keys(settings: Settings) -> int:
-    """``saathi keys check``: the canary, then per key how many stored texts it reads (counts only)."""
-    upgrade(settings.database_url)
-    engine = make_engine(settings.database_url, single_use=True)
-    try:
-        canary = key_check.canary_status(engine)
-        counts = key_rotation.count_readable(engine)
-    finally:
-        engine.dispose()
-    print(f"key check: {'read by the configured keys' if canary == 'readable' else canary}")
-    if not settings.encryption_keys:
-        print("SAATHI_ENCRYPTION_KEYS is not set")
-    for number, readable in enumerate(counts.per_key or [], start=1):
-        print(
-            f"key {number}: reads {readable} of {counts.encrypted} encrypted values, "
-            f"cannot read {counts.encrypted - readable}"
-        )
-    print(
-        f"no key reads: {counts.unreadable} values"
-        + "".join(f"\n  {name}: {n}" for name, n in sorted((counts.unreadable_by_column or {}).items()))
-    )
-    if counts.plaintext:
-        print(f"not encrypted yet: {counts.plaintext} values (`saathi keys rotate` encrypts them)")
-    fits = canary in ("readable", "missing") and not counts.unreadable
-    print(
-        "the keys fit this database"
-        if fits
-        else "the keys do NOT fit: put the missing key back (after the first one) or see docs/security.md"
-    )
-    return 0 if fits else 1
-
-
-def _keys_fit_or_refuse(settings: Settings) -> bool:
-    """At start: do the keys read the canary (written now if there is none)? Prints why not."""
-    engine = make_engine(settings.database_url, single_use=True)
-    try:
-        status = key_check.check_at_start(engine)
-    finally:
-        engine.dispose()
-    if status.ok:
-        return True
-    if settings.allow_unreadable_data:
-        log.warning(
-            "the encryption keys do not read this database's key check (canary %s, %s of %s sampled "
-            "texts unreadable); running anyway as the operator chose: old texts show as [unreadable]",
-            status.canary,
-            status.sample_unreadable,
-            status.sampled,
-        )
-        return True
-    print(key_check.refusal(status, len(settings.encryption_keys)), file=sys.stderr)
-    return False
-
-
 def _run(settings: Settings, webhook_url: str | None, role: str = "all") -> int:
     from bot.app import build_application, serve_dispatcher
 
@@ -506,7 +424,7 @@ def _run(settings: Settings, webhook_url: str | None, role: str = "all") -> int:
         return 2
     if (applied := upgrade(settings.database_url)) is not None:
         log.info("database upgraded from %s to %s", _revisions(applied[0]), _revisions(applied[1]))
-    if not _keys_fit_or_refuse(settings):
+    if not cli_keys.keys_fit_or_refuse(settings):
         return 3
     # poller: the due scan is left to the dispatchers; dispatcher: no updater (no polling, no webhook).
     application = build_application(settings, with_jobs=role != "poller", with_updater=role != "dispatcher")

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 from sqlmodel import select
 
 from bot.cli import main
-from bot.services import admin, checkins, inbound, privacy
+from bot.services import admin, checkins, inbound, privacy, privacy_export
 from bot.services.context import ServiceContext
 from storage import crypto
 from storage.checkins.tables import Checkin
@@ -86,7 +86,7 @@ def test_mydata_and_forget_still_work_on_encrypted_rows(services: ServiceContext
     with services.uow() as session:
         row = session.exec(select(Member).where(Member.telegram_user_id == 4242)).one()
         pseudonym = row.pseudonym
-        export = str(privacy.collect(session, row, clock.now()))
+        export = str(privacy_export.collect(session, row, clock.now()))
         assert NOTE in export and SHARE in export and "Test User 4242" in export
         others = [r for r in session.exec(select(OutboxMessage)) if r.chat_id != 4242]
         assert any(pseudonym in str(r.payload) for r in others)  # the circle heard their pseudonym

@@ -10,7 +10,8 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlmodel import select
 
-from bot.cli import _keys_fit_or_refuse, main
+from bot.cli import main
+from bot.cli_keys import keys_fit_or_refuse
 from bot.config import parse_settings
 from bot.services.context import ServiceContext
 from storage import crypto
@@ -73,12 +74,12 @@ def test_the_override_starts_and_says_so(database_url: str, clock, caplog) -> No
     _start(database_url)
     crypto.configure([K2])
     settings = parse_settings({"DATABASE_URL": database_url, "SAATHI_ENCRYPTION_KEYS": K2})
-    assert not _keys_fit_or_refuse(settings)
+    assert not keys_fit_or_refuse(settings)
     allowed = parse_settings(
         {"DATABASE_URL": database_url, "SAATHI_ENCRYPTION_KEYS": K2, "SAATHI_ALLOW_UNREADABLE_DATA": "yes"}
     )
     with caplog.at_level(logging.WARNING):
-        assert _keys_fit_or_refuse(allowed)
+        assert keys_fit_or_refuse(allowed)
     assert any("running anyway" in r.getMessage() for r in caplog.records)
     assert _start(database_url).canary == "unreadable"  # the override never rewrites the canary
     services.uow.engine.dispose()
