@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
+import pytest
 from cryptography.fernet import Fernet
 from sqlmodel import select
 
@@ -51,6 +52,9 @@ async def test_with_the_override_old_and_new_members_get_answers_checkins_and_al
     assert not any("[unreadable]" in text for user_id in (801, 802) for text in harness.texts(user_id))
 
 
+# Two start-ups of the real process: on SQLite only (the refusal and the override on PostgreSQL are
+# tests/storage/test_key_check.py's, and the in-process test above runs on both databases).
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_saathi_run_with_a_wrong_key_refuses_then_runs_with_the_override(
     harness: Harness, bot_processes: Callable[..., BotProcess]
 ) -> None:
