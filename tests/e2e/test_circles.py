@@ -3,7 +3,7 @@ reports, mutes, media, floods, meetings, milestones and a member who blocked the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 
@@ -114,6 +114,14 @@ async def _later(h: Harness, seconds: int = 3) -> None:
         await h.settle()
 
 
+async def _until(h: Harness, condition: Callable[[], bool], rounds: int = 30) -> None:
+    """Let (fake) time pass a second at a time until ``condition`` holds (or give up and let the assert say why)."""
+    for _ in range(rounds):
+        if condition():
+            return
+        await _later(h, 1)
+
+
 _next_id = iter(range(1000, 100000))
 
 
@@ -184,7 +192,8 @@ async def test_an_edit_reaches_every_copy_and_unsend_removes_them(harness: Harne
     copy_c = await harness.expect(C, "Rough evening")
     await _later(harness)
     harness.emu.edit_user_message(A, original, "Rough evening, the old crowd called. I didn't go.")
-    await _later(harness)
+    # the edit is an update the harness did not send (settle() cannot wait for it): wait for its effect
+    await _until(harness, lambda: copy_b.text.endswith("I didn't go.") and copy_c.text.endswith("I didn't go."))
     assert copy_b.text == f"🌿 {names[A]}: Rough evening, the old crowd called. I didn't go."
     assert copy_c.edits and copy_c.text.endswith("I didn't go.")
     harness.send(A, "/unsend")
