@@ -24,8 +24,7 @@ from bot.runtime import Saathi
 from bot.services import admin
 from sandbox.emulator import BotApiEmulator
 from sandbox.phones import Match, Phones, wait_until
-from storage import inbox
-from storage import crypto
+from storage import crypto, inbox
 from storage.db import make_engine
 from storage.keys import check as key_check
 from storage.migrate import upgrade
