@@ -81,6 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
         "scripted day, printing what each person sees. Ends by itself.",
     )
     sandbox.add_argument("--quiet", action="store_true", help="print only the summary")
+    sandbox.add_argument(
+        "--console",
+        action=argparse.BooleanOptionalAction,
+        help="after the day, keep the web console of the demo centre open on WEB_LISTEN with a sign-in link, "
+        "until Ctrl-C (default: when run in a terminal)",
+    )
 
     center = sub.add_parser("center", help="manage centres").add_subparsers(dest="action", required=True)
     center_add = center.add_parser("add", help="add a centre", description="Add a centre.")
