@@ -290,12 +290,13 @@ def list_circles(ctx: ServiceContext, center_name: str) -> list[dict[str, object
     """The centre's circles: no member names, only counts."""
     with ctx.uow() as session:
         center = _center(session, center_name)
-        rows = []
+        rows: list[dict[str, object]] = []
         for circle in circles_db.circles_of_center(session, center.id or 0):
             settings = circles_db.settings_of(session, circle.id or 0)
             facilitator = session.get(Staff, circle.facilitator_id) if circle.facilitator_id else None
             rows.append(
                 {
+                    "id": circle.id,
                     "name": circle.name,
                     "type": circle.kind,
                     "language": circle.language,
