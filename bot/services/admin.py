@@ -24,6 +24,7 @@ from storage.outbox import queries as outbox_db
 from storage.people import queries as people_db
 from storage.people.tables import Center, InviteCode, Member, Staff
 from storage.safety import queries as safety_db
+from storage.safety.tables import AuditEntry
 
 # No 0/O or 1/I/L: codes are read aloud and typed on small keyboards.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -40,6 +41,30 @@ class Invite:
     code: str
     link: str
     expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made a change from somewhere other than the terminal (the console): it is audited as
+    ``<via>:<what>``. The command line passes none: whoever runs it already holds the database."""
+
+    staff_id: int
+    telegram_user_id: int | None = None
+    via: str = "console"
+
+
+def audit_change(session: Session, actor: Actor | None, what: str, now: datetime, member_id: int | None = None) -> None:
+    if actor is None:
+        return
+    session.add(
+        AuditEntry(
+            actor_telegram_id=actor.telegram_user_id,
+            staff_id=actor.staff_id,
+            member_id=member_id,
+            action=f"{actor.via}:{what}"[:40],
+            created_at=now,
+        )
+    )
 
 
 def deep_link(bot_username: str, payload: str) -> str:
@@ -90,6 +115,7 @@ def configure_center(
     ack_urgent_minutes: int | None = None,
     ack_concern_minutes: int | None = None,
     allow_paid_broadcast: bool | None = None,
+    actor: Actor | None = None,
     **retention: int | None,
 ) -> Center:
     """Per-centre settings: helplines members see, how long an alert may wait for acknowledgement, and
@@ -116,6 +142,7 @@ def configure_center(
         if allow_paid_broadcast is not None:
             # Paid broadcasts cost Telegram Stars (0.1 a message) from the bot's balance.
             center.allow_paid_broadcast = allow_paid_broadcast
+        audit_change(session, actor, "center_settings", ctx.clock.now())
         session.commit()
         return center
 
@@ -128,6 +155,7 @@ def add_counsellor(
     telegram_id: int | None = None,
     backup: bool = False,
     role: str = "counsellor",
+    actor: Actor | None = None,
 ) -> tuple[Staff, str | None]:
     """Returns the staff row and, without a Telegram id, a one-time link that binds their account."""
     if not name.strip():
@@ -155,6 +183,7 @@ def add_counsellor(
                 select(Member).where(Member.center_id == center.id, col(Member.counsellor_id).is_(None))
             ):
                 member.counsellor_id = staff.id
+        audit_change(session, actor, "staff_add", ctx.clock.now())
         session.commit()
         return staff, (deep_link(ctx.bot_username, code) if code else None)
 
@@ -166,6 +195,7 @@ def create_invites(
     circle_name: str | None = None,
     count: int = 1,
     expires_days: int | None = 14,
+    actor: Actor | None = None,
 ) -> list[Invite]:
     if not 1 <= count <= 500:
         raise AdminError("--count must be between 1 and 500")
@@ -204,6 +234,7 @@ def create_invites(
                 )
             )
             invites.append(Invite(code, deep_link(ctx.bot_username, code), expires_at))
+        audit_change(session, actor, "invites_create", now)
         session.commit()
         return invites
 
@@ -219,6 +250,7 @@ def add_circle(
     facilitator: str | None = None,
     schedule: str | None = None,
     allow_stickers: bool = False,
+    actor: Actor | None = None,
 ) -> Circle:
     if kind not in CIRCLE_KINDS:
         raise AdminError(f"--type must be one of {', '.join(CIRCLE_KINDS)}")
@@ -249,6 +281,7 @@ def add_circle(
         )
         session.add(circle)
         circle_admin.configure(session, circle, ctx.clock.now(), schedule=meets, allow_stickers=allow_stickers)
+        audit_change(session, actor, "circle_add", ctx.clock.now())
         session.commit()
         return circle
 
@@ -257,12 +290,13 @@ def list_circles(ctx: ServiceContext, center_name: str) -> list[dict[str, object
     """The centre's circles: no member names, only counts."""
     with ctx.uow() as session:
         center = _center(session, center_name)
-        rows = []
+        rows: list[dict[str, object]] = []
         for circle in circles_db.circles_of_center(session, center.id or 0):
             settings = circles_db.settings_of(session, circle.id or 0)
             facilitator = session.get(Staff, circle.facilitator_id) if circle.facilitator_id else None
             rows.append(
                 {
+                    "id": circle.id,
                     "name": circle.name,
                     "type": circle.kind,
                     "language": circle.language,

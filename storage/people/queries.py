@@ -56,6 +56,20 @@ def open_invites_for_circle(session: Session, circle_id: int, now: datetime) -> 
     )
 
 
+def open_invites(
+    session: Session, center_id: int, now: datetime, codes: Sequence[str] | None = None, limit: int = 500
+) -> Sequence[InviteCode]:
+    """A centre's invites neither used nor expired, oldest first; only ``codes`` when given."""
+    query = select(InviteCode).where(
+        InviteCode.center_id == center_id,
+        col(InviteCode.used_at).is_(None),
+        (col(InviteCode.expires_at).is_(None)) | (col(InviteCode.expires_at) > now),
+    )
+    if codes is not None:
+        query = query.where(col(InviteCode.code).in_(codes))
+    return session.exec(query.order_by(col(InviteCode.id)).limit(limit)).all()
+
+
 def center_by_name(session: Session, name: str) -> Center | None:
     return session.exec(select(Center).where(func.lower(Center.name) == name.strip().lower())).first()
 

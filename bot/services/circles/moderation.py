@@ -147,7 +147,11 @@ def review_held(
     release: bool,
     now: datetime,
     staff_message_id: int | None,
+    *,
+    via: str | None = None,
 ) -> str | None:
+    """Release a held message to the circle, or keep it back: from the Telegram buttons, or from the
+    console (``via="console"``: audited as ``console:circle_release``, no button message to edit)."""
     message = session.get(CircleMessage, message_id)
     circle = session.get(Circle, message.circle_id) if message is not None else None
     if message is None or circle is None or circle.center_id != staff.center_id:
@@ -173,10 +177,11 @@ def review_held(
     else:
         message.status = CircleMessageStatus.DECLINED
         outcome = t(lang, "circle-review-kept")
+    action = "circle_release" if release else "circle_keep_held"
     audit(
         session,
         now,
-        "circle_release" if release else "circle_keep_held",
+        f"{via}:{action}" if via else action,
         staff=staff,
         person=person,
         member_id=author.id if author else None,

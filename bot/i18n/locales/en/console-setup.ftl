@@ -1,0 +1,96 @@
+## The console's circles and centre setup pages, and the printed invite cards (bot/web/pages/circles.py,
+## bot/web/pages/setup.py, bot/services/invite_sheet.py).
+
+## Invite cards: three short lines beside the QR code, for someone who has never used the bot.
+
+console-invite-card-scan = Scan the square with your phone camera: Telegram opens Saathi.
+console-invite-card-type = Or find @{ $bot } in Telegram and send: /start { $code }
+console-invite-card-once = This code is for you alone and works once. Keep it private.
+
+## Navigation
+
+console-nav-circles = Circles
+console-nav-setup = Centre setup
+console-nav-invites = Invites
+
+## Circles
+
+console-circles-title = Circles
+console-circles-none = No circles yet. An admin can add one under Centre setup.
+console-circles-already-reviewed = Someone has already reviewed that message.
+console-circle-closed = closed
+console-circle-facilitator = Facilitator: { $name }
+console-circle-members = Members
+console-circle-writers = Wrote in the last { $days } days
+console-circle-per-day = Messages a day
+console-circle-reports = Reports in the last { $days } days
+console-circle-held = Held for review
+console-circle-schedule = Meets
+console-circle-no-schedule = no fixed time
+console-circle-next = Next meeting and goal
+console-held-title = Held messages
+console-held-none = Nothing is waiting for review.
+console-held-reason-abuse = held for hurtful words
+console-held-reason-review = held after repeated reports
+console-held-release = Release to the circle
+console-held-discard = Keep it back
+
+## Centre setup
+
+console-setup-title = Centre setup
+console-setup-refused = That could not be done:
+console-setup-saved = Saved.
+console-setup-staff = Counsellors and staff
+console-setup-name = Name
+console-setup-role = Role
+console-setup-role-counsellor = Counsellor
+console-setup-role-admin = Admin
+console-setup-role-facilitator = Facilitator
+console-setup-members = Members
+console-setup-backup = backup
+console-setup-backup-on = Make backup
+console-setup-backup-off = Not backup
+console-setup-inactive = deactivated
+console-setup-not-linked = not linked yet
+console-setup-unreachable = unreachable
+console-setup-deactivate = Deactivate
+console-setup-staff-add = Add
+console-setup-staff-added = { $name } was added.
+console-setup-staff-link = Send them this one-time link privately; opening it links their Telegram account:
+console-setup-reassign = Give a member another counsellor
+console-setup-pseudonym = Pseudonym
+console-setup-to-counsellor = Counsellor
+console-setup-reassign-do = Reassign
+console-setup-circles = Circles
+console-setup-capacity = Capacity
+console-setup-kind = Type
+console-setup-language = Language
+console-setup-circle-add = Add circle
+console-setup-save = Save
+console-setup-sponsors = Sponsors
+console-setup-sponsors-none = No sponsors yet.
+console-setup-sponsor-kind = Who
+console-setup-mentees = Mentees
+console-setup-settings = Helpline, alerts and retention
+console-setup-helpline = Helpline text members see
+console-setup-ack-urgent = Minutes to acknowledge an urgent alert
+console-setup-ack-concern = Minutes to acknowledge a concern
+console-setup-retention-circle-days = Days circle messages are kept
+console-setup-retention-note-days = Days check-in notes are kept
+console-setup-retention-escalation-days = Days resolved alerts are kept
+console-setup-retention-craving-days = Days craving logs are kept
+console-setup-retention-audit-days = Days the audit log is kept
+
+## Invites
+
+console-invites-title = Invites
+console-invites-circle = Circle
+console-invites-no-circle = No circle (the centre only)
+console-invites-count = How many
+console-invites-expires = Valid for (days)
+console-invites-language = Language of the cards
+console-invites-create = Create invites
+console-invites-created = { $count } invite codes created. Print them and hand each card to one person.
+console-invites-pdf = Sheet as PDF
+console-invites-png = Page { $page } as PNG
+console-invites-open = Open invites: { $count }

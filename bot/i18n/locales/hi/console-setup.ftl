@@ -1,0 +1,95 @@
+## कंसोल: सर्कल और केंद्र सेटअप के पेज, और छपे हुए निमंत्रण कार्ड।
+
+## निमंत्रण कार्ड
+
+console-invite-card-scan = फ़ोन के कैमरे से यह चौकोर कोड स्कैन करें: Telegram में साथी खुल जाएगा।
+console-invite-card-type = या Telegram में @{ $bot } खोजें और भेजें: /start { $code }
+console-invite-card-once = यह कोड सिर्फ़ आपके लिए है और एक ही बार चलता है। इसे किसी को न दिखाएँ।
+
+## नेविगेशन
+
+console-nav-circles = सर्कल
+console-nav-setup = केंद्र सेटअप
+console-nav-invites = निमंत्रण
+
+## सर्कल
+
+console-circles-title = सर्कल
+console-circles-none = अभी कोई सर्कल नहीं है। एडमिन केंद्र सेटअप में सर्कल जोड़ सकते हैं।
+console-circles-already-reviewed = इस संदेश की समीक्षा कोई पहले ही कर चुका है।
+console-circle-closed = बंद
+console-circle-facilitator = संचालक: { $name }
+console-circle-members = सदस्य
+console-circle-writers = पिछले { $days } दिनों में लिखने वाले
+console-circle-per-day = रोज़ के संदेश
+console-circle-reports = पिछले { $days } दिनों की शिकायतें
+console-circle-held = समीक्षा के लिए रोके गए
+console-circle-schedule = मिलने का समय
+console-circle-no-schedule = तय समय नहीं
+console-circle-next = अगली बैठक और उसका लक्ष्य
+console-held-title = रोके गए संदेश
+console-held-none = समीक्षा के लिए कुछ बाकी नहीं है।
+console-held-reason-abuse = चुभने वाले शब्दों के कारण रोका गया
+console-held-reason-review = बार-बार शिकायत के बाद रोका गया
+console-held-release = सर्कल में भेजें
+console-held-discard = रोक कर रखें
+
+## केंद्र सेटअप
+
+console-setup-title = केंद्र सेटअप
+console-setup-refused = यह नहीं हो सका:
+console-setup-saved = सहेज लिया गया।
+console-setup-staff = काउंसलर और स्टाफ़
+console-setup-name = नाम
+console-setup-role = भूमिका
+console-setup-role-counsellor = काउंसलर
+console-setup-role-admin = एडमिन
+console-setup-role-facilitator = संचालक
+console-setup-members = सदस्य
+console-setup-backup = बैकअप
+console-setup-backup-on = बैकअप बनाएँ
+console-setup-backup-off = बैकअप से हटाएँ
+console-setup-inactive = निष्क्रिय
+console-setup-not-linked = अभी जुड़े नहीं
+console-setup-unreachable = संपर्क नहीं हो पा रहा
+console-setup-deactivate = निष्क्रिय करें
+console-setup-staff-add = जोड़ें
+console-setup-staff-added = { $name } को जोड़ दिया गया।
+console-setup-staff-link = यह एक बार चलने वाला लिंक उन्हें निजी तौर पर भेजें; इसे खोलने से उनका Telegram खाता जुड़ जाएगा:
+console-setup-reassign = किसी सदस्य को दूसरा काउंसलर दें
+console-setup-pseudonym = उपनाम
+console-setup-to-counsellor = काउंसलर
+console-setup-reassign-do = बदलें
+console-setup-circles = सर्कल
+console-setup-capacity = क्षमता
+console-setup-kind = प्रकार
+console-setup-language = भाषा
+console-setup-circle-add = सर्कल जोड़ें
+console-setup-save = सहेजें
+console-setup-sponsors = स्पॉन्सर
+console-setup-sponsors-none = अभी कोई स्पॉन्सर नहीं है।
+console-setup-sponsor-kind = कौन
+console-setup-mentees = जिनके स्पॉन्सर हैं
+console-setup-settings = हेल्पलाइन, अलर्ट और डेटा कितने दिन रखें
+console-setup-helpline = सदस्यों को दिखने वाली हेल्पलाइन
+console-setup-ack-urgent = ज़रूरी अलर्ट का जवाब देने के मिनट
+console-setup-ack-concern = चिंता वाले अलर्ट का जवाब देने के मिनट
+console-setup-retention-circle-days = सर्कल के संदेश कितने दिन रखें
+console-setup-retention-note-days = चेक-इन नोट कितने दिन रखें
+console-setup-retention-escalation-days = सुलझे हुए अलर्ट कितने दिन रखें
+console-setup-retention-craving-days = क्रेविंग का रिकॉर्ड कितने दिन रखें
+console-setup-retention-audit-days = ऑडिट लॉग कितने दिन रखें
+
+## निमंत्रण
+
+console-invites-title = निमंत्रण
+console-invites-circle = सर्कल
+console-invites-no-circle = कोई सर्कल नहीं (सिर्फ़ केंद्र)
+console-invites-count = कितने
+console-invites-expires = कितने दिन चलें
+console-invites-language = कार्ड की भाषा
+console-invites-create = निमंत्रण बनाएँ
+console-invites-created = { $count } निमंत्रण कोड बने। इन्हें छापें और हर कार्ड एक ही व्यक्ति को दें।
+console-invites-pdf = शीट PDF में
+console-invites-png = पेज { $page } PNG में
+console-invites-open = खुले निमंत्रण: { $count }

@@ -1,0 +1,95 @@
+## कन्सोल: सर्कल आणि केंद्र सेटअपची पाने, आणि छापलेली निमंत्रण कार्डे.
+
+## निमंत्रण कार्ड
+
+console-invite-card-scan = फोनच्या कॅमेऱ्याने हा चौकोनी कोड स्कॅन करा: Telegram मध्ये साथी उघडेल.
+console-invite-card-type = किंवा Telegram मध्ये @{ $bot } शोधा आणि पाठवा: /start { $code }
+console-invite-card-once = हा कोड फक्त तुमच्यासाठी आहे आणि एकदाच चालतो. तो कोणालाही दाखवू नका.
+
+## नेव्हिगेशन
+
+console-nav-circles = सर्कल
+console-nav-setup = केंद्र सेटअप
+console-nav-invites = निमंत्रणे
+
+## सर्कल
+
+console-circles-title = सर्कल
+console-circles-none = अजून एकही सर्कल नाही. ॲडमिन केंद्र सेटअपमध्ये सर्कल जोडू शकतात.
+console-circles-already-reviewed = या संदेशाचा आढावा कोणीतरी आधीच घेतला आहे.
+console-circle-closed = बंद
+console-circle-facilitator = संचालक: { $name }
+console-circle-members = सदस्य
+console-circle-writers = मागील { $days } दिवसांत लिहिणारे
+console-circle-per-day = दिवसाचे संदेश
+console-circle-reports = मागील { $days } दिवसांतील तक्रारी
+console-circle-held = आढाव्यासाठी थांबवलेले
+console-circle-schedule = भेटीची वेळ
+console-circle-no-schedule = ठरलेली वेळ नाही
+console-circle-next = पुढची बैठक आणि तिचे ध्येय
+console-held-title = थांबवलेले संदेश
+console-held-none = आढाव्यासाठी काहीही बाकी नाही.
+console-held-reason-abuse = दुखावणाऱ्या शब्दांमुळे थांबवला
+console-held-reason-review = वारंवार तक्रारींनंतर थांबवला
+console-held-release = सर्कलमध्ये पाठवा
+console-held-discard = थांबवून ठेवा
+
+## केंद्र सेटअप
+
+console-setup-title = केंद्र सेटअप
+console-setup-refused = हे करता आले नाही:
+console-setup-saved = जतन केले.
+console-setup-staff = समुपदेशक आणि कर्मचारी
+console-setup-name = नाव
+console-setup-role = भूमिका
+console-setup-role-counsellor = समुपदेशक
+console-setup-role-admin = ॲडमिन
+console-setup-role-facilitator = संचालक
+console-setup-members = सदस्य
+console-setup-backup = बॅकअप
+console-setup-backup-on = बॅकअप करा
+console-setup-backup-off = बॅकअपमधून काढा
+console-setup-inactive = निष्क्रिय
+console-setup-not-linked = अजून जोडलेले नाहीत
+console-setup-unreachable = संपर्क होत नाही
+console-setup-deactivate = निष्क्रिय करा
+console-setup-staff-add = जोडा
+console-setup-staff-added = { $name } यांना जोडले.
+console-setup-staff-link = ही एकदाच चालणारी लिंक त्यांना खाजगीरित्या पाठवा; ती उघडल्यावर त्यांचे Telegram खाते जोडले जाईल:
+console-setup-reassign = सदस्याला दुसरे समुपदेशक द्या
+console-setup-pseudonym = टोपणनाव
+console-setup-to-counsellor = समुपदेशक
+console-setup-reassign-do = बदला
+console-setup-circles = सर्कल
+console-setup-capacity = क्षमता
+console-setup-kind = प्रकार
+console-setup-language = भाषा
+console-setup-circle-add = सर्कल जोडा
+console-setup-save = जतन करा
+console-setup-sponsors = स्पॉन्सर
+console-setup-sponsors-none = अजून एकही स्पॉन्सर नाही.
+console-setup-sponsor-kind = कोण
+console-setup-mentees = ज्यांचे स्पॉन्सर आहेत
+console-setup-settings = हेल्पलाइन, अलर्ट आणि माहिती किती दिवस ठेवायची
+console-setup-helpline = सदस्यांना दिसणारी हेल्पलाइन
+console-setup-ack-urgent = तातडीच्या अलर्टला उत्तर देण्याची मिनिटे
+console-setup-ack-concern = काळजीच्या अलर्टला उत्तर देण्याची मिनिटे
+console-setup-retention-circle-days = सर्कलचे संदेश किती दिवस ठेवायचे
+console-setup-retention-note-days = चेक-इन नोंदी किती दिवस ठेवायच्या
+console-setup-retention-escalation-days = सुटलेले अलर्ट किती दिवस ठेवायचे
+console-setup-retention-craving-days = क्रेव्हिंगच्या नोंदी किती दिवस ठेवायच्या
+console-setup-retention-audit-days = ऑडिट लॉग किती दिवस ठेवायचा
+
+## निमंत्रणे
+
+console-invites-title = निमंत्रणे
+console-invites-circle = सर्कल
+console-invites-no-circle = सर्कल नाही (फक्त केंद्र)
+console-invites-count = किती
+console-invites-expires = किती दिवस चालतील
+console-invites-language = कार्डांची भाषा
+console-invites-create = निमंत्रणे तयार करा
+console-invites-created = { $count } निमंत्रण कोड तयार झाले. ते छापा आणि प्रत्येक कार्ड एकाच व्यक्तीला द्या.
+console-invites-pdf = शीट PDF मध्ये
+console-invites-png = पान { $page } PNG मध्ये
+console-invites-open = खुली निमंत्रणे: { $count }
