@@ -58,6 +58,10 @@ class Settings:
     # Tests and benchmarks only (refused in production): SAATHI_RATE_SCALE runs those limits N times
     # faster, against an emulator whose limits are scaled the same (a child ``saathi run``).
     rate_scale: float = 1.0
+    # The web console: where it listens (None: not served) and the address staff open, the start
+    # of every sign-in link (https: the session cookie is marked Secure).
+    web_listen: str | None = "127.0.0.1:8080"
+    web_base_url: str = "http://127.0.0.1:8080"
 
     @property
     def telegram_file_url(self) -> str:
@@ -79,6 +83,8 @@ class Settings:
             "SAATHI_ALLOW_UNREADABLE_DATA": "yes" if self.allow_unreadable_data else "no",
             "RATE_LIMIT_PER_SECOND": f"{self.rate_limit_per_second:g}",
             "RATE_LIMIT_REDIS_URL": _redact_url(self.rate_limit_redis_url) if self.rate_limit_redis_url else "not set",
+            "WEB_LISTEN": self.web_listen or "off",
+            "WEB_BASE_URL": self.web_base_url,
         }
 
 
@@ -158,8 +164,11 @@ def parse_settings(values: Mapping[str, str], *, require_token: bool = False) ->
 
     rate_limit_per_second, rate_limit_redis_url = _rate_limit(values)
     rate_scale = _rate_scale(values)
+    web_listen, web_base_url = _web(values)
 
     return Settings(
+        web_listen=web_listen,
+        web_base_url=web_base_url,
         rate_scale=rate_scale,
         rate_limit_per_second=rate_limit_per_second,
         rate_limit_redis_url=rate_limit_redis_url,
@@ -179,6 +188,22 @@ def parse_settings(values: Mapping[str, str], *, require_token: bool = False) ->
         reminder_delay_minutes=int(raw_delay),
         webhook_listen=listen,
     )
+
+
+def _web(values: Mapping[str, str]) -> tuple[str | None, str]:
+    """``WEB_LISTEN`` (host:port, default 127.0.0.1:8080; empty or ``off``: no console) and
+    ``WEB_BASE_URL`` (the console's address as staff open it, default http://127.0.0.1:8080)."""
+    raw = values.get("WEB_LISTEN")
+    listen: str | None = "127.0.0.1:8080" if raw is None else raw.strip()
+    if listen in ("", "off"):
+        listen = None
+    elif listen is not None and not re.match(r"^[\w.:\[\]-]+:\d{1,5}$", listen):
+        raise SettingsError("WEB_LISTEN must be host:port, for example 127.0.0.1:8080 (empty or off: no console)")
+    base = (values.get("WEB_BASE_URL") or "http://127.0.0.1:8080").strip().rstrip("/")
+    parsed = urlparse(base)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise SettingsError("WEB_BASE_URL must be an http(s) address, for example https://console.example.org")
+    return listen, base
 
 
 def _rate_limit(values: Mapping[str, str]) -> tuple[float, str | None]:

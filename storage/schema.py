@@ -13,6 +13,7 @@ from sqlmodel import SQLModel
 from storage import inbox
 from storage.checkins import tables as checkins
 from storage.circles import tables as circles
+from storage.console import tables as console
 from storage.keys import tables as keys
 from storage.outbox import tables as outbox
 from storage.people import tables as people
@@ -21,5 +22,5 @@ from storage.sponsors import tables as sponsors
 
 __all__ = ["TABLE_MODULES", "metadata"]
 
-TABLE_MODULES = (people, checkins, safety, outbox, circles, sponsors, keys, inbox)
+TABLE_MODULES = (people, checkins, safety, outbox, circles, sponsors, keys, inbox, console)
 metadata = SQLModel.metadata

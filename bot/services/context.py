@@ -16,6 +16,8 @@ class ServiceContext:
     default_timezone: str = "Asia/Kolkata"
     reminder_delay_minutes: int = 120
     bot_username: str = "saathi_bot"
+    # where the web console is reached: the start of the sign-in links /console sends
+    web_base_url: str = "http://127.0.0.1:8080"
     rng: random.Random = field(default_factory=random.SystemRandom)
 
 

@@ -43,6 +43,8 @@ class Center(SQLModel, table=True):
     # Scheduled check-ins and reminders may go out as Telegram paid broadcasts (above the free
     # ~30/s, up to 1,000/s, at 0.1 Stars a message). Off unless the centre turns it on.
     allow_paid_broadcast: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    # The web console: counsellors see only the members assigned to them (admins see everyone).
+    console_own_members_only: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
     created_at: datetime = utc_field()
 
 

@@ -1,0 +1,1 @@
+"""The web console's sign-in links and sessions."""
