@@ -28,8 +28,6 @@ console-caseload-count = { $total ->
 console-caseload-page = Page { $page } of { $pages }
 console-caseload-prev = Previous
 console-caseload-next = Next
-console-alert-urgent = Urgent
-console-alert-concern = Concern
 console-alert-open = not yet acknowledged
 console-alert-acknowledged = acknowledged
 

@@ -28,8 +28,6 @@ console-caseload-count = { $total ->
 console-caseload-page = पन्ना { $page } / { $pages }
 console-caseload-prev = पिछला
 console-caseload-next = अगला
-console-alert-urgent = तुरंत
-console-alert-concern = चिंता
 console-alert-open = अभी स्वीकार नहीं हुआ
 console-alert-acknowledged = स्वीकार हुआ
 

@@ -28,8 +28,6 @@ console-caseload-count = { $total ->
 console-caseload-page = पान { $page } / { $pages }
 console-caseload-prev = मागील
 console-caseload-next = पुढील
-console-alert-urgent = तातडीचे
-console-alert-concern = काळजी
 console-alert-open = अजून स्वीकारलेला नाही
 console-alert-acknowledged = स्वीकारला
 
