@@ -29,6 +29,8 @@ class Checkin(SQLModel, table=True):
         # the reminder scan: status = 'pending' AND reminded_at IS NULL AND reminder_due_at <= now
         Index("ix_checkin_to_remind", "status", "reminded_at", "reminder_due_at"),
         Index("ix_checkin_open_close", "status", "closes_at"),
+        # the console's caseload: a centre's last 14 days per member, read from the index alone
+        Index("ix_checkin_day_member", "local_date", "member_id", "status", "mood"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
