@@ -27,6 +27,8 @@ from bot.polling import poll_confirming, stop_application
 from bot.runtime import Saathi
 from bot.services import reachability, updates
 from bot.services.context import ServiceContext
+from bot.web.app import build_web_app
+from bot.web.serve import WebServer
 from handlers import add_handlers
 from handlers.common import SaathiContext, apologise
 from storage import crypto
@@ -46,13 +48,15 @@ def build_application(
     overall_rate: float | None = None,
     limits: Limits | None = None,
     with_updater: bool = True,
+    with_web: bool = False,
 ) -> Application:
     """The outbox sender's limiter holds ``settings.rate_limit_per_second`` overall and Telegram's
     per-chat/per-group spacing (shared through Redis when ``RATE_LIMIT_REDIS_URL`` is set).
     ``overall_rate`` scales all of those limits so the overall one is this rate (tests against
     the emulator, which enforces nothing unless asked, raise it to run fast); ``limits`` sets
     them outright (benchmarks). ``with_updater=False``
-    builds a dispatch-only worker (``saathi run --role dispatcher``): no polling, no webhook."""
+    builds a dispatch-only worker (``saathi run --role dispatcher``): no polling, no webhook.
+    ``with_web`` serves the console on ``settings.web_listen`` in the same loop (``saathi run``)."""
     if settings.telegram_bot_token is None:
         raise ValueError("a bot token is needed to build the application")
     crypto.configure(settings.encryption_keys)
@@ -65,6 +69,7 @@ def build_application(
         clock=clock or clock_from_settings(settings),
         default_timezone=settings.default_timezone,
         reminder_delay_minutes=settings.reminder_delay_minutes,
+        web_base_url=settings.web_base_url,
     )
     loop_engine = make_loop_engine(settings.database_url)
     saathi = Saathi(services=services)
@@ -75,6 +80,7 @@ def build_application(
         if overall_rate is not None:
             limits = limits.scaled(overall_rate / limits.overall_per_sec)
     limiter: RateLimiter | None = None
+    web: WebServer | None = None
 
     async def post_init(application: Application) -> None:
         me = await application.bot.get_me()
@@ -99,6 +105,12 @@ def build_application(
         if with_updater:  # the process that receives updates handles them, and retries what failed
             saathi.inbox = Inbox(application, services, on_given_up=lambda update: apologise(saathi, update))
             saathi.inbox.start()
+        if with_web and settings.web_listen is not None:  # reads in threads, changes through the same services
+            nonlocal web
+            web = WebServer(
+                build_web_app(services, settings, services.clock, on_change=saathi.kick), settings.web_listen
+            )
+            await web.start()
         log.info("Saathi started as @%s", services.bot_username)
 
     async def post_stop(application: Application) -> None:
@@ -110,6 +122,8 @@ def build_application(
             await saathi.sender.stop()
 
     async def post_shutdown(application: Application) -> None:
+        if web is not None:
+            await web.stop()
         if saathi.sender is not None:
             await saathi.sender.stop()  # already stopped by post_stop unless start failed half-way
         if limiter is not None:
@@ -212,3 +226,37 @@ async def serve_dispatcher(application: Application, stop: asyncio.Event | None 
     finally:
         for sig in signals:
             loop.remove_signal_handler(sig)
+
+
+async def serve_console(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """``saathi run --role web``: the console alone, no polling and no sending (the messages its
+    actions write wait in the outbox for the workers that send), until SIGTERM or SIGINT."""
+    if settings.web_listen is None:
+        raise ValueError("WEB_LISTEN is off: there is no console to serve")
+    crypto.configure(settings.encryption_keys)
+    engine = make_engine(settings.database_url)
+    clock = clock_from_settings(settings)
+    services = ServiceContext(
+        uow=SessionFactory(engine),
+        clock=clock,
+        default_timezone=settings.default_timezone,
+        reminder_delay_minutes=settings.reminder_delay_minutes,
+        web_base_url=settings.web_base_url,
+    )
+    if settings.bot_username:
+        services.bot_username = settings.bot_username
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGTERM, signal.SIGINT)
+    for sig in signals:
+        loop.add_signal_handler(sig, stop.set)
+    web = WebServer(build_web_app(services, settings, clock), settings.web_listen)
+    try:
+        if await web.start():
+            log.info("console worker running (pid %s)", os.getpid())
+            await stop.wait()
+    finally:
+        await web.stop()
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+        engine.dispose()

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlparse
 
-from bot import cli_backup, cli_keys, cli_sponsor
+from bot import cli_backup, cli_console, cli_keys, cli_sponsor
 from bot.clock import SystemClock
 from bot.config import Settings, SettingsError, load_settings
 from bot.services import admin
@@ -24,7 +24,7 @@ from storage.db import SessionFactory, is_sqlite, make_engine
 from storage.migrate import upgrade
 
 log = logging.getLogger("saathi")
-ROLES = ("all", "poller", "dispatcher")
+ROLES = ("all", "poller", "dispatcher", "web")
 
 
 def configure_logging(level: str) -> None:
@@ -63,9 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--role",
         choices=ROLES,
         default="all",
-        help="all: everything in one process (default); poller: receive updates and send replies, "
-        "no due scan; dispatcher: due scan and sending only, no updates (PostgreSQL only; "
-        "run several beside one poller or webhook)",
+        help="all: everything in one process, the web console included (default); poller: receive updates "
+        "and send replies, no due scan; dispatcher: due scan and sending only, no updates (PostgreSQL only; "
+        "run several beside one poller or webhook); web: only the console on WEB_LISTEN",
     )
     run.add_argument(
         "--allow-unreadable-data",
@@ -81,6 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
         "scripted day, printing what each person sees. Ends by itself.",
     )
     sandbox.add_argument("--quiet", action="store_true", help="print only the summary")
+    sandbox.add_argument(
+        "--console",
+        action=argparse.BooleanOptionalAction,
+        help="after the day, keep the web console of the demo centre open on WEB_LISTEN with a sign-in link, "
+        "until Ctrl-C (default: when run in a terminal)",
+    )
 
     center = sub.add_parser("center", help="manage centres").add_subparsers(dest="action", required=True)
     center_add = center.add_parser("add", help="add a centre", description="Add a centre.")
@@ -162,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     ci_remove.add_argument("--circle", help="a circle to close")
 
     cli_sponsor.add_parser(sub)
+    cli_console.add_parser(sub)
     cli_backup.add_parser(sub)
     db = sub.add_parser("db", help="database").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="apply migrations up to the newest", description="Apply Alembic migrations.")
@@ -245,6 +252,7 @@ def _services(settings: Settings) -> ServiceContext:
         default_timezone=settings.default_timezone,
         reminder_delay_minutes=settings.reminder_delay_minutes,
         bot_username=settings.bot_username or _bot_username(settings),
+        web_base_url=settings.web_base_url,
     )
 
 
@@ -271,7 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(crypto.generate_key())
         return 0
     try:
-        settings = load_settings(require_token=args.command == "run")
+        settings = load_settings(require_token=args.command == "run" and args.role != "web")
     except SettingsError as exc:
         print(f"saathi: {exc}", file=sys.stderr)
         return 2
@@ -360,6 +368,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         _circle_command(ctx, args)
     elif args.command == "sponsor":
         cli_sponsor.run(ctx, args)
+    elif args.command == "console":
+        return cli_console.run(ctx, args)
     elif args.command == "status":
         print(json.dumps(admin.status(ctx, rate_per_second=settings.rate_limit_per_second), indent=2))
     return 0
@@ -407,14 +417,17 @@ def webhook_secret(token: str) -> str:
 
 
 def _run(settings: Settings, webhook_url: str | None, role: str = "all") -> int:
-    from bot.app import build_application, serve_dispatcher
+    from bot.app import build_application, serve_console, serve_dispatcher
 
-    if role != "all" and is_sqlite(settings.database_url):
+    if role not in ("all", "web") and is_sqlite(settings.database_url):
         print(
             f"saathi: --role {role} needs PostgreSQL (DATABASE_URL=postgresql+psycopg://…): SQLite has one "
             "writer, so only one process (--role all) can use it",
             file=sys.stderr,
         )
+        return 2
+    if role == "web" and (webhook_url is not None or settings.web_listen is None):
+        print("saathi: --role web serves only the console: set WEB_LISTEN, and no --webhook-url", file=sys.stderr)
         return 2
     if role == "dispatcher" and webhook_url is not None:
         print(
@@ -426,8 +439,15 @@ def _run(settings: Settings, webhook_url: str | None, role: str = "all") -> int:
         log.info("database upgraded from %s to %s", _revisions(applied[0]), _revisions(applied[1]))
     if not cli_keys.keys_fit_or_refuse(settings):
         return 3
+    if role == "web":
+        log.info("starting as role web with %s", settings.redacted())
+        asyncio.run(serve_console(settings))
+        return 0
     # poller: the due scan is left to the dispatchers; dispatcher: no updater (no polling, no webhook).
-    application = build_application(settings, with_jobs=role != "poller", with_updater=role != "dispatcher")
+    # all: the console too, on WEB_LISTEN (with several workers, run it as its own --role web).
+    application = build_application(
+        settings, with_jobs=role != "poller", with_updater=role != "dispatcher", with_web=role == "all"
+    )
     log.info("starting as role %s with %s", role, settings.redacted())
     if role == "dispatcher":
         asyncio.run(serve_dispatcher(application))

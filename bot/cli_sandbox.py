@@ -17,7 +17,10 @@ from sandbox.demo import DemoStuck, play_demo_day
 
 def run(args: argparse.Namespace) -> int:
     try:
-        return asyncio.run(play_demo_day(quiet=args.quiet))
+        console = sys.stdout.isatty() if args.console is None else args.console
+        return asyncio.run(play_demo_day(quiet=args.quiet, console=console))
     except DemoStuck as exc:
         print(f"saathi sandbox: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # Ctrl-C closes the console after the day: the way out, not a failure
+        return 0

@@ -44,6 +44,7 @@ def add_handlers(application: Application) -> None:
             command("member", counsellor.member_cmd),
             command("ack", counsellor.ack_cmd),
             command("resolve", counsellor.resolve_cmd),
+            command("console", counsellor.console_cmd),
             # peer circles (new messages only: an edited /say is an edit, not a second post)
             command("circle", circles.circle_cmd, new),
             command("unsend", circles.unsend_cmd, new),

@@ -1,11 +1,11 @@
-"""Counsellor commands (/queue, /member, /ack, /resolve), alert buttons, and the member's "call me"."""
+"""Counsellor commands (/queue, /member, /ack, /resolve, /console), alert buttons, and the member's "call me"."""
 
 from __future__ import annotations
 
 from telegram import Update
 
 from bot.domain.callbacks import decode
-from bot.services import counsellor, safety
+from bot.services import console, counsellor, safety
 from handlers.common import SaathiContext, answer_button, for_person, person_of
 
 
@@ -29,6 +29,11 @@ async def ack_cmd(update: Update, context: SaathiContext) -> None:
 
 async def resolve_cmd(update: Update, context: SaathiContext) -> None:
     await for_person(update, context, counsellor.resolve, _id_arg(context) or 0, " ".join((context.args or [])[1:]))
+
+
+async def console_cmd(update: Update, context: SaathiContext) -> None:
+    """A one-time sign-in link to the web console, sent to the staff member's own chat."""
+    await for_person(update, context, console.send_link)
 
 
 async def escalation_cb(update: Update, context: SaathiContext) -> None:

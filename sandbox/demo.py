@@ -7,9 +7,11 @@ prints what each of them would see on their phone.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import os
 import tempfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,14 +20,16 @@ from sqlmodel import Session
 
 from bot.app import build_application, running
 from bot.clock import FakeClock, SystemClock
-from bot.config import parse_settings
+from bot.config import Settings, parse_settings
 from bot.i18n import t
 from bot.runtime import Saathi
 from bot.services import admin
+from bot.services import console as console_service
+from bot.web.app import build_web_app
+from bot.web.serve import WebServer
 from sandbox.emulator import BotApiEmulator
 from sandbox.phones import Match, Phones, wait_until
-from storage import inbox
-from storage import crypto
+from storage import crypto, inbox
 from storage.db import make_engine
 from storage.keys import check as key_check
 from storage.migrate import upgrade
@@ -35,6 +39,7 @@ TOKEN = "1000000001:SANDBOX-demo-token-not-a-real-one"
 CENTRE = "Asha Nasha Mukti Kendra (demo)"
 TZ = "Asia/Kolkata"
 COUNSELLOR = (9001, "Meera")
+CONSOLE_ADMIN = "Director Asha (demo)"
 RAVI, SUNITA, PRAKASH = 1001, 1002, 1003
 # A step waits at most this long for the bot: only a stuck bot reaches it (a busy machine takes seconds).
 STEP_DEADLINE = 120.0
@@ -86,8 +91,16 @@ class DemoStuck(RuntimeError):
 
 
 async def play_demo_day(
-    *, quiet: bool = False, out: Callable[[str], None] = print, deadline: float = STEP_DEADLINE
+    *,
+    quiet: bool = False,
+    out: Callable[[str], None] = print,
+    deadline: float = STEP_DEADLINE,
+    console: bool = False,
+    console_open: Callable[[str], Awaitable[None]] | None = None,
 ) -> int:
+    """Play the day. With ``console``, the web console of the demo centre is then served on
+    WEB_LISTEN (127.0.0.1:8080) and a sign-in link printed; it stays open until Ctrl-C, or until
+    ``console_open(link)`` returns (tests)."""
     today = SystemClock().now().astimezone(ZoneInfo(TZ)).date()
     clock = FakeClock(datetime.combine(today, time(7, 30), ZoneInfo(TZ)).astimezone(UTC))
     with tempfile.TemporaryDirectory(prefix="saathi-sandbox-") as folder:
@@ -101,6 +114,8 @@ async def play_demo_day(
                     "DEFAULT_TIMEZONE": TZ,
                     # a throwaway key: the demo's texts are encrypted like a centre's
                     "SAATHI_ENCRYPTION_KEYS": crypto.generate_key(),
+                    # where the demo's console listens and its links point (the defaults: 127.0.0.1:8080)
+                    **{name: os.environ[name] for name in ("WEB_LISTEN", "WEB_BASE_URL") if name in os.environ},
                 }
             )
             upgrade(database_url)
@@ -116,12 +131,43 @@ async def play_demo_day(
             out(f"Saathi sandbox: a demo day at {CENTRE}, offline (Bot API emulator on {emu.base_url}).")
             async with running(application) as saathi:
                 await _script(Day(saathi, phones, transcript, clock, deadline))
+                if console:
+                    transcript.flush()
+                    await _open_console(saathi, settings, clock, out, console_open)
             transcript.flush()
             out(
                 f"\nDemo day over: {transcript.received} messages delivered to 4 phones. "
                 "Nothing left this machine. Put a real token in .env to run for real."
             )
     return 0
+
+
+async def _open_console(
+    saathi: Saathi,
+    settings: Settings,
+    clock: FakeClock,
+    out: Callable[[str], None],
+    console_open: Callable[[str], Awaitable[None]] | None,
+) -> None:
+    """The demo centre's console in the same loop as the bot (acknowledging there reaches the phones)."""
+    if settings.web_listen is None:
+        return
+    ctx = saathi.services
+    admin.add_counsellor(ctx, CENTRE, CONSOLE_ADMIN, role="admin")
+    web = WebServer(build_web_app(ctx, settings, clock, on_change=saathi.kick), settings.web_listen)
+    if not await web.start():
+        out(f"\nThe console could not listen on {settings.web_listen} (is the port taken? set WEB_LISTEN).")
+        return
+    try:
+        link = console_service.link_for(ctx, CONSOLE_ADMIN)
+        out(f"\nThe demo centre's web console is open. Sign in as its director (works once):\n  {link}")
+        if console_open is not None:
+            await console_open(link)
+        else:
+            out("Press Ctrl-C to close it.")
+            await asyncio.Event().wait()
+    finally:
+        await web.stop()
 
 
 class Day:

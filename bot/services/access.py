@@ -80,6 +80,8 @@ COMMAND_ROLES: Mapping[str, frozenset[Role]] = {
     "move": STAFF,
     "sponsorlink": STAFF,
     "sponsorunlink": STAFF,
+    # a one-time sign-in link to the web console
+    "console": STAFF,
 }
 
 

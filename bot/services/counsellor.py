@@ -125,11 +125,6 @@ def _queue_line(session: Session, escalation: Escalation, lang: str, now: dateti
     )
 
 
-def _record(session: Session, escalation: Escalation, kind: str, staff: Staff, person: Person, now: datetime) -> None:
-    session.add(EscalationEvent(escalation_id=escalation.id or 0, kind=kind, staff_id=staff.id, created_at=now))
-    _audit(session, now, kind, person=person, staff=staff, member_id=escalation.member_id)
-
-
 def acknowledge(ctx: ServiceContext, person: Person, escalation_id: int) -> str | None:
     """Returns a toast id for the button, or None when done."""
 
@@ -147,24 +142,42 @@ def acknowledge(ctx: ServiceContext, person: Person, escalation_id: int) -> str 
                 t(lang, "esc-already", id=escalation_id, state=t(lang, f"esc-state-{escalation.state}")),
             )
         else:
-            escalation.state = EscalationState.ACKNOWLEDGED
-            escalation.acknowledged_at, escalation.acknowledged_by = now, staff.id
-            escalation.ack_deadline_at = None
-            _record(session, escalation, "acknowledged", staff, person, now)
+            _acknowledge(session, escalation, staff, now)
+            _audit(session, now, "acknowledged", person=person, staff=staff, member_id=escalation.member_id)
             _reply(session, person, staff, now, t(lang, "esc-acked", id=escalation_id, name=staff.name))
-            member = session.get(Member, escalation.member_id)
-            if member is not None and member.status in (MemberStatus.ACTIVE, MemberStatus.PAUSED):
-                enqueue(
-                    session,
-                    chat_id=member.chat_id,
-                    member_id=member.id,
-                    now=now,
-                    priority=Priority.URGENT,
-                    purpose="safety_ack",
-                    text=t(member.language, "safety-acknowledged"),
-                )
 
     return _as_staff(ctx, person, "ack", body)
+
+
+def _acknowledge(session: Session, escalation: Escalation, staff: Staff, now: datetime) -> None:
+    """The ladder stops and the member is told someone has it (from Telegram or the console)."""
+    escalation.state = EscalationState.ACKNOWLEDGED
+    escalation.acknowledged_at, escalation.acknowledged_by = now, staff.id
+    escalation.ack_deadline_at = None
+    session.add(
+        EscalationEvent(escalation_id=escalation.id or 0, kind="acknowledged", staff_id=staff.id, created_at=now)
+    )
+    member = session.get(Member, escalation.member_id)
+    if member is not None and member.status in (MemberStatus.ACTIVE, MemberStatus.PAUSED):
+        enqueue(
+            session,
+            chat_id=member.chat_id,
+            member_id=member.id,
+            now=now,
+            priority=Priority.URGENT,
+            purpose="safety_ack",
+            text=t(member.language, "safety-acknowledged"),
+        )
+
+
+def _resolve(session: Session, escalation: Escalation, staff: Staff, note: str, now: datetime) -> None:
+    if escalation.acknowledged_at is None:
+        escalation.acknowledged_at, escalation.acknowledged_by = now, staff.id
+    escalation.state = EscalationState.RESOLVED
+    escalation.resolved_at, escalation.resolved_by = now, staff.id
+    escalation.resolution_note = note.strip()[:MAX_NOTE]
+    escalation.ack_deadline_at = None
+    session.add(EscalationEvent(escalation_id=escalation.id or 0, kind="resolved", staff_id=staff.id, created_at=now))
 
 
 def resolve(ctx: ServiceContext, person: Person, escalation_id: int, note: str) -> None:
@@ -184,16 +197,44 @@ def resolve(ctx: ServiceContext, person: Person, escalation_id: int, note: str) 
                 t(lang, "esc-already", id=escalation_id, state=t(lang, "esc-state-resolved")),
             )
         else:
-            if escalation.acknowledged_at is None:
-                escalation.acknowledged_at, escalation.acknowledged_by = now, staff.id
-            escalation.state = EscalationState.RESOLVED
-            escalation.resolved_at, escalation.resolved_by = now, staff.id
-            escalation.resolution_note = note.strip()[:MAX_NOTE]
-            escalation.ack_deadline_at = None
-            _record(session, escalation, "resolved", staff, person, now)
+            _resolve(session, escalation, staff, note, now)
+            _audit(session, now, "resolved", person=person, staff=staff, member_id=escalation.member_id)
             _reply(session, person, staff, now, t(lang, "esc-resolved", id=escalation_id))
 
     _as_staff(ctx, person, "resolve", body)
+
+
+def console_act(ctx: ServiceContext, staff_id: int, escalation_id: int, action: str, note: str = "") -> str:
+    """Acknowledge (``action`` "ack") or resolve ("resolve", with a note) from the web console, as
+    /ack and /resolve do: the same state change, the member told, the ladder stopped; audited as
+    ``console:ack`` / ``console:resolve``. Returns "done", "not-found", "already" or "note-needed"."""
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        staff = session.get(Staff, staff_id)
+        escalation = _escalation_for(session, staff, escalation_id) if staff is not None and staff.active else None
+        if staff is None or escalation is None:
+            return "not-found"
+        if action == "resolve" and not note.strip():
+            return "note-needed"
+        if escalation.state == EscalationState.RESOLVED or (
+            action == "ack" and escalation.state != EscalationState.OPEN
+        ):
+            return "already"
+        if action == "ack":
+            _acknowledge(session, escalation, staff, now)
+        else:
+            _resolve(session, escalation, staff, note, now)
+        session.add(
+            AuditEntry(
+                actor_telegram_id=staff.telegram_user_id,
+                staff_id=staff.id,
+                member_id=escalation.member_id,
+                action=f"console:{action}",
+                created_at=now,
+            )
+        )
+        session.commit()
+    return "done"
 
 
 def resolve_prompt(ctx: ServiceContext, person: Person, escalation_id: int) -> str | None:

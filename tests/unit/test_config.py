@@ -48,3 +48,16 @@ def test_redacted_never_shows_the_token_or_password() -> None:
     settings = parse_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_URL": "postgresql+psycopg://u:secret@h/db"})
     shown = str(settings.redacted())
     assert TOKEN not in shown and "secret" not in shown
+
+
+def test_the_console_listens_on_loopback_by_default_and_can_be_turned_off() -> None:
+    settings = parse_settings({})
+    assert (settings.web_listen, settings.web_base_url) == ("127.0.0.1:8080", "http://127.0.0.1:8080")
+    assert parse_settings({"WEB_LISTEN": "off"}).web_listen is None
+    assert parse_settings({"WEB_LISTEN": ""}).web_listen is None
+    assert parse_settings({"WEB_BASE_URL": "https://console.example.org/"}).web_base_url == (
+        "https://console.example.org"
+    )
+    for bad in ({"WEB_LISTEN": "everywhere"}, {"WEB_BASE_URL": "console.example.org"}):
+        with pytest.raises(SettingsError, match=next(iter(bad))):
+            parse_settings(bad)

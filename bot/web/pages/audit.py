@@ -1,7 +1,81 @@
-"""Audit (admins): who viewed or changed what, filterable. Routes come with the page itself."""
+"""Audit (admins): who at the centre viewed or changed what, filterable by action, member
+pseudonym and dates. The audit log names staff and pseudonyms, never what anyone wrote."""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
-routes: list[BaseRoute] = []
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from bot.services.console import ConsoleUser
+from bot.services.context import ServiceContext
+from bot.web import auth
+from bot.web.deps import services_of
+from bot.web.templating import render
+from storage.console import queries as console_db
+from storage.people import queries as people_db
+from storage.people.tables import Center
+
+NAV = ("console-nav-audit", "/audit")
+
+
+def _day(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _audit(ctx: ServiceContext, user: ConsoleUser, filters: dict[str, Any]) -> dict[str, Any]:
+    with ctx.uow() as session:
+        center = session.get(Center, user.center_id)
+        zone = ZoneInfo(center.timezone if center else ctx.default_timezone)
+        member_id: int | None = None
+        unknown_member = False
+        if filters["member"]:
+            found = people_db.member_by_pseudonym(session, user.center_id, filters["member"])
+            member_id, unknown_member = (found.id, False) if found is not None else (None, True)
+        since = datetime.combine(filters["since"], time(), zone) if filters["since"] else None
+        until = datetime.combine(filters["until"] + timedelta(days=1), time(), zone) if filters["until"] else None
+        rows = (
+            []
+            if unknown_member
+            else console_db.audit_entries(
+                session, user.center_id, action=filters["action"] or None, member_id=member_id, since=since, until=until
+            )
+        )
+        actions = console_db.audit_actions(session, user.center_id)
+    return {
+        "entries": [
+            {
+                "when": entry.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                "staff": staff_name or "-",
+                "action": entry.action,
+                "member": pseudonym or "-",
+            }
+            for entry, staff_name, pseudonym in rows
+        ],
+        "actions": actions,
+    }
+
+
+async def audit_page(request: Request) -> Response:
+    user = auth.current_user(request)
+    auth.require_role(user, "admin")
+    query = request.query_params
+    filters = {
+        "action": (query.get("action") or "").strip()[:40],
+        "member": (query.get("member") or "").strip()[:40],
+        "since": _day(query.get("since")),
+        "until": _day(query.get("until")),
+    }
+    values = await run_in_threadpool(_audit, services_of(request), user, filters)
+    return render(request, "audit.html", {**values, "filters": filters})
+
+
+routes: list[BaseRoute] = [Route("/audit", audit_page)]
