@@ -1,10 +1,11 @@
 """The console's caseload: a centre's members with their last check-in, streak, missed days, open alert,
 sponsor and circle, most at risk first, a page at a time.
 
-A handful of statements whatever the centre's size: one ranks the page (the last 14 days of check-ins
-aggregated per member and the open escalations, joined to the members, sorted and cut in SQL), one
-counts, and three small ones fill the page's rows (sponsor, circle, streak). No names, no texts: the
-caseload is pseudonymous.
+A handful of statements whatever the centre's size: one ranks the page (each member's missed days and
+last completed day in the last 14 read by two seeks into ``ix_checkin_member_status_day``, the open
+escalations joined, sorted and cut in SQL; by name, the page's members are chosen first and only they
+are counted), one counts, and three small ones fill the page's rows (sponsor, circle, streak). No names,
+no texts: the caseload is pseudonymous.
 """
 
 from __future__ import annotations
