@@ -29,6 +29,10 @@ class Checkin(SQLModel, table=True):
         # the reminder scan: status = 'pending' AND reminded_at IS NULL AND reminder_due_at <= now
         Index("ix_checkin_to_remind", "status", "reminded_at", "reminder_due_at"),
         Index("ix_checkin_open_close", "status", "closes_at"),
+        # the console's weekly summary and attendance: a centre's days, read from the index alone
+        Index("ix_checkin_day_member", "local_date", "member_id", "status", "mood"),
+        # the console's caseload: one member's missed days and last completed day in the last 14, one seek each
+        Index("ix_checkin_member_status_day", "member_id", "status", "local_date", "mood"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -4,4 +4,4 @@ A page module exposes ``routes: list[starlette.routing.BaseRoute]`` and, to appe
 navigation, ``NAV = ("console-nav-<x>", "/<path>")``; the order here is the navigation's.
 """
 
-PAGES: tuple[str, ...] = ("signin", "alerts", "audit", "circles", "setup", "invites")
+PAGES: tuple[str, ...] = ("signin", "alerts", "caseload", "member", "circles", "reports", "setup", "invites", "audit")
