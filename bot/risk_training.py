@@ -129,6 +129,33 @@ def out_of_fold(examples: Sequence[Example], c: float, folds: int = INNER_FOLDS)
         oof[test_index] = probs[:, columns]
     return oof
 
+def fold_models(examples: Sequence[Example], c: float, folds: int = INNER_FOLDS
+                ) -> list[tuple[list[int], RiskModel]]:
+    """For cross-validating the whole engine on training data (scripts/risk_eval.py --cv).
+
+    The folds of :func:`out_of_fold` (grouped, stratified by family), each with the model fitted on
+    the other folds; every model carries the thresholds chosen on the pooled out-of-fold scores, as
+    :func:`fit` would choose them for this C. Returns (indices of the fold's examples, model) pairs.
+    """
+    with threadpool_limits(limits=1):
+        texts = [e.text for e in examples]
+        labels = np.array([e.label for e in examples])
+        families = np.array([e.family for e in examples])
+        groups = np.array([e.group for e in examples])
+        splitter = StratifiedGroupKFold(n_splits=min(folds, len(set(groups))), shuffle=True, random_state=SEED)
+        oof = np.zeros((len(examples), 3))
+        fitted = []
+        for train_index, test_index in splitter.split(texts, families, groups):
+            vectorizer, classifier = _fit_arrays([texts[i] for i in train_index], labels[train_index], c)
+            columns = [list(classifier.classes_).index(name) for name in ("concern", "none", "urgent")]
+            oof[test_index] = classifier.predict_proba(vectorizer.transform([texts[i] for i in test_index]))[:, columns]
+            fitted.append((test_index, vectorizer, classifier))
+        thresholds = choose_thresholds(labels, oof[:, 2], oof[:, 0])
+        return [([int(i) for i in test_index],
+                 export(vectorizer, classifier, thresholds, meta={"C": c, "out_of_fold": oof_summary(labels, oof, thresholds)}))
+                for test_index, vectorizer, classifier in fitted]
+
+
 def choose_thresholds(labels: Sequence[str], p_urgent: Sequence[float], p_concern: Sequence[float],
                       budget: float = FALSE_ALARM_BUDGET) -> Thresholds:
     """Urgent recall first, then the follow-up band, then concern; all on out-of-fold scores.

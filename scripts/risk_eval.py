@@ -5,6 +5,8 @@
     .venv/bin/python scripts/risk_eval.py --lofo           # also leave-one-family-out (slow, minutes)
     .venv/bin/python scripts/risk_eval.py --writers        # also "new writers": train on groups < 501, score the rest
     .venv/bin/python scripts/risk_eval.py --markdown       # also rewrite the figures in docs/clinical-rules.md
+    .venv/bin/python scripts/risk_eval.py --cv --errors-train  # the engine cross-validated on the training side only
+    .venv/bin/python scripts/risk_eval.py --holdout-round3 # train on groups < 2001, score round 3 (groups >= 2001)
     .venv/bin/python scripts/risk_eval.py other.tsv --errors   # any labelled file, with the shipped engine
 
 **The corpus run** (``bot/domain/risk/corpus/*.tsv``, needs the ``train``
@@ -170,6 +172,11 @@ class Evaluation:
         """Share of none messages alerted on or asked the follow-up questions."""
         rows = [r for r in self.subset(language) if r.example.label == "none"]
         return sum(r.flagged for r in rows) / len(rows) if rows else None
+
+    def alerts(self, language: str | None = None) -> float | None:
+        """Share of none messages that reach a counsellor (concern or urgent; the follow-up questions alone not)."""
+        rows = [r for r in self.subset(language) if r.example.label == "none"]
+        return sum(r.level >= RiskLevel.CONCERN for r in rows) / len(rows) if rows else None
 
     def support(self, label: str, language: str | None = None) -> int:
         return sum(r.example.label == label for r in self.subset(language))
@@ -402,6 +409,41 @@ def train_and_score(train: Sequence[risk_corpus.Example], test: Sequence[risk_co
     )
 
 
+def cross_validate(train: Sequence[risk_corpus.Example], c: float, folds: int = 5) -> CorpusEvaluation:
+    """The engine cross-validated on the training side alone (``--cv``): for diagnosis and for choosing.
+
+    Grouped folds; each fold scored by rules + a model fitted on the other folds (C fixed, thresholds
+    on the pooled out-of-fold scores). The held-out side is never touched, so its errors may be listed
+    (``--errors-train``) and used to improve rules, lexicons and features.
+    """
+    from bot.risk_training import fold_models  # needs scikit-learn
+
+    results: dict[str, list[Result]] = {"combined": [], "rules": [], "model": []}
+    model: RiskModel | None = None
+    for indices, model in fold_models(train, c, folds):
+        examples = [_from_corpus(train[i]) for i in indices]
+        fold_model = model
+        results["combined"] += evaluate_examples(examples, lambda t: classify_text(t, model=fold_model)).results
+        results["rules"] += evaluate_examples(examples, lambda t: classify_text(t, model=None)).results
+        results["model"] += evaluate_examples(examples, lambda t: _model_alone(t, fold_model)).results
+    assert model is not None
+    order = {(e.line, e.text): i for i, e in enumerate(train)}
+
+    def ordered(rows: list[Result]) -> Evaluation:
+        return Evaluation(sorted(rows, key=lambda r: order.get((r.example.line, r.example.text), 0)))
+
+    return CorpusEvaluation(combined=ordered(results["combined"]), rules_only=ordered(results["rules"]),
+                            model_only=ordered(results["model"]), model=model, train_size=len(train))
+
+
+def split_by_group_number(examples: Sequence[risk_corpus.Example], first_test: int
+                          ) -> tuple[list[risk_corpus.Example], list[risk_corpus.Example]]:
+    """Lines whose group number is below ``first_test`` to train, the rest to test (``--test-groups-from``)."""
+    return ([e for e in examples if group_number(e) < first_test],
+            [e for e in examples if group_number(e) >= first_test])
+
+
+ROUND3_GROUPS = 2001  # round 3 (written while round 2's model was built): groups from 2001
 FIRST_ROUND_GROUPS = 501  # group numbers below: the first writers; from here: the extra batch and round 2
 
 
@@ -458,13 +500,14 @@ def _language_rows(evaluation: Evaluation) -> list[list[str]]:
             _p(evaluation.recall("urgent", language)), _p(evaluation.precision("urgent", language)),
             _p(evaluation.flagged("concern", language)), _p(evaluation.recall("concern", language)),
             _p(evaluation.precision("concern", language)),
-            _p(evaluation.false_alarms(language)),
+            _p(evaluation.false_alarms(language)), _p(evaluation.alerts(language)),
         ])
     return rows
 
 
 LANGUAGE_HEADER = ["language", "n", "urgent recall", "urgent precision", "concern caught (concern or urgent)",
-                   "concern recall (strict)", "concern precision", "none false alarms"]
+                   "concern recall (strict)", "concern precision", "none false alarms",
+                   "of which reached a counsellor"]
 
 
 def _family_rows(evaluation: Evaluation) -> list[list[str]]:
@@ -512,8 +555,9 @@ def _confusion_markdown(evaluation: Evaluation, language: str | None) -> str:
 
 
 def _layers_table(run: CorpusEvaluation) -> str:
-    return _markdown_table(["layer", "urgent recall", "concern caught", "none false alarms"], [
-        [name, _p(e.recall("urgent")), _p(e.flagged("concern")), _p(e.false_alarms())]
+    return _markdown_table(["layer", "urgent recall", "concern caught", "none false alarms",
+                            "of which reached a counsellor"], [
+        [name, _p(e.recall("urgent")), _p(e.flagged("concern")), _p(e.false_alarms()), _p(e.alerts())]
         for name, e in (("rules only", run.rules_only), ("model only", run.model_only),
                         ("rules + model", run.combined))])
 
@@ -622,6 +666,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--writers", action="store_true",
                         help="also train on the first writers' lines and score the other writers'")
     parser.add_argument("--rules-only", action="store_true", help="with PATH: score the rules without the model")
+    parser.add_argument("--cv", action="store_true",
+                        help="only cross-validate the engine on the training side of the split (fast; for diagnosis)")
+    parser.add_argument("--errors-train", action="store_true",
+                        help="with --cv: list the training side's out-of-fold errors (never the held-out side's)")
+    parser.add_argument("--c", type=float, default=32.0, help="with --cv: the model's C (default 32)")
+    parser.add_argument("--test-groups-from", type=int, metavar="N",
+                        help="train on every line with group number < N, score the lines with group number >= N")
+    parser.add_argument("--holdout-round3", action="store_true",
+                        help=f"the same as --test-groups-from {ROUND3_GROUPS}: round 3 as an unseen test set")
     args = parser.parse_args(argv)
     if args.path is not None:
         try:
@@ -636,6 +689,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, risk_corpus.CorpusError) as exc:
         print(f"risk_eval: {exc}", file=sys.stderr)
         return 2
+    if args.holdout_round3:
+        args.test_groups_from = ROUND3_GROUPS
+    if args.test_groups_from is not None:
+        train, test = split_by_group_number(examples, args.test_groups_from)
+        if not test or not train:
+            print(f"risk_eval: no corpus lines with group number {'>=' if not test else '<'} "
+                  f"{args.test_groups_from}", file=sys.stderr)
+            return 2
+        held = train_and_score(train, test)
+        print(corpus_report(held, args.errors, title=f"Groups < {args.test_groups_from} → groups >= "
+                                                    f"{args.test_groups_from}"))
+        return 0 if not held.failures() else 1
+    if args.cv:
+        cv = cross_validate(grouped_split(examples)[0], args.c)
+        print(corpus_report(cv, args.errors_train, title="Training side of the split, 5-fold grouped CV"))
+        return 0
     run = evaluate_corpus(examples)
     print(corpus_report(run, args.errors))
     writers = new_writers(examples) if args.writers or args.markdown else None
