@@ -392,7 +392,9 @@ def test_classification_format_and_lines() -> None:
     assert format_classification(classify_text("I want to die")) == "urgent\tEN-SUI-001"
     assert format_classification(classify_text("hello")) == "none\t"
     lines = list(classify_lines(["I want to die\n", "\n", "maine aaj pi li\r\n", "drink water"]))
-    assert lines == ["urgent\tEN-SUI-001", "none\t", "concern\tHI-USE-001", "none\t"]
+    # the model may add MODEL beside the rule for the lapse (it is one)
+    assert [lines[0], lines[1], lines[3]] == ["urgent\tEN-SUI-001", "none\t", "none\t"]
+    assert lines[2] in ("concern\tHI-USE-001", "concern\tHI-USE-001,MODEL")
 
 
 # --- check-in answers and history ---------------------------------------------------------------

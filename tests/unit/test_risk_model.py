@@ -383,6 +383,19 @@ def test_concept_pairs_stay_inside_a_sentence_and_phrases_and_prefixes_match() -
     assert _concepts("hello") == set()
 
 
+@pytest.mark.parametrize(
+    ("devanagari", "latin"),
+    [("मरना चाहता हूँ", "marna chahta hu"), ("मला मरायचं आहे", "mala marayach ahe"), ("करना", "karna"),
+     ("समझना", "samajhna"), ("गोळ्या साठवल्या", "golya sathvalya"), ("आत्महत्या", "atmahatya")],
+)
+def test_devanagari_words_also_give_the_features_of_their_latin_spelling(devanagari: str, latin: str) -> None:
+    from bot.domain.risk.translit import romanise
+
+    assert " ".join(romanise(token) for token in normalise(devanagari).tokens) == latin
+    assert set(clf.features(latin)) <= set(clf.features(devanagari))
+    assert romanise("") == "" and romanise("्ा") == ""  # stray signs alone: nothing, never an error
+
+
 def test_the_concept_lexicon_is_checked() -> None:
     from bot.domain.risk.concepts import parse_lexicon
 

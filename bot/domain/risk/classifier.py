@@ -35,6 +35,7 @@ from typing import Any
 from .concepts import concept_features
 from .models import RiskLevel
 from .normalise import SENTENCE_BREAK, Normalised, normalise
+from .translit import is_devanagari_word, romanise
 
 FORMAT = 1
 CHAR_NGRAMS = (2, 5)  # inclusive, inside "<word>"
@@ -42,6 +43,9 @@ WORD_NGRAMS = (1, 2)  # word unigrams and bigrams, never across a sentence end
 # Concept features from the curated lexicons (rules/concepts.toml, see concepts.py): kept because
 # they raised out-of-fold urgent recall in the inner cross-validation (docs/clinical-rules.md).
 CONCEPTS = True
+# A Devanagari word also gives the features of its rough Latin spelling (translit.py), so Hindi and
+# Hinglish, Marathi and Marathi in Latin letters teach the model for each other.
+ROMANISED = True
 WINDOW_CHARS = 300
 # A window with fewer words than this (a number typed as a check-in answer, "ok", "enough.",
 # "alvida sabko") is too short for the ordinary thresholds: the model misread such scraps as
@@ -76,14 +80,20 @@ def features(text: str) -> list[str]:
 def token_features(tokens: Sequence[str]) -> list[str]:
     out: list[str] = []
     previous: str | None = None
+    previous_roman: str | None = None
     for token in tokens:
         if token == SENTENCE_BREAK:
-            previous = None
+            previous = previous_roman = None
             continue
         out.extend(_word_features(token))
         if previous is not None:
             out.append(f"w:{previous} {token}")
-        previous = token
+        roman = romanise(token) if ROMANISED and is_devanagari_word(token) else None
+        if roman:
+            out.extend(_word_features(roman))
+            if previous_roman is not None:
+                out.append(f"w:{previous_roman} {roman}")
+        previous, previous_roman = token, (roman or token)
     if CONCEPTS:
         out.extend(concept_features(tokens))
     return out
