@@ -341,6 +341,16 @@ def test_classification_is_fast() -> None:
 
 # --- the evaluation split ------------------------------------------------------------------------------
 
+def test_round3_holdout_trains_below_group_2001_and_refuses_an_empty_side(capsys: pytest.CaptureFixture[str]) -> None:
+    train, test = risk_eval().split_by_group_number(corpus(), 1001)
+    assert train and test and len(train) + len(test) == len(corpus())
+    assert all(risk_eval().group_number(e) < 1001 for e in train)
+    assert all(risk_eval().group_number(e) >= 1001 for e in test)
+    if not any(risk_eval().group_number(e) >= 2001 for e in corpus()):  # before round 3 is merged
+        assert risk_eval().main(["--holdout-round3"]) == 2
+        assert "no corpus lines with group number >= 2001" in capsys.readouterr().err
+
+
 def test_grouped_split_keeps_groups_whole_and_every_family_on_both_sides() -> None:
     train, test = risk_eval().grouped_split(corpus())
     assert not {e.group for e in train} & {e.group for e in test}
