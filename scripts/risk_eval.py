@@ -6,7 +6,7 @@
     .venv/bin/python scripts/risk_eval.py --writers        # also "new writers": train on groups < 501, score the rest
     .venv/bin/python scripts/risk_eval.py --markdown       # also rewrite the figures in docs/clinical-rules.md
     .venv/bin/python scripts/risk_eval.py --cv --errors-train  # the engine cross-validated on the training side only
-    .venv/bin/python scripts/risk_eval.py --holdout-round3 # train on groups < 2001, score round 3 (groups >= 2001)
+    .venv/bin/python scripts/risk_eval.py --holdout-round3 # score round 3 (round3-*.tsv, groups 2001-4000), train on the rest
     .venv/bin/python scripts/risk_eval.py other.tsv --errors   # any labelled file, with the shipped engine
 
 **The corpus run** (``bot/domain/risk/corpus/*.tsv``, needs the ``train``
@@ -436,14 +436,28 @@ def cross_validate(train: Sequence[risk_corpus.Example], c: float, folds: int = 
                             model_only=ordered(results["model"]), model=model, train_size=len(train))
 
 
-def split_by_group_number(examples: Sequence[risk_corpus.Example], first_test: int
+def split_by_group_number(examples: Sequence[risk_corpus.Example], first_test: int, end_test: int | None = None
                           ) -> tuple[list[risk_corpus.Example], list[risk_corpus.Example]]:
-    """Lines whose group number is below ``first_test`` to train, the rest to test (``--test-groups-from``)."""
-    return ([e for e in examples if group_number(e) < first_test],
-            [e for e in examples if group_number(e) >= first_test])
+    """Lines whose group number is in [first_test, end_test) to test, every other line to train
+    (``--test-groups-from`` / ``--test-groups-to``; no end: every group from ``first_test`` on)."""
+    def tested(e: risk_corpus.Example) -> bool:
+        return first_test <= group_number(e) and (end_test is None or group_number(e) < end_test)
+
+    return [e for e in examples if not tested(e)], [e for e in examples if tested(e)]
 
 
-ROUND3_GROUPS = 2001  # round 3 (written while round 2's model was built): groups from 2001
+def split_round3(examples: Sequence[risk_corpus.Example]
+                 ) -> tuple[list[risk_corpus.Example], list[risk_corpus.Example]]:
+    """``--holdout-round3``: round 3 (files ``round3-*.tsv``, or groups 2001-4000) to test, every
+    other line to train, the first writers, round 2 and round 4 (groups from 4001) included."""
+    def tested(e: risk_corpus.Example) -> bool:
+        return e.source.startswith("round3-") or ROUND3_GROUPS <= group_number(e) < ROUND4_GROUPS
+
+    return [e for e in examples if not tested(e)], [e for e in examples if tested(e)]
+
+
+ROUND3_GROUPS = 2001  # round 3 (written while round 2's model was built): groups 2001-4000
+ROUND4_GROUPS = 4001  # round 4 (written during round 4's changes, training data): groups from 4001
 FIRST_ROUND_GROUPS = 501  # group numbers below: the first writers; from here: the extra batch and round 2
 
 
@@ -672,9 +686,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="with --cv: list the training side's out-of-fold errors (never the held-out side's)")
     parser.add_argument("--c", type=float, default=32.0, help="with --cv: the model's C (default 32)")
     parser.add_argument("--test-groups-from", type=int, metavar="N",
-                        help="train on every line with group number < N, score the lines with group number >= N")
+                        help="score the lines with group number >= N (and < --test-groups-to), train on the rest")
+    parser.add_argument("--test-groups-to", type=int, metavar="M",
+                        help="with --test-groups-from: score only group numbers below M")
     parser.add_argument("--holdout-round3", action="store_true",
-                        help=f"the same as --test-groups-from {ROUND3_GROUPS}: round 3 as an unseen test set")
+                        help=f"round 3 as an unseen test set: score round3-*.tsv and groups {ROUND3_GROUPS}-"
+                             f"{ROUND4_GROUPS - 1}, train on every other line (round 4 included)")
     args = parser.parse_args(argv)
     if args.path is not None:
         try:
@@ -689,17 +706,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, risk_corpus.CorpusError) as exc:
         print(f"risk_eval: {exc}", file=sys.stderr)
         return 2
-    if args.holdout_round3:
-        args.test_groups_from = ROUND3_GROUPS
-    if args.test_groups_from is not None:
-        train, test = split_by_group_number(examples, args.test_groups_from)
+    if args.holdout_round3 or args.test_groups_from is not None:
+        if args.holdout_round3:
+            train, test = split_round3(examples)
+            what = f"round 3 (round3-*.tsv, groups {ROUND3_GROUPS}-{ROUND4_GROUPS - 1})"
+        else:
+            train, test = split_by_group_number(examples, args.test_groups_from, args.test_groups_to)
+            what = f"group number >= {args.test_groups_from}" + (
+                f" and < {args.test_groups_to}" if args.test_groups_to is not None else "")
         if not test or not train:
-            print(f"risk_eval: no corpus lines with group number {'>=' if not test else '<'} "
-                  f"{args.test_groups_from}", file=sys.stderr)
+            print(f"risk_eval: no corpus lines {'in' if not test else 'outside'} {what}", file=sys.stderr)
             return 2
         held = train_and_score(train, test)
-        print(corpus_report(held, args.errors, title=f"Groups < {args.test_groups_from} → groups >= "
-                                                    f"{args.test_groups_from}"))
+        print(corpus_report(held, args.errors, title=f"Trained on every line outside {what} ({len(train)}), "
+                                                    f"scored on {what}"))
         return 0 if not held.failures() else 1
     if args.cv:
         cv = cross_validate(grouped_split(examples)[0], args.c)

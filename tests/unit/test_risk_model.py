@@ -341,14 +341,26 @@ def test_classification_is_fast() -> None:
 
 # --- the evaluation split ------------------------------------------------------------------------------
 
-def test_round3_holdout_trains_below_group_2001_and_refuses_an_empty_side(capsys: pytest.CaptureFixture[str]) -> None:
+def test_round3_holdout_scores_round3_only_trains_on_every_other_round_and_refuses_an_empty_side(
+        capsys: pytest.CaptureFixture[str]) -> None:
     train, test = risk_eval().split_by_group_number(corpus(), 1001)
     assert train and test and len(train) + len(test) == len(corpus())
     assert all(risk_eval().group_number(e) < 1001 for e in train)
     assert all(risk_eval().group_number(e) >= 1001 for e in test)
-    if not any(risk_eval().group_number(e) >= 2001 for e in corpus()):  # before round 3 is merged
+    train, test = risk_eval().split_by_group_number(corpus(), 501, 1001)
+    assert all(501 <= risk_eval().group_number(e) < 1001 for e in test)
+    assert any(risk_eval().group_number(e) >= 1001 for e in train)
+    from dataclasses import replace
+
+    made_up = [replace(corpus()[0], group="en-plan-2500", source="round3-en.tsv"),
+               replace(corpus()[0], group="en-plan-3999"), replace(corpus()[0], group="en-plan-4001"),
+               replace(corpus()[0], group="en-plan-1999")]
+    train, test = risk_eval().split_round3(made_up)
+    assert [e.group for e in test] == ["en-plan-2500", "en-plan-3999"]  # round 4 (4001 on) trains
+    assert [e.group for e in train] == ["en-plan-4001", "en-plan-1999"]
+    if not risk_eval().split_round3(corpus())[1]:  # before round 3 is merged
         assert risk_eval().main(["--holdout-round3"]) == 2
-        assert "no corpus lines with group number >= 2001" in capsys.readouterr().err
+        assert "no corpus lines in round 3" in capsys.readouterr().err
 
 
 def test_grouped_split_keeps_groups_whole_and_every_family_on_both_sides() -> None:
