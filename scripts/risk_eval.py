@@ -27,7 +27,7 @@ test side is never used to choose anything. Targets, in every language:
 
 ``--writers`` (and ``--markdown``) adds a "new writers" run: trained on the
 first writers' lines only (group numbers below 501), scored on everyone
-else's (the extra batch and round 2), with no target.
+else's (the extra batch and every later round), with no target.
 
 ``--lofo`` adds a leave-one-family-out run: each family in turn is left out of
 training and scored; a stress figure for kinds of message nobody wrote
@@ -458,7 +458,7 @@ def split_round3(examples: Sequence[risk_corpus.Example]
 
 ROUND3_GROUPS = 2001  # round 3 (written while round 2's model was built): groups 2001-4000
 ROUND4_GROUPS = 4001  # round 4 (written during round 4's changes, training data): groups from 4001
-FIRST_ROUND_GROUPS = 501  # group numbers below: the first writers; from here: the extra batch and round 2
+FIRST_ROUND_GROUPS = 501  # group numbers below: the first writers; from here: the extra batch and every later round
 
 
 def group_number(example: risk_corpus.Example) -> int:
@@ -611,7 +611,7 @@ def corpus_markdown(run: CorpusEvaluation, lofo: dict[str, Evaluation] | None, r
     if writers is not None:
         parts += [f"New writers (no target, the closest to members' own words): trained on the first writers' "
                   f"lines only (groups < {FIRST_ROUND_GROUPS}, {writers.train_size} messages), scored on the "
-                  f"other writers' lines ({len(writers.combined.results)} messages: the extra batch and round 2; "
+                  f"other writers' lines ({len(writers.combined.results)} messages: the extra batch and every later round; "
                   f"thresholds urgent {writers.model.thresholds.urgent}, concern "
                   f"{writers.model.thresholds.concern}, ask {writers.model.thresholds.ask}):", "",
                   _markdown_table(LANGUAGE_HEADER, _language_rows(writers.combined)), "",

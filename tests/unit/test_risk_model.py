@@ -171,8 +171,9 @@ def test_final_level_is_the_more_severe_and_the_model_never_lowers_a_rule() -> N
 
 
 def _model_with(thresholds: clf.Thresholds) -> clf.RiskModel:
-    shipped = model()
-    return clf.RiskModel(shipped.classes, shipped.intercepts, shipped.terms, thresholds, shipped.meta)
+    from dataclasses import replace
+
+    return replace(model(), thresholds=thresholds)  # the shipped weights and link, other thresholds
 
 
 def test_a_score_near_the_urgent_boundary_asks_the_followup_questions() -> None:
@@ -416,6 +417,40 @@ def test_devanagari_words_also_give_the_features_of_their_latin_spelling(devanag
     assert " ".join(romanise(token) for token in normalise(devanagari).tokens) == latin
     assert set(clf.features(latin)) <= set(clf.features(devanagari))
     assert romanise("") == "" and romanise("्ा") == ""  # stray signs alone: nothing, never an error
+
+
+def test_word_pairs_skip_one_word_and_letters_cross_word_boundaries_within_a_sentence() -> None:
+    feats = set(clf.features("marna hi chahta. tonight"))
+    assert {"s:marna chahta", "w:marna hi", "x:a h", "x:na hi", "x:i cha"} <= feats
+    assert not any(f.startswith(("s:", "x:")) and "tonight" in f for f in feats)  # not across a sentence end
+    assert set(clf.features("mar jaunga")) & set(clf.features("marjaunga")) >= {"<mar", "ja"}
+    assert "x:r ja" in set(clf.features("mar jaunga"))
+    assert not any(f.startswith(("s:", "x:")) for f in clf.features("hello"))
+
+
+def test_training_respells_only_training_texts_latin_words_deterministically() -> None:
+    training = pytest.importorskip("bot.risk_training")
+    text = "zindagi khatam, aaj raat. मरना है"
+    assert training.respell(text) == training.respell(text)  # seeded by the text: reproducible
+    assert training.respell(text).endswith("मरना है")  # Devanagari untouched
+    variants = {training.respell(f"{text} {i}") for i in range(20)}
+    assert any("jindagi" in v for v in variants) and any("katam" in v for v in variants)
+    assert any(v.startswith("zindagi khatam, aaj raat") for v in variants)  # each change only sometimes
+    texts, labels = training.augmented(["aaj raat khatam", "मरना है"], ["urgent", "none"])
+    assert texts[:2] == ["aaj raat khatam", "मरना है"] and labels[:2] == ["urgent", "none"]
+    assert labels[2:] == ["urgent"] * (len(texts) - 2) and "मरना है" not in texts[2:]
+
+
+def test_both_artifact_links_score_and_an_unknown_one_is_refused() -> None:
+    data = clf.model_to_dict(model())
+    assert data["format"] == clf.FORMAT and data["link"] in ("softmax", "ovr")
+    old = {key: value for key, value in data.items() if key != "link"} | {"format": 1}
+    softmax = clf.model_from_dict(old)  # a format 1 file: one multinomial model
+    assert softmax.link == "softmax"
+    probs = softmax.probabilities_of(OBLIQUE)
+    assert abs(sum(probs.values()) - 1.0) < 1e-9
+    with pytest.raises(ValueError, match="link"):
+        clf.model_from_dict(data | {"link": "probit"})
 
 
 def test_the_concept_lexicon_is_checked() -> None:
