@@ -5,6 +5,8 @@
     .venv/bin/python scripts/risk_eval.py --lofo           # also leave-one-family-out (slow, minutes)
     .venv/bin/python scripts/risk_eval.py --writers        # also "new writers": train on groups < 501, score the rest
     .venv/bin/python scripts/risk_eval.py --markdown       # also rewrite the figures in docs/clinical-rules.md
+    .venv/bin/python scripts/risk_eval.py --cv --errors-train  # the engine cross-validated on the training side only
+    .venv/bin/python scripts/risk_eval.py --holdout-round3 # score round 3 (groups 2001-4000), train on the rest
     .venv/bin/python scripts/risk_eval.py other.tsv --errors   # any labelled file, with the shipped engine
 
 **The corpus run** (``bot/domain/risk/corpus/*.tsv``, needs the ``train``
@@ -25,7 +27,7 @@ test side is never used to choose anything. Targets, in every language:
 
 ``--writers`` (and ``--markdown``) adds a "new writers" run: trained on the
 first writers' lines only (group numbers below 501), scored on everyone
-else's (the extra batch and round 2), with no target.
+else's (the extra batch and every later round), with no target.
 
 ``--lofo`` adds a leave-one-family-out run: each family in turn is left out of
 training and scored; a stress figure for kinds of message nobody wrote
@@ -173,6 +175,11 @@ class Evaluation:
         """Share of none messages alerted on or asked the follow-up questions."""
         rows = [r for r in self.subset(language) if r.example.label == "none"]
         return sum(r.flagged for r in rows) / len(rows) if rows else None
+
+    def alerts(self, language: str | None = None) -> float | None:
+        """Share of none messages that reach a counsellor (concern or urgent; the follow-up questions alone not)."""
+        rows = [r for r in self.subset(language) if r.example.label == "none"]
+        return sum(r.level >= RiskLevel.CONCERN for r in rows) / len(rows) if rows else None
 
     def support(self, label: str, language: str | None = None) -> int:
         return sum(r.example.label == label for r in self.subset(language))
@@ -406,7 +413,7 @@ def train_and_score(train: Sequence[risk_corpus.Example], test: Sequence[risk_co
     model = _fit(train)
     test_examples = [_from_corpus(e) for e in test]
     return CorpusEvaluation(
-        combined=evaluate_examples(test_examples, lambda text, model=model: classify_text(text, model=model)),
+        combined=evaluate_examples(test_examples, lambda text: classify_text(text, model=model)),
         rules_only=evaluate_examples(test_examples, lambda text: classify_text(text, model=None)),
         model_only=evaluate_examples(test_examples, lambda text: _model_alone(text, model)),
         model=model,
@@ -414,7 +421,65 @@ def train_and_score(train: Sequence[risk_corpus.Example], test: Sequence[risk_co
     )
 
 
-FIRST_ROUND_GROUPS = 501  # group numbers below: the first writers; from here: the extra batch and round 2
+def cross_validate(train: Sequence[risk_corpus.Example], c: float, folds: int = 5) -> CorpusEvaluation:
+    """The engine cross-validated on the training side alone (``--cv``): for diagnosis and for choosing.
+
+    Grouped folds; each fold scored by rules + a model fitted on the other folds (C fixed, thresholds
+    on the pooled out-of-fold scores). The held-out side is never touched, so its errors may be listed
+    (``--errors-train``) and used to improve rules, lexicons and features.
+    """
+    from bot.risk_training import fold_models  # needs scikit-learn
+
+    results: dict[str, list[Result]] = {"combined": [], "rules": [], "model": []}
+    model: RiskModel | None = None
+    for indices, model in fold_models(train, c, folds):
+        examples = [_from_corpus(train[i]) for i in indices]
+        fold_model = model
+        results["combined"] += evaluate_examples(examples, lambda t, m=fold_model: classify_text(t, model=m)).results
+        results["rules"] += evaluate_examples(examples, lambda t: classify_text(t, model=None)).results
+        results["model"] += evaluate_examples(examples, lambda t, m=fold_model: _model_alone(t, m)).results
+    assert model is not None
+    order = {(e.line, e.text): i for i, e in enumerate(train)}
+
+    def ordered(rows: list[Result]) -> Evaluation:
+        return Evaluation(sorted(rows, key=lambda r: order.get((r.example.line, r.example.text), 0)))
+
+    return CorpusEvaluation(
+        combined=ordered(results["combined"]),
+        rules_only=ordered(results["rules"]),
+        model_only=ordered(results["model"]),
+        model=model,
+        train_size=len(train),
+    )
+
+
+def split_by_group_number(
+    examples: Sequence[risk_corpus.Example], first_test: int, end_test: int | None = None
+) -> tuple[list[risk_corpus.Example], list[risk_corpus.Example]]:
+    """Lines whose group number is in [first_test, end_test) to test, every other line to train
+    (``--test-groups-from`` / ``--test-groups-to``; no end: every group from ``first_test`` on)."""
+
+    def tested(e: risk_corpus.Example) -> bool:
+        return first_test <= group_number(e) and (end_test is None or group_number(e) < end_test)
+
+    return [e for e in examples if not tested(e)], [e for e in examples if tested(e)]
+
+
+def split_round3(
+    examples: Sequence[risk_corpus.Example],
+) -> tuple[list[risk_corpus.Example], list[risk_corpus.Example]]:
+    """``--holdout-round3``: round 3 (files ``round3-*.tsv``, or groups 2001-4000) to test, every
+    other line to train, the first writers, round 2 and round 4 (groups from 4001) included."""
+
+    def tested(e: risk_corpus.Example) -> bool:
+        return e.source.startswith("round3-") or ROUND3_GROUPS <= group_number(e) < ROUND4_GROUPS
+
+    return [e for e in examples if not tested(e)], [e for e in examples if tested(e)]
+
+
+ROUND3_GROUPS = 2001  # round 3 (written while round 2's model was built): groups 2001-4000
+ROUND4_GROUPS = 4001  # round 4 (written during round 4's changes, training data): groups from 4001
+FIRST_ROUND_GROUPS = 501  # group numbers below: the first writers; from here: the extra batch and every later round
 
 
 def group_number(example: risk_corpus.Example) -> int:
@@ -452,7 +517,7 @@ def leave_one_family_out(
         if not held:
             continue
         model = _fit([e for e in examples if e.family != family], c_grid=(c,), folds=3)
-        results[family] = evaluate_examples(held, lambda text, model=model: classify_text(text, model=model))
+        results[family] = evaluate_examples(held, lambda text, m=model: classify_text(text, model=m))
         if progress:
             print(f"  left out {family}: done", file=sys.stderr, flush=True)
     return results
@@ -478,6 +543,7 @@ def _language_rows(evaluation: Evaluation) -> list[list[str]]:
                 _p(evaluation.recall("concern", language)),
                 _p(evaluation.precision("concern", language)),
                 _p(evaluation.false_alarms(language)),
+                _p(evaluation.alerts(language)),
             ]
         )
     return rows
@@ -492,6 +558,7 @@ LANGUAGE_HEADER = [
     "concern recall (strict)",
     "concern precision",
     "none false alarms",
+    "of which reached a counsellor",
 ]
 
 
@@ -545,9 +612,9 @@ def _confusion_markdown(evaluation: Evaluation, language: str | None) -> str:
 
 def _layers_table(run: CorpusEvaluation) -> str:
     return _markdown_table(
-        ["layer", "urgent recall", "concern caught", "none false alarms"],
+        ["layer", "urgent recall", "concern caught", "none false alarms", "of which reached a counsellor"],
         [
-            [name, _p(e.recall("urgent")), _p(e.flagged("concern")), _p(e.false_alarms())]
+            [name, _p(e.recall("urgent")), _p(e.flagged("concern")), _p(e.false_alarms()), _p(e.alerts())]
             for name, e in (
                 ("rules only", run.rules_only),
                 ("model only", run.model_only),
@@ -602,7 +669,7 @@ def corpus_markdown(
         parts += [
             f"New writers (no target, the closest to members' own words): trained on the first writers' "
             f"lines only (groups < {FIRST_ROUND_GROUPS}, {writers.train_size} messages), scored on the "
-            f"other writers' lines ({len(writers.combined.results)} messages: the extra batch and round 2; "
+            f"other writers' lines ({len(writers.combined.results)} messages: the extra batch and every later round; "
             f"thresholds urgent {writers.model.thresholds.urgent}, concern "
             f"{writers.model.thresholds.concern}, ask {writers.model.thresholds.ask}):",
             "",
@@ -701,6 +768,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--writers", action="store_true", help="also train on the first writers' lines and score the other writers'"
     )
     parser.add_argument("--rules-only", action="store_true", help="with PATH: score the rules without the model")
+    parser.add_argument(
+        "--cv",
+        action="store_true",
+        help="only cross-validate the engine on the training side of the split (fast; for diagnosis)",
+    )
+    parser.add_argument(
+        "--errors-train",
+        action="store_true",
+        help="with --cv: list the training side's out-of-fold errors (never the held-out side's)",
+    )
+    parser.add_argument("--c", type=float, default=32.0, help="with --cv: the model's C (default 32)")
+    parser.add_argument(
+        "--test-groups-from",
+        type=int,
+        metavar="N",
+        help="score the lines with group number >= N (and < --test-groups-to), train on the rest",
+    )
+    parser.add_argument(
+        "--test-groups-to", type=int, metavar="M", help="with --test-groups-from: score only group numbers below M"
+    )
+    parser.add_argument(
+        "--holdout-round3",
+        action="store_true",
+        help=f"round 3 as an unseen test set: score round3-*.tsv and groups {ROUND3_GROUPS}-"
+        f"{ROUND4_GROUPS - 1}, train on every other line (round 4 included)",
+    )
     args = parser.parse_args(argv)
     if args.path is not None:
         try:
@@ -715,6 +808,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, risk_corpus.CorpusError) as exc:
         print(f"risk_eval: {exc}", file=sys.stderr)
         return 2
+    if args.holdout_round3 or args.test_groups_from is not None:
+        if args.holdout_round3:
+            train, test = split_round3(examples)
+            what = f"round 3 (round3-*.tsv, groups {ROUND3_GROUPS}-{ROUND4_GROUPS - 1})"
+        else:
+            train, test = split_by_group_number(examples, args.test_groups_from, args.test_groups_to)
+            what = f"group number >= {args.test_groups_from}" + (
+                f" and < {args.test_groups_to}" if args.test_groups_to is not None else ""
+            )
+        if not test or not train:
+            print(f"risk_eval: no corpus lines {'in' if not test else 'outside'} {what}", file=sys.stderr)
+            return 2
+        held = train_and_score(train, test)
+        print(
+            corpus_report(
+                held, args.errors, title=f"Trained on every line outside {what} ({len(train)}), scored on {what}"
+            )
+        )
+        return 0 if not held.failures() else 1
+    if args.cv:
+        cv = cross_validate(grouped_split(examples)[0], args.c)
+        print(corpus_report(cv, args.errors_train, title="Training side of the split, 5-fold grouped CV"))
+        return 0
     run = evaluate_corpus(examples)
     print(corpus_report(run, args.errors))
     writers = new_writers(examples) if args.writers or args.markdown else None

@@ -399,7 +399,9 @@ def test_classification_format_and_lines() -> None:
     assert format_classification(classify_text("I want to die")) == "urgent\tEN-SUI-001"
     assert format_classification(classify_text("hello")) == "none\t"
     lines = list(classify_lines(["I want to die\n", "\n", "maine aaj pi li\r\n", "drink water"]))
-    assert lines == ["urgent\tEN-SUI-001", "none\t", "concern\tHI-USE-001", "none\t"]
+    # the model may add MODEL beside the rule for the lapse (it is one)
+    assert [lines[0], lines[1], lines[3]] == ["urgent\tEN-SUI-001", "none\t", "none\t"]
+    assert lines[2] in ("concern\tHI-USE-001", "concern\tHI-USE-001,MODEL")
 
 
 # --- check-in answers and history ---------------------------------------------------------------
@@ -538,6 +540,52 @@ def test_negated_urgent_statements_ask_for_followup_but_plain_use_does_not() -> 
 
 
 # --- rule files ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "followup"),
+    [
+        # a strong past cue in the match's sentence: an urgent rule asks the follow-up questions, no alert
+        ("6 months ago i wanted to die", RiskLevel.WATCH, True),
+        ("पिछले साल इसी महीने मैंने खुद को खत्म करने की कोशिश की थी", RiskLevel.WATCH, True),
+        ("ek time tha jab marna chahti thi", RiskLevel.WATCH, True),
+        # ... and nothing when the message sets that past against a well present
+        ("six months ago i wanted to die. today i am grateful", RiskLevel.NONE, False),
+        ("6 mahine pehle lagta tha jeena hi nahi, aaj zinda hu aur khush hu", RiskLevel.NONE, False),
+        # a lower rule with a past cue is cancelled
+        ("i used to drink a full bottle every night", RiskLevel.NONE, False),
+        # a present cue anywhere keeps the rule's level
+        ("last year i tried to hang myself, tonight i will finish it", RiskLevel.URGENT, False),
+        ("6 mahine pehle marna chahta tha, aaj bhi marna chahta hu", RiskLevel.URGENT, False),
+        ("ek saal pehle marna chahta tha. aaj raat sab khatam", RiskLevel.URGENT, False),
+        # never a bare "ago" or "pehle": recent danger stays urgent
+        ("2 hours ago i took an overdose", RiskLevel.URGENT, False),
+        ("maine pehle hi sab tay kar liya tha, goliyan jama ki hai", RiskLevel.URGENT, False),
+        # a teaching frame cancels a topic rule, asks about a suicide statement, keeps a first-person lapse
+        ("training today on CPR and the recovery position for overdose", RiskLevel.NONE, False),
+        ("aaj session me overdose ke signs sikhaye", RiskLevel.NONE, False),
+        ("relapse ही एक process आहे, event नाही, आज group मध्ये शिकलो", RiskLevel.NONE, False),
+        ("a workshop on suicide prevention today", RiskLevel.NONE, False),
+        ("what should i do if my friend says he wants to die?", RiskLevel.WATCH, True),
+        ("in the session i admitted i relapsed", RiskLevel.CONCERN, False),
+        ("maine session ke baad pi li", RiskLevel.CONCERN, False),
+        ("I want to die", RiskLevel.URGENT, False),
+    ],
+)
+def test_past_teaching_and_present_cues(text: str, expected: RiskLevel, followup: bool) -> None:
+    assessment = classify_text(text, model=None)
+    assert (assessment.level, assessment.needs_followup) == (expected, followup), assessment
+
+
+def test_context_cue_mistakes_are_refused() -> None:
+    from bot.domain.risk.rules import parse_context_cues
+
+    with pytest.raises(RuleFileError, match="unknown context cue"):
+        parse_context_cues('[context]\npasst = ["years ago"]\n', source="x.toml")
+    with pytest.raises(RuleFileError, match="past"):
+        parse_context_cues('[context]\npast = ["(years ago"]\n', source="x.toml")
+    with pytest.raises(RuleFileError, match="one word"):
+        parse_context_cues('[context]\nself = ["i am"]\n', source="x.toml")
 
 
 def test_every_rule_file_loads_and_ids_are_unique_and_well_formed() -> None:

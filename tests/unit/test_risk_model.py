@@ -5,12 +5,12 @@ the CLI, and the grouped evaluation split."""
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import sys
 import time
 from collections import Counter
 from functools import lru_cache
-from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -176,8 +176,9 @@ def test_final_level_is_the_more_severe_and_the_model_never_lowers_a_rule() -> N
 
 
 def _model_with(thresholds: clf.Thresholds) -> clf.RiskModel:
-    shipped = model()
-    return clf.RiskModel(shipped.classes, shipped.intercepts, shipped.terms, thresholds, shipped.meta)
+    from dataclasses import replace
+
+    return replace(model(), thresholds=thresholds)  # the shipped weights and link, other thresholds
 
 
 def test_a_score_near_the_urgent_boundary_asks_the_followup_questions() -> None:
@@ -217,7 +218,7 @@ def test_windows_are_whole_sentences_up_to_the_limit_and_long_sentences_overlap(
     assert clf.sentence_windows(short) == [(0, len(short.tokens) - 1)]  # a short message is read whole
     run_on = normalise("word " * 400)
     pieces = clf.sentence_windows(run_on)
-    assert all(b[0] <= a[1] for a, b in pairwise(pieces))  # overlapping: no phrase is cut in two
+    assert all(b[0] <= a[1] for a, b in itertools.pairwise(pieces))  # overlapping: no phrase is cut in two
     assert pieces[-1][1] == len(run_on.tokens) - 1
 
 
@@ -351,6 +352,32 @@ def test_classification_is_fast() -> None:
 # --- the evaluation split ------------------------------------------------------------------------------
 
 
+def test_round3_holdout_scores_round3_only_trains_on_every_other_round_and_refuses_an_empty_side(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    train, test = risk_eval().split_by_group_number(corpus(), 1001)
+    assert train and test and len(train) + len(test) == len(corpus())
+    assert all(risk_eval().group_number(e) < 1001 for e in train)
+    assert all(risk_eval().group_number(e) >= 1001 for e in test)
+    train, test = risk_eval().split_by_group_number(corpus(), 501, 1001)
+    assert all(501 <= risk_eval().group_number(e) < 1001 for e in test)
+    assert any(risk_eval().group_number(e) >= 1001 for e in train)
+    from dataclasses import replace
+
+    made_up = [
+        replace(corpus()[0], group="en-plan-2500", source="round3-en.tsv"),
+        replace(corpus()[0], group="en-plan-3999"),
+        replace(corpus()[0], group="en-plan-4001"),
+        replace(corpus()[0], group="en-plan-1999"),
+    ]
+    train, test = risk_eval().split_round3(made_up)
+    assert [e.group for e in test] == ["en-plan-2500", "en-plan-3999"]  # round 4 (4001 on) trains
+    assert [e.group for e in train] == ["en-plan-4001", "en-plan-1999"]
+    if not risk_eval().split_round3(corpus())[1]:  # before round 3 is merged
+        assert risk_eval().main(["--holdout-round3"]) == 2
+        assert "no corpus lines in round 3" in capsys.readouterr().err
+
+
 def test_grouped_split_keeps_groups_whole_and_every_family_on_both_sides() -> None:
     train, test = risk_eval().grouped_split(corpus())
     assert not {e.group for e in train} & {e.group for e in test}
@@ -392,6 +419,59 @@ def test_concept_pairs_stay_inside_a_sentence_and_phrases_and_prefixes_match() -
     assert "c:burden" in _concepts("everyone would be better off without me")
     assert "c:means" in _concepts("vihirit udi maren")  # "vihir*" and "udi"
     assert _concepts("hello") == set()
+
+
+@pytest.mark.parametrize(
+    ("devanagari", "latin"),
+    [
+        ("मरना चाहता हूँ", "marna chahta hu"),
+        ("मला मरायचं आहे", "mala marayach ahe"),
+        ("करना", "karna"),
+        ("समझना", "samajhna"),
+        ("गोळ्या साठवल्या", "golya sathvalya"),
+        ("आत्महत्या", "atmahatya"),
+    ],
+)
+def test_devanagari_words_also_give_the_features_of_their_latin_spelling(devanagari: str, latin: str) -> None:
+    from bot.domain.risk.translit import romanise
+
+    assert " ".join(romanise(token) for token in normalise(devanagari).tokens) == latin
+    assert set(clf.features(latin)) <= set(clf.features(devanagari))
+    assert romanise("") == "" and romanise("्ा") == ""  # stray signs alone: nothing, never an error
+
+
+def test_word_pairs_skip_one_word_and_letters_cross_word_boundaries_within_a_sentence() -> None:
+    feats = set(clf.features("marna hi chahta. tonight"))
+    assert {"s:marna chahta", "w:marna hi", "x:a h", "x:na hi", "x:i cha"} <= feats
+    assert not any(f.startswith(("s:", "x:")) and "tonight" in f for f in feats)  # not across a sentence end
+    assert set(clf.features("mar jaunga")) & set(clf.features("marjaunga")) >= {"<mar", "ja"}
+    assert "x:r ja" in set(clf.features("mar jaunga"))
+    assert not any(f.startswith(("s:", "x:")) for f in clf.features("hello"))
+
+
+def test_training_respells_only_training_texts_latin_words_deterministically() -> None:
+    training = pytest.importorskip("bot.risk_training")
+    text = "zindagi khatam, aaj raat. मरना है"
+    assert training.respell(text) == training.respell(text)  # seeded by the text: reproducible
+    assert training.respell(text).endswith("मरना है")  # Devanagari untouched
+    variants = {training.respell(f"{text} {i}") for i in range(20)}
+    assert any("jindagi" in v for v in variants) and any("katam" in v for v in variants)
+    assert any(v.startswith("zindagi khatam, aaj raat") for v in variants)  # each change only sometimes
+    texts, labels = training.augmented(["aaj raat khatam", "मरना है"], ["urgent", "none"])
+    assert texts[:2] == ["aaj raat khatam", "मरना है"] and labels[:2] == ["urgent", "none"]
+    assert labels[2:] == ["urgent"] * (len(texts) - 2) and "मरना है" not in texts[2:]
+
+
+def test_both_artifact_links_score_and_an_unknown_one_is_refused() -> None:
+    data = clf.model_to_dict(model())
+    assert data["format"] == clf.FORMAT and data["link"] in ("softmax", "ovr")
+    old = {key: value for key, value in data.items() if key != "link"} | {"format": 1}
+    softmax = clf.model_from_dict(old)  # a format 1 file: one multinomial model
+    assert softmax.link == "softmax"
+    probs = softmax.probabilities_of(OBLIQUE)
+    assert abs(sum(probs.values()) - 1.0) < 1e-9
+    with pytest.raises(ValueError, match="link"):
+        clf.model_from_dict(data | {"link": "probit"})
 
 
 def test_the_concept_lexicon_is_checked() -> None:

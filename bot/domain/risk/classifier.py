@@ -12,7 +12,10 @@ training and scoring share exactly one feature function. The shipped
 artifact (``model/risk_model.json.gz``) holds, per vocabulary term, its idf
 and one weight per class, plus the intercepts and thresholds; scoring here
 reproduces scikit-learn's ``TfidfVectorizer(sublinear_tf=True, norm="l2")``
-followed by a multinomial ``LogisticRegression.predict_proba``.
+followed by the classifier's probabilities: since round 4 one binary model per
+class over naive-Bayes-scaled features (NBSVM, ``link = "ovr"``: each class's
+sigmoid divided by their sum; the scaling is folded into the weights), before
+it one multinomial ``LogisticRegression`` (``link = "softmax"``).
 
 Long messages are scored in windows of whole sentences up to
 :data:`WINDOW_CHARS` characters and the most severe window wins, so a
@@ -36,13 +39,23 @@ from typing import Any
 from .concepts import concept_features
 from .models import RiskLevel
 from .normalise import SENTENCE_BREAK, Normalised, normalise
+from .translit import is_devanagari_word, romanise
 
-FORMAT = 1
+FORMAT = 2  # 2: the "link" field (1 was softmax only, still read)
+FORMATS = (1, 2)
 CHAR_NGRAMS = (2, 5)  # inclusive, inside "<word>"
 WORD_NGRAMS = (1, 2)  # word unigrams and bigrams, never across a sentence end
+# Round 4 (inner CV on the training side, docs/clinical-rules.md): word pairs with one word between
+# ("s:marna chahta" from "marna hi chahta") and letter n-grams across a word boundary ("x:r ja" from
+# "mar jaunga", so "marjaunga" and "mar jaunga" share features), never across a sentence end.
+SKIP_BIGRAMS = True
+CROSS_NGRAMS: tuple[int, int] | None = (2, 5)  # (2, 6) did a little better but the artifact outgrew 5 MB
 # Concept features from the curated lexicons (rules/concepts.toml, see concepts.py): kept because
 # they raised out-of-fold urgent recall in the inner cross-validation (docs/clinical-rules.md).
 CONCEPTS = True
+# A Devanagari word also gives the features of its rough Latin spelling (translit.py), so Hindi and
+# Hinglish, Marathi and Marathi in Latin letters teach the model for each other.
+ROMANISED = True
 WINDOW_CHARS = 300
 # A window with fewer words than this (a number typed as a check-in answer, "ok", "enough.",
 # "alvida sabko") is too short for the ordinary thresholds: the model misread such scraps as
@@ -65,7 +78,8 @@ FEATURE_PROBES: tuple[str, ...] = (
 
 
 def features(text: str) -> list[str]:
-    """The model's features for ``text``: char n-grams inside words, word uni- and bigrams, concepts.
+    """The model's features for ``text``: char n-grams inside words, word uni- and bigrams, word pairs
+    with one word between, char n-grams across word boundaries, concepts (none across a sentence end).
 
     Words are the risk engine's normalised tokens (case, Unicode form,
     invisible characters, digits for letters, stretched letters and common
@@ -76,17 +90,54 @@ def features(text: str) -> list[str]:
 
 def token_features(tokens: Sequence[str]) -> list[str]:
     out: list[str] = []
-    previous: str | None = None
-    for token in tokens:
-        if token == SENTENCE_BREAK:
-            previous = None
-            continue
-        out.extend(_word_features(token))
-        if previous is not None:
-            out.append(f"w:{previous} {token}")
-        previous = token
+    sentence: list[str] = []
+    for token in (*tokens, SENTENCE_BREAK):
+        if token != SENTENCE_BREAK:
+            sentence.append(token)
+        elif sentence:
+            out.extend(_sentence_features(sentence))
+            sentence = []
     if CONCEPTS:
         out.extend(concept_features(tokens))
+    return out
+
+
+def _sentence_features(words: Sequence[str]) -> list[str]:
+    """One sentence's features: per word, pairs and skip pairs, and letters across word boundaries.
+
+    Each is also taken from the sentence's romanised view when it has Devanagari words.
+    """
+    out: list[str] = []
+    roman = [romanise(word) if ROMANISED and is_devanagari_word(word) else "" for word in words]
+    view = [r or w for r, w in zip(roman, words, strict=True)]
+    for index, word in enumerate(words):
+        out.extend(_word_features(word))
+        if index >= 1:
+            out.append(f"w:{words[index - 1]} {word}")
+        if roman[index]:
+            out.extend(_word_features(roman[index]))
+            if index >= 1:
+                out.append(f"w:{view[index - 1]} {view[index]}")
+        if SKIP_BIGRAMS and index >= 2:
+            out.append(f"s:{words[index - 2]} {word}")
+            if roman[index] or roman[index - 2]:
+                out.append(f"s:{view[index - 2]} {view[index]}")
+    if CROSS_NGRAMS and len(words) > 1:
+        out.extend(_cross_grams(" ".join(words), CROSS_NGRAMS))
+        if any(roman):
+            out.extend(_cross_grams(" ".join(view), CROSS_NGRAMS))
+    return out
+
+
+def _cross_grams(joined: str, sizes: tuple[int, int]) -> list[str]:
+    """Letter n-grams that span a word boundary ("mar ja", "r jaun"): spacing and word order."""
+    low, high = sizes
+    out: list[str] = []
+    for size in range(low, high + 1):
+        for start in range(len(joined) - size + 1):
+            gram = joined[start : start + size]
+            if " " in gram[1:-1]:
+                out.append("x:" + gram)
     return out
 
 
@@ -158,6 +209,9 @@ class RiskModel:
     terms: dict[str, tuple[float, tuple[float, ...]]]  # term → (idf, weight per class)
     thresholds: Thresholds
     meta: dict[str, Any] = field(default_factory=dict)
+    # "softmax": one multinomial model; "ovr": one binary model per class (each class's sigmoid,
+    # then divided by their sum, as scikit-learn's one-vs-rest), the NB-weighted model of round 4.
+    link: str = "softmax"
 
     def probabilities(self, feats: Iterable[str]) -> dict[str, float]:
         terms = self.terms
@@ -174,6 +228,10 @@ class RiskModel:
         if norm_sq > 0.0:
             norm = math.sqrt(norm_sq)
             scores = [b + p / norm for b, p in zip(scores, partial, strict=True)]
+        if self.link == "ovr":
+            sigmoids = [_sigmoid(s) for s in scores]
+            total = sum(sigmoids)
+            return {name: p / total for name, p in zip(self.classes, sigmoids, strict=True)}
         top = max(scores)
         exps = [math.exp(s - top) for s in scores]
         total = sum(exps)
@@ -216,6 +274,13 @@ class RiskModel:
                 excerpt = _excerpt(norm, first, last) if len(windows) > 1 else ""
                 best, best_key = Verdict(level, followup, p_urgent, p_concern, excerpt), key
         return best
+
+
+def _sigmoid(score: float) -> float:
+    if score >= 0.0:
+        return 1.0 / (1.0 + math.exp(-score))
+    z = math.exp(score)
+    return z / (1.0 + z)
 
 
 def _is_word(token: str) -> bool:
@@ -304,8 +369,11 @@ def load_model(path: str | Path) -> RiskModel:
 
 
 def model_from_dict(data: dict[str, Any]) -> RiskModel:
-    if data.get("format") != FORMAT:
-        raise ValueError(f"risk model format {data.get('format')!r}, expected {FORMAT}")
+    if data.get("format") not in FORMATS:
+        raise ValueError(f"risk model format {data.get('format')!r}, expected one of {FORMATS}")
+    link = data.get("link", "softmax")
+    if link not in ("softmax", "ovr"):
+        raise ValueError(f"risk model link {link!r}, expected softmax or ovr")
     classes = tuple(data["classes"])
     width = len(classes)
     terms: dict[str, tuple[float, tuple[float, ...]]] = {}
@@ -319,6 +387,7 @@ def model_from_dict(data: dict[str, Any]) -> RiskModel:
         terms=terms,
         thresholds=Thresholds(urgent=t["urgent"], concern=t["concern"], ask=t["ask"], short=t.get("short", NEVER)),
         meta=dict(data.get("meta", {})),
+        link=link,
     )
 
 
@@ -331,6 +400,7 @@ def model_to_dict(model: RiskModel) -> dict[str, Any]:
     t = model.thresholds
     return {
         "format": FORMAT,
+        "link": model.link,
         "classes": list(model.classes),
         "intercepts": list(model.intercepts),
         "thresholds": {"urgent": t.urgent, "concern": t.concern, "ask": t.ask, "short": t.short},

@@ -15,6 +15,11 @@ Safety choices, all deliberate:
   the match, I want to die" is still urgent;
 * a rule that finds nothing is retried with sentence punctuation removed,
   so "kill. myself." is still caught;
+* a strong past-time cue ("six months ago", "pichhle saal", "used to") or
+  a teaching frame ("in today's session on overdose") in the sentence of a
+  match turns an urgent rule into the follow-up questions and cancels a
+  lower one, unless a present cue ("tonight", "again", "still") is anywhere
+  in the message; see :func:`_in_context`;
 * the trained model (classifier.py) reads every message too, and the final
   level is the more severe of rules and model: the model can raise a level,
   never lower one. A score near the urgent boundary asks the C-SSRS
@@ -26,6 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import cast
 
@@ -33,9 +39,14 @@ from .checkin import checkin_signals
 from .classifier import RiskModel, Verdict, packaged_model
 from .models import CheckinAnswers, DayRecord, Reason, RiskAssessment, RiskLevel, Signal
 from .normalise import SENTENCE_BREAK, Normalised, normalise, without_sentence_breaks
-from .rules import Negation, Rule, RuleSet, load_rules
+from .rules import SELF_WINDOW, Context, Negation, Rule, RuleSet, load_rules
 
 MAX_MATCHED_CHARS = 80
+# In a teaching frame these categories' words are a topic ("overdose signs", "relapse is a process"): the
+# rule is cancelled. The others (suicide, self-harm, goodbye, harm to others) get the follow-up questions.
+TOPIC_CATEGORIES = frozenset(
+    {"overdose", "medical", "withdrawal", "use", "craving", "help", "trigger", "hopeless", "distress", "abuse"}
+)
 MODEL_RULE_ID = "MODEL"
 PACKAGED = object()  # assess(model=PACKAGED): the shipped model, if the package has one
 
@@ -152,22 +163,108 @@ def _silenced(norm: Normalised, rules: RuleSet) -> list[tuple[int, int]]:
     return ranges
 
 
+@dataclass(frozen=True)
+class _Cues:
+    """Where a message's context cues are (rules.Context): sentence numbers, and the whole message."""
+
+    sentence_of: tuple[int, ...]  # sentence number of each token
+    past: frozenset[int]
+    teaching: frozenset[int]
+    recovered: bool
+    present: bool
+    tokens: tuple[str, ...] = ()
+    self_words: frozenset[str] = frozenset()
+
+    def first_person_before(self, first: int) -> bool:
+        """A first-person word ("i", "maine", "mi") in the SELF_WINDOW words before token ``first``."""
+        for index in range(first - 1, max(-1, first - 1 - SELF_WINDOW), -1):
+            if self.tokens[index] == SENTENCE_BREAK:
+                return False
+            if self.tokens[index] in self.self_words:
+                return True
+        return False
+
+
+NO_CUES = _Cues((), frozenset(), frozenset(), False, False)
+
+
+def _find_cues(norm: Normalised, context: Context) -> _Cues:
+    if context.past is None and context.teaching is None:
+        return NO_CUES
+    sentence_of: list[int] = []
+    number = 0
+    for token in norm.tokens:
+        sentence_of.append(number)
+        number += token == SENTENCE_BREAK
+
+    def sentences(regex: re.Pattern[str] | None) -> frozenset[int]:
+        if regex is None:
+            return frozenset()
+        return frozenset(sentence_of[norm.token_index(start)] for _, start, _ in _matches(regex, norm.text))
+
+    def anywhere(regex: re.Pattern[str] | None) -> bool:
+        return regex is not None and regex.search(norm.text) is not None
+
+    return _Cues(
+        tuple(sentence_of),
+        sentences(context.past),
+        sentences(context.teaching),
+        anywhere(context.recovered),
+        anywhere(context.present),
+        norm.tokens,
+        context.self_words,
+    )
+
+
+def _in_context(
+    rule: Rule, cues: _Cues, first: int, last: int, level: RiskLevel, followup: bool
+) -> tuple[RiskLevel, bool]:
+    """A rule's level and follow-up flag after the context cues of the match's sentence.
+
+    A present cue anywhere in the message ("tonight", "again", "still") leaves everything as it is.
+    Otherwise, with a past cue in the sentence: an urgent rule asks the follow-up questions (no
+    alert; "last year I tried to hang myself" deserves a question, never silence), a lower rule is
+    cancelled, and both are cancelled when the message sets that past against a well present
+    ("… today I'm grateful"). With a teaching frame in the sentence: a topic rule (overdose,
+    withdrawal, use…) is cancelled, a suicide, self-harm, goodbye or harm-to-others rule asks the
+    follow-up questions, except a match of one word ("a workshop on suicide prevention": the word is
+    the topic), which is cancelled too; unless a first-person word comes just before the match ("in
+    the session I admitted I relapsed" is a lapse, told in a session).
+    """
+    if cues is NO_CUES or cues.present or level == RiskLevel.NONE:
+        return level, followup
+    sentence = cues.sentence_of[first]
+    if sentence in cues.past:
+        if cues.recovered or rule.level < RiskLevel.URGENT:
+            return RiskLevel.NONE, False
+        return min(level, RiskLevel.WATCH), True
+    if sentence in cues.teaching and not cues.first_person_before(first):
+        if rule.category in TOPIC_CATEGORIES or rule.level < RiskLevel.URGENT or first == last:
+            return RiskLevel.NONE, False
+        return min(level, RiskLevel.WATCH), True
+    return level, followup
+
+
 def _rule_signals(norm: Normalised, rules: RuleSet) -> list[Signal]:
     joined = without_sentence_breaks(norm)
+    cues = _find_cues(norm, rules.context)
+    joined_cues: _Cues | None = None
     signals: list[Signal] = []
     for rule in rules.rules:
-        signal = _best_match(rule, norm)
+        signal = _best_match(rule, norm, cues)
         if signal is None and joined is not norm:
             # "kill. myself." or "I. Want. To. Die.": punctuation must not
             # split a phrase. Only tried when the sentence-aware pass found
             # nothing, so it can add a signal but never weaken one.
-            signal = _best_match(rule, joined)
+            if joined_cues is None:
+                joined_cues = _find_cues(joined, rules.context)
+            signal = _best_match(rule, joined, joined_cues)
         if signal is not None:
             signals.append(signal)
     return signals
 
 
-def _best_match(rule: Rule, norm: Normalised) -> Signal | None:
+def _best_match(rule: Rule, norm: Normalised, cues: _Cues = NO_CUES) -> Signal | None:
     """The strongest occurrence of ``rule`` in the message, if any.
 
     A later un-negated occurrence beats an earlier negated one: "I won't
@@ -189,6 +286,7 @@ def _best_match(rule: Rule, norm: Normalised) -> Signal | None:
             level = rule.if_negated
             followup = rule.followup or rule.level == RiskLevel.URGENT
             first, last = min(first, cue), max(last, cue)
+        level, followup = _in_context(rule, cues, first, last, level, followup)
         if best is None or level > best.level:
             matched = _shorten(norm.source_text(first, last))
             best = Signal(rule.id, rule.category, level, matched, followup)

@@ -82,6 +82,32 @@ class Negation:
         return frozenset(cue[0] for cue in (*self.before, *self.after, *self.adjacent) if len(cue) == 1)
 
 
+CONTEXT_KINDS = ("past", "teaching", "recovered", "present", "self")
+SELF_WINDOW = 5  # words before a match looked at for a ``self`` cue
+
+
+@dataclass(frozen=True)
+class Context:
+    """Cues that say a rule's words are not about the member, here and now (``[context]`` in a rule file).
+
+    Each cue is a pattern in the rules' own pattern language. ``past``: a strong past-time marker
+    ("years ago", "pichhle saal", "varshapurvi", "used to"; never a bare "ago" or "pehle");
+    ``teaching``: the words are a topic (a session, training, poster, "how to help someone who");
+    ``recovered``: the past is set against a well present ("today I'm grateful", "ab theek hu");
+    ``present``: danger now or again ("tonight", "aaj raat", "again", "still", "finish it"), which
+    cancels the three others anywhere in the message; ``self``: a first-person word ("i", "maine",
+    "mi") in the SELF_WINDOW words before a match, which keeps a teaching frame from cancelling it
+    ("in the session I admitted I relapsed"). How the engine uses them: engine.py and
+    docs/clinical-rules.md ("Past, teaching and recovery cues").
+    """
+
+    past: re.Pattern[str] | None = None
+    teaching: re.Pattern[str] | None = None
+    recovered: re.Pattern[str] | None = None
+    present: re.Pattern[str] | None = None
+    self_words: frozenset[str] = frozenset()
+
+
 @dataclass(frozen=True)
 class Rule:
     """One clinician rule, compiled."""
@@ -152,6 +178,7 @@ class RuleSet:
     rules: tuple[Rule, ...]
     languages: tuple[str, ...]
     checkin: CheckinPolicy
+    context: Context = Context()
 
     def by_id(self, rule_id: str) -> Rule:
         for rule in self.rules:
@@ -176,12 +203,42 @@ def load_rules(language: str | None = None) -> RuleSet:
 def _load_packaged(languages: tuple[str, ...]) -> RuleSet:
     folder = resources.files(__package__).joinpath("rules")
     rules: list[Rule] = []
+    cues: dict[str, list[str]] = {kind: [] for kind in CONTEXT_KINDS}
     for language in languages:
         text = folder.joinpath(f"{language}.toml").read_text(encoding="utf-8")
         rules.extend(parse_rules(text, language=language, source=f"{language}.toml"))
+        for kind, patterns in parse_context_cues(text, source=f"{language}.toml").items():
+            cues[kind].extend(patterns)
     policy = parse_checkin_policy(folder.joinpath("checkin.toml").read_text(encoding="utf-8"))
     _check_unique_ids(rules)
-    return RuleSet(rules=tuple(rules), languages=languages, checkin=policy)
+    # Members mix languages in one sentence: every file's cues apply to every message, like its rules.
+    return RuleSet(
+        rules=tuple(rules), languages=languages, checkin=policy, context=compile_context(cues, source="rules/*.toml")
+    )
+
+
+def parse_context_cues(text: str, *, source: str = "<rules>") -> dict[str, tuple[str, ...]]:
+    """The ``[context]`` cue patterns of one rule file (checked: unknown keys and bad patterns refused)."""
+    raw = tomllib.loads(text).get("context", {})
+    if not isinstance(raw, dict):
+        raise RuleFileError(f"{source}: [context] must be a table")
+    unknown = set(raw) - set(CONTEXT_KINDS)
+    if unknown:
+        raise RuleFileError(f"{source}: unknown context cue list(s) {sorted(unknown)}; known: {list(CONTEXT_KINDS)}")
+    cues = {kind: _string_list(raw, kind, f"{source}: [context]") for kind in CONTEXT_KINDS}
+    compile_context(cues, source=source)
+    return cues
+
+
+def compile_context(cues: dict[str, Any], *, source: str) -> Context:
+    compiled: dict[str, re.Pattern[str] | None] = {}
+    for kind in CONTEXT_KINDS[:-1]:
+        patterns = tuple(cues.get(kind, ()))
+        compiled[kind] = _compile_all(patterns, f"{source}: [context] {kind}")[0] if patterns else None
+    words = [tuple(t for t in normalise(str(w)).tokens if t != "\n") for w in cues.get("self", ())]
+    if any(len(w) != 1 for w in words):
+        raise RuleFileError(f"{source}: [context] self: one word per entry")
+    return Context(**compiled, self_words=frozenset(w[0] for w in words))
 
 
 def load_rules_file(path: str | Path) -> list[Rule]:
