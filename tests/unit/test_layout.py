@@ -229,3 +229,54 @@ def test_imports_without_a_cycle_pass(tree: Path) -> None:
 def test_an_import_for_the_type_checker_only_is_no_cycle(tree: Path) -> None:
     (tree / "pkg" / "b.py").write_text("import typing\nif typing.TYPE_CHECKING:\n    from pkg.a import thing\n")
     assert cycles(import_graph(_modules(tree))) == []
+
+
+# --- the domain reads no clock and opens no file -------------------------------------------------------------
+CLOCK_CALLS = {"now", "today", "utcnow"}  # on anything: datetime.now(), date.today(), clock.now()
+TIME_MODULE_CALLS = {"time", "monotonic", "perf_counter"}  # only as time.time() (a datetime's .time() is no clock)
+# "path:function" -> why; the risk engine loads its packaged model once (docs/clinical-rules.md)
+DOMAIN_IO_ALLOWED = {"bot/domain/risk/classifier.py:load_model": "the shipped model, read once from the package"}
+
+
+def domain_clock_and_io_calls(source: str) -> list[tuple[str, str, int]]:
+    """(function, call, line) of every clock read (``x.now()``, ``date.today()``, ``time.time()`` …) and every
+    file opened (``open(...)``, ``x.open(...)``) in a module's source; ``<module>`` outside functions."""
+    found: list[tuple[str, str, int]] = []
+
+    def visit(node: ast.AST, function: str) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            function = node.name
+        if isinstance(node, ast.Call):
+            callee = node.func
+            if isinstance(callee, ast.Name) and callee.id == "open":
+                found.append((function, "open", node.lineno))
+            elif isinstance(callee, ast.Attribute) and (
+                callee.attr in CLOCK_CALLS
+                or callee.attr == "open"
+                or (
+                    callee.attr in TIME_MODULE_CALLS
+                    and isinstance(callee.value, ast.Name)
+                    and callee.value.id == "time"
+                )
+            ):
+                found.append((function, callee.attr, node.lineno))
+        for child in ast.iter_child_nodes(node):
+            visit(child, function)
+
+    visit(ast.parse(source), "<module>")
+    return found
+
+
+def test_the_domain_reads_no_clock_and_opens_no_file() -> None:
+    unexpected = []
+    for path in sorted((ROOT / "bot" / "domain").rglob("*.py")):
+        relative = path.relative_to(ROOT).as_posix()
+        for function, call, line in domain_clock_and_io_calls(path.read_text(encoding="utf-8")):
+            if f"{relative}:{function}" not in DOMAIN_IO_ALLOWED:
+                unexpected.append(f"{relative}:{line} {call}() in {function}")
+    assert unexpected == [], "the domain gets time and data as arguments:\n" + "\n".join(unexpected)
+
+
+def test_the_clock_check_finds_reads_and_opens() -> None:
+    source = "import time\ndef f(clock):\n    return time.time()\n\ndef g():\n    return open('x')\n"
+    assert domain_clock_and_io_calls(source) == [("f", "time", 3), ("g", "open", 6)]

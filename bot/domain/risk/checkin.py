@@ -45,6 +45,9 @@ def checkin_signals(
     return signals
 
 
+_NO_HISTORY_DAY = date(2000, 1, 1)
+
+
 def resolve_today(today: date | None, answers: CheckinAnswers | None, history: Sequence[DayRecord]) -> date:
     """The day being assessed.
 
@@ -55,7 +58,8 @@ def resolve_today(today: date | None, answers: CheckinAnswers | None, history: S
     if today is not None:
         return today
     if not history:
-        return date.today()
+        # no dates to place the answers among: any day gives the same signals, so never the clock
+        return _NO_HISTORY_DAY
     latest = max(record.day for record in history)
     return latest + timedelta(days=1) if answers is not None else latest
 
