@@ -112,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="let check-ins and reminders go out as Telegram paid broadcasts when the free "
         "~30/s is full (up to 1,000/s; costs 0.1 Telegram Stars a message; off)",
     )
+    center_set.add_argument(
+        "--own-members-only",
+        choices=("yes", "no"),
+        help="in the web console, counsellors see only their own members' caseload, pages and alerts (no)",
+    )
 
     counsellor = sub.add_parser("counsellor", help="manage counsellors").add_subparsers(dest="action", required=True)
     c_add = counsellor.add_parser(
@@ -332,6 +337,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             ack_urgent_minutes=args.ack_urgent_minutes,
             ack_concern_minutes=args.ack_concern_minutes,
             allow_paid_broadcast=None if args.paid_broadcast is None else args.paid_broadcast == "on",
+            own_members_only=None if args.own_members_only is None else args.own_members_only == "yes",
             **{name: getattr(args, name) for name in admin.RETENTION_RANGES},
         )
         print(
@@ -340,7 +346,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             f"{center.retention_circle_days} days, check-in notes {center.retention_note_days} days, "
             f"resolved escalations {center.retention_escalation_days} days, craving logs "
             f"{center.retention_craving_days} days, audit log {center.retention_audit_days} days; "
-            f"paid broadcast {'on (costs Telegram Stars)' if center.allow_paid_broadcast else 'off'}"
+            f"paid broadcast {'on (costs Telegram Stars)' if center.allow_paid_broadcast else 'off'}; "
+            f"counsellors see {'only their own members' if center.console_own_members_only else 'every member'}"
         )
     elif args.command == "center":
         center = admin.add_center(ctx, args.name, args.timezone, args.helpline)

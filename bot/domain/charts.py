@@ -12,7 +12,7 @@ black and white and by a screen reader:
 - every picture has ``role="img"``, a ``<title>``, a ``<desc>`` and an ``aria-label`` carrying the summary
   a sighted reader takes from it, and every point and day its own ``<title>``.
 
-Elements carry classes (``mood-point``, ``craving-point``, ``lapse-mark``, ``alert-mark``, ``day``) that
+Elements carry classes (``mood-point``, ``craving-point``, ``lapse-mark``, ``alert-mark``, ``day``, ``month``) that
 the console's stylesheet may use and tests count. Colours are presentation attributes, never ``style``:
 the console's Content-Security-Policy allows no inline style.
 """
@@ -119,10 +119,12 @@ def _num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def _svg_open(width: int, height: int, text_title: str, summary: str, css_class: str) -> list[str]:
+def _svg_open(
+    width: int, height: int, text_title: str, summary: str, css_class: str, drawn_width: str = "100%"
+) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class={quoteattr(css_class)} viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-label={quoteattr(summary)} font-family="sans-serif" font-size="11">',
+        f'width="{drawn_width}" role="img" aria-label={quoteattr(summary)} font-family="sans-serif" font-size="11">',
         f"<title>{escape(text_title)}</title>",
         f"<desc>{escape(summary)}</desc>",
     ]
@@ -289,6 +291,8 @@ DAY_KINDS: tuple[str, ...] = ("done", "partial", "missed", "paused", "none")
 
 _CELL, _GAP = 14, 3
 _CAL_TOP, _CAL_LEFT = 16, 4
+_CAL_SCALE = 1.25  # drawn a quarter larger than its viewBox: a 1280 px page shows it whole, cells still easy to hover
+_LABEL_CHAR_W = 6.5  # a digit or slash at font-size 11, a little generously
 
 
 def day_kind(*, status: str | None, answered: bool, paused: bool) -> str:
@@ -376,10 +380,11 @@ def calendar_svg(days: Mapping[date, str], start: date, end: date, text: Calenda
     legend_w = sum(_CELL + 12 + 6 * len(text.kinds[k]) for k in DAY_KINDS)
     width = max(width, legend_w + _CAL_LEFT * 2)
     height = _CAL_TOP + grid_h + 28
-    parts = _svg_open(width, height, text.title, text.summary, "checkin-calendar")
+    parts = _svg_open(width, height, text.title, text.summary, "checkin-calendar", _num(width * _CAL_SCALE))
     parts.append(_patterns(prefix))
     parts.append('<g class="days">')
     month_shown: set[tuple[int, int]] = set()
+    labels: list[tuple[float, str]] = []
     day = start
     while day <= end:
         week = (day - first_monday).days // 7
@@ -390,8 +395,12 @@ def calendar_svg(days: Mapping[date, str], start: date, end: date, text: Calenda
         parts.append(_cell(kind, x, y, prefix, f"{day:%d/%m/%Y}: {text.kinds[kind]}"))
         if (day.year, day.month) not in month_shown and (day.day <= 7 and day.weekday() == 0 or day == start):
             month_shown.add((day.year, day.month))  # the month's name over its first full week
-            parts.append(f'<text x="{x}" y="{_CAL_TOP - 4}" fill="{_INK}">{day:%m/%y}</text>')
+            label = f"{day:%m/%y}"
+            if labels and x - labels[-1][0] < _LABEL_CHAR_W * len(labels[-1][1]) + _GAP:
+                labels.pop()  # the window's first, partial month gives way to the next month's name
+            labels.append((x, label))
         day += _ONE_DAY
+    parts.extend(f'<text class="month" x="{x}" y="{_CAL_TOP - 4}" fill="{_INK}">{label}</text>' for x, label in labels)
     parts.append("</g>")
     parts.append('<g class="legend">')
     key_x = float(_CAL_LEFT)

@@ -115,11 +115,13 @@ def configure_center(
     ack_urgent_minutes: int | None = None,
     ack_concern_minutes: int | None = None,
     allow_paid_broadcast: bool | None = None,
+    own_members_only: bool | None = None,
     actor: Actor | None = None,
     **retention: int | None,
 ) -> Center:
-    """Per-centre settings: helplines members see, how long an alert may wait for acknowledgement, and
-    how long records are kept (``RETENTION_RANGES``)."""
+    """Per-centre settings: helplines members see, how long an alert may wait for acknowledgement, how
+    long records are kept (``RETENTION_RANGES``), and whether counsellors see only their own members in
+    the console."""
     if ack_urgent_minutes is not None and not 1 <= ack_urgent_minutes <= 60:
         raise AdminError("--ack-urgent-minutes must be between 1 and 60")
     if ack_concern_minutes is not None and not 5 <= ack_concern_minutes <= 24 * 60:
@@ -142,6 +144,8 @@ def configure_center(
         if allow_paid_broadcast is not None:
             # Paid broadcasts cost Telegram Stars (0.1 a message) from the bot's balance.
             center.allow_paid_broadcast = allow_paid_broadcast
+        if own_members_only is not None:
+            center.console_own_members_only = own_members_only
         audit_change(session, actor, "center_settings", ctx.clock.now())
         session.commit()
         return center

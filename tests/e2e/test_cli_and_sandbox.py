@@ -71,6 +71,12 @@ def test_centre_setup_from_the_command_line(
     assert "urgent alerts wait 5 min" in capsys.readouterr().out
     assert main(["center", "set", "--name", "Asha Kendra", "--retention-circle-days", "14"]) == 0
     assert "circle messages kept 14 days" in capsys.readouterr().out
+    assert main(["center", "set", "--name", "Asha Kendra", "--own-members-only", "yes"]) == 0
+    assert "counsellors see only their own members" in capsys.readouterr().out
+    assert main(["center", "set", "--name", "Asha Kendra", "--ack-concern-minutes", "60"]) == 0
+    assert "counsellors see only their own members" in capsys.readouterr().out  # left as it was
+    assert main(["center", "set", "--name", "Asha Kendra", "--own-members-only", "no"]) == 0
+    assert "counsellors see every member" in capsys.readouterr().out
     assert main(["center", "set", "--name", "Asha Kendra", "--ack-urgent-minutes", "500"]) == 1
     assert main(["center", "add", "--name", "X", "--timezone", "Mars/Base"]) == 1
 

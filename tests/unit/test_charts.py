@@ -134,3 +134,31 @@ def test_two_calendars_keep_their_pattern_ids_apart() -> None:
     ids_a = {e.get("id") for e in ET.fromstring(a).iter() if e.get("id")}
     ids_b = {e.get("id") for e in ET.fromstring(b).iter() if e.get("id")}
     assert ids_a and not ids_a & ids_b
+
+
+def _month_labels(svg: str) -> list[tuple[float, str]]:
+    (days,) = _classes(ET.fromstring(svg), "days")
+    return [(float(e.get("x") or 0), e.text or "") for e in days.iter(f"{NS}text")]
+
+
+def test_month_labels_never_overlap() -> None:
+    # a window starting just before a new month's first Monday: "10/26" used to be drawn over "11/26"
+    labels = _month_labels(calendar_svg({}, date(2026, 10, 28), date(2026, 11, 26), CalendarText("a", "a")))
+    assert [text for _, text in labels] == ["11/26"]
+    # every 30- and 90-day window of a year: labels at least a label's width (5 characters) apart, in order
+    for offset in range(366):
+        for length in (30, 90):
+            start = date(2026, 1, 1) + timedelta(days=offset)
+            svg = calendar_svg({}, start, start + timedelta(days=length - 1), CalendarText("a", "a"))
+            xs = [x for x, _ in _month_labels(svg)]
+            assert xs, (start, length)
+            assert all(b - a >= 5 * 6.5 for a, b in zip(xs, xs[1:], strict=False)), (start, length, xs)
+
+
+def test_calendar_is_drawn_at_a_fixed_size_that_fits_a_desktop_page() -> None:
+    for length in (30, 90):
+        root = ET.fromstring(calendar_svg({}, END - timedelta(days=length - 1), END, CalendarText("a", "a")))
+        _, _, view_w, _ = (float(v) for v in (root.get("viewBox") or "").split())
+        drawn = float(root.get("width") or "nan")  # pixels, not "100%": a wide page no longer blows it up
+        assert view_w <= drawn <= 2 * view_w and drawn <= 900, (length, drawn)
+        assert root.get("height") is None  # the stylesheet's height: auto keeps the proportions

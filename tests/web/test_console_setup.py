@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from bot.services import admin
 from storage.circles.tables import Circle
-from storage.people.tables import Center, InviteCode, Staff
+from storage.people.tables import Center, InviteCode, Member, Staff
 from storage.safety.tables import AuditEntry
 from tests.storage.helpers import member
 from tests.web.conftest import ADMIN, CENTRE, COUNSELLOR, OTHER_CENTRE, OTHER_COUNSELLOR, ConsoleWorld, csrf_of
@@ -163,6 +163,36 @@ def test_centre_settings_and_circles(console: ConsoleWorld, admin_client: TestCl
     )
     assert too_big.status_code == 400
     assert {"console:center_settings", "console:circle_add", "console:circle_capacity"} <= set(_audit(console))
+
+
+def test_counsellors_can_be_kept_to_their_own_members(console: ConsoleWorld, admin_client: TestClient) -> None:
+    member_name = console.members[0]
+    console.raise_alert(member_name)
+    admin.add_counsellor(console.ctx, CENTRE, "Counsellor Kiran", telegram_id=9004)
+    colleague = console.client_for("Counsellor Kiran")  # not the member's counsellor
+    with console.ctx.uow() as session:
+        pseudonym = session.get(Member, console.member_id(member_name)).pseudonym  # type: ignore[union-attr]
+    assert pseudonym in colleague.get("/alerts").text  # off by default: the whole centre
+    assert '<option value="no" selected>' in admin_client.get("/setup").text
+    csrf = csrf_of(admin_client)
+    # a form without the choice leaves it as it is
+    admin_client.post("/setup/settings", data={"csrf": csrf, "ack_urgent_minutes": "10"}, follow_redirects=False)
+    assert pseudonym in colleague.get("/alerts").text
+    # a counsellor cannot switch it
+    assert (
+        colleague.post("/setup/settings", data={"csrf": csrf_of(colleague), "own_members_only": "yes"}).status_code
+        == 403
+    )
+    response = admin_client.post(
+        "/setup/settings", data={"csrf": csrf, "own_members_only": "yes"}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    assert '<option value="yes" selected>' in admin_client.get("/setup").text
+    assert pseudonym not in colleague.get("/alerts").text
+    assert pseudonym in admin_client.get("/alerts").text  # admins still see every member
+    assert _audit(console).count("console:center_settings") == 2
+    admin_client.post("/setup/settings", data={"csrf": csrf, "own_members_only": "no"}, follow_redirects=False)
+    assert pseudonym in colleague.get("/alerts").text
 
 
 def test_invites_print_as_a_sheet_whose_qr_codes_decode_to_the_links(

@@ -86,6 +86,12 @@ def _text(form: FormData, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def _yes_no(form: FormData, name: str) -> bool | None:
+    """A yes/no choice; a form without it leaves the setting as it is."""
+    value = _text(form, name)
+    return None if value not in ("yes", "no") else value == "yes"
+
+
 async def _change(
     request: Request, done: str, change: Callable[[ServiceContext, ConsoleUser, FormData], Any]
 ) -> Response:
@@ -112,6 +118,7 @@ def _settings(ctx: ServiceContext, user: ConsoleUser, form: FormData) -> None:
         helpline=_text(form, "helpline"),
         ack_urgent_minutes=_int(form, "ack_urgent_minutes"),
         ack_concern_minutes=_int(form, "ack_concern_minutes"),
+        own_members_only=_yes_no(form, "own_members_only"),
         actor=_actor(user),
         **retention,
     )
