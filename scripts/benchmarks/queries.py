@@ -13,7 +13,7 @@ shows whether each one reads an index and how many rows it touches.
 SQLite always; PostgreSQL when SAATHI_TEST_POSTGRES_URL (or CI=true) is set, in a scratch
 database ``bench_queries`` that is dropped afterwards.
 
-    .venv/bin/python scripts/benchmarks/queries.py [--sizes 10000,100000] [--runs 15] [--no-append] [--plans]
+    .venv/bin/python scripts/benchmarks/queries.py [--sizes 10000,100000] [--runs 15] [--plans] [--append FILE]
 """
 
 from __future__ import annotations
@@ -42,7 +42,13 @@ from bot.delivery.sender import LEASE, OutboxSender  # noqa: E402
 from bot.domain.scheduling import end_of_local_day, local_date, local_to_utc  # noqa: E402
 from bot.services import attendance, checkins, circles, cravings, member_settings, safety, talk  # noqa: E402
 from bot.services.onboarding import CONSENT_VERSION  # noqa: E402
-from scripts.benchmarks.common import append_section, median, postgres_url, scratch_postgres  # noqa: E402
+from scripts.benchmarks.common import (  # noqa: E402
+    add_report_arguments,
+    median,
+    postgres_url,
+    report_section,
+    scratch_postgres,
+)
 from storage.circles import queries as circles_db  # noqa: E402
 from storage.checkins import queries as checkins_db  # noqa: E402
 from storage.outbox import queries as outbox_db  # noqa: E402
@@ -451,7 +457,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=15, help="timed runs per query (median reported)")
     parser.add_argument("--database", choices=("both", "sqlite", "postgres"), default="both")
     parser.add_argument("--plans", action="store_true", help="print every query's plan")
-    parser.add_argument("--no-append", action="store_true", help="print only; leave docs/performance.md alone")
+    add_report_arguments(parser)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     results: dict[tuple[str, int], dict[str, Measured]] = {}
@@ -471,8 +477,7 @@ def main() -> int:
     lines = report(results, args.runs, measured_pg=bool(pg))
     worst = max(m.ms for r in results.values() for name, m in r.items() if not name.startswith("hourly"))
     print(f"slowest per-minute query: {worst:.2f} ms (target < {TARGET_MS:.0f} ms)")
-    if not args.no_append:
-        append_section("Due scans and outbox claim (scripts/benchmarks/queries.py)", lines)
+    report_section("Due scans and outbox claim (scripts/benchmarks/queries.py)", lines, args.append)
     return 0
 
 

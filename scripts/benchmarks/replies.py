@@ -26,7 +26,7 @@ pressed on the same messages. Our throughput is reported as a ratio of the bare 
 SQLite always; PostgreSQL when SAATHI_TEST_POSTGRES_URL (or CI=true) is set, in a scratch
 database ``bench_replies`` dropped afterwards.
 
-    .venv/bin/python scripts/benchmarks/replies.py [--members 1000] [--no-append]
+    .venv/bin/python scripts/benchmarks/replies.py [--members 1000] [--append FILE]
 """
 
 from __future__ import annotations
@@ -55,13 +55,14 @@ from bot.services import admin, checkins  # noqa: E402
 from bot.services.onboarding import CONSENT_VERSION  # noqa: E402
 from scripts.benchmarks.common import (  # noqa: E402
     EmulatorProcess,
-    append_section,
+    add_report_arguments,
     bot_application,
     bot_settings,
     emulator_process,
     median,
     percentile,
     postgres_url,
+    report_section,
     scratch_postgres,
 )
 from storage.migrate import upgrade  # noqa: E402
@@ -252,7 +253,7 @@ def main() -> int:
     parser.add_argument("--profile", metavar="FILE", help="cProfile our bot's pressing phase (SQLite) into FILE")
     parser.add_argument("--pause-sender", action="store_true",
                         help="diagnosis: stop our outbox sender during the burst (the handlers alone)")
-    parser.add_argument("--no-append", action="store_true", help="print only; leave docs/performance.md alone")
+    add_report_arguments(parser)
     args = parser.parse_args()
     results: dict[str, tuple[Run, Run]] = {}
     if args.database in ("both", "sqlite"):
@@ -306,8 +307,7 @@ def main() -> int:
                  "the presses.")
     if not pg:
         lines.append("\nPostgreSQL not measured in this run (set SAATHI_TEST_POSTGRES_URL).")
-    if not args.no_append:
-        append_section("Replies by button (scripts/benchmarks/replies.py)", lines)
+    report_section("Replies by button (scripts/benchmarks/replies.py)", lines, args.append)
     return 0
 
 
