@@ -10,8 +10,8 @@ Each "sent" mark is committed as soon as Telegram's answer arrives (one short ``
 so a kill can repeat only the sends truly in flight: those Telegram accepted in the instant
 before the process died, whose answer it never read (at most one per chat, and in practice the
 one or two on the wire). Marks batched every 20 ms saved some CPU a send but re-sent most of a
-burst after one kill (docs/performance.md, docs/security.md). Recording outcomes is :mod:`bot.delivery.outcomes`;
-the call itself, row by method, is :mod:`bot.delivery.calls`.
+burst after one kill (docs/performance.md, docs/security.md). Recording outcomes is
+:mod:`bot.delivery.outcomes`; the call itself, row by method, is :mod:`bot.delivery.calls`.
 
 Any exception after a call was made counts as an attempt. A Telegram error is retried with
 backoff (``MAX_ATTEMPTS``); anything else (Telegram may have accepted the message and we could
