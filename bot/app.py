@@ -138,8 +138,8 @@ def build_application(
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .context_types(ContextTypes(context=SaathiContext))
-        # aiohttp rather than httpx under python-telegram-bot (bot/http.py: a quarter of the CPU a
-        # call). 32 calls at once: the sender's 8 call slots and polling's 8 lanes, with room.
+        # aiohttp rather than httpx under python-telegram-bot (bot/http.py: less CPU a call).
+        # 32 calls at once: the sender's 8 call slots and polling's 8 lanes, with room.
         .request(AiohttpRequest(connection_pool_size=32))
         .get_updates_request(AiohttpRequest(connection_pool_size=2))
         # No AIORateLimiter: the outbox sender's own limiter (bot/delivery/limiter/) holds the

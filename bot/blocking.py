@@ -3,8 +3,8 @@
 The jobs, the inbox and the outbox sender run plain (blocking) units of work from the event loop.
 On SQLite they run inline: there is one writer at a time anyway, and inline they never race the
 loop's own commits for SQLite's lock. On PostgreSQL they run in a worker thread: a due scan of a
-thousand members or a claim of a few hundred rows takes 100 ms to seconds of database work, and on
-the loop that would be as long without a send or an answer to anyone.
+thousand members or a claim of a few hundred rows is a long stretch of database work
+(docs/performance.md), and on the loop that would be as long without a send or an answer to anyone.
 
 Handlers' use cases take the other road, :meth:`bot.runtime.Saathi.call` (inline on SQLite too; on
 PostgreSQL a greenlet on the loop's asyncpg engine, which waits cooperatively and retries deadlocks).

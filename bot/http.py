@@ -1,11 +1,11 @@
 """python-telegram-bot's HTTP requests over aiohttp instead of httpx.
 
-Every message, edit and button answer is one Bot API call. Measured against the emulator on this
-project's 2-core machine, a call through python-telegram-bot's default ``HTTPXRequest`` cost about
-1.8 ms of CPU, the same call over aiohttp about 0.4 ms; httpcore's pool also checks every idle
+Every message, edit and button answer is one Bot API call. A call through python-telegram-bot's
+default ``HTTPXRequest`` costs several times the CPU of the same call over aiohttp (figures in
+docs/performance.md, "Figures behind design choices"); httpcore's pool also checks every idle
 connection with system calls on every request. A member's press costs three calls (the answer,
-the ticked keyboard, the next question), so the transport was the largest single cost of a reply
-(docs/performance.md, "Replies by button"). aiohttp is already a dependency (the emulator).
+the ticked keyboard, the next question), so the transport was the largest single cost of a reply.
+aiohttp is already a dependency (the emulator).
 
 The contract is python-telegram-bot's :class:`~telegram.request.BaseRequest`: ``do_request`` returns
 the status and the body, and python-telegram-bot turns them into results or its errors (429 →

@@ -378,7 +378,7 @@ def fit(examples: Sequence[Example], *, c_grid: Sequence[float] = C_GRID, folds:
     """Choose C and thresholds by grouped CV on ``examples``, then fit on all of them.
 
     One BLAS/OpenMP thread: the fits are small, and on a busy machine more threads than cores make
-    lbfgs twenty times slower (measured) without changing a digit of the result.
+    lbfgs many times slower (docs/performance.md) without changing a digit of the result.
     """
     with threadpool_limits(limits=1):
         return _fit(examples, c_grid, folds)

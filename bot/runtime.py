@@ -42,9 +42,9 @@ class Saathi:
         whose engine talks to PostgreSQL through asyncpg (``storage.db.make_loop_engine``), so while
         one transaction waits on a round trip the loop goes on answering other members and sending
         (SQLAlchemy's asyncio extension works this way: ``AsyncSession.run_sync`` is the same
-        ``greenlet_spawn``). Worker threads did the same job at a fifth more CPU for the database
-        work, as every round trip handed the GIL back and forth with the loop. The update's id still
-        joins the first commit (the use case runs in a copy of this task's context).
+        ``greenlet_spawn``). Worker threads did the same job at more CPU for the database work
+        (docs/performance.md), as every round trip handed the GIL back and forth with the loop. The
+        update's id still joins the first commit (the use case runs in a copy of this task's context).
 
         Two members' transactions can meet as two workers' always could: when PostgreSQL ends one
         as a deadlock or serialization failure, or its connection turns out dead (PostgreSQL was

@@ -67,13 +67,12 @@ def make_loop_engine(url: str) -> AsyncEngine | None:
     on SQLite, whose use cases run inline.
 
     The driver is asyncpg, whatever ``DATABASE_URL`` names (psycopg for everything else): a button
-    press's statements cost about a third less CPU through it than through psycopg's asyncio
-    connection (0.9 against 1.4 ms a press, interleaved on one machine), and a press is the busiest
-    path there is. asyncpg keeps each connection's prepared statements: behind PgBouncer, use its
-    session pooling.
+    press's statements cost less CPU through it than through psycopg's asyncio connection
+    (docs/performance.md), and a press is the busiest path there is. asyncpg keeps each
+    connection's prepared statements: behind PgBouncer, use its session pooling.
 
-    No ping before each checkout (a round trip per unit of work, a tenth of a press's CPU): a
-    connection PostgreSQL dropped fails its first statement instead, the pool then drops every
+    No ping before each checkout (a round trip per unit of work, a noticeable share of a press's
+    CPU): a connection PostgreSQL dropped fails its first statement instead, the pool then drops every
     connection older than that failure, and ``Saathi.call`` runs the use case again."""
     if is_sqlite(url):
         return None

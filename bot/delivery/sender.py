@@ -9,9 +9,9 @@ Telegram's answer and the commit that marks it.
 Each "sent" mark is committed as soon as Telegram's answer arrives (one short ``UPDATE`` by id),
 so a kill can repeat only the sends truly in flight: those Telegram accepted in the instant
 before the process died, whose answer it never read (at most one per chat, and in practice the
-one or two on the wire). Marks batched every 20 ms saved a quarter of the cost of a send and
-re-sent 7 of 8 check-ins of a burst after one kill. Recording outcomes is :mod:`bot.delivery.outcomes`;
-the call itself, row by method, is :mod:`bot.delivery.calls`.
+one or two on the wire). Marks batched every 20 ms saved some CPU a send but re-sent most of a
+burst after one kill (docs/performance.md, docs/security.md). Recording outcomes is
+:mod:`bot.delivery.outcomes`; the call itself, row by method, is :mod:`bot.delivery.calls`.
 
 Any exception after a call was made counts as an attempt. A Telegram error is retried with
 backoff (``MAX_ATTEMPTS``); anything else (Telegram may have accepted the message and we could
@@ -123,7 +123,7 @@ class OutboxSender:
         ``mark_uow`` (PostgreSQL): the loop engine's unit of work, for the "sent" marks (see
         :class:`~bot.delivery.outcomes.Outcomes`). The pump's claims run through
         :func:`bot.blocking.run_blocking` (PostgreSQL: in a worker thread; a claim of a few hundred rows
-        took 100–200 ms there, and on the event loop that was as long without a send)."""
+        on the event loop was as long without a send, docs/performance.md)."""
         self._uow = uow
         self._clock = clock
         self._bot = bot

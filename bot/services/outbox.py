@@ -117,7 +117,8 @@ def _add(
         # read by the sender: it may take a paid token when the free ceiling is full
         payload["paid_broadcast"] = True
     # A Core insert, at once, rather than an OutboxMessage for the unit of work to flush: building the
-    # object and flushing it was a third of a button press's CPU on PostgreSQL. The row is visible
+    # object and flushing it was a large share of a button press's CPU on PostgreSQL
+    # (docs/performance.md). The row is visible
     # to the rest of the transaction at once, as after an autoflush, and goes or stays with it.
     row = {
         "chat_id": chat_id,

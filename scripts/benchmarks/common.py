@@ -1,8 +1,9 @@
-"""Shared bits for the benchmarks: the emulator in a child process, machine description and
-appending to docs/performance.md."""
+"""Shared bits for the benchmarks: the emulator in a child process, the machine's description and
+each benchmark's report (printed as markdown; docs/performance.md is written by hand from it)."""
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import platform
@@ -19,12 +20,9 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.clock import SystemClock
 from bot.config import Settings, parse_settings
-from tests.postgres import postgres_url as postgres_url  # the benchmarks import these three from here
-from tests.postgres import reset_postgres as reset_postgres
-from tests.postgres import scratch_postgres as scratch_postgres
+from tests.postgres import postgres_url, reset_postgres, scratch_postgres  # noqa: F401  (the benchmarks import them from here)
 
 ROOT = Path(__file__).resolve().parents[2]
-PERFORMANCE_MD = ROOT / "docs" / "performance.md"
 
 
 # --- our bot, built the same way by every benchmark that runs it whole ---------------------------
@@ -131,14 +129,36 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def append_section(title: str, lines: list[str]) -> None:
-    PERFORMANCE_MD.parent.mkdir(parents=True, exist_ok=True)
-    if not PERFORMANCE_MD.exists():
-        PERFORMANCE_MD.write_text(
-            "# Performance\n\nFigures appended by the benchmarks under scripts/benchmarks"
-            " (run them all with ./scripts/bench).\n"
-        )
+def load_average() -> str:
+    try:
+        return " / ".join(f"{value:.1f}" for value in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def add_report_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--append FILE``: also append the report to FILE, a history of runs kept by whoever runs them.
+    docs/performance.md is a page written by hand from these reports, never appended to."""
+    parser.add_argument(
+        "--append",
+        metavar="FILE",
+        type=Path,
+        help="also append the report to FILE (a history of runs); printing is the default",
+    )
+    parser.add_argument("--no-append", action="store_true", help=argparse.SUPPRESS)  # the default now
+
+
+def report_section(title: str, lines: list[str], append_to: Path | None = None) -> None:
+    """Print one benchmark's report as a markdown section (title, time, machine, load average); with
+    ``append_to``, append the same section to that file too."""
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     body = "\n".join(lines)
-    with PERFORMANCE_MD.open("a", encoding="utf-8") as out:
-        out.write(f"\n## {title} — {stamp}\n\nMachine: {machine()}\n\n{body}\n")
+    section = (
+        f"\n## {title} — {stamp}\n\nMachine: {machine()}\n\n"
+        f"Load average at the end of the run: {load_average()} ({os.cpu_count()} cores)\n\n{body}\n"
+    )
+    print(section, flush=True)
+    if append_to is not None:
+        append_to.parent.mkdir(parents=True, exist_ok=True)
+        with append_to.open("a", encoding="utf-8") as out:
+            out.write(section)

@@ -24,7 +24,7 @@ the urgent alerts from enqueue to Telegram's answer (target p99 < 2 s), peak RSS
 how many messages a second the bot can push (target ≥ 300/s, ten times the ceiling).
 
     .venv/bin/python scripts/benchmarks/dispatch.py [--members 100000] [--scale 10] [--rate 29]
-        [--urgent 20] [--headroom] [--database-url URL] [--no-append]
+        [--urgent 20] [--headroom] [--database-url URL] [--append FILE]
 
 SQLite by default; PostgreSQL when SAATHI_TEST_POSTGRES_URL or CI=true (a scratch database
 ``bench_dispatch`` on that server, dropped afterwards).
@@ -61,16 +61,17 @@ from bot.services.outbox import enqueue
 from sandbox.client import EmulatorClient
 from scripts.benchmarks.common import (
     EmulatorProcess,
-    append_section,
+    add_report_arguments,
     emulator_process,
     median,
     percentile,
     postgres_url,
+    report_section,
     scratch_postgres,
 )
 from storage.db import SessionFactory, make_engine
 from storage.migrate import upgrade
-from storage.outbox.tables import OutboxMessage, OutboxStatus
+from storage.outbox.tables import OutboxMessage
 from storage.people.tables import Center, ConsentRecord, Member, Staff
 
 TOKEN = "1000000007:BENCH-dispatch-token-not-real"
@@ -218,9 +219,7 @@ def measure(ctx: ServiceContext, members: int, alert_ids: list[int]) -> tuple[fl
     with ctx.uow() as session:
         sent_at = sorted(
             session.exec(
-                select(OutboxMessage.sent_at).where(
-                    OutboxMessage.purpose == "checkin", OutboxMessage.status == OutboxStatus.SENT
-                )
+                select(OutboxMessage.sent_at).where(OutboxMessage.purpose == "checkin", OutboxMessage.status == "sent")
             ).all()
         )
         alerts = (
@@ -375,7 +374,7 @@ def main(argv: list[str] | None = None, *, headroom_default: bool = False, defau
     parser.add_argument("--urgent", type=int, default=20, help="urgent alerts injected during the broadcast")
     parser.add_argument("--headroom", action="store_true", default=headroom_default, help="all limits off")
     parser.add_argument("--database-url", help="default: a temporary SQLite file (or PostgreSQL, see above)")
-    parser.add_argument("--no-append", action="store_true", help="print only; do not append to docs/performance.md")
+    add_report_arguments(parser)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("bot.delivery.sender").setLevel(logging.INFO)  # the backlog lines
@@ -394,14 +393,12 @@ def main(argv: list[str] | None = None, *, headroom_default: bool = False, defau
         for url in urls:
             results.append(asyncio.run(run(args.members, args.scale, args.rate, args.urgent, args.headroom, url)))
     lines = report(results)
-    print("\n".join(lines))
-    if not args.no_append:
-        title = (
-            "Raw send headroom (scripts/benchmarks/headroom.py)"
-            if args.headroom
-            else "Dispatch at the ceiling (scripts/benchmarks/dispatch.py)"
-        )
-        append_section(title, lines)
+    title = (
+        "Raw send headroom (scripts/benchmarks/headroom.py)"
+        if args.headroom
+        else "Dispatch at the ceiling (scripts/benchmarks/dispatch.py)"
+    )
+    report_section(title, lines, args.append)
     return 0
 
 

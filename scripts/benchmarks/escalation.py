@@ -3,9 +3,10 @@
 500 urgent messages from 200 active members (with ordinary chatter from the others in
 between), against the real Application over HTTP, one after another, each after the counsellor's
 chat spacing has passed (``CHAT_SPACING``). Reports p50/p99 in milliseconds for SQLite, and for
-PostgreSQL when SAATHI_TEST_POSTGRES_URL (or CI=true) is set.
+PostgreSQL when SAATHI_TEST_POSTGRES_URL (or CI=true) is set, in a scratch database
+``bench_escalation`` dropped afterwards.
 
-    .venv/bin/python scripts/benchmarks/escalation.py [--messages 500] [--members 200]
+    .venv/bin/python scripts/benchmarks/escalation.py [--messages 500] [--members 200] [--append FILE]
 """
 
 from __future__ import annotations
@@ -26,17 +27,18 @@ from bot.app import running
 from bot.services import admin
 from sandbox.emulator import BotApiEmulator
 from scripts.benchmarks.common import (
-    append_section,
+    add_report_arguments,
     bot_application,
     bot_settings,
     median,
     percentile,
     postgres_url,
-    reset_postgres,
+    report_section,
+    scratch_postgres,
 )
 from storage.migrate import upgrade
 from storage.people.tables import Member
-from storage.safety.tables import Escalation, EscalationState
+from storage.safety.tables import Escalation
 
 TOKEN = "1000000002:BENCH-escalation-token-not-real"
 COUNSELLOR = 9001
@@ -77,8 +79,8 @@ def _seed_members(saathi, count: int) -> list[int]:  # type: ignore[no-untyped-d
 async def _resolve_open(saathi) -> None:  # type: ignore[no-untyped-def]
     """Close alerts as they are sent, so each member's next urgent message opens a new one."""
     with saathi.services.uow() as session:
-        for escalation in session.exec(select(Escalation).where(Escalation.state == EscalationState.OPEN)):
-            escalation.state = EscalationState.RESOLVED
+        for escalation in session.exec(select(Escalation).where(Escalation.state == "open")):
+            escalation.state = "resolved"
         session.commit()
 
 
@@ -113,14 +115,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=500)
     parser.add_argument("--members", type=int, default=200)
+    add_report_arguments(parser)
     args = parser.parse_args()
     results: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as folder:
         results["SQLite"] = asyncio.run(run_once(f"sqlite:///{folder}/bench.db", args.messages, args.members))
     pg = postgres_url()
     if pg:
-        reset_postgres(pg)
-        results["PostgreSQL"] = asyncio.run(run_once(pg, args.messages, args.members))
+        with scratch_postgres(pg, "bench_escalation") as url:
+            results["PostgreSQL"] = asyncio.run(run_once(url, args.messages, args.members))
     lines = [
         f"{args.messages} urgent messages from {args.members} active members, each with other members' "
         "chatter in between, sent one after another with a pause past the counsellor's 1.05 s chat spacing; time "
@@ -138,7 +141,7 @@ def main() -> int:
         print(f"{name}: p50 {median(values):.1f} ms, p99 {percentile(values, 99):.1f} ms, max {max(values):.1f} ms")
     if not pg:
         lines.append("\nPostgreSQL not measured in this run (set SAATHI_TEST_POSTGRES_URL).")
-    append_section("Escalation latency (scripts/benchmarks/escalation.py)", lines)
+    report_section("Escalation latency (scripts/benchmarks/escalation.py)", lines, args.append)
     return 0
 
 

@@ -1,6 +1,6 @@
 """Raw send headroom: dispatch.py with every limit off, on both sides (target ≥ 300 messages/s).
 
-    .venv/bin/python scripts/benchmarks/headroom.py [--members 20000] [--database-url URL] [--no-append]
+    .venv/bin/python scripts/benchmarks/headroom.py [--members 20000] [--database-url URL] [--append FILE]
 
 See scripts/benchmarks/dispatch.py for the set-up (the real Application, the emulator in a
 child process, the outbox filled by the real due scan).

@@ -13,7 +13,7 @@ shows whether each one reads an index and how many rows it touches.
 SQLite always; PostgreSQL when SAATHI_TEST_POSTGRES_URL (or CI=true) is set, in a scratch
 database ``bench_queries`` that is dropped afterwards.
 
-    .venv/bin/python scripts/benchmarks/queries.py [--sizes 10000,100000] [--runs 15] [--no-append] [--plans]
+    .venv/bin/python scripts/benchmarks/queries.py [--sizes 10000,100000] [--runs 15] [--plans] [--append FILE]
 """
 
 from __future__ import annotations
@@ -42,9 +42,15 @@ from bot.delivery.sender import LEASE, OutboxSender
 from bot.domain.scheduling import end_of_local_day, local_date, local_to_utc
 from bot.services import attendance, checkins, circles, cravings, member_settings, safety, talk
 from bot.services.onboarding import CONSENT_VERSION
-from scripts.benchmarks.common import append_section, median, postgres_url, scratch_postgres
+from scripts.benchmarks.common import (
+    add_report_arguments,
+    median,
+    postgres_url,
+    report_section,
+    scratch_postgres,
+)
 from storage.checkins import queries as checkins_db
-from storage.checkins.tables import Checkin, CheckinStatus
+from storage.checkins.tables import Checkin
 from storage.circles import queries as circles_db
 from storage.circles.tables import (
     Circle,
@@ -56,13 +62,13 @@ from storage.circles.tables import (
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.outbox import queries as outbox_db
-from storage.outbox.tables import OutboxMessage, OutboxStatus
+from storage.outbox.tables import OutboxMessage
 from storage.people import queries as people_db
-from storage.people.tables import Center, ConsentRecord, Member, MemberStatus, Staff
+from storage.people.tables import Center, ConsentRecord, Member, Staff
 from storage.safety import queries as safety_db
-from storage.safety.tables import Escalation, EscalationState
+from storage.safety.tables import Escalation
 from storage.sponsors import queries as sponsors_db
-from storage.sponsors.tables import AttendanceWatch, Sponsor, TalkRequest, TalkState
+from storage.sponsors.tables import AttendanceWatch, Sponsor, TalkRequest
 
 TARGET_MS = 50.0
 # 21:00 in India: the evening peak the issue describes.
@@ -74,13 +80,7 @@ ZONES = (
     ("America/New_York", 0.07),
     ("Australia/Sydney", 0.05),
 )
-STATUSES = (
-    (MemberStatus.ACTIVE, 0.88),
-    (MemberStatus.PAUSED, 0.05),
-    (MemberStatus.ONBOARDING, 0.03),
-    (MemberStatus.UNREACHABLE, 0.02),
-    (MemberStatus.LEFT, 0.02),
-)
+STATUSES = (("active", 0.88), ("paused", 0.05), ("onboarding", 0.03), ("unreachable", 0.02), ("left", 0.02))
 WINDOWS = ("evenings", "nights", "weekends", "evenings,nights")
 CIRCLE_SIZE = 8
 
@@ -224,7 +224,7 @@ class Seeder:
         def outbox(member_id: int, chat_id: int, due: datetime, status: str, priority: int = 2) -> None:
             nonlocal outbox_key
             outbox_key += 1
-            sent = status == OutboxStatus.SENT
+            sent = status == "sent"
             self.add(
                 OutboxMessage,
                 chat_id=chat_id,
@@ -237,7 +237,7 @@ class Seeder:
                 attempts=1 if sent else 0,
                 due_at=due,
                 sent_at=due + timedelta(seconds=2) if sent else None,
-                claimed_until=due + timedelta(minutes=1) if status == OutboxStatus.SENDING else None,
+                claimed_until=due + timedelta(minutes=1) if status == "sending" else None,
                 created_at=due,
             )
 
@@ -266,9 +266,9 @@ class Seeder:
                 created_at=now - timedelta(days=rng.randrange(1, 365)),
             )
             started_today = False
-            if status == MemberStatus.ONBOARDING:
+            if status == "onboarding":
                 member["onboarding_step"] = "consent"
-            elif status == MemberStatus.ACTIVE:
+            elif status == "active":
                 # due now: their time is this very minute and today's check-in has not gone out yet
                 if due_today <= now and now - due_today < timedelta(minutes=1):
                     member.update(next_checkin_due_at=due_today, last_checkin_local_date=yesterday)
@@ -287,10 +287,10 @@ class Seeder:
                         else timedelta(minutes=rng.randrange(1, 36 * 60))
                     )
                     member["next_craving_prompt_at"] = now + ahead
-            elif status == MemberStatus.PAUSED:
+            elif status == "paused":
                 member["paused_until"] = today + timedelta(days=rng.randrange(0, 15))
             member_id = self.add(Member, **member)
-            if status == MemberStatus.ONBOARDING:
+            if status == "onboarding":
                 continue
             self.add(
                 ConsentRecord,
@@ -307,7 +307,7 @@ class Seeder:
                 Checkin,
                 member_id=member_id,
                 local_date=yesterday,
-                status=CheckinStatus.COMPLETED if done else CheckinStatus.MISSED,
+                status="completed" if done else "missed",
                 step=None,
                 due_at=due_y,
                 reminder_due_at=due_y + timedelta(hours=2),
@@ -316,29 +316,19 @@ class Seeder:
                 completed_at=due_y + timedelta(minutes=5) if done else None,
                 mood=3 if done else None,
             )
-            outbox(member_id, member["chat_id"], due_y, OutboxStatus.SENT)
+            outbox(member_id, member["chat_id"], due_y, "sent")
             if done:
-                outbox(member_id, member["chat_id"], due_y + timedelta(minutes=5), OutboxStatus.SENT, 1)
-                outbox(member_id, member["chat_id"], due_y + timedelta(minutes=5), OutboxStatus.SENT, 1)
+                outbox(member_id, member["chat_id"], due_y + timedelta(minutes=5), "sent", 1)
+                outbox(member_id, member["chat_id"], due_y + timedelta(minutes=5), "sent", 1)
             if started_today:
                 reminder = due_today + timedelta(hours=2)
                 if reminder >= _day_end(today, tz):
                     reminder = None
                 roll = rng.random()
-                state = (
-                    CheckinStatus.COMPLETED
-                    if roll < 0.5
-                    else CheckinStatus.IN_PROGRESS
-                    if roll < 0.6
-                    else CheckinStatus.PENDING
-                )
+                state = "completed" if roll < 0.5 else "in_progress" if roll < 0.6 else "pending"
                 reminded = (
                     reminder
-                    if (
-                        state == CheckinStatus.PENDING
-                        and reminder is not None
-                        and reminder <= now - timedelta(minutes=1)
-                    )
+                    if (state == "pending" and reminder is not None and reminder <= now - timedelta(minutes=1))
                     else None
                 )
                 self.add(
@@ -346,33 +336,25 @@ class Seeder:
                     member_id=member_id,
                     local_date=today,
                     status=state,
-                    step=None if state == CheckinStatus.COMPLETED else "mood",
+                    step=None if state == "completed" else "mood",
                     due_at=due_today,
                     reminder_due_at=reminder,
                     reminded_at=reminded,
                     closes_at=_day_end(today, tz),
-                    completed_at=due_today + timedelta(minutes=3) if state == CheckinStatus.COMPLETED else None,
+                    completed_at=due_today + timedelta(minutes=3) if state == "completed" else None,
                 )
-                outbox(member_id, member["chat_id"], due_today, OutboxStatus.SENT)
+                outbox(member_id, member["chat_id"], due_today, "sent")
             # the attendance watch: tomorrow 07:00 local, a few stragglers due now
             if status in sponsors_db.WATCHED_STATUSES and rng.random() > 0.001:
                 scan = (
                     now - timedelta(seconds=30) if rng.random() < 0.002 else _at(today + timedelta(days=1), "07:00", tz)
                 )
                 self.add(AttendanceWatch, member_id=member_id, next_scan_at=scan)
-            if (
-                status == MemberStatus.UNREACHABLE and rng.random() < 0.995
-            ):  # their counsellor was told, all but the newest
+            if status == "unreachable" and rng.random() < 0.995:  # their counsellor was told, all but the newest
                 self.add(UnreachableNotice, member_id=member_id, staff_id=member["center_id"], told_at=now)
             if rng.random() < 0.02:  # an escalation: mostly resolved long ago
                 roll = rng.random()
-                state = (
-                    EscalationState.RESOLVED
-                    if roll < 0.95
-                    else EscalationState.ACKNOWLEDGED
-                    if roll < 0.98
-                    else EscalationState.OPEN
-                )
+                state = "resolved" if roll < 0.95 else "acknowledged" if roll < 0.98 else "open"
                 deadline = now + timedelta(minutes=rng.randrange(-2, 240))
                 self.add(
                     Escalation,
@@ -385,7 +367,7 @@ class Seeder:
                     ack_deadline_at=deadline,
                     created_at=now - timedelta(days=rng.randrange(0, 60)),
                 )
-            if status == MemberStatus.ACTIVE and rng.random() < 0.01:
+            if status == "active" and rng.random() < 0.01:
                 self.add(
                     Sponsor,
                     center_id=member["center_id"],
@@ -394,35 +376,31 @@ class Seeder:
                     next_summary_at=now + timedelta(minutes=rng.randrange(-1, 7 * 24 * 60)),
                     created_at=now,
                 )
-            if status == MemberStatus.ACTIVE and rng.random() < 0.002:
+            if status == "active" and rng.random() < 0.002:
                 roll = rng.random()
                 self.add(
                     TalkRequest,
                     member_id=member_id,
                     center_id=member["center_id"],
                     target="sponsor",
-                    state=TalkState.WAITING if roll < 0.3 else TalkState.ENDED,
+                    state="waiting" if roll < 0.3 else "ended",
                     ping_due_at=now - timedelta(minutes=20),
                     respond_by=now + timedelta(minutes=rng.randrange(-1, 30)),
                     created_at=now,
                 )
-            if status == MemberStatus.ACTIVE and rng.random() < 0.3:
+            if status == "active" and rng.random() < 0.3:
                 circle_members.append(member_id)
         self._circles(circle_members, centers)
         # the outbox's live part: some due now (priorities mixed), some waiting for quiet hours, a few in flight
         for k in range(max(1, self.members // 200)):
             m = rng.randrange(1, self.members + 1)
             outbox(
-                m,
-                1_000_000_000 + m,
-                now - timedelta(seconds=rng.randrange(0, 120)),
-                OutboxStatus.PENDING,
-                rng.choice((0, 1, 2)),
+                m, 1_000_000_000 + m, now - timedelta(seconds=rng.randrange(0, 120)), "pending", rng.choice((0, 1, 2))
             )
-            outbox(m, 1_000_000_000 + m, now + timedelta(hours=rng.randrange(1, 10)), OutboxStatus.PENDING, 2)
+            outbox(m, 1_000_000_000 + m, now + timedelta(hours=rng.randrange(1, 10)), "pending", 2)
             if k % 10 == 0:
-                outbox(m, 1_000_000_000 + m, now - timedelta(seconds=5), OutboxStatus.SENDING, 2)
-                outbox(m, 1_000_000_000 + m, now - timedelta(days=1), OutboxStatus.DEAD, 2)
+                outbox(m, 1_000_000_000 + m, now - timedelta(seconds=5), "sending", 2)
+                outbox(m, 1_000_000_000 + m, now - timedelta(days=1), "dead", 2)
 
     def _circles(self, members: list[int], centers: int) -> None:
         rng, now = self.rng, NOW
@@ -663,7 +641,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=15, help="timed runs per query (median reported)")
     parser.add_argument("--database", choices=("both", "sqlite", "postgres"), default="both")
     parser.add_argument("--plans", action="store_true", help="print every query's plan")
-    parser.add_argument("--no-append", action="store_true", help="print only; leave docs/performance.md alone")
+    add_report_arguments(parser)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     results: dict[tuple[str, int], dict[str, Measured]] = {}
@@ -684,8 +662,7 @@ def main() -> int:
     lines = report(results, args.runs, measured_pg=bool(pg))
     worst = max(m.ms for r in results.values() for name, m in r.items() if not name.startswith("hourly"))
     print(f"slowest per-minute query: {worst:.2f} ms (target < {TARGET_MS:.0f} ms)")
-    if not args.no_append:
-        append_section("Due scans and outbox claim (scripts/benchmarks/queries.py)", lines)
+    report_section("Due scans and outbox claim (scripts/benchmarks/queries.py)", lines, args.append)
     return 0
 
 

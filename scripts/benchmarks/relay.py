@@ -13,7 +13,7 @@ For the 500 circles the emulator's limiter, the rate limiter and the bot's clock
 ``--time-scale`` times faster than real time, so the run takes seconds instead of minutes with
 the same throttling shape; rates are reported in Telegram seconds (real seconds × scale).
 
-    .venv/bin/python scripts/benchmarks/relay.py [--circles 500] [--time-scale 5] [--no-append]
+    .venv/bin/python scripts/benchmarks/relay.py [--circles 500] [--time-scale 5] [--database-url URL] [--append FILE]
 """
 
 from __future__ import annotations
@@ -42,11 +42,17 @@ from bot.domain.risk import RiskLevel
 from bot.services import circles, safety
 from bot.services.context import ServiceContext
 from sandbox.emulator import BotApiEmulator
-from scripts.benchmarks.common import append_section, median, percentile, reset_postgres
+from scripts.benchmarks.common import (
+    add_report_arguments,
+    median,
+    percentile,
+    report_section,
+    reset_postgres,
+)
 from storage.circles.tables import Circle, CircleMembership
 from storage.db import SessionFactory, make_engine
 from storage.migrate import upgrade
-from storage.outbox.tables import OutboxMessage, OutboxStatus
+from storage.outbox.tables import OutboxMessage
 from storage.people.tables import Center, Member, Staff
 
 TOKEN = "1000000003:BENCH-relay-token-not-real"
@@ -156,7 +162,7 @@ def _pending(ctx: ServiceContext) -> int:
             session.exec(
                 select(func.count())
                 .select_from(OutboxMessage)
-                .where(col(OutboxMessage.status).in_((OutboxStatus.PENDING, OutboxStatus.SENDING)))
+                .where(col(OutboxMessage.status).in_(("pending", "sending")))
             ).one()
         )
 
@@ -301,14 +307,12 @@ def main() -> int:
     parser.add_argument("--circles", type=int, default=500)
     parser.add_argument("--time-scale", type=float, default=5.0)
     parser.add_argument("--database-url", help="default: a temporary SQLite file")
-    parser.add_argument("--no-append", action="store_true", help="print only; do not append to docs/performance.md")
+    add_report_arguments(parser)
     args = parser.parse_args()
     results = asyncio.run(run(args.circles, args.time_scale, args.database_url))
     database = "PostgreSQL" if args.database_url and args.database_url.startswith("postgres") else "SQLite"
     lines = _report(results, args.time_scale, database)
-    print("\n".join(lines))
-    if not args.no_append:
-        append_section("Circle relay fan-out (scripts/benchmarks/relay.py)", lines)
+    report_section("Circle relay fan-out (scripts/benchmarks/relay.py)", lines, args.append)
     return 0
 
 

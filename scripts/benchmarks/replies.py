@@ -26,7 +26,7 @@ pressed on the same messages. Our throughput is reported as a ratio of the bare 
 SQLite always; PostgreSQL when SAATHI_TEST_POSTGRES_URL (or CI=true) is set, in a scratch
 database ``bench_replies`` dropped afterwards.
 
-    .venv/bin/python scripts/benchmarks/replies.py [--members 1000] [--no-append]
+    .venv/bin/python scripts/benchmarks/replies.py [--members 1000] [--append FILE]
 """
 
 from __future__ import annotations
@@ -55,13 +55,14 @@ from bot.services.onboarding import CONSENT_VERSION
 from sandbox.client import EmulatorClient
 from scripts.benchmarks.common import (
     EmulatorProcess,
-    append_section,
+    add_report_arguments,
     bot_application,
     bot_settings,
     emulator_process,
     median,
     percentile,
     postgres_url,
+    report_section,
     scratch_postgres,
 )
 from storage.migrate import upgrade
@@ -287,7 +288,7 @@ def main() -> int:
         action="store_true",
         help="diagnosis: stop our outbox sender during the burst (the handlers alone)",
     )
-    parser.add_argument("--no-append", action="store_true", help="print only; leave docs/performance.md alone")
+    add_report_arguments(parser)
     args = parser.parse_args()
     results: dict[str, tuple[Run, Run]] = {}
     if args.database in ("both", "sqlite"):
@@ -360,8 +361,7 @@ def main() -> int:
     )
     if not pg:
         lines.append("\nPostgreSQL not measured in this run (set SAATHI_TEST_POSTGRES_URL).")
-    if not args.no_append:
-        append_section("Replies by button (scripts/benchmarks/replies.py)", lines)
+    report_section("Replies by button (scripts/benchmarks/replies.py)", lines, args.append)
     return 0
 
 

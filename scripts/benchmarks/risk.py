@@ -6,13 +6,12 @@ CPU time spent by this process (what a message costs; on a shared machine the wa
 time waiting for a core, shown as wall p99 with the load average), for the whole engine and for the
 rules alone (the model's share is the difference).
 
-    .venv/bin/python scripts/benchmarks/risk.py [--long 200]
+    .venv/bin/python scripts/benchmarks/risk.py [--long 200] [--append FILE]
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -21,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bot.domain.risk import assess
 from bot.domain.risk.corpus import load_corpus
-from scripts.benchmarks.common import append_section, median, percentile
+from scripts.benchmarks.common import add_report_arguments, load_average, median, percentile, report_section
 
 TARGET_MS = 5.0
 TELEGRAM_LIMIT = 4096
@@ -64,16 +63,10 @@ def row(name: str, values: tuple[list[float], list[float]], target: bool = True)
     )
 
 
-def load_average() -> str:
-    try:
-        return " / ".join(f"{value:.1f}" for value in os.getloadavg())
-    except OSError:
-        return "unknown"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--long", type=int, default=200, help="how many 4,096-character messages")
+    add_report_arguments(parser)
     args = parser.parse_args()
     texts = [e.text for e in load_corpus()]
     longs = long_messages(texts, args.long)
@@ -92,8 +85,7 @@ def main() -> int:
         row("4,096 chars, rules + model", long_all),
         row("4,096 chars, rules alone", long_rules, target=False),
     ]
-    append_section("Risk classification (scripts/benchmarks/risk.py)", lines)
-    print("\n".join(lines))
+    report_section("Risk classification (scripts/benchmarks/risk.py)", lines, args.append)
     return 0
 
 

@@ -13,7 +13,7 @@ redis://127.0.0.1:6379/13) so that together they stay under the ceiling. Reports
 Needs PostgreSQL (SAATHI_TEST_POSTGRES_URL, or CI=true for the local server); works in a scratch
 database ``bench_workers`` that is dropped afterwards.
 
-    .venv/bin/python scripts/benchmarks/workers.py [--members 20000] [--scale 10] [--no-redis] [--no-append]
+    .venv/bin/python scripts/benchmarks/workers.py [--members 20000] [--scale 10] [--no-redis] [--append FILE]
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from bot.domain.outgoing import Priority
 from bot.services.onboarding import CONSENT_VERSION
 from sandbox.emulator import BotApiEmulator
 from sandbox.models import SentMessage
-from scripts.benchmarks.common import append_section, postgres_url, scratch_postgres
+from scripts.benchmarks.common import add_report_arguments, postgres_url, report_section, scratch_postgres
 from storage.checkins.tables import Checkin
 from storage.db import make_engine
 from storage.migrate import upgrade
@@ -311,7 +311,7 @@ def main() -> int:
     )
     parser.add_argument("--redis-url", default=os.environ.get("RATE_LIMIT_REDIS_URL", "redis://127.0.0.1:6379/13"))
     parser.add_argument("--no-redis", action="store_true", help="each worker limits itself (expect 429s)")
-    parser.add_argument("--no-append", action="store_true", help="print only; do not append to docs/performance.md")
+    add_report_arguments(parser)
     parser.add_argument(
         "--kill-after",
         type=float,
@@ -353,8 +353,7 @@ def main() -> int:
             f"\nOne worker was SIGKILLed {args.kill_after:g} s in, at an arbitrary instant, and restarted: "
             f"{result['duplicates']} check-in(s) arrived twice (sent by Telegram, not yet marked sent)."
         )
-    if not args.no_append:
-        append_section("Two workers on PostgreSQL (scripts/benchmarks/workers.py)", lines)
+    report_section("Two workers on PostgreSQL (scripts/benchmarks/workers.py)", lines, args.append)
     return 0 if (result["duplicates"] == 0 or result["killed"]) and result["lost"] == 0 else 1
 
 

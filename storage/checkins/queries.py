@@ -53,7 +53,8 @@ def checkin_for_day(session: Session, member_id: int, day: date) -> Checkin | No
 class PressedCheckin:
     """The columns of a check-in that a press on one of its buttons reads, and may write back with
     ``store_pressed``: a plain row, not an ORM object. Loading two ORM objects (the check-in and its
-    member) and flushing the change was half a press's database CPU on PostgreSQL."""
+    member) and flushing the change was a large share of a press's database CPU on PostgreSQL
+    (docs/performance.md)."""
 
     id: int
     member_id: int

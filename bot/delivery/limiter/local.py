@@ -58,9 +58,9 @@ class LocalWindow:
     it loses nothing to a late wake-up of the event loop: tokens keep accruing while the loop is
     busy (a claim of a few hundred rows runs synchronously) and the sends it delayed go out as
     soon as it wakes. The one-second window still has the last word, so no second holds more than
-    ``rate`` however the loop wakes. (A window of a quarter second instead of the bucket cost 4 %
-    of the rate at 290/s: each wake-up's lateness passed on to the grant a quarter second later,
-    and the next.)
+    ``rate`` however the loop wakes. (A window of a quarter second instead of the bucket lost part
+    of the rate, docs/performance.md: each wake-up's lateness passed on to the grant a quarter
+    second later, and the next.)
     """
 
     ahead = 0.0

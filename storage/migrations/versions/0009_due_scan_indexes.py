@@ -6,7 +6,7 @@ Measured by scripts/benchmarks/queries.py (docs/performance.md):
   (status, reminder_due_at): the reminder scan asks for ``status = 'pending' AND reminded_at IS NULL AND
   reminder_due_at <= now``, a range of exactly the due rows (SQLite reads only those; PostgreSQL's
   planner, misled by yesterday's rows, still prefers ``ix_checkin_open_close`` and reads the day's
-  pending check-ins: about 20 ms at 100,000 members, under the 50 ms target).
+  pending check-ins, still under the 50 ms target).
 - ``ix_member_paused`` (status, paused_until): the resume scan reads the pauses that end today, not
   every paused member.
 - ``ix_member_status_id`` (status, id): "unreachable members without a notice, by id" reads the
