@@ -277,8 +277,10 @@ async def test_report_reaches_the_facilitator_repeated_reports_hold_and_mute(har
     assert not _copies(harness, B, "hello?")
     harness.clock.advance(minutes=31)
     await harness.press(COUNSELLOR_ID, "Stop holding their messages")
-    _write(harness, A, "back again, sorry everyone")
-    await harness.expect(B, "back again")
+    # a plainly ordinary message: "back again, sorry everyone" reads as a lapse ("I'm back on it") to the
+    # risk model (concern 0.86), and a concern is held for the counsellor, which is not what this test is about
+    _write(harness, A, "thanks for having me, I will keep it kind")
+    await harness.expect(B, "keep it kind")
     _assert_nobody_identified(harness)
 
 
