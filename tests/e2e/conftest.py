@@ -6,6 +6,7 @@ emulator's control API and read what each phone received.
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime
@@ -170,3 +171,18 @@ def bot_processes(tmp_path: Path) -> Iterator[Callable[..., BotProcess]]:
         for bot in made:
             if bot.alive:
                 bot.kill()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture
+def chromium() -> Path:
+    """Debian's chromium for the console's browser tests: skipped where it is missing and cannot be installed,
+    but never in CI, which must run them (``./scripts/test`` installs it there as root)."""
+    if CHROMIUM.exists():
+        return CHROMIUM
+    why = "needs Debian's chromium at /usr/bin/chromium (./scripts/test installs it when run as root)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI must run the browser tests: {why}")
+    pytest.skip(why)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import socket
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import aiohttp
 import pytest
@@ -19,9 +18,8 @@ from playwright.async_api import async_playwright
 from bot.config import parse_settings
 from bot.web.app import build_web_app
 from bot.web.serve import WebServer
-from tests.e2e.conftest import COUNSELLOR_ID, Harness
+from tests.e2e.conftest import CHROMIUM, COUNSELLOR_ID, Harness
 
-CHROMIUM = Path("/usr/bin/chromium")
 MEMBER = 1001
 LINK = re.compile(r"http://127\.0\.0\.1:\d+/signin/[\w-]+")
 
@@ -77,11 +75,7 @@ async def test_console_command_is_staff_only_and_its_link_signs_in_once(harness:
         assert second.status == 400  # single use
 
 
-@pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="needs Debian's chromium at /usr/bin/chromium "
-    "(./scripts/test installs it when run as root: apt-get install chromium)",
-)
+@pytest.mark.usefixtures("chromium")  # skips, or fails in CI, without it
 async def test_a_counsellor_acknowledges_in_the_browser_and_the_member_hears(
     harness: Harness, console_url: str
 ) -> None:

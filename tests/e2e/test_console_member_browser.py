@@ -8,7 +8,6 @@ from __future__ import annotations
 import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from playwright.async_api import Page, async_playwright
@@ -23,9 +22,9 @@ from bot.web.app import build_web_app
 from bot.web.serve import WebServer
 from storage.checkins.tables import Checkin
 from storage.safety.tables import Escalation
+from tests.e2e.conftest import CHROMIUM
 from tests.storage.helpers import member, onboard
 
-CHROMIUM = Path("/usr/bin/chromium")
 CENTRE, COUNSELLOR = "Asha Kendra", "Counsellor Meera"
 MEMBER = 1001
 MEERA = Person(telegram_user_id=9001, chat_id=9001, display_name="Meera", language_code="en")
@@ -36,11 +35,7 @@ MISSED = {3, 10, 17, 31, 38}  # days (counted from FIRST) left unanswered
 MOOD_ONLY = {5, 33}  # answered the mood question and stopped there
 LAPSES = {8, 36}  # said they used
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="needs Debian's chromium at /usr/bin/chromium "
-    "(./scripts/test installs it when run as root: apt-get install chromium)",
-)
+pytestmark = pytest.mark.usefixtures("chromium")  # skips, or fails in CI, without it
 
 
 def _free_port() -> int:

@@ -8,7 +8,6 @@ import io
 import re
 import socket
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -19,16 +18,11 @@ from bot.services import admin
 from bot.services import console as console_service
 from bot.web.app import build_web_app
 from bot.web.serve import WebServer
-from tests.e2e.conftest import Harness
+from tests.e2e.conftest import CHROMIUM, Harness
 
-CHROMIUM = Path("/usr/bin/chromium")
 CENTRE, DIRECTOR = "Asha Kendra", "Director Asha"
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="needs Debian's chromium at /usr/bin/chromium "
-    "(./scripts/test installs it when run as root: apt-get install chromium)",
-)
+pytestmark = pytest.mark.usefixtures("chromium")  # skips, or fails in CI, without it
 
 
 def _free_port() -> int:
