@@ -7,6 +7,7 @@ emulator's control API and read what each phone received.
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime
@@ -20,6 +21,8 @@ from bot.clock import FakeClock
 from bot.config import parse_settings
 from bot.runtime import Saathi
 from bot.services import admin
+from bot.web.app import build_web_app
+from bot.web.serve import WebServer
 from sandbox.emulator import BotApiEmulator
 from sandbox.models import SentMessage
 from sandbox.phones import DEADLINE, Match, Phones, wait_until
@@ -186,3 +189,27 @@ def chromium() -> Path:
     if os.environ.get("CI") == "true":
         pytest.fail(f"CI must run the browser tests: {why}")
     pytest.skip(why)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+async def console_url(harness: Harness) -> AsyncIterator[str]:
+    """The console served on a free loopback port inside the bot's loop, as ``saathi run`` serves it."""
+    assert harness.saathi is not None
+    base = f"http://127.0.0.1:{free_port()}"
+    for services in (harness.saathi.services, harness.saathi.loop_services):
+        if services is not None:  # the links /console sends start with this address
+            services.web_base_url = base
+    settings = parse_settings({"WEB_BASE_URL": base})
+    app = build_web_app(harness.services, settings, harness.clock, on_change=harness.saathi.kick)
+    server = WebServer(app, base.removeprefix("http://"))
+    assert await server.start()
+    try:
+        yield base
+    finally:
+        await server.stop()

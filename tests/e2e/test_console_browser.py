@@ -8,44 +8,15 @@ browser test skips, saying why, when /usr/bin/chromium is not there.
 from __future__ import annotations
 
 import re
-import socket
-from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
 from playwright.async_api import async_playwright
 
-from bot.config import parse_settings
-from bot.web.app import build_web_app
-from bot.web.serve import WebServer
 from tests.e2e.conftest import CHROMIUM, COUNSELLOR_ID, Harness
 
 MEMBER = 1001
 LINK = re.compile(r"http://127\.0\.0\.1:\d+/signin/[\w-]+")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-async def console_url(harness: Harness) -> AsyncIterator[str]:
-    """The console served on a free loopback port inside the bot's loop, as ``saathi run`` serves it."""
-    assert harness.saathi is not None
-    base = f"http://127.0.0.1:{_free_port()}"
-    for services in (harness.saathi.services, harness.saathi.loop_services):
-        if services is not None:  # the links /console sends start with this address
-            services.web_base_url = base
-    settings = parse_settings({"WEB_BASE_URL": base})
-    app = build_web_app(harness.services, settings, harness.clock, on_change=harness.saathi.kick)
-    server = WebServer(app, base.removeprefix("http://"))
-    assert await server.start()
-    try:
-        yield base
-    finally:
-        await server.stop()
 
 
 async def _centre_with_an_alert(harness: Harness) -> str:

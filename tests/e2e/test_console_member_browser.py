@@ -5,7 +5,6 @@ alert, and nothing from the days before the window."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
@@ -22,7 +21,7 @@ from bot.web.app import build_web_app
 from bot.web.serve import WebServer
 from storage.checkins.tables import Checkin
 from storage.safety.tables import Escalation
-from tests.e2e.conftest import CHROMIUM
+from tests.e2e.conftest import CHROMIUM, free_port
 from tests.storage.helpers import member, onboard
 
 CENTRE, COUNSELLOR = "Asha Kendra", "Counsellor Meera"
@@ -36,12 +35,6 @@ MOOD_ONLY = {5, 33}  # answered the mood question and stopped there
 LAPSES = {8, 36}  # said they used
 
 pytestmark = pytest.mark.usefixtures("chromium")  # skips, or fails in CI, without it
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _six_weeks(services: ServiceContext, clock: FakeClock) -> int:
@@ -77,7 +70,7 @@ def _six_weeks(services: ServiceContext, clock: FakeClock) -> int:
 @pytest.fixture
 async def console_url(services: ServiceContext, clock: FakeClock) -> AsyncIterator[str]:
     """The console on a free loopback port, as ``saathi run`` serves it."""
-    base = f"http://127.0.0.1:{_free_port()}"
+    base = f"http://127.0.0.1:{free_port()}"
     services.web_base_url = base
     server = WebServer(build_web_app(services, parse_settings({"WEB_BASE_URL": base}), clock), base[len("http://") :])
     assert await server.start()

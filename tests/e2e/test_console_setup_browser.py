@@ -6,45 +6,18 @@ from __future__ import annotations
 
 import io
 import re
-import socket
-from collections.abc import AsyncIterator
 
 import pytest
 from PIL import Image
 from playwright.async_api import async_playwright
 
-from bot.config import parse_settings
 from bot.services import admin
 from bot.services import console as console_service
-from bot.web.app import build_web_app
-from bot.web.serve import WebServer
 from tests.e2e.conftest import CHROMIUM, Harness
 
 CENTRE, DIRECTOR = "Asha Kendra", "Director Asha"
 
 pytestmark = pytest.mark.usefixtures("chromium")  # skips, or fails in CI, without it
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-async def console_url(harness: Harness) -> AsyncIterator[str]:
-    """The console on a free loopback port inside the bot's loop, as ``saathi run`` serves it."""
-    assert harness.saathi is not None
-    base = f"http://127.0.0.1:{_free_port()}"
-    app = build_web_app(
-        harness.services, parse_settings({"WEB_BASE_URL": base}), harness.clock, on_change=harness.saathi.kick
-    )
-    server = WebServer(app, base.removeprefix("http://"))
-    assert await server.start()
-    try:
-        yield base
-    finally:
-        await server.stop()
 
 
 async def test_the_director_prints_invites_whose_qr_codes_decode_to_their_links(
