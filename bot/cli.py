@@ -25,6 +25,8 @@ from storage.migrate import upgrade
 
 log = logging.getLogger("saathi")
 ROLES = ("all", "poller", "dispatcher", "web")
+# Commands in their own module (``COMMAND``, ``add_parser(sub)``, ``run(ctx, args)``): new ones go here.
+SERVICE_COMMANDS = (cli_sponsor, cli_console)
 
 
 def configure_logging(level: str) -> None:
@@ -172,9 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
     ci_remove.add_argument("--member", help="their pseudonym")
     ci_remove.add_argument("--circle", help="a circle to close")
 
-    cli_sponsor.add_parser(sub)
-    cli_console.add_parser(sub)
-    cli_backup.add_parser(sub)
+    for module in (*SERVICE_COMMANDS, cli_backup):
+        module.add_parser(sub)
     db = sub.add_parser("db", help="database").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="apply migrations up to the newest", description="Apply Alembic migrations.")
 
@@ -329,6 +330,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "risk":
         return _risk(args)
     ctx = _services(settings)
+    for module in SERVICE_COMMANDS:
+        if args.command == module.COMMAND:
+            return module.run(ctx, args) or 0
     if args.command == "center" and args.action == "set":
         center = admin.configure_center(
             ctx,
@@ -373,10 +377,6 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{item.code}\t{item.link}\texpires {expiry}")
     elif args.command == "circle":
         _circle_command(ctx, args)
-    elif args.command == "sponsor":
-        cli_sponsor.run(ctx, args)
-    elif args.command == "console":
-        return cli_console.run(ctx, args)
     elif args.command == "status":
         print(json.dumps(admin.status(ctx, rate_per_second=settings.rate_limit_per_second), indent=2))
     return 0

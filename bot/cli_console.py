@@ -9,6 +9,8 @@ import sys
 from bot.services import console
 from bot.services.context import ServiceContext
 
+COMMAND = "console"
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     group = sub.add_parser("console", help="the web console").add_subparsers(dest="action", required=True)

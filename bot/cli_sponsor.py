@@ -8,6 +8,8 @@ import argparse
 from bot.services import sponsor_admin
 from bot.services.context import ServiceContext
 
+COMMAND = "sponsor"
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     sponsor = sub.add_parser("sponsor", help="sponsors and mentees").add_subparsers(dest="action", required=True)
