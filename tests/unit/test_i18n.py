@@ -28,15 +28,20 @@ SAMPLE_ARGS = {
 
 
 def _ids(lang: str) -> dict[str, set[str]]:
-    """message id → the variables it uses, per language, parsed from the .ftl files."""
+    """message id → the variables it uses, per language, parsed from the .ftl files. An id defined
+    twice (in one file or in two) fails: the bundle would silently keep only one of them."""
     found: dict[str, set[str]] = {}
+    where: dict[str, str] = {}
     for path in sorted((LOCALES / lang).glob("*.ftl")):
         resource = FluentParser().parse(path.read_text(encoding="utf-8"))
         junk = [entry for entry in resource.body if isinstance(entry, ast.Junk)]
         assert not junk, f"{path}: unparsable entries {[j.content[:60] for j in junk]}"
         for entry in resource.body:
             if isinstance(entry, ast.Message):
-                found[entry.id.name] = _variables(entry)
+                name = entry.id.name
+                assert name not in where, f"{lang}: {name!r} is defined in {where[name]} and again in {path.name}"
+                where[name] = path.name
+                found[name] = _variables(entry)
     return found
 
 

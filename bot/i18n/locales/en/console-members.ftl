@@ -28,8 +28,8 @@ console-caseload-count = { $total ->
 console-caseload-page = Page { $page } of { $pages }
 console-caseload-prev = Previous
 console-caseload-next = Next
-console-alert-open = not yet acknowledged
-console-alert-acknowledged = acknowledged
+console-caseload-alert-open = not yet acknowledged
+console-caseload-alert-acknowledged = acknowledged
 
 console-chart-mood = Mood (1–5)
 console-chart-craving = Craving (0–10)

@@ -28,8 +28,8 @@ console-caseload-count = { $total ->
 console-caseload-page = पन्ना { $page } / { $pages }
 console-caseload-prev = पिछला
 console-caseload-next = अगला
-console-alert-open = अभी स्वीकार नहीं हुआ
-console-alert-acknowledged = स्वीकार हुआ
+console-caseload-alert-open = अभी स्वीकार नहीं हुआ
+console-caseload-alert-acknowledged = स्वीकार हुआ
 
 console-chart-mood = मन (1–5)
 console-chart-craving = तलब (0–10)

@@ -28,8 +28,8 @@ console-caseload-count = { $total ->
 console-caseload-page = पान { $page } / { $pages }
 console-caseload-prev = मागील
 console-caseload-next = पुढील
-console-alert-open = अजून स्वीकारलेला नाही
-console-alert-acknowledged = स्वीकारला
+console-caseload-alert-open = अजून स्वीकारलेला नाही
+console-caseload-alert-acknowledged = स्वीकारला
 
 console-chart-mood = मन (1–5)
 console-chart-craving = ओढ (0–10)
