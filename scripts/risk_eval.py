@@ -8,6 +8,7 @@
     .venv/bin/python scripts/risk_eval.py --cv --errors-train  # the engine cross-validated on the training side only
     .venv/bin/python scripts/risk_eval.py --holdout-round3 # score round 3 (groups 2001-4000), train on the rest
     .venv/bin/python scripts/risk_eval.py other.tsv --errors   # any labelled file, with the shipped engine
+    .venv/bin/python scripts/risk_eval.py new/*.tsv            # corpus-format files: per language and family
 
 **The corpus run** (``bot/domain/risk/corpus/*.tsv``, needs the ``train``
 extra). The corpus is split by paraphrase group, stratified by language and
@@ -47,6 +48,12 @@ three): URGENT → ``urgent``; CONCERN → ``concern``; WATCH with
 scored strictly per class; "flagged" shows the share caught at that level or
 higher.
 
+**Files in the corpus format** (``label language family group text``, e.g. a
+new round written by independent writers), one or several, are scored once
+with the shipped engine and reported as the corpus run is: per language
+(rules + model, rules alone, model alone), per family, confusion tables, and
+the corpus targets above, which set the exit status. Nothing is trained.
+
 Exit status 1 when a target or threshold is missed, 2 on an unreadable file.
 ``evaluate(path)`` and ``evaluate_corpus()`` return the figures for tests.
 """
@@ -66,7 +73,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a plain script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from bot.domain.risk import RiskAssessment, RiskLevel, RiskModel, classify_text
+from bot.domain.risk import RiskAssessment, RiskLevel, RiskModel, classify_text, packaged_model
 from bot.domain.risk import corpus as risk_corpus
 
 DEFAULT_PATH = ROOT / "tests" / "data" / "risk_labelled.tsv"
@@ -106,6 +113,7 @@ class Example:
     text: str
     family: str = ""
     group: str = ""
+    source: str = ""  # the file, when several are scored together
 
 
 @dataclass(frozen=True)
@@ -271,7 +279,8 @@ def _error_lines(evaluation: Evaluation, show: bool) -> list[str]:
             ex = r.example
             ids = ",".join(r.rule_ids) or "-"
             where = f"{ex.family} " if ex.family else ""
-            lines.append(f"  line {ex.line} [{ex.language}] {where}{ex.label} → {r.predicted} ({ids}): {ex.text}")
+            place = f"{ex.source}:{ex.line}" if ex.source else f"line {ex.line}"
+            lines.append(f"  {place} [{ex.language}] {where}{ex.label} → {r.predicted} ({ids}): {ex.text}")
     return lines
 
 
@@ -360,6 +369,30 @@ def evaluate(path: str | Path = DEFAULT_PATH, *, rules_only: bool = False) -> Ev
     if rules_only:
         return evaluate_examples(load_labelled(path), lambda text: classify_text(text, model=None))
     return evaluate_examples(load_labelled(path))
+
+
+def evaluate_files(paths: Sequence[str | Path]) -> CorpusEvaluation | None:
+    """Corpus-format files scored once with the shipped engine, each layer also alone (no training).
+
+    None when a file is not in the corpus format (no family): those are scored with :func:`evaluate`.
+    """
+    examples: list[Example] = []
+    for path in paths:
+        loaded = load_labelled(path)
+        if not loaded or not all(e.family for e in loaded):
+            return None
+        name = Path(path).name
+        examples.extend(Example(e.line, e.language, e.label, e.text, e.family, e.group, name) for e in loaded)
+    model = packaged_model()
+    if model is None:
+        raise LabelledFileError("no shipped model (bot/domain/risk/model/): run saathi risk train")
+    return CorpusEvaluation(
+        combined=evaluate_examples(examples),
+        rules_only=evaluate_examples(examples, lambda text: classify_text(text, model=None)),
+        model_only=evaluate_examples(examples, lambda text: _model_alone(text, model)),
+        model=model,
+        train_size=int(model.meta.get("messages", 0)),
+    )
 
 
 def grouped_split(
@@ -754,12 +787,32 @@ def corpus_report(run: CorpusEvaluation, show_errors: bool, title: str = "Corpus
     return "\n".join(lines)
 
 
+def score_files(paths: Sequence[str], show_errors: bool, rules_only: bool) -> int:
+    """``risk_eval.py PATH…``: corpus-format files get the corpus report and targets; a regression-format
+    file (one) its own report and thresholds."""
+    try:
+        external = None if rules_only else evaluate_files(paths)
+        if external is not None:
+            names = ", ".join(Path(p).name for p in paths)
+            print(corpus_report(external, show_errors, title=f"Shipped engine on {names}, nothing trained"))
+            return 0 if not external.failures() else 1
+        if len(paths) > 1:
+            raise LabelledFileError("several files: only files in the corpus format (with its header)")
+        evaluation = evaluate(paths[0], rules_only=rules_only)
+    except (OSError, LabelledFileError) as exc:
+        print(f"risk_eval: {exc}", file=sys.stderr)
+        return 2
+    print(evaluation.report(show_errors=show_errors))
+    return 0 if evaluation.passed else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Evaluate the risk engine (rules + model).")
     parser.add_argument(
-        "path",
-        nargs="?",
-        help="a labelled TSV to score with the shipped engine (default: the corpus split, then the regression set)",
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="labelled TSVs to score with the shipped engine (default: the corpus split, then the regression set)",
     )
     parser.add_argument("--errors", action="store_true", help="list every message labelled differently")
     parser.add_argument("--lofo", action="store_true", help="also leave each family out in turn (slow)")
@@ -795,14 +848,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{ROUND4_GROUPS - 1}, train on every other line (round 4 included)",
     )
     args = parser.parse_args(argv)
-    if args.path is not None:
-        try:
-            evaluation = evaluate(args.path, rules_only=args.rules_only)
-        except (OSError, LabelledFileError) as exc:
-            print(f"risk_eval: {exc}", file=sys.stderr)
-            return 2
-        print(evaluation.report(show_errors=args.errors))
-        return 0 if evaluation.passed else 1
+    if args.paths:
+        return score_files(args.paths, args.errors, args.rules_only)
     try:
         examples = risk_corpus.load_corpus()
     except (OSError, risk_corpus.CorpusError) as exc:

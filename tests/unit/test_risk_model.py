@@ -23,6 +23,7 @@ from bot.domain.risk import (
     RiskLevel,
     assess,
     classify_lines,
+    engine,
     explain_classification,
     packaged_model,
 )
@@ -101,7 +102,7 @@ def test_corpus_needs_its_header_and_refuses_duplicates(tmp_path: Path) -> None:
 
 def test_artifact_is_small_loaded_once_and_matches_the_corpus_and_features() -> None:
     path = clf.packaged_path()
-    assert path.stat().st_size < 5 * 1024 * 1024
+    assert path.stat().st_size < 5_000_000  # the issue's ceiling, in decimal megabytes
     assert packaged_model() is packaged_model()  # cached: read once per process
     meta = model().meta
     from bot.domain.risk.corpus import corpus_digest
@@ -115,7 +116,8 @@ def test_artifact_is_small_loaded_once_and_matches_the_corpus_and_features() -> 
 
 def test_retraining_reproduces_the_shipped_scores_and_stdlib_scoring_equals_sklearn() -> None:
     """A clean retrain (the same final fit as saathi risk train, same C) gives the shipped model's
-    vocabulary and probabilities; the pure-Python scorer gives scikit-learn's to 1e-6."""
+    vocabulary and probabilities; the pure-Python scorer gives scikit-learn's to 1e-6 with every digit
+    kept, and the shipped file (DIGITS significant digits) to 1e-3."""
     training = pytest.importorskip("bot.risk_training")
     shipped = model()
     examples = corpus()
@@ -123,7 +125,7 @@ def test_retraining_reproduces_the_shipped_scores_and_stdlib_scoring_equals_skle
         vectorizer, classifier = training._fit_arrays(
             [e.text for e in examples], [e.label for e in examples], float(shipped.meta["C"])
         )
-    fitted = training.export(vectorizer, classifier, shipped.thresholds, shipped.meta)
+    fitted = training.export(vectorizer, classifier, shipped.thresholds, shipped.meta, digits=17)
     assert set(fitted.terms) == set(shipped.terms)
     sample = [e.text for e in examples[::37]] + ["", "ok", OBLIQUE, "आज रात सब खत्म"]
     sk = training.Fitted(vectorizer, classifier, fitted).sklearn_probabilities(sample)
@@ -134,7 +136,7 @@ def test_retraining_reproduces_the_shipped_scores_and_stdlib_scoring_equals_skle
         worst_sklearn = max(worst_sklearn, *(abs(mine[c] - expected[c]) for c in expected))
         worst_shipped = max(worst_shipped, *(abs(theirs[c] - expected[c]) for c in expected))
     assert worst_sklearn < 1e-6
-    assert worst_shipped < 1e-4  # the shipped file, trained possibly with another scikit-learn patch release
+    assert worst_shipped < 1e-3  # DIGITS significant digits
 
 
 def test_thresholds_put_recall_first_within_the_false_alarm_budget() -> None:
@@ -165,14 +167,26 @@ def test_the_model_catches_an_oblique_plan_the_rules_miss() -> None:
     assert reason.category == "model" and reason.matched.startswith("urgent 0.")
 
 
-def test_final_level_is_the_more_severe_and_the_model_never_lowers_a_rule() -> None:
+def test_final_level_is_the_more_severe_and_the_model_lowers_only_a_quieted_topic_rule() -> None:
+    """The more severe of rules and model, except a topic rule's concern quieted to watch (engine._quieted)
+    when the model finds the message far from any alert; an urgent level is never lowered."""
     for text in ("I want to die", "maine aaj pi li", "मला मरायचं आहे", "I took too much"):
         assert assess(text).level >= assess(text, model=None).level
     shipped = model()
+    rules = load_rules()
+    quieted = 0
     for e in corpus()[::53]:
         combined, rules_alone = assess(e.text), assess(e.text, model=None)
         verdict = shipped.verdict(normalise(e.text))
-        assert combined.level == max(rules_alone.level, verdict.level), e.text
+        if combined.level == max(rules_alone.level, verdict.level):
+            continue
+        quieted += 1
+        assert (rules_alone.level, combined.level, verdict.level) == (CONCERN, WATCH, NONE), e.text
+        assert verdict.p_urgent + verdict.p_concern < engine.QUIET_CONCERN_BELOW, e.text
+        for reason in rules_alone.reasons:
+            assert rules.by_id(reason.rule_id).category in engine.TOPIC_CATEGORIES, e.text
+            assert rules.by_id(reason.rule_id).level < URGENT, e.text
+    assert quieted < 20  # a few hard negatives, not a lever that silences the rules
 
 
 def _model_with(thresholds: clf.Thresholds) -> clf.RiskModel:

@@ -182,6 +182,7 @@ class Verdict:
     p_urgent: float
     p_concern: float
     excerpt: str  # the window's own text when the message had several windows, else ""
+    scored: bool = True  # False: no window was read (every one too short, or silenced)
 
     @property
     def fired(self) -> bool:
@@ -197,7 +198,7 @@ class Verdict:
         return f"{text}: {self.excerpt}" if self.excerpt else text
 
 
-NO_VERDICT = Verdict(RiskLevel.NONE, False, 0.0, 0.0, "")
+NO_VERDICT = Verdict(RiskLevel.NONE, False, 0.0, 0.0, "", scored=False)
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,13 @@ Safety choices, all deliberate:
   in the message; see :func:`_in_context`;
 * the trained model (classifier.py) reads every message too, and the final
   level is the more severe of rules and model: the model can raise a level,
-  never lower one. A score near the urgent boundary asks the C-SSRS
-  follow-up questions instead of staying silent. Only an override rule
-  (``model = "ignore"``) takes a sentence out of the model's hands.
+  and lower only a topic rule's (use, craving, help…) concern to watch or
+  drop its follow-up questions, when it finds the whole message far from
+  any alert ("our session on relapse"); never an urgent rule, an override
+  or a message of fewer than three words (see :func:`_quieted`). A score
+  near the urgent boundary asks the C-SSRS follow-up questions instead of
+  staying silent. Only an override rule (``model = "ignore"``) takes a
+  sentence out of the model's hands.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from datetime import date
 from typing import cast
 
 from .checkin import checkin_signals
-from .classifier import RiskModel, Verdict, packaged_model
+from .classifier import MIN_WORDS, RiskModel, Verdict, packaged_model
 from .models import CheckinAnswers, DayRecord, Reason, RiskAssessment, RiskLevel, Signal
 from .normalise import SENTENCE_BREAK, Normalised, normalise, without_sentence_breaks
 from .rules import SELF_WINDOW, Context, Negation, Rule, RuleSet, load_rules
@@ -48,6 +52,11 @@ TOPIC_CATEGORIES = frozenset(
     {"overdose", "medical", "withdrawal", "use", "craving", "help", "trigger", "hopeless", "distress", "abuse"}
 )
 MODEL_RULE_ID = "MODEL"
+# Quieting (round 5, training-side CV in docs/clinical-rules.md): a topic rule's follow-up questions are
+# not asked when the model's P(urgent) is below QUIET_ASK_BELOW, and its concern becomes watch when the
+# model's P(urgent) + P(concern) is below QUIET_CONCERN_BELOW. See _quieted.
+QUIET_ASK_BELOW = 0.4
+QUIET_CONCERN_BELOW = 0.2
 PACKAGED = object()  # assess(model=PACKAGED): the shipped model, if the package has one
 
 
@@ -138,12 +147,43 @@ def text_signals(text: str, rules: RuleSet, model: RiskModel | None = None) -> l
     norm = normalise(text)
     if not norm.tokens:
         return []
-    signals = _rule_signals(norm, rules)
-    if model is not None:
-        verdict = model.verdict(norm, skip=_silenced(norm, rules))
-        if verdict.fired:
-            signals.append(_model_signal(verdict))
+    matched = _rule_signals(norm, rules)
+    if model is None:
+        return [signal for _, signal in matched]
+    verdict = model.verdict(norm, skip=_silenced(norm, rules))
+    words = sum(any(char.isalpha() for char in token) for token in norm.tokens)
+    signals = [_quieted(rule, signal, verdict, words) for rule, signal in matched]
+    if verdict.fired:
+        signals.append(_model_signal(verdict))
     return signals
+
+
+def _quieted(rule: Rule, signal: Signal, verdict: Verdict, words: int) -> Signal:
+    """A topic rule's signal after the model's view of the message (QUIET_ASK_BELOW, QUIET_CONCERN_BELOW).
+
+    A topic rule (a concern-level rule on use, craving, help, hopelessness…) reads a word, not who
+    is speaking or when: "our session on relapse", "I used to drink, not anymore". When the model,
+    which reads the whole message, finds it far from urgent, the rule's follow-up questions are not
+    asked; when it finds it far from any alert, the rule's concern becomes watch (no alert, the
+    reason kept). Never an urgent rule, an override, or a message of fewer than MIN_WORDS words
+    (the model does not read those).
+    """
+    if (
+        not verdict.scored
+        or words < MIN_WORDS
+        or rule.level >= RiskLevel.URGENT
+        or rule.category not in TOPIC_CATEGORIES
+        or rule.silences_model
+    ):
+        return signal
+    level, followup = signal.level, signal.followup
+    if followup and verdict.p_urgent < QUIET_ASK_BELOW:
+        followup = False
+    if level == RiskLevel.CONCERN and verdict.p_urgent + verdict.p_concern < QUIET_CONCERN_BELOW:
+        level = RiskLevel.WATCH
+    if (level, followup) == (signal.level, signal.followup):
+        return signal
+    return Signal(signal.rule_id, signal.category, level, signal.matched, followup)
 
 
 def _model_signal(verdict: Verdict) -> Signal:
@@ -245,11 +285,11 @@ def _in_context(
     return level, followup
 
 
-def _rule_signals(norm: Normalised, rules: RuleSet) -> list[Signal]:
+def _rule_signals(norm: Normalised, rules: RuleSet) -> list[tuple[Rule, Signal]]:
     joined = without_sentence_breaks(norm)
     cues = _find_cues(norm, rules.context)
     joined_cues: _Cues | None = None
-    signals: list[Signal] = []
+    signals: list[tuple[Rule, Signal]] = []
     for rule in rules.rules:
         signal = _best_match(rule, norm, cues)
         if signal is None and joined is not norm:
@@ -260,7 +300,7 @@ def _rule_signals(norm: Normalised, rules: RuleSet) -> list[Signal]:
                 joined_cues = _find_cues(joined, rules.context)
             signal = _best_match(rule, joined, joined_cues)
         if signal is not None:
-            signals.append(signal)
+            signals.append((rule, signal))
     return signals
 
 

@@ -1,0 +1,96 @@
+"""Quieting (round 5): the model, reading the whole message, can quiet a topic rule's concern alert
+when it finds the message far from any alert, never an urgent rule, an override or a short message;
+and scoring external corpus-format files once with the shipped engine (scripts/risk_eval.py PATH…)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from bot.domain.risk import RiskLevel, assess, engine
+from bot.domain.risk import classifier as clf
+from bot.domain.risk.rules import load_rules
+from tests.unit.test_risk import risk_eval
+
+URGENT, CONCERN, WATCH, NONE = RiskLevel.URGENT, RiskLevel.CONCERN, RiskLevel.WATCH, RiskLevel.NONE
+
+
+def fixed(p_urgent: float, p_concern: float) -> clf.RiskModel:
+    """A model that gives every message these probabilities and never fires itself."""
+    p_none = 1.0 - p_urgent - p_concern
+    return clf.RiskModel(
+        classes=("concern", "none", "urgent"),
+        intercepts=tuple(math.log(p / (1.0 - p)) for p in (p_concern, p_none, p_urgent)),
+        terms={},
+        thresholds=clf.Thresholds(urgent=clf.NEVER, concern=clf.NEVER, ask=clf.NEVER),
+        link="ovr",
+    )
+
+
+def test_the_fixed_model_gives_its_probabilities_and_never_fires() -> None:
+    probs = fixed(0.05, 0.1).probabilities_of("anything at all")
+    assert probs["urgent"] == pytest.approx(0.05) and probs["concern"] == pytest.approx(0.1)
+    assert assess("the tea was good today", model=fixed(0.05, 0.1)).level == NONE
+
+
+def test_a_topic_rules_concern_becomes_watch_when_the_model_finds_the_message_far_from_any_alert() -> None:
+    text = "I relapsed today after the wedding"
+    assert assess(text, model=None).level == CONCERN  # the use rule alone
+    quiet = assess(text, model=fixed(0.05, 0.1))  # P(urgent) + P(concern) 0.15 < 0.2
+    assert quiet.level == WATCH and not quiet.needs_followup
+    assert [r.rule_id for r in quiet.reasons] == [r.rule_id for r in assess(text, model=None).reasons]  # kept
+    assert assess(text, model=fixed(0.05, 0.2)).level == CONCERN  # 0.25: not far enough
+    assert assess(text, model=fixed(0.15, 0.1)).level == CONCERN
+
+
+def test_never_an_urgent_rule_a_negated_urgent_rule_an_override_or_a_short_message() -> None:
+    calm = fixed(0.01, 0.01)
+    assert assess("I want to die", model=calm).level == URGENT
+    negated = assess("I am not going to kill myself", model=None)
+    assert assess("I am not going to kill myself", model=calm) == negated  # an urgent rule, softened: untouched
+    assert negated.level >= CONCERN
+    assert assess("relapsed today", model=calm).level == CONCERN  # two words: the model does not read it
+    rules = load_rules()
+    assert all(r.category not in engine.TOPIC_CATEGORIES for r in rules.rules if r.silences_model)
+
+
+def test_a_topic_rules_followup_question_is_quieted_below_the_ask_line() -> None:
+    rules = load_rules()
+    rule = rules.by_id("EN-USE-003")
+    signal = engine.Signal(rule.id, rule.category, WATCH, "relapsed", True)
+    norm_verdict = clf.Verdict(NONE, False, 0.3, 0.1, "")
+    assert engine._quieted(rule, signal, norm_verdict, words=5).followup is False
+    asked = engine._quieted(rule, signal, clf.Verdict(NONE, False, 0.45, 0.1, ""), words=5)
+    assert asked.followup is True
+    assert engine._quieted(rule, signal, clf.NO_VERDICT, words=5) is signal  # the model read nothing
+    assert engine._quieted(rule, signal, norm_verdict, words=2) is signal
+
+
+CORPUS_HEADER = "label\tlanguage\tfamily\tgroup\ttext\n"
+
+
+def test_external_corpus_files_are_scored_once_per_language_and_family(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    module = risk_eval()
+    first, second = tmp_path / "a-en.tsv", tmp_path / "b-hi-Latn.tsv"
+    first.write_text(
+        CORPUS_HEADER + "urgent\ten\tplan\ten-plan-9001\tI want to die tonight, I have the rope ready\n"
+        "none\ten\tidiom\ten-idiom-9001\tthis heat is killing me, going for chai\n",
+        encoding="utf-8",
+    )
+    second.write_text(
+        CORPUS_HEADER + "concern\thi-Latn\tlapse-alcohol\thi-Latn-lapse-alcohol-9001\tmaine aaj phir se pi li\n",
+        encoding="utf-8",
+    )
+    status = module.main([str(first), str(second), "--errors"])
+    out = capsys.readouterr().out
+    assert "a-en.tsv, b-hi-Latn.tsv" in out and "held out 3" in out
+    assert "== rules + model" in out and "== rules only" in out and "== model only" in out
+    assert "Per family" in out and "plan" in out and "lapse-alcohol" in out and "hi-Latn" in out
+    assert status == (1 if "Targets MISSED" in out else 0)
+    broken = tmp_path / "broken.tsv"
+    broken.write_text(CORPUS_HEADER + "maybe\ten\tplan\ten-plan-9002\tx\n", encoding="utf-8")
+    assert module.main([str(first), str(broken)]) == 2
