@@ -788,17 +788,21 @@ def corpus_report(run: CorpusEvaluation, show_errors: bool, title: str = "Corpus
 
 
 def score_files(paths: Sequence[str], show_errors: bool, rules_only: bool) -> int:
-    """``risk_eval.py PATH…``: corpus-format files get the corpus report and targets; a regression-format
-    file (one) its own report and thresholds."""
+    """``risk_eval.py PATH…``: corpus-format files get the corpus report and targets; regression-format
+    files (``language label text``, or ``--rules-only``) the regression report and thresholds."""
     try:
         external = None if rules_only else evaluate_files(paths)
         if external is not None:
             names = ", ".join(Path(p).name for p in paths)
             print(corpus_report(external, show_errors, title=f"Shipped engine on {names}, nothing trained"))
             return 0 if not external.failures() else 1
-        if len(paths) > 1:
-            raise LabelledFileError("several files: only files in the corpus format (with its header)")
-        evaluation = evaluate(paths[0], rules_only=rules_only)
+        examples = [
+            Example(e.line, e.language, e.label, e.text, e.family, e.group, Path(p).name if len(paths) > 1 else "")
+            for p in paths
+            for e in load_labelled(p)
+        ]
+        rules_alone: Callable[[str], RiskAssessment] = lambda text: classify_text(text, model=None)  # noqa: E731
+        evaluation = evaluate_examples(examples, rules_alone if rules_only else classify_text)
     except (OSError, LabelledFileError) as exc:
         print(f"risk_eval: {exc}", file=sys.stderr)
         return 2

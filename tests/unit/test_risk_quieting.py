@@ -91,6 +91,11 @@ def test_external_corpus_files_are_scored_once_per_language_and_family(
     assert "== rules + model" in out and "== rules only" in out and "== model only" in out
     assert "Per family" in out and "plan" in out and "lapse-alcohol" in out and "hi-Latn" in out
     assert status == (1 if "Targets MISSED" in out else 0)
+    plain = [tmp_path / "one.tsv", tmp_path / "two.tsv"]
+    plain[0].write_text("en\turgent\tI want to die\n", encoding="utf-8")
+    plain[1].write_text("hi-Latn\tnone\tchai pi li, ab walk pe ja raha hu\n", encoding="utf-8")
+    assert module.main([str(p) for p in plain]) in (0, 1)
+    assert "2 labelled messages" in capsys.readouterr().out
     broken = tmp_path / "broken.tsv"
     broken.write_text(CORPUS_HEADER + "maybe\ten\tplan\ten-plan-9002\tx\n", encoding="utf-8")
     assert module.main([str(first), str(broken)]) == 2
