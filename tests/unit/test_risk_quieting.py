@@ -41,6 +41,7 @@ def test_a_topic_rules_concern_becomes_watch_when_the_model_finds_the_message_fa
     quiet = assess(text, model=fixed(0.05, 0.1))  # P(urgent) + P(concern) 0.15 < 0.2
     assert quiet.level == WATCH and not quiet.needs_followup
     assert [r.rule_id for r in quiet.reasons] == [r.rule_id for r in assess(text, model=None).reasons]  # kept
+    assert quiet.reasons[0].matched == "relapsed [quieted, model urgent 0.05 concern 0.10]"  # --explain shows why
     assert assess(text, model=fixed(0.05, 0.2)).level == CONCERN  # 0.25: not far enough
     assert assess(text, model=fixed(0.15, 0.1)).level == CONCERN
 

@@ -165,8 +165,8 @@ def _quieted(rule: Rule, signal: Signal, verdict: Verdict, words: int) -> Signal
     is speaking or when: "our session on relapse", "I used to drink, not anymore". When the model,
     which reads the whole message, finds it far from urgent, the rule's follow-up questions are not
     asked; when it finds it far from any alert, the rule's concern becomes watch (no alert, the
-    reason kept). Never an urgent rule, an override, or a message of fewer than MIN_WORDS words
-    (the model does not read those).
+    reason kept, marked "quieted" with the scores). Never an urgent rule, an override, or a message
+    of fewer than MIN_WORDS words (the model does not read those).
     """
     if (
         not verdict.scored
@@ -183,7 +183,8 @@ def _quieted(rule: Rule, signal: Signal, verdict: Verdict, words: int) -> Signal
         level = RiskLevel.WATCH
     if (level, followup) == (signal.level, signal.followup):
         return signal
-    return Signal(signal.rule_id, signal.category, level, signal.matched, followup)
+    why = f"quieted, model urgent {verdict.p_urgent:.2f} concern {verdict.p_concern:.2f}"
+    return Signal(signal.rule_id, signal.category, level, f"{signal.matched} [{why}]", followup)
 
 
 def _model_signal(verdict: Verdict) -> Signal:
