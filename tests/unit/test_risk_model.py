@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
+import re
 import sys
 import time
 from collections import Counter
@@ -164,7 +165,7 @@ def test_the_model_catches_an_oblique_plan_the_rules_miss() -> None:
     assert rules_alone.level < URGENT
     assert combined.level == URGENT
     (reason,) = [r for r in combined.reasons if r.rule_id == MODEL_RULE_ID]
-    assert reason.category == "model" and reason.matched.startswith("urgent 0.")
+    assert reason.category == "model" and re.fullmatch(r"urgent [01]\.\d\d", reason.matched)
 
 
 def test_final_level_is_the_more_severe_and_the_model_lowers_only_a_quieted_topic_rule() -> None:
@@ -202,7 +203,7 @@ def test_a_score_near_the_urgent_boundary_asks_the_followup_questions() -> None:
     assert result.needs_followup
     assert result.level == WATCH  # no alert; the C-SSRS questions decide (safety.screen)
     (reason,) = [r for r in result.reasons if r.rule_id == MODEL_RULE_ID]
-    assert reason.matched.startswith("ask 0.")
+    assert re.fullmatch(r"ask [01]\.\d\d", reason.matched)
     below = _model_with(clf.Thresholds(urgent=0.999, concern=1.0, ask=min(0.999, p + 0.001)))
     assert not assess(OBLIQUE, model=below).needs_followup
 
@@ -342,7 +343,7 @@ def test_classify_keeps_its_interface_and_explain_names_the_layer(
     assert lines[2].startswith("urgent\tEN-SUI-001")
     explained = list(classify_lines([OBLIQUE, "hello", "I want to die"], explain=True))
     level, layer, why = explained[0].split("\t")
-    assert (level, layer) == ("urgent", "model") and why.startswith("MODEL: urgent 0.")
+    assert (level, layer) == ("urgent", "model") and re.match(r"MODEL: urgent [01]\.\d\d", why)
     assert explained[1] == "none\t-\t-"
     assert explained[2].split("\t")[1] in ("rules", "rules+model")
     assert "EN-SUI-001 (suicide): want to die" in explained[2]
