@@ -130,7 +130,8 @@ def test_every_page_speaks_the_staff_members_language(busy: ConsoleWorld, lang: 
     client = busy.client_for(ADMIN)
     english = english_runs(lang)
     assert len(english) > 100  # the check has something to look for
-    terminal = ["at this centre", "must be between", "whole numbers", "cannot deactivate"]
+    # the terminal's reasons, and the audit log's action ids (console:signin, staff_add …) shown as they are stored
+    terminal = ["at this centre", "must be between", "whole numbers", "cannot deactivate", "console:", "staff_add"]
     found: dict[str, list[str]] = {}
     for name, page in _pages(busy, client):
         assert "<html" not in page or f'<html lang="{lang}"' in page, name
