@@ -102,6 +102,9 @@ def _pages(world: ConsoleWorld, client: TestClient) -> Iterator[tuple[str, str]]
         "/members/999999",  # not found
     ):
         yield path, client.get(path).text
+    yield "case review CSV", client.get(f"/members/{member_id}/case-review.csv").text
+    pdf = client.get(f"/members/{member_id}/case-review.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and b"NotoSansDevanagari" in pdf.content
     csrf = csrf_of(client)
     reveal = client.post(f"/members/{member_id}/reveal", data={"csrf": csrf})
     yield "reveal", reveal.text
