@@ -12,11 +12,14 @@ alerts, a member's page, in turn) every ``--interval`` seconds, evenly staggered
 process (a centre's phones and PCs are not on the bot's CPU); each user comes from its own loopback address,
 as each device would, so the sign-in limiter (10 a minute per address) sees 20 devices.
 
-Reported: the replies' p95 latency (all presses of an arm pooled) and the dispatch's sustained rate (mean of
-the arm's rounds), with / without (target: within 5 %), and what the console users saw (pages served, p95).
+Reported per round: the replies' p95 latency and the dispatch's sustained rate, and the CPU this process (the
+bot, and the console when it is served) used. Each round with the console is set against the mean of the
+rounds without it just before and after, and the median of those ratios is the figure (target: within 5 %):
+on a shared machine the load drifts within minutes, and neighbours in time see the same drift. Also what the
+console users saw (pages served, p50/p95).
 
-    .venv/bin/python scripts/benchmarks/console_load.py [--rounds 6] [--replies-members 300]
-        [--dispatch-members 5000] [--users 20] [--interval 5] [--append FILE]
+    .venv/bin/python scripts/benchmarks/console_load.py [--rounds 5] [--replies-members 200]
+        [--dispatch-members 3000] [--users 20] [--interval 5] [--append FILE]
 """
 
 from __future__ import annotations
@@ -31,25 +34,23 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-import httpx
 from sqlmodel import col, select
 
 from bot.services import console as console_service
 from bot.services.context import ServiceContext
 from scripts.benchmarks import dispatch, replies
 from scripts.benchmarks.common import add_report_arguments, median, percentile, report_section
+from scripts.benchmarks.console_browsers import Seen
 from storage.people.tables import Member
 
 TARGET = 0.05  # with / without within 5 %
-PAGES = ("/caseload", "/alerts", "/members/{member}")
 
 
 def free_port() -> int:
@@ -58,69 +59,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-# --- the browsers: a child process, each user a client from its own loopback address ---------------
-
-
-@dataclass
-class Seen:
-    """What the console users saw over one or more rounds."""
-
-    latencies_ms: list[float] = field(default_factory=list)
-    ok: int = 0
-    refused: int = 0  # no console listening (the bare bot's turn in the replies benchmark), retried
-    bad: list[int] = field(default_factory=list)  # statuses other than 200
-
-    def add(self, other: dict[str, Any]) -> None:
-        self.latencies_ms += other["latencies_ms"]
-        self.ok += other["ok"]
-        self.refused += other["refused"]
-        self.bad += other["bad"]
-
-
-async def _user(index: int, users: int, base: str, link: str, members: list[int], interval: float, seen: Seen) -> None:
-    transport = httpx.AsyncHTTPTransport(local_address=f"127.0.0.{10 + index}")
-    async with httpx.AsyncClient(base_url=base, transport=transport, timeout=30) as client:
-        while True:  # sign in once the console listens
-            try:
-                response = await client.get(link, follow_redirects=False)
-                if response.status_code != 303:
-                    seen.bad.append(response.status_code)
-                break
-            except httpx.TransportError:
-                seen.refused += 1
-                await asyncio.sleep(0.5)
-        started = time.monotonic() + interval * index / users
-        for n in range(1_000_000):
-            await asyncio.sleep(max(0.0, started + n * interval - time.monotonic()))
-            path = PAGES[(index + n) % len(PAGES)].format(member=members[(index + n) % len(members)])
-            begun = time.perf_counter()
-            try:
-                response = await client.get(path, follow_redirects=False)
-            except httpx.TransportError:
-                seen.refused += 1
-                continue
-            if response.status_code == 200:
-                seen.ok += 1
-                seen.latencies_ms.append((time.perf_counter() - begun) * 1000)
-            else:
-                seen.bad.append(response.status_code)
-
-
-async def browse(base: str) -> None:
-    """Child: read {"links", "members", "interval"} from stdin, browse until stdin closes, print what was seen."""
-    loop = asyncio.get_running_loop()
-    order = json.loads(await loop.run_in_executor(None, sys.stdin.readline))
-    seen = Seen()
-    links: list[str] = order["links"]
-    tasks = [
-        asyncio.create_task(_user(i, len(links), base, link, order["members"], order["interval"], seen))
-        for i, link in enumerate(links)
-    ]
-    await loop.run_in_executor(None, sys.stdin.readline)  # EOF: the round is over
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    print(json.dumps(seen.__dict__), flush=True)
+# --- the browsers: a child process (scripts/benchmarks/console_browsers.py) -------------------------
 
 
 class Browsers:
@@ -146,8 +85,7 @@ class Browsers:
         links, members = await asyncio.to_thread(self._links, ctx, staff, centre)
         child = await asyncio.create_subprocess_exec(
             sys.executable,
-            str(Path(__file__).resolve()),
-            "--browse",
+            str(Path(__file__).resolve().parent / "console_browsers.py"),
             f"http://{self.listen}",
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
@@ -156,6 +94,7 @@ class Browsers:
         assert child.stdin is not None and child.stdout is not None
         child.stdin.write((json.dumps({"links": links, "members": members, "interval": self.interval}) + "\n").encode())
         await child.stdin.drain()
+        await asyncio.wait_for(child.stdout.readline(), timeout=60)  # "ready": its imports are done
         try:
             yield
         finally:
@@ -169,16 +108,25 @@ class Browsers:
 
 
 @dataclass
-class Arm:
-    reply_latencies_ms: list[float] = field(default_factory=list)
-    reply_rates: list[float] = field(default_factory=list)
-    dispatch_rates: list[float] = field(default_factory=list)
-    urgent_ms: list[float] = field(default_factory=list)
-    rows: list[str] = field(default_factory=list)
+class Round:
+    number: int
+    console: bool
+    reply_p95_ms: float
+    reply_rate: float
+    dispatch_rate: float
+    urgent_p99_ms: float
+    cpu_seconds: float  # this process (the bot, and the console when served) over the round
+
+    def row(self) -> str:
+        return (
+            f"| {self.number} | {'with' if self.console else 'without'} | {self.reply_rate:.0f} | "
+            f"{self.reply_p95_ms:.0f} | {self.dispatch_rate:.1f} | {self.urgent_p99_ms:.0f} | {self.cpu_seconds:.1f} |"
+        )
 
 
-def round_once(number: int, args: argparse.Namespace, arm: Arm, browsers: Browsers | None) -> None:
+def round_once(number: int, args: argparse.Namespace, browsers: Browsers | None) -> Round:
     label = "with" if browsers else "without"
+    cpu = time.process_time()
     with tempfile.TemporaryDirectory() as folder:
         print(f"round {number} ({label} the console): replies …", flush=True)
         ours, _bare = asyncio.run(
@@ -196,32 +144,34 @@ def round_once(number: int, args: argparse.Namespace, arm: Arm, browsers: Browse
                 console=browsers,
             )
         )
-    arm.reply_latencies_ms += ours.latencies_ms
-    arm.reply_rates.append(ours.per_second)
-    arm.dispatch_rates.append(sent.sustained_rate)
-    arm.urgent_ms += sent.urgent_delays_ms
-    p95 = percentile(ours.latencies_ms, 95)
-    row = (
-        f"| {number} | {label} | {ours.per_second:.0f} | {median(ours.latencies_ms):.0f} | {p95:.0f} | "
-        f"{sent.sustained_rate:.1f} | {percentile(sent.urgent_delays_ms, 99):.0f} |"
+    done = Round(
+        number,
+        browsers is not None,
+        percentile(ours.latencies_ms, 95),
+        ours.per_second,
+        sent.sustained_rate,
+        percentile(sent.urgent_delays_ms, 99),
+        time.process_time() - cpu,
     )
-    arm.rows.append(row)
-    print(row, flush=True)
+    print(done.row(), flush=True)
+    return done
 
 
-def _ratio_line(name: str, without: float, with_: float, higher_is_better: bool) -> tuple[str, bool]:
-    ratio = with_ / without
-    slower = (1 - ratio) if higher_is_better else (ratio - 1)
-    ok = slower <= TARGET
-    return f"{name}: {with_:.1f} with / {without:.1f} without = {ratio:.3f} {'✓' if ok else '✗'}", ok
+def paired(rounds: list[Round], value: Callable[[Round], float]) -> list[float]:
+    """Each round with the console over the mean of the rounds without it just before and after."""
+    ratios = []
+    for i, r in enumerate(rounds):
+        if r.console:
+            beside = [value(rounds[j]) for j in (i - 1, i + 1) if 0 <= j < len(rounds) and not rounds[j].console]
+            ratios.append(value(r) / statistics.mean(beside))
+    return ratios
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--browse", metavar="URL", help=argparse.SUPPRESS)  # the child: the console's users
-    parser.add_argument("--rounds", type=int, default=6, help="rounds, alternately without and with (6)")
-    parser.add_argument("--replies-members", type=int, default=300)
-    parser.add_argument("--dispatch-members", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=5, help="rounds, alternately without and with (5)")
+    parser.add_argument("--replies-members", type=int, default=200)
+    parser.add_argument("--dispatch-members", type=int, default=3000)
     parser.add_argument("--scale", type=float, default=10.0, help="the dispatch benchmark's --scale")
     parser.add_argument("--rate", type=float, default=29.0, help="the dispatch benchmark's --rate")
     parser.add_argument("--urgent", type=int, default=10, help="urgent alerts during each broadcast")
@@ -230,29 +180,15 @@ def main() -> int:
     parser.add_argument("--interval", type=float, default=5.0, help="seconds between a user's refreshes (5)")
     add_report_arguments(parser)
     args = parser.parse_args()
-    if args.browse:
-        asyncio.run(browse(args.browse))
-        return 0
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     started = time.monotonic()
-    arms = {False: Arm(), True: Arm()}
     browsers = Browsers(args.users, args.interval)
-    for number in range(1, args.rounds + 1):
-        with_console = number % 2 == 0
-        round_once(number, args, arms[with_console], browsers if with_console else None)
-    without, with_ = arms[False], arms[True]
-    replies_line, replies_ok = _ratio_line(
-        "replies p95 ms",
-        percentile(without.reply_latencies_ms, 95),
-        percentile(with_.reply_latencies_ms, 95),
-        higher_is_better=False,
-    )
-    dispatch_line, dispatch_ok = _ratio_line(
-        "dispatch msg/s",
-        statistics.mean(without.dispatch_rates),
-        statistics.mean(with_.dispatch_rates),
-        higher_is_better=True,
-    )
+    rounds = [round_once(n, args, browsers if n % 2 == 0 else None) for n in range(1, args.rounds + 1)]
+    p95 = paired(rounds, lambda r: r.reply_p95_ms)
+    rate = paired(rounds, lambda r: r.dispatch_rate)
+    cpu = paired(rounds, lambda r: r.cpu_seconds)
+    replies_ok = median(p95) <= 1 + TARGET
+    dispatch_ok = median(rate) >= 1 - TARGET
     seen = browsers.seen
     mode = "every limit off (--headroom)" if args.headroom else f"at the ceiling ({args.rate:g}/s ×{args.scale:g})"
     lines = [
@@ -262,14 +198,18 @@ def main() -> int:
         f"benchmark ({args.dispatch_members:,} check-ins {mode}, {args.urgent} urgent alerts), SQLite, "
         f"{time.monotonic() - started:.0f} s in all.",
         "",
-        "| round | console | replies /s | replies p50 ms | replies p95 ms | dispatch msg/s | urgent p99 ms |",
+        "| round | console | replies /s | replies p95 ms | dispatch msg/s | urgent p99 ms | bot process CPU s |",
         "|---|---|---|---|---|---|---|",
-        *sorted(without.rows + with_.rows, key=lambda row: int(row.split("|")[1])),
+        *(r.row() for r in rounds),
         "",
-        f"- {replies_line} (all presses of an arm pooled; target ≤ {1 + TARGET:.2f})",
-        f"- {dispatch_line} (mean of an arm's rounds; target ≥ {1 - TARGET:.2f})",
-        f"- replies /s, mean: {statistics.mean(with_.reply_rates):.0f} with, "
-        f"{statistics.mean(without.reply_rates):.0f} without",
+        "Each round with the console against the mean of the rounds without it just before and after "
+        "(median over the rounds with it):",
+        "",
+        f"- replies p95: ×{median(p95):.3f} {'✓' if replies_ok else '✗'} (target ≤ {1 + TARGET:.2f}; "
+        f"each: {', '.join(f'{x:.3f}' for x in p95)})",
+        f"- dispatch msg/s: ×{median(rate):.3f} {'✓' if dispatch_ok else '✗'} (target ≥ {1 - TARGET:.2f}; "
+        f"each: {', '.join(f'{x:.3f}' for x in rate)})",
+        f"- the bot process's CPU over a round: ×{median(cpu):.3f} (what serving the console costs it)",
         f"- the console users: {seen.ok} pages served, p50 {median(seen.latencies_ms):.0f} ms, "
         f"p95 {percentile(seen.latencies_ms, 95):.0f} ms; {len(seen.bad)} other answers "
         f"{sorted(set(seen.bad)) if seen.bad else ''}; {seen.refused} refused while no console listened "

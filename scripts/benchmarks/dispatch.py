@@ -36,6 +36,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import resource
 import sys
 import tempfile
@@ -291,6 +292,8 @@ async def _send_through(
             limits = Limits(overall_per_sec=rate).scaled(scale)
         await client.reset_stats()
         values = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": base_url, "DATABASE_URL": url}
+        if os.environ.get("SAATHI_ENCRYPTION_KEYS"):  # as bot_settings: after another benchmark in this
+            values["SAATHI_ENCRYPTION_KEYS"] = os.environ["SAATHI_ENCRYPTION_KEYS"]  # process, its key is set
         if console is not None:
             values |= {"WEB_LISTEN": console.listen, "WEB_BASE_URL": f"http://{console.listen}"}
         settings = parse_settings(values)
