@@ -1,25 +1,17 @@
 """Serving the console with uvicorn inside a process that already runs an event loop (the bot's):
-no loop of its own, no signal handlers (the bot's own handle SIGTERM and SIGINT, then stop this).
-
-The pages' queries and rendering run in worker threads, so the loop never waits for one; but a thread
-busy with a page holds the interpreter's lock for up to ``sys.getswitchinterval()`` (5 ms by default)
-each time the loop wants it back, and the loop wants it back for every update, every send and every
-database answer (the "convoy" of an I/O-bound thread behind a CPU-bound one). While the console is
-served the interval is ``SWITCH_INTERVAL`` (docs/performance.md, "The console beside the bot")."""
+no loop of its own, no signal handlers (the bot's own handle SIGTERM and SIGINT, then stop this)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-import sys
 from collections.abc import Generator
 
 import uvicorn
 from starlette.applications import Starlette
 
 log = logging.getLogger(__name__)
-SWITCH_INTERVAL = 0.0005  # seconds a page's thread may hold the interpreter before the loop gets it back
 
 
 class _EmbeddedServer(uvicorn.Server):
@@ -43,7 +35,6 @@ class WebServer:
         self.server = _EmbeddedServer(config)
         self.listen = listen
         self._task: asyncio.Task[None] | None = None
-        self._switch_interval = sys.getswitchinterval()
 
     async def _serve(self) -> None:
         try:
@@ -53,7 +44,6 @@ class WebServer:
 
     async def start(self) -> bool:
         """True once listening; False when the address could not be bound (logged; the bot runs on)."""
-        sys.setswitchinterval(min(SWITCH_INTERVAL, self._switch_interval))
         self._task = asyncio.create_task(self._serve(), name="web-console")
         while not self.server.started:
             if self._task.done():
@@ -69,4 +59,3 @@ class WebServer:
         with contextlib.suppress(Exception, asyncio.CancelledError):
             await self._task
         self._task = None
-        sys.setswitchinterval(self._switch_interval)

@@ -9,11 +9,13 @@ test fails when a route is added without a row here. Then, for each route, on a 
 - the admin of ANOTHER centre (who passes every role check) asking for Asha Kendra's ids: 403, 404 or,
   for a setup form, 400 "not at this centre"; never a name, pseudonym, circle, code or word of Asha
   Kendra in the body, and nothing of Asha Kendra changed;
-- and, so those refusals mean something, Asha Kendra's own staff reach the same request (below 400).
+- and, so those refusals mean something, Asha Kendra's own staff reach the same request (below 400);
+- through all of it, no name, pseudonym or word of Asha Kendra's in the logs (DEBUG and up).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -198,9 +200,12 @@ def test_every_served_route_has_a_rule(console: ConsoleWorld) -> None:
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(ROUTES), ids=[f"{m} {p}" for m, p in sorted(ROUTES)])
-def test_route_checks_sign_in_role_and_centre(console: ConsoleWorld, method: str, path: str) -> None:
+def test_route_checks_sign_in_role_and_centre(
+    console: ConsoleWorld, method: str, path: str, caplog: pytest.LogCaptureFixture
+) -> None:
     rule = ROUTES[(method, path)]
     asha = _asha(console)
+    caplog.set_level(logging.DEBUG)
     markers = asha.markers()
 
     # nobody signed in
@@ -238,8 +243,12 @@ def test_route_checks_sign_in_role_and_centre(console: ConsoleWorld, method: str
         assert after[1:4] == before[1:4]
 
     # and this centre's own staff reach it (so the refusals above are not a broken request)
-    if rule.role == "public":
-        return
-    own = console.client_for(ADMIN if rule.role in ("admin", "signed-in") else COUNSELLOR)
-    response = _ask(own, rule, asha, method, csrf_of(own))
-    assert response.status_code < 400, (response.status_code, response.text[:300])
+    if rule.role != "public":
+        own = console.client_for(ADMIN if rule.role in ("admin", "signed-in") else COUNSELLOR)
+        response = _ask(own, rule, asha, method, csrf_of(own))
+        assert response.status_code < 400, (response.status_code, response.text[:300])
+
+    # and nothing of anyone's name or words went into the logs on the way
+    server_side = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("httpx"))  # not the test's
+    logged = [word for word in markers if word in server_side]
+    assert not logged, f"the logs hold {logged}"
