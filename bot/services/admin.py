@@ -33,7 +33,13 @@ MAX_CIRCLE_CAPACITY = 12
 
 
 class AdminError(ValueError):
-    """A readable reason the admin command could not be done."""
+    """A readable reason the admin command could not be done: the message (English, for the terminal)
+    and, where the console can cause it, ``key`` and ``values``: its message id in the catalogs
+    (``console-refused-*``), so a page says it in the staff member's language."""
+
+    def __init__(self, message: str, key: str | None = None, **values: object) -> None:
+        super().__init__(message)
+        self.key, self.values = key, values
 
 
 @dataclass(frozen=True)
@@ -123,13 +129,18 @@ def configure_center(
     long records are kept (``RETENTION_RANGES``), and whether counsellors see only their own members in
     the console."""
     if ack_urgent_minutes is not None and not 1 <= ack_urgent_minutes <= 60:
-        raise AdminError("--ack-urgent-minutes must be between 1 and 60")
+        raise AdminError("--ack-urgent-minutes must be between 1 and 60", "console-refused-ack-urgent")
     if ack_concern_minutes is not None and not 5 <= ack_concern_minutes <= 24 * 60:
-        raise AdminError("--ack-concern-minutes must be between 5 and 1440")
+        raise AdminError("--ack-concern-minutes must be between 5 and 1440", "console-refused-ack-concern")
     for setting, days in retention.items():
         low, high = RETENTION_RANGES[setting]
         if days is not None and not low <= days <= high:
-            raise AdminError(f"--{setting.replace('_', '-')} must be between {low} and {high}")
+            raise AdminError(
+                f"--{setting.replace('_', '-')} must be between {low} and {high}",
+                "console-refused-retention",
+                low=low,
+                high=high,
+            )
     with ctx.uow() as session:
         center = _center(session, name)
         if helpline is not None:
@@ -163,11 +174,13 @@ def add_counsellor(
 ) -> tuple[Staff, str | None]:
     """Returns the staff row and, without a Telegram id, a one-time link that binds their account."""
     if not name.strip():
-        raise AdminError("the counsellor needs a name")
+        raise AdminError("the counsellor needs a name", "console-refused-staff-name")
     with ctx.uow() as session:
         center = _center(session, center_name)
         if telegram_id is not None and people_db.staff_by_telegram_id(session, telegram_id) is not None:
-            raise AdminError("that Telegram account is already linked to a staff member")
+            raise AdminError(
+                "that Telegram account is already linked to a staff member", "console-refused-telegram-linked"
+            )
         code = None if telegram_id is not None else "staff-" + secrets.token_urlsafe(12).replace("_", "x")
         staff = Staff(
             center_id=center.id or 0,
@@ -202,9 +215,9 @@ def create_invites(
     actor: Actor | None = None,
 ) -> list[Invite]:
     if not 1 <= count <= 500:
-        raise AdminError("--count must be between 1 and 500")
+        raise AdminError("--count must be between 1 and 500", "console-refused-invite-count")
     if expires_days is not None and not 1 <= expires_days <= 365:
-        raise AdminError("--expires must be between 1 and 365 days")
+        raise AdminError("--expires must be between 1 and 365 days", "console-refused-invite-days")
     now = ctx.clock.now()
     expires_at = now + timedelta(days=expires_days) if expires_days else None
     with ctx.uow() as session:
@@ -215,7 +228,11 @@ def create_invites(
                 select(Circle).where(Circle.center_id == center.id, Circle.name == circle_name)
             ).first()
             if circle is None:
-                raise AdminError(f"no circle named {circle_name!r} at {center.name}")
+                raise AdminError(
+                    f"no circle named {circle_name!r} at {center.name}",
+                    "console-refused-no-circle-named",
+                    name=circle_name,
+                )
             circle_id = circle.id
             # every seat is a member or an invite still open: more invites than seats would leave some
             # people holding an invitation to a circle with no room for them
@@ -227,7 +244,11 @@ def create_invites(
             if count > free:
                 raise AdminError(
                     f"the circle {circle.name!r} has room for {max(free, 0)} more (capacity "
-                    f"{circle.capacity}, counting members and open invites)"
+                    f"{circle.capacity}, counting members and open invites)",
+                    "console-refused-circle-full",
+                    name=circle.name,
+                    free=max(free, 0),
+                    capacity=circle.capacity,
                 )
         invites = []
         for _ in range(count):
@@ -257,23 +278,33 @@ def add_circle(
     actor: Actor | None = None,
 ) -> Circle:
     if kind not in CIRCLE_KINDS:
-        raise AdminError(f"--type must be one of {', '.join(CIRCLE_KINDS)}")
+        raise AdminError(f"--type must be one of {', '.join(CIRCLE_KINDS)}", "console-refused-circle-kind")
     if not 2 <= capacity <= MAX_CIRCLE_CAPACITY:
-        raise AdminError(f"--capacity must be between 2 and {MAX_CIRCLE_CAPACITY}")
+        raise AdminError(
+            f"--capacity must be between 2 and {MAX_CIRCLE_CAPACITY}",
+            "console-refused-capacity",
+            max=MAX_CIRCLE_CAPACITY,
+        )
     try:
         meets = parse_schedule(schedule) if schedule else None
     except ScheduleError as exc:
-        raise AdminError(f"--schedule: {exc}") from None
+        raise AdminError(f"--schedule: {exc}", "console-refused-schedule") from None
     with ctx.uow() as session:
         center = _center(session, center_name)
         facilitator_id = None
         if facilitator:
             staff = session.exec(select(Staff).where(Staff.center_id == center.id, Staff.name == facilitator)).first()
             if staff is None:
-                raise AdminError(f"no staff member named {facilitator!r} at {center.name}")
+                raise AdminError(
+                    f"no staff member named {facilitator!r} at {center.name}",
+                    "console-refused-no-staff-named",
+                    name=facilitator,
+                )
             facilitator_id = staff.id
         if session.exec(select(Circle).where(Circle.center_id == center.id, Circle.name == name)).first():
-            raise AdminError(f"a circle named {name!r} already exists at {center.name}")
+            raise AdminError(
+                f"a circle named {name!r} already exists at {center.name}", "console-refused-circle-exists", name=name
+            )
         circle = Circle(
             center_id=center.id or 0,
             name=name,
@@ -323,7 +354,9 @@ def _member_and_circle(
         raise AdminError(f"no member with the pseudonym {pseudonym!r} at {center.name}")
     circle = circles_db.circle_by_name(session, center.id or 0, circle_name) if circle_name else None
     if circle_name and circle is None:
-        raise AdminError(f"no circle named {circle_name!r} at {center.name}")
+        raise AdminError(
+            f"no circle named {circle_name!r} at {center.name}", "console-refused-no-circle-named", name=circle_name
+        )
     return member, circle
 
 

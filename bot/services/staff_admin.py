@@ -63,7 +63,7 @@ def staff_rows(ctx: ServiceContext, center_id: int) -> list[StaffRow]:
 def _staff(session: Session, center_id: int, staff_id: int) -> Staff:
     staff = session.get(Staff, staff_id)
     if staff is None or staff.center_id != center_id:
-        raise AdminError("no such staff member at this centre")
+        raise AdminError("no such staff member at this centre", "console-refused-no-staff")
     return staff
 
 
@@ -72,7 +72,7 @@ def set_backup(ctx: ServiceContext, center_id: int, staff_id: int, backup: bool,
     with ctx.uow() as session:
         staff = _staff(session, center_id, staff_id)
         if staff.role != "counsellor":
-            raise AdminError("only a counsellor can be a backup")
+            raise AdminError("only a counsellor can be a backup", "console-refused-backup-counsellor")
         staff.is_backup = backup
         audit_change(session, actor, "staff_backup_on" if backup else "staff_backup_off", ctx.clock.now())
         session.commit()
@@ -88,11 +88,11 @@ def deactivate(
     with ctx.uow() as session:
         staff = _staff(session, center_id, staff_id)
         if not staff.active:
-            raise AdminError("already deactivated")
+            raise AdminError("already deactivated", "console-refused-already-deactivated")
         if actor is not None and actor.staff_id == staff.id:
-            raise AdminError("you cannot deactivate yourself")
+            raise AdminError("you cannot deactivate yourself", "console-refused-deactivate-self")
         if staff.role == "admin" and _active_admins(session, center_id) <= 1:
-            raise AdminError("the centre's last admin cannot be deactivated")
+            raise AdminError("the centre's last admin cannot be deactivated", "console-refused-last-admin")
         staff.active = False
         session.flush()
         members = session.exec(
@@ -105,7 +105,9 @@ def deactivate(
                 else people_db.default_counsellor(session, center_id)
             )
             if target is None:
-                raise AdminError("add another counsellor first: their members need someone")
+                raise AdminError(
+                    "add another counsellor first: their members need someone", "console-refused-no-counsellor-left"
+                )
             for member in members:
                 member.counsellor_id = target.id
         now = ctx.clock.now()
@@ -123,7 +125,7 @@ def _active_admins(session: Session, center_id: int) -> int:
 def _counsellor(session: Session, center_id: int, staff_id: int) -> Staff:
     staff = _staff(session, center_id, staff_id)
     if not staff.active or staff.role != "counsellor":
-        raise AdminError("members can only be given to an active counsellor")
+        raise AdminError("members can only be given to an active counsellor", "console-refused-inactive-counsellor")
     return staff
 
 
@@ -135,7 +137,11 @@ def reassign_member(
     with ctx.uow() as session:
         member = people_db.member_by_pseudonym(session, center_id, pseudonym.strip())
         if member is None:
-            raise AdminError(f"no member with the pseudonym {pseudonym.strip()!r} at this centre")
+            raise AdminError(
+                f"no member with the pseudonym {pseudonym.strip()!r} at this centre",
+                "console-refused-no-member",
+                pseudonym=pseudonym.strip(),
+            )
         counsellor = _counsellor(session, center_id, counsellor_id)
         member.counsellor_id = counsellor.id
         audit_change(session, actor, "member_reassign", ctx.clock.now(), member_id=member.id)
@@ -147,14 +153,20 @@ def set_circle_capacity(
     ctx: ServiceContext, center_id: int, circle_id: int, capacity: int, *, actor: Actor | None
 ) -> Circle:
     if not 2 <= capacity <= MAX_CIRCLE_CAPACITY:
-        raise AdminError(f"capacity must be between 2 and {MAX_CIRCLE_CAPACITY}")
+        raise AdminError(
+            f"capacity must be between 2 and {MAX_CIRCLE_CAPACITY}", "console-refused-capacity", max=MAX_CIRCLE_CAPACITY
+        )
     with ctx.uow() as session:
         circle = session.get(Circle, circle_id)
         if circle is None or circle.center_id != center_id:
-            raise AdminError("no such circle at this centre")
+            raise AdminError("no such circle at this centre", "console-refused-no-circle")
         members = circles_db.member_count(session, circle_id)
         if capacity < members:
-            raise AdminError(f"the circle has {members} members: capacity cannot be lower")
+            raise AdminError(
+                f"the circle has {members} members: capacity cannot be lower",
+                "console-refused-capacity-below-members",
+                members=members,
+            )
         circle.capacity = capacity
         audit_change(session, actor, "circle_capacity", ctx.clock.now())
         session.commit()

@@ -1,4 +1,6 @@
-"""Pages rendered with Jinja2 (autoescaped), in the signed-in user's language."""
+"""Pages rendered with Jinja2 (autoescaped), in the signed-in user's language, in a worker thread as the
+response is sent: the console shares the bot's event loop (``saathi run``), and a page of fifty rows
+takes milliseconds to render that the loop's updates and sends should not wait for."""
 
 from __future__ import annotations
 
@@ -8,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
+from starlette.types import Receive, Scope, Send
 
 from bot.i18n import DEFAULT_LANGUAGE, t
 from bot.services.console import ConsoleUser
@@ -31,6 +35,20 @@ def minutes_since(then: datetime, now: datetime) -> int:
     return max(0, int((now - then).total_seconds() // 60))
 
 
+class TemplateResponse(HTMLResponse):
+    """An HTML page rendered off the event loop when it is sent."""
+
+    def __init__(self, name: str, values: dict[str, Any], status_code: int) -> None:
+        super().__init__(b"", status_code=status_code)
+        self.template_name, self.values = name, values
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        template = environment.get_template(self.template_name)
+        self.body = self.render(await run_in_threadpool(template.render, self.values))
+        self.headers["content-length"] = str(len(self.body))
+        await super().__call__(scope, receive, send)
+
+
 def render(
     request: Request, name: str, context: Mapping[str, Any] | None = None, *, status_code: int = 200
 ) -> HTMLResponse:
@@ -48,4 +66,4 @@ def render(
         "path": request.url.path,
     }
     values.update(context or {})
-    return HTMLResponse(environment.get_template(name).render(values), status_code=status_code)
+    return TemplateResponse(name, values, status_code)

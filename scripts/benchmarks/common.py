@@ -11,15 +11,18 @@ import statistics
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from telegram.ext import Application
 
 from bot.app import build_application
 from bot.clock import SystemClock
 from bot.config import Settings, parse_settings
+from bot.services.context import ServiceContext
 from tests.postgres import postgres_url, reset_postgres, scratch_postgres  # noqa: F401  (the benchmarks import them from here)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,8 +31,19 @@ ROOT = Path(__file__).resolve().parents[2]
 # --- our bot, built the same way by every benchmark that runs it whole ---------------------------
 
 
-def bot_settings(token: str, api_url: str, database_url: str) -> Settings:
-    """Our bot against an emulator at ``api_url`` (quiet logs: a benchmark prints its own figures).
+class ConsoleLoad(Protocol):
+    """People using the console while a benchmark runs the bot (scripts/benchmarks/console_load.py):
+    the bot serves the console on ``listen`` in its own loop, as ``saathi run`` does, and ``users``
+    (entered once the centre and ``staff`` exist) keeps them refreshing pages until it is left."""
+
+    listen: str
+
+    def users(self, ctx: ServiceContext, staff: str, centre: str) -> AbstractAsyncContextManager[None]: ...
+
+
+def bot_settings(token: str, api_url: str, database_url: str, web_listen: str | None = None) -> Settings:
+    """Our bot against an emulator at ``api_url`` (quiet logs: a benchmark prints its own figures),
+    serving the console on ``web_listen`` (default: no console).
     ``SAATHI_ENCRYPTION_KEYS`` from the environment is passed on: production runs with a key, so the
     figures that matter are measured with one (``SAATHI_ENCRYPTION_KEYS=$(saathi keys generate)``)."""
     values = {
@@ -37,7 +51,10 @@ def bot_settings(token: str, api_url: str, database_url: str) -> Settings:
         "TELEGRAM_API_URL": api_url,
         "DATABASE_URL": database_url,
         "LOG_LEVEL": "WARNING",
+        "WEB_LISTEN": web_listen or "off",
     }
+    if web_listen:
+        values["WEB_BASE_URL"] = f"http://{web_listen}"
     if os.environ.get("SAATHI_ENCRYPTION_KEYS"):
         values["SAATHI_ENCRYPTION_KEYS"] = os.environ["SAATHI_ENCRYPTION_KEYS"]
     return parse_settings(values)
@@ -45,8 +62,10 @@ def bot_settings(token: str, api_url: str, database_url: str) -> Settings:
 
 def bot_application(settings: Settings) -> Application:  # type: ignore[type-arg]
     """The real Application on the real clock, without the scheduled jobs (the benchmark drives the due
-    work), its outbox sender polling every 50 ms."""
-    return build_application(settings, clock=SystemClock(), with_jobs=False, sender_poll=0.05)
+    work), its outbox sender polling every 50 ms; with the console in its loop when ``settings.web_listen``."""
+    return build_application(
+        settings, clock=SystemClock(), with_jobs=False, sender_poll=0.05, with_web=settings.web_listen is not None
+    )
 
 
 # --- the emulator, in a child process (as Telegram's servers are never on the bot's CPU) ---------

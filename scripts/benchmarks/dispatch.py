@@ -34,7 +34,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import os
 import resource
 import sys
 import tempfile
@@ -60,6 +62,7 @@ from bot.services.onboarding import CONSENT_VERSION
 from bot.services.outbox import enqueue
 from sandbox.client import EmulatorClient
 from scripts.benchmarks.common import (
+    ConsoleLoad,
     EmulatorProcess,
     add_report_arguments,
     emulator_process,
@@ -238,7 +241,11 @@ def measure(ctx: ServiceContext, members: int, alert_ids: list[int]) -> tuple[fl
     return sustained, drain_seconds, delays
 
 
-async def run(members: int, scale: float, rate: float, urgent: int, headroom: bool, url: str) -> Result:
+async def run(
+    members: int, scale: float, rate: float, urgent: int, headroom: bool, url: str, console: ConsoleLoad | None = None
+) -> Result:
+    """Seed, scan, then send through the bot; with ``console``, the bot serves the console meanwhile and
+    its users refresh pages while the outbox drains."""
     upgrade(url)
     engine = make_engine(url)
     from bot.clock import SystemClock
@@ -254,7 +261,9 @@ async def run(members: int, scale: float, rate: float, urgent: int, headroom: bo
 
     users = [f"{FIRST_MEMBER}:{members}:Member", f"{FIRST_STAFF}:{STAFF}:Counsellor"]
     with emulator_process(TOKEN, [arg for spec in users for arg in ("--users", spec)]) as child:
-        return await _send_through(child, ctx, engine, url, members, scale, rate, urgent, headroom, scan_seconds)
+        return await _send_through(
+            child, ctx, engine, url, members, scale, rate, urgent, headroom, scan_seconds, console
+        )
 
 
 async def _send_through(
@@ -268,6 +277,7 @@ async def _send_through(
     urgent: int,
     headroom: bool,
     scan_seconds: float,
+    console: ConsoleLoad | None = None,
 ) -> Result:
     base_url = child.base_url
     client = EmulatorClient(child.control_url)
@@ -281,10 +291,17 @@ async def _send_through(
             )
             limits = Limits(overall_per_sec=rate).scaled(scale)
         await client.reset_stats()
-        settings = parse_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": base_url, "DATABASE_URL": url})
-        application = build_application(settings, with_jobs=False, limits=limits)
+        values = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": base_url, "DATABASE_URL": url}
+        if os.environ.get("SAATHI_ENCRYPTION_KEYS"):  # as bot_settings: after another benchmark in this
+            values["SAATHI_ENCRYPTION_KEYS"] = os.environ["SAATHI_ENCRYPTION_KEYS"]  # process, its key is set
+        if console is not None:
+            values |= {"WEB_LISTEN": console.listen, "WEB_BASE_URL": f"http://{console.listen}"}
+        settings = parse_settings(values)
+        application = build_application(settings, with_jobs=False, limits=limits, with_web=console is not None)
         print("sending …", flush=True)
-        async with running(application) as saathi:
+        async with running(application) as saathi, contextlib.AsyncExitStack() as browsing:
+            if console is not None:
+                await browsing.enter_async_context(console.users(saathi.services, "Counsellor 0", "Bench Kendra"))
             expected_seconds = members / (limits.overall_per_sec if not headroom else 100)
             alert_ids = await drain(
                 saathi.services, saathi, members, 0 if headroom else urgent, timeout=max(120.0, 3 * expected_seconds)

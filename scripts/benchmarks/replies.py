@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
 import sys
 import tempfile
@@ -54,6 +55,7 @@ from bot.services import admin, checkins
 from bot.services.onboarding import CONSENT_VERSION
 from sandbox.client import EmulatorClient
 from scripts.benchmarks.common import (
+    ConsoleLoad,
     EmulatorProcess,
     add_report_arguments,
     bot_application,
@@ -237,16 +239,26 @@ async def _run_ours(
 
 
 async def run_once(
-    database_url: str, members: int, profile: str | None = None, pause_sender: bool = False
+    database_url: str,
+    members: int,
+    profile: str | None = None,
+    pause_sender: bool = False,
+    console: ConsoleLoad | None = None,
 ) -> tuple[Run, Run]:
-    """Deliver the keyboards, then: bare bot, our bot, bare bot again (the floor brackets ours in time)."""
+    """Deliver the keyboards, then: bare bot, our bot, bare bot again (the floor brackets ours in time).
+    With ``console``, our bot serves the console and its users refresh pages from the seeding on
+    (while the bare bot runs there is no console: their requests fail and are retried)."""
     with emulator_process(TOKEN) as process:
-        async with EmulatorClient(process.control_url) as emu:
+        async with EmulatorClient(process.control_url) as emu, contextlib.AsyncExitStack() as browsing:
             answers = AnswerLog(emu, process)
-            settings = bot_settings(TOKEN, process.base_url, database_url)
+            settings = bot_settings(TOKEN, process.base_url, database_url, console.listen if console else None)
             upgrade(database_url)
             async with running(bot_application(settings)) as saathi:
                 ids = _seed(saathi, members)
+                if console is not None:
+                    await browsing.enter_async_context(
+                        console.users(saathi.services, "Counsellor Bench", "Bench Kendra")
+                    )
                 await _add_users(emu, ids)
                 started = time.monotonic()
                 while checkins.run_due_checkins(saathi.services):

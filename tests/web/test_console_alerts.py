@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 from starlette.testclient import TestClient
 
+from bot.i18n import t
 from bot.services import admin
 from bot.services import counsellor as counsellor_service
 from storage.outbox.tables import OutboxMessage
@@ -127,8 +128,12 @@ def test_the_audit_page_is_for_admins_and_filters(
     counsellor.post(f"/alerts/{escalation_id}/ack", data={"csrf": csrf_of(counsellor)})
     pseudonym = _pseudonym(console, console.member_id(member))
     page = admin_client.get("/audit", params={"action": "console:ack"}).text
-    assert "Counsellor Meera" in page and pseudonym in page and "console:signin" not in page.split("<table>")[-1]
-    assert "console:ack" in admin_client.get("/audit", params={"member": pseudonym}).text.split("<table>")[-1]
+    table = page.split("<table>")[-1]
+    assert "Counsellor Meera" in table and pseudonym in table and t("en", "console-audit-ack") in table
+    assert t("en", "console-audit-signin") not in table
+    # the actions are named, not shown by their stored ids
+    by_member = admin_client.get("/audit", params={"member": pseudonym}).text.split("<table>")[-1]
+    assert t("en", "console-audit-ack") in by_member and "console:ack" not in by_member
     assert "<table>" not in admin_client.get("/audit", params={"member": "Nobody 99"}).text
     assert "<table>" not in admin_client.get("/audit", params={"since": "2030-01-01"}).text
     other_admin = console.client_for("Counsellor Ravi")  # a counsellor there: refused; no admin sees across

@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 
 from storage.people.tables import Member
 from storage.safety.tables import AuditEntry
+from tests.storage.helpers import member
 from tests.web.conftest import ConsoleWorld, csrf_of
 
 MEMBER_ACTIONS = ("console:reveal", "console:export-case", "console:export-attendance")
@@ -72,7 +73,9 @@ def test_reveal_needs_csrf_and_is_audited(console: ConsoleWorld, counsellor: Tes
 def test_case_review_downloads(console: ConsoleWorld, counsellor: TestClient) -> None:
     member_id = console.member_id(console.members[0])
     csv = counsellor.get(f"/members/{member_id}/case-review.csv")
-    assert csv.status_code == 200 and csv.text.startswith("member,")
+    pseudonym = member(console.ctx, console.members[0].telegram_user_id).pseudonym
+    assert csv.status_code == 200 and csv.text.startswith(f"Case review: {pseudonym},")
+    assert "Date,Status,Mood,Craving,Triggers,Used" in csv.text
     assert "attachment" in csv.headers["content-disposition"]
     pdf = counsellor.get(f"/members/{member_id}/case-review.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from bot.i18n import has, t
 from bot.services.console import ConsoleUser
 from bot.services.context import ServiceContext
 from bot.web import auth
@@ -29,6 +30,17 @@ def _day(raw: str | None) -> date | None:
         return date.fromisoformat(raw) if raw else None
     except ValueError:
         return None
+
+
+def action_label(lang: str, action: str) -> str:
+    """``console:staff_add`` → "staff member added (in the console)", in ``lang``; an action the catalogs
+    do not name yet is shown by its id."""
+    via, _, what = action.rpartition(":")
+    key = f"console-audit-{what.replace('_', '-')}"
+    label = t(lang, key) if has(lang, key) else action
+    if via and has(lang, f"console-audit-via-{via}") and label != action:
+        label = f"{label} ({t(lang, f'console-audit-via-{via}')})"
+    return label
 
 
 def _audit(ctx: ServiceContext, user: ConsoleUser, filters: dict[str, Any]) -> dict[str, Any]:
@@ -55,12 +67,12 @@ def _audit(ctx: ServiceContext, user: ConsoleUser, filters: dict[str, Any]) -> d
             {
                 "when": entry.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
                 "staff": staff_name or "-",
-                "action": entry.action,
+                "action": action_label(user.language, entry.action),
                 "member": pseudonym or "-",
             }
             for entry, staff_name, pseudonym in rows
         ],
-        "actions": actions,
+        "actions": [(action, action_label(user.language, action)) for action in actions],
     }
 
 

@@ -23,7 +23,7 @@ from bot.services.console import ConsoleUser
 from bot.services.context import ServiceContext
 from bot.web import auth
 from bot.web.deps import services_of
-from bot.web.pages.setup import centre_of
+from bot.web.pages.setup import centre_of, refusal
 from bot.web.templating import render
 from storage.people import queries as people_db
 
@@ -57,7 +57,7 @@ async def create_invites(request: Request) -> Response:
 
     def create() -> list[admin.Invite]:
         if not count.isdecimal() or not expires.isdecimal():
-            raise AdminError("count and days: whole numbers, please")
+            raise AdminError("count and days: whole numbers, please", "console-refused-whole-numbers")
         center = centre_of(ctx, user.center_id)
         return admin.create_invites(
             ctx,
@@ -72,7 +72,7 @@ async def create_invites(request: Request) -> Response:
         invites = await run_in_threadpool(create)
     except AdminError as refused:
         data = await run_in_threadpool(_page_data, ctx, user)
-        return render(request, "invites.html", {**data, "error": str(refused)}, status_code=400)
+        return render(request, "invites.html", {**data, "error": refusal(refused, user)}, status_code=400)
     data = await run_in_threadpool(_page_data, ctx, user)
     data.update(created=invites, sheet_lang=lang if lang in LANGUAGES else user.language)
     return render(request, "invites.html", data)

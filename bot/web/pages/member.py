@@ -59,7 +59,7 @@ async def reveal(request: Request) -> Response:
     return render(request, "member.html", {"view": view, "revealed": revealed})
 
 
-async def _review(request: Request) -> console_members.CaseReview:
+async def _review(request: Request) -> tuple[console_members.CaseReview, str]:
     user = auth.current_user(request)
     auth.require_role(user, "counsellor")
     review = await run_in_threadpool(
@@ -71,7 +71,7 @@ async def _review(request: Request) -> console_members.CaseReview:
     )
     if review is None:
         raise HTTPException(status_code=404)
-    return review
+    return review, user.language
 
 
 def _attachment(name: str) -> dict[str, str]:
@@ -79,14 +79,15 @@ def _attachment(name: str) -> dict[str, str]:
 
 
 async def case_review_csv(request: Request) -> Response:
-    review = await _review(request)
+    review, lang = await _review(request)
     name = f"case-review-{review.pseudonym.replace(' ', '-')}-{review.today.isoformat()}.csv"
-    return Response(exports.case_review_csv(review), media_type="text/csv; charset=utf-8", headers=_attachment(name))
+    text = exports.case_review_csv(review, lang)
+    return Response(text, media_type="text/csv; charset=utf-8", headers=_attachment(name))
 
 
 async def case_review_pdf(request: Request) -> Response:
-    review = await _review(request)
-    pdf = await run_in_threadpool(exports.case_review_pdf, review)
+    review, lang = await _review(request)
+    pdf = await run_in_threadpool(exports.case_review_pdf, review, lang)
     name = f"case-review-{review.pseudonym.replace(' ', '-')}-{review.today.isoformat()}.pdf"
     return Response(pdf, media_type="application/pdf", headers=_attachment(name))
 

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot.i18n import t
 from bot.services import admin, sponsor_admin, staff_admin
 from bot.services.admin import RETENTION_RANGES, Actor, AdminError
 from bot.services.console import ConsoleUser
@@ -38,6 +39,12 @@ def centre_of(ctx: ServiceContext, center_id: int) -> Center:
             raise HTTPException(status_code=404)
         session.expunge(center)
         return center
+
+
+def refusal(refused: AdminError, user: ConsoleUser) -> str:
+    """Why a form was refused, in the staff member's language (the terminal's English words only when
+    the use case gave no message id: a refusal the console's forms should not be able to cause)."""
+    return t(user.language, refused.key, **refused.values) if refused.key else str(refused)
 
 
 def _actor(user: ConsoleUser) -> Actor:
@@ -103,7 +110,7 @@ async def _change(
     try:
         result = await run_in_threadpool(change, services_of(request), user, form)
     except AdminError as refused:
-        return await _show(request, user, error=str(refused))
+        return await _show(request, user, error=refusal(refused, user))
     if isinstance(result, Response):
         return result
     return RedirectResponse(f"/setup?done={done}", status_code=303)
@@ -146,7 +153,7 @@ async def add_staff(request: Request) -> Response:
     try:
         name, link = await run_in_threadpool(add)
     except AdminError as refused:
-        return await _show(request, user, error=str(refused))
+        return await _show(request, user, error=refusal(refused, user))
     # the one-time link is shown once, here, for the admin to send privately; it is not kept in the page's URL
     return await _show(request, user, added_name=name, added_link=link)
 

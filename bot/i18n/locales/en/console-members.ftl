@@ -112,3 +112,32 @@ console-case-review-checkins = Check-ins
 console-case-review-date = Date
 console-case-review-outcome = Outcome
 console-case-review-used = Used
+
+## A member's case review, downloaded as CSV or PDF (bot/web/exports.py)
+
+console-case-title = Case review: { $pseudonym }
+console-case-period = { $start } to { $end }, counsellor { $counsellor }
+console-case-done = Check-ins completed: { $done } of { $sent } sent; answered at least in part: { $answered }
+console-case-lapses = Used (lapses) reported: { $lapses }; alerts: { $alerts }
+console-case-triggers = Triggers named most often: { $triggers }
+console-case-checkins = Check-ins
+console-case-alerts = Alerts
+console-case-status-pending = No answer yet
+console-case-used-yes = Yes
+console-case-used-no = No
+console-case-used-undisclosed = Rather not say
+console-case-level-urgent = urgent
+console-case-level-concern = concern
+console-case-col-date = Date
+console-case-col-status = Status
+console-case-col-mood = Mood
+console-case-col-craving = Craving
+console-case-col-triggers = Triggers
+console-case-col-used = Used
+console-case-col-number = #
+console-case-col-raised = Raised (UTC)
+console-case-col-level = Level
+console-case-col-state = State
+console-case-col-step = Who was asked
+console-case-col-acknowledged = Acknowledged (UTC)
+console-case-col-resolved = Resolved (UTC)

@@ -97,3 +97,31 @@ console-invites-created = { $count } invite codes created. Print them and hand e
 console-invites-pdf = Sheet as PDF
 console-invites-png = Page { $page } as PNG
 console-invites-open = Open invites: { $count }
+
+## Why a form was refused (bot/web/pages/setup.py refusal(); the terminal says the same in its own words)
+
+console-refused-no-staff = There is no such staff member at this centre.
+console-refused-no-staff-named = There is no staff member called { $name } at this centre.
+console-refused-backup-counsellor = Only a counsellor can be a backup.
+console-refused-already-deactivated = This person is already deactivated.
+console-refused-deactivate-self = You cannot deactivate yourself.
+console-refused-last-admin = The centre's last admin cannot be deactivated.
+console-refused-no-counsellor-left = Please add another counsellor first: their members need someone.
+console-refused-inactive-counsellor = Members can only be given to an active counsellor.
+console-refused-no-member = There is no member with the pseudonym { $pseudonym } at this centre.
+console-refused-no-circle = There is no such circle at this centre.
+console-refused-no-circle-named = There is no circle called { $name } at this centre.
+console-refused-capacity = A circle holds between 2 and { $max } members.
+console-refused-capacity-below-members = The circle already has { $members } members: the capacity cannot be lower.
+console-refused-circle-full = { $name } has room for { $free } more (capacity { $capacity }, counting members and open invites).
+console-refused-circle-kind = Please choose one of the kinds of circle.
+console-refused-circle-exists = There is already a circle called { $name }.
+console-refused-schedule = The meeting time could not be read. For example: weekly sat 11:00 90
+console-refused-ack-urgent = The time to acknowledge an urgent alert must be between 1 and 60 minutes.
+console-refused-ack-concern = The time to acknowledge a concern must be between 5 and 1440 minutes.
+console-refused-retention = Records can be kept between { $low } and { $high } days.
+console-refused-staff-name = Please write the person's name.
+console-refused-telegram-linked = That Telegram account is already linked to a staff member.
+console-refused-invite-count = You can make between 1 and 500 invites at a time.
+console-refused-invite-days = An invite can stay valid for 1 to 365 days.
+console-refused-whole-numbers = Please give the number of invites and days as whole numbers.

@@ -46,3 +46,42 @@ console-audit-filter = Filter
 console-audit-none = Nothing recorded for this filter.
 console-audit-when = When
 console-audit-who = Staff
+
+## The audit log's actions (bot/web/pages/audit.py action_label: "<where>:<what>" → "what (where)";
+## an action without a message here is shown by its id)
+
+console-audit-via-console = in the console
+console-audit-via-refused = refused
+console-audit-link = sign-in link made
+console-audit-signin = signed in
+console-audit-signout = signed out
+console-audit-signout-all = signed out everywhere
+console-audit-reveal = real name and notes shown
+console-audit-export-case = case review downloaded
+console-audit-export-attendance = attendance downloaded
+console-audit-ack = alert acknowledged
+console-audit-resolve = alert resolved
+console-audit-acknowledged = alert acknowledged
+console-audit-resolved = alert resolved
+console-audit-view-member = member's trends viewed
+console-audit-view-queue = alert queue viewed
+console-audit-view-held = held messages viewed
+console-audit-view-circle-health = circle health viewed
+console-audit-center-settings = centre settings changed
+console-audit-staff-add = staff member added
+console-audit-staff-backup-on = made a backup
+console-audit-staff-backup-off = no longer a backup
+console-audit-staff-deactivate = staff member deactivated
+console-audit-member-reassign = member given another counsellor
+console-audit-circle-add = circle added
+console-audit-circle-capacity = circle capacity changed
+console-audit-circle-move = member moved to another circle
+console-audit-circle-remove = member taken out of a circle
+console-audit-circle-mute = member muted in a circle
+console-audit-circle-lift-review = circle review lifted
+console-audit-invites-create = invites made
+console-audit-invite-sheet = invite sheet printed
+console-audit-sponsor-link = sponsor linked
+console-audit-sponsor-unlink = sponsor unlinked
+console-audit-export-data = member's data exported
+console-audit-forgotten = member's data erased

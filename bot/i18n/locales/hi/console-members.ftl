@@ -112,3 +112,32 @@ console-case-review-checkins = चेक-इन
 console-case-review-date = तारीख़
 console-case-review-outcome = नतीजा
 console-case-review-used = सेवन
+
+## सदस्य का केस रिव्यू, CSV या PDF में (bot/web/exports.py)
+
+console-case-title = केस रिव्यू: { $pseudonym }
+console-case-period = { $start } से { $end } तक, काउंसलर { $counsellor }
+console-case-done = पूरे हुए चेक-इन: भेजे गए { $sent } में से { $done }; कम से कम कुछ जवाब: { $answered }
+console-case-lapses = बताया गया सेवन (लैप्स): { $lapses }; अलर्ट: { $alerts }
+console-case-triggers = सबसे ज़्यादा बताए गए ट्रिगर: { $triggers }
+console-case-checkins = चेक-इन
+console-case-alerts = अलर्ट
+console-case-status-pending = अभी जवाब नहीं आया
+console-case-used-yes = हाँ
+console-case-used-no = नहीं
+console-case-used-undisclosed = नहीं बताना चाहते
+console-case-level-urgent = ज़रूरी
+console-case-level-concern = चिंता
+console-case-col-date = तारीख़
+console-case-col-status = स्थिति
+console-case-col-mood = मन
+console-case-col-craving = तलब
+console-case-col-triggers = ट्रिगर
+console-case-col-used = सेवन
+console-case-col-number = क्रमांक
+console-case-col-raised = कब उठा (UTC)
+console-case-col-level = स्तर
+console-case-col-state = स्थिति
+console-case-col-step = किससे पूछा गया
+console-case-col-acknowledged = कब स्वीकार हुआ (UTC)
+console-case-col-resolved = कब पूरा हुआ (UTC)

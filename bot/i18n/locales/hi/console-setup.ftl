@@ -96,3 +96,31 @@ console-invites-created = { $count } निमंत्रण कोड बन�
 console-invites-pdf = शीट PDF में
 console-invites-png = पेज { $page } PNG में
 console-invites-open = खुले निमंत्रण: { $count }
+
+## फ़ॉर्म क्यों नहीं माना गया (bot/web/pages/setup.py refusal())
+
+console-refused-no-staff = इस केंद्र में ऐसा कोई स्टाफ़ सदस्य नहीं है।
+console-refused-no-staff-named = इस केंद्र में { $name } नाम का कोई स्टाफ़ सदस्य नहीं है।
+console-refused-backup-counsellor = बैकअप सिर्फ़ काउंसलर ही बन सकते हैं।
+console-refused-already-deactivated = यह व्यक्ति पहले से निष्क्रिय है।
+console-refused-deactivate-self = आप ख़ुद को निष्क्रिय नहीं कर सकते।
+console-refused-last-admin = केंद्र के आख़िरी एडमिन को निष्क्रिय नहीं किया जा सकता।
+console-refused-no-counsellor-left = पहले कोई और काउंसलर जोड़ें: उनके सदस्यों को किसी का साथ चाहिए।
+console-refused-inactive-counsellor = सदस्य सिर्फ़ किसी सक्रिय काउंसलर को सौंपे जा सकते हैं।
+console-refused-no-member = इस केंद्र में { $pseudonym } उपनाम का कोई सदस्य नहीं है।
+console-refused-no-circle = इस केंद्र में ऐसा कोई सर्कल नहीं है।
+console-refused-no-circle-named = इस केंद्र में { $name } नाम का कोई सर्कल नहीं है।
+console-refused-capacity = एक सर्कल में 2 से { $max } सदस्य हो सकते हैं।
+console-refused-capacity-below-members = इस सर्कल में पहले से { $members } सदस्य हैं: क्षमता इससे कम नहीं हो सकती।
+console-refused-circle-full = { $name } में अब { $free } और की जगह है (क्षमता { $capacity }, सदस्यों और खुले निमंत्रणों को मिलाकर)।
+console-refused-circle-kind = कृपया सर्कल का कोई एक प्रकार चुनें।
+console-refused-circle-exists = { $name } नाम का सर्कल पहले से है।
+console-refused-schedule = मीटिंग का समय समझ नहीं आया। उदाहरण: weekly sat 11:00 90
+console-refused-ack-urgent = ज़रूरी अलर्ट का जवाब देने का समय 1 से 60 मिनट के बीच होना चाहिए।
+console-refused-ack-concern = चिंता वाले अलर्ट का जवाब देने का समय 5 से 1440 मिनट के बीच होना चाहिए।
+console-refused-retention = रिकॉर्ड { $low } से { $high } दिन तक रखे जा सकते हैं।
+console-refused-staff-name = कृपया व्यक्ति का नाम लिखें।
+console-refused-telegram-linked = यह Telegram खाता पहले से किसी स्टाफ़ सदस्य से जुड़ा है।
+console-refused-invite-count = एक बार में 1 से 500 निमंत्रण बनाए जा सकते हैं।
+console-refused-invite-days = निमंत्रण 1 से 365 दिन तक मान्य रह सकता है।
+console-refused-whole-numbers = कृपया निमंत्रणों की संख्या और दिन पूरे अंकों में लिखें।

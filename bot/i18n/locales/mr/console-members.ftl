@@ -112,3 +112,32 @@ console-case-review-checkins = चेक-इन
 console-case-review-date = तारीख
 console-case-review-outcome = निकाल
 console-case-review-used = सेवन
+
+## सदस्याचा केस रिव्ह्यू, CSV किंवा PDF मध्ये (bot/web/exports.py)
+
+console-case-title = केस रिव्ह्यू: { $pseudonym }
+console-case-period = { $start } ते { $end }, समुपदेशक { $counsellor }
+console-case-done = पूर्ण झालेले चेक-इन: पाठवलेल्या { $sent } पैकी { $done }; किमान काही उत्तरे: { $answered }
+console-case-lapses = सांगितलेले सेवन (लॅप्स): { $lapses }; अलर्ट: { $alerts }
+console-case-triggers = सर्वात जास्त सांगितलेले ट्रिगर: { $triggers }
+console-case-checkins = चेक-इन
+console-case-alerts = अलर्ट
+console-case-status-pending = अजून उत्तर नाही
+console-case-used-yes = हो
+console-case-used-no = नाही
+console-case-used-undisclosed = सांगायचे नाही
+console-case-level-urgent = तातडीचे
+console-case-level-concern = काळजी
+console-case-col-date = तारीख
+console-case-col-status = स्थिती
+console-case-col-mood = मन
+console-case-col-craving = ओढ
+console-case-col-triggers = ट्रिगर
+console-case-col-used = सेवन
+console-case-col-number = क्रमांक
+console-case-col-raised = कधी आला (UTC)
+console-case-col-level = पातळी
+console-case-col-state = स्थिती
+console-case-col-step = कोणाला विचारले
+console-case-col-acknowledged = कधी स्वीकारला (UTC)
+console-case-col-resolved = कधी पूर्ण झाला (UTC)

@@ -96,3 +96,31 @@ console-invites-created = { $count } निमंत्रण कोड तय�
 console-invites-pdf = शीट PDF मध्ये
 console-invites-png = पान { $page } PNG मध्ये
 console-invites-open = खुली निमंत्रणे: { $count }
+
+## फॉर्म का स्वीकारला गेला नाही (bot/web/pages/setup.py refusal())
+
+console-refused-no-staff = या केंद्रात असा कोणताही स्टाफ सदस्य नाही.
+console-refused-no-staff-named = या केंद्रात { $name } नावाचा कोणताही स्टाफ सदस्य नाही.
+console-refused-backup-counsellor = फक्त समुपदेशकच बॅकअप होऊ शकतात.
+console-refused-already-deactivated = ही व्यक्ती आधीच निष्क्रिय आहे.
+console-refused-deactivate-self = तुम्ही स्वतःला निष्क्रिय करू शकत नाही.
+console-refused-last-admin = केंद्राच्या शेवटच्या ॲडमिनला निष्क्रिय करता येत नाही.
+console-refused-no-counsellor-left = आधी दुसरा समुपदेशक जोडा: त्यांच्या सदस्यांना कोणाची तरी साथ हवी.
+console-refused-inactive-counsellor = सदस्य फक्त सक्रिय समुपदेशकाकडे सोपवता येतात.
+console-refused-no-member = या केंद्रात { $pseudonym } टोपणनावाचा कोणताही सदस्य नाही.
+console-refused-no-circle = या केंद्रात असे कोणतेही सर्कल नाही.
+console-refused-no-circle-named = या केंद्रात { $name } नावाचे कोणतेही सर्कल नाही.
+console-refused-capacity = एका सर्कलमध्ये 2 ते { $max } सदस्य असू शकतात.
+console-refused-capacity-below-members = या सर्कलमध्ये आधीच { $members } सदस्य आहेत: क्षमता यापेक्षा कमी करता येत नाही.
+console-refused-circle-full = { $name } मध्ये आणखी { $free } जणांसाठी जागा आहे (क्षमता { $capacity }, सदस्य आणि खुली निमंत्रणे धरून).
+console-refused-circle-kind = कृपया सर्कलचा एक प्रकार निवडा.
+console-refused-circle-exists = { $name } नावाचे सर्कल आधीच आहे.
+console-refused-schedule = मीटिंगची वेळ समजली नाही. उदाहरण: weekly sat 11:00 90
+console-refused-ack-urgent = तातडीच्या अलर्टला प्रतिसाद देण्याची वेळ 1 ते 60 मिनिटांच्या दरम्यान असावी.
+console-refused-ack-concern = काळजीच्या अलर्टला प्रतिसाद देण्याची वेळ 5 ते 1440 मिनिटांच्या दरम्यान असावी.
+console-refused-retention = नोंदी { $low } ते { $high } दिवस ठेवता येतात.
+console-refused-staff-name = कृपया व्यक्तीचे नाव लिहा.
+console-refused-telegram-linked = हे Telegram खाते आधीच एका स्टाफ सदस्याशी जोडलेले आहे.
+console-refused-invite-count = एका वेळी 1 ते 500 निमंत्रणे बनवता येतात.
+console-refused-invite-days = निमंत्रण 1 ते 365 दिवस वैध राहू शकते.
+console-refused-whole-numbers = कृपया निमंत्रणांची संख्या आणि दिवस पूर्ण अंकांत लिहा.
