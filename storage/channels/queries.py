@@ -1,0 +1,108 @@
+"""Queries about channel accounts, WhatsApp contacts and the delivery statuses WhatsApp reports.
+Services, the WhatsApp adapter and the sender ask these; nothing else writes SQL for them."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from storage.channels.tables import Channel, ChannelAccount, WhatsAppContact
+from storage.outbox.tables import OutboxMessage
+from storage.types import rowcount
+
+# The order Meta's statuses go in: a late "sent" never overwrites "read".
+STATUS_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
+
+
+def number_hash(app_secret: str, number: str) -> str:
+    """The blind index of a WhatsApp number: HMAC-SHA256 keyed with the account's app secret."""
+    digits = "".join(ch for ch in number if ch.isdigit())
+    return hmac.new(app_secret.encode("utf-8"), digits.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def account_by_name(session: Session, name: str) -> ChannelAccount | None:
+    return session.exec(select(ChannelAccount).where(ChannelAccount.name == name)).first()
+
+
+def accounts(session: Session, channel: str | None = None) -> Sequence[ChannelAccount]:
+    query = select(ChannelAccount)
+    if channel is not None:
+        query = query.where(ChannelAccount.channel == channel)
+    return session.exec(query.order_by(col(ChannelAccount.id))).all()
+
+
+def add_account(
+    session: Session,
+    *,
+    center_id: int,
+    channel: Channel,
+    name: str,
+    token: str,
+    now: datetime,
+    phone_id: str | None = None,
+    app_secret: str | None = None,
+    verify_token: str | None = None,
+) -> ChannelAccount:
+    account = ChannelAccount(
+        center_id=center_id,
+        channel=channel,
+        name=name,
+        token=token,
+        phone_id=phone_id,
+        app_secret=app_secret,
+        verify_token=verify_token,
+        created_at=now,
+    )
+    session.add(account)
+    session.flush()
+    return account
+
+
+def contact_for(session: Session, account: ChannelAccount, number: str, now: datetime) -> WhatsAppContact:
+    """The contact behind ``number`` on this account, made on first contact (flushed: it has an id)."""
+    assert account.id is not None and account.app_secret
+    hashed = number_hash(account.app_secret, number)
+    found = session.exec(
+        select(WhatsAppContact).where(WhatsAppContact.account_id == account.id, WhatsAppContact.number_hash == hashed)
+    ).first()
+    if found is not None:
+        return found
+    contact = WhatsAppContact(account_id=account.id, number_hash=hashed, number=number, created_at=now)
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def contacts(session: Session, ids: Sequence[int]) -> dict[int, WhatsAppContact]:
+    if not ids:
+        return {}
+    rows = session.exec(select(WhatsAppContact).where(col(WhatsAppContact.id).in_(list(ids)))).all()
+    return {row.id: row for row in rows if row.id is not None}
+
+
+def record_status(session: Session, provider_message_id: str, status: str) -> int:
+    """A status WhatsApp reported for one of our messages, kept unless a later one is already there;
+    how many rows it changed (0: not ours, or older news)."""
+    rank = STATUS_RANK.get(status)
+    if rank is None:
+        return 0
+    row = session.exec(select(OutboxMessage).where(OutboxMessage.provider_message_id == provider_message_id)).first()
+    if row is None or STATUS_RANK.get(row.delivery_status or "", 0) >= rank:
+        return 0
+    row.delivery_status = status
+    return 1
+
+
+def mark_provider_sent(session: Session, row_id: int, provider_message_id: str) -> int:
+    """The sender's note of the wamid Meta gave a row (its own short transaction)."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == row_id)
+        .values(provider_message_id=provider_message_id, delivery_status="sent")
+    )
+    return rowcount(result)
