@@ -6,17 +6,21 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage.channels.tables import Channel, ChannelAccount, WhatsAppContact
-from storage.outbox.tables import OutboxMessage
+from storage.outbox.tables import OutboxMessage, OutboxStatus
+from storage.people.tables import Member, Staff
 from storage.types import rowcount
 
 # The order Meta's statuses go in: a late "sent" never overwrites "read".
 STATUS_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
+# ``delivery_status`` of a row waiting for the person to write (a template went instead, or nothing)
+HELD_STATES = ("template", "held")
 
 
 def number_hash(app_secret: str, number: str) -> str:
@@ -104,5 +108,70 @@ def mark_provider_sent(session: Session, row_id: int, provider_message_id: str) 
         update(OutboxMessage)
         .where(col(OutboxMessage.id) == row_id)
         .values(provider_message_id=provider_message_id, delivery_status="sent")
+    )
+    return rowcount(result)
+
+
+@dataclass(frozen=True)
+class WhatsAppRecipient:
+    """What the sender needs to reach a WhatsApp conversation (read in one short transaction). A
+    WhatsApp member or staff member has the conversation key as both user id and chat id."""
+
+    account_id: int
+    phone_id: str
+    token: str
+    number: str
+    last_inbound_at: datetime | None
+    language: str  # the member's (or staff member's) language, for a template
+    name: str  # how a template addresses them: the member's pseudonym, the staff member's name
+
+
+def whatsapp_recipient(session: Session, contact_id: int, chat_id: int) -> WhatsAppRecipient | None:
+    contact = session.get(WhatsAppContact, contact_id)
+    account = session.get(ChannelAccount, contact.account_id) if contact is not None else None
+    if contact is None or account is None or not account.phone_id:
+        return None
+    language, name = "en", ""
+    member = session.exec(select(Member).where(Member.telegram_user_id == chat_id)).first()
+    if member is not None:
+        language, name = member.language, member.pseudonym
+    else:
+        staff = session.exec(select(Staff).where(Staff.telegram_user_id == chat_id)).first()
+        if staff is not None:
+            language, name = staff.language, staff.name
+    return WhatsAppRecipient(
+        account.id or 0, account.phone_id, account.token, contact.number, contact.last_inbound_at, language, name
+    )
+
+
+def hold(
+    session: Session, row_id: int, until: datetime, state: str, reason: str, provider_message_id: str | None = None
+) -> int:
+    """A WhatsApp row that may not go now (the window is closed): pending again, due at ``until``
+    unless the person writes first (:func:`release_held`); ``state`` says what was done meanwhile
+    ("template": its template went; "held": nothing went)."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == row_id, col(OutboxMessage.status) == OutboxStatus.SENDING)
+        .values(status=OutboxStatus.PENDING, due_at=until, claimed_until=None, delivery_status=state, last_error=reason)
+    )
+    if provider_message_id is not None:  # the template that went in its place: its statuses land here
+        session.execute(
+            update(OutboxMessage).where(col(OutboxMessage.id) == row_id).values(provider_message_id=provider_message_id)
+        )
+    return rowcount(result)
+
+
+def release_held(session: Session, chat_id: int, now: datetime) -> int:
+    """The person wrote: what waited for the window goes now, in its order."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.chat_id) == chat_id,
+            col(OutboxMessage.status) == OutboxStatus.PENDING,
+            col(OutboxMessage.delivery_status).in_(HELD_STATES),
+            col(OutboxMessage.due_at) > now,
+        )
+        .values(due_at=now)
     )
     return rowcount(result)

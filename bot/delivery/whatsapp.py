@@ -1,0 +1,240 @@
+"""One WhatsApp outbox row as one Cloud API call through ``pywa_async``, and what came of it.
+
+The sender (``sender.py``) hands every row whose ``channel`` is ``whatsapp`` to
+:meth:`WhatsAppSender.deliver` and records the :class:`Outcome` it returns. Per account (a
+business number) there is one ``pywa_async.WhatsApp`` client and one limiter: 79 messages/s of
+Meta's 80 and one message per 6.05 s to the same person (Meta's pair rate, error 131056).
+
+What goes, decided by ``bot/domain/whatsapp/window.py`` from the person's last message:
+
+* inside the 24-hour window (or a reply to what they just did): the message, its choices as up to
+  3 reply buttons, a list of up to 10 rows, or beyond that as text the person answers by typing;
+* outside it, a check-in, reminder, sponsor ping or alert: its utility template; the row itself
+  waits (``delivery_status`` "template") and goes the moment the person answers (the inbound side
+  releases it), so the flow continues where it was;
+* anything else outside the window waits for the person's next message ("held").
+
+WhatsApp cannot edit or delete a message for the recipient: edits and deletions are done without a
+call (the new words of an edit were already sent as the next message by the flow). Meta's errors:
+131056 (pair rate) and 130429 (throughput) → retried after the pause, not counted; 131047 (outside
+the window) → held; 131026 (undeliverable) → given up as unreachable; 132001 (template not approved
+yet) → held, logged and counted (:attr:`WhatsAppSender.templates_missing`); other Graph errors →
+backoff. Production passes no ``session_factory``: pywa talks to ``graph.facebook.com``; the
+sandbox and tests pass one whose transport reaches the emulator.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import httpx
+from pywa_async import WhatsApp
+from pywa_async.errors import (
+    MessageUndeliverable,
+    RateLimitHit,
+    ReEngagementMessage,
+    TemplateNotExists,
+    TooManyMessages,
+    WhatsAppError,
+)
+from pywa_async.types import Button, Section, SectionList, SectionRow
+from pywa_async.types.templates import BodyText, QuickReplyButton, TemplateLanguage
+
+from bot.blocking import run_blocking
+from bot.clock import Clock
+from bot.delivery.limiter import Limits, RateLimiter, memory_limiter
+from bot.domain import channels
+from bot.domain.whatsapp import templates, window
+from bot.i18n import t
+from storage.channels import queries as channels_db
+from storage.db import SessionFactory
+from storage.outbox.tables import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+# Meta: 80 messages/s per number by default; about one message per 6 s to the same person.
+WHATSAPP_LIMITS = Limits(overall_per_sec=79.0, burst=1.0, per_chat_interval=6.05, per_group_interval=6.05)
+BUTTONS_MAX, BUTTON_TITLE_MAX = 3, 20
+LIST_MAX, ROW_TITLE_MAX = 10, 24
+INTERACTIVE_BODY_MAX = 1024
+HOLD_FOR = timedelta(hours=24)  # a held row waits this long for the person's next message, then is tried again
+PAIR_PAUSE = 6.05
+_LANGUAGES = {"en": TemplateLanguage.ENGLISH, "hi": TemplateLanguage.HINDI, "mr": TemplateLanguage.MARATHI}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """``sent`` (``provider_id`` the wamid; None: nothing to call), ``retry`` after ``delay`` (counted
+    or not), ``hold`` until the person writes (``state``), or ``give_up`` (``unreachable``: 131026)."""
+
+    kind: str
+    provider_id: str | None = None
+    delay: timedelta = timedelta(0)
+    counted: bool = False
+    reason: str = ""
+    state: str = ""
+    unreachable: bool = False
+
+
+SENT_NOTHING = Outcome("sent")
+
+Choices = list[tuple[str, str]]  # (label, choice id): the callback data a Telegram button carries
+
+
+class WhatsAppSender:
+    def __init__(
+        self,
+        uow: SessionFactory,
+        clock: Clock,
+        *,
+        session_factory: Callable[[], httpx.AsyncClient] | None = None,
+        limits: Limits = WHATSAPP_LIMITS,
+        limiter_factory: Callable[[Limits], RateLimiter] = memory_limiter,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._session_factory = session_factory
+        self._limits = limits
+        self._limiter_factory = limiter_factory
+        self._clients: dict[int, WhatsApp] = {}
+        self._sessions: list[httpx.AsyncClient] = []
+        self.limiters: dict[int, RateLimiter] = {}
+        self.templates_missing = 0
+
+    async def aclose(self) -> None:
+        for session in self._sessions:
+            await session.aclose()
+        for limiter in self.limiters.values():
+            await limiter.aclose()
+
+    def client(self, account_id: int, phone_id: str, token: str) -> WhatsApp:
+        """The account's pywa client: Meta's host, or the session the sandbox gave (its transport)."""
+        found = self._clients.get(account_id)
+        if found is None:
+            session = self._session_factory() if self._session_factory is not None else None
+            if session is not None:
+                self._sessions.append(session)
+            found = self._clients[account_id] = WhatsApp(phone_id=phone_id, token=token, session=session)
+        return found
+
+    async def deliver(self, row: OutboxMessage) -> Outcome:
+        """Send the row (or not), note what Meta gave (the wamid; a hold) and say what the sender records."""
+        outcome = await self._deliver(row)
+        if outcome.kind == "hold" or (outcome.kind == "sent" and outcome.provider_id):
+            await run_blocking(self._uow, self._note, row, outcome)
+        return outcome
+
+    def _note(self, row: OutboxMessage, outcome: Outcome) -> None:
+        with self._uow() as session:
+            if outcome.kind == "hold":
+                until = self._clock.now() + outcome.delay
+                channels_db.hold(session, row.id or 0, until, outcome.state, outcome.reason, outcome.provider_id)
+            elif outcome.provider_id:
+                channels_db.mark_provider_sent(session, row.id or 0, outcome.provider_id)
+            session.commit()
+
+    async def _deliver(self, row: OutboxMessage) -> Outcome:
+        if row.method in ("edit", "delete"):
+            return SENT_NOTHING  # WhatsApp cannot change what the person already has
+        contact_id = channels.contact_of(row.chat_id)
+        recipient = (
+            await run_blocking(self._uow, self._recipient, contact_id, row.chat_id) if contact_id is not None else None
+        )
+        if recipient is None:
+            return Outcome("give_up", reason="wa_no_contact")
+        if row.method != "send":
+            return Outcome("give_up", reason=f"wa_unsupported_{row.method}")
+        now = self._clock.now()
+        decision = window.how_to_send(row.purpose, recipient.last_inbound_at, now)
+        if decision.route == window.Route.HOLD or (
+            decision.route == window.Route.TEMPLATE and row.delivery_status in channels_db.HELD_STATES
+        ):
+            # nothing (more) may go until they write: their next message releases the row
+            return Outcome("hold", delay=HOLD_FOR, state=row.delivery_status or "held", reason="wa_window")
+        client = self.client(recipient.account_id, recipient.phone_id, recipient.token)
+        limiter = self._limiter(recipient.account_id)
+        await limiter.reserve_chat(row.chat_id)
+        await limiter.acquire(row.chat_id, row.priority, chat_reserved=True)
+        try:
+            if decision.route == window.Route.TEMPLATE and decision.template is not None:
+                wamid = await self._send_template(client, recipient, decision.template)
+                return Outcome("hold", provider_id=wamid, delay=HOLD_FOR, state="template", reason="wa_template_sent")
+            wamid = await self._send_free_form(client, recipient, row)
+        except TooManyMessages:
+            await limiter.retry_after(row.chat_id, PAIR_PAUSE, everyone=False)
+            return Outcome("retry", delay=timedelta(seconds=PAIR_PAUSE), reason="wa_131056")
+        except RateLimitHit:
+            await limiter.retry_after(row.chat_id, 1.0, everyone=True)
+            return Outcome("retry", delay=timedelta(seconds=1), reason="wa_130429")
+        except ReEngagementMessage:
+            return Outcome("hold", delay=HOLD_FOR, state="held", reason="wa_131047")
+        except MessageUndeliverable:
+            return Outcome("give_up", reason="wa_131026", unreachable=True)
+        except TemplateNotExists:
+            self.templates_missing += 1
+            log.warning("WhatsApp template for outbox row %s (%s) is not approved yet; held", row.id, row.purpose)
+            return Outcome("hold", delay=HOLD_FOR, state="held", reason="wa_template_not_approved")
+        except WhatsAppError as exc:
+            return Outcome("retry", counted=True, reason=f"wa_{exc.error_code}")
+        return Outcome("sent", provider_id=wamid)
+
+    def _recipient(self, contact_id: int, chat_id: int) -> channels_db.WhatsAppRecipient | None:
+        with self._uow() as session:
+            return channels_db.whatsapp_recipient(session, contact_id, chat_id)
+
+    def _limiter(self, account_id: int) -> RateLimiter:
+        limiter = self.limiters.get(account_id)
+        if limiter is None:
+            limiter = self.limiters[account_id] = self._limiter_factory(self._limits)
+        return limiter
+
+    async def _send_template(self, client: WhatsApp, recipient: channels_db.WhatsAppRecipient, name: str) -> str | None:
+        template = templates.by_name(name)
+        assert template is not None  # window.py names only catalogued templates
+        language = _LANGUAGES.get(recipient.language, TemplateLanguage.ENGLISH)
+        sent = await client.send_template(
+            to=recipient.number,
+            name=name,
+            language=language,
+            params=[
+                BodyText.params(recipient.name or template.example),
+                QuickReplyButton.params(callback_data=template.payload, index=0),
+            ],
+        )
+        return sent.id
+
+    async def _send_free_form(
+        self, client: WhatsApp, recipient: channels_db.WhatsAppRecipient, row: OutboxMessage
+    ) -> str | None:
+        text = row.payload["text"]
+        choices = [(label, data) for line in row.payload.get("buttons", []) for label, data in line]
+        if not choices:
+            return (await client.send_message(to=recipient.number, text=text)).id
+        buttons, list_title, typed = render_choices(choices, text)
+        if buttons is not None:
+            return (await client.send_message(to=recipient.number, text=text, buttons=buttons)).id
+        if list_title is not None:
+            rows = [SectionRow(title=label, callback_data=data) for label, data in list_title]
+            section_list = SectionList(
+                button_title=t(recipient.language, "wa-list-button"), sections=[Section(title="", rows=rows)]
+            )
+            return (await client.send_message(to=recipient.number, text=text, buttons=section_list)).id
+        shown = t(recipient.language, "wa-choices-typed", choices=" · ".join(typed))
+        return (await client.send_message(to=recipient.number, text=f"{text}\n\n{shown}")).id
+
+
+def render_choices(choices: Choices, text: str) -> tuple[list[Button] | None, Choices | None, list[str]]:
+    """Buttons (≤ 3, titles ≤ 20), else a list (≤ 10 rows, titles ≤ 24), else the labels to type.
+
+    A stand-in until wa-edges' ``bot/domain/whatsapp/render.py`` lands: the same limits, without
+    its typed-answer parsing (typed answers go through the services' own parsers, as on Telegram)."""
+    labels = [label for label, _ in choices]
+    if len(text) <= INTERACTIVE_BODY_MAX:
+        if len(choices) <= BUTTONS_MAX and all(len(label) <= BUTTON_TITLE_MAX for label in labels):
+            return [Button(title=label, callback_data=data) for label, data in choices], None, labels
+        if len(choices) <= LIST_MAX and all(len(label) <= ROW_TITLE_MAX for label in labels):
+            return None, choices, labels
+    return None, None, labels

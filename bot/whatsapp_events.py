@@ -1,0 +1,167 @@
+"""WhatsApp's events as use-case calls: what ``handlers/`` are for Telegram, for a WhatsApp message.
+
+A stored event (``bot/whatsapp_inbox.py``) becomes a :class:`Person` whose ids are the contact's
+conversation key (``bot/domain/channels.py``), and then the SAME use cases the Telegram handlers
+call: ``START <code>`` is ``/start <code>``; a tapped reply button or list row carries the callback
+data a Telegram button would (``ob:v1:lang:hi``), dispatched by namespace as the Telegram handlers
+do; typed text goes to the one router, ``bot.services.inbound`` (risk screening included). Where a
+Telegram handler would show a toast, WhatsApp has none: the member gets the same words as a reply.
+
+No storage and no Telegram here: reading the webhook's JSON and calling services only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.domain.callbacks import decode
+from bot.domain.whatsapp import invite
+from bot.services import checkins, conversation, cravings, inbound, member_settings, onboarding, safety
+from bot.services.context import Person
+
+# "START CODE" as the wa.me link types it; "/start CODE" as a Telegram habit
+_START = re.compile(r"^\s*/?start(?:\s+(?P<code>\S+))?\s*$", re.IGNORECASE)
+
+OPEN_PREFIX = "wa:open:"  # bot/domain/whatsapp/templates.py: what a template's quick reply carries
+Call = Callable[..., Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class WaMessage:
+    """One inbound message as the webhook gave it (only what the use cases need)."""
+
+    wamid: str
+    number: str  # the sender's WhatsApp id (their number); never logged
+    kind: str  # "text", "choice" (a reply button, list row or template quick reply) or "media"
+    text: str | None = None
+    choice_id: str | None = None
+    name: str | None = None  # their WhatsApp profile name
+
+
+@dataclass(frozen=True)
+class WaStatus:
+    wamid: str
+    status: str  # sent, delivered, read, failed
+
+
+def read_webhook(body: Any) -> tuple[list[tuple[str, WaMessage]], list[WaStatus]]:
+    """Meta's ``messages`` webhook → (phone number id, message) pairs and statuses. Anything it does
+    not recognise is left out, never guessed at."""
+    messages: list[tuple[str, WaMessage]] = []
+    statuses: list[WaStatus] = []
+    if not isinstance(body, dict):
+        return messages, statuses
+    for entry in _dicts(body.get("entry")):
+        for change in _dicts(entry.get("changes")):
+            value = change.get("value")
+            if not isinstance(value, dict):
+                continue
+            metadata = value.get("metadata")
+            phone_id = str(metadata.get("phone_number_id", "")) if isinstance(metadata, dict) else ""
+            names = {str(c.get("wa_id")): _profile_name(c) for c in _dicts(value.get("contacts")) if c.get("wa_id")}
+            for raw in _dicts(value.get("messages")):
+                message = read_message(raw, names)
+                if message is not None:
+                    messages.append((phone_id, message))
+            for raw in _dicts(value.get("statuses")):
+                if isinstance(raw.get("id"), str) and isinstance(raw.get("status"), str):
+                    statuses.append(WaStatus(raw["id"], raw["status"]))
+    return messages, statuses
+
+
+def read_message(raw: dict[str, Any], names: dict[str, str | None] | None = None) -> WaMessage | None:
+    wamid, number, kind = raw.get("id"), raw.get("from"), raw.get("type")
+    if not isinstance(wamid, str) or not isinstance(number, str) or not wamid or not number:
+        return None
+    name = (names or {}).get(number)
+    if kind == "text":
+        body = raw.get("text", {}).get("body") if isinstance(raw.get("text"), dict) else None
+        return WaMessage(wamid, number, "text", text=body if isinstance(body, str) else "", name=name)
+    if kind == "interactive" and isinstance(raw.get("interactive"), dict):
+        interactive = raw["interactive"]
+        reply = interactive.get("button_reply") or interactive.get("list_reply")
+        if isinstance(reply, dict) and isinstance(reply.get("id"), str):
+            return WaMessage(wamid, number, "choice", choice_id=reply["id"], text=reply.get("title"), name=name)
+    if kind == "button" and isinstance(raw.get("button"), dict):  # a template's quick reply
+        payload = raw["button"].get("payload")
+        if isinstance(payload, str):
+            return WaMessage(wamid, number, "choice", choice_id=payload, text=raw["button"].get("text"), name=name)
+    return WaMessage(wamid, number, "media", name=name)
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _profile_name(contact: dict[str, Any]) -> str | None:
+    profile = contact.get("profile")
+    name = profile.get("name") if isinstance(profile, dict) else None
+    return name.strip()[:120] or None if isinstance(name, str) else None
+
+
+async def handle(call: Call, person: Person, message: WaMessage) -> None:
+    """One message → one use case (through ``call``, the runtime's ``Saathi.call``)."""
+    if message.kind == "choice" and message.choice_id is not None:
+        toast = await choose(call, person, message.choice_id)
+        if toast is not None:
+            await call(conversation.reply_plain, person, toast)
+    elif message.kind == "text" and message.text is not None:
+        code = invite.parse_start(message.text)
+        start = _START.match(message.text)
+        if code is not None or start is not None:  # a code in any shape; "START" with a code of no shape
+            await call(onboarding.start, person, code or (start.group("code") if start else None))
+        else:
+            await call(inbound.handle_text, person, message.text)
+    else:
+        await call(inbound.handle_media, person, "other")
+
+
+async def choose(call: Call, person: Person, data: str) -> str | None:
+    """A tapped choice, as the Telegram button handlers read it; a toast key when it was refused."""
+    if data.startswith(OPEN_PREFIX):
+        return None  # a template's button: the answer itself opened the window and released what waited
+    parsed = decode(data)
+    if parsed is None:
+        return "button-expired"
+    parts = parsed.parts
+    if parsed.ns == "ob" and len(parts) == 2:
+        return await _onboarding(call, person, *parts)
+    if parsed.ns == "ci" and len(parts) in (2, 3) and parts[0].isdigit():
+        value = parts[2] if len(parts) == 3 else None
+        # no message id: WhatsApp cannot take a question's buttons away by editing it
+        result: str | None = await call(checkins.answer_button, person, int(parts[0]), parts[1], value, None)
+        return result
+    if parsed.ns == "cr":
+        if parts == ("reach",):
+            await call(cravings.ask_to_reach_out, person)
+            return None
+        if len(parts) == 2 and parts[1].isdigit():
+            logged: str | None = await call(cravings.log_strength, person, parts[0], int(parts[1]))
+            return logged
+    if parsed.ns == "fu" and len(parts) == 3 and parts[0].isdigit() and parts[2] in ("yes", "no"):
+        answered: str | None = await call(
+            safety.answer_followup, person.telegram_user_id, int(parts[0]), parts[1], parts[2] == "yes"
+        )
+        return answered
+    if parsed.ns == "set" and len(parts) == 2 and parts[0] == "lang":
+        changed: str | None = await call(member_settings.set_language, person, parts[1])
+        return changed
+    return "button-expired"
+
+
+async def _onboarding(call: Call, person: Person, kind: str, value: str) -> str | None:
+    ok = False
+    if kind == "lang":
+        ok = await call(onboarding.choose_language, person, value, None)
+    elif kind == "consent" and value in ("yes", "no"):
+        ok = await call(onboarding.answer_consent, person, value == "yes", None)
+    elif kind == "reconsent" and value in ("yes", "no"):
+        ok = await call(onboarding.answer_consent_again, person, value == "yes", None)
+    elif kind == "time":
+        ok = await call(onboarding.choose_time, person, preset=value)
+    elif kind == "sob" and value == "skip":
+        ok = await call(onboarding.set_sobriety, person, None, None)
+    return None if ok else "button-expired"
