@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.callbacks import decode
-from bot.domain.whatsapp import invite
+from bot.domain.whatsapp import invite, render
 from bot.services import checkins, conversation, cravings, inbound, member_settings, onboarding, safety
 from bot.services.context import Person
 
@@ -102,10 +102,17 @@ def _profile_name(contact: dict[str, Any]) -> str | None:
     return name.strip()[:120] or None if isinstance(name, str) else None
 
 
-async def handle(call: Call, person: Person, message: WaMessage) -> None:
-    """One message → one use case (through ``call``, the runtime's ``Saathi.call``)."""
-    if message.kind == "choice" and message.choice_id is not None:
-        toast = await choose(call, person, message.choice_id)
+async def handle(call: Call, person: Person, message: WaMessage, offered: Any = None) -> None:
+    """One message → one use case (through ``call``, the runtime's ``Saathi.call``). ``offered``: the
+    choices last sent to this person (render.Offered as JSON); typed text that names one is that choice."""
+    choice_id = message.choice_id if message.kind == "choice" else None
+    if message.kind == "text" and message.text is not None and offered:
+        choice_id = render.parse_reply(message.text, render.Offered.from_json(offered))
+    typed_label = render.answer_text(choice_id) if choice_id is not None else None
+    if typed_label is not None:  # a main-menu row: the label, as if typed
+        await call(inbound.handle_text, person, typed_label)
+    elif choice_id is not None:
+        toast = await choose(call, person, choice_id)
         if toast is not None:
             await call(conversation.reply_plain, person, toast)
     elif message.kind == "text" and message.text is not None:

@@ -147,7 +147,8 @@ class WhatsAppInbox:
                 assert contact.id is not None
                 key = channels.whatsapp_key(contact.id)
                 channels_db.release_held(session, key, now)  # what waited for the window goes now
-                raw = {"whatsapp": keys.name, "key": key, "message": asdict(message)}
+                # the choices last offered here: a typed answer to them is read as the tap it stands for
+                raw = {"whatsapp": keys.name, "key": key, "message": asdict(message), "offered": contact.offered}
                 received.append(inbox_db.Received(channels.event_update_id(message.wamid), key, raw))
             for status in statuses:
                 channels_db.record_status(session, status.wamid, status.status)
@@ -223,7 +224,7 @@ class WhatsAppInbox:
         with updates.handling(self._services, update_id) as handling:
             handling.user_id = key  # the first commit says they are reachable again
             try:
-                await events.handle(self._call, person, message)
+                await events.handle(self._call, person, message, raw.get("offered"))
             except updates.UpdateAlreadyHandled:
                 pass  # handling.already_handled is set: a replay, done before
             except Exception as exc:

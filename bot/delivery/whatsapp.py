@@ -7,8 +7,9 @@ Meta's 80 and one message per 6.05 s to the same person (Meta's pair rate, error
 
 What goes, decided by ``bot/domain/whatsapp/window.py`` from the person's last message:
 
-* inside the 24-hour window (or a reply to what they just did): the message, its choices as up to
-  3 reply buttons, a list of up to 10 rows, or beyond that as text the person answers by typing;
+* inside the 24-hour window (or a reply to what they just did): the message, its choices shaped by
+  ``bot/domain/whatsapp/render.py`` (3 reply buttons, a list of 10 rows, or numbered text beyond;
+  the main menu as a list whose rows answer as its labels typed);
 * outside it, a check-in, reminder, sponsor ping or alert: its utility template; the row itself
   waits (``delivery_status`` "template") and goes the moment the person answers (the inbound side
   releases it), so the flow continues where it was;
@@ -47,7 +48,7 @@ from bot.blocking import run_blocking
 from bot.clock import Clock
 from bot.delivery.limiter import Limits, RateLimiter, memory_limiter
 from bot.domain import channels
-from bot.domain.whatsapp import templates, window
+from bot.domain.whatsapp import render, templates, window
 from bot.i18n import t
 from storage.channels import queries as channels_db
 from storage.db import SessionFactory
@@ -57,9 +58,6 @@ log = logging.getLogger(__name__)
 
 # Meta: 80 messages/s per number by default; about one message per 6 s to the same person.
 WHATSAPP_LIMITS = Limits(overall_per_sec=79.0, burst=1.0, per_chat_interval=6.05, per_group_interval=6.05)
-BUTTONS_MAX, BUTTON_TITLE_MAX = 3, 20
-LIST_MAX, ROW_TITLE_MAX = 10, 24
-INTERACTIVE_BODY_MAX = 1024
 HOLD_FOR = timedelta(hours=24)  # a held row waits this long for the person's next message, then is tried again
 PAIR_PAUSE = 6.05
 _LANGUAGES = {"en": TemplateLanguage.ENGLISH, "hi": TemplateLanguage.HINDI, "mr": TemplateLanguage.MARATHI}
@@ -80,9 +78,6 @@ class Outcome:
 
 
 SENT_NOTHING = Outcome("sent")
-
-Choices = list[tuple[str, str]]  # (label, choice id): the callback data a Telegram button carries
-
 
 class WhatsAppSender:
     def __init__(
@@ -162,7 +157,7 @@ class WhatsAppSender:
             if decision.route == window.Route.TEMPLATE and decision.template is not None:
                 wamid = await self._send_template(client, recipient, decision.template)
                 return Outcome("hold", provider_id=wamid, delay=HOLD_FOR, state="template", reason="wa_template_sent")
-            wamid = await self._send_free_form(client, recipient, row)
+            wamid = await self._send_free_form(client, recipient, row, limiter)
         except TooManyMessages:
             await limiter.retry_after(row.chat_id, PAIR_PAUSE, everyone=False)
             return Outcome("retry", delay=timedelta(seconds=PAIR_PAUSE), reason="wa_131056")
@@ -178,7 +173,7 @@ class WhatsAppSender:
             log.warning("WhatsApp template for outbox row %s (%s) is not approved yet; held", row.id, row.purpose)
             return Outcome("hold", delay=HOLD_FOR, state="held", reason="wa_template_not_approved")
         except WhatsAppError as exc:
-            return Outcome("retry", counted=True, reason=f"wa_{exc.error_code}")
+            return Outcome("retry", counted=True, reason=f"wa_{exc.code}")
         return Outcome("sent", provider_id=wamid)
 
     def _recipient(self, contact_id: int, chat_id: int) -> channels_db.WhatsAppRecipient | None:
@@ -207,34 +202,43 @@ class WhatsAppSender:
         return sent.id
 
     async def _send_free_form(
-        self, client: WhatsApp, recipient: channels_db.WhatsAppRecipient, row: OutboxMessage
+        self, client: WhatsApp, recipient: channels_db.WhatsAppRecipient, row: OutboxMessage, limiter: RateLimiter
     ) -> str | None:
-        text = row.payload["text"]
-        choices = [(label, data) for line in row.payload.get("buttons", []) for label, data in line]
-        if not choices:
-            return (await client.send_message(to=recipient.number, text=text)).id
-        buttons, list_title, typed = render_choices(choices, text)
-        if buttons is not None:
-            return (await client.send_message(to=recipient.number, text=text, buttons=buttons)).id
-        if list_title is not None:
-            rows = [SectionRow(title=label, callback_data=data) for label, data in list_title]
-            section_list = SectionList(
-                button_title=t(recipient.language, "wa-list-button"), sections=[Section(title="", rows=rows)]
-            )
-            return (await client.send_message(to=recipient.number, text=text, buttons=section_list)).id
-        shown = t(recipient.language, "wa-choices-typed", choices=" · ".join(typed))
-        return (await client.send_message(to=recipient.number, text=f"{text}\n\n{shown}")).id
+        """The row as wa-edges' render shapes it: buttons, a list or numbered text, after any text
+        too long for an interactive body (each further message paced like the first)."""
+        lang = recipient.language
+        words = render.Words(
+            list_button=t(lang, "wa-list-button"),
+            menu_button=t(lang, "wa-menu-button"),
+            reply_number=t(lang, "wa-reply-number"),
+        )
+        rendering = render.render(
+            row.payload["text"], words, buttons=row.payload.get("buttons"), keyboard=row.payload.get("keyboard")
+        )
+        wamid: str | None = None
+        for index, message in enumerate(rendering.messages):
+            if index:
+                await limiter.reserve_chat(row.chat_id)
+                await limiter.acquire(row.chat_id, row.priority, chat_reserved=True)
+            wamid = (await client.send_message(to=recipient.number, **_pywa_message(message))).id
+        if rendering.offered.choices:  # a typed "2" answers these as a tap would (bot/whatsapp_inbox.py)
+            await run_blocking(self._uow, self._offer, recipient.contact_id, rendering.offered.to_json())
+        return wamid
+
+    def _offer(self, contact_id: int, offered: list[list[str]]) -> None:
+        with self._uow() as session:
+            channels_db.set_offered(session, contact_id, offered)
+            session.commit()
 
 
-def render_choices(choices: Choices, text: str) -> tuple[list[Button] | None, Choices | None, list[str]]:
-    """Buttons (≤ 3, titles ≤ 20), else a list (≤ 10 rows, titles ≤ 24), else the labels to type.
-
-    A stand-in until wa-edges' ``bot/domain/whatsapp/render.py`` lands: the same limits, without
-    its typed-answer parsing (typed answers go through the services' own parsers, as on Telegram)."""
-    labels = [label for label, _ in choices]
-    if len(text) <= INTERACTIVE_BODY_MAX:
-        if len(choices) <= BUTTONS_MAX and all(len(label) <= BUTTON_TITLE_MAX for label in labels):
-            return [Button(title=label, callback_data=data) for label, data in choices], None, labels
-        if len(choices) <= LIST_MAX and all(len(label) <= ROW_TITLE_MAX for label in labels):
-            return None, choices, labels
-    return None, None, labels
+def _pywa_message(message: render.Message) -> dict[str, Any]:
+    """A rendered message as ``send_message`` keywords (pywa's own types build the Graph body)."""
+    if isinstance(message, render.ButtonsMessage):
+        return {"text": message.body, "buttons": [Button(title, callback_data=id_) for id_, title in message.buttons]}
+    if isinstance(message, render.ListMessage):
+        rows = [SectionRow(title=r.title, callback_data=r.id, description=r.description) for r in message.rows]
+        return {
+            "text": message.body,
+            "buttons": SectionList(button_title=message.button, sections=[Section(title=message.button, rows=rows)]),
+        }
+    return {"text": message.body}

@@ -118,6 +118,7 @@ class WhatsAppRecipient:
     WhatsApp member or staff member has the conversation key as both user id and chat id."""
 
     account_id: int
+    contact_id: int
     phone_id: str
     token: str
     number: str
@@ -140,7 +141,7 @@ def whatsapp_recipient(session: Session, contact_id: int, chat_id: int) -> Whats
         if staff is not None:
             language, name = staff.language, staff.name
     return WhatsAppRecipient(
-        account.id or 0, account.phone_id, account.token, contact.number, contact.last_inbound_at, language, name
+        account.id or 0, contact_id, account.phone_id, account.token, contact.number, contact.last_inbound_at, language, name
     )
 
 
@@ -175,3 +176,8 @@ def release_held(session: Session, chat_id: int, now: datetime) -> int:
         .values(due_at=now)
     )
     return rowcount(result)
+
+
+def set_offered(session: Session, contact_id: int, offered: list[list[str]]) -> None:
+    """The choices just sent to this contact, for a typed answer (the sender's own short transaction)."""
+    session.execute(update(WhatsAppContact).where(col(WhatsAppContact.id) == contact_id).values(offered=offered))

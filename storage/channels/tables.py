@@ -16,10 +16,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.crypto import EncryptedText
+from storage.crypto import EncryptedJSON, EncryptedText
 from storage.types import utc_field
 
 
@@ -55,4 +55,7 @@ class WhatsAppContact(SQLModel, table=True):
     number: str = Field(sa_type=EncryptedText)
     # The last time this person wrote: WhatsApp's 24-hour window for free-form messages runs from it.
     last_inbound_at: datetime | None = utc_field(default=None)
+    # The choices of the last message with choices sent here (bot/domain/whatsapp/render.py: Offered,
+    # as JSON): a typed "2" or label answers them as a tap would.
+    offered: list[list[str]] | None = Field(default=None, sa_column=Column(EncryptedJSON, nullable=True))
     created_at: datetime = utc_field()

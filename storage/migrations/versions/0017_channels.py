@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from storage.crypto import EncryptedText
+from storage.crypto import EncryptedJSON, EncryptedText
 from storage.types import UTCDateTime
 
 revision: str = "0017"
@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.Column("number_hash", sa.String(length=64), nullable=False),
         sa.Column("number", EncryptedText(), nullable=False),
         sa.Column("last_inbound_at", UTCDateTime(), nullable=True),
+        sa.Column("offered", EncryptedJSON(), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["account_id"], ["channelaccount.id"]),
         sa.PrimaryKeyConstraint("id"),
