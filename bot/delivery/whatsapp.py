@@ -30,6 +30,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from pywa_async import WhatsApp
@@ -78,6 +79,7 @@ class Outcome:
 
 
 SENT_NOTHING = Outcome("sent")
+
 
 class WhatsAppSender:
     def __init__(
@@ -195,7 +197,8 @@ class WhatsAppSender:
             name=name,
             language=language,
             params=[
-                BodyText.params(recipient.name or template.example),
+                # pywa declares params without @staticmethod, so mypy reads the name as "self"
+                BodyText.params(recipient.name or template.example),  # type: ignore[arg-type]
                 QuickReplyButton.params(callback_data=template.payload, index=0),
             ],
         )

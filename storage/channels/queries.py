@@ -141,7 +141,14 @@ def whatsapp_recipient(session: Session, contact_id: int, chat_id: int) -> Whats
         if staff is not None:
             language, name = staff.language, staff.name
     return WhatsAppRecipient(
-        account.id or 0, contact_id, account.phone_id, account.token, contact.number, contact.last_inbound_at, language, name
+        account.id or 0,
+        contact_id,
+        account.phone_id,
+        account.token,
+        contact.number,
+        contact.last_inbound_at,
+        language,
+        name,
     )
 
 

@@ -1,0 +1,213 @@
+"""A WhatsApp member end to end, over BOTH emulators with the real app.
+
+The bot is the real Application (Telegram side: the Bot API emulator) with the console's Starlette
+app serving WhatsApp's webhook; WhatsApp's side is the Cloud API emulator, reached by pywa_async
+through the emulator transport and posting signed webhooks back. Nothing of pywa is mocked. The
+emulator's pair rate (one message per 6 s to a person) is off in the flow tests, where the clock is
+a FakeClock that only moves when a test moves it; the bot's own pacing is scaled down to match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+
+import pytest
+from sqlmodel import select
+
+from bot.app import build_application, running
+from bot.clock import FakeClock
+from bot.config import parse_settings
+from bot.delivery.whatsapp import WHATSAPP_LIMITS
+from bot.domain import channels
+from bot.runtime import Saathi
+from bot.web.app import build_web_app
+from bot.web.serve import WebServer
+from sandbox.emulator import BotApiEmulator
+from sandbox.phones import wait_until
+from sandbox.whatsapp import CloudApiEmulator, WhatsAppPhones
+from sandbox.whatsapp.transport import emulator_session
+from storage import crypto, inbox
+from storage.channels import queries as channels_db
+from storage.channels.tables import Channel, WhatsAppContact
+from storage.migrate import upgrade
+from storage.outbox import queries as outbox_db
+from storage.outbox.tables import OutboxMessage
+from storage.people import queries as people_db
+from storage.people.tables import ConsentRecord, Member
+from tests.e2e.conftest import Harness, free_port
+from tests.e2e.processes import TOKEN
+
+PHONE_ID = "106540352242922"
+DISPLAY = "15550783881"
+WA_TOKEN = "EAAemulatortoken"
+APP_SECRET = "emulator-app-secret"
+VERIFY_TOKEN = "saathi-verify"
+ACCOUNT = "asha-wa"
+ASHA = "919800000001"
+RAVI = "919800000002"
+
+
+class WaHarness(Harness):
+    """The Telegram harness, with WhatsApp: the emulator, the account, the webhook on the console app."""
+
+    def __init__(self, emu: BotApiEmulator, wa: CloudApiEmulator, database_url: str, clock: FakeClock) -> None:
+        super().__init__(emu, database_url, clock)
+        self.wa = wa
+        self.wa_phones = WhatsAppPhones(wa)
+        self.base = ""
+        self._web: WebServer | None = None
+        self._wamids: set[int] = set()
+
+    async def start_bot(self) -> Saathi:
+        settings = parse_settings(
+            {
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_API_URL": self.emu.base_url,
+                "DATABASE_URL": self.database_url,
+                "SAATHI_ENCRYPTION_KEYS": ",".join(crypto.current_keys()),
+            }
+        )
+        upgrade(self.database_url)
+        application = build_application(
+            settings,
+            clock=self.clock,
+            with_jobs=False,
+            sender_poll=0.05,
+            overall_rate=1000,
+            whatsapp_session=lambda: emulator_session(self.wa.url),
+            whatsapp_limits=WHATSAPP_LIMITS.scaled(100),  # 6.05 s between two messages to a person → 60 ms
+        )
+        self._stack = AsyncExitStack()
+        self.saathi = await self._stack.enter_async_context(running(application))
+        assert self.saathi.whatsapp is not None
+        self.base = f"http://127.0.0.1:{free_port()}"
+        app = build_web_app(
+            self.services,
+            parse_settings({"WEB_BASE_URL": self.base}),
+            self.clock,
+            on_change=self.saathi.kick,
+            extra_routes=self.saathi.whatsapp.routes(),
+        )
+        self._web = WebServer(app, self.base.removeprefix("http://"))
+        assert await self._web.start()
+        return self.saathi
+
+    async def stop_bot(self) -> None:
+        if self._web is not None:
+            await self._web.stop()
+            self._web = None
+        await super().stop_bot()
+
+    @property
+    def webhook_url(self) -> str:
+        return f"{self.base}/whatsapp/{ACCOUNT}"
+
+    def add_account(self) -> None:
+        with self.services.uow() as session:
+            center = people_db.center_by_name(session, "Asha Kendra")
+            assert center is not None and center.id is not None
+            channels_db.add_account(
+                session,
+                center_id=center.id,
+                channel=Channel.WHATSAPP,
+                name=ACCOUNT,
+                token=WA_TOKEN,
+                phone_id=PHONE_ID,
+                app_secret=APP_SECRET,
+                verify_token=VERIFY_TOKEN,
+                now=self.clock.now(),
+            )
+            session.commit()
+        self.wa.add_number(PHONE_ID, DISPLAY, token=WA_TOKEN, app_secret=APP_SECRET, webhook_url=self.webhook_url)
+
+    def wa_send(self, wa_id: str, text: str) -> str:
+        wamid = self.wa_phones.send(wa_id, text)
+        self._wamids.add(channels.event_update_id(wamid))
+        return wamid
+
+    async def wa_press(self, wa_id: str, title: str) -> str:
+        await self.wa_settle()
+        wamid = self.wa_phones.press(wa_id, title)
+        self._wamids.add(channels.event_update_id(wamid))
+        return wamid
+
+    async def wa_settle(self) -> None:
+        """Every webhook delivered, every WhatsApp event handled, nothing due in the outbox."""
+        await self.wa.settle()
+
+        def idle() -> bool:
+            with self.services.uow() as session:
+                self._wamids -= {u for u in self._wamids if inbox.update_handled(session, u)}
+                return not self._wamids and outbox_db.outbox_due_count(session, self.clock.now()) == 0
+
+        await wait_until(idle, stable=3)
+        await self.wa.settle()
+
+    def member(self, wa_id: str) -> Member:
+        with self.services.uow() as session:
+            members = [m for m in session.exec(select(Member)).all() if channels.is_whatsapp(m.chat_id)]
+            contacts = {c.id: c for c in session.exec(select(WhatsAppContact)).all()}
+            for member in members:
+                contact = contacts[channels.contact_of(member.chat_id)]
+                if contact.number == wa_id:
+                    session.expunge(member)
+                    return member
+        raise AssertionError(f"no WhatsApp member for {wa_id}")
+
+    async def wa_onboard(self, wa_id: str, name: str, *, language: str = "English") -> None:
+        self.wa_phones.add(wa_id, name)
+        self.wa_send(wa_id, f"START {self.invite()}")
+        await self.wa_phones.expect(wa_id, "language")
+        await self.wa_press(wa_id, language)
+        await self.wa_phones.expect(wa_id, lambda text: True)  # consent (in their language)
+        await self.wa_settle()
+
+
+@pytest.fixture
+async def wa_harness(database_url: str, clock: FakeClock) -> AsyncIterator[WaHarness]:
+    telegram = BotApiEmulator()
+    await telegram.start()
+    whatsapp = CloudApiEmulator(clock=clock, pair_interval=None, webhook_retry_delay=0.01, webhook_max_attempts=3)
+    await whatsapp.start()
+    h = WaHarness(telegram, whatsapp, database_url, clock)
+    await h.start_bot()
+    try:
+        h.seed_centre()
+        h.add_account()
+        yield h
+    finally:
+        await h.stop_bot()
+        await whatsapp.stop()
+        await telegram.stop()
+
+
+async def test_a_whatsapp_member_onboards_with_start_code(wa_harness: WaHarness) -> None:
+    h = wa_harness
+    h.wa_phones.add(ASHA, "Asha")
+    h.wa_send(ASHA, f"START {h.invite()}")
+    question = await h.wa_phones.expect(ASHA, "Which language")
+    assert [title for _, title in question.choices()][0] == "English"
+    await h.wa_press(ASHA, "English")
+    consent = await h.wa_phones.expect(ASHA, "Who sees what")
+    assert "I agree" in [title for _, title in consent.choices()]
+    await h.wa_press(ASHA, "I agree")
+    await h.wa_phones.expect(ASHA, "What time")
+    await h.wa_press(ASHA, "Evening 20:00")
+    await h.wa_phones.expect(ASHA, "recovery began")
+    await h.wa_press(ASHA, "Skip")
+    done = await h.wa_phones.expect(ASHA, "All set")
+    member = h.member(ASHA)
+    assert member.status == "active" and member.checkin_time == "20:00" and member.language == "en"
+    assert member.pseudonym in done.text and "Asha" not in member.pseudonym
+    with h.services.uow() as session:
+        consent_row = session.exec(select(ConsentRecord)).one()
+        assert consent_row.accepted
+        # the number is stored encrypted and found by its blind index, never in plain text
+        raw = session.connection().exec_driver_sql("SELECT number, number_hash FROM whatsappcontact").one()
+        assert ASHA not in raw[0] and ASHA not in raw[1]
+        sent = session.exec(select(OutboxMessage).where(OutboxMessage.chat_id == member.chat_id)).all()
+        assert sent and all(row.channel == "whatsapp" for row in sent)
+        assert any(row.delivery_status in ("delivered", "read") for row in sent)  # statuses came back by wamid
+    # nothing of hers went to Telegram
+    assert h.emu.messages(member.chat_id) == []
