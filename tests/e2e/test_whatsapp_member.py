@@ -35,7 +35,7 @@ from storage.outbox import queries as outbox_db
 from storage.outbox.tables import OutboxMessage
 from storage.people import queries as people_db
 from storage.people.tables import ConsentRecord, Member
-from tests.e2e.conftest import Harness, free_port
+from tests.e2e.conftest import COUNSELLOR_ID, Harness, free_port
 from tests.e2e.processes import TOKEN
 
 PHONE_ID = "106540352242922"
@@ -46,6 +46,8 @@ VERIFY_TOKEN = "saathi-verify"
 ACCOUNT = "asha-wa"
 ASHA = "919800000001"
 RAVI = "919800000002"
+POOJA = "919800000003"
+HI_SKIP = "आगे बढ़ें"
 
 
 class WaHarness(Harness):
@@ -211,3 +213,38 @@ async def test_a_whatsapp_member_onboards_with_start_code(wa_harness: WaHarness)
         assert any(row.delivery_status in ("delivered", "read") for row in sent)  # statuses came back by wamid
     # nothing of hers went to Telegram
     assert h.emu.messages(member.chat_id) == []
+
+
+async def _onboard(h: WaHarness, wa_id: str, name: str, *, language: str = "English") -> Member:
+    """A WhatsApp member joins by taps: language, consent, evening, no recovery date."""
+    labels = {
+        "English": ("I agree", "Evening 20:00", "Skip"),
+        "हिन्दी": ("मैं सहमत हूँ", "शाम 20:00", HI_SKIP),
+    }[language]
+    h.wa_phones.add(wa_id, name)
+    h.wa_send(wa_id, f"START {h.invite()}")
+    await h.wa_phones.expect(wa_id, "Which language")
+    for label in (language, *labels):
+        await h.wa_press(wa_id, label)
+    await h.wa_settle()
+    member = h.member(wa_id)
+    assert member.status == "active"
+    return member
+
+
+async def test_an_urgent_message_on_whatsapp_reaches_the_telegram_counsellor_who_acknowledges(
+    wa_harness: WaHarness,
+) -> None:
+    h = wa_harness
+    member = await _onboard(h, RAVI, "Ravi")
+    h.wa_send(RAVI, "I want to kill myself tonight")
+    reply = await h.wa_phones.expect(RAVI, "You are not alone")
+    assert "14416" in reply.text
+    alert = await h.expect(COUNSELLOR_ID, "URGENT")  # on Telegram
+    assert member.pseudonym in alert.text or "Ravi" in alert.text
+    await h.press(COUNSELLOR_ID, "Acknowledge")
+    await h.expect(COUNSELLOR_ID, "acknowledged by Counsellor Meera")
+    told = await h.wa_phones.expect(RAVI, "Your counsellor has seen your message")
+    assert told.kind in ("text", "interactive")  # inside the window: a normal message
+    # the member's number never reached Telegram
+    assert not any(RAVI in text for text in h.texts(COUNSELLOR_ID))
