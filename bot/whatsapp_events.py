@@ -17,13 +17,19 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.domain import channels
 from bot.domain.callbacks import decode
 from bot.domain.whatsapp import invite, render
 from bot.services import checkins, conversation, cravings, inbound, member_settings, onboarding, safety
+from bot.services.circles import moderation as circle_moderation
+from bot.services.circles import relay as circle_relay
 from bot.services.context import Person
 
 # "START CODE" as the wa.me link types it; "/start CODE" as a Telegram habit
 _START = re.compile(r"^\s*/?start(?:\s+(?P<code>\S+))?\s*$", re.IGNORECASE)
+# the circle commands a Telegram member taps, typed (WhatsApp has no commands)
+_UNSEND = re.compile(r"^\s*/unsend\s*$", re.IGNORECASE)
+_REPORT = re.compile(r"^\s*/report\s*$", re.IGNORECASE)
 
 OPEN_PREFIX = "wa:open:"  # bot/domain/whatsapp/templates.py: what a template's quick reply carries
 Call = Callable[..., Awaitable[Any]]
@@ -39,6 +45,7 @@ class WaMessage:
     text: str | None = None
     choice_id: str | None = None
     name: str | None = None  # their WhatsApp profile name
+    context_id: str | None = None  # a swipe-reply: the wamid of the message answered (``context.id``)
 
 
 @dataclass(frozen=True)
@@ -79,7 +86,16 @@ def read_message(raw: dict[str, Any], names: dict[str, str | None] | None = None
     name = (names or {}).get(number)
     if kind == "text":
         body = raw.get("text", {}).get("body") if isinstance(raw.get("text"), dict) else None
-        return WaMessage(wamid, number, "text", text=body if isinstance(body, str) else "", name=name)
+        context = raw.get("context")
+        replied = context.get("id") if isinstance(context, dict) else None
+        return WaMessage(
+            wamid,
+            number,
+            "text",
+            text=body if isinstance(body, str) else "",
+            name=name,
+            context_id=replied if isinstance(replied, str) and replied else None,
+        )
     if kind == "interactive" and isinstance(raw.get("interactive"), dict):
         interactive = raw["interactive"]
         reply = interactive.get("button_reply") or interactive.get("list_reply")
@@ -118,10 +134,15 @@ async def handle(call: Call, person: Person, message: WaMessage, offered: Any = 
     elif message.kind == "text" and message.text is not None:
         code = invite.parse_start(message.text)
         start = _START.match(message.text)
+        replied = channels.message_key(message.context_id) if message.context_id else None
         if code is not None or start is not None:  # a code in any shape; "START" with a code of no shape
             await call(onboarding.start, person, code or (start.group("code") if start else None))
-        else:
-            await call(inbound.handle_text, person, message.text)
+        elif _UNSEND.match(message.text):
+            await call(circle_relay.unsend, person)
+        elif _REPORT.match(message.text):
+            await call(circle_moderation.report, person, replied)
+        else:  # a swipe-reply threads as Telegram's reply_to_message_id does (a relayed copy's key)
+            await call(inbound.handle_text, person, message.text, channels.message_key(message.wamid), replied)
     else:
         await call(inbound.handle_media, person, "other")
 

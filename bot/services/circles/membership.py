@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 
 from sqlmodel import Session
 
+from bot.domain import channels
 from bot.domain.outgoing import Priority
 from bot.domain.relay import build_relay
 from bot.domain.scheduling import is_quiet_hours
@@ -53,19 +54,21 @@ def _welcome(session: Session, membership: CircleMembership, member: Member, cir
     seat = circles_db.participant(session, membership)
     seat.welcomed_at = now
     lang = member.language
-    enqueue(
-        session,
-        chat_id=member.chat_id,
-        member_id=member.id,
-        now=now,
-        text=t(
-            lang,
-            "circle-welcome",
-            circle=circle.name,
-            pseudonym=member.pseudonym,
-            kind=t(lang, f"circle-kind-{circle.kind}"),
-        ),
+    others = [m for _, m in circles_db.circle_members(session, circle.id or 0) if m.id != member.id]
+    on_whatsapp = channels.is_whatsapp(member.chat_id)
+    mixed = on_whatsapp or any(channels.is_whatsapp(m.chat_id) for m in others)
+    welcome = t(
+        lang,
+        "circle-welcome",
+        circle=circle.name,
+        pseudonym=member.pseudonym,
+        kind=t(lang, f"circle-kind-{circle.kind}"),
     )
+    if mixed:  # WhatsApp cannot stop forwarding or screenshots, nor take a message back: say so
+        welcome += "\n\n" + t(lang, "circle-welcome-whatsapp" if on_whatsapp else "circle-welcome-mixed")
+    enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now, text=welcome)
+    if on_whatsapp and not any(channels.is_whatsapp(m.chat_id) for m in others):
+        _tell_now_mixed(session, others, now)
     message = CircleMessage(circle_id=circle.id or 0, member_id=member.id, kind="joined", created_at=now)
     session.add(message)
     session.flush()
@@ -77,6 +80,14 @@ def _welcome(session: Session, membership: CircleMembership, member: Member, cir
         lambda lang_: build_relay(member.pseudonym, t(lang_, "circle-joined-body"), icon="👋"),
         exclude_member=member.id,
     )
+
+
+def _tell_now_mixed(session: Session, others: list[Member], now: datetime) -> None:
+    """The circle's first WhatsApp member: the Telegram members learn once that what they share can
+    now be forwarded or kept on a phone (no name, no pseudonym: only that the circle is mixed)."""
+    for other in others:
+        if not channels.is_whatsapp(other.chat_id):
+            say(session, other, "circle-now-mixed", now)
 
 
 def leave(session: Session, member: Member, now: datetime, *, reason: str = "removed") -> Circle | None:

@@ -140,3 +140,10 @@ circle-opener-body_scan = Close your eyes if you like. Notice your feet, your ha
 ## Gentle nudges and staff notes
 circle-invite-back = We've missed you in { $circle } 🌿 No pressure at all — whenever you feel like it, even a short hello helps the circle.
 circle-unreachable-staff = { $pseudonym } ({ $name }) seems to have blocked Saathi, so messages no longer reach them. They are marked unreachable — nothing was deleted. You may want to reach them another way.
+
+## Circles that mix Telegram and WhatsApp (WhatsApp cannot protect, edit or take back a message)
+circle-welcome-whatsapp = On WhatsApp, messages in the circle can be forwarded, saved or screenshotted, and WhatsApp can't take a message back from anyone's phone. Please keep what others share inside the circle, and share only what you are comfortable with 🌿
+circle-welcome-mixed = Some members read this circle on WhatsApp, where messages can be forwarded or screenshotted and /unsend can't take them back. Share only what you are comfortable with 🌿
+circle-now-mixed = 🌿 A note about your circle: some members now read it on WhatsApp, where messages can be forwarded or screenshotted and /unsend can't take them back. Your name and number stay hidden as always. Share only what you are comfortable with.
+circle-unsent-whatsapp = Done — your last message has been removed from the phones of members on Telegram. WhatsApp can't take a message back, so members who read the circle there may still see it.
+circle-edited-copy = ✏️ Edited: { $text }
