@@ -96,8 +96,8 @@ def record_status(session: Session, provider_message_id: str, status: str) -> in
     if rank is None:
         return 0
     row = session.exec(select(OutboxMessage).where(OutboxMessage.provider_message_id == provider_message_id)).first()
-    if row is None or STATUS_RANK.get(row.delivery_status or "", 0) >= rank:
-        return 0
+    if row is None or row.delivery_status in HELD_STATES or STATUS_RANK.get(row.delivery_status or "", 0) >= rank:
+        return 0  # not ours, older news, or the status of the template that stood in for a row still waiting
     row.delivery_status = status
     return 1
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
@@ -20,6 +21,8 @@ from bot.clock import FakeClock
 from bot.config import parse_settings
 from bot.delivery.whatsapp import WHATSAPP_LIMITS
 from bot.domain import channels
+from bot.domain.whatsapp import templates
+from bot.i18n import t
 from bot.runtime import Saathi
 from bot.web.app import build_web_app
 from bot.web.serve import WebServer
@@ -30,12 +33,13 @@ from sandbox.whatsapp.transport import emulator_session
 from storage import crypto, inbox
 from storage.channels import queries as channels_db
 from storage.channels.tables import Channel, WhatsAppContact
+from storage.checkins.tables import Checkin
 from storage.migrate import upgrade
 from storage.outbox import queries as outbox_db
 from storage.outbox.tables import OutboxMessage
 from storage.people import queries as people_db
 from storage.people.tables import ConsentRecord, Member
-from tests.e2e.conftest import COUNSELLOR_ID, Harness, free_port
+from tests.e2e.conftest import COUNSELLOR_ID, EVENING_DUE, Harness, free_port
 from tests.e2e.processes import TOKEN
 
 PHONE_ID = "106540352242922"
@@ -122,6 +126,13 @@ class WaHarness(Harness):
             )
             session.commit()
         self.wa.add_number(PHONE_ID, DISPLAY, token=WA_TOKEN, app_secret=APP_SECRET, webhook_url=self.webhook_url)
+
+    def approve_templates(self) -> None:
+        """Meta approved every template of the catalogue (``saathi whatsapp templates`` prints them)."""
+        for text in templates.catalogue(t):
+            self.wa.add_template(
+                text.name, text.language, text.body, category=text.category, quick_replies=text.quick_replies
+            )
 
     def wa_send(self, wa_id: str, text: str) -> str:
         wamid = self.wa_phones.send(wa_id, text)
@@ -248,3 +259,88 @@ async def test_an_urgent_message_on_whatsapp_reaches_the_telegram_counsellor_who
     assert told.kind in ("text", "interactive")  # inside the window: a normal message
     # the member's number never reached Telegram
     assert not any(RAVI in text for text in h.texts(COUNSELLOR_ID))
+
+
+async def _due(h: WaHarness) -> None:
+    """The next 20:00 in India comes, and the due scan runs."""
+    due = EVENING_DUE
+    while due <= h.clock.now():
+        due += timedelta(days=1)
+    h.clock.set(due)
+    assert h.saathi is not None
+    h.saathi.run_due_work()  # after a day away the first scan closes the missed day, the next one asks
+    h.saathi.run_due_work()
+    await h.wa_settle()
+
+
+async def test_a_check_in_inside_the_window_by_list_buttons_and_typing(wa_harness: WaHarness) -> None:
+    h = wa_harness
+    await _onboard(h, ASHA, "Asha")  # she wrote this morning: the window is open at 20:00
+    await _due(h)
+    mood = await h.wa_phones.expect(ASHA, "How is your mood")
+    assert mood.kind == "interactive" and mood.interactive_type == "list" and len(mood.rows) == 5
+    await h.wa_press(ASHA, "3 😐")  # a list row
+    craving = await h.wa_phones.expect(ASHA, "How strong is any craving")
+    assert craving.kind == "text" and "0 · 1 · 2" in craving.text  # 11 choices: typed
+    h.wa_send(ASHA, "5")  # typed
+    triggers = await h.wa_phones.expect(ASHA, "Did any of these make today harder")
+    assert triggers.kind == "text" and "12. None today" in triggers.text  # 12 choices: numbered
+    h.wa_send(ASHA, "12")  # typed by its number
+    use = await h.wa_phones.expect(ASHA, "Have you used")
+    assert use.interactive_type == "button" and len(use.buttons) == 3
+    await h.wa_press(ASHA, "No")  # a reply button
+    await h.wa_phones.expect(ASHA, "Anything else")
+    await h.wa_press(ASHA, "Skip")
+    await h.wa_phones.expect(ASHA, "Thank you for checking in")
+    with h.services.uow() as session:
+        checkin = session.exec(select(Checkin)).one()
+    assert (checkin.status, checkin.mood, checkin.craving) == ("completed", 3, 5)
+
+
+async def test_a_hindi_member_answers_by_typing_devanagari_digits(wa_harness: WaHarness) -> None:
+    h = wa_harness
+    await _onboard(h, POOJA, "Pooja", language="हिन्दी")
+    await _due(h)
+    mood = h.wa.messages(POOJA)[-1]
+    assert len(mood.rows) == 5  # the mood list, in Hindi
+    h.wa_send(POOJA, "४")  # typed, in Devanagari digits
+    await h.wa_settle()
+    h.wa_send(POOJA, "२")
+    await h.wa_settle()
+    with h.services.uow() as session:
+        checkin = session.exec(select(Checkin)).one()
+    assert (checkin.mood, checkin.craving) == (4, 2)
+
+
+async def test_outside_the_window_the_check_in_goes_as_a_template_and_its_button_continues(
+    wa_harness: WaHarness,
+) -> None:
+    h = wa_harness
+    h.approve_templates()
+    await _onboard(h, RAVI, "Ravi")
+    h.clock.advance(timedelta(hours=25))  # a day and more since he last wrote
+    await _due(h)
+    (template,) = [m for m in h.wa.messages(RAVI) if m.kind == "template"]
+    assert template.template == "saathi_checkin" and template.language == "en"
+    assert h.member(RAVI).pseudonym in template.text
+    assert not [m for m in h.wa.failed(RAVI)]  # nothing free-form was tried outside the window
+    await h.wa_press(RAVI, template.buttons[0][1])  # "Check in now": reopens the window
+    question = await h.wa_phones.expect(RAVI, "How is your mood")  # the held question, now free-form
+    assert question.kind == "interactive"
+    await h.wa_press(RAVI, "4 🙂")
+    await h.wa_phones.expect(RAVI, "How strong is any craving")
+
+
+async def test_a_template_not_approved_yet_holds_the_check_in_kindly(wa_harness: WaHarness) -> None:
+    h = wa_harness  # no template approved at Meta
+    await _onboard(h, ASHA, "Asha")
+    h.clock.advance(timedelta(hours=25))
+    await _due(h)
+    assert not [m for m in h.wa.messages(ASHA) if m.kind == "template"]
+    with h.services.uow() as session:
+        row = session.exec(select(OutboxMessage).where(OutboxMessage.purpose == "checkin")).one()
+    assert (row.status, row.delivery_status, row.last_error) == ("pending", "held", "wa_template_not_approved")
+    assert h.saathi is not None and h.saathi.sender is not None and h.saathi.sender.whatsapp is not None
+    assert h.saathi.sender.whatsapp.templates_missing == 1
+    h.wa_send(ASHA, "hi")  # she writes: the window opens and the held question goes
+    await h.wa_phones.expect(ASHA, "How is your mood")
