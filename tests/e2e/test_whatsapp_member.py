@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from datetime import timedelta
 
+import httpx
 import pytest
 from sqlmodel import select
 
@@ -28,7 +29,7 @@ from bot.web.app import build_web_app
 from bot.web.serve import WebServer
 from sandbox.emulator import BotApiEmulator
 from sandbox.phones import wait_until
-from sandbox.whatsapp import CloudApiEmulator, WhatsAppPhones
+from sandbox.whatsapp import SIGNATURE_HEADER, CloudApiEmulator, WhatsAppPhones, sign
 from sandbox.whatsapp.transport import emulator_session
 from storage import crypto, inbox
 from storage.channels import queries as channels_db
@@ -344,3 +345,64 @@ async def test_a_template_not_approved_yet_holds_the_check_in_kindly(wa_harness:
     assert h.saathi.sender.whatsapp.templates_missing == 1
     h.wa_send(ASHA, "hi")  # she writes: the window opens and the held question goes
     await h.wa_phones.expect(ASHA, "How is your mood")
+
+
+def _counts(h: WaHarness) -> tuple[int, int, int, int]:
+    with h.services.uow() as session:
+        return (
+            len(session.exec(select(Member)).all()),
+            len(session.exec(select(WhatsAppContact)).all()),
+            len(session.exec(select(OutboxMessage)).all()),
+            len(session.exec(select(inbox.InboxUpdate)).all()),
+        )
+
+
+async def test_forged_or_unsigned_posts_get_403_and_change_nothing(wa_harness: WaHarness) -> None:
+    h = wa_harness
+    h.wa_phones.add(ASHA, "Asha")
+    h.wa_send(ASHA, f"START {h.invite()}")  # a real, signed post: the body to forge from
+    await h.wa_phones.expect(ASHA, "Which language")
+    await h.wa_settle()
+    before = _counts(h)
+    genuine = h.wa.deliveries[0]
+    assert genuine.kind == "message"
+    forged_body = genuine.body.replace(ASHA.encode(), RAVI.encode())
+    async with httpx.AsyncClient() as client:
+        forged = await client.post(
+            h.webhook_url, content=forged_body, headers={SIGNATURE_HEADER: sign("not-the-app-secret", forged_body)}
+        )
+        unsigned = await client.post(h.webhook_url, content=forged_body)
+        stale = await client.post(h.webhook_url, content=forged_body, headers={SIGNATURE_HEADER: genuine.signature})
+        unknown = await client.post(
+            f"{h.base}/whatsapp/no-such-account", content=genuine.body, headers={SIGNATURE_HEADER: genuine.signature}
+        )
+    assert [r.status_code for r in (forged, unsigned, stale, unknown)] == [403, 403, 403, 403]
+    assert _counts(h) == before
+    assert h.saathi is not None and h.saathi.whatsapp is not None and h.saathi.whatsapp.refused == 4
+
+
+async def test_the_same_signed_post_twice_is_handled_once(wa_harness: WaHarness) -> None:
+    h = wa_harness
+    h.wa_phones.add(ASHA, "Asha")
+    h.wa_send(ASHA, f"START {h.invite()}")
+    await h.wa_phones.expect(ASHA, "Which language")
+    await h.wa_settle()
+    before, shown = _counts(h), len(h.wa.messages(ASHA))
+    first = h.wa.deliveries[0]
+    replayed = h.wa.replay(first.seq)  # Meta redelivers the same bytes
+    await h.wa_settle()
+    assert replayed.delivered and replayed.attempts[-1][1] == 200
+    assert _counts(h) == before and len(h.wa.messages(ASHA)) == shown  # one member, one question, one row
+
+
+async def test_the_verify_handshake_answers_only_the_right_token(wa_harness: WaHarness) -> None:
+    h = wa_harness
+    async with httpx.AsyncClient() as client:
+        good = await client.get(
+            h.webhook_url, params={"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "42"}
+        )
+        bad = await client.get(
+            h.webhook_url, params={"hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "42"}
+        )
+    assert (good.status_code, good.text) == (200, "42")
+    assert bad.status_code == 403
