@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from storage.channels.tables import Channel, ChannelAccount, WhatsAppContact
 from storage.outbox.tables import OutboxMessage, OutboxStatus
-from storage.people.tables import Member, Staff
+from storage.people.tables import Center, Member, Staff
 from storage.types import rowcount
 
 # The order Meta's statuses go in: a late "sent" never overwrites "read".
@@ -38,6 +38,10 @@ def accounts(session: Session, channel: str | None = None) -> Sequence[ChannelAc
     if channel is not None:
         query = query.where(ChannelAccount.channel == channel)
     return session.exec(query.order_by(col(ChannelAccount.id))).all()
+
+
+def center_names(session: Session) -> dict[int, str]:
+    return {int(row[0]): str(row[1]) for row in session.exec(select(Center.id, Center.name)).all()}
 
 
 def add_account(
