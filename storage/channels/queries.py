@@ -41,7 +41,7 @@ def accounts(session: Session, channel: str | None = None) -> Sequence[ChannelAc
 
 
 def center_names(session: Session) -> dict[int, str]:
-    return {int(row[0]): str(row[1]) for row in session.exec(select(Center.id, Center.name)).all()}
+    return {center_id: name for center_id, name in session.exec(select(Center.id, Center.name)).all() if center_id}
 
 
 def add_account(
