@@ -406,3 +406,34 @@ async def test_the_verify_handshake_answers_only_the_right_token(wa_harness: WaH
         )
     assert (good.status_code, good.text) == (200, "42")
     assert bad.status_code == 403
+
+
+async def test_meta_reporting_undeliverable_marks_the_member_unreachable(wa_harness: WaHarness) -> None:
+    h = wa_harness
+    await _onboard(h, ASHA, "Asha")
+    h.wa.set_reachable(ASHA, False)  # she left WhatsApp: Meta accepts, then reports 131026
+    await _due(h)
+    (failed,) = h.wa.failed(ASHA)
+    assert failed.error_code == 131026
+    assert h.member(ASHA).status == "unreachable"
+    with h.services.uow() as session:
+        row = session.exec(select(OutboxMessage).where(OutboxMessage.purpose == "checkin")).one()
+    assert (row.status, row.delivery_status, row.last_error) == ("dead", "failed", "wa_131026")
+
+
+async def test_a_free_form_message_meta_refuses_as_outside_the_window_goes_again_as_its_template(
+    wa_harness: WaHarness,
+) -> None:
+    h = wa_harness
+    h.approve_templates()
+    await _onboard(h, RAVI, "Ravi")
+    h.clock.advance(timedelta(hours=25))
+    with h.services.uow() as session:  # our note of his last message is wrong (as after a lost webhook)
+        for contact in session.exec(select(WhatsAppContact)).all():
+            contact.last_inbound_at = h.clock.now()
+        session.commit()
+    await _due(h)
+    await h.wa_settle()  # Meta's 131047 came back: the bot closes its window and sends the template
+    kinds = [m.kind for m in h.wa.messages(RAVI)][-2:]
+    assert kinds == ["interactive", "template"]
+    assert h.wa.failed(RAVI)[0].error_code == 131047
