@@ -25,6 +25,7 @@ from bot.domain import channels
 from bot.domain.whatsapp import templates
 from bot.i18n import t
 from bot.runtime import Saathi
+from bot.services.outbox import enqueue
 from bot.web.app import build_web_app
 from bot.web.serve import WebServer
 from sandbox.emulator import BotApiEmulator
@@ -437,3 +438,45 @@ async def test_a_free_form_message_meta_refuses_as_outside_the_window_goes_again
     kinds = [m.kind for m in h.wa.messages(RAVI)][-2:]
     assert kinds == ["interactive", "template"]
     assert h.wa.failed(RAVI)[0].error_code == 131047
+
+
+async def test_metas_pair_rate_refusal_is_retried_after_the_pause_without_counting_an_attempt(
+    wa_harness: WaHarness,
+) -> None:
+    h = wa_harness
+    member = await _onboard(h, ASHA, "Asha")
+    h.wa.set_limits(pair_interval=6.0)  # Meta's one message per 6 s to the same person, on the test's clock
+    h.clock.advance(timedelta(seconds=10))
+    with h.services.uow() as session:
+        for text in ("first of two", "second of two"):
+            enqueue(session, chat_id=member.chat_id, text=text, now=h.clock.now(), member_id=member.id)
+        session.commit()
+    assert h.saathi is not None
+    h.saathi.kick()
+    await h.wa_phones.expect(ASHA, "first of two")
+
+    def second() -> OutboxMessage:
+        with h.services.uow() as session:
+            return session.exec(select(OutboxMessage).where(OutboxMessage.last_error == "wa_131056")).one()
+
+    await wait_until(lambda: len(h.wa.calls) and h.wa.calls[-1].outcome == 131056)
+    refused = await _eventually(second)
+    assert refused.status == "pending" and refused.attempts == 0  # Meta's pacing is not our failure
+    assert refused.due_at - h.clock.now() >= timedelta(seconds=6)
+    h.clock.advance(timedelta(seconds=7))
+    h.saathi.kick()
+    await h.wa_phones.expect(ASHA, "second of two")
+
+
+async def _eventually(read):  # type: ignore[no-untyped-def]
+    found = []
+
+    def ready() -> bool:
+        try:
+            found.append(read())
+        except Exception:
+            return False
+        return True
+
+    await wait_until(ready)
+    return found[-1]
