@@ -289,9 +289,11 @@ def render(
 ) -> Rendering:
     """The messages WhatsApp accepts for ``text`` and its choices (buttons win over a keyboard)."""
     pairs = _flatten(buttons, keyboard)
-    for _label, choice_id in pairs:
+    for label, choice_id in pairs:
         if not choice_id or width(choice_id) > MAX_ROW_ID:
             raise ValueError("a choice id is 1 to 200 characters")
+        if not label.strip():
+            raise ValueError("a choice needs a label")
     if len({choice_id for _, choice_id in pairs}) < len(pairs):
         raise ValueError("choice ids must be unique")
     if not pairs:
