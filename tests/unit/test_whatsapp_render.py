@@ -126,6 +126,19 @@ def test_a_number_at_the_start_of_every_label_is_the_answer_not_the_position():
     assert parse_reply("7 DAYS", rendering.offered) == "id:3"
 
 
+def test_a_label_typed_without_its_emoji_still_answers():
+    keyboard = [[t("en", "menu-craving"), t("en", "menu-talk")], [t("en", "menu-settings"), t("en", "menu-help")]]
+    offered = render("…", words(), keyboard=keyboard).offered
+    assert answer_text(parse_reply("craving help", offered) or "") == t("en", "menu-craving")
+    assert answer_text(parse_reply("  SETTINGS ", offered) or "") == t("en", "menu-settings")
+    hindi = render("…", words("hi"), buttons=[[(t("hi", "btn-done"), "done"), (t("hi", "btn-skip"), "skip")]]).offered
+    assert parse_reply("हो गया", hindi) == "done"  # "हो गया ✓" without the tick; vowel signs kept
+    assert parse_reply("हो गय", hindi) is None
+    twins = render("?", words(), buttons=[[("🙂 Fine", "a"), ("🙁 Fine", "b")]]).offered
+    assert parse_reply("fine", twins) is None  # two choices with the same words: ask again
+    assert parse_reply("🙁 fine", twins) == "b"
+
+
 def test_typed_answers_are_case_space_and_punctuation_insensitive():
     offered = render("?", words(), buttons=choices("Stress", "Loneliness", "Boredom", "Friends")).offered
     assert parse_reply("  LONELINESS ", offered) == "id:2"

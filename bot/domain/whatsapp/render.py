@@ -350,17 +350,34 @@ def _normalise(text: str) -> str:
 
 
 def parse_reply(text: str, offered: Offered) -> str | None:
-    """The choice id a typed answer means, or None: a key ("3", "३", "3."), or a label typed out."""
+    """The choice id a typed answer means, or None: a key ("3", "३", "3."), or a label typed out,
+    with or without its emoji ("craving help" for "🆘 Craving help")."""
     typed = _normalise(text)
     if not typed:
         return None
     for choice in offered.choices:
         if typed == choice.key:
             return choice.choice_id
-    labels = [c for c in offered.choices if _normalise(c.label) == typed]
-    if len(labels) == 1:
-        return labels[0].choice_id
+    for fold in (_normalise, _bare):
+        typed_form = fold(text)
+        matches = [c for c in offered.choices if typed_form and fold(c.label) == typed_form]
+        if len(matches) == 1:
+            return matches[0].choice_id
+        if matches:  # the same words on two choices: ask again rather than guess
+            return None
     return None
+
+
+def _bare(text: str) -> str:
+    """The words of a label without its emoji: "🆘 Craving help" → "craving help", "Done ✓" → "done".
+    Symbols go, with what glues emoji together (ZWJ, variation selectors, keycaps); vowel signs stay."""
+    return _normalise("".join(" " if _is_emoji_part(char) else char for char in unicodedata.normalize("NFKC", text)))
+
+
+def _is_emoji_part(char: str) -> bool:
+    return (
+        unicodedata.category(char) in ("So", "Sk", "Sm", "Sc", "Me") or char == "\u200d" or "\ufe00" <= char <= "\ufe0f"
+    )
 
 
 def answer_text(choice_id: str) -> str | None:
