@@ -285,7 +285,6 @@ def render(
     *,
     buttons: Choices | None = None,
     keyboard: Sequence[Sequence[str]] | None = None,
-    capabilities: Capabilities = WHATSAPP,
 ) -> Rendering:
     """The messages WhatsApp accepts for ``text`` and its choices (buttons win over a keyboard)."""
     pairs = _flatten(buttons, keyboard)
@@ -301,11 +300,11 @@ def render(
     keys = _keys([label for label, _ in pairs])
     choices = [Choice(key, label, choice_id) for key, (label, choice_id) in zip(keys, pairs, strict=True)]
     offered = Offered(tuple(choices))
-    if len(choices) > capabilities.choices_max:
+    if len(choices) > WHATSAPP.choices_max:
         return Rendering(_numbered(text, choices, words), offered)
     head, body = _tail_within(text, MAX_INTERACTIVE_BODY)
     lead = tuple(TextMessage(part) for part in split_text(head, MAX_TEXT))
-    if len(choices) <= capabilities.buttons_max:
+    if len(choices) <= WHATSAPP.buttons_max:
         titles = _unique_titles(choices, MAX_BUTTON_TITLE)
         message: Message = ButtonsMessage(body, tuple((c.choice_id, t) for c, t in zip(choices, titles, strict=True)))
     else:
