@@ -116,7 +116,7 @@ def build_application(
         if with_updater:  # the process that receives updates handles them, and retries what failed
             saathi.inbox = Inbox(application, services, on_given_up=lambda update: apologise(saathi, update))
             saathi.inbox.start()
-            saathi.whatsapp = WhatsAppInbox(services, saathi.call, saathi.kick)
+            saathi.whatsapp = WhatsAppInbox(services, saathi.call, saathi.kick, due_work=saathi.run_due_work)
             saathi.whatsapp.start()
         if with_web and settings.web_listen is not None:  # reads in threads, changes through the same services
             nonlocal web

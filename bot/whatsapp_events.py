@@ -52,6 +52,7 @@ class WaMessage:
 class WaStatus:
     wamid: str
     status: str  # sent, delivered, read, failed
+    error_code: int | None = None  # with "failed": 131047 (outside the window), 131026 (undeliverable)…
 
 
 def read_webhook(body: Any) -> tuple[list[tuple[str, WaMessage]], list[WaStatus]]:
@@ -75,7 +76,9 @@ def read_webhook(body: Any) -> tuple[list[tuple[str, WaMessage]], list[WaStatus]
                     messages.append((phone_id, message))
             for raw in _dicts(value.get("statuses")):
                 if isinstance(raw.get("id"), str) and isinstance(raw.get("status"), str):
-                    statuses.append(WaStatus(raw["id"], raw["status"]))
+                    errors = _dicts(raw.get("errors"))
+                    code = errors[0].get("code") if errors else None
+                    statuses.append(WaStatus(raw["id"], raw["status"], code if isinstance(code, int) else None))
     return messages, statuses
 
 

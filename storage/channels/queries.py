@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from storage.channels.tables import Channel, ChannelAccount, WhatsAppContact
 from storage.outbox.tables import OutboxMessage, OutboxStatus
-from storage.people.tables import Member, Staff
+from storage.people.tables import Center, Member, Staff
 from storage.types import rowcount
 
 # The order Meta's statuses go in: a late "sent" never overwrites "read".
@@ -38,6 +38,10 @@ def accounts(session: Session, channel: str | None = None) -> Sequence[ChannelAc
     if channel is not None:
         query = query.where(ChannelAccount.channel == channel)
     return session.exec(query.order_by(col(ChannelAccount.id))).all()
+
+
+def center_names(session: Session) -> dict[int, str]:
+    return {center_id: name for center_id, name in session.exec(select(Center.id, Center.name)).all() if center_id}
 
 
 def add_account(
@@ -89,17 +93,31 @@ def contacts(session: Session, ids: Sequence[int]) -> dict[int, WhatsAppContact]
     return {row.id: row for row in rows if row.id is not None}
 
 
-def record_status(session: Session, provider_message_id: str, status: str) -> int:
+def record_status(session: Session, provider_message_id: str, status: str) -> OutboxMessage | None:
     """A status WhatsApp reported for one of our messages, kept unless a later one is already there;
-    how many rows it changed (0: not ours, or older news)."""
+    the row it changed (None: not ours, or older news)."""
     rank = STATUS_RANK.get(status)
     if rank is None:
-        return 0
+        return None
     row = session.exec(select(OutboxMessage).where(OutboxMessage.provider_message_id == provider_message_id)).first()
-    if row is None or STATUS_RANK.get(row.delivery_status or "", 0) >= rank:
-        return 0
+    if row is None or row.delivery_status in HELD_STATES or STATUS_RANK.get(row.delivery_status or "", 0) >= rank:
+        return None  # not ours, older news, or the status of the template that stood in for a row still waiting
     row.delivery_status = status
-    return 1
+    return row
+
+
+def window_closed(session: Session, row: OutboxMessage, now: datetime) -> None:
+    """Meta refused a free-form message after accepting it (131047: the 24-hour window had closed): our
+    note of the window is wrong, so it is closed here too, and the row goes again, now as its template
+    (or held until the person writes)."""
+    contact = session.get(WhatsAppContact, int(row.address)) if row.address and row.address.isdigit() else None
+    if contact is not None:
+        contact.last_inbound_at = None
+    row.status = OutboxStatus.PENDING
+    row.due_at = now
+    row.delivery_status = None
+    row.provider_message_id = None
+    row.last_error = "wa_131047"
 
 
 def mark_provider_sent(session: Session, row_id: int, provider_message_id: str) -> int:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
+from datetime import timedelta
 
+import httpx
 import pytest
 from sqlmodel import select
 
@@ -20,22 +22,26 @@ from bot.clock import FakeClock
 from bot.config import parse_settings
 from bot.delivery.whatsapp import WHATSAPP_LIMITS
 from bot.domain import channels
+from bot.domain.whatsapp import templates
+from bot.i18n import t
 from bot.runtime import Saathi
+from bot.services.outbox import enqueue
 from bot.web.app import build_web_app
 from bot.web.serve import WebServer
 from sandbox.emulator import BotApiEmulator
 from sandbox.phones import wait_until
-from sandbox.whatsapp import CloudApiEmulator, WhatsAppPhones
+from sandbox.whatsapp import SIGNATURE_HEADER, CloudApiEmulator, WhatsAppPhones, sign
 from sandbox.whatsapp.transport import emulator_session
 from storage import crypto, inbox
 from storage.channels import queries as channels_db
 from storage.channels.tables import Channel, WhatsAppContact
+from storage.checkins.tables import Checkin
 from storage.migrate import upgrade
 from storage.outbox import queries as outbox_db
 from storage.outbox.tables import OutboxMessage
 from storage.people import queries as people_db
 from storage.people.tables import ConsentRecord, Member
-from tests.e2e.conftest import COUNSELLOR_ID, Harness, free_port
+from tests.e2e.conftest import COUNSELLOR_ID, EVENING_DUE, Harness, free_port
 from tests.e2e.processes import TOKEN
 
 PHONE_ID = "106540352242922"
@@ -122,6 +128,13 @@ class WaHarness(Harness):
             )
             session.commit()
         self.wa.add_number(PHONE_ID, DISPLAY, token=WA_TOKEN, app_secret=APP_SECRET, webhook_url=self.webhook_url)
+
+    def approve_templates(self) -> None:
+        """Meta approved every template of the catalogue (``saathi whatsapp templates`` prints them)."""
+        for text in templates.catalogue(t):
+            self.wa.add_template(
+                text.name, text.language, text.body, category=text.category, quick_replies=text.quick_replies
+            )
 
     def wa_send(self, wa_id: str, text: str) -> str:
         wamid = self.wa_phones.send(wa_id, text)
@@ -248,3 +261,222 @@ async def test_an_urgent_message_on_whatsapp_reaches_the_telegram_counsellor_who
     assert told.kind in ("text", "interactive")  # inside the window: a normal message
     # the member's number never reached Telegram
     assert not any(RAVI in text for text in h.texts(COUNSELLOR_ID))
+
+
+async def _due(h: WaHarness) -> None:
+    """The next 20:00 in India comes, and the due scan runs."""
+    due = EVENING_DUE
+    while due <= h.clock.now():
+        due += timedelta(days=1)
+    h.clock.set(due)
+    assert h.saathi is not None
+    h.saathi.run_due_work()  # after a day away the first scan closes the missed day, the next one asks
+    h.saathi.run_due_work()
+    await h.wa_settle()
+
+
+async def test_a_check_in_inside_the_window_by_list_buttons_and_typing(wa_harness: WaHarness) -> None:
+    h = wa_harness
+    await _onboard(h, ASHA, "Asha")  # she wrote this morning: the window is open at 20:00
+    await _due(h)
+    mood = await h.wa_phones.expect(ASHA, "How is your mood")
+    assert mood.kind == "interactive" and mood.interactive_type == "list" and len(mood.rows) == 5
+    await h.wa_press(ASHA, "3 😐")  # a list row
+    craving = await h.wa_phones.expect(ASHA, "How strong is any craving")
+    assert craving.kind == "text" and "0 · 1 · 2" in craving.text  # 11 choices: typed
+    h.wa_send(ASHA, "5")  # typed
+    triggers = await h.wa_phones.expect(ASHA, "Did any of these make today harder")
+    assert triggers.kind == "text" and "12. None today" in triggers.text  # 12 choices: numbered
+    h.wa_send(ASHA, "12")  # typed by its number
+    use = await h.wa_phones.expect(ASHA, "Have you used")
+    assert use.interactive_type == "button" and len(use.buttons) == 3
+    await h.wa_press(ASHA, "No")  # a reply button
+    await h.wa_phones.expect(ASHA, "Anything else")
+    await h.wa_press(ASHA, "Skip")
+    await h.wa_phones.expect(ASHA, "Thank you for checking in")
+    with h.services.uow() as session:
+        checkin = session.exec(select(Checkin)).one()
+    assert (checkin.status, checkin.mood, checkin.craving) == ("completed", 3, 5)
+
+
+async def test_a_hindi_member_answers_by_typing_devanagari_digits(wa_harness: WaHarness) -> None:
+    h = wa_harness
+    await _onboard(h, POOJA, "Pooja", language="हिन्दी")
+    await _due(h)
+    mood = h.wa.messages(POOJA)[-1]
+    assert len(mood.rows) == 5  # the mood list, in Hindi
+    h.wa_send(POOJA, "४")  # typed, in Devanagari digits
+    await h.wa_settle()
+    h.wa_send(POOJA, "२")
+    await h.wa_settle()
+    with h.services.uow() as session:
+        checkin = session.exec(select(Checkin)).one()
+    assert (checkin.mood, checkin.craving) == (4, 2)
+
+
+async def test_outside_the_window_the_check_in_goes_as_a_template_and_its_button_continues(
+    wa_harness: WaHarness,
+) -> None:
+    h = wa_harness
+    h.approve_templates()
+    await _onboard(h, RAVI, "Ravi")
+    h.clock.advance(timedelta(hours=25))  # a day and more since he last wrote
+    await _due(h)
+    (template,) = [m for m in h.wa.messages(RAVI) if m.kind == "template"]
+    assert template.template == "saathi_checkin" and template.language == "en"
+    assert h.member(RAVI).pseudonym in template.text
+    assert not [m for m in h.wa.failed(RAVI)]  # nothing free-form was tried outside the window
+    await h.wa_press(RAVI, template.buttons[0][1])  # "Check in now": reopens the window
+    question = await h.wa_phones.expect(RAVI, "How is your mood")  # the held question, now free-form
+    assert question.kind == "interactive"
+    await h.wa_press(RAVI, "4 🙂")
+    await h.wa_phones.expect(RAVI, "How strong is any craving")
+
+
+async def test_a_template_not_approved_yet_holds_the_check_in_kindly(wa_harness: WaHarness) -> None:
+    h = wa_harness  # no template approved at Meta
+    await _onboard(h, ASHA, "Asha")
+    h.clock.advance(timedelta(hours=25))
+    await _due(h)
+    assert not [m for m in h.wa.messages(ASHA) if m.kind == "template"]
+    with h.services.uow() as session:
+        row = session.exec(select(OutboxMessage).where(OutboxMessage.purpose == "checkin")).one()
+    assert (row.status, row.delivery_status, row.last_error) == ("pending", "held", "wa_template_not_approved")
+    assert h.saathi is not None and h.saathi.sender is not None and h.saathi.sender.whatsapp is not None
+    assert h.saathi.sender.whatsapp.templates_missing == 1
+    h.wa_send(ASHA, "hi")  # she writes: the window opens and the held question goes
+    await h.wa_phones.expect(ASHA, "How is your mood")
+
+
+def _counts(h: WaHarness) -> tuple[int, int, int, int]:
+    with h.services.uow() as session:
+        return (
+            len(session.exec(select(Member)).all()),
+            len(session.exec(select(WhatsAppContact)).all()),
+            len(session.exec(select(OutboxMessage)).all()),
+            len(session.exec(select(inbox.InboxUpdate)).all()),
+        )
+
+
+async def test_forged_or_unsigned_posts_get_403_and_change_nothing(wa_harness: WaHarness) -> None:
+    h = wa_harness
+    h.wa_phones.add(ASHA, "Asha")
+    h.wa_send(ASHA, f"START {h.invite()}")  # a real, signed post: the body to forge from
+    await h.wa_phones.expect(ASHA, "Which language")
+    await h.wa_settle()
+    before = _counts(h)
+    genuine = h.wa.deliveries[0]
+    assert genuine.kind == "message"
+    forged_body = genuine.body.replace(ASHA.encode(), RAVI.encode())
+    async with httpx.AsyncClient() as client:
+        forged = await client.post(
+            h.webhook_url, content=forged_body, headers={SIGNATURE_HEADER: sign("not-the-app-secret", forged_body)}
+        )
+        unsigned = await client.post(h.webhook_url, content=forged_body)
+        stale = await client.post(h.webhook_url, content=forged_body, headers={SIGNATURE_HEADER: genuine.signature})
+        unknown = await client.post(
+            f"{h.base}/whatsapp/no-such-account", content=genuine.body, headers={SIGNATURE_HEADER: genuine.signature}
+        )
+    assert [r.status_code for r in (forged, unsigned, stale, unknown)] == [403, 403, 403, 403]
+    assert _counts(h) == before
+    assert h.saathi is not None and h.saathi.whatsapp is not None and h.saathi.whatsapp.refused == 4
+
+
+async def test_the_same_signed_post_twice_is_handled_once(wa_harness: WaHarness) -> None:
+    h = wa_harness
+    h.wa_phones.add(ASHA, "Asha")
+    h.wa_send(ASHA, f"START {h.invite()}")
+    await h.wa_phones.expect(ASHA, "Which language")
+    await h.wa_settle()
+    before, shown = _counts(h), len(h.wa.messages(ASHA))
+    first = h.wa.deliveries[0]
+    replayed = h.wa.replay(first.seq)  # Meta redelivers the same bytes
+    await h.wa_settle()
+    assert replayed.delivered and replayed.attempts[-1][1] == 200
+    assert _counts(h) == before and len(h.wa.messages(ASHA)) == shown  # one member, one question, one row
+
+
+async def test_the_verify_handshake_answers_only_the_right_token(wa_harness: WaHarness) -> None:
+    h = wa_harness
+    async with httpx.AsyncClient() as client:
+        good = await client.get(
+            h.webhook_url, params={"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "42"}
+        )
+        bad = await client.get(
+            h.webhook_url, params={"hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "42"}
+        )
+    assert (good.status_code, good.text) == (200, "42")
+    assert bad.status_code == 403
+
+
+async def test_meta_reporting_undeliverable_marks_the_member_unreachable(wa_harness: WaHarness) -> None:
+    h = wa_harness
+    await _onboard(h, ASHA, "Asha")
+    h.wa.set_reachable(ASHA, False)  # she left WhatsApp: Meta accepts, then reports 131026
+    await _due(h)
+    (failed,) = h.wa.failed(ASHA)
+    assert failed.error_code == 131026
+    assert h.member(ASHA).status == "unreachable"
+    with h.services.uow() as session:
+        row = session.exec(select(OutboxMessage).where(OutboxMessage.purpose == "checkin")).one()
+    assert (row.status, row.delivery_status, row.last_error) == ("dead", "failed", "wa_131026")
+
+
+async def test_a_free_form_message_meta_refuses_as_outside_the_window_goes_again_as_its_template(
+    wa_harness: WaHarness,
+) -> None:
+    h = wa_harness
+    h.approve_templates()
+    await _onboard(h, RAVI, "Ravi")
+    h.clock.advance(timedelta(hours=25))
+    with h.services.uow() as session:  # our note of his last message is wrong (as after a lost webhook)
+        for contact in session.exec(select(WhatsAppContact)).all():
+            contact.last_inbound_at = h.clock.now()
+        session.commit()
+    await _due(h)
+    await h.wa_settle()  # Meta's 131047 came back: the bot closes its window and sends the template
+    kinds = [m.kind for m in h.wa.messages(RAVI)][-2:]
+    assert kinds == ["interactive", "template"]
+    assert h.wa.failed(RAVI)[0].error_code == 131047
+
+
+async def test_metas_pair_rate_refusal_is_retried_after_the_pause_without_counting_an_attempt(
+    wa_harness: WaHarness,
+) -> None:
+    h = wa_harness
+    member = await _onboard(h, ASHA, "Asha")
+    h.wa.set_limits(pair_interval=6.0)  # Meta's one message per 6 s to the same person, on the test's clock
+    h.clock.advance(timedelta(seconds=10))
+    with h.services.uow() as session:
+        for text in ("first of two", "second of two"):
+            enqueue(session, chat_id=member.chat_id, text=text, now=h.clock.now(), member_id=member.id)
+        session.commit()
+    assert h.saathi is not None
+    h.saathi.kick()
+    await h.wa_phones.expect(ASHA, "first of two")
+
+    def second() -> OutboxMessage:
+        with h.services.uow() as session:
+            return session.exec(select(OutboxMessage).where(OutboxMessage.last_error == "wa_131056")).one()
+
+    await wait_until(lambda: len(h.wa.calls) and h.wa.calls[-1].outcome == 131056)
+    refused = await _eventually(second)
+    assert refused.status == "pending" and refused.attempts == 0  # Meta's pacing is not our failure
+    assert refused.due_at - h.clock.now() >= timedelta(seconds=6)
+    h.clock.advance(timedelta(seconds=7))
+    h.saathi.kick()
+    await h.wa_phones.expect(ASHA, "second of two")
+
+
+async def _eventually(read):  # type: ignore[no-untyped-def]
+    found = []
+
+    def ready() -> bool:
+        try:
+            found.append(read())
+        except Exception:
+            return False
+        return True
+
+    await wait_until(ready)
+    return found[-1]
