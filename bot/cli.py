@@ -374,7 +374,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         )
         for item in invites:
             expiry = item.expires_at.strftime("%Y-%m-%d") if item.expires_at else "never"
-            print(f"{item.code}\t{item.link}\texpires {expiry}")
+            print("\t".join([item.code, item.link, *filter(None, [item.whatsapp_link]), f"expires {expiry}"]))
     elif args.command == "circle":
         _circle_command(ctx, args)
     elif args.command == "status":

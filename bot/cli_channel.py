@@ -34,6 +34,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     whatsapp.add_argument("--app-secret", required=True, help="the Meta app's secret: webhook signatures")
     whatsapp.add_argument("--verify-token", required=True, help="a secret of your choice, also given to Meta")
     whatsapp.add_argument("--name", help="how the account appears in its webhook path (default whatsapp-<phone id>)")
+    whatsapp.add_argument("--number", help="the number itself, e.g. +91 98000 00001: invites then carry a wa.me link")
     telegram = kinds.add_parser("telegram", help="another Telegram bot, for this centre")
     telegram.add_argument("--center", required=True)
     telegram.add_argument("--token", required=True, help="the bot's token from @BotFather")
@@ -59,6 +60,7 @@ def run(ctx: ServiceContext, args: argparse.Namespace) -> int:
             phone_id=getattr(args, "phone_id", None),
             app_secret=getattr(args, "app_secret", None),
             verify_token=getattr(args, "verify_token", None),
+            number=getattr(args, "number", None),
         )
     except channels.ChannelError as exc:
         print(f"saathi: {exc}", file=sys.stderr)

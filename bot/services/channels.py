@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.domain.whatsapp.invite import normalise_number
 from bot.services.context import ServiceContext
 from storage.channels import queries as channels_db
 from storage.channels.tables import Channel
@@ -45,15 +46,21 @@ def add_account(
     phone_id: str | None = None,
     app_secret: str | None = None,
     verify_token: str | None = None,
+    number: str | None = None,
 ) -> AccountLine:
     """Add a Telegram bot or a WhatsApp number to a centre. A WhatsApp number needs its phone number
-    id, access token, app secret (webhook signatures) and verify token (the subscription handshake)."""
+    id, access token, app secret (webhook signatures) and verify token (the subscription handshake);
+    its ``number`` itself (optional) lets invites carry a wa.me link."""
     if not token.strip():
         raise ChannelError("a token is needed")
     if channel == Channel.WHATSAPP and not (phone_id and app_secret and verify_token):
         raise ChannelError("a WhatsApp number needs --phone-id, --app-secret and --verify-token")
     if phone_id is not None and not phone_id.isdigit():
         raise ChannelError("--phone-id is Meta's phone number id: digits only")
+    try:  # the number itself, for wa.me invite links
+        digits = normalise_number(number) if number and channel == Channel.WHATSAPP else None
+    except ValueError as exc:
+        raise ChannelError(f"--number: {exc}") from None
     with ctx.uow() as session:
         found = people_db.center_by_name(session, center)
         if found is None or found.id is None:
@@ -72,6 +79,7 @@ def add_account(
             phone_id=phone_id,
             app_secret=app_secret,
             verify_token=verify_token,
+            number=digits,
             now=ctx.clock.now(),
         )
         line = AccountLine(account.name, account.channel, found.name, account.phone_id, account.active)

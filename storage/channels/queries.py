@@ -40,6 +40,20 @@ def accounts(session: Session, channel: str | None = None) -> Sequence[ChannelAc
     return session.exec(query.order_by(col(ChannelAccount.id))).all()
 
 
+def whatsapp_number(session: Session, center_id: int) -> str | None:
+    """The number of the centre's first active WhatsApp account that has one (for wa.me invites)."""
+    return session.exec(
+        select(ChannelAccount.number)
+        .where(
+            ChannelAccount.center_id == center_id,
+            ChannelAccount.channel == Channel.WHATSAPP,
+            col(ChannelAccount.active).is_(True),
+            col(ChannelAccount.number).is_not(None),
+        )
+        .order_by(col(ChannelAccount.id))
+    ).first()
+
+
 def center_names(session: Session) -> dict[int, str]:
     return {center_id: name for center_id, name in session.exec(select(Center.id, Center.name)).all() if center_id}
 
@@ -55,6 +69,7 @@ def add_account(
     phone_id: str | None = None,
     app_secret: str | None = None,
     verify_token: str | None = None,
+    number: str | None = None,
 ) -> ChannelAccount:
     account = ChannelAccount(
         center_id=center_id,
@@ -62,6 +77,7 @@ def add_account(
         name=name,
         token=token,
         phone_id=phone_id,
+        number=number,
         app_secret=app_secret,
         verify_token=verify_token,
         created_at=now,

@@ -38,6 +38,9 @@ class ChannelAccount(SQLModel, table=True):
     name: str = Field(unique=True, max_length=60)
     # WhatsApp: Meta's phone number id (not the number itself); None for Telegram.
     phone_id: str | None = Field(default=None, max_length=40)
+    # WhatsApp: the number itself, E.164 digits without "+" (public: invite cards and wa.me links carry
+    # it; migration 0018). None until the admin gives it (``saathi channel add whatsapp --number``).
+    number: str | None = Field(default=None, max_length=20)
     token: str = Field(sa_type=EncryptedText)
     app_secret: str | None = Field(default=None, sa_type=EncryptedText)
     verify_token: str | None = Field(default=None, sa_type=EncryptedText)

@@ -97,3 +97,9 @@ console-invites-created = { $count } invite codes created. Print them and hand e
 console-invites-pdf = Sheet as PDF
 console-invites-png = Page { $page } as PNG
 console-invites-open = Open invites: { $count }
+
+## WhatsApp invite cards and sheets (a centre with a WhatsApp number)
+console-invite-card-scan-whatsapp = Scan the square with your phone camera: WhatsApp opens a chat with Saathi, the first message already typed. Just tap send.
+console-invite-card-type-whatsapp = Or send this on WhatsApp to { $number }: START { $code }
+console-invites-pdf-whatsapp = WhatsApp sheet as PDF
+console-invites-png-whatsapp = WhatsApp page { $page } as PNG

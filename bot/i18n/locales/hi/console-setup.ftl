@@ -96,3 +96,9 @@ console-invites-created = { $count } निमंत्रण कोड बन�
 console-invites-pdf = शीट PDF में
 console-invites-png = पेज { $page } PNG में
 console-invites-open = खुले निमंत्रण: { $count }
+
+## WhatsApp निमंत्रण कार्ड और शीट (जिस केंद्र का WhatsApp नंबर है)
+console-invite-card-scan-whatsapp = फ़ोन के कैमरे से यह चौकोर कोड स्कैन करें: WhatsApp में साथी से बातचीत खुल जाएगी, पहला संदेश पहले से लिखा होगा। बस भेजें दबाएँ।
+console-invite-card-type-whatsapp = या WhatsApp पर { $number } को यह भेजें: START { $code }
+console-invites-pdf-whatsapp = WhatsApp शीट PDF में
+console-invites-png-whatsapp = WhatsApp पेज { $page } PNG में

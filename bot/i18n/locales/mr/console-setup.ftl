@@ -96,3 +96,9 @@ console-invites-created = { $count } निमंत्रण कोड तय�
 console-invites-pdf = शीट PDF मध्ये
 console-invites-png = पान { $page } PNG मध्ये
 console-invites-open = खुली निमंत्रणे: { $count }
+
+## WhatsApp निमंत्रण कार्ड आणि शीट (ज्या केंद्राचा WhatsApp नंबर आहे)
+console-invite-card-scan-whatsapp = फोनच्या कॅमेऱ्याने हा चौकोनी कोड स्कॅन करा: WhatsApp मध्ये साथीशी गप्पा उघडतील, पहिला संदेश आधीच लिहिलेला असेल. फक्त पाठवा दाबा.
+console-invite-card-type-whatsapp = किंवा WhatsApp वर { $number } ला हे पाठवा: START { $code }
+console-invites-pdf-whatsapp = WhatsApp शीट PDF मध्ये
+console-invites-png-whatsapp = WhatsApp पान { $page } PNG मध्ये
