@@ -30,11 +30,11 @@ from bot.domain import channels
 from bot.domain.pseudonyms import WORDS
 from bot.domain.relay import parse_schedule
 from bot.i18n import LANGUAGES, t
-from bot.services import circles, inbound
+from bot.services import circles, inbound, privacy
 from bot.services.context import Person, ServiceContext
 from storage.channels import queries as channels_db
 from storage.channels.tables import Channel
-from storage.circles.tables import Circle, CircleMessage, CircleMessageStatus
+from storage.circles.tables import Circle, CircleMessage, CircleMessageStatus, CircleReport
 from storage.db import SessionFactory
 from storage.outbox.tables import OutboxMessage
 from storage.people.tables import Center, Member, Staff
@@ -252,6 +252,8 @@ def test_no_copy_in_a_mixed_circle_identifies_another_member(
                 circle.unsend(author)
             else:
                 circle.say(author, text)
+        for person in circle.persons:  # a line from everyone: each channel surely gets copies from the other
+            circle.say(person, "Good night, circle")
         rows = circle.rows()
     assert any(row.purpose == "circle" and row.channel == channels.WHATSAPP for row in rows)
     assert any(row.purpose == "circle" and row.channel == channels.TELEGRAM for row in rows)
@@ -382,3 +384,33 @@ def test_the_welcome_says_honestly_what_whatsapp_cannot_protect() -> None:
     # the Telegram member joined first, then learned once that the circle became mixed
     assert t("en", "circle-now-mixed") in by_chat[tg.chat_id]
     assert not any(t("en", "circle-welcome-mixed") in text for text in by_chat[tg.chat_id])
+
+
+def test_a_whatsapp_member_reports_a_copy_by_replying_report() -> None:
+    with _risk_rules():
+        circle = MixedCircle(TWO, "Zyqfac")
+        tg, wa = circle.persons
+        circle.say(tg, "Meeting moved to Sunday")
+        copy = circle.copy_for(wa)
+        circle.say(wa, "/report", reply_to=copy)
+        with circle.ctx.uow() as session:
+            (report,) = session.exec(select(CircleReport)).all()
+            (message,) = session.exec(select(CircleMessage).where(CircleMessage.kind == "text")).all()
+        assert report.circle_message_id == message.id  # the copy found by its wamid's key
+        assert not [row for row in circle.rows() if row.purpose == "circle" and "/report" in row.payload["text"]]
+
+
+def test_forgetting_a_member_sends_no_delete_for_their_copies_on_whatsapp() -> None:
+    people = [*TWO, {**TWO[0], "telegram_id": 1_000_000_003, "first": "Kwvu", "phone": "9876543203"}]
+    with _risk_rules():
+        circle = MixedCircle(people, "Zyqfac")
+        tg, wa, tg2 = circle.persons
+        circle.say(tg, "Tea after the meeting, anyone")
+        before = {row.id for row in circle.rows()}
+        with circle.ctx.uow() as session:
+            member = session.exec(select(Member).where(Member.chat_id == tg.chat_id)).one()
+            privacy.forget(session, member, circle.clock.now(), circle.ctx)
+            session.commit()
+        new = [row for row in circle.rows() if row.id not in before]
+        assert {row.chat_id for row in new if row.method == "delete"} == {tg2.chat_id, COUNSELLOR_CHAT}
+        assert not [row for row in new if row.chat_id == wa.chat_id]  # WhatsApp cannot delete: nothing is pretended
