@@ -108,6 +108,15 @@ def test_pace_keeps_one_message_a_second_per_chat() -> None:
     assert pace(now - timedelta(hours=1), now)[0] == now  # an old slot never schedules in the past
 
 
+def test_pace_of_a_whatsapp_chat_keeps_metas_six_seconds() -> None:
+    now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    gap = relay.WHATSAPP_CHAT_GAP
+    assert gap >= timedelta(seconds=6.05)  # the sender's own pair pause (bot/delivery/whatsapp.py)
+    _, after = pace(None, now, gap)
+    due2, after2 = pace(after, now, gap)
+    assert due2 == now + gap and after2 == now + 2 * gap
+
+
 # --- meetings ------------------------------------------------------------------------------------------
 
 

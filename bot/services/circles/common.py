@@ -209,7 +209,8 @@ def fan_out(
         if built is None:
             built = rendered[person.language] = render(person.language)
         pace = paces[person.chat_id]
-        due, pace.next_free_at = rules.pace(pace.next_free_at, now)
+        gap = rules.WHATSAPP_CHAT_GAP if channels.is_whatsapp(person.chat_id) else rules.PER_CHAT_GAP
+        due, pace.next_free_at = rules.pace(pace.next_free_at, now, gap)
         reply = threads.get(person.chat_id)
         outbox_id = enqueue(
             session,
