@@ -173,7 +173,7 @@ class WhatsAppSender:
         except TemplateNotExists:
             self.templates_missing += 1
             log.warning("WhatsApp template for outbox row %s (%s) is not approved yet; held", row.id, row.purpose)
-            return Outcome("hold", delay=HOLD_FOR, state="held", reason="wa_template_not_approved")
+            return Outcome("hold", delay=HOLD_FOR, state="held", reason=channels_db.NOT_APPROVED)
         except WhatsAppError as exc:
             return Outcome("retry", counted=True, reason=f"wa_{exc.code}")
         return Outcome("sent", provider_id=wamid)

@@ -21,6 +21,7 @@ from storage.types import rowcount
 STATUS_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
 # ``delivery_status`` of a row waiting for the person to write (a template went instead, or nothing)
 HELD_STATES = ("template", "held")
+NOT_APPROVED = "wa_template_not_approved"  # ``last_error`` of a row held for want of an approved template
 
 
 def number_hash(app_secret: str, number: str) -> str:
@@ -206,3 +207,14 @@ def release_held(session: Session, chat_id: int, now: datetime) -> int:
 def set_offered(session: Session, contact_id: int, offered: list[list[str]]) -> None:
     """The choices just sent to this contact, for a typed answer (the sender's own short transaction)."""
     session.execute(update(WhatsAppContact).where(col(WhatsAppContact.id) == contact_id).values(offered=offered))
+
+
+def waiting_counts(session: Session) -> dict[str, int]:
+    """``held``: WhatsApp rows waiting for the person to write; ``template_not_approved``: those
+    waiting because Meta has not approved the template that would carry them (``saathi status``)."""
+    held = session.exec(
+        select(OutboxMessage.last_error).where(
+            OutboxMessage.status == OutboxStatus.PENDING, col(OutboxMessage.delivery_status).in_(HELD_STATES)
+        )
+    ).all()
+    return {"held": len(held), "template_not_approved": sum(1 for reason in held if reason == NOT_APPROVED)}

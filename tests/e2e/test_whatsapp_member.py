@@ -25,6 +25,7 @@ from bot.domain import channels
 from bot.domain.whatsapp import templates
 from bot.i18n import t
 from bot.runtime import Saathi
+from bot.services import admin
 from bot.services.outbox import enqueue
 from bot.web.app import build_web_app
 from bot.web.serve import WebServer
@@ -344,6 +345,7 @@ async def test_a_template_not_approved_yet_holds_the_check_in_kindly(wa_harness:
     assert (row.status, row.delivery_status, row.last_error) == ("pending", "held", "wa_template_not_approved")
     assert h.saathi is not None and h.saathi.sender is not None and h.saathi.sender.whatsapp is not None
     assert h.saathi.sender.whatsapp.templates_missing == 1
+    assert admin.status(h.services)["whatsapp"] == {"held": 1, "template_not_approved": 1}
     h.wa_send(ASHA, "hi")  # she writes: the window opens and the held question goes
     await h.wa_phones.expect(ASHA, "How is your mood")
 
