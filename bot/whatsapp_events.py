@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.domain.callbacks import decode
 from bot.domain.whatsapp import invite, render
-from bot.services import checkins, conversation, cravings, inbound, member_settings, onboarding, safety
+from bot.services import checkins, conversation, cravings, inbound, member_settings, onboarding, privacy, safety
 from bot.services.context import Person
 
 # "START CODE" as the wa.me link types it; "/start CODE" as a Telegram habit
@@ -27,6 +27,13 @@ _START = re.compile(r"^\s*/?start(?:\s+(?P<code>\S+))?\s*$", re.IGNORECASE)
 
 OPEN_PREFIX = "wa:open:"  # bot/domain/whatsapp/templates.py: what a template's quick reply carries
 Call = Callable[..., Awaitable[Any]]
+# Typed on WhatsApp as on Telegram (the help text names them); each takes the person only. Not /mydata:
+# its file cannot go over WhatsApp yet (documents need a media upload).
+COMMANDS: dict[str, Callable[..., Any]] = {
+    "/help": conversation.show_help,
+    "/craving": cravings.open_toolkit,
+    "/forget": privacy.ask_forget,
+}
 
 
 @dataclass(frozen=True)
@@ -123,6 +130,8 @@ async def handle(call: Call, person: Person, message: WaMessage, offered: Any = 
         start = _START.match(message.text)
         if code is not None or start is not None:  # a code in any shape; "START" with a code of no shape
             await call(onboarding.start, person, code or (start.group("code") if start else None))
+        elif message.text.strip().lower() in COMMANDS:  # the commands the help text names
+            await call(COMMANDS[message.text.strip().lower()], person)
         else:
             await call(inbound.handle_text, person, message.text)
     else:
@@ -156,6 +165,10 @@ async def choose(call: Call, person: Person, data: str) -> str | None:
             safety.answer_followup, person.telegram_user_id, int(parts[0]), parts[1], parts[2] == "yes"
         )
         return answered
+    if parsed.ns == "prv" and parts:
+        # no message id: the question cannot be edited on WhatsApp
+        answered_privacy: str | None = await call(privacy.button, person, parts, None)
+        return answered_privacy
     if parsed.ns == "set" and len(parts) == 2 and parts[0] == "lang":
         changed: str | None = await call(member_settings.set_language, person, parts[1])
         return changed

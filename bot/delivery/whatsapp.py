@@ -120,7 +120,9 @@ class WhatsAppSender:
     async def deliver(self, row: OutboxMessage) -> Outcome:
         """Send the row (or not), note what Meta gave (the wamid; a hold) and say what the sender records."""
         outcome = await self._deliver(row)
-        if outcome.kind == "hold" or (outcome.kind == "sent" and outcome.provider_id):
+        if outcome.kind == "hold" or (
+            outcome.kind == "sent" and (outcome.provider_id or row.payload.get("forget_chat"))
+        ):
             await run_blocking(self._uow, self._note, row, outcome)
         return outcome
 
@@ -129,6 +131,10 @@ class WhatsAppSender:
             if outcome.kind == "hold":
                 until = self._clock.now() + outcome.delay
                 channels_db.hold(session, row.id or 0, until, outcome.state, outcome.reason, outcome.provider_id)
+            elif row.payload.get("forget_chat"):
+                # the goodbye after "forget me" is delivered: the number goes too (the row's own address
+                # goes when the sender marks it, as for Telegram)
+                channels_db.forget_contact(session, channels.contact_of(row.chat_id) or 0)
             elif outcome.provider_id:
                 channels_db.mark_provider_sent(session, row.id or 0, outcome.provider_id)
             session.commit()

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from storage.channels.tables import Channel, ChannelAccount, WhatsAppContact
@@ -218,3 +218,9 @@ def waiting_counts(session: Session) -> dict[str, int]:
         )
     ).all()
     return {"held": len(held), "template_not_approved": sum(1 for reason in held if reason == NOT_APPROVED)}
+
+
+def forget_contact(session: Session, contact_id: int) -> None:
+    """A person asked to be forgotten: their number (and its blind index) is deleted. Writing again
+    makes a new contact, a new conversation key: a stranger to the bot."""
+    session.execute(delete(WhatsAppContact).where(col(WhatsAppContact.id) == contact_id))

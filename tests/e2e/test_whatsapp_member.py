@@ -482,3 +482,18 @@ async def _eventually(read):  # type: ignore[no-untyped-def]
 
     await wait_until(ready)
     return found[-1]
+
+
+async def test_forget_me_on_whatsapp_erases_the_member_and_the_number_after_the_goodbye(wa_harness: WaHarness) -> None:
+    h = wa_harness
+    member = await _onboard(h, ASHA, "Asha")
+    h.wa_send(ASHA, "/forget")
+    ask = await h.wa_phones.expect(ASHA, "forget")
+    (yes,) = [title for choice_id, title in ask.choices() if choice_id.startswith("prv:v1:forget")]
+    await h.wa_press(ASHA, yes)
+    await h.wa_settle()
+    with h.services.uow() as session:
+        gone = session.get(Member, member.id)
+        assert gone is not None and gone.status == "left" and not channels.is_whatsapp(gone.chat_id)
+        assert session.exec(select(WhatsAppContact)).all() == []  # the number went with the goodbye
+    assert h.wa.messages(ASHA)[-1].delivered  # the goodbye reached her first
