@@ -230,11 +230,14 @@ class WhatsAppSender:
                 await limiter.reserve_chat(row.chat_id)
                 await limiter.acquire(row.chat_id, row.priority, chat_reserved=True)
             wamid = (await client.send_message(to=recipient.number, **_pywa_message(message))).id
-        if rendering.offered.choices:  # a typed "2" answers these as a tap would (bot/whatsapp_inbox.py)
-            await run_blocking(self._uow, self._offer, recipient.contact_id, rendering.offered.to_json())
+        # a typed "2" answers these choices as a tap would (bot/whatsapp_inbox.py); a message without
+        # choices ends them, so a later "no" to the circle is not read as an old question's answer
+        offered = rendering.offered.to_json() if rendering.offered.choices else None
+        if offered is not None or recipient.offered:
+            await run_blocking(self._uow, self._offer, recipient.contact_id, offered)
         return wamid
 
-    def _offer(self, contact_id: int, offered: list[list[str]]) -> None:
+    def _offer(self, contact_id: int, offered: list[list[str]] | None) -> None:
         with self._uow() as session:
             channels_db.set_offered(session, contact_id, offered)
             session.commit()

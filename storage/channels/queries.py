@@ -144,6 +144,7 @@ class WhatsAppRecipient:
     last_inbound_at: datetime | None
     language: str  # the member's (or staff member's) language, for a template
     name: str  # how a template addresses them: the member's pseudonym, the staff member's name
+    offered: bool = False  # choices are waiting for a typed answer (WhatsAppContact.offered)
 
 
 def whatsapp_recipient(session: Session, contact_id: int, chat_id: int) -> WhatsAppRecipient | None:
@@ -168,6 +169,7 @@ def whatsapp_recipient(session: Session, contact_id: int, chat_id: int) -> Whats
         contact.last_inbound_at,
         language,
         name,
+        bool(contact.offered),
     )
 
 
@@ -204,7 +206,7 @@ def release_held(session: Session, chat_id: int, now: datetime) -> int:
     return rowcount(result)
 
 
-def set_offered(session: Session, contact_id: int, offered: list[list[str]]) -> None:
+def set_offered(session: Session, contact_id: int, offered: list[list[str]] | None) -> None:
     """The choices just sent to this contact, for a typed answer (the sender's own short transaction)."""
     session.execute(update(WhatsAppContact).where(col(WhatsAppContact.id) == contact_id).values(offered=offered))
 
