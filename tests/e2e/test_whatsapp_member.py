@@ -9,6 +9,8 @@ a FakeClock that only moves when a test moves it; the bot's own pacing is scaled
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from datetime import timedelta
@@ -17,7 +19,7 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from bot.app import build_application, running
+from bot.app import build_application, running, serve_console
 from bot.clock import FakeClock
 from bot.config import parse_settings
 from bot.delivery.whatsapp import WHATSAPP_LIMITS
@@ -26,6 +28,7 @@ from bot.domain.whatsapp import templates
 from bot.i18n import t
 from bot.runtime import Saathi
 from bot.services import admin
+from bot.services.context import ServiceContext
 from bot.services.outbox import enqueue
 from bot.web.app import build_web_app
 from bot.web.serve import WebServer
@@ -497,3 +500,70 @@ async def test_forget_me_on_whatsapp_erases_the_member_and_the_number_after_the_
         assert gone is not None and gone.status == "left" and not channels.is_whatsapp(gone.chat_id)
         assert session.exec(select(WhatsAppContact)).all() == []  # the number went with the goodbye
     assert h.wa.messages(ASHA)[-1].delivered  # the goodbye reached her first
+
+
+async def test_the_web_worker_alone_stores_and_handles_whatsapp_posts(
+    database_url: str, services: ServiceContext
+) -> None:
+    """``saathi run --role web``: the webhook lives on the console's server; its answers wait in the
+    outbox for the workers that send."""
+    upgrade(database_url)
+    admin.add_center(services, "Asha Kendra", "Asia/Kolkata")
+    code = admin.create_invites(services, "Asha Kendra")[0].code
+    with services.uow() as session:
+        center = people_db.center_by_name(session, "Asha Kendra")
+        assert center is not None and center.id is not None
+        channels_db.add_account(
+            session,
+            center_id=center.id,
+            channel=Channel.WHATSAPP,
+            name=ACCOUNT,
+            token=WA_TOKEN,
+            phone_id=PHONE_ID,
+            app_secret=APP_SECRET,
+            verify_token=VERIFY_TOKEN,
+            now=services.clock.now(),
+        )
+        session.commit()
+    port = free_port()
+    settings = parse_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "DATABASE_URL": database_url,
+            "SAATHI_ENCRYPTION_KEYS": ",".join(crypto.current_keys()),
+            "WEB_LISTEN": f"127.0.0.1:{port}",
+        }
+    )
+    stop = asyncio.Event()
+    worker = asyncio.create_task(serve_console(settings, stop))
+    message = {"from": ASHA, "id": "wamid.WEB1", "type": "text", "text": {"body": f"START {code}"}}
+    value = {"metadata": {"phone_number_id": PHONE_ID}, "contacts": [{"wa_id": ASHA}], "messages": [message]}
+    body = json.dumps({"object": "whatsapp_business_account", "entry": [{"changes": [{"value": value}]}]}).encode()
+    try:
+        async with httpx.AsyncClient() as client:
+            url = f"http://127.0.0.1:{port}/whatsapp/{ACCOUNT}"
+
+            async def post() -> int:
+                try:
+                    answer = await client.post(url, content=body, headers={SIGNATURE_HEADER: sign(APP_SECRET, body)})
+                except httpx.ConnectError:
+                    return 0  # not listening yet
+                return answer.status_code
+
+            status = 0
+            for _ in range(200):
+                status = await post()
+                if status:
+                    break
+                await asyncio.sleep(0.05)
+            assert status == 200
+
+        def asked() -> bool:
+            with services.uow() as session:
+                rows = session.exec(select(OutboxMessage).where(OutboxMessage.channel == "whatsapp")).all()
+                return [row.purpose for row in rows] == ["ob_language"]
+
+        await wait_until(asked)
+    finally:
+        stop.set()
+        await worker
