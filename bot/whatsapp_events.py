@@ -19,7 +19,17 @@ from typing import Any
 
 from bot.domain.callbacks import decode
 from bot.domain.whatsapp import invite, render
-from bot.services import checkins, conversation, cravings, inbound, member_settings, onboarding, privacy, safety
+from bot.services import (
+    checkins,
+    conversation,
+    counsellor,
+    cravings,
+    inbound,
+    member_settings,
+    onboarding,
+    privacy,
+    safety,
+)
 from bot.services.context import Person
 
 # "START CODE" as the wa.me link types it; "/start CODE" as a Telegram habit
@@ -27,6 +37,12 @@ _START = re.compile(r"^\s*/?start(?:\s+(?P<code>\S+))?\s*$", re.IGNORECASE)
 
 OPEN_PREFIX = "wa:open:"  # bot/domain/whatsapp/templates.py: what a template's quick reply carries
 Call = Callable[..., Awaitable[Any]]
+ESCALATION_ACTIONS: dict[str, Callable[..., Any]] = {
+    "ack": counsellor.acknowledge,
+    "res": counsellor.resolve_prompt,
+    "hist": counsellor.show_history,
+    "call": counsellor.request_call,
+}
 # Typed on WhatsApp as on Telegram (the help text names them); each takes the person only. Not /mydata:
 # its file cannot go over WhatsApp yet (documents need a media upload).
 COMMANDS: dict[str, Callable[..., Any]] = {
@@ -165,6 +181,10 @@ async def choose(call: Call, person: Person, data: str) -> str | None:
             safety.answer_followup, person.telegram_user_id, int(parts[0]), parts[1], parts[2] == "yes"
         )
         return answered
+    if parsed.ns == "esc" and len(parts) == 2 and parts[0].isdigit() and parts[1] in ESCALATION_ACTIONS:
+        # the member's "call me" under a safety reply; a counsellor reached on WhatsApp acknowledges here
+        acted: str | None = await call(ESCALATION_ACTIONS[parts[1]], person, int(parts[0]))
+        return acted
     if parsed.ns == "prv" and parts:
         # no message id: the question cannot be edited on WhatsApp
         answered_privacy: str | None = await call(privacy.button, person, parts, None)

@@ -263,6 +263,8 @@ async def test_an_urgent_message_on_whatsapp_reaches_the_telegram_counsellor_who
     await h.expect(COUNSELLOR_ID, "acknowledged by Counsellor Meera")
     told = await h.wa_phones.expect(RAVI, "Your counsellor has seen your message")
     assert told.kind in ("text", "interactive")  # inside the window: a normal message
+    await h.wa_press(RAVI, "Please call me")  # the button under the safety reply, tapped on WhatsApp
+    await h.expect(COUNSELLOR_ID, "asks for a call now")
     # the member's number never reached Telegram
     assert not any(RAVI in text for text in h.texts(COUNSELLOR_ID))
 
