@@ -29,8 +29,11 @@ from bot.services import (
     onboarding,
     privacy,
     safety,
+    talk,
 )
+from bot.services.circles import buttons as circle_buttons
 from bot.services.context import Person
+from bot.services.sponsors import contacts, links, threads
 
 # "START CODE" as the wa.me link types it; "/start CODE" as a Telegram habit
 _START = re.compile(r"^\s*/?start(?:\s+(?P<code>\S+))?\s*$", re.IGNORECASE)
@@ -189,10 +192,64 @@ async def choose(call: Call, person: Person, data: str) -> str | None:
         # no message id: the question cannot be edited on WhatsApp
         answered_privacy: str | None = await call(privacy.button, person, parts, None)
         return answered_privacy
-    if parsed.ns == "set" and len(parts) == 2 and parts[0] == "lang":
-        changed: str | None = await call(member_settings.set_language, person, parts[1])
-        return changed
+    if parsed.ns == "set":
+        return await _settings(call, person, parts)
+    if parsed.ns == "cir":  # circle moderation and encouragement buttons
+        circled: str | None = await call(circle_buttons.button, person, parts, None)
+        return circled
+    if parsed.ns == "sp":
+        return await _sponsors(call, person, parts)
     return "button-expired"
+
+
+async def _settings(call: Call, person: Person, parts: tuple[str, ...]) -> str | None:
+    """``set:v1:…`` as the Telegram settings handler reads it."""
+    if not parts:
+        return "button-expired"
+    kind, rest = parts[0], parts[1:]
+    value = rest[0] if len(rest) == 1 else None
+    toast: str | None = "button-expired"
+    if kind == "menu" and value:
+        toast = await call(member_settings.choose_item, person, value)
+    elif kind == "lang" and value:
+        toast = await call(member_settings.set_language, person, value)
+    elif kind == "time" and value:
+        toast = await call(member_settings.set_time, person, preset=value)
+    elif kind == "pause" and value and value.isdigit():
+        toast = await call(member_settings.pause, person, int(value))
+    elif kind == "resume" and not rest:
+        toast = await call(member_settings.resume, person)
+    elif kind == "hr" and value:
+        toast = await call(member_settings.toggle_window, person, value)
+    elif kind == "hrdone" and not rest:
+        toast = await call(member_settings.save_windows, person)
+    return toast
+
+
+async def _sponsors(call: Call, person: Person, parts: tuple[str, ...]) -> str | None:
+    """``sp:v1:…`` as the Telegram sponsor handler reads it (not ``swap``: it shares a Telegram username)."""
+    if not parts:
+        return "button-expired"
+    action, rest = parts[0], parts[1:]
+    number = int(rest[0]) if len(rest) == 1 and rest[0].isdigit() and len(rest[0]) <= 9 else None
+    toast: str | None = "button-expired"
+    if action in ("ok", "no") and number is not None:
+        toast = await call(links.answer_proposal, person, number, action == "ok")
+    elif action in ("end", "endok") and number is not None:
+        toast = await call(links.ask_end, person, number, confirmed=action == "endok")
+    elif action == "share" and number is not None:
+        toast = await call(contacts.share_checkin, person, number)
+    elif action == "enc" and len(rest) == 2 and all(p.isdigit() and len(p) <= 9 for p in rest):
+        toast = await call(threads.send_suggestion, person, int(rest[0]), int(rest[1]))
+    elif action == "talk" and len(rest) == 1:
+        toast = await call(talk.choose, person, rest[0])
+    elif action == "start" and number is not None:
+        toast = await call(talk.start_chat, person, number)
+    elif action == "tend" and number is not None:
+        toast = await call(talk.end_chat, person, number)
+    elif action == "sess" and not rest:
+        toast = await call(talk.ask_session, person)
+    return toast
 
 
 async def _onboarding(call: Call, person: Person, kind: str, value: str) -> str | None:

@@ -569,3 +569,15 @@ async def test_the_web_worker_alone_stores_and_handles_whatsapp_posts(
     finally:
         stop.set()
         await worker
+
+
+async def test_the_menu_list_and_the_talk_buttons_work_on_whatsapp(wa_harness: WaHarness) -> None:
+    h = wa_harness
+    await _onboard(h, ASHA, "Asha")
+    menu = h.wa.messages(ASHA)[-1]  # "All set", with the main menu as a list (no keyboard on WhatsApp)
+    assert [title for _, title in menu.choices()] == ["🆘 Craving help", "💬 I need to talk", "⚙️ Settings", "❓ Help"]
+    await h.wa_press(ASHA, "💬 I need to talk")  # a menu row answers as its label typed
+    await h.wa_phones.expect(ASHA, "Who would you like to talk to?")
+    await h.wa_press(ASHA, "🧑‍⚕️ My counsellor")
+    await h.wa_phones.expect(ASHA, "I've asked Counsellor Meera")
+    await h.expect(COUNSELLOR_ID, "would like to talk with you")  # on Telegram
