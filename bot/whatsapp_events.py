@@ -65,6 +65,9 @@ class WaMessage:
     text: str | None = None
     choice_id: str | None = None
     name: str | None = None  # their WhatsApp profile name
+    reply_to: str | None = None  # the wamid of our message they swiped to reply to
+    # … and that message's id as the services know it (the outbox row's; set when it is stored)
+    reply_to_message_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -106,9 +109,13 @@ def read_message(raw: dict[str, Any], names: dict[str, str | None] | None = None
     if not isinstance(wamid, str) or not isinstance(number, str) or not wamid or not number:
         return None
     name = (names or {}).get(number)
+    context = raw.get("context")
+    reply_to = context.get("id") if isinstance(context, dict) and isinstance(context.get("id"), str) else None
     if kind == "text":
         body = raw.get("text", {}).get("body") if isinstance(raw.get("text"), dict) else None
-        return WaMessage(wamid, number, "text", text=body if isinstance(body, str) else "", name=name)
+        return WaMessage(
+            wamid, number, "text", text=body if isinstance(body, str) else "", name=name, reply_to=reply_to
+        )
     if kind == "interactive" and isinstance(raw.get("interactive"), dict):
         interactive = raw["interactive"]
         reply = interactive.get("button_reply") or interactive.get("list_reply")
@@ -151,8 +158,8 @@ async def handle(call: Call, person: Person, message: WaMessage, offered: Any = 
             await call(onboarding.start, person, code or (start.group("code") if start else None))
         elif message.text.strip().lower() in COMMANDS:  # the commands the help text names
             await call(COMMANDS[message.text.strip().lower()], person)
-        else:
-            await call(inbound.handle_text, person, message.text)
+        else:  # a swipe-reply answers a sponsor or talk thread, or a circle message, as on Telegram
+            await call(inbound.handle_text, person, message.text, None, message.reply_to_message_id)
     else:
         await call(inbound.handle_media, person, "other")
 

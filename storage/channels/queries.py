@@ -226,3 +226,13 @@ def forget_contact(session: Session, contact_id: int) -> None:
     """A person asked to be forgotten: their number (and its blind index) is deleted. Writing again
     makes a new contact, a new conversation key: a stranger to the bot."""
     session.execute(delete(WhatsAppContact).where(col(WhatsAppContact.id) == contact_id))
+
+
+def row_id_of(session: Session, chat_id: int, provider_message_id: str) -> int | None:
+    """The outbox row (in this chat) that WhatsApp knows as ``provider_message_id``: its id is the
+    message id the services know a WhatsApp message by (``telegram_message_id`` holds it once sent)."""
+    return session.exec(
+        select(OutboxMessage.id).where(
+            OutboxMessage.provider_message_id == provider_message_id, OutboxMessage.chat_id == chat_id
+        )
+    ).first()

@@ -581,3 +581,7 @@ async def test_the_menu_list_and_the_talk_buttons_work_on_whatsapp(wa_harness: W
     await h.wa_press(ASHA, "🧑‍⚕️ My counsellor")
     await h.wa_phones.expect(ASHA, "I've asked Counsellor Meera")
     await h.expect(COUNSELLOR_ID, "would like to talk with you")  # on Telegram
+    await h.press(COUNSELLOR_ID, "Start chat")
+    connected = await h.wa_phones.expect(ASHA, "is here for you")
+    h.wa_phones.send(ASHA, "Thank you, I am scared about tonight", reply_to=connected.id)  # a swipe-reply
+    await h.expect(COUNSELLOR_ID, "scared about tonight")  # relayed to the counsellor on Telegram
