@@ -232,14 +232,16 @@ async def test_a_whatsapp_member_onboards_with_start_code(wa_harness: WaHarness)
     assert h.emu.messages(member.chat_id) == []
 
 
-async def _onboard(h: WaHarness, wa_id: str, name: str, *, language: str = "English") -> Member:
+async def _onboard(
+    h: WaHarness, wa_id: str, name: str, *, language: str = "English", code: str | None = None
+) -> Member:
     """A WhatsApp member joins by taps: language, consent, evening, no recovery date."""
     labels = {
         "English": ("I agree", "Evening 20:00", "Skip"),
         "हिन्दी": ("मैं सहमत हूँ", "शाम 20:00", HI_SKIP),
     }[language]
     h.wa_phones.add(wa_id, name)
-    h.wa_send(wa_id, f"START {h.invite()}")
+    h.wa_send(wa_id, f"START {code or h.invite()}")
     await h.wa_phones.expect(wa_id, "Which language")
     for label in (language, *labels):
         await h.wa_press(wa_id, label)
@@ -585,3 +587,46 @@ async def test_the_menu_list_and_the_talk_buttons_work_on_whatsapp(wa_harness: W
     connected = await h.wa_phones.expect(ASHA, "is here for you")
     h.wa_phones.send(ASHA, "Thank you, I am scared about tonight", reply_to=connected.id)  # a swipe-reply
     await h.expect(COUNSELLOR_ID, "scared about tonight")  # relayed to the counsellor on Telegram
+
+
+async def test_a_circle_mixing_telegram_and_whatsapp_relays_both_ways_without_identities(
+    wa_harness: WaHarness,
+) -> None:
+    h = wa_harness
+    admin.add_circle(h.services, "Asha Kendra", "Evening Circle", facilitator="Counsellor Meera")
+    telegram_member = 81234501
+    h.emu.add_user(telegram_member, "Sunita", last_name="Deshpande", username="sunita_d")
+    h.send(telegram_member, f"/start {h.invite(circle_name='Evening Circle')}")
+    for label in ("English", "I agree", "Evening"):
+        await h.press(telegram_member, label)
+    await h.expect(telegram_member, "recovery began")
+    await h.press(telegram_member, "Skip")
+    await h.expect(telegram_member, "All set")
+    whatsapp_member = await _onboard(h, ASHA, "Asha Verma", code=h.invite(circle_name="Evening Circle"))
+    assert h.saathi is not None
+    h.saathi.run_due_work()  # the circle's welcome, once both are active
+    await h.expect(telegram_member, "Welcome to Evening Circle")
+    await h.wa_phones.expect(ASHA, "Welcome to Evening Circle")
+
+    async def later() -> None:  # relayed copies are paced per chat: let (fake) time pass
+        for _ in range(4):
+            h.clock.advance(timedelta(seconds=2))
+            await h.wa_settle()
+            await h.settle()
+
+    h.wa_send(ASHA, "Feeling hopeful today, one day at a time")
+    await later()
+    copy = await h.expect(telegram_member, "Feeling hopeful today")
+    assert whatsapp_member.pseudonym in copy.text
+    h.send(telegram_member, "Glad to hear it, keep going")
+    await later()
+    back = await h.wa_phones.expect(ASHA, "Glad to hear it")
+    with h.services.uow() as session:
+        sunita = session.exec(select(Member).where(Member.telegram_user_id == telegram_member)).one()
+    assert sunita.pseudonym in back.text
+    seen_on_telegram = " ".join(h.texts(telegram_member))
+    seen_on_whatsapp = " ".join(h.wa_phones.texts(ASHA))
+    for secret in (ASHA, "Asha", "Verma", str(whatsapp_member.chat_id)):
+        assert secret not in seen_on_telegram
+    for secret in ("Sunita", "Deshpande", "sunita_d", str(telegram_member)):
+        assert secret not in seen_on_whatsapp
