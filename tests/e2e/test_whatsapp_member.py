@@ -605,8 +605,10 @@ async def test_a_circle_mixing_telegram_and_whatsapp_relays_both_ways_without_id
     whatsapp_member = await _onboard(h, ASHA, "Asha Verma", code=h.invite(circle_name="Evening Circle"))
     assert h.saathi is not None
     h.saathi.run_due_work()  # the circle's welcome, once both are active
-    await h.expect(telegram_member, "Welcome to Evening Circle")
-    await h.wa_phones.expect(ASHA, "Welcome to Evening Circle")
+    welcome = await h.expect(telegram_member, "Welcome to Evening Circle")
+    assert "cannot stop a message being forwarded" in welcome.text  # said honestly, on both channels
+    welcome_wa = await h.wa_phones.expect(ASHA, "Welcome to Evening Circle")
+    assert "cannot stop a message being forwarded" in welcome_wa.text
 
     async def later() -> None:  # relayed copies are paced per chat: let (fake) time pass
         for _ in range(4):
