@@ -248,8 +248,8 @@ async def serve_dispatcher(application: Application, stop: asyncio.Event | None 
 
 
 async def serve_console(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """``saathi run --role web``: the console alone, no polling and no sending (the messages its
-    actions write wait in the outbox for the workers that send), until SIGTERM or SIGINT."""
+    """``saathi run --role web``: the console (and WhatsApp's webhook) alone, no polling and no sending
+    (the messages its actions write wait in the outbox for the workers that send), until SIGTERM or SIGINT."""
     if settings.web_listen is None:
         raise ValueError("WEB_LISTEN is off: there is no console to serve")
     crypto.configure(settings.encryption_keys)
@@ -269,12 +269,18 @@ async def serve_console(settings: Settings, stop: asyncio.Event | None = None) -
     signals = (signal.SIGTERM, signal.SIGINT)
     for sig in signals:
         loop.add_signal_handler(sig, stop.set)
-    web = WebServer(build_web_app(services, settings, clock), settings.web_listen)
+    # WhatsApp's webhook is on the console's server: this worker stores and handles its events too
+    # (their answers wait in the outbox for the workers that send)
+    updates.install()
+    whatsapp = WhatsAppInbox(services, Saathi(services=services).call, lambda: None)
+    web = WebServer(build_web_app(services, settings, clock, extra_routes=whatsapp.routes()), settings.web_listen)
     try:
         if await web.start():
+            whatsapp.start()
             log.info("console worker running (pid %s)", os.getpid())
             await stop.wait()
     finally:
+        await whatsapp.stop()
         await web.stop()
         for sig in signals:
             loop.remove_signal_handler(sig)

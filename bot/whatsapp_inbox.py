@@ -25,7 +25,7 @@ import contextlib
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -157,6 +157,9 @@ class WhatsAppInbox:
                 assert contact.id is not None
                 key = channels.whatsapp_key(contact.id)
                 channels_db.release_held(session, key, now)  # what waited for the window goes now
+                if message.reply_to is not None:  # a swipe-reply: which of our messages, as the services know it
+                    replied = channels_db.row_id_of(session, key, message.reply_to)
+                    message = replace(message, reply_to_message_id=replied)
                 # the choices last offered here: a typed answer to them is read as the tap it stands for
                 raw = {"whatsapp": keys.name, "key": key, "message": asdict(message), "offered": contact.offered}
                 received.append(inbox_db.Received(channels.event_update_id(message.wamid), key, raw))

@@ -442,8 +442,10 @@ class OutboxSender:
                 count_attempt=True,
                 max_attempts=MAX_UNKNOWN_ATTEMPTS,
             )
-        if outcome.kind == "sent":  # the wamid's key: a swipe-reply to this copy finds it (channels.message_key)
-            await self.outcomes.sent(row, channels.message_key(outcome.provider_id) if outcome.provider_id else None)
+        if outcome.kind == "sent":
+            # a WhatsApp message is known to the services by its row's id (a swipe-reply names it by wamid,
+            # which the inbound side turns back into this id): threads and circle replies work unchanged
+            await self.outcomes.sent(row, row.id if outcome.provider_id else None)
         elif outcome.kind == "retry":
             delay = outcome.delay if outcome.delay > timedelta(0) else backoff(row.attempts + 1)
             return self.outcomes.retry(row, delay, outcome.reason, count_attempt=outcome.counted)

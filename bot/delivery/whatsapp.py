@@ -120,7 +120,9 @@ class WhatsAppSender:
     async def deliver(self, row: OutboxMessage) -> Outcome:
         """Send the row (or not), note what Meta gave (the wamid; a hold) and say what the sender records."""
         outcome = await self._deliver(row)
-        if outcome.kind == "hold" or (outcome.kind == "sent" and outcome.provider_id):
+        if outcome.kind == "hold" or (
+            outcome.kind == "sent" and (outcome.provider_id or row.payload.get("forget_chat"))
+        ):
             await run_blocking(self._uow, self._note, row, outcome)
         return outcome
 
@@ -129,6 +131,10 @@ class WhatsAppSender:
             if outcome.kind == "hold":
                 until = self._clock.now() + outcome.delay
                 channels_db.hold(session, row.id or 0, until, outcome.state, outcome.reason, outcome.provider_id)
+            elif row.payload.get("forget_chat"):
+                # the goodbye after "forget me" is delivered: the number goes too (the row's own address
+                # goes when the sender marks it, as for Telegram)
+                channels_db.forget_contact(session, channels.contact_of(row.chat_id) or 0)
             elif outcome.provider_id:
                 channels_db.mark_provider_sent(session, row.id or 0, outcome.provider_id)
             session.commit()
@@ -173,7 +179,7 @@ class WhatsAppSender:
         except TemplateNotExists:
             self.templates_missing += 1
             log.warning("WhatsApp template for outbox row %s (%s) is not approved yet; held", row.id, row.purpose)
-            return Outcome("hold", delay=HOLD_FOR, state="held", reason="wa_template_not_approved")
+            return Outcome("hold", delay=HOLD_FOR, state="held", reason=channels_db.NOT_APPROVED)
         except WhatsAppError as exc:
             return Outcome("retry", counted=True, reason=f"wa_{exc.code}")
         return Outcome("sent", provider_id=wamid)
@@ -224,11 +230,14 @@ class WhatsAppSender:
                 await limiter.reserve_chat(row.chat_id)
                 await limiter.acquire(row.chat_id, row.priority, chat_reserved=True)
             wamid = (await client.send_message(to=recipient.number, **_pywa_message(message))).id
-        if rendering.offered.choices:  # a typed "2" answers these as a tap would (bot/whatsapp_inbox.py)
-            await run_blocking(self._uow, self._offer, recipient.contact_id, rendering.offered.to_json())
+        # a typed "2" answers these choices as a tap would (bot/whatsapp_inbox.py); a message without
+        # choices ends them, so a later "no" to the circle is not read as an old question's answer
+        offered = rendering.offered.to_json() if rendering.offered.choices else None
+        if offered is not None or recipient.offered:
+            await run_blocking(self._uow, self._offer, recipient.contact_id, offered)
         return wamid
 
-    def _offer(self, contact_id: int, offered: list[list[str]]) -> None:
+    def _offer(self, contact_id: int, offered: list[list[str]] | None) -> None:
         with self._uow() as session:
             channels_db.set_offered(session, contact_id, offered)
             session.commit()

@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import hashlib
 
+from bot.domain.whatsapp.capabilities import TELEGRAM as TELEGRAM_CAPABILITIES
+from bot.domain.whatsapp.capabilities import WHATSAPP as WHATSAPP_CAPABILITIES
+from bot.domain.whatsapp.capabilities import Capabilities
+
 WHATSAPP_BASE = 10**15
 TELEGRAM = "telegram"
 WHATSAPP = "whatsapp"
@@ -36,17 +40,13 @@ def channel_of(chat_id: int) -> str:
     return WHATSAPP if is_whatsapp(chat_id) else TELEGRAM
 
 
+def capabilities(chat_id: int) -> Capabilities:
+    """What the channel of this conversation can do: services ask this, never which channel it is."""
+    return WHATSAPP_CAPABILITIES if is_whatsapp(chat_id) else TELEGRAM_CAPABILITIES
+
+
 def event_update_id(provider_message_id: str) -> int:
     """The inbox's id for a WhatsApp event: negative, 62 bits of SHA-256 of its wamid (a replay of the
     same event gets the same id; two events colliding would need about 2**31 events)."""
     digest = hashlib.sha256(provider_message_id.encode("utf-8")).digest()
     return -(int.from_bytes(digest[:8], "big") >> 2) - 1
-
-
-def message_key(wamid: str) -> int:
-    """A WhatsApp message as the integer message id the core threads by (a swipe-reply's ``context.id``,
-    a relayed copy's delivered id): 31 bits of SHA-256 of its wamid, so it fits the outbox's
-    ``telegram_message_id`` column everywhere. Looked up only within one conversation, where two of a
-    few thousand messages colliding is about a one-in-a-thousand chance, and then only threads wrongly."""
-    digest = hashlib.sha256(wamid.encode("utf-8")).digest()
-    return (int.from_bytes(digest[:4], "big") >> 1) or 1

@@ -64,10 +64,10 @@ FLOOD_WINDOW = timedelta(minutes=1)
 # Telegram: about one message per second into one chat. The extra half second is margin for the
 # outbox sender, which sends a due copy at its next poll (every 0.5 s when idle): two copies due
 # 1 s apart could otherwise leave closer together and draw a 429.
-PER_CHAT_GAP = timedelta(seconds=1.5)
-# WhatsApp: about one message per 6 s to the same person (Meta's pair rate, error 131056); the sender
-# keeps 6.05 s, so copies are planned that far apart and wait as rows, not in the sender's lanes.
-WHATSAPP_CHAT_GAP = timedelta(seconds=6.1)
+PACE_MARGIN = timedelta(seconds=0.5)
+PER_CHAT_GAP = timedelta(seconds=1) + PACE_MARGIN
+# A channel's own interval (Capabilities.chat_interval: WhatsApp's pair rate is about 6 s) plus the same
+# margin: copies are planned that far apart and wait as rows, never in the sender's lanes.
 # A relayed copy is "🌿 Lotus 27: " + text and must fit Telegram's 4096 characters.
 MAX_RELAY_CHARS = 3900
 
@@ -162,8 +162,8 @@ def is_flooding(recent: Sequence[datetime], now: datetime, per_minute: int = DEF
 def pace(next_free: datetime | None, now: datetime, gap: timedelta = PER_CHAT_GAP) -> tuple[datetime, datetime]:
     """When the next relayed copy into one chat may go, and when the one after it may.
 
-    Keeps each chat at no more than one relayed message a second (``gap``: ``WHATSAPP_CHAT_GAP`` for a
-    WhatsApp chat), so a lively circle never asks the messenger for more than it allows.
+    Keeps each chat at no more than one relayed message a second (``gap``: the channel's own interval
+    plus ``PACE_MARGIN``), so a lively circle never asks the messenger for more than it allows.
     """
     due = now if next_free is None or next_free < now else next_free
     return due, due + gap

@@ -392,4 +392,7 @@ def status(ctx: ServiceContext, *, rate_per_second: float | None = None) -> dict
             "staff_unreachable": len(
                 session.exec(select(Staff).where(Staff.active, col(Staff.reachable).is_(False))).all()
             ),
+            # WhatsApp: messages waiting for the person's next message (the window is closed and no
+            # template may carry them), and those of them waiting because a template is not approved yet
+            "whatsapp": channels_db.waiting_counts(session),
         }

@@ -239,7 +239,7 @@ def _withdraw_circle_messages(session: Session, member: Member, now: datetime) -
             row.status == OutboxStatus.SENT
             and row.telegram_message_id is not None
             and message.status == CircleMessageStatus.RELAYED
-            and not channels.is_whatsapp(copy.chat_id)  # WhatsApp cannot delete or blank a delivered copy
+            and channels.capabilities(copy.chat_id).can_delete  # WhatsApp cannot delete or blank a copy
         ):
             if row.sent_at is not None and now - row.sent_at > DELETE_WINDOW:
                 lang = languages.get(copy.member_id or 0) or _recipient_language(session, copy.member_id, copy.staff_id)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from storage.channels.tables import Channel, ChannelAccount, WhatsAppContact
@@ -21,6 +21,7 @@ from storage.types import rowcount
 STATUS_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
 # ``delivery_status`` of a row waiting for the person to write (a template went instead, or nothing)
 HELD_STATES = ("template", "held")
+NOT_APPROVED = "wa_template_not_approved"  # ``last_error`` of a row held for want of an approved template
 
 
 def number_hash(app_secret: str, number: str) -> str:
@@ -159,6 +160,7 @@ class WhatsAppRecipient:
     last_inbound_at: datetime | None
     language: str  # the member's (or staff member's) language, for a template
     name: str  # how a template addresses them: the member's pseudonym, the staff member's name
+    offered: bool = False  # choices are waiting for a typed answer (WhatsAppContact.offered)
 
 
 def whatsapp_recipient(session: Session, contact_id: int, chat_id: int) -> WhatsAppRecipient | None:
@@ -183,6 +185,7 @@ def whatsapp_recipient(session: Session, contact_id: int, chat_id: int) -> Whats
         contact.last_inbound_at,
         language,
         name,
+        bool(contact.offered),
     )
 
 
@@ -219,6 +222,33 @@ def release_held(session: Session, chat_id: int, now: datetime) -> int:
     return rowcount(result)
 
 
-def set_offered(session: Session, contact_id: int, offered: list[list[str]]) -> None:
+def set_offered(session: Session, contact_id: int, offered: list[list[str]] | None) -> None:
     """The choices just sent to this contact, for a typed answer (the sender's own short transaction)."""
     session.execute(update(WhatsAppContact).where(col(WhatsAppContact.id) == contact_id).values(offered=offered))
+
+
+def waiting_counts(session: Session) -> dict[str, int]:
+    """``held``: WhatsApp rows waiting for the person to write; ``template_not_approved``: those
+    waiting because Meta has not approved the template that would carry them (``saathi status``)."""
+    held = session.exec(
+        select(OutboxMessage.last_error).where(
+            OutboxMessage.status == OutboxStatus.PENDING, col(OutboxMessage.delivery_status).in_(HELD_STATES)
+        )
+    ).all()
+    return {"held": len(held), "template_not_approved": sum(1 for reason in held if reason == NOT_APPROVED)}
+
+
+def forget_contact(session: Session, contact_id: int) -> None:
+    """A person asked to be forgotten: their number (and its blind index) is deleted. Writing again
+    makes a new contact, a new conversation key: a stranger to the bot."""
+    session.execute(delete(WhatsAppContact).where(col(WhatsAppContact.id) == contact_id))
+
+
+def row_id_of(session: Session, chat_id: int, provider_message_id: str) -> int | None:
+    """The outbox row (in this chat) that WhatsApp knows as ``provider_message_id``: its id is the
+    message id the services know a WhatsApp message by (``telegram_message_id`` holds it once sent)."""
+    return session.exec(
+        select(OutboxMessage.id).where(
+            OutboxMessage.provider_message_id == provider_message_id, OutboxMessage.chat_id == chat_id
+        )
+    ).first()

@@ -118,7 +118,7 @@ async def test_a_mixed_circle_relays_both_ways_under_pseudonyms_and_threads(wa_h
 
     # the welcome is honest about WhatsApp: to the WhatsApp member, and to the Telegram member
     await h.wa_phones.expect(WA_ID, lambda text: f"Welcome to {CIRCLE}" in text and "forwarded" in text)
-    assert any("on WhatsApp" in text and "forwarded" in text for text in h.texts(TG_ID))
+    assert any("WhatsApp" in text and "forwarded" in text for text in h.texts(TG_ID))
 
     # Telegram → WhatsApp
     original = _write(h, TG_ID, "Three days without a drink. Scared but hopeful.")

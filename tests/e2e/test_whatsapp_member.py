@@ -9,6 +9,8 @@ a FakeClock that only moves when a test moves it; the bot's own pacing is scaled
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from datetime import timedelta
@@ -17,7 +19,7 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from bot.app import build_application, running
+from bot.app import build_application, running, serve_console
 from bot.clock import FakeClock
 from bot.config import parse_settings
 from bot.delivery.whatsapp import WHATSAPP_LIMITS
@@ -25,6 +27,8 @@ from bot.domain import channels
 from bot.domain.whatsapp import templates
 from bot.i18n import t
 from bot.runtime import Saathi
+from bot.services import admin
+from bot.services.context import ServiceContext
 from bot.services.outbox import enqueue
 from bot.web.app import build_web_app
 from bot.web.serve import WebServer
@@ -228,14 +232,16 @@ async def test_a_whatsapp_member_onboards_with_start_code(wa_harness: WaHarness)
     assert h.emu.messages(member.chat_id) == []
 
 
-async def _onboard(h: WaHarness, wa_id: str, name: str, *, language: str = "English") -> Member:
+async def _onboard(
+    h: WaHarness, wa_id: str, name: str, *, language: str = "English", code: str | None = None
+) -> Member:
     """A WhatsApp member joins by taps: language, consent, evening, no recovery date."""
     labels = {
         "English": ("I agree", "Evening 20:00", "Skip"),
         "हिन्दी": ("मैं सहमत हूँ", "शाम 20:00", HI_SKIP),
     }[language]
     h.wa_phones.add(wa_id, name)
-    h.wa_send(wa_id, f"START {h.invite()}")
+    h.wa_send(wa_id, f"START {code or h.invite()}")
     await h.wa_phones.expect(wa_id, "Which language")
     for label in (language, *labels):
         await h.wa_press(wa_id, label)
@@ -259,6 +265,8 @@ async def test_an_urgent_message_on_whatsapp_reaches_the_telegram_counsellor_who
     await h.expect(COUNSELLOR_ID, "acknowledged by Counsellor Meera")
     told = await h.wa_phones.expect(RAVI, "Your counsellor has seen your message")
     assert told.kind in ("text", "interactive")  # inside the window: a normal message
+    await h.wa_press(RAVI, "Please call me")  # the button under the safety reply, tapped on WhatsApp
+    await h.expect(COUNSELLOR_ID, "asks for a call now")
     # the member's number never reached Telegram
     assert not any(RAVI in text for text in h.texts(COUNSELLOR_ID))
 
@@ -344,6 +352,7 @@ async def test_a_template_not_approved_yet_holds_the_check_in_kindly(wa_harness:
     assert (row.status, row.delivery_status, row.last_error) == ("pending", "held", "wa_template_not_approved")
     assert h.saathi is not None and h.saathi.sender is not None and h.saathi.sender.whatsapp is not None
     assert h.saathi.sender.whatsapp.templates_missing == 1
+    assert admin.status(h.services)["whatsapp"] == {"held": 1, "template_not_approved": 1}
     h.wa_send(ASHA, "hi")  # she writes: the window opens and the held question goes
     await h.wa_phones.expect(ASHA, "How is your mood")
 
@@ -480,3 +489,146 @@ async def _eventually(read):  # type: ignore[no-untyped-def]
 
     await wait_until(ready)
     return found[-1]
+
+
+async def test_forget_me_on_whatsapp_erases_the_member_and_the_number_after_the_goodbye(wa_harness: WaHarness) -> None:
+    h = wa_harness
+    member = await _onboard(h, ASHA, "Asha")
+    h.wa_send(ASHA, "/forget")
+    ask = await h.wa_phones.expect(ASHA, "forget")
+    (yes,) = [title for choice_id, title in ask.choices() if choice_id.startswith("prv:v1:forget")]
+    await h.wa_press(ASHA, yes)
+    await h.wa_settle()
+    with h.services.uow() as session:
+        gone = session.get(Member, member.id)
+        assert gone is not None and gone.status == "left" and not channels.is_whatsapp(gone.chat_id)
+        assert session.exec(select(WhatsAppContact)).all() == []  # the number went with the goodbye
+    assert h.wa.messages(ASHA)[-1].delivered  # the goodbye reached her first
+
+
+async def test_the_web_worker_alone_stores_and_handles_whatsapp_posts(
+    database_url: str, services: ServiceContext
+) -> None:
+    """``saathi run --role web``: the webhook lives on the console's server; its answers wait in the
+    outbox for the workers that send."""
+    upgrade(database_url)
+    admin.add_center(services, "Asha Kendra", "Asia/Kolkata")
+    code = admin.create_invites(services, "Asha Kendra")[0].code
+    with services.uow() as session:
+        center = people_db.center_by_name(session, "Asha Kendra")
+        assert center is not None and center.id is not None
+        channels_db.add_account(
+            session,
+            center_id=center.id,
+            channel=Channel.WHATSAPP,
+            name=ACCOUNT,
+            token=WA_TOKEN,
+            phone_id=PHONE_ID,
+            app_secret=APP_SECRET,
+            verify_token=VERIFY_TOKEN,
+            now=services.clock.now(),
+        )
+        session.commit()
+    port = free_port()
+    settings = parse_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "DATABASE_URL": database_url,
+            "SAATHI_ENCRYPTION_KEYS": ",".join(crypto.current_keys()),
+            "WEB_LISTEN": f"127.0.0.1:{port}",
+        }
+    )
+    stop = asyncio.Event()
+    worker = asyncio.create_task(serve_console(settings, stop))
+    message = {"from": ASHA, "id": "wamid.WEB1", "type": "text", "text": {"body": f"START {code}"}}
+    value = {"metadata": {"phone_number_id": PHONE_ID}, "contacts": [{"wa_id": ASHA}], "messages": [message]}
+    body = json.dumps({"object": "whatsapp_business_account", "entry": [{"changes": [{"value": value}]}]}).encode()
+    try:
+        async with httpx.AsyncClient() as client:
+            url = f"http://127.0.0.1:{port}/whatsapp/{ACCOUNT}"
+
+            async def post() -> int:
+                try:
+                    answer = await client.post(url, content=body, headers={SIGNATURE_HEADER: sign(APP_SECRET, body)})
+                except httpx.ConnectError:
+                    return 0  # not listening yet
+                return answer.status_code
+
+            status = 0
+            for _ in range(200):
+                status = await post()
+                if status:
+                    break
+                await asyncio.sleep(0.05)
+            assert status == 200
+
+        def asked() -> bool:
+            with services.uow() as session:
+                rows = session.exec(select(OutboxMessage).where(OutboxMessage.channel == "whatsapp")).all()
+                return [row.purpose for row in rows] == ["ob_language"]
+
+        await wait_until(asked)
+    finally:
+        stop.set()
+        await worker
+
+
+async def test_the_menu_list_and_the_talk_buttons_work_on_whatsapp(wa_harness: WaHarness) -> None:
+    h = wa_harness
+    await _onboard(h, ASHA, "Asha")
+    menu = h.wa.messages(ASHA)[-1]  # "All set", with the main menu as a list (no keyboard on WhatsApp)
+    assert [title for _, title in menu.choices()] == ["🆘 Craving help", "💬 I need to talk", "⚙️ Settings", "❓ Help"]
+    await h.wa_press(ASHA, "💬 I need to talk")  # a menu row answers as its label typed
+    await h.wa_phones.expect(ASHA, "Who would you like to talk to?")
+    await h.wa_press(ASHA, "🧑‍⚕️ My counsellor")
+    await h.wa_phones.expect(ASHA, "I've asked Counsellor Meera")
+    await h.expect(COUNSELLOR_ID, "would like to talk with you")  # on Telegram
+    await h.press(COUNSELLOR_ID, "Start chat")
+    connected = await h.wa_phones.expect(ASHA, "is here for you")
+    h.wa_phones.send(ASHA, "Thank you, I am scared about tonight", reply_to=connected.id)  # a swipe-reply
+    await h.expect(COUNSELLOR_ID, "scared about tonight")  # relayed to the counsellor on Telegram
+
+
+async def test_a_circle_mixing_telegram_and_whatsapp_relays_both_ways_without_identities(
+    wa_harness: WaHarness,
+) -> None:
+    h = wa_harness
+    admin.add_circle(h.services, "Asha Kendra", "Evening Circle", facilitator="Counsellor Meera")
+    telegram_member = 81234501
+    h.emu.add_user(telegram_member, "Sunita", last_name="Deshpande", username="sunita_d")
+    h.send(telegram_member, f"/start {h.invite(circle_name='Evening Circle')}")
+    for label in ("English", "I agree", "Evening"):
+        await h.press(telegram_member, label)
+    await h.expect(telegram_member, "recovery began")
+    await h.press(telegram_member, "Skip")
+    await h.expect(telegram_member, "All set")
+    whatsapp_member = await _onboard(h, ASHA, "Asha Verma", code=h.invite(circle_name="Evening Circle"))
+    assert h.saathi is not None
+    h.saathi.run_due_work()  # the circle's welcome, once both are active
+    welcome = await h.expect(telegram_member, "Welcome to Evening Circle")
+    assert "cannot stop a message being forwarded" in welcome.text  # said honestly, on both channels
+    welcome_wa = await h.wa_phones.expect(ASHA, "Welcome to Evening Circle")
+    assert "cannot stop a message being forwarded" in welcome_wa.text
+
+    async def later() -> None:  # relayed copies are paced per chat: let (fake) time pass
+        for _ in range(4):
+            h.clock.advance(timedelta(seconds=2))
+            await h.wa_settle()
+            await h.settle()
+
+    h.wa_send(ASHA, "Feeling hopeful today, one day at a time")
+    await later()
+    copy = await h.expect(telegram_member, "Feeling hopeful today")
+    assert whatsapp_member.pseudonym in copy.text
+    h.send(telegram_member, "Glad to hear it, keep going")
+    await later()
+    back = await h.wa_phones.expect(ASHA, "Glad to hear it")
+    with h.services.uow() as session:
+        sunita = session.exec(select(Member).where(Member.telegram_user_id == telegram_member)).one()
+    assert sunita.pseudonym in back.text
+    seen_on_telegram = " ".join(h.texts(telegram_member))
+    seen_on_whatsapp = " ".join(h.wa_phones.texts(ASHA))
+    for secret in (ASHA, "Asha", "Verma", str(whatsapp_member.chat_id)):
+        assert secret not in seen_on_telegram
+    for secret in ("Sunita", "Deshpande", "sunita_d", str(telegram_member)):
+        assert secret not in seen_on_whatsapp

@@ -149,14 +149,14 @@ class MixedCircle:
         self.step = 0
 
     def deliver(self) -> None:
-        """Play both senders: a Telegram row gets a message id; a WhatsApp row a wamid, and the key
-        the real sender records for it (``channels.message_key``)."""
+        """Play both senders: a Telegram row gets a message id; a WhatsApp row a wamid, and (as the real
+        sender records it) its own row id as the message id the services know it by."""
         with self.ctx.uow() as session:
             for row in session.exec(select(OutboxMessage).where(OutboxMessage.status == "pending")):
                 row.status, row.sent_at = "sent", self.clock.now()
                 if row.channel == channels.WHATSAPP:
                     row.provider_message_id = f"wamid.HBgM{row.id:08d}"
-                    row.telegram_message_id = channels.message_key(row.provider_message_id)
+                    row.telegram_message_id = row.id
                 else:
                     row.telegram_message_id = 10_000 + (row.id or 0)
             session.commit()
@@ -177,8 +177,16 @@ class MixedCircle:
         if channels.is_whatsapp(person.chat_id):
             wamid = f"wamid.in{self.step:06d}"
             context = reply_to.provider_message_id if reply_to is not None else None
+            with self.ctx.uow() as session:  # what the WhatsApp inbox does when it stores a swipe-reply
+                replied = channels_db.row_id_of(session, person.chat_id, context) if context else None
             message = whatsapp_events.WaMessage(
-                wamid, self.secrets[person.chat_id][1], "text", text=text, name=person.display_name, context_id=context
+                wamid,
+                self.secrets[person.chat_id][1],
+                "text",
+                text=text,
+                name=person.display_name,
+                reply_to=context,
+                reply_to_message_id=replied,
             )
             asyncio.run(whatsapp_events.handle(self._call, person, message))
             ident = wamid
@@ -300,9 +308,9 @@ def test_a_whatsapp_swipe_reply_threads_like_a_telegram_reply_both_ways() -> Non
         circle.say(tg, "Thank you", reply_to=threaded)
         *_, back = _circle_messages(circle)
         assert back.reply_to_id == answer.id
-        # the WhatsApp copy of "Thank you" threads on the WhatsApp member's own message, by its key
+        # the WhatsApp member's own message has no id the services know (nothing to thread the copy on)
         to_wa = circle.copy_for(wa)
-        assert to_wa is not None and to_wa.payload.get("reply_to") == channels.message_key("wamid.in000002")
+        assert to_wa is not None and to_wa.payload["text"].endswith("Thank you") and "reply_to" not in to_wa.payload
 
 
 def test_a_whatsapp_reply_to_no_circle_message_is_an_ordinary_message() -> None:
@@ -380,10 +388,10 @@ def test_the_welcome_says_honestly_what_whatsapp_cannot_protect() -> None:
         by_chat: dict[int, list[str]] = {}
         for row in circle.rows():
             by_chat.setdefault(row.chat_id, []).append(row.payload["text"])
-    assert any(t("en", "circle-welcome-whatsapp") in text for text in by_chat[wa.chat_id])
-    # the Telegram member joined first, then learned once that the circle became mixed
-    assert t("en", "circle-now-mixed") in by_chat[tg.chat_id]
-    assert not any(t("en", "circle-welcome-mixed") in text for text in by_chat[tg.chat_id])
+    assert any(t("en", "circle-welcome-unprotected") in text for text in by_chat[wa.chat_id])
+    # the Telegram member joined first (a protected circle), then learned once that it no longer is
+    assert by_chat[tg.chat_id].count(t("en", "circle-now-unprotected")) == 1
+    assert not any(t("en", "circle-welcome-unprotected") in text for text in by_chat[tg.chat_id])
 
 
 def test_a_whatsapp_member_reports_a_copy_by_replying_report() -> None:
@@ -396,7 +404,7 @@ def test_a_whatsapp_member_reports_a_copy_by_replying_report() -> None:
         with circle.ctx.uow() as session:
             (report,) = session.exec(select(CircleReport)).all()
             (message,) = session.exec(select(CircleMessage).where(CircleMessage.kind == "text")).all()
-        assert report.circle_message_id == message.id  # the copy found by its wamid's key
+        assert report.circle_message_id == message.id  # the copy found by its wamid
         assert not [row for row in circle.rows() if row.purpose == "circle" and "/report" in row.payload["text"]]
 
 

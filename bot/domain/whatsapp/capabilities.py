@@ -27,6 +27,9 @@ class Capabilities:
     # a reply keyboard that stays under the typing field (the main menu)
     persistent_menu: bool = False
     text_max: int = 4096
+    # the least time between two messages to the same person (Telegram about 1 s per chat; WhatsApp's
+    # pair rate about 6 s, error 131056): circle copies are planned this far apart (bot/domain/relay.py)
+    chat_interval: timedelta = timedelta(seconds=1)
 
     @property
     def can_edit(self) -> bool:
@@ -51,4 +54,4 @@ TELEGRAM = Capabilities(
 )
 # Cloud API: 3 reply buttons or a list of 10 rows; no protection, no deleting or editing for the
 # recipient; free-form messages only within 24 hours of the person's last message.
-WHATSAPP = Capabilities(name="whatsapp", buttons_max=3, list_max=10)
+WHATSAPP = Capabilities(name="whatsapp", buttons_max=3, list_max=10, chat_interval=timedelta(seconds=6))

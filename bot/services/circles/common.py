@@ -209,7 +209,7 @@ def fan_out(
         if built is None:
             built = rendered[person.language] = render(person.language)
         pace = paces[person.chat_id]
-        gap = rules.WHATSAPP_CHAT_GAP if channels.is_whatsapp(person.chat_id) else rules.PER_CHAT_GAP
+        gap = channels.capabilities(person.chat_id).chat_interval + rules.PACE_MARGIN
         due, pace.next_free_at = rules.pace(pace.next_free_at, now, gap)
         reply = threads.get(person.chat_id)
         outbox_id = enqueue(
@@ -269,14 +269,17 @@ def _enqueue_delete(
 
 def withdraw(session: Session, message: CircleMessage, now: datetime) -> int:
     """Take a relayed message off every phone: unsent copies are cancelled, sent ones deleted
-    (or, past Telegram's 48 hours, blanked). WhatsApp cannot delete or change a message on the
-    recipient's phone: a delivered WhatsApp copy stays, nothing is sent in its place, and the count of
-    such copies is returned so the author can be told honestly."""
+    (or, past Telegram's 48 hours, blanked). A channel that cannot delete (WhatsApp) leaves a delivered
+    copy on the phone: nothing is sent in its place, and the count of such copies is returned so the
+    author can be told honestly."""
     kept = 0
     for copy, row in circles_db.copies_of(session, message.id or 0):
         if row.status == OutboxStatus.PENDING:
             row.status = OutboxStatus.CANCELLED
-        elif row.status in (OutboxStatus.SENT, OutboxStatus.SENDING) and channels.is_whatsapp(copy.chat_id):
+        elif (
+            row.status in (OutboxStatus.SENT, OutboxStatus.SENDING)
+            and not channels.capabilities(copy.chat_id).can_delete
+        ):
             kept += 1
         elif row.status == OutboxStatus.SENT and row.telegram_message_id is not None:
             if row.sent_at is not None and now - row.sent_at > DELETE_WINDOW:
@@ -304,15 +307,14 @@ def withdraw(session: Session, message: CircleMessage, now: datetime) -> int:
 
 
 def propagate(session: Session, message: CircleMessage, now: datetime, render: Callable[[str], RelayMessage]) -> None:
-    """New words for every copy: waiting copies are rewritten, delivered ones edited. WhatsApp cannot
-    edit a message on the recipient's phone: a delivered WhatsApp copy gets the new words as a new
-    message marked "edited", in reply to the old copy."""
+    """New words for every copy: waiting copies are rewritten, delivered ones edited. A channel that
+    cannot edit (WhatsApp) gets the new words as a new message marked "edited", in reply to the old copy."""
     for copy, row in circles_db.copies_of(session, message.id or 0):
         lang = _copy_language(session, copy)
         built = render(lang)
         if row.status == OutboxStatus.PENDING:
             row.payload = payloads.with_text(row.payload, built.text)
-        elif row.status == OutboxStatus.SENT and channels.is_whatsapp(copy.chat_id):
+        elif row.status == OutboxStatus.SENT and not channels.capabilities(copy.chat_id).can_edit:
             enqueue(
                 session,
                 chat_id=copy.chat_id,

@@ -54,21 +54,21 @@ def _welcome(session: Session, membership: CircleMembership, member: Member, cir
     seat = circles_db.participant(session, membership)
     seat.welcomed_at = now
     lang = member.language
-    others = [m for _, m in circles_db.circle_members(session, circle.id or 0) if m.id != member.id]
-    on_whatsapp = channels.is_whatsapp(member.chat_id)
-    mixed = on_whatsapp or any(channels.is_whatsapp(m.chat_id) for m in others)
-    welcome = t(
-        lang,
-        "circle-welcome",
-        circle=circle.name,
-        pseudonym=member.pseudonym,
-        kind=t(lang, f"circle-kind-{circle.kind}"),
+    enqueue(
+        session,
+        chat_id=member.chat_id,
+        member_id=member.id,
+        now=now,
+        text=t(
+            lang,
+            "circle-welcome",
+            circle=circle.name,
+            pseudonym=member.pseudonym,
+            kind=t(lang, f"circle-kind-{circle.kind}"),
+        )
+        + _unprotected_note(session, member, circle),
     )
-    if mixed:  # WhatsApp cannot stop forwarding or screenshots, nor take a message back: say so
-        welcome += "\n\n" + t(lang, "circle-welcome-whatsapp" if on_whatsapp else "circle-welcome-mixed")
-    enqueue(session, chat_id=member.chat_id, member_id=member.id, now=now, text=welcome)
-    if on_whatsapp and not any(channels.is_whatsapp(m.chat_id) for m in others):
-        _tell_now_mixed(session, others, now)
+    _tell_if_now_unprotected(session, member, circle, now)
     message = CircleMessage(circle_id=circle.id or 0, member_id=member.id, kind="joined", created_at=now)
     session.add(message)
     session.flush()
@@ -82,12 +82,24 @@ def _welcome(session: Session, membership: CircleMembership, member: Member, cir
     )
 
 
-def _tell_now_mixed(session: Session, others: list[Member], now: datetime) -> None:
-    """The circle's first WhatsApp member: the Telegram members learn once that what they share can
-    now be forwarded or kept on a phone (no name, no pseudonym: only that the circle is mixed)."""
-    for other in others:
-        if not channels.is_whatsapp(other.chat_id):
-            say(session, other, "circle-now-mixed", now)
+def _unprotected_note(session: Session, member: Member, circle: Circle) -> str:
+    """Said honestly when someone in the circle (this member too) is on a channel that cannot stop a
+    message being forwarded or saved, nor take it back from a phone."""
+    chats = [member.chat_id, *(m.chat_id for _, m in circles_db.circle_members(session, circle.id or 0))]
+    if all(channels.capabilities(chat).can_protect for chat in chats):
+        return ""
+    return "\n\n" + t(member.language, "circle-welcome-unprotected")
+
+
+def _tell_if_now_unprotected(session: Session, member: Member, circle: Circle, now: datetime) -> None:
+    """The first member on a channel that cannot protect messages: those already in the circle, whose
+    welcome promised nothing of the kind, learn it once (no name, no pseudonym: only that it is so)."""
+    if channels.capabilities(member.chat_id).can_protect:
+        return
+    others = [m for _, m in circles_db.circle_members(session, circle.id or 0) if m.id != member.id]
+    if all(channels.capabilities(other.chat_id).can_protect for other in others):
+        for other in others:
+            say(session, other, "circle-now-unprotected", now)
 
 
 def leave(session: Session, member: Member, now: datetime, *, reason: str = "removed") -> Circle | None:
