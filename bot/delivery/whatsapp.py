@@ -47,7 +47,7 @@ from pywa_async.types.templates import BodyText, QuickReplyButton, TemplateLangu
 
 from bot.blocking import run_blocking
 from bot.clock import Clock
-from bot.delivery.limiter import Limits, RateLimiter, memory_limiter
+from bot.delivery.limiter import Limits, RateLimiter, memory_limiter, redis_limiter
 from bot.domain import channels
 from bot.domain.whatsapp import render, templates, window
 from bot.i18n import t
@@ -89,13 +89,15 @@ class WhatsAppSender:
         *,
         session_factory: Callable[[], httpx.AsyncClient] | None = None,
         limits: Limits = WHATSAPP_LIMITS,
-        limiter_factory: Callable[[Limits], RateLimiter] = memory_limiter,
+        limiter_factory: Callable[[int, Limits], RateLimiter] | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._session_factory = session_factory
         self._limits = limits
-        self._limiter_factory = limiter_factory
+        # (account id, limits) → its limiter: in memory, or in Redis when several workers send
+        # (bot/app.py: whatsapp_limiter_factory)
+        self._limiter_factory = limiter_factory or (lambda _account, limits: memory_limiter(limits))
         self._clients: dict[int, WhatsApp] = {}
         self._sessions: list[httpx.AsyncClient] = []
         self.limiters: dict[int, RateLimiter] = {}
@@ -191,7 +193,7 @@ class WhatsAppSender:
     def _limiter(self, account_id: int) -> RateLimiter:
         limiter = self.limiters.get(account_id)
         if limiter is None:
-            limiter = self.limiters[account_id] = self._limiter_factory(self._limits)
+            limiter = self.limiters[account_id] = self._limiter_factory(account_id, self._limits)
         return limiter
 
     async def _send_template(self, client: WhatsApp, recipient: channels_db.WhatsAppRecipient, name: str) -> str | None:
@@ -254,3 +256,11 @@ def _pywa_message(message: render.Message) -> dict[str, Any]:
             "buttons": SectionList(button_title=message.button, sections=[Section(title=message.button, rows=rows)]),
         }
     return {"text": message.body}
+
+
+def whatsapp_limiter_factory(redis_url: str | None) -> Callable[[int, Limits], RateLimiter]:
+    """Each number's limiter: shared through Redis by every worker (keys of its own per account), or in
+    memory for one worker."""
+    if not redis_url:
+        return lambda _account, limits: memory_limiter(limits)
+    return lambda account, limits: redis_limiter(redis_url, limits, prefix=f"saathi:rl:wa:{account}")
