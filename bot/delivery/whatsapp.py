@@ -2,7 +2,7 @@
 
 The sender (``sender.py``) hands every row whose ``channel`` is ``whatsapp`` to
 :meth:`WhatsAppSender.deliver` and records the :class:`Outcome` it returns. Per account (a
-business number) there is one ``pywa_async.WhatsApp`` client and one limiter: 79 messages/s of
+business number) there is one ``pywa_async.WhatsApp`` client and one limiter: 78 messages/s of
 Meta's 80 and one message per 6.05 s to the same person (Meta's pair rate, error 131056).
 
 What goes, decided by ``bot/domain/whatsapp/window.py`` from the person's last message:
@@ -58,7 +58,7 @@ from storage.outbox.tables import OutboxMessage
 log = logging.getLogger(__name__)
 
 # Meta: 80 messages/s per number by default; about one message per 6 s to the same person.
-WHATSAPP_LIMITS = Limits(overall_per_sec=79.0, burst=1.0, per_chat_interval=6.05, per_group_interval=6.05)
+WHATSAPP_LIMITS = Limits(overall_per_sec=78.0, burst=1.0, per_chat_interval=6.05, per_group_interval=6.05)
 HOLD_FOR = timedelta(hours=24)  # a held row waits this long for the person's next message, then is tried again
 PAIR_PAUSE = 6.05
 _LANGUAGES = {"en": TemplateLanguage.ENGLISH, "hi": TemplateLanguage.HINDI, "mr": TemplateLanguage.MARATHI}
@@ -166,8 +166,10 @@ class WhatsAppSender:
         try:
             if decision.route == window.Route.TEMPLATE and decision.template is not None:
                 wamid = await self._send_template(client, recipient, decision.template)
+                await self._restart_pair_interval(limiter, row.chat_id)
                 return Outcome("hold", provider_id=wamid, delay=HOLD_FOR, state="template", reason="wa_template_sent")
             wamid = await self._send_free_form(client, recipient, row, limiter)
+            await self._restart_pair_interval(limiter, row.chat_id)
         except TooManyMessages:
             await limiter.retry_after(row.chat_id, PAIR_PAUSE, everyone=False)
             return Outcome("retry", delay=timedelta(seconds=PAIR_PAUSE), reason="wa_131056")
@@ -185,6 +187,14 @@ class WhatsAppSender:
         except WhatsAppError as exc:
             return Outcome("retry", counted=True, reason=f"wa_{exc.code}")
         return Outcome("sent", provider_id=wamid)
+
+    @staticmethod
+    async def _restart_pair_interval(limiter: RateLimiter, chat_id: int) -> None:
+        """Meta counts a person's 6 s from when a message reached it; the limiter from when the token
+        was granted. A call that waited in the connection pool would leave the next message less than
+        6 s behind it at Meta (131056): the interval starts again when Meta answered."""
+        limits = limiter.limits
+        await limiter.retry_after(chat_id, limits.interval_for(chat_id) * limits.time_scale, everyone=False)
 
     def _recipient(self, contact_id: int, chat_id: int) -> channels_db.WhatsAppRecipient | None:
         with self._uow() as session:
