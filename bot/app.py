@@ -19,7 +19,7 @@ from bot.clock import Clock, OffsetClock, SystemClock
 from bot.config import Settings
 from bot.delivery.limiter import Limits, RateLimiter, build_limiter
 from bot.delivery.sender import OutboxSender
-from bot.delivery.whatsapp import WHATSAPP_LIMITS, WhatsAppSender
+from bot.delivery.whatsapp import WHATSAPP_LIMITS, WhatsAppSender, whatsapp_limiter_factory
 from bot.domain.risk import load_rules
 from bot.http import AiohttpRequest
 from bot.i18n import LANGUAGES, t
@@ -99,7 +99,11 @@ def build_application(
         nonlocal limiter
         limiter = build_limiter(limits, settings.rate_limit_redis_url)
         whatsapp = WhatsAppSender(
-            services.uow, services.clock, session_factory=whatsapp_session, limits=whatsapp_limits
+            services.uow,
+            services.clock,
+            session_factory=whatsapp_session,
+            limits=whatsapp_limits,
+            limiter_factory=whatsapp_limiter_factory(settings.rate_limit_redis_url),
         )
         saathi.sender = OutboxSender(
             services.uow,

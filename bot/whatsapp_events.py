@@ -40,6 +40,7 @@ from bot.services.sponsors import contacts, links, threads
 # "START CODE" as the wa.me link types it; "/start CODE" as a Telegram habit
 _START = re.compile(r"^\s*/?start(?:\s+(?P<code>\S+))?\s*$", re.IGNORECASE)
 
+SILENT_KINDS = frozenset({"reaction", "system", "request_welcome"})
 OPEN_PREFIX = "wa:open:"  # bot/domain/whatsapp/templates.py: what a template's quick reply carries
 Call = Callable[..., Awaitable[Any]]
 ESCALATION_ACTIONS: dict[str, Callable[..., Any]] = {
@@ -65,7 +66,7 @@ class WaMessage:
 
     wamid: str
     number: str  # the sender's WhatsApp id (their number); never logged
-    kind: str  # "text", "choice" (a reply button, list row or template quick reply) or "media"
+    kind: str  # "text", "choice" (a reply button, list row or template quick reply), "media" or "silent"
     text: str | None = None
     choice_id: str | None = None
     name: str | None = None  # their WhatsApp profile name
@@ -129,6 +130,8 @@ def read_message(raw: dict[str, Any], names: dict[str, str | None] | None = None
         payload = raw["button"].get("payload")
         if isinstance(payload, str):
             return WaMessage(wamid, number, "choice", choice_id=payload, text=raw["button"].get("text"), name=name)
+    if kind in SILENT_KINDS:  # a 👍 on one of our messages, or WhatsApp's own notices: nothing to answer
+        return WaMessage(wamid, number, "silent", name=name)
     return WaMessage(wamid, number, "media", name=name)
 
 
@@ -166,7 +169,7 @@ async def handle(call: Call, person: Person, message: WaMessage, offered: Any = 
             await call(circle_moderation.report, person, message.reply_to_message_id)
         else:  # a swipe-reply answers a sponsor or talk thread, or a circle message, as on Telegram
             await call(inbound.handle_text, person, message.text, None, message.reply_to_message_id)
-    else:
+    elif message.kind == "media":
         await call(inbound.handle_media, person, "other")
 
 

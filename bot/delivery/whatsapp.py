@@ -2,7 +2,7 @@
 
 The sender (``sender.py``) hands every row whose ``channel`` is ``whatsapp`` to
 :meth:`WhatsAppSender.deliver` and records the :class:`Outcome` it returns. Per account (a
-business number) there is one ``pywa_async.WhatsApp`` client and one limiter: 79 messages/s of
+business number) there is one ``pywa_async.WhatsApp`` client and one limiter: 78 messages/s of
 Meta's 80 and one message per 6.05 s to the same person (Meta's pair rate, error 131056).
 
 What goes, decided by ``bot/domain/whatsapp/window.py`` from the person's last message:
@@ -47,7 +47,7 @@ from pywa_async.types.templates import BodyText, QuickReplyButton, TemplateLangu
 
 from bot.blocking import run_blocking
 from bot.clock import Clock
-from bot.delivery.limiter import Limits, RateLimiter, memory_limiter
+from bot.delivery.limiter import Limits, RateLimiter, memory_limiter, redis_limiter
 from bot.domain import channels
 from bot.domain.whatsapp import render, templates, window
 from bot.i18n import t
@@ -58,7 +58,7 @@ from storage.outbox.tables import OutboxMessage
 log = logging.getLogger(__name__)
 
 # Meta: 80 messages/s per number by default; about one message per 6 s to the same person.
-WHATSAPP_LIMITS = Limits(overall_per_sec=79.0, burst=1.0, per_chat_interval=6.05, per_group_interval=6.05)
+WHATSAPP_LIMITS = Limits(overall_per_sec=78.0, burst=1.0, per_chat_interval=6.05, per_group_interval=6.05)
 HOLD_FOR = timedelta(hours=24)  # a held row waits this long for the person's next message, then is tried again
 PAIR_PAUSE = 6.05
 _LANGUAGES = {"en": TemplateLanguage.ENGLISH, "hi": TemplateLanguage.HINDI, "mr": TemplateLanguage.MARATHI}
@@ -89,13 +89,15 @@ class WhatsAppSender:
         *,
         session_factory: Callable[[], httpx.AsyncClient] | None = None,
         limits: Limits = WHATSAPP_LIMITS,
-        limiter_factory: Callable[[Limits], RateLimiter] = memory_limiter,
+        limiter_factory: Callable[[int, Limits], RateLimiter] | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._session_factory = session_factory
         self._limits = limits
-        self._limiter_factory = limiter_factory
+        # (account id, limits) → its limiter: in memory, or in Redis when several workers send
+        # (bot/app.py: whatsapp_limiter_factory)
+        self._limiter_factory = limiter_factory or (lambda _account, limits: memory_limiter(limits))
         self._clients: dict[int, WhatsApp] = {}
         self._sessions: list[httpx.AsyncClient] = []
         self.limiters: dict[int, RateLimiter] = {}
@@ -164,8 +166,10 @@ class WhatsAppSender:
         try:
             if decision.route == window.Route.TEMPLATE and decision.template is not None:
                 wamid = await self._send_template(client, recipient, decision.template)
+                await self._restart_pair_interval(limiter, row.chat_id)
                 return Outcome("hold", provider_id=wamid, delay=HOLD_FOR, state="template", reason="wa_template_sent")
             wamid = await self._send_free_form(client, recipient, row, limiter)
+            await self._restart_pair_interval(limiter, row.chat_id)
         except TooManyMessages:
             await limiter.retry_after(row.chat_id, PAIR_PAUSE, everyone=False)
             return Outcome("retry", delay=timedelta(seconds=PAIR_PAUSE), reason="wa_131056")
@@ -184,6 +188,14 @@ class WhatsAppSender:
             return Outcome("retry", counted=True, reason=f"wa_{exc.code}")
         return Outcome("sent", provider_id=wamid)
 
+    @staticmethod
+    async def _restart_pair_interval(limiter: RateLimiter, chat_id: int) -> None:
+        """Meta counts a person's 6 s from when a message reached it; the limiter from when the token
+        was granted. A call that waited in the connection pool would leave the next message less than
+        6 s behind it at Meta (131056): the interval starts again when Meta answered."""
+        limits = limiter.limits
+        await limiter.retry_after(chat_id, limits.interval_for(chat_id) * limits.time_scale, everyone=False)
+
     def _recipient(self, contact_id: int, chat_id: int) -> channels_db.WhatsAppRecipient | None:
         with self._uow() as session:
             return channels_db.whatsapp_recipient(session, contact_id, chat_id)
@@ -191,7 +203,7 @@ class WhatsAppSender:
     def _limiter(self, account_id: int) -> RateLimiter:
         limiter = self.limiters.get(account_id)
         if limiter is None:
-            limiter = self.limiters[account_id] = self._limiter_factory(self._limits)
+            limiter = self.limiters[account_id] = self._limiter_factory(account_id, self._limits)
         return limiter
 
     async def _send_template(self, client: WhatsApp, recipient: channels_db.WhatsAppRecipient, name: str) -> str | None:
@@ -254,3 +266,11 @@ def _pywa_message(message: render.Message) -> dict[str, Any]:
             "buttons": SectionList(button_title=message.button, sections=[Section(title=message.button, rows=rows)]),
         }
     return {"text": message.body}
+
+
+def whatsapp_limiter_factory(redis_url: str | None) -> Callable[[int, Limits], RateLimiter]:
+    """Each number's limiter: shared through Redis by every worker (keys of its own per account), or in
+    memory for one worker."""
+    if not redis_url:
+        return lambda _account, limits: memory_limiter(limits)
+    return lambda account, limits: redis_limiter(redis_url, limits, prefix=f"saathi:rl:wa:{account}")

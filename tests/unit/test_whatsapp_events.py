@@ -33,18 +33,20 @@ def test_text_taps_quick_replies_and_media_are_read() -> None:
                     "button": {"payload": "wa:open:checkin", "text": "Check in now"},
                 },
                 {"from": "919800000001", "id": "wamid.4", "type": "image", "image": {"id": "m1"}},
+                {"from": "919800000001", "id": "wamid.5", "type": "reaction", "reaction": {"emoji": "👍"}},
                 {"from": "919800000001", "type": "text", "text": {"body": "no id: skipped"}},
             ],
         }
     )
     messages, statuses = read_webhook(body)
     assert statuses == []
-    assert [phone for phone, _ in messages] == ["99"] * 4
+    assert [phone for phone, _ in messages] == ["99"] * 5
     assert [m for _, m in messages] == [
         WaMessage("wamid.1", "919800000001", "text", text="START ABCD2345", name="Asha"),
         WaMessage("wamid.2", "919800000001", "choice", text="3 😐", choice_id="ci:v1:7:mood:3", name="Asha"),
         WaMessage("wamid.3", "919800000001", "choice", text="Check in now", choice_id="wa:open:checkin", name="Asha"),
         WaMessage("wamid.4", "919800000001", "media", name="Asha"),
+        WaMessage("wamid.5", "919800000001", "silent", name="Asha"),  # a reaction: nothing to answer
     ]
 
 
