@@ -6,10 +6,11 @@ import asyncio
 import logging
 import os
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 
+import httpx
 from telegram import BotCommand
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
@@ -18,6 +19,7 @@ from bot.clock import Clock, OffsetClock, SystemClock
 from bot.config import Settings
 from bot.delivery.limiter import Limits, RateLimiter, build_limiter
 from bot.delivery.sender import OutboxSender
+from bot.delivery.whatsapp import WHATSAPP_LIMITS, WhatsAppSender, whatsapp_limiter_factory
 from bot.domain.risk import load_rules
 from bot.http import AiohttpRequest
 from bot.i18n import LANGUAGES, t
@@ -29,6 +31,7 @@ from bot.services import reachability, updates
 from bot.services.context import ServiceContext
 from bot.web.app import build_web_app
 from bot.web.serve import WebServer
+from bot.whatsapp_inbox import WhatsAppInbox
 from handlers import add_handlers
 from handlers.common import SaathiContext, apologise
 from storage import crypto
@@ -49,6 +52,8 @@ def build_application(
     limits: Limits | None = None,
     with_updater: bool = True,
     with_web: bool = False,
+    whatsapp_session: Callable[[], httpx.AsyncClient] | None = None,
+    whatsapp_limits: Limits = WHATSAPP_LIMITS,
 ) -> Application:
     """The outbox sender's limiter holds ``settings.rate_limit_per_second`` overall and Telegram's
     per-chat/per-group spacing (shared through Redis when ``RATE_LIMIT_REDIS_URL`` is set).
@@ -56,7 +61,9 @@ def build_application(
     the emulator, which enforces nothing unless asked, raise it to run fast); ``limits`` sets
     them outright (benchmarks). ``with_updater=False``
     builds a dispatch-only worker (``saathi run --role dispatcher``): no polling, no webhook.
-    ``with_web`` serves the console on ``settings.web_listen`` in the same loop (``saathi run``)."""
+    ``with_web`` serves the console on ``settings.web_listen`` in the same loop (``saathi run``).
+    ``whatsapp_session`` makes the httpx client each WhatsApp account's pywa client uses (the sandbox's
+    transport to the emulator; None: Meta's host); ``whatsapp_limits`` its pacing (tests scale it)."""
     if settings.telegram_bot_token is None:
         raise ValueError("a bot token is needed to build the application")
     crypto.configure(settings.encryption_keys)
@@ -91,6 +98,13 @@ def build_application(
         load_rules()  # compiling the rules takes most of a second; not on a member's first message
         nonlocal limiter
         limiter = build_limiter(limits, settings.rate_limit_redis_url)
+        whatsapp = WhatsAppSender(
+            services.uow,
+            services.clock,
+            session_factory=whatsapp_session,
+            limits=whatsapp_limits,
+            limiter_factory=whatsapp_limiter_factory(settings.rate_limit_redis_url),
+        )
         saathi.sender = OutboxSender(
             services.uow,
             services.clock,
@@ -100,15 +114,20 @@ def build_application(
             due_work=saathi.run_due_work,
             limiter=limiter,
             mark_uow=saathi.loop_services.uow if saathi.loop_services else None,
+            whatsapp=whatsapp,
         )
         saathi.sender.start()
         if with_updater:  # the process that receives updates handles them, and retries what failed
             saathi.inbox = Inbox(application, services, on_given_up=lambda update: apologise(saathi, update))
             saathi.inbox.start()
+            saathi.whatsapp = WhatsAppInbox(services, saathi.call, saathi.kick, due_work=saathi.run_due_work)
+            saathi.whatsapp.start()
         if with_web and settings.web_listen is not None:  # reads in threads, changes through the same services
             nonlocal web
+            routes = saathi.whatsapp.routes() if saathi.whatsapp is not None else []
             web = WebServer(
-                build_web_app(services, settings, services.clock, on_change=saathi.kick), settings.web_listen
+                build_web_app(services, settings, services.clock, on_change=saathi.kick, extra_routes=routes),
+                settings.web_listen,
             )
             await web.start()
         log.info("Saathi started as @%s", services.bot_username)
@@ -118,6 +137,8 @@ def build_application(
         cost its row an attempt (our loops call this after stop())."""
         if saathi.inbox is not None:
             await saathi.inbox.stop()
+        if saathi.whatsapp is not None:
+            await saathi.whatsapp.stop()
         if saathi.sender is not None:
             await saathi.sender.stop()
 
@@ -128,6 +149,8 @@ def build_application(
             await saathi.sender.stop()  # already stopped by post_stop unless start failed half-way
         if limiter is not None:
             await limiter.aclose()
+        if saathi.sender is not None and saathi.sender.whatsapp is not None:
+            await saathi.sender.whatsapp.aclose()
         engine.dispose()
         if loop_engine is not None:
             await loop_engine.dispose()
@@ -229,8 +252,8 @@ async def serve_dispatcher(application: Application, stop: asyncio.Event | None 
 
 
 async def serve_console(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """``saathi run --role web``: the console alone, no polling and no sending (the messages its
-    actions write wait in the outbox for the workers that send), until SIGTERM or SIGINT."""
+    """``saathi run --role web``: the console (and WhatsApp's webhook) alone, no polling and no sending
+    (the messages its actions write wait in the outbox for the workers that send), until SIGTERM or SIGINT."""
     if settings.web_listen is None:
         raise ValueError("WEB_LISTEN is off: there is no console to serve")
     crypto.configure(settings.encryption_keys)
@@ -250,12 +273,18 @@ async def serve_console(settings: Settings, stop: asyncio.Event | None = None) -
     signals = (signal.SIGTERM, signal.SIGINT)
     for sig in signals:
         loop.add_signal_handler(sig, stop.set)
-    web = WebServer(build_web_app(services, settings, clock), settings.web_listen)
+    # WhatsApp's webhook is on the console's server: this worker stores and handles its events too
+    # (their answers wait in the outbox for the workers that send)
+    updates.install()
+    whatsapp = WhatsAppInbox(services, Saathi(services=services).call, lambda: None)
+    web = WebServer(build_web_app(services, settings, clock, extra_routes=whatsapp.routes()), settings.web_listen)
     try:
         if await web.start():
+            whatsapp.start()
             log.info("console worker running (pid %s)", os.getpid())
             await stop.wait()
     finally:
+        await whatsapp.stop()
         await web.stop()
         for sig in signals:
             loop.remove_signal_handler(sig)

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlparse
 
-from bot import cli_backup, cli_console, cli_keys, cli_sponsor
+from bot import cli_backup, cli_channel, cli_console, cli_keys, cli_sponsor, cli_whatsapp
 from bot.clock import SystemClock
 from bot.config import Settings, SettingsError, load_settings
 from bot.services import admin
@@ -26,7 +26,7 @@ from storage.migrate import upgrade
 log = logging.getLogger("saathi")
 ROLES = ("all", "poller", "dispatcher", "web")
 # Commands in their own module (``COMMAND``, ``add_parser(sub)``, ``run(ctx, args)``): new ones go here.
-SERVICE_COMMANDS = (cli_sponsor, cli_console)
+SERVICE_COMMANDS = (cli_sponsor, cli_console, cli_whatsapp, cli_channel)
 
 
 def configure_logging(level: str) -> None:
@@ -374,7 +374,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         )
         for item in invites:
             expiry = item.expires_at.strftime("%Y-%m-%d") if item.expires_at else "never"
-            print(f"{item.code}\t{item.link}\texpires {expiry}")
+            print("\t".join([item.code, item.link, *filter(None, [item.whatsapp_link]), f"expires {expiry}"]))
     elif args.command == "circle":
         _circle_command(ctx, args)
     elif args.command == "status":

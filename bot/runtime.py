@@ -15,6 +15,7 @@ from bot.delivery.sender import OutboxSender
 from bot.inbox import Inbox
 from bot.services import attendance, checkins, circles, cravings, member_settings, retention, safety, talk, updates
 from bot.services.context import ServiceContext
+from bot.whatsapp_inbox import WhatsAppInbox
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -29,6 +30,8 @@ class Saathi:
     sender: OutboxSender | None = None
     # the process that receives updates (poller or webhook): stores, handles and retries them
     inbox: Inbox | None = None
+    # WhatsApp's webhook (on the console's app) and the loop that handles what it stored
+    whatsapp: WhatsAppInbox | None = None
     stats: dict[str, int] = field(default_factory=dict)
     # PostgreSQL: the same services on an asyncio engine, for the handlers' use cases (see ``call``)
     loop_services: ServiceContext | None = None

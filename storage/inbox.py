@@ -165,12 +165,21 @@ def mark_handled(session: Session, update_id: int, now: datetime) -> bool:
     return True
 
 
-def due(session: Session, now: datetime, limit: int) -> list[InboxUpdate]:
+def due(session: Session, now: datetime, limit: int, *, whatsapp: bool = False) -> list[InboxUpdate]:
     """Pending rows to handle now, oldest first, each chat's up to its first row not yet due (a
-    failed row waiting for its retry holds its chat's later updates back: order within a chat)."""
-    rows = session.exec(
-        select(InboxUpdate).where(InboxUpdate.status == PENDING).order_by(col(InboxUpdate.update_id)).limit(limit)
-    ).all()
+    failed row waiting for its retry holds its chat's later updates back: order within a chat).
+
+    Telegram's rows have its positive update ids, in order; ``whatsapp``: the rows of WhatsApp
+    events instead, whose ids are negative hashes of their message ids (bot/domain/channels.py),
+    in the order they were received."""
+    query = select(InboxUpdate).where(InboxUpdate.status == PENDING)
+    if whatsapp:
+        query = query.where(col(InboxUpdate.update_id) < 0).order_by(
+            col(InboxUpdate.received_at), col(InboxUpdate.update_id)
+        )
+    else:
+        query = query.where(col(InboxUpdate.update_id) >= 0).order_by(col(InboxUpdate.update_id))
+    rows = session.exec(query.limit(limit)).all()
     held: set[object] = set()
     ready: list[InboxUpdate] = []
     for row in rows:

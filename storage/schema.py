@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlmodel import SQLModel
 
 from storage import inbox
+from storage.channels import tables as channels
 from storage.checkins import tables as checkins
 from storage.circles import tables as circles
 from storage.console import tables as console
@@ -22,5 +23,5 @@ from storage.sponsors import tables as sponsors
 
 __all__ = ["TABLE_MODULES", "metadata"]
 
-TABLE_MODULES = (people, checkins, safety, outbox, circles, sponsors, keys, inbox, console)
+TABLE_MODULES = (people, checkins, safety, outbox, circles, sponsors, keys, inbox, console, channels)
 metadata = SQLModel.metadata

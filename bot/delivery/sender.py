@@ -45,6 +45,8 @@ from bot.clock import Clock
 from bot.delivery.calls import call_telegram, error_kind
 from bot.delivery.limiter import RateLimiter
 from bot.delivery.outcomes import MAX_ATTEMPTS, OnUnreachable, Outcomes, backoff
+from bot.delivery.whatsapp import WhatsAppSender
+from bot.domain import channels
 from bot.domain.outgoing import Priority
 from storage.db import SessionFactory
 from storage.outbox import queries as outbox_db
@@ -113,6 +115,7 @@ class OutboxSender:
         due_work: Callable[[], object] | None = None,
         limiter: RateLimiter | None = None,
         mark_uow: SessionFactory | None = None,
+        whatsapp: WhatsAppSender | None = None,
     ) -> None:
         """``on_unreachable`` runs in the transaction that records a 403 (the sender reports it; a
         service decides what it means for the person); when it returns True, ``due_work`` runs right
@@ -123,8 +126,11 @@ class OutboxSender:
         ``mark_uow`` (PostgreSQL): the loop engine's unit of work, for the "sent" marks (see
         :class:`~bot.delivery.outcomes.Outcomes`). The pump's claims run through
         :func:`bot.blocking.run_blocking` (PostgreSQL: in a worker thread; a claim of a few hundred rows
-        on the event loop was as long without a send, docs/performance.md)."""
+        on the event loop was as long without a send, docs/performance.md).
+        ``whatsapp``: rows whose channel is WhatsApp go through it (its own limiter per account); None
+        gives them up as not configured."""
         self._uow = uow
+        self.whatsapp = whatsapp
         self._clock = clock
         self._bot = bot
         self._limiter = limiter
@@ -322,6 +328,13 @@ class OutboxSender:
     async def _deliver_paced(self, row: OutboxMessage, previous_send: float) -> tuple[datetime | None, float]:
         """The chat's spacing, a call slot (by lane), the limiter's token, then the call: tokens are
         never handed to rows that could not be sent at once, so the lanes hold even if sending lags."""
+        if row.channel == channels.WHATSAPP:  # the account's own limiter and pacing, in WhatsAppSender
+            started = time.monotonic()
+            self._calling.add(row.id or 0)
+            try:
+                return await self._deliver_whatsapp(row), started
+            finally:
+                self._calling.discard(row.id or 0)
         paced = row.method in ("send", "document")
         if self._limiter is not None and paced:
             await self._limiter.reserve_chat(row.chat_id)  # a chat's 1 s spacing holds no call slot
@@ -408,4 +421,34 @@ class OutboxSender:
             )
         else:
             await self.outcomes.sent(row, message_id)
+        return None
+
+    async def _deliver_whatsapp(self, row: OutboxMessage) -> datetime | None:
+        """A WhatsApp row: its outcome recorded as a Telegram row's would be (a hold is noted by
+        WhatsAppSender itself: the row waits for the person's next message)."""
+        if row.claimed_until is not None and row.claimed_until - LEASE_MARGIN <= self._clock.now():
+            return self._clock.now()  # as in _deliver: another worker may have it now
+        if row.payload.get("unreadable") or self.whatsapp is None:
+            self.outcomes.give_up(row, "unreadable" if self.whatsapp is not None else "wa_not_configured")
+            return None
+        try:
+            outcome = await self.whatsapp.deliver(row)
+        except Exception as exc:  # accepted or not, we cannot tell: a few tries, then give up
+            log.error("outbox row %s (%s): %s on WhatsApp", row.id, row.purpose, type(exc).__name__)
+            return self.outcomes.retry(
+                row,
+                backoff(row.attempts + 1),
+                type(exc).__name__,
+                count_attempt=True,
+                max_attempts=MAX_UNKNOWN_ATTEMPTS,
+            )
+        if outcome.kind == "sent":
+            # a WhatsApp message is known to the services by its row's id (a swipe-reply names it by wamid,
+            # which the inbound side turns back into this id): threads and circle replies work unchanged
+            await self.outcomes.sent(row, row.id if outcome.provider_id else None)
+        elif outcome.kind == "retry":
+            delay = outcome.delay if outcome.delay > timedelta(0) else backoff(row.attempts + 1)
+            return self.outcomes.retry(row, delay, outcome.reason, count_attempt=outcome.counted)
+        elif outcome.kind == "give_up":
+            self.outcomes.give_up(row, outcome.reason, unreachable=outcome.unreachable)
         return None

@@ -64,7 +64,10 @@ FLOOD_WINDOW = timedelta(minutes=1)
 # Telegram: about one message per second into one chat. The extra half second is margin for the
 # outbox sender, which sends a due copy at its next poll (every 0.5 s when idle): two copies due
 # 1 s apart could otherwise leave closer together and draw a 429.
-PER_CHAT_GAP = timedelta(seconds=1.5)
+PACE_MARGIN = timedelta(seconds=0.5)
+PER_CHAT_GAP = timedelta(seconds=1) + PACE_MARGIN
+# A channel's own interval (Capabilities.chat_interval: WhatsApp's pair rate is about 6 s) plus the same
+# margin: copies are planned that far apart and wait as rows, never in the sender's lanes.
 # A relayed copy is "🌿 Lotus 27: " + text and must fit Telegram's 4096 characters.
 MAX_RELAY_CHARS = 3900
 
@@ -156,14 +159,14 @@ def is_flooding(recent: Sequence[datetime], now: datetime, per_minute: int = DEF
     return sum(1 for moment in recent if moment > since) >= per_minute
 
 
-def pace(next_free: datetime | None, now: datetime) -> tuple[datetime, datetime]:
+def pace(next_free: datetime | None, now: datetime, gap: timedelta = PER_CHAT_GAP) -> tuple[datetime, datetime]:
     """When the next relayed copy into one chat may go, and when the one after it may.
 
-    Keeps each chat at no more than one relayed message a second, so a lively circle
-    never asks Telegram for more than it allows.
+    Keeps each chat at no more than one relayed message a second (``gap``: the channel's own interval
+    plus ``PACE_MARGIN``), so a lively circle never asks the messenger for more than it allows.
     """
     due = now if next_free is None or next_free < now else next_free
-    return due, due + PER_CHAT_GAP
+    return due, due + gap
 
 
 # --- meetings ------------------------------------------------------------------------------

@@ -13,11 +13,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import Session, col, select
 
 from bot.domain.relay import ScheduleError, parse_schedule
+from bot.domain.whatsapp.invite import wa_me_link
 from bot.services.circles import admin as circle_admin
 from bot.services.circles import membership as circle_membership
 from bot.services.circles.common import CircleError
 from bot.services.context import ServiceContext
 from storage import inbox
+from storage.channels import queries as channels_db
 from storage.circles import queries as circles_db
 from storage.circles.tables import Circle
 from storage.outbox import queries as outbox_db
@@ -47,6 +49,8 @@ class Invite:
     code: str
     link: str
     expires_at: datetime | None
+    # https://wa.me/<number>?text=START%20<CODE> when the centre has a WhatsApp number (else None)
+    whatsapp_link: str | None = None
 
 
 @dataclass(frozen=True)
@@ -250,6 +254,7 @@ def create_invites(
                     free=max(free, 0),
                     capacity=circle.capacity,
                 )
+        number = channels_db.whatsapp_number(session, center.id or 0)
         invites = []
         for _ in range(count):
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
@@ -258,7 +263,8 @@ def create_invites(
                     code=code, center_id=center.id or 0, circle_id=circle_id, expires_at=expires_at, created_at=now
                 )
             )
-            invites.append(Invite(code, deep_link(ctx.bot_username, code), expires_at))
+            wa_link = wa_me_link(number, code) if number else None
+            invites.append(Invite(code, deep_link(ctx.bot_username, code), expires_at, wa_link))
         audit_change(session, actor, "invites_create", now)
         session.commit()
         return invites
@@ -419,4 +425,7 @@ def status(ctx: ServiceContext, *, rate_per_second: float | None = None) -> dict
             "staff_unreachable": len(
                 session.exec(select(Staff).where(Staff.active, col(Staff.reachable).is_(False))).all()
             ),
+            # WhatsApp: messages waiting for the person's next message (the window is closed and no
+            # template may carry them), and those of them waiting because a template is not approved yet
+            "whatsapp": channels_db.waiting_counts(session),
         }

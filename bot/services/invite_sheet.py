@@ -1,7 +1,9 @@
 """Printable invite cards: an A4 sheet as PDF (fpdf2) or PNG pages (pillow).
 
 Each card carries the invite link as a QR code, the 8-letter code in large type and three lines of
-"how to join" in the language the centre chose for the sheet. Where things go is decided by
+"how to join" in the language the centre chose for the sheet. A Telegram card's link is the bot's
+t.me deep link; a WhatsApp card's is ``https://wa.me/<number>?text=START%20<CODE>``, which opens a
+chat with the centre's number with "START CODE" typed. Where things go is decided by
 ``bot/domain/invite_sheet.py``; this module only draws.
 
 Devanagari needs a font that has it and a shaping engine that joins its letters: the font is Noto
@@ -42,17 +44,27 @@ class InviteCard:
     lines: tuple[str, ...]
 
 
-def invite_cards(invites: Sequence[tuple[str, str]], language: str, bot_username: str) -> list[InviteCard]:
-    """Cards for ``(code, link)`` pairs, with the how-to-join lines in ``language``."""
+def invite_cards(
+    invites: Sequence[tuple[str, str]], language: str, bot_username: str, *, whatsapp_number: str | None = None
+) -> list[InviteCard]:
+    """Cards for ``(code, link)`` pairs, with the how-to-join lines in ``language``: for Telegram
+    (a t.me link), or with ``whatsapp_number`` for WhatsApp (the link a wa.me link to that number)."""
     return [
         InviteCard(
             code=code,
             link=link,
             lines=(
-                t(language, "console-invite-card-scan"),
-                t(language, "console-invite-card-type", bot=bot_username, code=code),
-                t(language, "console-invite-card-once"),
-            ),
+                (
+                    t(language, "console-invite-card-scan-whatsapp"),
+                    t(language, "console-invite-card-type-whatsapp", number=f"+{whatsapp_number}", code=code),
+                )
+                if whatsapp_number
+                else (
+                    t(language, "console-invite-card-scan"),
+                    t(language, "console-invite-card-type", bot=bot_username, code=code),
+                )
+            )
+            + (t(language, "console-invite-card-once"),),
         )
         for code, link in invites
     ]

@@ -14,7 +14,9 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, insert
 from sqlmodel import Session
 
+from bot.domain import channels
 from bot.domain.outgoing import Priority
+from storage.channels.tables import WhatsAppContact
 from storage.outbox import payload as payloads
 from storage.outbox.payload import OutboxPayload
 from storage.outbox.tables import OutboxMessage, OutboxStatus
@@ -134,7 +136,16 @@ def _add(
         "due_at": due_at or now,
         "created_at": now,
         "sponsor_thread_id": sponsor_thread or None,
+        "channel": channels.TELEGRAM,
+        "account_id": None,
+        "address": None,
     }
+    contact_id = channels.contact_of(chat_id)
+    if contact_id is not None:  # a WhatsApp conversation: the sender needs its account and contact
+        contact = session.get(WhatsAppContact, contact_id)
+        row["channel"] = channels.WHATSAPP
+        row["account_id"] = contact.account_id if contact is not None else None
+        row["address"] = str(contact_id)
     pending = session.info.get(_BATCH)
     if pending is not None:
         pending.append(row)

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from bot.domain import channels
 from bot.domain.callbacks import encode
 from bot.domain.outgoing import Priority
 from bot.i18n import normalise_language, t
@@ -238,6 +239,7 @@ def _withdraw_circle_messages(session: Session, member: Member, now: datetime) -
             row.status == OutboxStatus.SENT
             and row.telegram_message_id is not None
             and message.status == CircleMessageStatus.RELAYED
+            and channels.capabilities(copy.chat_id).can_delete  # WhatsApp cannot delete or blank a copy
         ):
             if row.sent_at is not None and now - row.sent_at > DELETE_WINDOW:
                 lang = languages.get(copy.member_id or 0) or _recipient_language(session, copy.member_id, copy.staff_id)

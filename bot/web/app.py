@@ -4,7 +4,7 @@ security headers, and errors as pages."""
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
 
@@ -80,11 +80,18 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 def build_web_app(
-    ctx: ServiceContext, settings: Settings, clock: Clock, *, on_change: Callable[[], None] | None = None
+    ctx: ServiceContext,
+    settings: Settings,
+    clock: Clock,
+    *,
+    on_change: Callable[[], None] | None = None,
+    extra_routes: Sequence[BaseRoute] = (),
 ) -> Starlette:
     """The console over ``ctx``. ``on_change`` is called on the event loop after a page changed
-    something through a service (the bot passes the outbox sender's kick, so the member hears at once)."""
-    routes: list[BaseRoute] = [Route("/", _home)]
+    something through a service (the bot passes the outbox sender's kick, so the member hears at once).
+    ``extra_routes``: other entry points on the same server (WhatsApp's webhook, bot/whatsapp_inbox.py);
+    they check their own callers (a signature), not a console session."""
+    routes: list[BaseRoute] = [Route("/", _home), *extra_routes]
     nav: list[tuple[str, str]] = []
     for module in page_modules():
         routes.extend(module.routes)

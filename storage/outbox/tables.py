@@ -32,7 +32,10 @@ class OutboxMessage(SQLModel, table=True):
     """
 
     # The claim reads one lane's due rows in (due_at, id) order straight off this index.
-    __table_args__ = (Index("ix_outbox_due", "status", "priority", "due_at", "id"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "priority", "due_at", "id"),
+        Index("ix_outbox_provider_message_id", "provider_message_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = Field(index=True, sa_type=BigInteger)
@@ -50,6 +53,8 @@ class OutboxMessage(SQLModel, table=True):
     due_at: datetime = utc_field()
     claimed_until: datetime | None = utc_field(default=None)
     sent_at: datetime | None = utc_field(default=None)
+    # The recipient's message id (Telegram's); for a WhatsApp message the row's own id, which a swipe-reply's
+    # wamid is turned back into (bot/whatsapp_inbox.py)
     telegram_message_id: int | None = None
     last_error: str | None = Field(default=None, max_length=200)
     created_at: datetime = utc_field()
@@ -58,3 +63,13 @@ class OutboxMessage(SQLModel, table=True):
     sponsor_thread_id: str | None = Field(default=None, max_length=40)
     # Set when retention removed the text of a delivered message.
     purged_at: datetime | None = utc_field(default=None)
+    # The channel the row goes through ("telegram", "whatsapp": storage.channels.tables.Channel), set by
+    # the outbox from the chat id (bot/domain/channels.py). A WhatsApp row names its account and its
+    # address, the contact's id (the number itself stays encrypted in ``whatsappcontact``).
+    channel: str = Field(default="telegram", max_length=20, sa_column_kwargs={"server_default": "telegram"})
+    account_id: int | None = None
+    address: str | None = Field(default=None, max_length=40)
+    # WhatsApp: the wamid Meta gave the message, and the last status its webhook reported for it
+    # (sent, delivered, read, failed).
+    provider_message_id: str | None = Field(default=None, max_length=128)
+    delivery_status: str | None = Field(default=None, max_length=20)

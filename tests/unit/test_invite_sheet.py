@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+from urllib.parse import unquote
 
 import pytest
 from PIL import Image
 
 from bot.domain.invite_sheet import A4
+from bot.domain.whatsapp.invite import parse_start, wa_me_link
 from bot.services.admin import deep_link
 from bot.services.invite_sheet import invite_cards, render_pdf, render_png_pages
 
@@ -47,3 +49,29 @@ def test_the_pdf_has_one_page_per_eight_cards_and_embeds_the_font() -> None:
     assert b"NotoSansDevanagari" in pdf
     assert render_pdf([]).startswith(b"%PDF-")  # an empty sheet is a blank page, not an error
     assert A4.per_page == 8
+
+
+# --- WhatsApp cards: the QR code opens WhatsApp with "START CODE" typed -----------------------------
+
+WA_NUMBER = "919800000001"
+
+
+@pytest.mark.parametrize("lang", ["en", "hi", "mr"])
+def test_every_qr_on_a_whatsapp_sheet_decodes_to_its_wa_me_link(lang: str) -> None:
+    cards = invite_cards(
+        [(code, wa_me_link(WA_NUMBER, code)) for code in CODES], lang, "saathi_demo_bot", whatsapp_number=WA_NUMBER
+    )
+    decoded = []
+    for png in render_png_pages(cards):
+        decoded += [result.text for result in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+    assert sorted(decoded) == sorted(f"https://wa.me/{WA_NUMBER}?text=START%20{code}" for code in CODES)
+    assert parse_start(unquote(decoded[0].split("text=", 1)[1])) in CODES  # what the phone types, the bot reads
+
+
+def test_whatsapp_cards_say_how_to_join_on_whatsapp_not_telegram() -> None:
+    link = wa_me_link(WA_NUMBER, "ABCDEFGH")
+    (card,) = invite_cards([("ABCDEFGH", link)], "en", "saathi_demo_bot", whatsapp_number=WA_NUMBER)
+    assert len(card.lines) == 3
+    assert "WhatsApp" in card.lines[0] and "Telegram" not in " ".join(card.lines)
+    assert "+919800000001" in card.lines[1] and "START ABCDEFGH" in card.lines[1]
+    assert "@saathi_demo_bot" not in " ".join(card.lines)

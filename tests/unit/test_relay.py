@@ -27,6 +27,7 @@ from bot.domain.relay import (
     pace,
     parse_schedule,
 )
+from bot.domain.whatsapp import capabilities
 from bot.i18n import LANGUAGES, message_ids
 from bot.services import circles
 
@@ -106,6 +107,16 @@ def test_pace_keeps_one_message_a_second_per_chat() -> None:
     due2, after2 = pace(after, now)
     assert due2 == now + gap and after2 == now + 2 * gap
     assert pace(now - timedelta(hours=1), now)[0] == now  # an old slot never schedules in the past
+
+
+def test_pace_of_a_whatsapp_chat_keeps_metas_six_seconds() -> None:
+    now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    gap = capabilities.WHATSAPP.chat_interval + relay.PACE_MARGIN
+    assert gap >= timedelta(seconds=6.05)  # the sender's own pair pause (bot/delivery/whatsapp.py)
+    assert capabilities.TELEGRAM.chat_interval + relay.PACE_MARGIN == relay.PER_CHAT_GAP
+    _, after = pace(None, now, gap)
+    due2, after2 = pace(after, now, gap)
+    assert due2 == now + gap and after2 == now + 2 * gap
 
 
 # --- meetings ------------------------------------------------------------------------------------------

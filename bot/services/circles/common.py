@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.domain import channels
 from bot.domain import relay as rules
 from bot.domain.outgoing import Priority
 from bot.domain.relay import RelayMessage, build_relay
@@ -208,7 +209,8 @@ def fan_out(
         if built is None:
             built = rendered[person.language] = render(person.language)
         pace = paces[person.chat_id]
-        due, pace.next_free_at = rules.pace(pace.next_free_at, now)
+        gap = channels.capabilities(person.chat_id).chat_interval + rules.PACE_MARGIN
+        due, pace.next_free_at = rules.pace(pace.next_free_at, now, gap)
         reply = threads.get(person.chat_id)
         outbox_id = enqueue(
             session,
@@ -265,12 +267,20 @@ def _enqueue_delete(
     )
 
 
-def withdraw(session: Session, message: CircleMessage, now: datetime) -> None:
+def withdraw(session: Session, message: CircleMessage, now: datetime) -> int:
     """Take a relayed message off every phone: unsent copies are cancelled, sent ones deleted
-    (or, past Telegram's 48 hours, blanked)."""
+    (or, past Telegram's 48 hours, blanked). A channel that cannot delete (WhatsApp) leaves a delivered
+    copy on the phone: nothing is sent in its place, and the count of such copies is returned so the
+    author can be told honestly."""
+    kept = 0
     for copy, row in circles_db.copies_of(session, message.id or 0):
         if row.status == OutboxStatus.PENDING:
             row.status = OutboxStatus.CANCELLED
+        elif (
+            row.status in (OutboxStatus.SENT, OutboxStatus.SENDING)
+            and not channels.capabilities(copy.chat_id).can_delete
+        ):
+            kept += 1
         elif row.status == OutboxStatus.SENT and row.telegram_message_id is not None:
             if row.sent_at is not None and now - row.sent_at > DELETE_WINDOW:
                 lang = _copy_language(session, copy)
@@ -293,14 +303,29 @@ def withdraw(session: Session, message: CircleMessage, now: datetime) -> None:
                     member_id=copy.member_id,
                     staff_id=copy.staff_id,
                 )
+    return kept
 
 
 def propagate(session: Session, message: CircleMessage, now: datetime, render: Callable[[str], RelayMessage]) -> None:
-    """New words for every copy: waiting copies are rewritten, delivered ones edited."""
+    """New words for every copy: waiting copies are rewritten, delivered ones edited. A channel that
+    cannot edit (WhatsApp) gets the new words as a new message marked "edited", in reply to the old copy."""
     for copy, row in circles_db.copies_of(session, message.id or 0):
-        built = render(_copy_language(session, copy))
+        lang = _copy_language(session, copy)
+        built = render(lang)
         if row.status == OutboxStatus.PENDING:
             row.payload = payloads.with_text(row.payload, built.text)
+        elif row.status == OutboxStatus.SENT and not channels.capabilities(copy.chat_id).can_edit:
+            enqueue(
+                session,
+                chat_id=copy.chat_id,
+                member_id=copy.member_id,
+                staff_id=copy.staff_id,
+                text=t(lang, "circle-edited-copy", text=built.text),
+                priority=Priority.BULK,
+                purpose="circle_edit",
+                now=now,
+                reply_to=row.telegram_message_id,
+            )
         elif row.status == OutboxStatus.SENT and row.telegram_message_id is not None:
             enqueue_edit(
                 session,

@@ -304,7 +304,7 @@ def unsend(ctx: ServiceContext, person: Person) -> None:
             if message is None:
                 say(session, member, "circle-unsend-none", now)
             else:
-                withdraw(session, message, now)
+                kept = withdraw(session, message, now)  # copies already on WhatsApp phones stay there
                 message.status, message.unsent_at = CircleMessageStatus.UNSENT, now
-                say(session, member, "circle-unsent", now)
+                say(session, member, "circle-unsent-whatsapp" if kept else "circle-unsent", now)
         session.commit()

@@ -20,6 +20,8 @@ circle-welcome =
     • /report (as a reply) quietly tells the facilitator about a message.
     • /circle shows your circle and the next meeting.
     Only words travel here, so everyone stays safe.
+# added to the welcome when someone in the circle is on a channel that cannot protect messages
+circle-welcome-unprotected = One honest word: some people in this circle use WhatsApp, which cannot stop a message being forwarded or saved, and a message taken back with /unsend may stay on their phones. Share only what you are comfortable with.
 circle-joined-body = joined the circle. Say hello when you like 🌿
 circle-left-removed = You are no longer in { $circle }. Your counsellor can talk with you about what comes next — you are still welcome here, and /craving works any time 🌿
 circle-left-closed = { $circle } has come to a close. Thank you for being part of it 🌿 Your counsellor can help you find another circle.
@@ -140,3 +142,8 @@ circle-opener-body_scan = Close your eyes if you like. Notice your feet, your ha
 ## Gentle nudges and staff notes
 circle-invite-back = We've missed you in { $circle } 🌿 No pressure at all — whenever you feel like it, even a short hello helps the circle.
 circle-unreachable-staff = { $pseudonym } ({ $name }) seems to have blocked Saathi, so messages no longer reach them. They are marked unreachable — nothing was deleted. You may want to reach them another way.
+
+## Circles that mix Telegram and WhatsApp (WhatsApp cannot protect, edit or take back a message)
+circle-now-unprotected = 🌿 A note about your circle: some members now read it on WhatsApp, where messages can be forwarded or screenshotted and /unsend can't take them back. Your name and number stay hidden as always. Share only what you are comfortable with.
+circle-unsent-whatsapp = Done — your last message has been removed from the phones of members on Telegram. WhatsApp can't take a message back, so members who read the circle there may still see it.
+circle-edited-copy = ✏️ Edited: { $text }

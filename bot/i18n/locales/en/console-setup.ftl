@@ -125,3 +125,9 @@ console-refused-telegram-linked = That Telegram account is already linked to a s
 console-refused-invite-count = You can make between 1 and 500 invites at a time.
 console-refused-invite-days = An invite can stay valid for 1 to 365 days.
 console-refused-whole-numbers = Please give the number of invites and days as whole numbers.
+
+## WhatsApp invite cards and sheets (a centre with a WhatsApp number)
+console-invite-card-scan-whatsapp = Scan the square with your phone camera: WhatsApp opens a chat with Saathi, the first message already typed. Just tap send.
+console-invite-card-type-whatsapp = Or send this on WhatsApp to { $number }: START { $code }
+console-invites-pdf-whatsapp = WhatsApp sheet as PDF
+console-invites-png-whatsapp = WhatsApp page { $page } as PNG

@@ -124,3 +124,9 @@ console-refused-telegram-linked = यह Telegram खाता पहले स�
 console-refused-invite-count = एक बार में 1 से 500 निमंत्रण बनाए जा सकते हैं।
 console-refused-invite-days = निमंत्रण 1 से 365 दिन तक मान्य रह सकता है।
 console-refused-whole-numbers = कृपया निमंत्रणों की संख्या और दिन पूरे अंकों में लिखें।
+
+## WhatsApp निमंत्रण कार्ड और शीट (जिस केंद्र का WhatsApp नंबर है)
+console-invite-card-scan-whatsapp = फ़ोन के कैमरे से यह चौकोर कोड स्कैन करें: WhatsApp में साथी से बातचीत खुल जाएगी, पहला संदेश पहले से लिखा होगा। बस भेजें दबाएँ।
+console-invite-card-type-whatsapp = या WhatsApp पर { $number } को यह भेजें: START { $code }
+console-invites-pdf-whatsapp = WhatsApp शीट PDF में
+console-invites-png-whatsapp = WhatsApp पेज { $page } PNG में

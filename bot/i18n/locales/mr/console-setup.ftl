@@ -124,3 +124,9 @@ console-refused-telegram-linked = हे Telegram खाते आधीच ए�
 console-refused-invite-count = एका वेळी 1 ते 500 निमंत्रणे बनवता येतात.
 console-refused-invite-days = निमंत्रण 1 ते 365 दिवस वैध राहू शकते.
 console-refused-whole-numbers = कृपया निमंत्रणांची संख्या आणि दिवस पूर्ण अंकांत लिहा.
+
+## WhatsApp निमंत्रण कार्ड आणि शीट (ज्या केंद्राचा WhatsApp नंबर आहे)
+console-invite-card-scan-whatsapp = फोनच्या कॅमेऱ्याने हा चौकोनी कोड स्कॅन करा: WhatsApp मध्ये साथीशी गप्पा उघडतील, पहिला संदेश आधीच लिहिलेला असेल. फक्त पाठवा दाबा.
+console-invite-card-type-whatsapp = किंवा WhatsApp वर { $number } ला हे पाठवा: START { $code }
+console-invites-pdf-whatsapp = WhatsApp शीट PDF मध्ये
+console-invites-png-whatsapp = WhatsApp पान { $page } PNG मध्ये

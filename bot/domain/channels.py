@@ -1,0 +1,52 @@
+"""Conversation keys: one integer per conversation, whatever the channel, so the core (Person, the
+outbox's ``chat_id``, the sender's lanes, the inbox's order) works unchanged for a second channel.
+
+Telegram's private chat ids are positive and its group ids are above -10**13 (``-100`` and ten or
+so digits); a WhatsApp contact ``n`` is ``-(10**15) - n``, far below both and inside 64 bits.
+The inbox's update id of a WhatsApp event is negative too, taken from a hash of its message id
+(the wamid), so it never meets Telegram's positive update ids and a replayed event finds its row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from bot.domain.whatsapp.capabilities import TELEGRAM as TELEGRAM_CAPABILITIES
+from bot.domain.whatsapp.capabilities import WHATSAPP as WHATSAPP_CAPABILITIES
+from bot.domain.whatsapp.capabilities import Capabilities
+
+WHATSAPP_BASE = 10**15
+TELEGRAM = "telegram"
+WHATSAPP = "whatsapp"
+
+
+def whatsapp_key(contact_id: int) -> int:
+    """The chat id of the conversation with WhatsApp contact ``contact_id``."""
+    if contact_id < 1:
+        raise ValueError("a contact id is positive")
+    return -WHATSAPP_BASE - contact_id
+
+
+def is_whatsapp(chat_id: int) -> bool:
+    return chat_id <= -WHATSAPP_BASE - 1
+
+
+def contact_of(chat_id: int) -> int | None:
+    """The WhatsApp contact behind a chat id, or None for a Telegram chat."""
+    return -WHATSAPP_BASE - chat_id if is_whatsapp(chat_id) else None
+
+
+def channel_of(chat_id: int) -> str:
+    return WHATSAPP if is_whatsapp(chat_id) else TELEGRAM
+
+
+def capabilities(chat_id: int) -> Capabilities:
+    """What the channel of this conversation can do: services ask this, never which channel it is."""
+    return WHATSAPP_CAPABILITIES if is_whatsapp(chat_id) else TELEGRAM_CAPABILITIES
+
+
+def event_update_id(provider_message_id: str) -> int:
+    """The inbox's id for a WhatsApp event: negative, 62 bits of SHA-256 of its wamid (a replay of the
+    same event gets the same id; two events colliding would need about 2**31 events)."""
+    digest = hashlib.sha256(provider_message_id.encode("utf-8")).digest()
+    return -(int.from_bytes(digest[:8], "big") >> 2) - 1

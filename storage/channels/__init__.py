@@ -1,0 +1,1 @@
+"""Channel accounts (a centre's Telegram bot, its WhatsApp numbers) and WhatsApp contacts."""
