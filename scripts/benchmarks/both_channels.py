@@ -103,6 +103,7 @@ class Result:
     tg_rate: float
     tg_429s: int
     overlap: float  # seconds both channels were sending
+    bot_cpu: float  # the bot's process: CPU seconds per second while sending (1.0: a whole core)
     drain_seconds: float
     statuses: bool
     webhooks: int
@@ -274,11 +275,12 @@ async def run(wa_users: int, tg_members: int, statuses: bool, url: str, timeline
             )
             print(f"sending {wa_total} on WhatsApp and {tg_total} on Telegram …", flush=True)
             async with running(application) as saathi:
-                started = time.monotonic()
+                started, cpu_started = time.monotonic(), time.process_time()
                 while saathi.sender.sent_count < wa_total + tg_total:
                     if time.monotonic() - started > 300:
                         raise TimeoutError(f"only {saathi.sender.sent_count} of {wa_total + tg_total} sent")
                     await asyncio.sleep(0.05)
+                busy = (time.process_time() - cpu_started) / (time.monotonic() - started)
                 await asyncio.sleep(0.5)  # the last marks commit
                 record = await asyncio.get_running_loop().run_in_executor(None, wa.record)
                 await asyncio.sleep(0.5)  # the last status webhooks commit
@@ -324,6 +326,7 @@ async def run(wa_users: int, tg_members: int, statuses: bool, url: str, timeline
         tg_rate=tg_rate,
         tg_429s=int(stats.get("rate_limited", 0)),
         overlap=max(0.0, min(wa_high, tg_high) - max(wa_low, tg_low)),
+        bot_cpu=busy,
         drain_seconds=max(accepted[-1], tg_sent[-1]) - min(accepted[0], tg_sent[0]),
         statuses=statuses,
         webhooks=int(record["webhooks"]) - wa_users,
@@ -361,7 +364,8 @@ def report(results: list[Result]) -> list[str]:
         lines.append(
             f"\n{r.database}: {r.wa_accepted:,} of {r.wa_messages:,} WhatsApp calls accepted; other refusals "
             f"{other or 'none'}; failed afterwards {dict(r.wa_failed) or 'none'}; {r.webhooks:,} status webhooks "
-            f"posted, {r.delivered_noted:,} rows noted 'delivered'."
+            f"posted, {r.delivered_noted:,} rows noted 'delivered'; the bot's process used {r.bot_cpu:.2f} of a "
+            "core while sending."
         )
     return lines
 
