@@ -251,6 +251,7 @@ class OutboxSender:
         """Claim what fits (:func:`_lanes_for`), for all channels at once until a claim brought a
         WhatsApp row, then for each channel against its own budget."""
         self._wake.clear()
+        plan: list[tuple[int, int | None, str | None]]
         if not self._mixed:
             plan = [(self._batch_size, _lanes_for(self._in_flight, self._batch_size), None)]
         else:  # each channel by its own budget
