@@ -19,7 +19,7 @@ from bot.clock import Clock, OffsetClock, SystemClock
 from bot.config import Settings
 from bot.delivery.limiter import Limits, RateLimiter, build_limiter
 from bot.delivery.sender import OutboxSender
-from bot.delivery.whatsapp import WHATSAPP_LIMITS, WhatsAppSender
+from bot.delivery.whatsapp import WHATSAPP_LIMITS, WhatsAppSender, whatsapp_limiter_factory
 from bot.domain.risk import load_rules
 from bot.http import AiohttpRequest
 from bot.i18n import LANGUAGES, t
@@ -99,7 +99,11 @@ def build_application(
         nonlocal limiter
         limiter = build_limiter(limits, settings.rate_limit_redis_url)
         whatsapp = WhatsAppSender(
-            services.uow, services.clock, session_factory=whatsapp_session, limits=whatsapp_limits
+            services.uow,
+            services.clock,
+            session_factory=whatsapp_session,
+            limits=whatsapp_limits,
+            limiter_factory=whatsapp_limiter_factory(settings.rate_limit_redis_url),
         )
         saathi.sender = OutboxSender(
             services.uow,
@@ -116,7 +120,7 @@ def build_application(
         if with_updater:  # the process that receives updates handles them, and retries what failed
             saathi.inbox = Inbox(application, services, on_given_up=lambda update: apologise(saathi, update))
             saathi.inbox.start()
-            saathi.whatsapp = WhatsAppInbox(services, saathi.call, saathi.kick)
+            saathi.whatsapp = WhatsAppInbox(services, saathi.call, saathi.kick, due_work=saathi.run_due_work)
             saathi.whatsapp.start()
         if with_web and settings.web_listen is not None:  # reads in threads, changes through the same services
             nonlocal web
@@ -248,8 +252,8 @@ async def serve_dispatcher(application: Application, stop: asyncio.Event | None 
 
 
 async def serve_console(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """``saathi run --role web``: the console alone, no polling and no sending (the messages its
-    actions write wait in the outbox for the workers that send), until SIGTERM or SIGINT."""
+    """``saathi run --role web``: the console (and WhatsApp's webhook) alone, no polling and no sending
+    (the messages its actions write wait in the outbox for the workers that send), until SIGTERM or SIGINT."""
     if settings.web_listen is None:
         raise ValueError("WEB_LISTEN is off: there is no console to serve")
     crypto.configure(settings.encryption_keys)
@@ -269,12 +273,18 @@ async def serve_console(settings: Settings, stop: asyncio.Event | None = None) -
     signals = (signal.SIGTERM, signal.SIGINT)
     for sig in signals:
         loop.add_signal_handler(sig, stop.set)
-    web = WebServer(build_web_app(services, settings, clock), settings.web_listen)
+    # WhatsApp's webhook is on the console's server: this worker stores and handles its events too
+    # (their answers wait in the outbox for the workers that send)
+    updates.install()
+    whatsapp = WhatsAppInbox(services, Saathi(services=services).call, lambda: None)
+    web = WebServer(build_web_app(services, settings, clock, extra_routes=whatsapp.routes()), settings.web_listen)
     try:
         if await web.start():
+            whatsapp.start()
             log.info("console worker running (pid %s)", os.getpid())
             await stop.wait()
     finally:
+        await whatsapp.stop()
         await web.stop()
         for sig in signals:
             loop.remove_signal_handler(sig)

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlparse
 
-from bot import cli_backup, cli_console, cli_keys, cli_sponsor, cli_whatsapp
+from bot import cli_backup, cli_channel, cli_console, cli_keys, cli_sponsor, cli_whatsapp
 from bot.clock import SystemClock
 from bot.config import Settings, SettingsError, load_settings
 from bot.services import admin
@@ -26,7 +26,7 @@ from storage.migrate import upgrade
 log = logging.getLogger("saathi")
 ROLES = ("all", "poller", "dispatcher", "web")
 # Commands in their own module (``COMMAND``, ``add_parser(sub)``, ``run(ctx, args)``): new ones go here.
-SERVICE_COMMANDS = (cli_sponsor, cli_console, cli_whatsapp)
+SERVICE_COMMANDS = (cli_sponsor, cli_console, cli_whatsapp, cli_channel)
 
 
 def configure_logging(level: str) -> None:

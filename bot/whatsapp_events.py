@@ -19,14 +19,41 @@ from typing import Any
 
 from bot.domain.callbacks import decode
 from bot.domain.whatsapp import invite, render
-from bot.services import checkins, conversation, cravings, inbound, member_settings, onboarding, safety
+from bot.services import (
+    checkins,
+    conversation,
+    counsellor,
+    cravings,
+    inbound,
+    member_settings,
+    onboarding,
+    privacy,
+    safety,
+    talk,
+)
+from bot.services.circles import buttons as circle_buttons
 from bot.services.context import Person
+from bot.services.sponsors import contacts, links, threads
 
 # "START CODE" as the wa.me link types it; "/start CODE" as a Telegram habit
 _START = re.compile(r"^\s*/?start(?:\s+(?P<code>\S+))?\s*$", re.IGNORECASE)
 
+SILENT_KINDS = frozenset({"reaction", "system", "request_welcome"})
 OPEN_PREFIX = "wa:open:"  # bot/domain/whatsapp/templates.py: what a template's quick reply carries
 Call = Callable[..., Awaitable[Any]]
+ESCALATION_ACTIONS: dict[str, Callable[..., Any]] = {
+    "ack": counsellor.acknowledge,
+    "res": counsellor.resolve_prompt,
+    "hist": counsellor.show_history,
+    "call": counsellor.request_call,
+}
+# Typed on WhatsApp as on Telegram (the help text names them); each takes the person only. Not /mydata:
+# its file cannot go over WhatsApp yet (documents need a media upload).
+COMMANDS: dict[str, Callable[..., Any]] = {
+    "/help": conversation.show_help,
+    "/craving": cravings.open_toolkit,
+    "/forget": privacy.ask_forget,
+}
 
 
 @dataclass(frozen=True)
@@ -35,16 +62,20 @@ class WaMessage:
 
     wamid: str
     number: str  # the sender's WhatsApp id (their number); never logged
-    kind: str  # "text", "choice" (a reply button, list row or template quick reply) or "media"
+    kind: str  # "text", "choice" (a reply button, list row or template quick reply), "media" or "silent"
     text: str | None = None
     choice_id: str | None = None
     name: str | None = None  # their WhatsApp profile name
+    reply_to: str | None = None  # the wamid of our message they swiped to reply to
+    # … and that message's id as the services know it (the outbox row's; set when it is stored)
+    reply_to_message_id: int | None = None
 
 
 @dataclass(frozen=True)
 class WaStatus:
     wamid: str
     status: str  # sent, delivered, read, failed
+    error_code: int | None = None  # with "failed": 131047 (outside the window), 131026 (undeliverable)…
 
 
 def read_webhook(body: Any) -> tuple[list[tuple[str, WaMessage]], list[WaStatus]]:
@@ -68,7 +99,9 @@ def read_webhook(body: Any) -> tuple[list[tuple[str, WaMessage]], list[WaStatus]
                     messages.append((phone_id, message))
             for raw in _dicts(value.get("statuses")):
                 if isinstance(raw.get("id"), str) and isinstance(raw.get("status"), str):
-                    statuses.append(WaStatus(raw["id"], raw["status"]))
+                    errors = _dicts(raw.get("errors"))
+                    code = errors[0].get("code") if errors else None
+                    statuses.append(WaStatus(raw["id"], raw["status"], code if isinstance(code, int) else None))
     return messages, statuses
 
 
@@ -77,9 +110,13 @@ def read_message(raw: dict[str, Any], names: dict[str, str | None] | None = None
     if not isinstance(wamid, str) or not isinstance(number, str) or not wamid or not number:
         return None
     name = (names or {}).get(number)
+    context = raw.get("context")
+    reply_to = context.get("id") if isinstance(context, dict) and isinstance(context.get("id"), str) else None
     if kind == "text":
         body = raw.get("text", {}).get("body") if isinstance(raw.get("text"), dict) else None
-        return WaMessage(wamid, number, "text", text=body if isinstance(body, str) else "", name=name)
+        return WaMessage(
+            wamid, number, "text", text=body if isinstance(body, str) else "", name=name, reply_to=reply_to
+        )
     if kind == "interactive" and isinstance(raw.get("interactive"), dict):
         interactive = raw["interactive"]
         reply = interactive.get("button_reply") or interactive.get("list_reply")
@@ -89,6 +126,8 @@ def read_message(raw: dict[str, Any], names: dict[str, str | None] | None = None
         payload = raw["button"].get("payload")
         if isinstance(payload, str):
             return WaMessage(wamid, number, "choice", choice_id=payload, text=raw["button"].get("text"), name=name)
+    if kind in SILENT_KINDS:  # a 👍 on one of our messages, or WhatsApp's own notices: nothing to answer
+        return WaMessage(wamid, number, "silent", name=name)
     return WaMessage(wamid, number, "media", name=name)
 
 
@@ -120,9 +159,11 @@ async def handle(call: Call, person: Person, message: WaMessage, offered: Any = 
         start = _START.match(message.text)
         if code is not None or start is not None:  # a code in any shape; "START" with a code of no shape
             await call(onboarding.start, person, code or (start.group("code") if start else None))
-        else:
-            await call(inbound.handle_text, person, message.text)
-    else:
+        elif message.text.strip().lower() in COMMANDS:  # the commands the help text names
+            await call(COMMANDS[message.text.strip().lower()], person)
+        else:  # a swipe-reply answers a sponsor or talk thread, or a circle message, as on Telegram
+            await call(inbound.handle_text, person, message.text, None, message.reply_to_message_id)
+    elif message.kind == "media":
         await call(inbound.handle_media, person, "other")
 
 
@@ -153,10 +194,72 @@ async def choose(call: Call, person: Person, data: str) -> str | None:
             safety.answer_followup, person.telegram_user_id, int(parts[0]), parts[1], parts[2] == "yes"
         )
         return answered
-    if parsed.ns == "set" and len(parts) == 2 and parts[0] == "lang":
-        changed: str | None = await call(member_settings.set_language, person, parts[1])
-        return changed
+    if parsed.ns == "esc" and len(parts) == 2 and parts[0].isdigit() and parts[1] in ESCALATION_ACTIONS:
+        # the member's "call me" under a safety reply; a counsellor reached on WhatsApp acknowledges here
+        acted: str | None = await call(ESCALATION_ACTIONS[parts[1]], person, int(parts[0]))
+        return acted
+    if parsed.ns == "prv" and parts:
+        # no message id: the question cannot be edited on WhatsApp
+        answered_privacy: str | None = await call(privacy.button, person, parts, None)
+        return answered_privacy
+    if parsed.ns == "set":
+        return await _settings(call, person, parts)
+    if parsed.ns == "cir":  # circle moderation and encouragement buttons
+        circled: str | None = await call(circle_buttons.button, person, parts, None)
+        return circled
+    if parsed.ns == "sp":
+        return await _sponsors(call, person, parts)
     return "button-expired"
+
+
+async def _settings(call: Call, person: Person, parts: tuple[str, ...]) -> str | None:
+    """``set:v1:…`` as the Telegram settings handler reads it."""
+    if not parts:
+        return "button-expired"
+    kind, rest = parts[0], parts[1:]
+    value = rest[0] if len(rest) == 1 else None
+    toast: str | None = "button-expired"
+    if kind == "menu" and value:
+        toast = await call(member_settings.choose_item, person, value)
+    elif kind == "lang" and value:
+        toast = await call(member_settings.set_language, person, value)
+    elif kind == "time" and value:
+        toast = await call(member_settings.set_time, person, preset=value)
+    elif kind == "pause" and value and value.isdigit():
+        toast = await call(member_settings.pause, person, int(value))
+    elif kind == "resume" and not rest:
+        toast = await call(member_settings.resume, person)
+    elif kind == "hr" and value:
+        toast = await call(member_settings.toggle_window, person, value)
+    elif kind == "hrdone" and not rest:
+        toast = await call(member_settings.save_windows, person)
+    return toast
+
+
+async def _sponsors(call: Call, person: Person, parts: tuple[str, ...]) -> str | None:
+    """``sp:v1:…`` as the Telegram sponsor handler reads it (not ``swap``: it shares a Telegram username)."""
+    if not parts:
+        return "button-expired"
+    action, rest = parts[0], parts[1:]
+    number = int(rest[0]) if len(rest) == 1 and rest[0].isdigit() and len(rest[0]) <= 9 else None
+    toast: str | None = "button-expired"
+    if action in ("ok", "no") and number is not None:
+        toast = await call(links.answer_proposal, person, number, action == "ok")
+    elif action in ("end", "endok") and number is not None:
+        toast = await call(links.ask_end, person, number, confirmed=action == "endok")
+    elif action == "share" and number is not None:
+        toast = await call(contacts.share_checkin, person, number)
+    elif action == "enc" and len(rest) == 2 and all(p.isdigit() and len(p) <= 9 for p in rest):
+        toast = await call(threads.send_suggestion, person, int(rest[0]), int(rest[1]))
+    elif action == "talk" and len(rest) == 1:
+        toast = await call(talk.choose, person, rest[0])
+    elif action == "start" and number is not None:
+        toast = await call(talk.start_chat, person, number)
+    elif action == "tend" and number is not None:
+        toast = await call(talk.end_chat, person, number)
+    elif action == "sess" and not rest:
+        toast = await call(talk.ask_session, person)
+    return toast
 
 
 async def _onboarding(call: Call, person: Person, kind: str, value: str) -> str | None:

@@ -25,9 +25,11 @@ import contextlib
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
 from typing import Any
 
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
@@ -37,14 +39,16 @@ from bot.blocking import run_blocking
 from bot.domain import channels
 from bot.domain.whatsapp import signature
 from bot.inbox import BATCH, LANES, MAX_ATTEMPTS, RETRY_POLL, backoff, is_transient
-from bot.services import conversation, updates
+from bot.services import conversation, reachability, updates
 from bot.services.context import Person, ServiceContext
 from storage import inbox as inbox_db
 from storage.channels import queries as channels_db
 from storage.channels.tables import Channel
+from storage.outbox.tables import OutboxStatus
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1 << 20  # Meta's webhooks are far smaller
+WINDOW_CLOSED, UNDELIVERABLE = 131047, 131026  # Meta's codes in a "failed" status
 
 
 @dataclass(frozen=True)
@@ -65,12 +69,14 @@ class WhatsAppInbox:
         call: events.Call,
         kick: Callable[[], None],
         *,
+        due_work: Callable[[], object] | None = None,
         retry_poll: float = RETRY_POLL,
         max_attempts: int = MAX_ATTEMPTS,
     ) -> None:
         self._services = services
         self._call = call  # Saathi.call: the use case on the right engine
         self._kick_sender = kick
+        self._due_work = due_work  # Saathi.run_due_work: an alert's next step when its recipient is unreachable
         self._retry_poll = retry_poll
         self._max_attempts = max_attempts
         self._wake = asyncio.Event()
@@ -78,6 +84,7 @@ class WhatsAppInbox:
         self.handled = 0
         self.given_up = 0
         self.refused = 0
+        self.needs_due_work = False  # an unreachable recipient's alert needs its next step
 
     # --- the webhook --------------------------------------------------------------------------
     def routes(self) -> list[Route]:
@@ -127,6 +134,9 @@ class WhatsAppInbox:
             log.warning("could not store a WhatsApp webhook post (%s); answering 503", type(exc).__name__)
             return Response(status_code=503)
         self._wake.set()
+        if self.needs_due_work and self._due_work is not None:
+            self.needs_due_work = False
+            await run_blocking(self._services.uow, self._due_work)
         return Response(status_code=200)
 
     def store(
@@ -147,13 +157,34 @@ class WhatsAppInbox:
                 assert contact.id is not None
                 key = channels.whatsapp_key(contact.id)
                 channels_db.release_held(session, key, now)  # what waited for the window goes now
+                if message.reply_to is not None:  # a swipe-reply: which of our messages, as the services know it
+                    replied = channels_db.row_id_of(session, key, message.reply_to)
+                    message = replace(message, reply_to_message_id=replied)
                 # the choices last offered here: a typed answer to them is read as the tap it stands for
                 raw = {"whatsapp": keys.name, "key": key, "message": asdict(message), "offered": contact.offered}
                 received.append(inbox_db.Received(channels.event_update_id(message.wamid), key, raw))
             for status in statuses:
-                channels_db.record_status(session, status.wamid, status.status)
+                self._status(session, status, now)
             inbox_db.store(session, received, now)
             session.commit()
+
+    def _status(self, session: Session, status: events.WaStatus, now: datetime) -> None:
+        """sent, delivered, read or failed, on the row by its wamid; a failure Meta reports after
+        accepting the message is acted on: 131047 (outside the window) sends it again as Meta allows,
+        131026 (undeliverable: not on WhatsApp, or blocked us) is what a Telegram 403 is."""
+        row = channels_db.record_status(session, status.wamid, status.status)
+        if row is None or status.status != "failed":
+            return
+        if status.error_code == WINDOW_CLOSED:
+            channels_db.window_closed(session, row, now)
+        elif status.error_code == UNDELIVERABLE:
+            row.status = OutboxStatus.DEAD
+            row.last_error = "wa_131026"
+            if reachability.recipient_unreachable(session, row, now):
+                self.needs_due_work = True
+        else:
+            row.last_error = f"wa_{status.error_code}"
+        log.warning("WhatsApp reported outbox row %s failed (%s)", row.id, status.error_code)
 
     # --- handling -----------------------------------------------------------------------------
     def start(self) -> None:

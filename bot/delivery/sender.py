@@ -478,7 +478,9 @@ class OutboxSender:
                 max_attempts=MAX_UNKNOWN_ATTEMPTS,
             )
         if outcome.kind == "sent":
-            await self.outcomes.sent(row, None)
+            # a WhatsApp message is known to the services by its row's id (a swipe-reply names it by wamid,
+            # which the inbound side turns back into this id): threads and circle replies work unchanged
+            await self.outcomes.sent(row, row.id if outcome.provider_id else None)
         elif outcome.kind == "retry":
             delay = outcome.delay if outcome.delay > timedelta(0) else backoff(row.attempts + 1)
             return self.outcomes.retry(row, delay, outcome.reason, count_attempt=outcome.counted)

@@ -2,7 +2,7 @@
 
 The sender (``sender.py``) hands every row whose ``channel`` is ``whatsapp`` to
 :meth:`WhatsAppSender.deliver` and records the :class:`Outcome` it returns. Per account (a
-business number) there is one ``pywa_async.WhatsApp`` client and one limiter: 79 messages/s of
+business number) there is one ``pywa_async.WhatsApp`` client and one limiter: 78 messages/s of
 Meta's 80 and one message per 6.05 s to the same person (Meta's pair rate, error 131056).
 
 What goes, decided by ``bot/domain/whatsapp/window.py`` from the person's last message:
@@ -47,7 +47,7 @@ from pywa_async.types.templates import BodyText, QuickReplyButton, TemplateLangu
 
 from bot.blocking import run_blocking
 from bot.clock import Clock
-from bot.delivery.limiter import Limits, RateLimiter, memory_limiter
+from bot.delivery.limiter import Limits, RateLimiter, memory_limiter, redis_limiter
 from bot.domain import channels
 from bot.domain.whatsapp import render, templates, window
 from bot.i18n import t
@@ -58,11 +58,11 @@ from storage.outbox.tables import OutboxMessage
 log = logging.getLogger(__name__)
 
 # Meta: 80 messages/s per number by default; about one message per 6 s to the same person.
-WHATSAPP_LIMITS = Limits(overall_per_sec=79.0, burst=1.0, per_chat_interval=6.05, per_group_interval=6.05)
+WHATSAPP_LIMITS = Limits(overall_per_sec=78.0, burst=1.0, per_chat_interval=6.05, per_group_interval=6.05)
 HOLD_FOR = timedelta(hours=24)  # a held row waits this long for the person's next message, then is tried again
 PAIR_PAUSE = 6.05
 # After a 130429 every send on the number waits this long. Meta refuses "until you are within your
-# allowed level again": with our 79/s a refusal is a few calls bunched by a late loop, and a whole
+# allowed level again": below 80/s a refusal is a few calls bunched by a late loop, and a whole
 # second's pause cost 0.51 → 0.81 of 80/s in the both-channels benchmark (docs/performance.md).
 THROUGHPUT_PAUSE = 0.25
 _LANGUAGES = {"en": TemplateLanguage.ENGLISH, "hi": TemplateLanguage.HINDI, "mr": TemplateLanguage.MARATHI}
@@ -93,13 +93,15 @@ class WhatsAppSender:
         *,
         session_factory: Callable[[], httpx.AsyncClient] | None = None,
         limits: Limits = WHATSAPP_LIMITS,
-        limiter_factory: Callable[[Limits], RateLimiter] = memory_limiter,
+        limiter_factory: Callable[[int, Limits], RateLimiter] | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._session_factory = session_factory
         self._limits = limits
-        self._limiter_factory = limiter_factory
+        # (account id, limits) → its limiter: in memory, or in Redis when several workers send
+        # (bot/app.py: whatsapp_limiter_factory)
+        self._limiter_factory = limiter_factory or (lambda _account, limits: memory_limiter(limits))
         self._clients: dict[int, WhatsApp] = {}
         self._sessions: list[httpx.AsyncClient] = []
         self.limiters: dict[int, RateLimiter] = {}
@@ -134,7 +136,9 @@ class WhatsAppSender:
     async def deliver(self, row: OutboxMessage) -> Outcome:
         """Send the row (or not), note what Meta gave (the wamid; a hold) and say what the sender records."""
         outcome = await self._deliver(row)
-        if outcome.kind == "hold" or (outcome.kind == "sent" and outcome.provider_id):
+        if outcome.kind == "hold" or (
+            outcome.kind == "sent" and (outcome.provider_id or row.payload.get("forget_chat"))
+        ):
             await run_blocking(self._uow, self._note, row, outcome)
         return outcome
 
@@ -143,6 +147,10 @@ class WhatsAppSender:
             if outcome.kind == "hold":
                 until = self._clock.now() + outcome.delay
                 channels_db.hold(session, row.id or 0, until, outcome.state, outcome.reason, outcome.provider_id)
+            elif row.payload.get("forget_chat"):
+                # the goodbye after "forget me" is delivered: the number goes too (the row's own address
+                # goes when the sender marks it, as for Telegram)
+                channels_db.forget_contact(session, channels.contact_of(row.chat_id) or 0)
             elif outcome.provider_id:
                 channels_db.mark_provider_sent(session, row.id or 0, outcome.provider_id)
             session.commit()
@@ -172,9 +180,10 @@ class WhatsAppSender:
         try:
             if decision.route == window.Route.TEMPLATE and decision.template is not None:
                 wamid = await self._send_template(client, recipient, decision.template)
-                await _pace_from_answer(limiter, row.chat_id)
+                await self._restart_pair_interval(limiter, row.chat_id)
                 return Outcome("hold", provider_id=wamid, delay=HOLD_FOR, state="template", reason="wa_template_sent")
             wamid = await self._send_free_form(client, recipient, row, limiter)
+            await self._restart_pair_interval(limiter, row.chat_id)
         except TooManyMessages:
             await limiter.retry_after(row.chat_id, PAIR_PAUSE, everyone=False)
             return Outcome("retry", delay=timedelta(seconds=PAIR_PAUSE), reason="wa_131056")
@@ -188,10 +197,18 @@ class WhatsAppSender:
         except TemplateNotExists:
             self.templates_missing += 1
             log.warning("WhatsApp template for outbox row %s (%s) is not approved yet; held", row.id, row.purpose)
-            return Outcome("hold", delay=HOLD_FOR, state="held", reason="wa_template_not_approved")
+            return Outcome("hold", delay=HOLD_FOR, state="held", reason=channels_db.NOT_APPROVED)
         except WhatsAppError as exc:
             return Outcome("retry", counted=True, reason=f"wa_{exc.code}")
         return Outcome("sent", provider_id=wamid)
+
+    @staticmethod
+    async def _restart_pair_interval(limiter: RateLimiter, chat_id: int) -> None:
+        """Meta counts a person's 6 s from when a message reached it; the limiter from when the token
+        was granted. A call that waited in the connection pool would leave the next message less than
+        6 s behind it at Meta (131056): the interval starts again when Meta answered."""
+        limits = limiter.limits
+        await limiter.retry_after(chat_id, limits.interval_for(chat_id) * limits.time_scale, everyone=False)
 
     def _recipient(self, contact_id: int, chat_id: int) -> channels_db.WhatsAppRecipient | None:
         with self._uow() as session:
@@ -200,7 +217,7 @@ class WhatsAppSender:
     def _limiter(self, account_id: int) -> RateLimiter:
         limiter = self.limiters.get(account_id)
         if limiter is None:
-            limiter = self.limiters[account_id] = self._limiter_factory(self._limits)
+            limiter = self.limiters[account_id] = self._limiter_factory(account_id, self._limits)
         return limiter
 
     async def _send_template(self, client: WhatsApp, recipient: channels_db.WhatsAppRecipient, name: str) -> str | None:
@@ -239,23 +256,19 @@ class WhatsAppSender:
                 await limiter.reserve_chat(row.chat_id)
                 await limiter.acquire(row.chat_id, row.priority, chat_reserved=True)
             wamid = (await client.send_message(to=recipient.number, **_pywa_message(message))).id
-            await _pace_from_answer(limiter, row.chat_id)
-        if rendering.offered.choices:  # a typed "2" answers these as a tap would (bot/whatsapp_inbox.py)
-            await run_blocking(self._uow, self._offer, recipient.contact_id, rendering.offered.to_json())
+            if index + 1 < len(rendering.messages):  # the render's next message is paced from this answer
+                await self._restart_pair_interval(limiter, row.chat_id)
+        # a typed "2" answers these choices as a tap would (bot/whatsapp_inbox.py); a message without
+        # choices ends them, so a later "no" to the circle is not read as an old question's answer
+        offered = rendering.offered.to_json() if rendering.offered.choices else None
+        if offered is not None or recipient.offered:
+            await run_blocking(self._uow, self._offer, recipient.contact_id, offered)
         return wamid
 
-    def _offer(self, contact_id: int, offered: list[list[str]]) -> None:
+    def _offer(self, contact_id: int, offered: list[list[str]] | None) -> None:
         with self._uow() as session:
             channels_db.set_offered(session, contact_id, offered)
             session.commit()
-
-
-async def _pace_from_answer(limiter: RateLimiter, chat_id: int) -> None:
-    """The person's next message waits 6.05 s from Meta's answer, not from our grant: Meta counts
-    from when the call arrives, which a slow request (a busy loop, the network) puts later than the
-    grant. Counted from the grant, a 0.3 s late first call and a prompt second one were 5.8 s apart
-    at Meta: 131056 (docs/performance.md, "WhatsApp and Telegram together")."""
-    await limiter.retry_after(chat_id, PAIR_PAUSE, everyone=False)
 
 
 def _pywa_message(message: render.Message) -> dict[str, Any]:
@@ -269,3 +282,11 @@ def _pywa_message(message: render.Message) -> dict[str, Any]:
             "buttons": SectionList(button_title=message.button, sections=[Section(title=message.button, rows=rows)]),
         }
     return {"text": message.body}
+
+
+def whatsapp_limiter_factory(redis_url: str | None) -> Callable[[int, Limits], RateLimiter]:
+    """Each number's limiter: shared through Redis by every worker (keys of its own per account), or in
+    memory for one worker."""
+    if not redis_url:
+        return lambda _account, limits: memory_limiter(limits)
+    return lambda account, limits: redis_limiter(redis_url, limits, prefix=f"saathi:rl:wa:{account}")

@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import hashlib
 
+from bot.domain.whatsapp.capabilities import TELEGRAM as TELEGRAM_CAPABILITIES
+from bot.domain.whatsapp.capabilities import WHATSAPP as WHATSAPP_CAPABILITIES
+from bot.domain.whatsapp.capabilities import Capabilities
+
 WHATSAPP_BASE = 10**15
 TELEGRAM = "telegram"
 WHATSAPP = "whatsapp"
@@ -34,6 +38,11 @@ def contact_of(chat_id: int) -> int | None:
 
 def channel_of(chat_id: int) -> str:
     return WHATSAPP if is_whatsapp(chat_id) else TELEGRAM
+
+
+def capabilities(chat_id: int) -> Capabilities:
+    """What the channel of this conversation can do: services ask this, never which channel it is."""
+    return WHATSAPP_CAPABILITIES if is_whatsapp(chat_id) else TELEGRAM_CAPABILITIES
 
 
 def event_update_id(provider_message_id: str) -> int:

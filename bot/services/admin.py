@@ -18,6 +18,7 @@ from bot.services.circles import membership as circle_membership
 from bot.services.circles.common import CircleError
 from bot.services.context import ServiceContext
 from storage import inbox
+from storage.channels import queries as channels_db
 from storage.circles import queries as circles_db
 from storage.circles.tables import Circle
 from storage.outbox import queries as outbox_db
@@ -386,4 +387,7 @@ def status(ctx: ServiceContext, *, rate_per_second: float | None = None) -> dict
             "staff_unreachable": len(
                 session.exec(select(Staff).where(Staff.active, col(Staff.reachable).is_(False))).all()
             ),
+            # WhatsApp: messages waiting for the person's next message (the window is closed and no
+            # template may carry them), and those of them waiting because a template is not approved yet
+            "whatsapp": channels_db.waiting_counts(session),
         }

@@ -9,18 +9,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from storage.channels.tables import Channel, ChannelAccount, WhatsAppContact
 from storage.outbox.tables import OutboxMessage, OutboxStatus
-from storage.people.tables import Member, Staff
+from storage.people.tables import Center, Member, Staff
 from storage.types import rowcount
 
 # The order Meta's statuses go in: a late "sent" never overwrites "read".
 STATUS_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
 # ``delivery_status`` of a row waiting for the person to write (a template went instead, or nothing)
 HELD_STATES = ("template", "held")
+NOT_APPROVED = "wa_template_not_approved"  # ``last_error`` of a row held for want of an approved template
 
 
 def number_hash(app_secret: str, number: str) -> str:
@@ -38,6 +39,10 @@ def accounts(session: Session, channel: str | None = None) -> Sequence[ChannelAc
     if channel is not None:
         query = query.where(ChannelAccount.channel == channel)
     return session.exec(query.order_by(col(ChannelAccount.id))).all()
+
+
+def center_names(session: Session) -> dict[int, str]:
+    return {center_id: name for center_id, name in session.exec(select(Center.id, Center.name)).all() if center_id}
 
 
 def add_account(
@@ -89,17 +94,31 @@ def contacts(session: Session, ids: Sequence[int]) -> dict[int, WhatsAppContact]
     return {row.id: row for row in rows if row.id is not None}
 
 
-def record_status(session: Session, provider_message_id: str, status: str) -> int:
+def record_status(session: Session, provider_message_id: str, status: str) -> OutboxMessage | None:
     """A status WhatsApp reported for one of our messages, kept unless a later one is already there;
-    how many rows it changed (0: not ours, or older news)."""
+    the row it changed (None: not ours, or older news)."""
     rank = STATUS_RANK.get(status)
     if rank is None:
-        return 0
+        return None
     row = session.exec(select(OutboxMessage).where(OutboxMessage.provider_message_id == provider_message_id)).first()
-    if row is None or STATUS_RANK.get(row.delivery_status or "", 0) >= rank:
-        return 0
+    if row is None or row.delivery_status in HELD_STATES or STATUS_RANK.get(row.delivery_status or "", 0) >= rank:
+        return None  # not ours, older news, or the status of the template that stood in for a row still waiting
     row.delivery_status = status
-    return 1
+    return row
+
+
+def window_closed(session: Session, row: OutboxMessage, now: datetime) -> None:
+    """Meta refused a free-form message after accepting it (131047: the 24-hour window had closed): our
+    note of the window is wrong, so it is closed here too, and the row goes again, now as its template
+    (or held until the person writes)."""
+    contact = session.get(WhatsAppContact, int(row.address)) if row.address and row.address.isdigit() else None
+    if contact is not None:
+        contact.last_inbound_at = None
+    row.status = OutboxStatus.PENDING
+    row.due_at = now
+    row.delivery_status = None
+    row.provider_message_id = None
+    row.last_error = "wa_131047"
 
 
 def mark_provider_sent(session: Session, row_id: int, provider_message_id: str) -> int:
@@ -125,6 +144,7 @@ class WhatsAppRecipient:
     last_inbound_at: datetime | None
     language: str  # the member's (or staff member's) language, for a template
     name: str  # how a template addresses them: the member's pseudonym, the staff member's name
+    offered: bool = False  # choices are waiting for a typed answer (WhatsAppContact.offered)
 
 
 def whatsapp_recipient(session: Session, contact_id: int, chat_id: int) -> WhatsAppRecipient | None:
@@ -149,6 +169,7 @@ def whatsapp_recipient(session: Session, contact_id: int, chat_id: int) -> Whats
         contact.last_inbound_at,
         language,
         name,
+        bool(contact.offered),
     )
 
 
@@ -185,6 +206,33 @@ def release_held(session: Session, chat_id: int, now: datetime) -> int:
     return rowcount(result)
 
 
-def set_offered(session: Session, contact_id: int, offered: list[list[str]]) -> None:
+def set_offered(session: Session, contact_id: int, offered: list[list[str]] | None) -> None:
     """The choices just sent to this contact, for a typed answer (the sender's own short transaction)."""
     session.execute(update(WhatsAppContact).where(col(WhatsAppContact.id) == contact_id).values(offered=offered))
+
+
+def waiting_counts(session: Session) -> dict[str, int]:
+    """``held``: WhatsApp rows waiting for the person to write; ``template_not_approved``: those
+    waiting because Meta has not approved the template that would carry them (``saathi status``)."""
+    held = session.exec(
+        select(OutboxMessage.last_error).where(
+            OutboxMessage.status == OutboxStatus.PENDING, col(OutboxMessage.delivery_status).in_(HELD_STATES)
+        )
+    ).all()
+    return {"held": len(held), "template_not_approved": sum(1 for reason in held if reason == NOT_APPROVED)}
+
+
+def forget_contact(session: Session, contact_id: int) -> None:
+    """A person asked to be forgotten: their number (and its blind index) is deleted. Writing again
+    makes a new contact, a new conversation key: a stranger to the bot."""
+    session.execute(delete(WhatsAppContact).where(col(WhatsAppContact.id) == contact_id))
+
+
+def row_id_of(session: Session, chat_id: int, provider_message_id: str) -> int | None:
+    """The outbox row (in this chat) that WhatsApp knows as ``provider_message_id``: its id is the
+    message id the services know a WhatsApp message by (``telegram_message_id`` holds it once sent)."""
+    return session.exec(
+        select(OutboxMessage.id).where(
+            OutboxMessage.provider_message_id == provider_message_id, OutboxMessage.chat_id == chat_id
+        )
+    ).first()

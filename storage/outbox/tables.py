@@ -53,6 +53,8 @@ class OutboxMessage(SQLModel, table=True):
     due_at: datetime = utc_field()
     claimed_until: datetime | None = utc_field(default=None)
     sent_at: datetime | None = utc_field(default=None)
+    # The recipient's message id (Telegram's); for a WhatsApp message the row's own id, which a swipe-reply's
+    # wamid is turned back into (bot/whatsapp_inbox.py)
     telegram_message_id: int | None = None
     last_error: str | None = Field(default=None, max_length=200)
     created_at: datetime = utc_field()

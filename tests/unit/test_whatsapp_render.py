@@ -7,6 +7,8 @@ cannot drift apart.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.domain.callbacks import encode
 from bot.domain.whatsapp.render import (
@@ -124,6 +126,19 @@ def test_a_number_at_the_start_of_every_label_is_the_answer_not_the_position():
     assert parse_reply("7 DAYS", rendering.offered) == "id:3"
 
 
+def test_a_label_typed_without_its_emoji_still_answers():
+    keyboard = [[t("en", "menu-craving"), t("en", "menu-talk")], [t("en", "menu-settings"), t("en", "menu-help")]]
+    offered = render("…", words(), keyboard=keyboard).offered
+    assert answer_text(parse_reply("craving help", offered) or "") == t("en", "menu-craving")
+    assert answer_text(parse_reply("  SETTINGS ", offered) or "") == t("en", "menu-settings")
+    hindi = render("…", words("hi"), buttons=[[(t("hi", "btn-done"), "done"), (t("hi", "btn-skip"), "skip")]]).offered
+    assert parse_reply("हो गया", hindi) == "done"  # "हो गया ✓" without the tick; vowel signs kept
+    assert parse_reply("हो गय", hindi) is None
+    twins = render("?", words(), buttons=[[("🙂 Fine", "a"), ("🙁 Fine", "b")]]).offered
+    assert parse_reply("fine", twins) is None  # two choices with the same words: ask again
+    assert parse_reply("🙁 fine", twins) == "b"
+
+
 def test_typed_answers_are_case_space_and_punctuation_insensitive():
     offered = render("?", words(), buttons=choices("Stress", "Loneliness", "Boredom", "Friends")).offered
     assert parse_reply("  LONELINESS ", offered) == "id:2"
@@ -239,6 +254,8 @@ def test_choice_ids_must_be_unique_and_fit():
         render("?", words(), buttons=[[("A", "same"), ("B", "same")]])
     with pytest.raises(ValueError):
         render("?", words(), buttons=[[("A", "x" * 201)]])
+    with pytest.raises(ValueError):
+        render("?", words(), buttons=[[("  ", "blank")]])
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -253,5 +270,47 @@ def test_capabilities_tell_channels_apart_without_naming_them():
     assert WHATSAPP.window_hours == 24 and not WHATSAPP.persistent_menu
     assert TELEGRAM.can_protect and TELEGRAM.can_delete and TELEGRAM.can_edit
     assert TELEGRAM.window_hours is None and TELEGRAM.persistent_menu
-    eleven = choices(*(f"Option {n}" for n in "ABCDEFGHIJK"))
-    assert isinstance(render("?", words(), buttons=eleven, capabilities=TELEGRAM).messages[0], ButtonsMessage)
+    assert TELEGRAM.choices_max == 100  # an inline keyboard: Telegram needs no list and no numbers
+
+
+# --- any labels, any count: Meta accepts it and every choice can be answered -------------------------
+
+_LABEL = st.text(
+    alphabet=st.one_of(
+        st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
+        st.sampled_from("अआकखगघचजटडतदनपबमयरलवशसह्ािीुूेैोौंँ़ \u200d🙂👨‍👩‍👧"),
+    ),
+    min_size=1,
+    max_size=60,
+).filter(lambda s: s.strip() != "")
+
+
+@settings(max_examples=150, deadline=None)
+@given(labels=st.lists(_LABEL, min_size=1, max_size=14))
+def test_any_labels_render_to_what_meta_accepts_and_each_key_answers_its_choice(labels):
+    buttons = [[(label, f"c{n}") for n, label in enumerate(labels)]]
+    rendering = render("Pick one", words(), buttons=buttons)
+    accepted(rendering)  # raises GraphError where the Cloud API would refuse
+    last = rendering.messages[-1]
+    if isinstance(last, ButtonsMessage):
+        titles = [title for _, title in last.buttons]
+        assert len(labels) <= 3 and all(1 <= width(t) <= 20 for t in titles)
+    elif isinstance(last, ListMessage):
+        titles = [row.title for row in last.rows]
+        assert 3 < len(labels) <= 10 and all(1 <= width(t) <= 24 for t in titles)
+    else:
+        titles = []
+        assert len(labels) > 10
+    assert len(set(titles)) == len(titles)
+    for n, choice in enumerate(rendering.offered.choices):
+        assert choice.choice_id == f"c{n}"
+        assert parse_reply(choice.key, rendering.offered) == choice.choice_id
+
+
+@settings(max_examples=150, deadline=None)
+@given(label=_LABEL, limit=st.integers(min_value=2, max_value=72))
+def test_shorten_never_exceeds_its_limit_and_keeps_a_prefix(label, limit):
+    title = shorten(label, limit)
+    assert 1 <= width(title) <= limit
+    whole = " ".join(label.split())
+    assert title == whole or (title.endswith(ELLIPSIS) and whole.startswith(title[:-1]))

@@ -15,6 +15,7 @@ from bot.domain.whatsapp.templates import (
     by_purpose,
     catalogue,
     graph_template,
+    opened_flow,
 )
 from bot.i18n import t
 from sandbox.whatsapp.errors import GraphError
@@ -132,3 +133,10 @@ def test_the_command_prints_one_language_when_asked(offline, capsys):
     data = json.loads(capsys.readouterr().out)
     assert {entry["language"] for entry in data} == {"mr"} and len(data) == len(TEMPLATES)
     assert data[0]["components"][0]["text"] == t("mr", "wa-tpl-checkin-body", name="{{1}}")
+
+
+def test_a_button_press_says_which_flow_it_opens():
+    assert opened_flow(by_name("saathi_checkin").payload) == "checkin"
+    assert {opened_flow(tpl.payload) for tpl in TEMPLATES[1:]} == {"waiting"}
+    assert opened_flow("wa:open:anything") is None
+    assert opened_flow("") is None

@@ -41,8 +41,10 @@ __all__ = [
     "Capabilities",
     "Choice",
     "ListMessage",
+    "Message",
     "Offered",
     "Rendering",
+    "Row",
     "TextMessage",
     "Words",
     "answer_text",
@@ -285,13 +287,14 @@ def render(
     *,
     buttons: Choices | None = None,
     keyboard: Sequence[Sequence[str]] | None = None,
-    capabilities: Capabilities = WHATSAPP,
 ) -> Rendering:
     """The messages WhatsApp accepts for ``text`` and its choices (buttons win over a keyboard)."""
     pairs = _flatten(buttons, keyboard)
-    for _label, choice_id in pairs:
+    for label, choice_id in pairs:
         if not choice_id or width(choice_id) > MAX_ROW_ID:
             raise ValueError("a choice id is 1 to 200 characters")
+        if not label.strip():
+            raise ValueError("a choice needs a label")
     if len({choice_id for _, choice_id in pairs}) < len(pairs):
         raise ValueError("choice ids must be unique")
     if not pairs:
@@ -299,11 +302,11 @@ def render(
     keys = _keys([label for label, _ in pairs])
     choices = [Choice(key, label, choice_id) for key, (label, choice_id) in zip(keys, pairs, strict=True)]
     offered = Offered(tuple(choices))
-    if len(choices) > capabilities.choices_max:
+    if len(choices) > WHATSAPP.choices_max:
         return Rendering(_numbered(text, choices, words), offered)
     head, body = _tail_within(text, MAX_INTERACTIVE_BODY)
     lead = tuple(TextMessage(part) for part in split_text(head, MAX_TEXT))
-    if len(choices) <= capabilities.buttons_max:
+    if len(choices) <= WHATSAPP.buttons_max:
         titles = _unique_titles(choices, MAX_BUTTON_TITLE)
         message: Message = ButtonsMessage(body, tuple((c.choice_id, t) for c, t in zip(choices, titles, strict=True)))
     else:
@@ -348,17 +351,34 @@ def _normalise(text: str) -> str:
 
 
 def parse_reply(text: str, offered: Offered) -> str | None:
-    """The choice id a typed answer means, or None: a key ("3", "३", "3."), or a label typed out."""
+    """The choice id a typed answer means, or None: a key ("3", "३", "3."), or a label typed out,
+    with or without its emoji ("craving help" for "🆘 Craving help")."""
     typed = _normalise(text)
     if not typed:
         return None
     for choice in offered.choices:
         if typed == choice.key:
             return choice.choice_id
-    labels = [c for c in offered.choices if _normalise(c.label) == typed]
-    if len(labels) == 1:
-        return labels[0].choice_id
+    for fold in (_normalise, _bare):
+        typed_form = fold(text)
+        matches = [c for c in offered.choices if typed_form and fold(c.label) == typed_form]
+        if len(matches) == 1:
+            return matches[0].choice_id
+        if matches:  # the same words on two choices: ask again rather than guess
+            return None
     return None
+
+
+def _bare(text: str) -> str:
+    """The words of a label without its emoji: "🆘 Craving help" → "craving help", "Done ✓" → "done".
+    Symbols go, with what glues emoji together (ZWJ, variation selectors, keycaps); vowel signs stay."""
+    return _normalise("".join(" " if _is_emoji_part(char) else char for char in unicodedata.normalize("NFKC", text)))
+
+
+def _is_emoji_part(char: str) -> bool:
+    return (
+        unicodedata.category(char) in ("So", "Sk", "Sm", "Sc", "Me") or char == "\u200d" or "\ufe00" <= char <= "\ufe0f"
+    )
 
 
 def answer_text(choice_id: str) -> str | None:

@@ -32,6 +32,7 @@ __all__ = [
     "by_purpose",
     "catalogue",
     "graph_template",
+    "opened_flow",
 ]
 
 CATEGORY = "utility"
@@ -42,6 +43,8 @@ _NAME = re.compile(r"[a-z0-9_]{1,512}")
 # Meta's limits: a body of at most 1,024 characters, a quick-reply button of at most 25.
 MAX_BODY = 1024
 MAX_BUTTON = 25
+
+OPEN_PREFIX = "wa:open:"  # a button payload: the flow the press opens
 
 Translate = Callable[..., str]  # (lang, message id, **args) -> text, as bot.i18n.t
 
@@ -102,6 +105,15 @@ TEMPLATES: tuple[Template, ...] = (
         "wa:open:waiting",
     ),
 )
+
+
+def opened_flow(payload: str) -> str | None:
+    """What a template's button press asks for: "checkin" (start today's check-in) or "waiting" (show
+    what was held for them); None for a payload that is not one of ours."""
+    for template in TEMPLATES:
+        if payload == template.payload:
+            return template.payload.removeprefix(OPEN_PREFIX)
+    return None
 
 
 def by_purpose(purpose: str) -> Template | None:

@@ -14,6 +14,11 @@ Meta's rules and the sandbox emulator.
 * anything else waits until the person writes again (HOLD): a circle post or a weekly summary is
   not worth a paid template, and would not fit one.
 
+A template stands in for the message, it does not carry it: the template goes now, and the message
+itself waits like a held one until the person answers (a tap on the template's button is an answer,
+and :func:`.templates.opened_flow` says what it asks for); then it goes free-form. So the check-in's
+first question follows the tap on "Check in now", and a sponsor's words follow "Read it".
+
 Scheduled messages close to the edge go as templates: the sender may need a few minutes to reach
 them (:data:`SEND_MARGIN`), and a free-form message landing after the window closed is lost.
 """

@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 
 from sqlmodel import Session
 
+from bot.domain import channels
 from bot.domain.outgoing import Priority
 from bot.domain.relay import build_relay
 from bot.domain.scheduling import is_quiet_hours
@@ -64,7 +65,8 @@ def _welcome(session: Session, membership: CircleMembership, member: Member, cir
             circle=circle.name,
             pseudonym=member.pseudonym,
             kind=t(lang, f"circle-kind-{circle.kind}"),
-        ),
+        )
+        + _unprotected_note(session, member, circle),
     )
     message = CircleMessage(circle_id=circle.id or 0, member_id=member.id, kind="joined", created_at=now)
     session.add(message)
@@ -77,6 +79,15 @@ def _welcome(session: Session, membership: CircleMembership, member: Member, cir
         lambda lang_: build_relay(member.pseudonym, t(lang_, "circle-joined-body"), icon="👋"),
         exclude_member=member.id,
     )
+
+
+def _unprotected_note(session: Session, member: Member, circle: Circle) -> str:
+    """Said honestly when someone in the circle (this member too) is on a channel that cannot stop a
+    message being forwarded or saved, nor take it back from a phone."""
+    chats = [member.chat_id, *(m.chat_id for _, m in circles_db.circle_members(session, circle.id or 0))]
+    if all(channels.capabilities(chat).can_protect for chat in chats):
+        return ""
+    return "\n\n" + t(member.language, "circle-welcome-unprotected")
 
 
 def leave(session: Session, member: Member, now: datetime, *, reason: str = "removed") -> Circle | None:

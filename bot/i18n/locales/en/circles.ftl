@@ -20,6 +20,8 @@ circle-welcome =
     • /report (as a reply) quietly tells the facilitator about a message.
     • /circle shows your circle and the next meeting.
     Only words travel here, so everyone stays safe.
+# added to the welcome when someone in the circle is on a channel that cannot protect messages
+circle-welcome-unprotected = One honest word: some people in this circle use WhatsApp, which cannot stop a message being forwarded or saved, and a message taken back with /unsend may stay on their phones. Share only what you are comfortable with.
 circle-joined-body = joined the circle. Say hello when you like 🌿
 circle-left-removed = You are no longer in { $circle }. Your counsellor can talk with you about what comes next — you are still welcome here, and /craving works any time 🌿
 circle-left-closed = { $circle } has come to a close. Thank you for being part of it 🌿 Your counsellor can help you find another circle.

@@ -1,0 +1,88 @@
+"""A centre's channel accounts: its WhatsApp numbers and extra Telegram bots (``saathi channel``).
+
+The single Telegram token of ``.env`` needs no row: it stays the default account. Secrets are
+stored encrypted (storage/channels/tables.py) and never printed back: ``list`` shows names, ids
+and the webhook path only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.services.context import ServiceContext
+from storage.channels import queries as channels_db
+from storage.channels.tables import Channel
+from storage.people import queries as people_db
+
+_NAME = re.compile(r"[a-z0-9][a-z0-9-]{1,58}[a-z0-9]")
+
+
+class ChannelError(ValueError):
+    """A channel account that cannot be added as asked (the message says why, for the admin)."""
+
+
+@dataclass(frozen=True)
+class AccountLine:
+    name: str
+    channel: str
+    center: str
+    phone_id: str | None
+    active: bool
+
+    @property
+    def webhook_path(self) -> str | None:
+        return f"/whatsapp/{self.name}" if self.channel == Channel.WHATSAPP else None
+
+
+def add_account(
+    ctx: ServiceContext,
+    channel: Channel,
+    center: str,
+    *,
+    token: str,
+    name: str | None = None,
+    phone_id: str | None = None,
+    app_secret: str | None = None,
+    verify_token: str | None = None,
+) -> AccountLine:
+    """Add a Telegram bot or a WhatsApp number to a centre. A WhatsApp number needs its phone number
+    id, access token, app secret (webhook signatures) and verify token (the subscription handshake)."""
+    if not token.strip():
+        raise ChannelError("a token is needed")
+    if channel == Channel.WHATSAPP and not (phone_id and app_secret and verify_token):
+        raise ChannelError("a WhatsApp number needs --phone-id, --app-secret and --verify-token")
+    if phone_id is not None and not phone_id.isdigit():
+        raise ChannelError("--phone-id is Meta's phone number id: digits only")
+    with ctx.uow() as session:
+        found = people_db.center_by_name(session, center)
+        if found is None or found.id is None:
+            raise ChannelError(f"no centre called {center!r}")
+        name = name or f"{channel}-{phone_id or len(channels_db.accounts(session)) + 1}"
+        if not _NAME.fullmatch(name):
+            raise ChannelError("a name is 3 to 60 lower-case letters, digits and dashes (it is part of a URL)")
+        if channels_db.account_by_name(session, name) is not None:
+            raise ChannelError(f"an account called {name!r} exists already")
+        account = channels_db.add_account(
+            session,
+            center_id=found.id,
+            channel=channel,
+            name=name,
+            token=token.strip(),
+            phone_id=phone_id,
+            app_secret=app_secret,
+            verify_token=verify_token,
+            now=ctx.clock.now(),
+        )
+        line = AccountLine(account.name, account.channel, found.name, account.phone_id, account.active)
+        session.commit()
+    return line
+
+
+def list_accounts(ctx: ServiceContext) -> list[AccountLine]:
+    with ctx.uow() as session:
+        centers = channels_db.center_names(session)
+        return [
+            AccountLine(a.name, a.channel, centers.get(a.center_id, "?"), a.phone_id, a.active)
+            for a in channels_db.accounts(session)
+        ]
