@@ -79,10 +79,16 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox = sub.add_parser(
         "sandbox",
         help="play a demo day offline, no token needed",
-        description="Start the local Telegram emulator, seed a demo centre and play a "
-        "scripted day, printing what each person sees. Ends by itself.",
+        description="Start the local Telegram emulator (and the WhatsApp Cloud API emulator), seed a demo "
+        "centre and play a scripted day, printing what each person sees. Ends by itself.",
     )
     sandbox.add_argument("--quiet", action="store_true", help="print only the summary")
+    sandbox.add_argument(
+        "--channel",
+        choices=("telegram", "whatsapp", "both"),
+        default="telegram",
+        help="where the demo members are: Telegram (default), a member on WhatsApp, or both; staff stay on Telegram",
+    )
     sandbox.add_argument(
         "--console",
         action=argparse.BooleanOptionalAction,

@@ -18,7 +18,7 @@ from sandbox.demo import DemoStuck, play_demo_day
 def run(args: argparse.Namespace) -> int:
     try:
         console = sys.stdout.isatty() if args.console is None else args.console
-        return asyncio.run(play_demo_day(quiet=args.quiet, console=console))
+        return asyncio.run(play_demo_day(quiet=args.quiet, console=console, channel=args.channel))
     except DemoStuck as exc:
         print(f"saathi sandbox: {exc}", file=sys.stderr)
         return 1

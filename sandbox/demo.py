@@ -27,6 +27,8 @@ from bot.services import admin
 from bot.services import console as console_service
 from bot.web.app import build_web_app
 from bot.web.serve import WebServer
+from sandbox.demo_whatsapp import LIMITS as WA_LIMITS
+from sandbox.demo_whatsapp import WhatsAppSide
 from sandbox.emulator import BotApiEmulator
 from sandbox.phones import Match, Phones, wait_until
 from storage import crypto, inbox
@@ -38,6 +40,7 @@ from storage.outbox import queries as outbox_db
 TOKEN = "1000000001:SANDBOX-demo-token-not-a-real-one"
 CENTRE = "Asha Nasha Mukti Kendra (demo)"
 TZ = "Asia/Kolkata"
+CHANNELS = ("telegram", "whatsapp", "both")
 COUNSELLOR = (9001, "Meera")
 CONSOLE_ADMIN = "Director Asha (demo)"
 RAVI, SUNITA, PRAKASH = 1001, 1002, 1003
@@ -58,6 +61,7 @@ class Transcript:
         self.emu, self.clock, self.out, self.quiet = emu, clock, out, quiet
         self._shown: dict[int, int] = {}
         self.received = 0
+        self.whatsapp: WhatsAppSide | None = None  # Kavita's phone, when the day plays WhatsApp too
 
     def user_action(self, chat_id: int, _direction: str, text: str) -> None:
         self.flush()
@@ -71,6 +75,8 @@ class Transcript:
             self.out(f"\n── {local} · {text}")
 
     def flush(self) -> None:
+        if self.whatsapp is not None:
+            self.whatsapp.flush()
         for chat_id in NAMES:
             messages = self.emu.messages(chat_id)
             for message in messages[self._shown.get(chat_id, 0) :]:
@@ -97,15 +103,21 @@ async def play_demo_day(
     deadline: float = STEP_DEADLINE,
     console: bool = False,
     console_open: Callable[[str], Awaitable[None]] | None = None,
+    channel: str = "telegram",
 ) -> int:
     """Play the day. With ``console``, the web console of the demo centre is then served on
     WEB_LISTEN (127.0.0.1:8080) and a sign-in link printed; it stays open until Ctrl-C, or until
-    ``console_open(link)`` returns (tests)."""
+    ``console_open(link)`` returns (tests). ``channel``: the members on Telegram (the default), a
+    member on WhatsApp (the WhatsApp Cloud API emulator; staff stay on Telegram), or both."""
+    if channel not in CHANNELS:
+        raise ValueError(f"channel is one of {', '.join(CHANNELS)}")
     today = SystemClock().now().astimezone(ZoneInfo(TZ)).date()
     clock = FakeClock(datetime.combine(today, time(7, 30), ZoneInfo(TZ)).astimezone(UTC))
     with tempfile.TemporaryDirectory(prefix="saathi-sandbox-") as folder:
         database_url = f"sqlite:///{Path(folder) / 'sandbox.db'}"
-        async with BotApiEmulator(token=TOKEN) as emu:
+        wa_emulator = WhatsAppSide.emulator(clock) if channel != "telegram" else contextlib.nullcontext(None)
+        async with BotApiEmulator(token=TOKEN) as emu, wa_emulator as wa_emu:
+            wa = WhatsAppSide(wa_emu, out, quiet) if wa_emu is not None else None
             settings = parse_settings(
                 {
                     "TELEGRAM_BOT_TOKEN": TOKEN,
@@ -124,19 +136,35 @@ async def play_demo_day(
             key_check.check_at_start(engine)  # a fresh database: writes the throwaway key's canary
             engine.dispose()
             application = build_application(
-                settings, clock=clock, with_jobs=False, sender_poll=0.05, overall_rate=1000
-            )  # the emulator enforces no limits; the day jumps
+                settings,
+                clock=clock,
+                with_jobs=False,
+                sender_poll=0.05,
+                overall_rate=1000,  # the emulator enforces no limits; the day jumps
+                whatsapp_session=wa.session_factory() if wa is not None else None,
+                whatsapp_limits=WA_LIMITS,
+            )
             transcript = Transcript(emu, clock, out, quiet)
+            transcript.whatsapp = wa
             phones = Phones(emu, on_event=transcript.user_action)
             out(f"Saathi sandbox: a demo day at {CENTRE}, offline (Bot API emulator on {emu.base_url}).")
+            if wa is not None:
+                out(f"WhatsApp: the Cloud API emulator on {wa.emu.url} (pywa reaches it; Meta never does).")
             async with running(application) as saathi:
-                await _script(Day(saathi, phones, transcript, clock, deadline))
-                if console:
-                    transcript.flush()
-                    await _open_console(saathi, settings, clock, out, console_open)
+                try:
+                    await _script(Day(saathi, phones, transcript, clock, deadline), wa, settings, channel)
+                    if console:
+                        transcript.flush()
+                        await _open_console(saathi, settings, clock, out, console_open)
+                finally:
+                    if wa is not None:
+                        await wa.stop()
             transcript.flush()
+            telegram_phones = 4 if channel != "whatsapp" else 1
+            wa_note = f" and {wa.received} to 1 WhatsApp phone" if wa is not None else ""
             out(
-                f"\nDemo day over: {transcript.received} messages delivered to 4 phones. "
+                f"\nDemo day over: {transcript.received} messages delivered to {telegram_phones} Telegram "
+                f"phone{'s' if telegram_phones > 1 else ''}{wa_note}. "
                 "Nothing left this machine. Put a real token in .env to run for real."
             )
     return 0
@@ -197,12 +225,12 @@ class Day:
     async def send(self, user_id: int, text: str) -> None:
         async with self.step(f"{NAMES[user_id]} types {text!r}"):
             update_id = self.phones.send(user_id, text)
-            await self._settled(lambda session: inbox.update_handled(session, update_id))
+            await self.settled(lambda session: inbox.update_handled(session, update_id))
 
     async def press(self, user_id: int, label: str) -> None:
         async with self.step(f"{NAMES[user_id]} presses [{label}]"):
             await self.phones.press(user_id, label, timeout=self.deadline)  # returns once the press is answered
-            await self._settled()
+            await self.settled()
 
     async def expect(self, chat_id: int, contains: Match) -> None:
         shown = contains if isinstance(contains, str) else "the expected message"
@@ -213,7 +241,7 @@ class Day:
         """Jump the clock once everything in flight has gone (a lease must not run out under a
         message the sender is still delivering), then run what fell due."""
         async with self.step(f"{what} at {hh:02d}:{mm:02d}"):
-            await self._settled()
+            await self.settled()
             local = self.clock.now().astimezone(ZoneInfo(TZ))
             target = local.replace(hour=hh, minute=mm, second=0, microsecond=0)
             if target <= local:
@@ -221,14 +249,14 @@ class Day:
             self.clock.set(target.astimezone(UTC))
             self.transcript.heading(what)
             self.saathi.run_due_work()
-            await self._settled()
+            await self.settled()
 
     async def settle(self, what: str) -> None:
         async with self.step(what):
             self.saathi.run_due_work()
-            await self._settled()
+            await self.settled()
 
-    async def _settled(self, handled: Callable[[Session], bool] | None = None) -> None:
+    async def settled(self, handled: Callable[[Session], bool] | None = None) -> None:
         """The bot's answer is complete: the update (if any) is handled and nothing due is left to send."""
 
         def idle() -> bool:
@@ -251,14 +279,22 @@ async def _join(day: Day, user_id: int, name: str, lang: str, code: str, when: s
     await day.expect(user_id, lambda text: "🆘" in text or "/craving" in text)
 
 
-async def _script(day: Day) -> None:
+async def _script(day: Day, wa: WhatsAppSide | None, settings: Settings, channel: str) -> None:
     ctx = day.saathi.services
     day.transcript.heading("The centre sets up (admin commands)")
     admin.add_center(ctx, CENTRE, TZ)
     day.phones.add(COUNSELLOR[0], COUNSELLOR[1])
     admin.add_counsellor(ctx, CENTRE, "Counsellor Meera", telegram_id=COUNSELLOR[0])
     admin.add_circle(ctx, CENTRE, "Evening Circle", kind="self_help")
-    codes = [i.code for i in admin.create_invites(ctx, CENTRE, circle_name="Evening Circle", count=3)]
+    codes = [i.code for i in admin.create_invites(ctx, CENTRE, circle_name="Evening Circle", count=4)]
+    if wa is not None:
+        await wa.start(day.saathi, settings, CENTRE)
+        day.transcript.heading("Kavita joins on WhatsApp with her invite link (wa.me)")
+        await wa.join(day, codes[3])
+    if channel == "whatsapp":
+        await day.at(20, 0, "The daily check-in goes out on WhatsApp")
+        await wa.checkin(day)  # type: ignore[union-attr]
+        return
 
     day.transcript.heading("Three members join with their invite links")
     await _join(day, RAVI, "Ravi", "en", codes[0], "evening")
@@ -284,6 +320,8 @@ async def _script(day: Day) -> None:
     for label in ("6", "Stress", "Done", "No", "Skip"):
         await day.press(RAVI, label)
     await day.expect(RAVI, "Thank you for checking in")
+    if wa is not None:
+        await wa.checkin(day)
 
     for answer in ("2", "8", "तनाव", "हाँ", "भाई से झगड़ा हुआ"):  # Sunita types her answers
         await day.send(SUNITA, answer)

@@ -70,6 +70,15 @@ URGENT_CLAIM_INTERVAL = 0.25
 BACKLOG_LOG_SECONDS = 30.0
 
 
+def _lanes_for(in_flight: int, batch: int) -> int | None:
+    """What a claim may bring: every lane while less than a batch is in flight, then urgent rows and
+    replies (up to a second batch of them: more would only wait for tokens here, under a running
+    lease), and past that urgent rows alone."""
+    if in_flight <= batch:
+        return None
+    return Priority.REPLY if in_flight <= 2 * batch else Priority.URGENT
+
+
 class PrioritySlots:
     """A semaphore whose waiters are served lowest lane first: an urgent row waiting for one of the
     sender's call slots goes ahead of every scheduled row, even when sending falls behind the rate."""
@@ -136,7 +145,11 @@ class OutboxSender:
         self._limiter = limiter
         rate = limiter.rate if limiter is not None else 0.0
         self._batch_size = max(batch_size, min(1000, int(rate * BATCH_SECONDS)))
-        self._max_in_flight = 2 * self._batch_size
+        # WhatsApp's rows are claimed against their own budget (BATCH_SECONDS at one number's rate) once
+        # a claim brought one: a Telegram backlog waiting for its 29/s must not hold WhatsApp's 79/s back.
+        self._wa_batch = max(batch_size, int(whatsapp.rate * BATCH_SECONDS)) if whatsapp is not None else 0
+        self._wa_in_flight = 0
+        self._mixed = False
         self._slots = PrioritySlots(concurrency)
         self._idle_poll = idle_poll
         self.outcomes = Outcomes(uow, clock, mark_uow=mark_uow, on_unreachable=on_unreachable)
@@ -171,6 +184,8 @@ class OutboxSender:
         self._wake.set()
 
     def start(self) -> None:
+        # a deployment with a WhatsApp number claims per channel from the start (else from its first row)
+        self._mixed = self._mixed or (self.whatsapp is not None and self.whatsapp.has_accounts())
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="outbox-sender")
 
@@ -190,7 +205,7 @@ class OutboxSender:
         waiting = [row for queue in self._queues.values() for row in queue if row.id not in self._calling]
         self._queues.clear()
         self._workers.clear()
-        self._in_flight = 0
+        self._in_flight = self._wa_in_flight = 0
         if waiting:
             try:
                 self.outcomes.release(waiting, self._clock.now())
@@ -203,7 +218,7 @@ class OutboxSender:
             # A burst of kicks (a thousand members pressing at once, each handler kicks) shares one
             # claim per CLAIM_INTERVAL instead of one claim transaction per kick.
             since = time.monotonic() - last_claim
-            interval = CLAIM_INTERVAL if self._in_flight <= self._max_in_flight else URGENT_CLAIM_INTERVAL
+            interval = URGENT_CLAIM_INTERVAL if self._over(2) else CLAIM_INTERVAL
             if since < interval:
                 await asyncio.sleep(interval - since)
             last_claim = time.monotonic()
@@ -219,12 +234,12 @@ class OutboxSender:
             except Exception:  # the loop must survive anything: log and carry on
                 log.exception("outbox pump failed")
                 claimed = 0
-            if claimed and self._in_flight <= self._batch_size:
+            if claimed and not self._over(1):
                 await asyncio.sleep(0)  # more may be due: claim again at once
                 continue
             self._room.clear()
             waits = [asyncio.ensure_future(self._wake.wait())]
-            if self._in_flight > self._batch_size:  # full: claim again when there is room
+            if self._over(1):  # full: claim again when there is room
                 waits.append(asyncio.ensure_future(self._room.wait()))
             try:
                 await asyncio.wait(waits, timeout=self._idle_poll, return_when=asyncio.FIRST_COMPLETED)
@@ -233,34 +248,48 @@ class OutboxSender:
                     waiter.cancel()
 
     async def _fill(self) -> int:
-        """Claim what fits: a whole batch while less than one is queued, else urgent rows and replies
-        (up to a second batch of them: more would only wait for tokens here, under a running lease),
-        and past that urgent rows alone."""
+        """Claim what fits (:func:`_lanes_for`), for all channels at once until a claim brought a
+        WhatsApp row, then for each channel against its own budget."""
         self._wake.clear()
-        if self._in_flight <= self._batch_size:
-            max_priority = None
-        elif self._in_flight <= self._max_in_flight:
-            max_priority = Priority.REPLY
-        else:
-            max_priority = Priority.URGENT
+        plan: list[tuple[int, int | None, str | None]]
+        if not self._mixed:
+            plan = [(self._batch_size, _lanes_for(self._in_flight, self._batch_size), None)]
+        else:  # each channel by its own budget
+            telegram = self._in_flight - self._wa_in_flight
+            plan = [
+                (self._batch_size, _lanes_for(telegram, self._batch_size), channels.TELEGRAM),
+                (self._wa_batch, _lanes_for(self._wa_in_flight, self._wa_batch), channels.WHATSAPP),
+            ]
         # stopping while a thread claims: what it claimed goes straight back
+        release = self.outcomes.release
         rows = await run_blocking(
-            self._uow,
-            self.claim,
-            self._batch_size,
-            max_priority=max_priority,
-            on_cancel=lambda claimed: self.outcomes.release(claimed, self._clock.now()),
+            self._uow, self._claim_each, plan, on_cancel=lambda claimed: release(claimed, self._clock.now())
         )
+        self._mixed = self._mixed or (self._wa_batch > 0 and any(row.channel == channels.WHATSAPP for row in rows))
         if rows:
             log.debug("claimed %s rows (%s already in flight)", len(rows), self._in_flight)
         self._dispatch(rows)
         return len(rows)
 
-    def claim(self, limit: int | None = None, *, max_priority: int | None = None) -> list[OutboxMessage]:
+    def _claim_each(self, plan: list[tuple[int, int | None, str | None]]) -> list[OutboxMessage]:
+        """One claim (limit, lanes, channel) after another: every channel at once, or (once WhatsApp
+        rows came) each channel by its own budget."""
+        return [row for limit, lanes, channel in plan for row in self.claim(limit, max_priority=lanes, channel=channel)]
+
+    def _over(self, batches: int) -> bool:
+        """More than ``batches`` batches in flight (once mixed: on both channels)."""
+        if not self._mixed:
+            return self._in_flight > batches * self._batch_size
+        telegram = self._in_flight - self._wa_in_flight
+        return telegram > batches * self._batch_size and self._wa_in_flight > batches * self._wa_batch
+
+    def claim(
+        self, limit: int | None = None, *, max_priority: int | None = None, channel: str | None = None
+    ) -> list[OutboxMessage]:
         now = self._clock.now()
         with self._uow() as session:
             rows = outbox_db.claim_outbox(
-                session, now, limit or self._batch_size, now + LEASE, max_priority=max_priority
+                session, now, limit or self._batch_size, now + LEASE, max_priority=max_priority, channel=channel
             )
             session.commit()
             return rows
@@ -282,6 +311,7 @@ class OutboxSender:
                 self._workers[row.chat_id] = asyncio.create_task(self._chat_worker(row.chat_id, queue))
             queue.append(row)
             self._in_flight += 1
+            self._wa_in_flight += row.channel == channels.WHATSAPP
 
     async def pump_once(self) -> int:
         """Claim one batch and deliver it; returns how many rows were claimed."""
@@ -302,18 +332,18 @@ class OutboxSender:
                 row = queue[0]
                 retry_at, previous_send = await self._deliver_paced(row, previous_send)
                 queue.popleft()
-                self._in_flight -= 1
+                self._left(chat_id, 1)
                 if retry_at is not None:
                     rest = list(queue)
                     queue.clear()
-                    self._in_flight -= len(rest)
+                    self._left(chat_id, len(rest))
                     self.outcomes.release(rest, retry_at)
                 self._signal_room()
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("outbox delivery to one chat failed; its rows are retried after their lease")
-            self._in_flight -= len(queue)
+            self._left(chat_id, len(queue))
             queue.clear()
         finally:
             if self._queues.get(chat_id) is queue and not queue:
@@ -321,8 +351,13 @@ class OutboxSender:
                 self._workers.pop(chat_id, None)
                 self._signal_room()
 
+    def _left(self, chat_id: int, count: int) -> None:
+        self._in_flight -= count
+        if channels.is_whatsapp(chat_id):
+            self._wa_in_flight -= count
+
     def _signal_room(self) -> None:
-        if self._in_flight <= self._batch_size:
+        if not self._over(1):
             self._room.set()
 
     async def _deliver_paced(self, row: OutboxMessage, previous_send: float) -> tuple[datetime | None, float]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import platform
 import statistics
@@ -15,7 +16,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from telegram.ext import Application
 
@@ -93,13 +94,15 @@ class EmulatorProcess:
 
 
 @contextlib.contextmanager
-def emulator_process(token: str, extra: Sequence[str] = ()) -> Iterator[EmulatorProcess]:
-    """``python -m sandbox.emulator`` on a free loopback port, stopped on every way out.
-    ``extra``: more of its arguments, e.g. ``--users FIRST:COUNT:NAME``."""
+def _serving_child(
+    argv: Sequence[str], keys: int, *, talk: bool = False
+) -> Iterator[tuple[subprocess.Popen[str], dict[str, str]]]:
+    """``python <argv>`` in a child process, once it printed ``keys`` lines ``name=value`` (its
+    addresses); stopped on every way out. ``talk``: its stdin is a pipe (else /dev/null)."""
     child = subprocess.Popen(
-        [sys.executable, "-m", "sandbox.emulator", "--host", "127.0.0.1", "--port", "0", "--token", token, *extra],
+        [sys.executable, *argv],
         cwd=ROOT,
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.PIPE if talk else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         text=True,
         preexec_fn=_die_with_parent,
@@ -107,13 +110,13 @@ def emulator_process(token: str, extra: Sequence[str] = ()) -> Iterator[Emulator
     try:
         assert child.stdout is not None
         urls: dict[str, str] = {}
-        while len(urls) < 3:  # base_url=…, file_url=…, control_url=…
+        while len(urls) < keys:
             line = child.stdout.readline()
             if not line:
-                raise RuntimeError(f"the emulator exited ({child.wait()}) before serving")
+                raise RuntimeError(f"{argv[1] if len(argv) > 1 else argv[0]} exited ({child.wait()}) before serving")
             key, _, value = line.strip().partition("=")
             urls[key] = value
-        yield EmulatorProcess(child.pid, urls["base_url"], urls["control_url"])
+        yield child, urls
     finally:
         child.terminate()
         try:
@@ -121,6 +124,42 @@ def emulator_process(token: str, extra: Sequence[str] = ()) -> Iterator[Emulator
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait()
+
+
+@contextlib.contextmanager
+def emulator_process(token: str, extra: Sequence[str] = ()) -> Iterator[EmulatorProcess]:
+    """``python -m sandbox.emulator`` on a free loopback port, stopped on every way out.
+    ``extra``: more of its arguments, e.g. ``--users FIRST:COUNT:NAME``."""
+    argv = ["-m", "sandbox.emulator", "--host", "127.0.0.1", "--port", "0", "--token", token, *extra]
+    with _serving_child(argv, 3) as (child, urls):  # base_url=…, file_url=…, control_url=…
+        yield EmulatorProcess(child.pid, urls["base_url"], urls["control_url"])
+
+
+@dataclass
+class WhatsAppEmulatorProcess:
+    """The WhatsApp Cloud API emulator in a child process (scripts/benchmarks/whatsapp_emulator.py)."""
+
+    child: subprocess.Popen[str]
+    base_url: str
+
+    def record(self) -> dict[str, Any]:
+        """Every Graph API call it answered (time, recipient, outcome), once its webhooks drained."""
+        assert self.child.stdin is not None and self.child.stdout is not None
+        self.child.stdin.write("record\n")
+        self.child.stdin.flush()
+        return json.loads(self.child.stdout.readline())  # type: ignore[no-any-return]
+
+
+@contextlib.contextmanager
+def whatsapp_emulator_process(
+    phone_id: str, token: str, app_secret: str, users: str, webhook: str | None = None
+) -> Iterator[WhatsAppEmulatorProcess]:
+    """The WhatsApp emulator on a free loopback port: Meta's limits, ``users`` (FIRST:COUNT) with
+    their window open, statuses posted to ``webhook``."""
+    argv = ["-m", "scripts.benchmarks.whatsapp_emulator", "--phone-id", phone_id, "--token", token]
+    argv += ["--app-secret", app_secret, "--users", users, *(["--webhook", webhook] if webhook else [])]
+    with _serving_child(argv, 1, talk=True) as (child, urls):
+        yield WhatsAppEmulatorProcess(child, urls["base_url"])
 
 
 def machine() -> str:

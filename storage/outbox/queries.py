@@ -26,9 +26,9 @@ GIVEN_UP = (OutboxStatus.FAILED, OutboxStatus.DEAD)
 
 
 @cache
-def _claim_statements() -> tuple[Any, dict[int, Any]]:
-    """The claim's statements, built once: the sender claims after every kick, and building them
-    afresh cost five times more than running them."""
+def _claim_statements(channel: str | None = None) -> tuple[Any, dict[int, Any]]:
+    """The claim's statements, built once (per channel): the sender claims after every kick, and
+    building them afresh cost five times more than running them."""
     in_flight = aliased(OutboxMessage, name="in_flight")
     now: BindParameter[datetime] = bindparam("now")
     chat_free = ~exists().where(
@@ -36,9 +36,12 @@ def _claim_statements() -> tuple[Any, dict[int, Any]]:
         col(in_flight.status) == OutboxStatus.SENDING,
         col(in_flight.claimed_until) >= now,
     )
+    of_channel = () if channel is None else (OutboxMessage.channel == channel,)
     expired = (
         select(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.SENDING, col(OutboxMessage.claimed_until) < now, chat_free)
+        .where(
+            OutboxMessage.status == OutboxStatus.SENDING, col(OutboxMessage.claimed_until) < now, chat_free, *of_channel
+        )
         .order_by(col(OutboxMessage.priority), col(OutboxMessage.due_at), col(OutboxMessage.id))
         .limit(bindparam("limit"))
         .with_for_update(skip_locked=True)
@@ -51,6 +54,7 @@ def _claim_statements() -> tuple[Any, dict[int, Any]]:
                 OutboxMessage.priority == lane,
                 col(OutboxMessage.due_at) <= now,
                 *(() if lane == 0 else (chat_free,)),
+                *of_channel,
             )
             .order_by(col(OutboxMessage.due_at), col(OutboxMessage.id))
             .limit(bindparam("limit"))
@@ -62,7 +66,13 @@ def _claim_statements() -> tuple[Any, dict[int, Any]]:
 
 
 def claim_outbox(
-    session: Session, now: datetime, limit: int, lease_until: datetime, *, max_priority: int | None = None
+    session: Session,
+    now: datetime,
+    limit: int,
+    lease_until: datetime,
+    *,
+    max_priority: int | None = None,
+    channel: str | None = None,
 ) -> list[OutboxMessage]:
     """Take due rows (or rows whose previous claimer died) in priority order, and lease them.
 
@@ -75,10 +85,13 @@ def claim_outbox(
     row in flight under a live lease is left to the worker sending it: the rows of one chat go out
     in order from one worker at a time. Urgent rows are exempt and never wait behind another
     worker's rows.
+
+    ``channel``: only that channel's rows (once both channels have rows the sender claims each against
+    its own budget, so a Telegram backlog never holds WhatsApp's rows back, nor the reverse).
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": OUTBOX_CLAIM_LOCK})
-    expired, lanes = _claim_statements()
+    expired, lanes = _claim_statements(channel)
     rows: list[OutboxMessage] = list(session.exec(expired, params={"now": now, "limit": limit}).all())
     for lane in OUTBOX_LANES:
         if len(rows) >= limit or (max_priority is not None and lane > max_priority):

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import select
 
 from bot.clock import FakeClock
+from bot.domain import channels
 from bot.domain.outgoing import Priority
 from bot.services import admin, checkins
 from bot.services.context import ServiceContext
@@ -87,3 +88,23 @@ def test_check_ins_of_a_centre_with_paid_broadcast_carry_the_flag(services: Serv
         replies = session.exec(select(OutboxMessage).where(OutboxMessage.purpose != "checkin")).all()
         assert replies and not any(row.payload.get("paid_broadcast") for row in replies)
     assert admin.configure_center(services, "Asha Kendra", allow_paid_broadcast=False).allow_paid_broadcast is False
+
+
+def test_a_claim_for_one_channel_skips_the_other_channels_backlog(services: ServiceContext, clock: FakeClock) -> None:
+    """The sender claims each channel by its own budget once WhatsApp has rows: a Telegram backlog due
+    earlier must not stand between WhatsApp's rows and WhatsApp's claim (nor the reverse)."""
+    now = clock.now()
+    for chat in range(100, 110):  # Telegram chats, due first
+        _enqueue(services, chat, Priority.SCHEDULED, now - timedelta(minutes=5))
+    whatsapp = [channels.whatsapp_key(n) for n in (1, 2, 3)]
+    for chat in whatsapp:
+        _enqueue(services, chat, Priority.SCHEDULED, now - timedelta(minutes=1))
+    lease = now + timedelta(seconds=60)
+    with services.uow() as session:
+        assert [row.chat_id for row in outbox_db.claim_outbox(session, now, 3, lease)] == [100, 101, 102]
+        claimed = outbox_db.claim_outbox(session, now, 5, lease, channel=channels.WHATSAPP)
+        assert [row.chat_id for row in claimed] == whatsapp
+        assert all(row.channel == channels.WHATSAPP for row in claimed)
+        telegram = outbox_db.claim_outbox(session, now, 20, lease, channel=channels.TELEGRAM)
+        assert [row.chat_id for row in telegram] == list(range(103, 110))
+        session.commit()
