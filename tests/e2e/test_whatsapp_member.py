@@ -44,7 +44,7 @@ from storage.migrate import upgrade
 from storage.outbox import queries as outbox_db
 from storage.outbox.tables import OutboxMessage
 from storage.people import queries as people_db
-from storage.people.tables import ConsentRecord, Member
+from storage.people.tables import ConsentRecord, Member, Staff
 from tests.e2e.conftest import COUNSELLOR_ID, EVENING_DUE, Harness, free_port
 from tests.e2e.processes import TOKEN
 
@@ -632,3 +632,31 @@ async def test_a_circle_mixing_telegram_and_whatsapp_relays_both_ways_without_id
         assert secret not in seen_on_telegram
     for secret in ("Sunita", "Deshpande", "sunita_d", str(telegram_member)):
         assert secret not in seen_on_whatsapp
+
+
+async def test_a_counsellor_reached_on_whatsapp_gets_the_alert_of_a_telegram_member_and_acknowledges(
+    wa_harness: WaHarness,
+) -> None:
+    h = wa_harness
+    admin.add_center(h.services, "Sahara Kendra", "Asia/Kolkata")
+    admin.add_counsellor(h.services, "Sahara Kendra", "Counsellor Farah")  # no Telegram: a link code
+    with h.services.uow() as session:
+        farah = session.exec(select(Staff).where(Staff.name == "Counsellor Farah")).one()
+    h.wa_phones.add(RAVI, "Farah")
+    h.wa_send(RAVI, f"START {farah.link_code}")  # she links on WhatsApp
+    await h.wa_phones.expect(RAVI, "Counsellor Farah")
+    member = 81234509
+    h.emu.add_user(member, "Imran")
+    h.send(member, f"/start {h.invite('Sahara Kendra')}")
+    for label in ("English", "I agree", "Evening"):
+        await h.press(member, label)
+    await h.expect(member, "recovery began")
+    await h.press(member, "Skip")
+    await h.expect(member, "All set")
+    h.send(member, "I want to kill myself tonight")
+    await h.expect(member, "You are not alone")
+    alert = await h.wa_phones.expect(RAVI, "URGENT")  # on WhatsApp, her window open: free-form with buttons
+    assert "Acknowledge" in [title for _, title in alert.choices()]
+    await h.wa_press(RAVI, "Acknowledge")
+    await h.wa_phones.expect(RAVI, "acknowledged by Counsellor Farah")
+    await h.expect(member, "Your counsellor has seen your message")  # the Telegram member is told

@@ -158,7 +158,7 @@ staff-reach-out-request = { $pseudonym } ({ $name }) would like someone to reach
 }
 
 ## Staff
-staff-linked = Welcome, { $name }. Your Telegram account is now linked as { $role } at { $center }. Alerts about your members will arrive here.
+staff-linked = Welcome, { $name }. This account is now linked as { $role } at { $center }. Alerts about your members will arrive here.
 staff-link-invalid = This staff link is not valid or was already used. Please ask your centre admin for a new one.
 staff-already-linked = You're already linked as staff at { $center }.
 staff-not-member = This chat is for staff alerts. Member features are not available here.
