@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlparse
 
-from bot import cli_backup, cli_channel, cli_console, cli_keys, cli_sponsor, cli_whatsapp
+from bot import cli_backup, cli_channel, cli_console, cli_keys, cli_sandbox_args, cli_sponsor, cli_whatsapp
 from bot.clock import SystemClock
 from bot.config import Settings, SettingsError, load_settings
 from bot.services import admin
@@ -76,25 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
         "is lost): what it wrote shows as [unreadable]; same as SAATHI_ALLOW_UNREADABLE_DATA=yes",
     )
 
-    sandbox = sub.add_parser(
-        "sandbox",
-        help="play a demo day offline, no token needed",
-        description="Start the local Telegram emulator (and the WhatsApp Cloud API emulator), seed a demo "
-        "centre and play a scripted day, printing what each person sees. Ends by itself.",
-    )
-    sandbox.add_argument("--quiet", action="store_true", help="print only the summary")
-    sandbox.add_argument(
-        "--channel",
-        choices=("telegram", "whatsapp", "both"),
-        default="telegram",
-        help="where the demo members are: Telegram (default), a member on WhatsApp, or both; staff stay on Telegram",
-    )
-    sandbox.add_argument(
-        "--console",
-        action=argparse.BooleanOptionalAction,
-        help="after the day, keep the web console of the demo centre open on WEB_LISTEN with a sign-in link, "
-        "until Ctrl-C (default: when run in a terminal)",
-    )
+    cli_sandbox_args.add_parser(sub)
 
     center = sub.add_parser("center", help="manage centres").add_subparsers(dest="action", required=True)
     center_add = center.add_parser("add", help="add a centre", description="Add a centre.")
