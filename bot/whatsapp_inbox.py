@@ -49,6 +49,7 @@ from storage.outbox.tables import OutboxStatus
 log = logging.getLogger(__name__)
 MAX_BODY = 1 << 20  # Meta's webhooks are far smaller
 WINDOW_CLOSED, UNDELIVERABLE = 131047, 131026  # Meta's codes in a "failed" status
+STATUS_ATTEMPTS = 30  # passes (RETRY_POLL apart) a status waits for the sender to mark its row
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,15 @@ class WhatsAppInbox:
                 raw = {"whatsapp": keys.name, "key": key, "message": asdict(message), "offered": contact.offered}
                 received.append(inbox_db.Received(channels.event_update_id(message.wamid), key, raw))
             for status in statuses:
+                if status.status == "failed" and not channels_db.provider_id_known(session, status.wamid):
+                    # Meta's failure came before the sender's commit of the wamid: kept in the inbox and
+                    # applied once the row carries it (lost, the message would be too). A sent, delivered
+                    # or read that races its row is only news, and a later one overtakes it.
+                    update_id = channels.event_update_id(f"status:{status.wamid}:{status.status}")
+                    received.append(
+                        inbox_db.Received(update_id, None, {"whatsapp": keys.name, "status": asdict(status)})
+                    )
+                    continue
                 self._status(session, status, now)
             inbox_db.store(session, received, now)
             session.commit()
@@ -241,6 +251,8 @@ class WhatsAppInbox:
 
     async def handle(self, update_id: int, raw: Any) -> bool:
         """One stored event; True when done with it (handled, or given up), False to retry later."""
+        if isinstance(raw, dict) and "status" in raw:
+            return await self._late_status(update_id, raw["status"])
         key = raw.get("key") if isinstance(raw, dict) else None
         try:  # the message as read at the webhook: its kind, text or choice
             message = events.WaMessage(**raw["message"])
@@ -269,6 +281,30 @@ class WhatsAppInbox:
             self.handled += 1
             return True
         return await self._failed(update_id, person, handling.error)
+
+    async def _late_status(self, update_id: int, raw: Any) -> bool:
+        """A status stored before its row carried the wamid: applied now, or looked for again at the
+        next pass, up to ``STATUS_ATTEMPTS`` passes (then it was not ours, and is dropped)."""
+        now = self._services.clock.now()
+        try:
+            status: events.WaStatus | None = events.WaStatus(**raw)
+        except TypeError:
+            status = None
+        with self._services.uow() as session:
+            if status is not None and not channels_db.provider_id_known(session, status.wamid):
+                row = inbox_db.record_failure(
+                    session, update_id, now, error="status_before_row", retry_at=now, max_attempts=STATUS_ATTEMPTS
+                )
+                session.commit()
+                return row is None or row.status != inbox_db.PENDING
+            if status is not None:
+                self._status(session, status, now)
+            inbox_db.mark_handled(session, update_id, now)
+            session.commit()
+        if self.needs_due_work and self._due_work is not None:
+            self.needs_due_work = False
+            await run_blocking(self._services.uow, self._due_work)
+        return True
 
     async def _failed(self, update_id: int, person: Person, error: BaseException) -> bool:
         kind = type(error).__name__

@@ -110,6 +110,13 @@ def contacts(session: Session, ids: Sequence[int]) -> dict[int, WhatsAppContact]
     return {row.id: row for row in rows if row.id is not None}
 
 
+def provider_id_known(session: Session, provider_message_id: str) -> bool:
+    """Whether an outbox row carries this provider message id yet (the sender marks it after Meta's
+    answer, and Meta's first status can come before that commit)."""
+    query = select(OutboxMessage.id).where(OutboxMessage.provider_message_id == provider_message_id)
+    return session.exec(query.limit(1)).first() is not None
+
+
 def record_status(session: Session, provider_message_id: str, status: str) -> OutboxMessage | None:
     """A status WhatsApp reported for one of our messages, kept unless a later one is already there;
     the row it changed (None: not ours, or older news)."""
@@ -123,18 +130,32 @@ def record_status(session: Session, provider_message_id: str, status: str) -> Ou
     return row
 
 
-def window_closed(session: Session, row: OutboxMessage, now: datetime) -> None:
+def window_closed(session: Session, row: OutboxMessage, now: datetime) -> OutboxMessage:
     """Meta refused a free-form message after accepting it (131047: the 24-hour window had closed): our
-    note of the window is wrong, so it is closed here too, and the row goes again, now as its template
-    (or held until the person writes)."""
+    note of the window is wrong, so it is closed here too, and the message goes again, now as its
+    template (or held until the person writes), as a new row: the refused one may still be waiting for
+    the sender's "sent" mark, which would overwrite a row put back to pending."""
     contact = session.get(WhatsAppContact, int(row.address)) if row.address and row.address.isdigit() else None
     if contact is not None:
         contact.last_inbound_at = None
-    row.status = OutboxStatus.PENDING
-    row.due_at = now
-    row.delivery_status = None
-    row.provider_message_id = None
     row.last_error = "wa_131047"
+    again = OutboxMessage(
+        chat_id=row.chat_id,
+        member_id=row.member_id,
+        staff_id=row.staff_id,
+        method=row.method,
+        payload=row.payload,
+        priority=row.priority,
+        purpose=row.purpose,
+        due_at=now,
+        created_at=now,
+        sponsor_thread_id=row.sponsor_thread_id,
+        channel=row.channel,
+        account_id=row.account_id,
+        address=row.address,
+    )
+    session.add(again)
+    return again
 
 
 def mark_provider_sent(session: Session, row_id: int, provider_message_id: str) -> int:

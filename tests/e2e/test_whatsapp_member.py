@@ -158,7 +158,11 @@ class WaHarness(Harness):
         def idle() -> bool:
             with self.services.uow() as session:
                 self._wamids -= {u for u in self._wamids if inbox.update_handled(session, u)}
-                return not self._wamids and outbox_db.outbox_due_count(session, self.clock.now()) == 0
+                return (
+                    not self._wamids
+                    and outbox_db.outbox_due_count(session, self.clock.now()) == 0
+                    and not inbox.due(session, self.clock.now(), 1, whatsapp=True)  # a status waiting for its row
+                )
 
         await wait_until(idle, stable=3)
         await self.wa.settle()
