@@ -219,26 +219,8 @@ async def choose(call: Call, person: Person, data: str) -> str | None:
 
 
 async def _settings(call: Call, person: Person, parts: tuple[str, ...]) -> str | None:
-    """``set:v1:…`` as the Telegram settings handler reads it."""
-    if not parts:
-        return "button-expired"
-    kind, rest = parts[0], parts[1:]
-    value = rest[0] if len(rest) == 1 else None
-    toast: str | None = "button-expired"
-    if kind == "menu" and value:
-        toast = await call(member_settings.choose_item, person, value)
-    elif kind == "lang" and value:
-        toast = await call(member_settings.set_language, person, value)
-    elif kind == "time" and value:
-        toast = await call(member_settings.set_time, person, preset=value)
-    elif kind == "pause" and value and value.isdigit():
-        toast = await call(member_settings.pause, person, int(value))
-    elif kind == "resume" and not rest:
-        toast = await call(member_settings.resume, person)
-    elif kind == "hr" and value:
-        toast = await call(member_settings.toggle_window, person, value)
-    elif kind == "hrdone" and not rest:
-        toast = await call(member_settings.save_windows, person)
+    """``set:v1:…``: the same use case as the Telegram settings handler."""
+    toast: str | None = await call(member_settings.button, person, parts)
     return toast
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session
@@ -250,3 +250,27 @@ def change_sobriety(session: Session, member: Member, typed: str, now: datetime)
 
 def _show(day: date) -> str:
     return day.strftime("%d/%m/%Y")
+
+
+def button(ctx: ServiceContext, person: Person, parts: Sequence[str]) -> str | None:
+    """A settings button (``set:v1:<kind>[:<value>]``; ``parts`` after the version), from any channel:
+    the use case it asks for, and its toast; ``button-expired`` for one this version does not know."""
+    if not parts:
+        return "button-expired"
+    kind, rest = parts[0], parts[1:]
+    value = rest[0] if len(rest) == 1 else None
+    if kind == "menu" and value:
+        return choose_item(ctx, person, value)
+    if kind == "lang" and value:
+        return set_language(ctx, person, value)
+    if kind == "time" and value:
+        return set_time(ctx, person, preset=value)
+    if kind == "pause" and value and value.isdigit():
+        return pause(ctx, person, int(value))
+    if kind == "resume" and not rest:
+        return resume(ctx, person)
+    if kind == "hr" and value:
+        return toggle_window(ctx, person, value)
+    if kind == "hrdone" and not rest:
+        return save_windows(ctx, person)
+    return "button-expired"
