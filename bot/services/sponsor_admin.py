@@ -10,12 +10,12 @@ from sqlmodel import Session, select
 from bot.domain.scheduling import local_clock_time, local_date
 from bot.domain.sponsorship import parse_pseudonym, parse_weekday
 from bot.i18n import LANGUAGES
-from bot.services.admin import AdminError
+from bot.services.admin import Actor, AdminError, audit_change
 from bot.services.context import ServiceContext
 from bot.services.sponsors import links, volunteers
 from bot.services.sponsors.common import member_timezone, sponsor_side
 from storage.people import queries as people_db
-from storage.people.tables import Center, Member
+from storage.people.tables import Center, Member, Staff
 from storage.sponsors import queries as sponsors_db
 from storage.sponsors.tables import Sponsor, SponsorSettings
 
@@ -48,20 +48,25 @@ def _centre_of_mentee(session: Session, mentee: str, center_name: str | None) ->
 def _pseudonym(text: str, what: str) -> str:
     parsed = parse_pseudonym(text)
     if parsed is None or parsed[1]:
-        raise AdminError(f"{what} {text!r} is not a pseudonym like 'Lotus 7'")
+        raise AdminError(f"{what} {text!r} is not a pseudonym like 'Lotus 7'", "console-refused-pseudonym", text=text)
     return parsed[0]
 
 
-def link(ctx: ServiceContext, sponsor: str, mentee: str, *, center_name: str | None = None) -> str:
-    """Propose the link; the mentee is asked to agree. Returns what to print."""
+def link(
+    ctx: ServiceContext, sponsor: str, mentee: str, *, center_name: str | None = None, actor: Actor | None = None
+) -> str:
+    """Propose the link; the mentee is asked to agree. Returns what to print. A refusal carries the
+    bot's own ``sp-err-*`` message id, so the console says it in the staff member's language."""
     sponsor, mentee = _pseudonym(sponsor, "--sponsor"), _pseudonym(mentee, "--mentee")
     now = ctx.clock.now()
     with ctx.uow() as session:
         center = _centre_of_mentee(session, mentee, center_name)
         try:
-            link, asked_at = links.propose_link(session, center, sponsor, mentee, now)
+            staff = session.get(Staff, actor.staff_id) if actor else None
+            link, asked_at = links.propose_link(session, center, sponsor, mentee, now, staff=staff)
         except links.LinkRefused as refused:
-            raise AdminError(refused.text("en")) from None
+            raise AdminError(refused.text("en"), refused.key, **refused.args_) from None
+        audit_change(session, actor, "sponsor_link", now, member_id=link.mentee_id)
         tz = member_timezone(session, link.mentee_id, center)
         session.commit()
     if asked_at <= now:
@@ -72,26 +77,35 @@ def link(ctx: ServiceContext, sponsor: str, mentee: str, *, center_name: str | N
     )
 
 
-def unlink(ctx: ServiceContext, mentee: str, *, center_name: str | None = None) -> str:
+def unlink(ctx: ServiceContext, mentee: str, *, center_name: str | None = None, actor: Actor | None = None) -> str:
     mentee = _pseudonym(mentee, "--mentee")
     now = ctx.clock.now()
     with ctx.uow() as session:
         center = _centre_of_mentee(session, mentee, center_name)
         member = people_db.member_by_pseudonym(session, center.id or 0, mentee)
-        current = sponsors_db.live_link_of_mentee(session, member.id or 0) if member else None
+        if member is None:
+            raise AdminError(f"no member {mentee!r} at this centre", "console-refused-no-member", pseudonym=mentee)
+        current = sponsors_db.live_link_of_mentee(session, member.id or 0)
         if current is None:
-            raise AdminError(f"{mentee} has no sponsor")
+            raise AdminError(f"{mentee} has no sponsor", "console-refused-no-sponsor", pseudonym=mentee)
         links.end_link(session, current, "staff", now)
+        audit_change(session, actor, "sponsor_unlink", now, member_id=current.mentee_id)
         session.commit()
     return f"the sponsorship of {mentee} has ended; both were told"
 
 
 def add_volunteer(
-    ctx: ServiceContext, center_name: str, name: str, *, telegram_id: int | None = None, language: str = "en"
+    ctx: ServiceContext,
+    center_name: str,
+    name: str,
+    *,
+    telegram_id: int | None = None,
+    language: str = "en",
+    actor: Actor | None = None,
 ) -> Volunteer:
     """A volunteer who is not a member. Without a Telegram id, a one-time code they send as /volunteer CODE."""
     if not name.strip():
-        raise AdminError("the volunteer needs a name")
+        raise AdminError("the volunteer needs a name", "console-refused-volunteer-name")
     if language not in LANGUAGES:
         raise AdminError(f"--language must be one of {', '.join(LANGUAGES)}")
     with ctx.uow() as session:
@@ -117,6 +131,7 @@ def add_volunteer(
             created_at=ctx.clock.now(),
         )
         session.add(volunteer)
+        audit_change(session, actor, "sponsor_volunteer_add", ctx.clock.now())
         session.commit()
         return Volunteer(volunteer.pseudonym or "", code)
 

@@ -26,10 +26,11 @@ from sqlmodel import select
 from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
-from bot.services import admin, inbound
+from bot.services import admin, inbound, sponsor_admin
 from storage.circles.tables import Circle, CircleMessage
 from storage.people.tables import Member, Staff
 from storage.safety.tables import Escalation
+from storage.sponsors.tables import SponsorLink
 from tests.storage.helpers import member
 from tests.web.conftest import ADMIN, CENTRE, COUNSELLOR, OTHER_CENTRE, ConsoleWorld, csrf_of
 
@@ -51,6 +52,8 @@ class Asha:
     meera_id: int
     neha_id: int
     invite: str
+    volunteer: str  # a volunteer sponsor's pseudonym
+    pseudonym2: str  # the third member's, asked to agree to the volunteer as their sponsor
 
     def markers(self) -> list[str]:
         """Words that appear in no page of another centre."""
@@ -122,6 +125,15 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/invites/sheet.pdf"): Rule("admin", get("/invites/sheet.pdf?code={invite}")),
     ("GET", "/invites/sheet.png"): Rule("admin", get("/invites/sheet.png?code={invite}&page=1")),
+    ("POST", "/setup/sponsors/volunteer"): Rule(
+        "admin", post("/setup/sponsors/volunteer", name="Volunteer Kiran"), OWN_CHANGE
+    ),
+    ("POST", "/setup/sponsors/link"): Rule(
+        "admin", post("/setup/sponsors/link", sponsor="{volunteer}", mentee="{pseudonym0}"), FORM_REFUSED
+    ),
+    ("POST", "/setup/sponsors/unlink"): Rule(
+        "admin", post("/setup/sponsors/unlink", mentee="{pseudonym2}"), FORM_REFUSED
+    ),
     ("GET", "/audit"): Rule("admin", get("/audit"), OWN_PAGE),
     ("GET", "/static"): Rule("public", get("/static/htmx.min.js"), OWN_PAGE),
 }
@@ -149,6 +161,8 @@ def _asha(world: ConsoleWorld) -> Asha:
     inbound.handle_text(ctx, world.members[0], HURTFUL, 501)  # held for review
     world.raise_alert(world.members[1])
     invite = admin.create_invites(ctx, CENTRE, circle_name="Evening Circle")[0].code
+    volunteer = sponsor_admin.add_volunteer(ctx, CENTRE, "Volunteer Vikram").pseudonym
+    sponsor_admin.link(ctx, volunteer, pseudonyms[2], center_name=CENTRE)
     member_id = world.member_id(world.members[1])
     with ctx.uow() as session:
         escalation = session.exec(select(Escalation).where(Escalation.member_id == member_id)).one()
@@ -170,6 +184,8 @@ def _asha(world: ConsoleWorld) -> Asha:
         meera_id=meera.id or 0,
         neha_id=neha.id or 0,
         invite=invite,
+        volunteer=volunteer,
+        pseudonym2=pseudonyms[2],
     )
 
 
@@ -181,7 +197,8 @@ def _state(world: ConsoleWorld) -> tuple[list[tuple[Any, ...]], ...]:
         escalations = sorted((e.id, e.state, e.acknowledged_at) for e in session.exec(select(Escalation)).all())
         held = sorted((c.id, c.status) for c in session.exec(select(CircleMessage)).all())
         circles = sorted((c.name, c.center_id, c.capacity) for c in session.exec(select(Circle)).all())
-    return staff, members, escalations, held, circles
+        links = sorted((k.id, k.sponsor_id, k.mentee_id, k.state) for k in session.exec(select(SponsorLink)).all())
+    return staff, members, escalations, held, circles, links
 
 
 def _ask(client: TestClient, rule: Rule, asha: Asha, method: str, csrf: str = "") -> httpx.Response:
@@ -240,7 +257,7 @@ def test_route_checks_sign_in_role_and_centre(
         assert [row for row in after[0] if "Disha" not in row[0] and "Farah" not in row[0]] == [
             row for row in before[0] if "Disha" not in row[0]
         ]
-        assert after[1:4] == before[1:4]
+        assert after[1:4] == before[1:4] and after[5:] == before[5:]
 
     # and this centre's own staff reach it (so the refusals above are not a broken request)
     if rule.role != "public":

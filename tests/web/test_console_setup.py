@@ -27,6 +27,9 @@ ADMIN_POSTS = [
     "/setup/reassign",
     "/setup/circles",
     "/setup/circles/capacity",
+    "/setup/sponsors/volunteer",
+    "/setup/sponsors/link",
+    "/setup/sponsors/unlink",
     "/invites",
 ]
 

@@ -1,5 +1,6 @@
 """Centre setup, for admins: counsellors (add, backup, deactivate, a member to another counsellor),
-circles (add, capacity), sponsors, and the centre's helpline, alert deadlines and retention.
+circles (add, capacity), sponsors (a volunteer added, a sponsor linked to a member or unlinked), and
+the centre's helpline, alert deadlines and retention.
 
 Every change is the use case ``saathi center set``, ``counsellor add``, ``circle add`` … call
 (bot/services/admin.py, staff_admin.py, sponsor_admin.py), audited as ``console:<what>``.
@@ -29,7 +30,17 @@ from storage.people.tables import Center
 
 NAV = ("console-nav-setup", "/setup")
 RETENTION_FIELDS = tuple(RETENTION_RANGES)
-DONE_KEYS = {"settings", "staff", "backup", "deactivate", "reassign", "circle", "capacity"}
+DONE_KEYS = {
+    "settings",
+    "staff",
+    "backup",
+    "deactivate",
+    "reassign",
+    "circle",
+    "capacity",
+    "sponsor_link",
+    "sponsor_unlink",
+}
 
 
 def centre_of(ctx: ServiceContext, center_id: int) -> Center:
@@ -217,6 +228,50 @@ async def set_capacity(request: Request) -> Response:
     return await _change(request, "capacity", _capacity)
 
 
+async def add_volunteer(request: Request) -> Response:
+    """A volunteer sponsor who is not a member: as ``saathi sponsor volunteer add``, a one-time code
+    they send to the bot as /volunteer CODE, shown once here for the admin to give them privately."""
+    user = auth.current_user(request)
+    auth.require_role(user, "admin")
+    await auth.check_csrf(request)
+    form = await request.form()
+    ctx = services_of(request)
+    language = _text(form, "language")
+
+    def add() -> sponsor_admin.Volunteer:
+        return sponsor_admin.add_volunteer(
+            ctx,
+            centre_of(ctx, user.center_id).name,
+            _text(form, "name"),
+            language=language if language in ("en", "hi", "mr") else "en",
+            actor=_actor(user),
+        )
+
+    try:
+        volunteer = await run_in_threadpool(add)
+    except AdminError as refused:
+        return await _show(request, user, error=refusal(refused, user))
+    return await _show(request, user, volunteer=volunteer)
+
+
+def _sponsor_link(ctx: ServiceContext, user: ConsoleUser, form: FormData) -> None:
+    center = centre_of(ctx, user.center_id)
+    sponsor_admin.link(ctx, _text(form, "sponsor"), _text(form, "mentee"), center_name=center.name, actor=_actor(user))
+
+
+async def sponsor_link(request: Request) -> Response:
+    return await _change(request, "sponsor_link", _sponsor_link)
+
+
+def _sponsor_unlink(ctx: ServiceContext, user: ConsoleUser, form: FormData) -> None:
+    center = centre_of(ctx, user.center_id)
+    sponsor_admin.unlink(ctx, _text(form, "mentee"), center_name=center.name, actor=_actor(user))
+
+
+async def sponsor_unlink(request: Request) -> Response:
+    return await _change(request, "sponsor_unlink", _sponsor_unlink)
+
+
 routes: list[BaseRoute] = [
     Route("/setup", setup_page),
     Route("/setup/settings", save_settings, methods=["POST"]),
@@ -226,4 +281,7 @@ routes: list[BaseRoute] = [
     Route("/setup/reassign", reassign, methods=["POST"]),
     Route("/setup/circles", add_circle, methods=["POST"]),
     Route("/setup/circles/capacity", set_capacity, methods=["POST"]),
+    Route("/setup/sponsors/volunteer", add_volunteer, methods=["POST"]),
+    Route("/setup/sponsors/link", sponsor_link, methods=["POST"]),
+    Route("/setup/sponsors/unlink", sponsor_unlink, methods=["POST"]),
 ]

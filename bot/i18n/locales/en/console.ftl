@@ -83,5 +83,6 @@ console-audit-invites-create = invites made
 console-audit-invite-sheet = invite sheet printed
 console-audit-sponsor-link = sponsor linked
 console-audit-sponsor-unlink = sponsor unlinked
+console-audit-sponsor-volunteer-add = volunteer sponsor added
 console-audit-export-data = member's data exported
 console-audit-forgotten = member's data erased

@@ -82,5 +82,6 @@ console-audit-invites-create = निमंत्रण बनाए
 console-audit-invite-sheet = निमंत्रण शीट छापी
 console-audit-sponsor-link = स्पॉन्सर जोड़ा
 console-audit-sponsor-unlink = स्पॉन्सर हटाया
+console-audit-sponsor-volunteer-add = स्वयंसेवक स्पॉन्सर जोड़ा
 console-audit-export-data = सदस्य का डेटा निकाला
 console-audit-forgotten = सदस्य का डेटा मिटाया

@@ -82,5 +82,6 @@ console-audit-invites-create = निमंत्रणे बनवली
 console-audit-invite-sheet = निमंत्रण शीट छापली
 console-audit-sponsor-link = स्पॉन्सर जोडला
 console-audit-sponsor-unlink = स्पॉन्सर काढला
+console-audit-sponsor-volunteer-add = स्वयंसेवक स्पॉन्सर जोडला
 console-audit-export-data = सदस्याचा डेटा काढला
 console-audit-forgotten = सदस्याचा डेटा पुसला
