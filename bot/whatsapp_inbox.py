@@ -284,7 +284,15 @@ class WhatsAppInbox:
 
     async def _late_status(self, update_id: int, raw: Any) -> bool:
         """A status stored before its row carried the wamid: applied now, or looked for again at the
-        next pass, up to ``STATUS_ATTEMPTS`` passes (then it was not ours, and is dropped)."""
+        next pass, up to ``STATUS_ATTEMPTS`` passes (then it was not ours, and is dropped). In a thread:
+        the row may be locked by the sender's "sent" mark, which commits on this event loop."""
+        done = await run_blocking(self._services.uow, self._apply_late_status, update_id, raw)
+        if done and self.needs_due_work and self._due_work is not None:
+            self.needs_due_work = False
+            await run_blocking(self._services.uow, self._due_work)
+        return done
+
+    def _apply_late_status(self, update_id: int, raw: Any) -> bool:
         now = self._services.clock.now()
         try:
             status: events.WaStatus | None = events.WaStatus(**raw)
@@ -301,9 +309,6 @@ class WhatsAppInbox:
                 self._status(session, status, now)
             inbox_db.mark_handled(session, update_id, now)
             session.commit()
-        if self.needs_due_work and self._due_work is not None:
-            self.needs_due_work = False
-            await run_blocking(self._services.uow, self._due_work)
         return True
 
     async def _failed(self, update_id: int, person: Person, error: BaseException) -> bool:
