@@ -20,14 +20,13 @@ from bot.delivery.whatsapp import WHATSAPP_LIMITS
 from bot.domain import channels
 from bot.i18n import t
 from bot.runtime import Saathi
+from bot.services import channels as channel_admin
 from bot.web.app import build_web_app
 from bot.web.serve import WebServer
 from sandbox.whatsapp import CloudApiEmulator, WhatsAppPhones
 from sandbox.whatsapp.transport import emulator_session
 from storage import inbox
-from storage.channels import queries as channels_db
 from storage.channels.tables import Channel
-from storage.people import queries as people_db
 
 if TYPE_CHECKING:
     import httpx
@@ -78,21 +77,16 @@ class WhatsAppSide:
         """The centre's WhatsApp number (in the database and on the emulator) and its webhook served."""
         assert saathi.whatsapp is not None, "the WhatsApp inbox starts with the bot"
         ctx = saathi.services
-        with ctx.uow() as session:
-            center = people_db.center_by_name(session, centre)
-            assert center is not None and center.id is not None
-            channels_db.add_account(
-                session,
-                center_id=center.id,
-                channel=Channel.WHATSAPP,
-                name=ACCOUNT,
-                token=TOKEN,
-                phone_id=PHONE_ID,
-                app_secret=APP_SECRET,
-                verify_token=VERIFY_TOKEN,
-                now=ctx.clock.now(),
-            )
-            session.commit()
+        channel_admin.add_account(
+            ctx,
+            Channel.WHATSAPP,
+            centre,
+            name=ACCOUNT,
+            token=TOKEN,
+            phone_id=PHONE_ID,
+            app_secret=APP_SECRET,
+            verify_token=VERIFY_TOKEN,
+        )
         app = build_web_app(ctx, settings, ctx.clock, on_change=saathi.kick, extra_routes=saathi.whatsapp.routes())
         self._web = WebServer(app, self._listen)
         if not await self._web.start():

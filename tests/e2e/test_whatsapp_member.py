@@ -28,6 +28,7 @@ from bot.domain.whatsapp import templates
 from bot.i18n import t
 from bot.runtime import Saathi
 from bot.services import admin
+from bot.services import channels as channel_admin
 from bot.services.context import ServiceContext
 from bot.services.outbox import enqueue
 from bot.web.app import build_web_app
@@ -37,13 +38,11 @@ from sandbox.phones import wait_until
 from sandbox.whatsapp import SIGNATURE_HEADER, CloudApiEmulator, WhatsAppPhones, sign
 from sandbox.whatsapp.transport import emulator_session
 from storage import crypto, inbox
-from storage.channels import queries as channels_db
 from storage.channels.tables import Channel, WhatsAppContact
 from storage.checkins.tables import Checkin
 from storage.migrate import upgrade
 from storage.outbox import queries as outbox_db
 from storage.outbox.tables import OutboxMessage
-from storage.people import queries as people_db
 from storage.people.tables import ConsentRecord, Member, Staff
 from tests.e2e.conftest import COUNSELLOR_ID, EVENING_DUE, Harness, free_port
 from tests.e2e.processes import TOKEN
@@ -116,21 +115,16 @@ class WaHarness(Harness):
         return f"{self.base}/whatsapp/{ACCOUNT}"
 
     def add_account(self) -> None:
-        with self.services.uow() as session:
-            center = people_db.center_by_name(session, "Asha Kendra")
-            assert center is not None and center.id is not None
-            channels_db.add_account(
-                session,
-                center_id=center.id,
-                channel=Channel.WHATSAPP,
-                name=ACCOUNT,
-                token=WA_TOKEN,
-                phone_id=PHONE_ID,
-                app_secret=APP_SECRET,
-                verify_token=VERIFY_TOKEN,
-                now=self.clock.now(),
-            )
-            session.commit()
+        channel_admin.add_account(
+            self.services,
+            Channel.WHATSAPP,
+            "Asha Kendra",
+            name=ACCOUNT,
+            token=WA_TOKEN,
+            phone_id=PHONE_ID,
+            app_secret=APP_SECRET,
+            verify_token=VERIFY_TOKEN,
+        )
         self.wa.add_number(PHONE_ID, DISPLAY, token=WA_TOKEN, app_secret=APP_SECRET, webhook_url=self.webhook_url)
 
     def approve_templates(self) -> None:
@@ -518,21 +512,16 @@ async def test_the_web_worker_alone_stores_and_handles_whatsapp_posts(
     upgrade(database_url)
     admin.add_center(services, "Asha Kendra", "Asia/Kolkata")
     code = admin.create_invites(services, "Asha Kendra")[0].code
-    with services.uow() as session:
-        center = people_db.center_by_name(session, "Asha Kendra")
-        assert center is not None and center.id is not None
-        channels_db.add_account(
-            session,
-            center_id=center.id,
-            channel=Channel.WHATSAPP,
-            name=ACCOUNT,
-            token=WA_TOKEN,
-            phone_id=PHONE_ID,
-            app_secret=APP_SECRET,
-            verify_token=VERIFY_TOKEN,
-            now=services.clock.now(),
-        )
-        session.commit()
+    channel_admin.add_account(
+        services,
+        Channel.WHATSAPP,
+        "Asha Kendra",
+        name=ACCOUNT,
+        token=WA_TOKEN,
+        phone_id=PHONE_ID,
+        app_secret=APP_SECRET,
+        verify_token=VERIFY_TOKEN,
+    )
     port = free_port()
     settings = parse_settings(
         {
