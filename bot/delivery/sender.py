@@ -383,6 +383,7 @@ class OutboxSender:
                     paced=paced,
                     chat_reserved=True,
                     paid_ok=row.method == "send" and bool(row.payload.get("paid_broadcast")),
+                    counted=True,
                 )
             started = time.monotonic()
             self._calling.add(row.id or 0)
@@ -421,13 +422,17 @@ class OutboxSender:
             # sending it, so never send it from this queue. It (and the rest of this chat's rows,
             # released behind it) is claimed again, by whoever comes first.
             log.warning("outbox row %s (%s) waited past its lease; left to the next claim", row.id, row.purpose)
+            self._no_call(paid)
             return self._clock.now()
         if row.payload.get("unreadable"):
             # Queued under a key that is lost (storage/crypto.py): never send "[unreadable]" to anyone.
+            self._no_call(paid)
             self.outcomes.give_up(row, "unreadable")
             return None
+        calling = self._limiter.calling(paid=paid) if self._limiter is not None else contextlib.nullcontext()
         try:
-            message_id = await call_telegram(self._bot, row, paid=paid)
+            with calling:  # counted against Telegram's second until a second after the answer
+                message_id = await call_telegram(self._bot, row, paid=paid)
         except RetryAfter as exc:
             delay = exc.retry_after if isinstance(exc.retry_after, (int, float)) else exc.retry_after.total_seconds()
             if self._limiter is not None:
@@ -457,6 +462,11 @@ class OutboxSender:
         else:
             await self.outcomes.sent(row, message_id)
         return None
+
+    def _no_call(self, paid: bool) -> None:
+        """The token ``_deliver_paced`` took goes unused: it stops counting at once."""
+        if self._limiter is not None:
+            self._limiter.landed(paid=paid)
 
     async def _deliver_whatsapp(self, row: OutboxMessage) -> datetime | None:
         """A WhatsApp row: its outcome recorded as a Telegram row's would be (a hold is noted by

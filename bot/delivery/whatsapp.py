@@ -2,7 +2,7 @@
 
 The sender (``sender.py``) hands every row whose ``channel`` is ``whatsapp`` to
 :meth:`WhatsAppSender.deliver` and records the :class:`Outcome` it returns. Per account (a
-business number) there is one ``pywa_async.WhatsApp`` client and one limiter: 78 messages/s of
+business number) there is one ``pywa_async.WhatsApp`` client and one limiter: 79 messages/s of
 Meta's 80 and one message per 6.05 s to the same person (Meta's pair rate, error 131056).
 
 What goes, decided by ``bot/domain/whatsapp/window.py`` from the person's last message:
@@ -58,7 +58,7 @@ from storage.outbox.tables import OutboxMessage
 log = logging.getLogger(__name__)
 
 # Meta: 80 messages/s per number by default; about one message per 6 s to the same person.
-WHATSAPP_LIMITS = Limits(overall_per_sec=78.0, burst=1.0, per_chat_interval=6.05, per_group_interval=6.05)
+WHATSAPP_LIMITS = Limits(overall_per_sec=79.0, ceiling=80.0, burst=1.0, per_chat_interval=6.05, per_group_interval=6.05)
 HOLD_FOR = timedelta(hours=24)  # a held row waits this long for the person's next message, then is tried again
 PAIR_PAUSE = 6.05
 # After a 130429 every send on the number waits this long. Meta refuses "until you are within your
@@ -176,10 +176,11 @@ class WhatsAppSender:
         client = self.client(recipient.account_id, recipient.phone_id, recipient.token)
         limiter = self._limiter(recipient.account_id)
         await limiter.reserve_chat(row.chat_id)
-        await limiter.acquire(row.chat_id, row.priority, chat_reserved=True)
+        await limiter.acquire(row.chat_id, row.priority, chat_reserved=True, counted=True)
         try:
             if decision.route == window.Route.TEMPLATE and decision.template is not None:
-                wamid = await self._send_template(client, recipient, decision.template)
+                with limiter.calling():
+                    wamid = await self._send_template(client, recipient, decision.template)
                 await self._restart_pair_interval(limiter, row.chat_id)
                 return Outcome("hold", provider_id=wamid, delay=HOLD_FOR, state="template", reason="wa_template_sent")
             wamid = await self._send_free_form(client, recipient, row, limiter)
@@ -254,8 +255,9 @@ class WhatsAppSender:
         for index, message in enumerate(rendering.messages):
             if index:
                 await limiter.reserve_chat(row.chat_id)
-                await limiter.acquire(row.chat_id, row.priority, chat_reserved=True)
-            wamid = (await client.send_message(to=recipient.number, **_pywa_message(message))).id
+                await limiter.acquire(row.chat_id, row.priority, chat_reserved=True, counted=True)
+            with limiter.calling():
+                wamid = (await client.send_message(to=recipient.number, **_pywa_message(message))).id
             if index + 1 < len(rendering.messages):  # the render's next message is paced from this answer
                 await self._restart_pair_interval(limiter, row.chat_id)
         # a typed "2" answers these choices as a tap would (bot/whatsapp_inbox.py); a message without

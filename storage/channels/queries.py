@@ -111,9 +111,12 @@ def contacts(session: Session, ids: Sequence[int]) -> dict[int, WhatsAppContact]
 
 
 def provider_id_known(session: Session, provider_message_id: str) -> bool:
-    """Whether an outbox row carries this provider message id yet (the sender marks it after Meta's
-    answer, and Meta's first status can come before that commit)."""
-    query = select(OutboxMessage.id).where(OutboxMessage.provider_message_id == provider_message_id)
+    """Whether an outbox row carries this provider message id and its send is recorded (the sender
+    notes the wamid after Meta's answer, then marks the row sent in a second commit; Meta's first
+    status can come before either, and a failure applied between the two would be overwritten)."""
+    query = select(OutboxMessage.id).where(
+        OutboxMessage.provider_message_id == provider_message_id, OutboxMessage.status != OutboxStatus.SENDING
+    )
     return session.exec(query.limit(1)).first() is not None
 
 

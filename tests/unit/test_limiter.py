@@ -132,6 +132,54 @@ async def test_a_loop_that_wakes_late_every_time_still_sends_at_the_rate() -> No
     assert _max_in_window(times, 1.0) <= 290
 
 
+async def _calls_reaching_telegram(
+    counted: bool, *, network: float = 0.0, lateness: tuple[float, ...] = (0.0, 0.005, 0.3)
+) -> tuple[list[float], float]:
+    """600 check-ins through the limiter at 29/s. Each call's round trip is the network's steady
+    ``network`` seconds plus one of ``lateness`` (a busy event loop, a slow server), and it reaches
+    Telegram at an instant we never see: half the network's time after the grant, plus any part of
+    the lateness. Returns the arrivals and when the last answer came."""
+    vt = VirtualTime()
+    limiter = memory_limiter(Limits(), clock=vt.clock, sleep=vt.sleep)
+    chance = random.Random(3)
+    arrivals: list[float] = []
+    answered: list[float] = []
+
+    async def call(chat_id: int) -> None:
+        await limiter.acquire(chat_id, Priority.SCHEDULED, counted=counted)
+        with limiter.calling():
+            late = chance.choice(lateness)
+            arrivals.append(vt.now + network / 2 + chance.uniform(0, late))
+            await vt.sleep(network + late)
+        answered.append(vt.now)
+
+    tasks = [asyncio.create_task(call(chat)) for chat in range(1, 601)]
+    await vt.run_until(60.0)
+    assert all(task.done() for task in tasks)
+    return arrivals, max(answered)
+
+
+async def test_counted_calls_never_make_telegram_count_one_too_many_however_late_they_arrive() -> None:
+    """Counted from the grant until a second after the answer, no second of Telegram's holds more
+    than 30 whenever each call really arrived; counted by grants alone, the late ones bunch up with
+    the next second's and are refused. The price is rate: at worst 30 per (1 s + the slowest call)."""
+    arrivals, last = await _calls_reaching_telegram(counted=True)
+    assert len(arrivals) == 600
+    assert _telegram_refuses(arrivals, Limits()) == 0
+    assert 600 / last >= TELEGRAM_PER_SEC / 1.3
+
+    uncounted, _ = await _calls_reaching_telegram(counted=False)
+    assert _telegram_refuses(uncounted, Limits()) > 0
+
+
+async def test_a_distant_servers_steady_round_trip_costs_no_rate() -> None:
+    """Against the real Telegram a call takes 200 ms there and back, every time: the answer is read
+    that long after the call arrived, so counting waits for the quickest recent round trip less."""
+    arrivals, last = await _calls_reaching_telegram(counted=True, network=0.2, lateness=(0.0, 0.002))
+    assert _telegram_refuses(arrivals, Limits()) == 0
+    assert 600 / (last - 0.2) >= 0.98 * 29
+
+
 async def test_a_stalled_loop_loses_no_sending_time() -> None:
     """The event loop was busy for 0.2 s: the sends it delayed go out at once, within the rate."""
     vt = VirtualTime()

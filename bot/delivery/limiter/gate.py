@@ -8,6 +8,7 @@ import itertools
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from types import TracebackType
 from typing import Any
 
 from bot.delivery.limiter.limits import HIGH_LANES, Bucket, ChatPacer, Clock, Limits, Sleep
@@ -29,7 +30,7 @@ class Gate:
         self.bucket = bucket
         self._clock = clock
         self._sleep = sleep
-        self._heap: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._heap: list[tuple[int, int, asyncio.Future[None], bool]] = []  # lane, order, waiter, counted
         self._seq = itertools.count()
         self._pump: asyncio.Task[None] | None = None
         self._pauses = 0  # a 429 for everyone drops the send times booked before it
@@ -38,7 +39,7 @@ class Gate:
 
     @property
     def waiting(self) -> int:
-        return sum(1 for _, _, fut in self._heap if not fut.done())
+        return sum(1 for _, _, fut, _ in self._heap if not fut.done())
 
     def _drop_dead(self) -> None:
         while self._heap and self._heap[0][2].done():
@@ -49,11 +50,12 @@ class Gate:
         step aside for another process's urgent rows, so they must not ride along)."""
         if lane > HIGH_LANES:
             return self.waiting
-        return sum(1 for waiter_lane, _, fut in self._heap if waiter_lane <= HIGH_LANES and not fut.done())
+        return sum(1 for waiter_lane, _, fut, _ in self._heap if waiter_lane <= HIGH_LANES and not fut.done())
 
-    async def try_now(self, lane: int) -> bool:
+    async def try_now(self, lane: int, counted: bool = False) -> bool:
         """A token at once, without jumping the queue; False when it would have to wait (or the
-        answer came too late to use it)."""
+        answer came too late to use it). ``counted``: the call is counted until its answer is
+        reported (``RateLimiter.calling``), from the instant the token is given."""
         self._drop_dead()
         if self._heap or self._trying:  # (one asking already: the rest queue, not a herd of calls)
             return False
@@ -67,13 +69,15 @@ class Gate:
         if self._clock() - asked > self.bucket.late:
             self.dropped += 1
             return False
+        if counted:
+            self.bucket.lift()
         return True
 
-    async def take(self, lane: int) -> None:
-        if await self.try_now(lane):
+    async def take(self, lane: int, counted: bool = False) -> None:
+        if await self.try_now(lane, counted):
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._heap, (lane, next(self._seq), future))
+        heapq.heappush(self._heap, (lane, next(self._seq), future, counted))
         if self._pump is None or self._pump.done():
             self._pump = asyncio.create_task(self._run(), name="rate-limiter")
         await future
@@ -83,7 +87,7 @@ class Gate:
             await self._serve()
         except Exception as exc:  # Redis unreachable, say: every waiter hears of it rather than hang
             log.warning("rate limiter failed (%s); %s waiting sends fail with it", type(exc).__name__, self.waiting)
-            for _, _, future in self._heap:
+            for _, _, future, _ in self._heap:
                 if not future.done():
                     future.set_exception(exc)
             self._heap.clear()
@@ -117,7 +121,10 @@ class Gate:
                     continue
                 self._drop_dead()
                 if self._heap:
-                    heapq.heappop(self._heap)[2].set_result(None)
+                    _, _, future, counted = heapq.heappop(self._heap)
+                    future.set_result(None)
+                    if counted:  # at the grant, not when the waiter wakes: the next grants must see it
+                        self.bucket.lift()
                 # else: every waiter left (cancelled) and the send time is lost; harmless
 
     async def pause(self, seconds: float) -> None:
@@ -127,7 +134,7 @@ class Gate:
     def close(self) -> None:
         if self._pump is not None:
             self._pump.cancel()
-        for _, _, future in self._heap:
+        for _, _, future, _ in self._heap:
             future.cancel()
         self._heap.clear()
 
@@ -170,27 +177,45 @@ class RateLimiter:
             await self._sleep(wait)
 
     async def acquire(
-        self, chat_id: int, lane: int, *, paced: bool = True, paid_ok: bool = False, chat_reserved: bool = False
+        self,
+        chat_id: int,
+        lane: int,
+        *,
+        paced: bool = True,
+        paid_ok: bool = False,
+        chat_reserved: bool = False,
+        counted: bool = False,
     ) -> bool:
         """Wait until this chat may receive a message and a token is ours.
 
         ``paced``: sends count against the per-chat spacing (edits and deletions do not);
-        ``chat_reserved``: the caller already waited in ``reserve_chat``.
+        ``chat_reserved``: the caller already waited in ``reserve_chat``;
+        ``counted``: the caller makes the call inside :meth:`calling` (the outbox senders), so it is
+        counted against the server's own limit from this grant until a second after its answer.
         Returns True when the message should go out as a paid broadcast.
         """
         interval = self.limits.interval_for(chat_id)
         if paced and not chat_reserved:
             await self.reserve_chat(chat_id)
         paid = False
-        if paid_ok and not await self._overall.try_now(lane):
-            await self._paid.take(lane)
+        if paid_ok and not await self._overall.try_now(lane, counted):
+            await self._paid.take(lane, counted)
             paid = True
             self.paid_sends += 1
         elif not paid_ok:
-            await self._overall.take(lane)
+            await self._overall.take(lane, counted)
         if paced:
             await self._pacer.sent(chat_id, interval)
         return paid
+
+    def calling(self, *, paid: bool = False) -> _Calling:
+        """Around the call a ``counted`` token from :meth:`acquire` was for: its answer ends the
+        count's first part (:class:`~bot.delivery.limiter.local.LocalWindow`)."""
+        return _Calling(self, paid)
+
+    def landed(self, *, paid: bool = False, took: float = 0.0) -> None:
+        """A ``counted`` token's call was answered ``took`` seconds after it left (or will not be made)."""
+        (self._paid if paid else self._overall).bucket.land(took)
 
     async def retry_after(self, chat_id: int, seconds: float, *, everyone: bool) -> None:
         """Telegram answered 429: hold this chat, and everyone when the overall limit was hit.
@@ -207,3 +232,21 @@ class RateLimiter:
         self._pacer.close()
         if self._closer is not None:
             await self._closer()
+
+
+class _Calling:
+    """``RateLimiter.calling``: a plain context manager, not ``@contextmanager``, whose ``__exit__``
+    sets the passing exception's ``__traceback__`` (pywa's errors are frozen dataclasses that refuse it)."""
+
+    def __init__(self, limiter: RateLimiter, paid: bool) -> None:
+        self._limiter = limiter
+        self._paid = paid
+        self._left = 0.0
+
+    def __enter__(self) -> None:
+        self._left = self._limiter._clock()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self._limiter.landed(paid=self._paid, took=self._limiter._clock() - self._left)

@@ -16,11 +16,13 @@ class Limits:
     """Telegram's limits with a margin. ``scaled(10)`` is the same shape ten times faster."""
 
     overall_per_sec: float = 29.0
+    ceiling: float = TELEGRAM_PER_SEC  # the server's own count in any of its seconds (answers are counted against it)
     burst: float = 1.0
     per_chat_interval: float = 1.05
     per_group_interval: float = 3.05
     paid_per_sec: float = 950.0
     paid_burst: float = 10.0
+    paid_ceiling: float = TELEGRAM_PAID_PER_SEC
     time_scale: float = 1.0  # Telegram's second lasts 1/time_scale of ours (an emulator run faster)
 
     def scaled(self, factor: float) -> Limits:
@@ -71,6 +73,12 @@ class Bucket(Protocol):
     async def pause(self, seconds: float) -> None: ...
 
     async def set_high_waiting(self, waiting: bool) -> None: ...
+
+    def lift(self) -> None:
+        """A granted call is on its way (counted until ``land``)."""
+
+    def land(self, took: float = 0.0) -> None:
+        """That call's answer came back, ``took`` seconds after the call left."""
 
 
 class ChatPacer(Protocol):

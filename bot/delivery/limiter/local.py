@@ -10,6 +10,8 @@ import time
 from bot.delivery.limiter.gate import RateLimiter
 from bot.delivery.limiter.limits import NOW, Bucket, Clock, Grant, Limits, Sleep
 
+_NEVER_ANSWERED = 60.0  # a counted grant not answered after this long is taken as answered now
+
 
 class LocalBucket:
     ahead = 0.0  # nothing to save by booking ahead in process: one token at a time
@@ -48,6 +50,12 @@ class LocalBucket:
     async def set_high_waiting(self, waiting: bool) -> None:
         return None  # one process orders its own waiters
 
+    def lift(self) -> None:
+        return None  # "unlimited" (benchmarks): nothing to count
+
+    def land(self, took: float = 0.0) -> None:
+        return None
+
 
 class LocalWindow:
     """At most ``rate`` grants in any second (Telegram's own rule, mirrored), paced by a token
@@ -61,12 +69,21 @@ class LocalWindow:
     ``rate`` however the loop wakes. (A window of a quarter second instead of the bucket lost part
     of the rate, docs/performance.md: each wake-up's lateness passed on to the grant a quarter
     second later, and the next.)
+
+    Calls the senders count (``lift`` at the grant … ``land`` at the answer) are also counted
+    against the server's own ``ceiling`` until a second after their answer, less the quickest
+    recent round trip (``took``): the server counted each call at some instant between the two,
+    which we cannot see, and at least the network's own time before we read the answer. So the
+    bound holds however late a busy event loop let the call leave or read its answer, at the cost of
+    a little rate (at worst ``ceiling`` per second plus the loop's lateness) instead of a refusal (a
+    429, or Meta's 130429, stops every send for a while); a distant server's steady 200 ms costs
+    nothing.
     """
 
     ahead = 0.0
     late = math.inf
 
-    def __init__(self, rate: float, clock: Clock) -> None:
+    def __init__(self, rate: float, clock: Clock, *, ceiling: float | None = None) -> None:
         self.rate = rate
         self.count = max(1, math.floor(rate))
         self.capacity = max(1.0, math.floor(rate / 4))
@@ -75,6 +92,36 @@ class LocalWindow:
         self._tokens = self.capacity
         self._updated = clock()
         self._paused_until = -math.inf
+        self.ceiling = max(1, math.floor(ceiling)) if ceiling is not None else None
+        self._flying: collections.deque[float] = collections.deque()  # grants of counted calls not answered yet
+        self._answered: collections.deque[float] = collections.deque()  # their answers, the last window's
+        self._trips: collections.deque[float] = collections.deque(maxlen=64)  # recent calls' round trips
+
+    def lift(self) -> None:
+        if self.ceiling is not None:
+            self._flying.append(self._clock())
+
+    def land(self, took: float = 0.0) -> None:
+        if not self._flying:
+            return
+        self._flying.popleft()
+        self._trips.append(max(0.0, took))
+        self._answered.append(self._clock() - min(self._trips))
+
+    def _server_wait(self, now: float) -> float:
+        """How long until a call granted now could not make the server's ``ceiling`` one too many."""
+        if self.ceiling is None:
+            return 0.0
+        while self._flying and self._flying[0] < now - _NEVER_ANSWERED:  # a waiter gone before its call
+            self._flying.popleft()
+            self._answered.append(now)
+        while self._answered and self._answered[0] <= now - 1.0:
+            self._answered.popleft()
+        if len(self._flying) + len(self._answered) < self.ceiling:
+            return 0.0
+        if not self._answered:
+            return 1 / self.rate  # everything counted is still on its way: ask again shortly
+        return self._answered[0] + 1.0 + 1e-6 - now
 
     async def take(self, lane: int, want: int = 1, ahead: float = 0.0, *, queued: bool = False) -> Grant:
         now = self._clock()
@@ -89,6 +136,7 @@ class LocalWindow:
             wait = (1 - self._tokens) / self.rate
         if len(self._grants) == self.count:  # strictly more than a second after the count-th last
             wait = max(wait, self._grants[0] + 1.0 + 1e-6 - now)
+        wait = max(wait, self._server_wait(now))
         if wait > 0:
             return Grant(wait=max(1e-6, wait))
         self._tokens = max(0.0, self._tokens - 1)
@@ -105,9 +153,11 @@ class LocalWindow:
         return None
 
 
-def local_bucket(rate: float, burst: float, clock: Clock) -> Bucket:
+def local_bucket(rate: float, burst: float, clock: Clock, *, ceiling: float | None = None) -> Bucket:
     """A sliding window for Telegram-sized rates; a token bucket when "unlimited" (benchmarks)."""
-    return LocalWindow(rate, clock) if rate <= 10_000 else LocalBucket(rate, burst, clock)
+    if rate > 10_000:
+        return LocalBucket(rate, burst, clock)
+    return LocalWindow(rate, clock, ceiling=ceiling)
 
 
 class LocalPacer:
@@ -141,10 +191,14 @@ def memory_limiter(
     limits: Limits | None = None, *, clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep
 ) -> RateLimiter:
     limits = limits or Limits()
+    # Answers are counted against the server's second only at its real pace: an emulator run ×N (a
+    # benchmark) has seconds N times shorter but the same round trips, which would cost N times the
+    # rate they cost against the real server; there the grants' own window spaces the sends.
+    real = limits.time_scale == 1
     return RateLimiter(
         limits,
-        overall=local_bucket(limits.overall_per_sec, limits.burst, clock),
-        paid=local_bucket(limits.paid_per_sec, limits.paid_burst, clock),
+        overall=local_bucket(limits.overall_per_sec, limits.burst, clock, ceiling=limits.ceiling if real else None),
+        paid=local_bucket(limits.paid_per_sec, limits.paid_burst, clock, ceiling=limits.paid_ceiling if real else None),
         pacer=LocalPacer(clock),
         clock=clock,
         sleep=sleep,

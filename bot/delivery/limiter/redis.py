@@ -198,6 +198,12 @@ class RedisBucket:
     def _now(self) -> str:
         return "" if self._clock is None else str(int(self._clock() * 1_000_000))
 
+    def lift(self) -> None:
+        return None  # the shared schedule spaces grants across workers; answers are not counted in Redis
+
+    def land(self, took: float = 0.0) -> None:
+        return None
+
     async def set_high_waiting(self, waiting: bool) -> None:
         """Unmark this process once it has no urgent/reply sends waiting (``take`` marks it)."""
         if not waiting and self._marked:
