@@ -17,13 +17,16 @@ from sqlmodel import select
 from starlette.testclient import TestClient
 
 from bot.i18n import LOCALES, bundle
-from bot.services import admin, inbound
+from bot.services import admin, inbound, sponsor_admin
+from bot.services.sponsors import links
 from storage.people.tables import Staff
+from storage.sponsors.tables import SponsorLink
 from tests.storage.helpers import member
 from tests.web.conftest import ADMIN, CENTRE, COUNSELLOR, OTHER_COUNSELLOR, ConsoleWorld, csrf_of
 
 CONSOLE_FILES = ("console.ftl", "console-members.ftl", "console-setup.ftl")
 HURTFUL = "you are such a moron"
+VOLUNTEER = "Volunteer Vikram"
 
 
 def _console_ids() -> set[str]:
@@ -65,14 +68,15 @@ def _without_names(page: str) -> str:
     """The page less the people's and circles' names (data, in whatever language they were typed) and the
     attributes nobody reads (form values, ids, classes, addresses); titles, labels and placeholders stay."""
     page = re.sub(r'\s(?:value|name|class|id|href|action|for|hx-[a-z-]+)="[^"]*"', "", page)
-    for name in (COUNSELLOR, ADMIN, OTHER_COUNSELLOR, "Evening Circle"):
+    for name in (COUNSELLOR, ADMIN, OTHER_COUNSELLOR, VOLUNTEER, "Evening Circle"):
         page = page.replace(name, "")
     return page
 
 
 @pytest.fixture
 def busy(console: ConsoleWorld) -> ConsoleWorld:
-    """Something on every page: an alert, a held message, a circle, an invite, audit entries."""
+    """Something on every page: an alert, a held message, a circle, an invite, sponsors (a volunteer who has
+    not connected yet, a member asked, a member sponsor agreed to), audit entries."""
     admin.add_circle(console.ctx, CENTRE, "Evening Circle", schedule="weekly sat 11:00 90")
     for person in console.members:
         admin.assign_to_circle(
@@ -81,6 +85,15 @@ def busy(console: ConsoleWorld) -> ConsoleWorld:
     inbound.handle_text(console.ctx, console.members[0], HURTFUL, 501)
     console.raise_alert(console.members[1])
     admin.create_invites(console.ctx, CENTRE, circle_name="Evening Circle")
+    pseudonyms = [member(console.ctx, person.telegram_user_id).pseudonym or "" for person in console.members]
+    sponsor_admin.configure(console.ctx, CENTRE, min_sponsor_days=0)
+    volunteer = sponsor_admin.add_volunteer(console.ctx, CENTRE, VOLUNTEER)
+    sponsor_admin.link(console.ctx, volunteer.pseudonym, pseudonyms[2])
+    sponsor_admin.link(console.ctx, pseudonyms[0], pseudonyms[1])
+    with console.ctx.uow() as session:
+        agreed = session.exec(select(SponsorLink).where(SponsorLink.mentee_id == console.member_id(console.members[1])))
+        link_id = agreed.one().id or 0
+    assert links.answer_proposal(console.ctx, console.members[1], link_id, True) is None
     return console
 
 
@@ -135,6 +148,8 @@ def test_every_page_speaks_the_staff_members_language(busy: ConsoleWorld, lang: 
     assert len(english) > 100  # the check has something to look for
     # the terminal's reasons, and the audit log's action ids (console:signin, staff_add …) shown as they are stored
     terminal = ["at this centre", "must be between", "whole numbers", "cannot deactivate", "console:", "staff_add"]
+    # the terminal's sponsor list (sponsor_admin.listing): "volunteer NAME [not connected yet]", "member", "(asked)"
+    terminal += ["volunteer", "not connected", ">member<", "(asked)"]
     found: dict[str, list[str]] = {}
     for name, page in _pages(busy, client):
         assert "<html" not in page or f'<html lang="{lang}"' in page, name

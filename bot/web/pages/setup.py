@@ -64,14 +64,13 @@ def _actor(user: ConsoleUser) -> Actor:
 
 def _page_data(ctx: ServiceContext, user: ConsoleUser) -> dict[str, Any]:
     center = centre_of(ctx, user.center_id)
-    sponsors = [line.split("\t") for line in sponsor_admin.listing(ctx, center.name)]
     return {
         "center": center,
         "staff": staff_admin.staff_rows(ctx, user.center_id),
         "circles": admin.list_circles(ctx, center.name),
         "circle_kinds": admin.CIRCLE_KINDS,
         "max_capacity": admin.MAX_CIRCLE_CAPACITY,
-        "sponsors": sponsors,
+        "sponsors": sponsor_admin.sponsor_rows(ctx, center.name),
         "retention": [(name, getattr(center, name), *RETENTION_RANGES[name]) for name in RETENTION_FIELDS],
     }
 
