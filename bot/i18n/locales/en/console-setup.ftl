@@ -27,6 +27,16 @@ console-circle-reports = Reports in the last { $days } days
 console-circle-held = Held for review
 console-circle-schedule = Meets
 console-circle-no-schedule = no fixed time
+console-schedule-daily = Every day at { $time }, { $minutes } minutes
+console-schedule-weekly = Every { $day ->
+    [mon] Monday
+    [tue] Tuesday
+    [wed] Wednesday
+    [thu] Thursday
+    [fri] Friday
+    [sat] Saturday
+   *[sun] Sunday
+} at { $time }, { $minutes } minutes
 console-circle-next = Next meeting and goal
 console-held-title = Held messages
 console-held-none = Nothing is waiting for review.

@@ -26,6 +26,16 @@ console-circle-reports = पिछले { $days } दिनों की शि
 console-circle-held = समीक्षा के लिए रोके गए
 console-circle-schedule = मिलने का समय
 console-circle-no-schedule = तय समय नहीं
+console-schedule-daily = रोज़ { $time } बजे, { $minutes } मिनट
+console-schedule-weekly = हर { $day ->
+    [mon] सोमवार
+    [tue] मंगलवार
+    [wed] बुधवार
+    [thu] गुरुवार
+    [fri] शुक्रवार
+    [sat] शनिवार
+   *[sun] रविवार
+} { $time } बजे, { $minutes } मिनट
 console-circle-next = अगली बैठक और उसका लक्ष्य
 console-held-title = रोके गए संदेश
 console-held-none = समीक्षा के लिए कुछ बाकी नहीं है।

@@ -26,6 +26,16 @@ console-circle-reports = मागील { $days } दिवसांतील �
 console-circle-held = आढाव्यासाठी थांबवलेले
 console-circle-schedule = भेटीची वेळ
 console-circle-no-schedule = ठरलेली वेळ नाही
+console-schedule-daily = रोज { $time } वाजता, { $minutes } मिनिटे
+console-schedule-weekly = दर { $day ->
+    [mon] सोमवारी
+    [tue] मंगळवारी
+    [wed] बुधवारी
+    [thu] गुरुवारी
+    [fri] शुक्रवारी
+    [sat] शनिवारी
+   *[sun] रविवारी
+} { $time } वाजता, { $minutes } मिनिटे
 console-circle-next = पुढची बैठक आणि तिचे ध्येय
 console-held-title = थांबवलेले संदेश
 console-held-none = आढाव्यासाठी काहीही बाकी नाही.
