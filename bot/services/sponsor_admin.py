@@ -187,23 +187,56 @@ def _quiet(text: str) -> tuple[str, str]:
     return start.strftime("%H:%M"), end.strftime("%H:%M")
 
 
-def listing(ctx: ServiceContext, center_name: str) -> list[str]:
-    """Sponsors of a centre with their live mentees, for the admin (staff may see volunteers' names)."""
+@dataclass(frozen=True)
+class MenteeRow:
+    pseudonym: str | None
+    asked: bool  # proposed: the member has not agreed yet
+
+
+@dataclass(frozen=True)
+class SponsorRow:
+    pseudonym: str | None
+    kind: str  # "volunteer" or "member"
+    name: str | None  # a volunteer's name (staff may see it); None for a member sponsor
+    connected: bool  # a volunteer has sent their /volunteer code (a member always is)
+    mentees: tuple[MenteeRow, ...]
+
+
+def sponsor_rows(ctx: ServiceContext, center_name: str) -> list[SponsorRow]:
+    """Sponsors of a centre with their live mentees, for the admin: the console renders them in the
+    staff member's language, the terminal in English (:func:`listing`)."""
     with ctx.uow() as session:
         center = people_db.center_by_name(session, center_name)
         if center is None:
             raise AdminError(f"no centre named {center_name!r}")
-        lines = []
+        rows = []
         for sponsor in sponsors_db.sponsors_of_centre(session, center.id or 0):
             side = sponsor_side(session, sponsor)
             mentees = []
             for item in sponsors_db.links_of_sponsor(session, sponsor.id or 0):
                 member = session.get(Member, item.mentee_id)
-                mentees.append(f"{member.pseudonym if member else '-'}{' (asked)' if item.state == 'proposed' else ''}")
-            who = f"volunteer {sponsor.name}" if sponsor.kind == "volunteer" else "member"
-            bound = "" if sponsor.chat_id or sponsor.member_id else " [not connected yet]"
-            lines.append(f"{side.pseudonym if side else '-'}\t{who}{bound}\t{', '.join(mentees) or '-'}")
-        return lines
+                mentees.append(MenteeRow(member.pseudonym if member else None, item.state == "proposed"))
+            rows.append(
+                SponsorRow(
+                    pseudonym=side.pseudonym if side else None,
+                    kind=sponsor.kind,
+                    name=sponsor.name if sponsor.kind == "volunteer" else None,
+                    connected=bool(sponsor.chat_id or sponsor.member_id),
+                    mentees=tuple(mentees),
+                )
+            )
+        return rows
+
+
+def listing(ctx: ServiceContext, center_name: str) -> list[str]:
+    """:func:`sponsor_rows` as the terminal's tab-separated English lines."""
+    lines = []
+    for row in sponsor_rows(ctx, center_name):
+        mentees = ", ".join(f"{m.pseudonym or '-'}{' (asked)' if m.asked else ''}" for m in row.mentees)
+        who = f"volunteer {row.name}" if row.kind == "volunteer" else "member"
+        bound = "" if row.connected else " [not connected yet]"
+        lines.append(f"{row.pseudonym or '-'}\t{who}{bound}\t{mentees or '-'}")
+    return lines
 
 
 def policy_text(row: SponsorSettings) -> str:
@@ -215,4 +248,15 @@ def policy_text(row: SponsorSettings) -> str:
     )
 
 
-__all__ = ["Volunteer", "add_volunteer", "configure", "link", "listing", "policy_text", "unlink"]
+__all__ = [
+    "MenteeRow",
+    "SponsorRow",
+    "Volunteer",
+    "add_volunteer",
+    "configure",
+    "link",
+    "listing",
+    "policy_text",
+    "sponsor_rows",
+    "unlink",
+]

@@ -58,7 +58,7 @@ def test_a_counsellor_sees_the_health_and_the_held_message(circles: ConsoleWorld
     evening = re.search(r'id="circle-\d+".*?Evening Circle.*?</li>', page.text, re.S)
     assert evening is not None
     assert '<td class="members">3 / 8</td>' in evening.group(0)
-    assert "weekly sat 11:00 90" in evening.group(0)
+    assert "Every Saturday at 11:00, 90 minutes" in evening.group(0)  # "weekly sat 11:00 90" in words
     assert "Morning Circle" in page.text
     assert "Disha Circle" not in page.text
     assert "you are such a moron" in page.text and 'class="held-text"' in page.text

@@ -69,9 +69,11 @@ def test_the_admin_adds_a_volunteer_links_and_unlinks(console: ConsoleWorld, adm
     assert ("console:sponsor_link", asha, mentee.id) in _audit(console)
     with console.ctx.uow() as session:
         assert session.exec(select(SponsorLink)).one().proposed_by == asha
-    # the page lists the sponsor with the member asked
+    # the page lists the sponsor, a volunteer not connected yet, with the member asked
     page = admin_client.get("/setup").text
-    assert sponsor in page and mentee.pseudonym in page
+    assert sponsor in page and mentee.pseudonym in page and VOLUNTEER in page
+    for key in ("console-setup-sponsor-volunteer", "console-setup-sponsor-not-connected", "console-setup-mentee-asked"):
+        assert t("en", key) in page, key
 
     # a second sponsor for the same member is refused with the bot's own words
     again = admin_client.post("/setup/sponsors/link", data=form)

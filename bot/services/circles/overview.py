@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
+from bot.domain import relay as rules
 from bot.i18n import t
 from bot.services.circles.common import center_tz, local_time
 from bot.services.circles.facilitation import HEALTH_DAYS
@@ -34,7 +35,7 @@ class CircleOverview:
     reports: int  # in the last HEALTH_DAYS days
     held: int
     facilitator: str | None
-    schedule: str | None
+    schedule: str | None  # in words of the staff member's language (schedule_text)
     next_meeting: str | None  # local "dd/mm HH:MM", the centre's time zone
     next_goal: str | None
     closed: bool
@@ -49,6 +50,21 @@ class HeldMessage:
     reason: str  # abuse | review
     text: str
     held_at: str  # local "dd/mm HH:MM"
+
+
+def schedule_text(lang: str, spec: str | None) -> str | None:
+    """A circle's stored schedule (``weekly sat 11:00 90``) in words of ``lang``; one that does not
+    read as a schedule is shown as it was typed."""
+    if not spec:
+        return None
+    try:
+        schedule = rules.parse_schedule(spec)
+    except rules.ScheduleError:
+        return spec
+    at, minutes = schedule.at.strftime("%H:%M"), schedule.minutes
+    if schedule.weekday is None:
+        return t(lang, "console-schedule-daily", time=at, minutes=minutes)
+    return t(lang, "console-schedule-weekly", day=rules.WEEKDAYS[schedule.weekday], time=at, minutes=minutes)
 
 
 def visible_circles(session: Session, center_id: int, facilitator_id: int | None) -> list[Circle]:
@@ -82,7 +98,7 @@ def overviews(ctx: ServiceContext, center_id: int, *, facilitator_id: int | None
                     reports=counts["reports"],
                     held=counts["held"],
                     facilitator=facilitator.name if facilitator else None,
-                    schedule=settings.schedule if settings else None,
+                    schedule=schedule_text(lang, settings.schedule if settings else None),
                     next_meeting=local_time(meeting.starts_at, tz) if meeting else None,
                     next_goal=(meeting.custom_goal or t(lang, f"circle-goal-{meeting.goal}")) if meeting else None,
                     closed=bool(settings and settings.closed_at),
@@ -141,4 +157,12 @@ def review(
         return refusal
 
 
-__all__ = ["CircleOverview", "HeldMessage", "held_messages", "overviews", "review", "visible_circles"]
+__all__ = [
+    "CircleOverview",
+    "HeldMessage",
+    "held_messages",
+    "overviews",
+    "review",
+    "schedule_text",
+    "visible_circles",
+]

@@ -33,11 +33,17 @@ def _day(raw: str | None) -> date | None:
 
 
 def action_label(lang: str, action: str) -> str:
-    """``console:staff_add`` → "staff member added (in the console)", in ``lang``; an action the catalogs
-    do not name yet is shown by its id."""
+    """``console:staff_add`` → "staff member added (in the console)", in ``lang``; a refused command the
+    catalogs do not name → "a command not open to them: /settings (refused)"; any other action the
+    catalogs do not name yet is shown by its id."""
     via, _, what = action.rpartition(":")
     key = f"console-audit-{what.replace('_', '-')}"
-    label = t(lang, key) if has(lang, key) else action
+    if has(lang, key):
+        label = t(lang, key)
+    elif via == "refused":
+        label = t(lang, "console-audit-command", command=what)
+    else:
+        label = action
     if via and has(lang, f"console-audit-via-{via}") and label != action:
         label = f"{label} ({t(lang, f'console-audit-via-{via}')})"
     return label

@@ -21,6 +21,7 @@ from starlette.routing import BaseRoute, Route
 from bot.i18n import t
 from bot.services import admin, sponsor_admin, staff_admin
 from bot.services.admin import RETENTION_RANGES, Actor, AdminError
+from bot.services.circles.overview import schedule_text
 from bot.services.console import ConsoleUser
 from bot.services.context import ServiceContext
 from bot.web import auth
@@ -64,14 +65,17 @@ def _actor(user: ConsoleUser) -> Actor:
 
 def _page_data(ctx: ServiceContext, user: ConsoleUser) -> dict[str, Any]:
     center = centre_of(ctx, user.center_id)
-    sponsors = [line.split("\t") for line in sponsor_admin.listing(ctx, center.name)]
+    circles = admin.list_circles(ctx, center.name)
+    for circle in circles:  # the stored schedule in words of the admin's language
+        spec = circle["schedule"]
+        circle["schedule"] = schedule_text(user.language, spec if isinstance(spec, str) else None)
     return {
         "center": center,
         "staff": staff_admin.staff_rows(ctx, user.center_id),
-        "circles": admin.list_circles(ctx, center.name),
+        "circles": circles,
         "circle_kinds": admin.CIRCLE_KINDS,
         "max_capacity": admin.MAX_CIRCLE_CAPACITY,
-        "sponsors": sponsors,
+        "sponsors": sponsor_admin.sponsor_rows(ctx, center.name),
         "retention": [(name, getattr(center, name), *RETENTION_RANGES[name]) for name in RETENTION_FIELDS],
     }
 

@@ -27,6 +27,16 @@ console-circle-reports = Reports in the last { $days } days
 console-circle-held = Held for review
 console-circle-schedule = Meets
 console-circle-no-schedule = no fixed time
+console-schedule-daily = Every day at { $time }, { $minutes } minutes
+console-schedule-weekly = Every { $day ->
+    [mon] Monday
+    [tue] Tuesday
+    [wed] Wednesday
+    [thu] Thursday
+    [fri] Friday
+    [sat] Saturday
+   *[sun] Sunday
+} at { $time }, { $minutes } minutes
 console-circle-next = Next meeting and goal
 console-held-title = Held messages
 console-held-none = Nothing is waiting for review.
@@ -71,6 +81,11 @@ console-setup-sponsors = Sponsors
 console-setup-sponsors-none = No sponsors yet.
 console-setup-sponsor-kind = Who
 console-setup-mentees = Mentees
+console-setup-sponsor-volunteer = Volunteer
+console-setup-sponsor-member = Member
+console-setup-sponsor-not-connected = not connected yet
+console-setup-mentee-asked = asked, not yet agreed
+console-setup-mentees-none = none yet
 console-setup-sponsor-link = Link a sponsor to a member
 console-setup-sponsor = Sponsor's pseudonym
 console-setup-mentee = Member's pseudonym

@@ -26,6 +26,16 @@ console-circle-reports = पिछले { $days } दिनों की शि
 console-circle-held = समीक्षा के लिए रोके गए
 console-circle-schedule = मिलने का समय
 console-circle-no-schedule = तय समय नहीं
+console-schedule-daily = रोज़ { $time } बजे, { $minutes } मिनट
+console-schedule-weekly = हर { $day ->
+    [mon] सोमवार
+    [tue] मंगलवार
+    [wed] बुधवार
+    [thu] गुरुवार
+    [fri] शुक्रवार
+    [sat] शनिवार
+   *[sun] रविवार
+} { $time } बजे, { $minutes } मिनट
 console-circle-next = अगली बैठक और उसका लक्ष्य
 console-held-title = रोके गए संदेश
 console-held-none = समीक्षा के लिए कुछ बाकी नहीं है।
@@ -70,6 +80,11 @@ console-setup-sponsors = स्पॉन्सर
 console-setup-sponsors-none = अभी कोई स्पॉन्सर नहीं है।
 console-setup-sponsor-kind = कौन
 console-setup-mentees = जिनके स्पॉन्सर हैं
+console-setup-sponsor-volunteer = स्वयंसेवक
+console-setup-sponsor-member = सदस्य
+console-setup-sponsor-not-connected = अभी जुड़े नहीं
+console-setup-mentee-asked = पूछा गया, अभी राज़ी नहीं
+console-setup-mentees-none = अभी कोई नहीं
 console-setup-sponsor-link = किसी सदस्य के लिए स्पॉन्सर जोड़ें
 console-setup-sponsor = स्पॉन्सर का उपनाम
 console-setup-mentee = सदस्य का उपनाम

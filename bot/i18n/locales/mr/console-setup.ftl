@@ -26,6 +26,16 @@ console-circle-reports = मागील { $days } दिवसांतील �
 console-circle-held = आढाव्यासाठी थांबवलेले
 console-circle-schedule = भेटीची वेळ
 console-circle-no-schedule = ठरलेली वेळ नाही
+console-schedule-daily = रोज { $time } वाजता, { $minutes } मिनिटे
+console-schedule-weekly = दर { $day ->
+    [mon] सोमवारी
+    [tue] मंगळवारी
+    [wed] बुधवारी
+    [thu] गुरुवारी
+    [fri] शुक्रवारी
+    [sat] शनिवारी
+   *[sun] रविवारी
+} { $time } वाजता, { $minutes } मिनिटे
 console-circle-next = पुढची बैठक आणि तिचे ध्येय
 console-held-title = थांबवलेले संदेश
 console-held-none = आढाव्यासाठी काहीही बाकी नाही.
@@ -70,6 +80,11 @@ console-setup-sponsors = स्पॉन्सर
 console-setup-sponsors-none = अजून एकही स्पॉन्सर नाही.
 console-setup-sponsor-kind = कोण
 console-setup-mentees = ज्यांचे स्पॉन्सर आहेत
+console-setup-sponsor-volunteer = स्वयंसेवक
+console-setup-sponsor-member = सदस्य
+console-setup-sponsor-not-connected = अजून जोडलेले नाहीत
+console-setup-mentee-asked = विचारले आहे, अजून होकार नाही
+console-setup-mentees-none = अजून कोणी नाही
 console-setup-sponsor-link = सदस्यासाठी स्पॉन्सर जोडा
 console-setup-sponsor = स्पॉन्सरचे टोपणनाव
 console-setup-mentee = सदस्याचे टोपणनाव
