@@ -28,7 +28,7 @@ from bot.domain import channels
 from bot.domain.whatsapp import templates
 from bot.i18n import t
 from bot.runtime import Saathi
-from bot.services import admin, inbound
+from bot.services import admin
 from bot.services import channels as channel_admin
 from bot.services.context import ServiceContext
 from bot.services.outbox import enqueue
@@ -45,7 +45,7 @@ from storage.migrate import upgrade
 from storage.outbox import queries as outbox_db
 from storage.outbox.tables import OutboxMessage
 from storage.people.tables import ConsentRecord, Member, Staff
-from tests.e2e.conftest import COUNSELLOR_ID, EVENING_DUE, Harness, free_port
+from tests.e2e.conftest import COUNSELLOR_ID, EVENING_DUE, Harness, break_typed_text_on, free_port
 from tests.e2e.processes import TOKEN
 
 PHONE_ID = "106540352242922"
@@ -412,38 +412,25 @@ async def test_a_use_case_that_keeps_failing_on_a_whatsapp_message_is_given_up_a
     h = wa_harness
     caplog.set_level(logging.INFO)
     await _onboard(h, ASHA, "Asha")
-    handle_text = inbound.handle_text
-
-    def breaks_on_one_word(ctx, person, text, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if "sunflower" in text:
-            raise ValueError("a bug in a use case")
-        return handle_text(ctx, person, text, *args, **kwargs)
-
-    monkeypatch.setattr(inbound, "handle_text", breaks_on_one_word)
+    break_typed_text_on(monkeypatch, "sunflower")
     first = channels.event_update_id(h.wa_phones.send(ASHA, "sunflower"))
-    await wait_until(lambda: _inbox_row(h, first) == ("pending", 1))
+    await wait_until(lambda: h.inbox_row(first) == ("pending", 1))
     h.clock.advance(seconds=1)  # received after it (rows of one moment go in the order of their ids' hashes)
     second = h.wa_send(ASHA, "hello again")  # waits behind the failed one: order within a chat
-    await wait_until(lambda: _inbox_row(h, channels.event_update_id(second)) == ("pending", 0))
+    await wait_until(lambda: h.inbox_row(channels.event_update_id(second)) == ("pending", 0))
     assert h.saathi is not None and h.saathi.whatsapp is not None
     for attempt in range(2, 6):  # backoff 2, 4, 8, 16 s on the bot's clock
         h.clock.advance(seconds=20)
         h.saathi.whatsapp.kick()
         expected = ("failed", 5) if attempt == 5 else ("pending", attempt)
-        await wait_until(lambda expected=expected: _inbox_row(h, first) == expected)
+        await wait_until(lambda expected=expected: h.inbox_row(first) == expected)
     await h.wa_phones.expect(ASHA, "something went wrong on my side")
     await h.wa_settle()
-    assert _inbox_row(h, channels.event_update_id(second)) == ("handled", 0)
+    assert h.inbox_row(channels.event_update_id(second)) == ("handled", 0)
     assert h.saathi.whatsapp.given_up == 1
     assert admin.status(h.services)["inbox"] == {"pending": 0, "failed": 1}
     assert f"update {first} given up after 5 attempts (ValueError)" in caplog.text
     assert "sunflower" not in caplog.text and ASHA not in caplog.text  # ids and kinds, never words or numbers
-
-
-def _inbox_row(h: WaHarness, update_id: int) -> tuple[str, int] | None:
-    with h.services.uow() as session:
-        row = session.get(inbox.InboxUpdate, update_id)
-        return None if row is None else (row.status, row.attempts)
 
 
 async def test_the_verify_handshake_answers_only_the_right_token(wa_harness: WaHarness) -> None:
