@@ -54,7 +54,7 @@ MAX_PAUSE = 2.0  # the longest wait while the database is away (one failed conne
 BATCH = 200
 RESENT = "update %s already handled; ignoring the re-send"
 
-HANDLED, RETRY, AWAY = "handled", "retry", "away"
+HANDLED, RETRY, AWAY, GIVEN_UP = "handled", "retry", "away", "given_up"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -67,6 +67,53 @@ def is_transient(error: BaseException | None) -> bool:
     if isinstance(error, (OperationalError, InterfaceError, PoolTimeout, ConnectionError, TimeoutError)):
         return True
     return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+
+
+async def record_failure(services: ServiceContext, update_id: int, error: BaseException, *, max_attempts: int) -> str:
+    """A handler failed on stored event ``update_id`` (a Telegram update or a WhatsApp message): AWAY
+    when the database is away (the row is left as it is, or its failure could not be recorded), RETRY
+    after a backoff (one attempt counted), or GIVEN_UP at ``max_attempts`` (the row is ``failed``: the
+    caller tells the person). The write goes through ``run_blocking``, never on the loop on PostgreSQL."""
+    kind = type(error).__name__
+    if is_transient(error):
+        log.warning("update %s waits: the database is unreachable (%s)", update_id, kind)
+        return AWAY
+    try:
+        attempts, status = await run_blocking(services.uow, _count_failure, services, update_id, kind, max_attempts)
+    except Exception as exc:
+        log.warning("update %s: could not record its failure (%s)", update_id, type(exc).__name__)
+        return AWAY
+    if status == inbox_db.FAILED:
+        log.error("update %s given up after %s attempts (%s); the person is told", update_id, attempts, kind)
+        return GIVEN_UP
+    log.warning("update %s failed (%s, attempt %s); retried later", update_id, kind, attempts)
+    return RETRY
+
+
+def _count_failure(services: ServiceContext, update_id: int, kind: str, max_attempts: int) -> tuple[int, str | None]:
+    now = services.clock.now()
+    with services.uow() as session:
+        row = inbox_db.record_failure(session, update_id, now, error=kind, max_attempts=max_attempts, retry_at=now)
+        if row is not None and row.status == inbox_db.PENDING:
+            row.next_attempt_at = now + backoff(row.attempts)
+        attempts, status = (row.attempts, row.status) if row is not None else (0, None)
+        session.commit()
+    return attempts, status
+
+
+def read_due(services: ServiceContext, *, whatsapp: bool = False) -> list[inbox_db.InboxUpdate]:
+    """The pending rows due now, each chat's in order (Telegram's, or ``whatsapp``: WhatsApp's), read in
+    one short transaction (through ``run_blocking``, as every database call of the inbox loops)."""
+    with services.uow() as session:
+        return inbox_db.due(session, services.clock.now(), BATCH, whatsapp=whatsapp)
+
+
+async def tell_given_up(update_id: int, telling: Awaitable[object]) -> None:
+    """The kind "something went wrong" for a given-up update; a failure to say it is only logged."""
+    try:
+        await telling
+    except Exception as exc:
+        log.error("could not tell the person about update %s: %s", update_id, type(exc).__name__)
 
 
 def lane_of(update: Update) -> int | None:
@@ -226,36 +273,15 @@ class Inbox:
         return await self._failed(update_id, update, handling.error)
 
     async def _failed(self, update_id: int, update: Update, error: BaseException) -> str:
-        kind = type(error).__name__
-        if is_transient(error):
+        outcome = await record_failure(self._services, update_id, error, max_attempts=self._max_attempts)
+        if outcome == AWAY:
             self._away += 1
-            log.warning("update %s waits: the database is unreachable (%s)", update_id, kind)
-            return AWAY
-        now = self._services.clock.now()
-        try:
-            with self._services.uow() as session:
-                row = inbox_db.record_failure(
-                    session, update_id, now, error=kind, max_attempts=self._max_attempts, retry_at=now
-                )
-                if row is not None and row.status == inbox_db.PENDING:
-                    row.next_attempt_at = now + backoff(row.attempts)
-                attempts, status = (row.attempts, row.status) if row is not None else (0, None)
-                session.commit()
-        except Exception as exc:
-            self._away += 1
-            log.warning("update %s: could not record its failure (%s)", update_id, type(exc).__name__)
-            return AWAY
-        if status == inbox_db.FAILED:
+        elif outcome == GIVEN_UP:
             self.given_up += 1
-            log.error("update %s given up after %s attempts (%s); the member is told", update_id, attempts, kind)
             if self._on_given_up is not None:
-                try:
-                    await self._on_given_up(update)
-                except Exception as exc:
-                    log.error("could not tell the member about update %s: %s", update_id, type(exc).__name__)
+                await tell_given_up(update_id, self._on_given_up(update))
             return HANDLED  # done with it: the chat's later updates move on
-        log.warning("update %s failed (%s, attempt %s); retried later", update_id, kind, attempts)
-        return RETRY
+        return outcome
 
     # --- the retry loop -----------------------------------------------------------------------
     def start(self) -> None:
@@ -302,9 +328,7 @@ class Inbox:
 
     async def retry_due(self) -> int:
         """Handle the pending rows that are due, each chat's in order; how many were handled."""
-        now = self._services.clock.now()
-        with self._services.uow() as session:
-            rows = inbox_db.due(session, now, BATCH)
+        rows = await run_blocking(self._services.uow, read_due, self._services)
         rows = [row for row in rows if row.update_id not in self._in_hand]  # the poller or webhook has them
         self._in_hand.update(row.update_id for row in rows)
         try:

@@ -12,8 +12,9 @@ handled once, its inbox row marked ``handled`` by the handler's own commit
 (``bot/services/updates.py``), exactly as for Telegram.
 
 Handling is one loop (:meth:`WhatsAppInbox.run`): pending WhatsApp rows in the order received,
-each chat's one at a time, ``LANES`` chats side by side; a failure is retried with the Telegram
-inbox's backoff and given up (the person told kindly) after ``MAX_ATTEMPTS``. The contact's
+each chat's one at a time, ``LANES`` chats side by side; a failure goes through the Telegram
+inbox's own rule (``bot.inbox.record_failure``: retried after a backoff, given up after
+``MAX_ATTEMPTS`` and the person told kindly), its database work off the loop as all of it is. The contact's
 ``last_inbound_at`` (the 24-hour window) is set when the message is stored. Logs carry row ids
 and error kinds, never numbers, text or secrets.
 """
@@ -34,11 +35,12 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot import inbox
 from bot import whatsapp_events as events
 from bot.blocking import run_blocking
 from bot.domain import channels
 from bot.domain.whatsapp import signature
-from bot.inbox import BATCH, LANES, MAX_ATTEMPTS, RETRY_POLL, backoff, is_transient
+from bot.inbox import LANES, MAX_ATTEMPTS, RETRY_POLL
 from bot.services import conversation, reachability, updates
 from bot.services.context import Person, ServiceContext
 from storage import inbox as inbox_db
@@ -226,9 +228,7 @@ class WhatsAppInbox:
 
     async def handle_due(self) -> int:
         """Handle the pending WhatsApp rows that are due, each chat's in order; how many were handled."""
-        now = self._services.clock.now()
-        with self._services.uow() as session:
-            rows = inbox_db.due(session, now, BATCH, whatsapp=True)
+        rows = await run_blocking(self._services.uow, inbox.read_due, self._services, whatsapp=True)
         lanes: dict[int, list[tuple[int, dict[str, Any]]]] = {}
         for row in rows:
             raw = json.loads(row.payload or "null")
@@ -312,24 +312,9 @@ class WhatsAppInbox:
         return True
 
     async def _failed(self, update_id: int, person: Person, error: BaseException) -> bool:
-        kind = type(error).__name__
-        if is_transient(error):
-            log.warning("WhatsApp event %s waits: the database is unreachable (%s)", update_id, kind)
-            return False
-        now = self._services.clock.now()
-        with self._services.uow() as session:
-            row = inbox_db.record_failure(
-                session, update_id, now, error=kind, max_attempts=self._max_attempts, retry_at=now
-            )
-            if row is not None and row.status == inbox_db.PENDING:
-                row.next_attempt_at = now + backoff(row.attempts)
-            status = row.status if row is not None else None
-            session.commit()
-        if status == inbox_db.FAILED:
-            self.given_up += 1
-            log.error("WhatsApp event %s given up (%s); the person is told", update_id, kind)
-            with contextlib.suppress(Exception):
-                await self._call(conversation.reply_plain, person, "error-generic")
-            return True
-        log.warning("WhatsApp event %s failed (%s); retried later", update_id, kind)
-        return False
+        outcome = await inbox.record_failure(self._services, update_id, error, max_attempts=self._max_attempts)
+        if outcome != inbox.GIVEN_UP:
+            return False  # retried later (after a backoff, or once the database is back)
+        self.given_up += 1
+        await inbox.tell_given_up(update_id, self._call(conversation.reply_plain, person, "error-generic"))
+        return True

@@ -15,6 +15,10 @@ What goes, decided by ``bot/domain/whatsapp/window.py`` from the person's last m
   releases it), so the flow continues where it was;
 * anything else outside the window waits for the person's next message ("held").
 
+A row's ``reply_to`` (a circle reply threaded on the recipient's own copy of what it answers: that
+copy's outbox row id) goes as Meta's ``context``, the copy's wamid, looked up in the recipient's own
+chat only; a context Meta refuses costs the thread, the message goes again at once without it.
+
 WhatsApp cannot edit or delete a message for the recipient: edits and deletions are done without a
 call (the new words of an edit were already sent as the next message by the flow). Meta's errors:
 131056 (pair rate) and 130429 (throughput) → retried after the pause, not counted; 131047 (outside
@@ -65,6 +69,8 @@ PAIR_PAUSE = 6.05
 # allowed level again": below 80/s a refusal is a few calls bunched by a late loop, and a whole
 # second's pause cost 0.51 → 0.81 of 80/s in the both-channels benchmark (docs/performance.md).
 THROUGHPUT_PAUSE = 0.25
+# Meta's refusals that say nothing about a reply's context: they are what they are with or without one
+NOT_ABOUT_CONTEXT = (TooManyMessages, RateLimitHit, ReEngagementMessage, MessageUndeliverable, TemplateNotExists)
 _LANGUAGES = {"en": TemplateLanguage.ENGLISH, "hi": TemplateLanguage.HINDI, "mr": TemplateLanguage.MARATHI}
 
 
@@ -159,8 +165,10 @@ class WhatsAppSender:
         if row.method in ("edit", "delete"):
             return SENT_NOTHING  # WhatsApp cannot change what the person already has
         contact_id = channels.contact_of(row.chat_id)
-        recipient = (
-            await run_blocking(self._uow, self._recipient, contact_id, row.chat_id) if contact_id is not None else None
+        recipient, context = (
+            await run_blocking(self._uow, self._recipient, contact_id, row.chat_id, row.payload.get("reply_to"))
+            if contact_id is not None
+            else (None, None)
         )
         if recipient is None:
             return Outcome("give_up", reason="wa_no_contact")
@@ -183,7 +191,7 @@ class WhatsAppSender:
                     wamid = await self._send_template(client, recipient, decision.template)
                 await self._restart_pair_interval(limiter, row.chat_id)
                 return Outcome("hold", provider_id=wamid, delay=HOLD_FOR, state="template", reason="wa_template_sent")
-            wamid = await self._send_free_form(client, recipient, row, limiter)
+            wamid = await self._send_free_form(client, recipient, row, limiter, context)
             await self._restart_pair_interval(limiter, row.chat_id)
         except TooManyMessages:
             await limiter.retry_after(row.chat_id, PAIR_PAUSE, everyone=False)
@@ -211,9 +219,14 @@ class WhatsAppSender:
         limits = limiter.limits
         await limiter.retry_after(chat_id, limits.interval_for(chat_id) * limits.time_scale, everyone=False)
 
-    def _recipient(self, contact_id: int, chat_id: int) -> channels_db.WhatsAppRecipient | None:
+    def _recipient(
+        self, contact_id: int, chat_id: int, reply_to: int | None
+    ) -> tuple[channels_db.WhatsAppRecipient | None, str | None]:
+        """Who, and (a reply) the wamid of the recipient's own copy of what it answers: WhatsApp's context."""
         with self._uow() as session:
-            return channels_db.whatsapp_recipient(session, contact_id, chat_id)
+            recipient = channels_db.whatsapp_recipient(session, contact_id, chat_id)
+            context = channels_db.provider_id_of(session, chat_id, reply_to) if reply_to is not None else None
+            return recipient, context
 
     def _limiter(self, account_id: int) -> RateLimiter:
         limiter = self.limiters.get(account_id)
@@ -238,10 +251,16 @@ class WhatsAppSender:
         return sent.id
 
     async def _send_free_form(
-        self, client: WhatsApp, recipient: channels_db.WhatsAppRecipient, row: OutboxMessage, limiter: RateLimiter
+        self,
+        client: WhatsApp,
+        recipient: channels_db.WhatsAppRecipient,
+        row: OutboxMessage,
+        limiter: RateLimiter,
+        context: str | None = None,
     ) -> str | None:
         """The row as wa-edges' render shapes it: buttons, a list or numbered text, after any text
-        too long for an interactive body (each further message paced like the first)."""
+        too long for an interactive body (each further message paced like the first). ``context``: the
+        wamid the first message replies to (threaded on the phone)."""
         lang = recipient.language
         words = render.Words(
             list_button=t(lang, "wa-list-button"),
@@ -257,7 +276,9 @@ class WhatsAppSender:
                 await limiter.reserve_chat(row.chat_id)
                 await limiter.acquire(row.chat_id, row.priority, chat_reserved=True, counted=True)
             with limiter.calling():
-                wamid = (await client.send_message(to=recipient.number, **_pywa_message(message))).id
+                wamid = await self._send_one(
+                    client, recipient.number, _pywa_message(message), context if not index else None, row
+                )
             if index + 1 < len(rendering.messages):  # the render's next message is paced from this answer
                 await self._restart_pair_interval(limiter, row.chat_id)
         # a typed "2" answers these choices as a tap would (bot/whatsapp_inbox.py); a message without
@@ -266,6 +287,22 @@ class WhatsAppSender:
         if offered is not None or recipient.offered:
             await run_blocking(self._uow, self._offer, recipient.contact_id, offered)
         return wamid
+
+    @staticmethod
+    async def _send_one(
+        client: WhatsApp, number: str, message: dict[str, Any], context: str | None, row: OutboxMessage
+    ) -> str:
+        """One message; with ``context`` a reply to it. A context Meta will not take (a message too old
+        to quote, say) costs the thread, never the message: it goes again at once without one."""
+        if context is None:
+            return (await client.send_message(to=number, **message)).id
+        try:
+            return (await client.send_message(to=number, reply_to_message_id=context, **message)).id
+        except NOT_ABOUT_CONTEXT:
+            raise
+        except WhatsAppError as exc:
+            log.warning("WhatsApp refused the reply context of outbox row %s (%s); sent unthreaded", row.id, exc.code)
+            return (await client.send_message(to=number, **message)).id
 
     def _offer(self, contact_id: int, offered: list[list[str]] | None) -> None:
         with self._uow() as session:

@@ -154,6 +154,12 @@ QUERIES: list[tuple[str, Callable[[Session, datetime], Any]]] = [
         "sender: claim_outbox",
         lambda s, now: outbox_db.claim_outbox(s, now, _limit(OutboxSender.__init__, "batch_size"), now + LEASE),
     ),
+    (  # with a WhatsApp number that has rows, the sender claims each channel by its own budget
+        "sender: claim_outbox, Telegram's rows",
+        lambda s, now: outbox_db.claim_outbox(
+            s, now, _limit(OutboxSender.__init__, "batch_size"), now + LEASE, channel="telegram"
+        ),
+    ),
 ]
 
 

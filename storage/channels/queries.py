@@ -276,3 +276,13 @@ def row_id_of(session: Session, chat_id: int, provider_message_id: str) -> int |
             OutboxMessage.provider_message_id == provider_message_id, OutboxMessage.chat_id == chat_id
         )
     ).first()
+
+
+def provider_id_of(session: Session, chat_id: int, row_id: int) -> str | None:
+    """The wamid WhatsApp gave outbox row ``row_id`` once it was sent, if that row went to this same
+    chat: a reply's context only ever names the recipient's own message (None: not theirs, or not sent)."""
+    return session.exec(
+        select(OutboxMessage.provider_message_id).where(
+            OutboxMessage.id == row_id, OutboxMessage.chat_id == chat_id, OutboxMessage.status == OutboxStatus.SENT
+        )
+    ).first()

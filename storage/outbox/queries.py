@@ -76,9 +76,10 @@ def claim_outbox(
 ) -> list[OutboxMessage]:
     """Take due rows (or rows whose previous claimer died) in priority order, and lease them.
 
-    One index range scan per lane on ``ix_outbox_due`` (status, priority, due_at, id): each
-    touches only that lane's due rows, in due order, however many rows wait for later or are
-    done. ``max_priority``: only lanes up to this one (the sender's urgent top-up while busy).
+    One index range scan per lane on ``ix_outbox_due`` (status, priority, due_at, id), or with
+    ``channel`` on ``ix_outbox_channel_due`` (status, channel, priority, due_at, id): each touches
+    only that lane's due rows (of that channel), in due order, however many rows wait for later or
+    are done. ``max_priority``: only lanes up to this one (the sender's urgent top-up while busy).
 
     Several workers: claims are serialised by a transaction-scoped advisory lock (PostgreSQL; a
     claim takes milliseconds), so each claim sees what the previous one leased, and a chat with a

@@ -31,9 +31,11 @@ class OutboxMessage(SQLModel, table=True):
     sent; a crash before marking leaves the lease to expire and the row is sent again.
     """
 
-    # The claim reads one lane's due rows in (due_at, id) order straight off this index.
+    # The claim reads one lane's due rows in (due_at, id) order straight off these indexes: every channel's,
+    # or one channel's (the sender claims each channel by its own budget once WhatsApp has rows).
     __table_args__ = (
         Index("ix_outbox_due", "status", "priority", "due_at", "id"),
+        Index("ix_outbox_channel_due", "status", "channel", "priority", "due_at", "id"),
         Index("ix_outbox_provider_message_id", "provider_message_id"),
     )
 

@@ -20,7 +20,7 @@ from bot.app import build_application, running
 from bot.clock import FakeClock
 from bot.config import parse_settings
 from bot.runtime import Saathi
-from bot.services import admin
+from bot.services import admin, inbound
 from bot.web.app import build_web_app
 from bot.web.serve import WebServer
 from sandbox.emulator import BotApiEmulator
@@ -143,6 +143,25 @@ class Harness:
                 return not self._unhandled and outbox_db.outbox_due_count(session, self.clock.now()) == 0
 
         await wait_until(idle, timeout=timeout, stable=3)
+
+    def inbox_row(self, update_id: int) -> tuple[str, int] | None:
+        """(status, attempts) of a stored update or WhatsApp event."""
+        with self.services.uow() as session:
+            row = session.get(inbox.InboxUpdate, update_id)
+            return None if row is None else (row.status, row.attempts)
+
+
+def break_typed_text_on(monkeypatch: pytest.MonkeyPatch, word: str) -> None:
+    """A bug in a use case: typed text holding ``word`` makes it raise (inbound.handle_text, the router
+    both channels call); everything else goes through."""
+    handle_text = inbound.handle_text
+
+    def breaks_on_one_word(ctx, person, text, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if word in text:
+            raise ValueError("a bug in a use case")
+        return handle_text(ctx, person, text, *args, **kwargs)
+
+    monkeypatch.setattr(inbound, "handle_text", breaks_on_one_word)
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from bot.clock import FakeClock
 from bot.config import parse_settings
 from bot.domain.scheduling import next_checkin_due
 from bot.polling import serving
-from bot.services import admin, inbound
+from bot.services import admin
 from bot.services.onboarding import CONSENT_VERSION
 from bot.webhook import WebhookReceiver
 from sandbox.emulator import BotApiEmulator
@@ -34,7 +34,7 @@ from storage.migrate import upgrade
 from storage.outbox.tables import OutboxMessage
 from storage.people import queries as people_db
 from storage.people.tables import Center, ConsentRecord, Member
-from tests.e2e.conftest import COUNSELLOR_ID, TOKEN, Harness
+from tests.e2e.conftest import COUNSELLOR_ID, TOKEN, Harness, break_typed_text_on
 from tests.e2e.db_proxy import DatabaseProxy
 
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -155,41 +155,28 @@ async def test_a_handler_that_keeps_failing_is_given_up_the_member_told_and_the_
     caplog.set_level(logging.INFO)
     harness.seed_centre()
     seed_members(harness, [6301])
-    handle_text = inbound.handle_text
-
-    def breaks_on_one_word(ctx, person, text, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if "sunflower" in text:
-            raise ValueError("a bug in a use case")
-        return handle_text(ctx, person, text, *args, **kwargs)
-
-    monkeypatch.setattr(inbound, "handle_text", breaks_on_one_word)
+    break_typed_text_on(monkeypatch, "sunflower")
     first = harness.send(6301, "sunflower")
-    await until(lambda: _inbox_row(harness, first) == ("pending", 1))
+    await until(lambda: harness.inbox_row(first) == ("pending", 1))
     second = harness.send(6301, "hello again")  # waits behind the failed one: order within a chat
-    await until(lambda: _inbox_row(harness, second) == ("pending", 0))
+    await until(lambda: harness.inbox_row(second) == ("pending", 0))
     assert harness.saathi is not None and harness.saathi.inbox is not None
     for attempt in range(2, 6):  # backoff 2, 4, 8, 16 s on the bot's clock
         harness.clock.advance(seconds=20)
         harness.saathi.inbox.kick()
         expected = ("failed", 5) if attempt == 5 else ("pending", attempt)
-        await until(lambda expected=expected: _inbox_row(harness, first) == expected)
+        await until(lambda expected=expected: harness.inbox_row(first) == expected)
         if attempt < 5:
-            assert _inbox_row(harness, second)[0] == "pending" and count(harness, 6301, HERE) == 0
+            assert harness.inbox_row(second)[0] == "pending" and count(harness, 6301, HERE) == 0
     await until(lambda: count(harness, 6301, HERE) == 1 and count(harness, 6301, SORRY) == 1)
     await harness.settle()
-    assert _inbox_row(harness, second)[0] == "handled"
+    assert harness.inbox_row(second)[0] == "handled"
     sorry = [m.message_id for m in harness.emu.messages(6301) if SORRY in (m.text or "")]
     here = [m.message_id for m in harness.emu.messages(6301) if HERE in (m.text or "")]
     assert sorry < here  # the apology for the first message, then the answer to the second
     assert admin.status(harness.services)["inbox"] == {"pending": 0, "failed": 1}
     assert f"update {first} given up after 5 attempts (ValueError)" in caplog.text
     assert "sunflower" not in caplog.text  # ids and kinds, never words
-
-
-def _inbox_row(harness: Harness, update_id: int) -> tuple[str, int] | None:
-    with harness.services.uow() as session:
-        row = session.get(InboxUpdate, update_id)
-        return None if row is None else (row.status, row.attempts)
 
 
 # --- the database away (PostgreSQL behind a proxy the test cuts) ----------------------------------------

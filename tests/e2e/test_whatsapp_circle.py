@@ -6,6 +6,7 @@ protect, and a risky message screened (not relayed; the counsellor alerted on Te
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -26,6 +27,7 @@ CIRCLE = "Evening Circle"
 # Real-looking people: none of this may reach the other member's phone.
 TG_ID, TG_FIRST, TG_LAST, TG_USERNAME = 81234511, "Ravi", "Sharma", "ravi_sharma_77"
 WA_ID, WA_NAME = "919822000017", "Sunita Deshpande"
+WA2_ID, WA2_NAME = "919822000042", "Kavita Joshi"
 
 
 @pytest.fixture(autouse=True)
@@ -50,9 +52,9 @@ async def _later(h: WaHarness, seconds: int = 3) -> None:
         await h.wa_settle()
 
 
-def _wa_reply(h: WaHarness, text: str, to: str) -> str:
+def _wa_reply(h: WaHarness, text: str, to: str, wa_id: str = WA_ID) -> str:
     """The WhatsApp member swipes on message ``to`` and answers (Meta's ``context.id``)."""
-    wamid = h.wa_phones.send(WA_ID, text, reply_to=to)
+    wamid = h.wa_phones.send(wa_id, text, reply_to=to)
     h._wamids.add(channels.event_update_id(wamid))
     return wamid
 
@@ -61,6 +63,17 @@ def _write(h: WaHarness, user_id: int, text: str, message_id: int = 4242) -> int
     """The Telegram member types ``text`` as message ``message_id`` of their chat."""
     h.emu.send_update({"message": {"message_id": message_id, "from": {"id": user_id}, "text": text}})
     return message_id
+
+
+async def _onboard_on_whatsapp(h: WaHarness, wa_id: str, name: str) -> None:
+    """A WhatsApp member onboards by the circle's invite, by taps."""
+    h.wa_phones.add(wa_id, name)
+    h.wa_send(wa_id, f"START {h.invite(CENTRE, circle_name=CIRCLE)}")
+    await h.wa_phones.expect(wa_id, "Which language")
+    for label in ("English", "I agree", "Evening 20:00", "Skip"):
+        await h.wa_press(wa_id, label)
+    await h.wa_phones.expect(wa_id, "All set")
+    await h.wa_settle()
 
 
 async def _mixed_circle(h: WaHarness) -> dict[str, str]:
@@ -74,13 +87,7 @@ async def _mixed_circle(h: WaHarness) -> dict[str, str]:
     await h.press(TG_ID, "Skip")
     await h.expect(TG_ID, "All set")
 
-    h.wa_phones.add(WA_ID, WA_NAME)
-    h.wa_send(WA_ID, f"START {h.invite(CENTRE, circle_name=CIRCLE)}")
-    await h.wa_phones.expect(WA_ID, "Which language")
-    for label in ("English", "I agree", "Evening 20:00", "Skip"):
-        await h.wa_press(WA_ID, label)
-    await h.wa_phones.expect(WA_ID, "All set")
-    await h.wa_settle()
+    await _onboard_on_whatsapp(h, WA_ID, WA_NAME)
 
     await h.tick()  # members who joined by invite get the circle's welcome once active
     await h.wa_settle()
@@ -166,3 +173,76 @@ async def test_a_risky_message_in_a_mixed_circle_is_screened_not_relayed(wa_harn
     await _later(h, 4)
     assert not any("end my life" in text for text in h.wa_phones.texts(WA_ID))
     _assert_no_identity_crossed(h)
+
+
+async def _join_on_whatsapp(h: WaHarness, wa_id: str, name: str) -> None:
+    """Another WhatsApp member joins the circle by its invite, and gets its welcome."""
+    await _onboard_on_whatsapp(h, wa_id, name)
+    await h.tick()
+    await h.wa_settle()
+    await _later(h, 8)
+    await h.wa_phones.expect(wa_id, f"Welcome to {CIRCLE}")
+
+
+def _thread_is_the_recipients_own(h: WaHarness) -> None:
+    """Every context the bot sent names a message that went to that same phone: no wamid of one member
+    ever reaches another (and the Graph bodies carry nothing else of anyone's)."""
+    for wa_id in (WA_ID, WA2_ID):
+        own = {m.id for m in h.wa_phones.inbox(wa_id)}
+        for message in h.wa_phones.inbox(wa_id):
+            if message.reply_to is not None and message.kind != "reaction":
+                assert message.reply_to in own, message.describe()
+            other = WA2_ID if wa_id == WA_ID else WA_ID
+            assert other not in json.dumps(message.raw) and other[2:] not in json.dumps(message.raw)
+
+
+async def test_replies_thread_on_every_phone_whatsapp_to_telegram_telegram_to_whatsapp_and_whatsapp_to_whatsapp(
+    wa_harness: WaHarness,  # noqa: F811
+) -> None:
+    h = wa_harness
+    names = await _mixed_circle(h)
+    tg_name = names[channels.TELEGRAM]
+    await _join_on_whatsapp(h, WA2_ID, WA2_NAME)
+    sunita = h.member(WA_ID).pseudonym
+
+    # Telegram → everyone: a copy on each WhatsApp phone and the facilitator's
+    original = _write(h, TG_ID, "Three days without a drink. Scared but hopeful.")
+    await _later(h, 8)
+    on_sunita = await h.wa_phones.expect(WA_ID, f"🌿 {tg_name}: Three days")
+    on_kavita = await h.wa_phones.expect(WA2_ID, f"🌿 {tg_name}: Three days")
+    on_f = await h.expect(COUNSELLOR_ID, f"🌿 {tg_name}: Three days")
+
+    # WhatsApp → Telegram and WhatsApp → WhatsApp: Sunita swipes on her copy and answers
+    _wa_reply(h, "Proud of you. One hour at a time.", on_sunita.id)
+    await _later(h, 8)
+    on_tg = await h.expect(TG_ID, f"🌿 {sunita}: Proud of you")
+    assert on_tg.reply_to_message_id == original  # on the Telegram author's own message
+    assert (await h.expect(COUNSELLOR_ID, f"🌿 {sunita}: Proud of you")).reply_to_message_id == on_f.message_id
+    kavita_sees = await h.wa_phones.expect(WA2_ID, f"🌿 {sunita}: Proud of you")
+    assert kavita_sees.reply_to == on_kavita.id  # context: Kavita's own copy of the original
+
+    # Telegram → WhatsApp: Ravi answers Sunita's words by replying to his copy of them
+    h.emu.send_text(TG_ID, "Thank you, that helps.", reply_to_message_id=on_tg.message_id)
+    await _later(h, 8)
+    kavita_again = await h.wa_phones.expect(WA2_ID, f"🌿 {tg_name}: Thank you, that helps.")
+    assert kavita_again.reply_to == kavita_sees.id  # on Kavita's copy of Sunita's reply
+    # Sunita wrote the words answered: she has no copy of them, so hers goes unthreaded, and goes
+    sunita_sees = await h.wa_phones.expect(WA_ID, f"🌿 {tg_name}: Thank you, that helps.")
+    assert sunita_sees.reply_to is None
+    with h.services.uow() as session:
+        texts = session.exec(select(CircleMessage).where(CircleMessage.kind == "text").order_by(CircleMessage.id)).all()
+    first, answer, thanks = texts
+    assert (answer.reply_to_id, thanks.reply_to_id) == (first.id, answer.id)
+
+    # a swipe on something that is not a circle copy of hers (here: Kavita's copy, a wamid Sunita cannot
+    # have) is not threaded on anything, and the words still reach the circle
+    _wa_reply(h, "Same here, it gets easier.", kavita_again.id)
+    await _later(h, 8)
+    unthreaded = await h.expect(TG_ID, f"🌿 {sunita}: Same here")
+    assert unthreaded.reply_to_message_id is None
+    assert (await h.wa_phones.expect(WA2_ID, f"🌿 {sunita}: Same here")).reply_to is None
+
+    _thread_is_the_recipients_own(h)
+    _assert_no_identity_crossed(h)
+    for message in h.emu.messages(TG_ID):
+        assert WA2_ID not in (message.text or "") and WA2_NAME not in (message.text or "")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from datetime import timedelta
@@ -44,7 +45,7 @@ from storage.migrate import upgrade
 from storage.outbox import queries as outbox_db
 from storage.outbox.tables import OutboxMessage
 from storage.people.tables import ConsentRecord, Member, Staff
-from tests.e2e.conftest import COUNSELLOR_ID, EVENING_DUE, Harness, free_port
+from tests.e2e.conftest import COUNSELLOR_ID, EVENING_DUE, Harness, break_typed_text_on, free_port
 from tests.e2e.processes import TOKEN
 
 PHONE_ID = "106540352242922"
@@ -401,6 +402,35 @@ async def test_the_same_signed_post_twice_is_handled_once(wa_harness: WaHarness)
     await h.wa_settle()
     assert replayed.delivered and replayed.attempts[-1][1] == 200
     assert _counts(h) == before and len(h.wa.messages(ASHA)) == shown  # one member, one question, one row
+
+
+async def test_a_use_case_that_keeps_failing_on_a_whatsapp_message_is_given_up_and_the_member_told(
+    wa_harness: WaHarness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The Telegram inbox's failure rule (bot/inbox.py: record_failure), on WhatsApp's loop: each failure
+    counted and retried after 2, 4, 8, 16 s, the fifth gives up, the member is told, their next message goes."""
+    h = wa_harness
+    caplog.set_level(logging.INFO)
+    await _onboard(h, ASHA, "Asha")
+    break_typed_text_on(monkeypatch, "sunflower")
+    first = channels.event_update_id(h.wa_phones.send(ASHA, "sunflower"))
+    await wait_until(lambda: h.inbox_row(first) == ("pending", 1))
+    h.clock.advance(seconds=1)  # received after it (rows of one moment go in the order of their ids' hashes)
+    second = h.wa_send(ASHA, "hello again")  # waits behind the failed one: order within a chat
+    await wait_until(lambda: h.inbox_row(channels.event_update_id(second)) == ("pending", 0))
+    assert h.saathi is not None and h.saathi.whatsapp is not None
+    for attempt in range(2, 6):  # backoff 2, 4, 8, 16 s on the bot's clock
+        h.clock.advance(seconds=20)
+        h.saathi.whatsapp.kick()
+        expected = ("failed", 5) if attempt == 5 else ("pending", attempt)
+        await wait_until(lambda expected=expected: h.inbox_row(first) == expected)
+    await h.wa_phones.expect(ASHA, "something went wrong on my side")
+    await h.wa_settle()
+    assert h.inbox_row(channels.event_update_id(second)) == ("handled", 0)
+    assert h.saathi.whatsapp.given_up == 1
+    assert admin.status(h.services)["inbox"] == {"pending": 0, "failed": 1}
+    assert f"update {first} given up after 5 attempts (ValueError)" in caplog.text
+    assert "sunflower" not in caplog.text and ASHA not in caplog.text  # ids and kinds, never words or numbers
 
 
 async def test_the_verify_handshake_answers_only_the_right_token(wa_harness: WaHarness) -> None:

@@ -7,16 +7,17 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Integer, String, column, create_engine, table, text
+from sqlalchemy import Integer, String, column, create_engine, inspect, table, text
 from sqlmodel import SQLModel, select
 
 import storage.schema  # noqa: F401  (registers every table)
 from bot.services import admin
 from bot.services.context import ServiceContext
 from storage.crypto import EncryptedJSON
-from storage.migrate import head_revisions, upgrade
+from storage.migrate import alembic_config, head_revisions, upgrade
 from storage.people.tables import Member
 from storage.types import UTCDateTime
 from tests.storage.helpers import member, onboard, seed_centre
@@ -91,6 +92,21 @@ def test_the_migrated_schema_matches_the_models(database_url: str) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
     engine.dispose()
     assert diff == [], diff
+
+
+def test_0019_adds_the_claim_by_channel_index_and_takes_it_away_again(database_url: str) -> None:
+    def outbox_indexes() -> set[str]:
+        engine = create_engine(database_url)
+        names = {str(index["name"]) for index in inspect(engine).get_indexes("outboxmessage")}
+        engine.dispose()
+        return names
+
+    upgrade(database_url)
+    assert {"ix_outbox_due", "ix_outbox_channel_due"} <= outbox_indexes()
+    command.downgrade(alembic_config(database_url), "0018")
+    assert "ix_outbox_channel_due" not in outbox_indexes() and "ix_outbox_due" in outbox_indexes()
+    upgrade(database_url)
+    assert "ix_outbox_channel_due" in outbox_indexes()
 
 
 def test_real_telegram_ids_beyond_32_bits_are_stored(services: ServiceContext) -> None:
