@@ -213,9 +213,9 @@ class RateLimiter:
         count's first part (:class:`~bot.delivery.limiter.local.LocalWindow`)."""
         return _Calling(self, paid)
 
-    def landed(self, *, paid: bool = False, took: float = 0.0) -> None:
-        """A ``counted`` token's call was answered ``took`` seconds after it left (or will not be made)."""
-        (self._paid if paid else self._overall).bucket.land(took)
+    def landed(self, *, paid: bool = False) -> None:
+        """A ``counted`` token's call was answered (or will not be made)."""
+        (self._paid if paid else self._overall).bucket.land()
 
     async def retry_after(self, chat_id: int, seconds: float, *, everyone: bool) -> None:
         """Telegram answered 429: hold this chat, and everyone when the overall limit was hit.
@@ -241,12 +241,11 @@ class _Calling:
     def __init__(self, limiter: RateLimiter, paid: bool) -> None:
         self._limiter = limiter
         self._paid = paid
-        self._left = 0.0
 
     def __enter__(self) -> None:
-        self._left = self._limiter._clock()
+        return None
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
-        self._limiter.landed(paid=self._paid, took=self._limiter._clock() - self._left)
+        self._limiter.landed(paid=self._paid)

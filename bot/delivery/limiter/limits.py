@@ -77,8 +77,8 @@ class Bucket(Protocol):
     def lift(self) -> None:
         """A granted call is on its way (counted until ``land``)."""
 
-    def land(self, took: float = 0.0) -> None:
-        """That call's answer came back, ``took`` seconds after the call left."""
+    def land(self) -> None:
+        """That call's answer came back."""
 
 
 class ChatPacer(Protocol):

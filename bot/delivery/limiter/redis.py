@@ -201,7 +201,7 @@ class RedisBucket:
     def lift(self) -> None:
         return None  # the shared schedule spaces grants across workers; answers are not counted in Redis
 
-    def land(self, took: float = 0.0) -> None:
+    def land(self) -> None:
         return None
 
     async def set_high_waiting(self, waiting: bool) -> None:
