@@ -34,10 +34,12 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from telegram import Update
+from telegram import Bot, Update
 from telegram.ext import Application
 
+from bot.accounts import keyed
 from bot.blocking import run_blocking
+from bot.domain.channels import telegram_account_of
 from bot.services import updates
 from bot.services.context import ServiceContext
 from storage import inbox as inbox_db
@@ -70,10 +72,11 @@ def is_transient(error: BaseException | None) -> bool:
 
 
 def lane_of(update: Update) -> int | None:
-    """Updates of one chat (or, without a chat, of one person) are handled in order."""
+    """Updates of one chat (or, without a chat, of one person) are handled in order (a chat on a
+    centre's own bot is a lane of its own: its conversation key)."""
     if update.effective_chat is not None:
-        return update.effective_chat.id
-    return update.effective_user.id if update.effective_user is not None else None
+        return keyed(update, update.effective_chat.id)
+    return keyed(update, update.effective_user.id) if update.effective_user is not None else None
 
 
 def read_items(items: Iterable[Any], bot: Any) -> tuple[list[tuple[inbox_db.Received, Update]], int | None]:
@@ -81,7 +84,10 @@ def read_items(items: Iterable[Any], bot: Any) -> tuple[list[tuple[inbox_db.Rece
 
     An item that is not an object or has no integer ``update_id`` cannot be confirmed by itself
     and is skipped with a log line; one python-telegram-bot cannot read (a kind newer than it,
-    a malformed field) is logged by id and skipped (confirmed). Never their content."""
+    a malformed field) is logged by id and skipped (confirmed). Never their content.
+
+    The offset is Telegram's; the stored id of an update a centre's own bot brought is keyed with its
+    account (bot/accounts.py), as Telegram counts each bot's updates on its own."""
     readable: list[tuple[inbox_db.Received, Update]] = []
     last: int | None = None
     for item in items:
@@ -95,7 +101,7 @@ def read_items(items: Iterable[Any], bot: Any) -> tuple[list[tuple[inbox_db.Rece
         except Exception as exc:
             log.error("skipping update %s that could not be read: %s", update_id, type(exc).__name__)
             continue
-        readable.append((inbox_db.Received(update_id, lane_of(update), item), update))
+        readable.append((inbox_db.Received(keyed(update, update_id), lane_of(update), item), update))
     return readable, None if last is None else last + 1
 
 
@@ -124,6 +130,8 @@ class Inbox:
         self._task: asyncio.Task[None] | None = None
         self._away = 0  # consecutive transient failures: the database is away
         self.given_up = 0
+        # the centres' own bots, by account: a stored update of theirs is read again with its bot
+        self.bots: dict[int, Bot] = {}
 
     # --- storing ------------------------------------------------------------------------------
     def store(self, received: Sequence[inbox_db.Received]) -> inbox_db.Stored:
@@ -317,8 +325,10 @@ class Inbox:
             self._in_hand.difference_update(row.update_id for row in rows)
 
     def _read(self, row: inbox_db.InboxUpdate) -> Update | None:
+        account = telegram_account_of(row.update_id)
         try:
-            return Update.de_json(json.loads(row.payload or "null"), self._application.bot)
+            bot = self._application.bot if account is None else self.bots[account]
+            return Update.de_json(json.loads(row.payload or "null"), bot)
         except Exception as exc:
             log.error("inbox row %s could not be read (%s); marked handled", row.update_id, type(exc).__name__)
         with updates.handling(self._services, row.update_id):

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import heapq
 import itertools
 import logging
@@ -125,6 +126,8 @@ class OutboxSender:
         limiter: RateLimiter | None = None,
         mark_uow: SessionFactory | None = None,
         whatsapp: WhatsAppSender | None = None,
+        account: int | None = None,
+        others: tuple[int, ...] = (),
     ) -> None:
         """``on_unreachable`` runs in the transaction that records a 403 (the sender reports it; a
         service decides what it means for the person); when it returns True, ``due_work`` runs right
@@ -137,8 +140,11 @@ class OutboxSender:
         :func:`bot.blocking.run_blocking` (PostgreSQL: in a worker thread; a claim of a few hundred rows
         on the event loop was as long without a send, docs/performance.md).
         ``whatsapp``: rows whose channel is WhatsApp go through it (its own limiter per account); None
-        gives them up as not configured."""
+        gives them up as not configured. ``account``: a centre's own Telegram bot (``bot``, ``limiter``
+        its own) claims only its account's rows; the ``.env`` bot's sender claims all but the running
+        ``others``' rows, so a row of an account not running goes through it (docs/architecture.md)."""
         self._uow = uow
+        self._claim = functools.partial(outbox_db.claim_outbox, account=account, others=others)
         self.whatsapp = whatsapp
         self._clock = clock
         self._bot = bot
@@ -152,7 +158,9 @@ class OutboxSender:
         self._mixed = False
         self._slots = PrioritySlots(concurrency)
         self._idle_poll = idle_poll
-        self.outcomes = Outcomes(uow, clock, mark_uow=mark_uow, on_unreachable=on_unreachable)
+        self.outcomes = Outcomes(
+            uow, clock, mark_uow=mark_uow, on_unreachable=on_unreachable, tags_gone=account is None
+        )
         self._wake = asyncio.Event()
         self._room = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -288,7 +296,7 @@ class OutboxSender:
     ) -> list[OutboxMessage]:
         now = self._clock.now()
         with self._uow() as session:
-            rows = outbox_db.claim_outbox(
+            rows = self._claim(
                 session, now, limit or self._batch_size, now + LEASE, max_priority=max_priority, channel=channel
             )
             session.commit()

@@ -41,6 +41,39 @@ def accounts(session: Session, channel: str | None = None) -> Sequence[ChannelAc
     return session.exec(query.order_by(col(ChannelAccount.id))).all()
 
 
+def active_telegram_accounts(session: Session) -> Sequence[ChannelAccount]:
+    """The centres' own Telegram bots that the running application polls and sends through."""
+    return session.exec(
+        select(ChannelAccount)
+        .where(ChannelAccount.channel == Channel.TELEGRAM, col(ChannelAccount.active).is_(True))
+        .order_by(col(ChannelAccount.id))
+    ).all()
+
+
+def telegram_username(session: Session, center_id: int) -> str | None:
+    """The username of the centre's first active Telegram bot whose name is known (its invite links
+    open it); None: the centre has none, and its links open the ``.env`` bot."""
+    return session.exec(
+        select(ChannelAccount.username)
+        .where(
+            ChannelAccount.center_id == center_id,
+            ChannelAccount.channel == Channel.TELEGRAM,
+            col(ChannelAccount.active).is_(True),
+            col(ChannelAccount.username).is_not(None),
+        )
+        .order_by(col(ChannelAccount.id))
+    ).first()
+
+
+def record_username(session: Session, account_id: int, username: str) -> None:
+    """What Telegram's getMe said the account's bot is called (the application asks at every start)."""
+    session.execute(
+        update(ChannelAccount)
+        .where(col(ChannelAccount.id) == account_id, col(ChannelAccount.username).is_distinct_from(username))
+        .values(username=username)
+    )
+
+
 def whatsapp_number(session: Session, center_id: int) -> str | None:
     """The number of the centre's first active WhatsApp account that has one (for wa.me invites)."""
     return session.exec(
