@@ -41,6 +41,10 @@ def accounts(session: Session, channel: str | None = None) -> Sequence[ChannelAc
     return session.exec(query.order_by(col(ChannelAccount.id))).all()
 
 
+def account_center(session: Session, account_id: int) -> int | None:
+    return session.exec(select(ChannelAccount.center_id).where(ChannelAccount.id == account_id)).first()
+
+
 def active_telegram_accounts(session: Session) -> Sequence[ChannelAccount]:
     """The centres' own Telegram bots that the running application polls and sends through."""
     return session.exec(
