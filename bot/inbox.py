@@ -34,10 +34,10 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from telegram import Bot, Update
+from telegram import Update
 from telegram.ext import Application
 
-from bot.accounts import keyed
+from bot.accounts import AccountBot, keyed
 from bot.blocking import run_blocking
 from bot.domain.channels import telegram_account_of
 from bot.services import updates
@@ -131,7 +131,7 @@ class Inbox:
         self._away = 0  # consecutive transient failures: the database is away
         self.given_up = 0
         # the centres' own bots, by account: a stored update of theirs is read again with its bot
-        self.bots: dict[int, Bot] = {}
+        self.bots: dict[int, AccountBot] = {}
 
     # --- storing ------------------------------------------------------------------------------
     def store(self, received: Sequence[inbox_db.Received]) -> inbox_db.Stored:
