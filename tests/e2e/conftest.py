@@ -139,6 +139,16 @@ class Harness:
         await self.press(user_id, "Skip")
         await self.expect(user_id, "All set")
 
+    async def check_in_to_note(self, user_id: int, *, used: str = "No") -> None:
+        """An evening member's check-in, answered by buttons up to the question that asks for a note."""
+        self.clock.set(EVENING_DUE)
+        await self.tick()
+        await self.press(user_id, "3 😐")
+        await self.press(user_id, "5")
+        await self.press(user_id, "None today")
+        await self.press(user_id, used)
+        await self.expect(user_id, "Anything else")
+
     # --- time -----------------------------------------------------------------------------
     async def tick(self) -> dict[str, int]:
         assert self.saathi is not None

@@ -3,8 +3,6 @@ with a world of its own (sandbox/emulator.py: ``add_bot``), driven by real pytho
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from telegram import Bot
 from telegram.error import BadRequest
@@ -15,17 +13,12 @@ FIRST, SECOND = "123456:FIRSTTOKEN", "777001:SECONDTOKEN"
 ASHA = 4242
 
 
-@pytest.fixture
-async def emu() -> AsyncIterator[BotApiEmulator]:
-    emulator = BotApiEmulator()
-    await emulator.start()
-    try:
-        yield emulator
-    finally:
-        await emulator.stop()
+async def test_two_tokens_reach_two_bots_that_share_nothing() -> None:
+    async with BotApiEmulator() as emu:
+        await _two_bots(emu)
 
 
-async def test_two_tokens_reach_two_bots_that_share_nothing(emu: BotApiEmulator) -> None:
+async def _two_bots(emu: BotApiEmulator) -> None:
     second = emu.add_bot(SECOND, username="disha_kendra_bot", first_name="Disha")
     assert second.base_url == emu.base_url  # one host, the token tells the bots apart
     second.add_user(ASHA, "Asha")  # Asha started the second bot only

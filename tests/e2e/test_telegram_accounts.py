@@ -4,28 +4,23 @@ of its own (``saathi channel add telegram``). Both bots are on the one emulator 
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import aiohttp
 from sqlmodel import select
 
-from bot.app import build_application
-from bot.cli import webhook_options
 from bot.clock import FakeClock
-from bot.config import parse_settings
 from bot.domain import channels
-from bot.polling import serving
 from bot.services import admin
 from bot.services import channels as channel_admin
 from bot.services.context import ServiceContext
-from bot.webhook import SECRET_HEADER, WebhookReceiver, webhook_secret
+from bot.webhook import SECRET_HEADER, webhook_secret
 from sandbox.emulator import BotApiEmulator
 from sandbox.phones import Phones
-from storage import crypto
 from storage.channels.tables import Channel
 from storage.outbox.tables import OutboxMessage, OutboxStatus
-from tests.e2e.conftest import COUNSELLOR_ID, EVENING_DUE, TOKEN, Harness, free_port
+from tests.e2e.conftest import COUNSELLOR_ID, TOKEN, Harness
+from tests.e2e.test_webhook import webhook_served
 
 DISHA_TOKEN = "777001:DISHA-kendra-token"
 KIRAN, DEEPA, STRANGER = 9101, 601, 602  # Disha's counsellor and member; someone with Asha's code
@@ -57,13 +52,7 @@ async def test_a_centre_with_its_own_bot_is_served_through_it_alone(harness: Har
     (invite,) = admin.create_invites(harness.services, "Disha Kendra")
     assert invite.link.startswith("https://t.me/disha_kendra_bot?start=")
     await disha.onboard(DEEPA, name="Deepa", centre="Disha Kendra")
-    harness.clock.set(EVENING_DUE)
-    await harness.tick()
-    await disha.press(DEEPA, "3 😐")
-    await disha.press(DEEPA, "5")
-    await disha.press(DEEPA, "None today")
-    await disha.press(DEEPA, "No")
-    await disha.expect(DEEPA, "Anything else")
+    await disha.check_in_to_note(DEEPA)
     disha.send(DEEPA, "honestly I don't want to live anymore")
     await disha.expect(DEEPA, "You are not alone")
     alert = await disha.expect(KIRAN, "URGENT")
@@ -89,47 +78,25 @@ async def test_in_webhook_mode_a_centres_own_bot_gets_a_webhook_of_its_own(
 ) -> None:
     admin.add_center(services, "Disha Kendra", "Asia/Kolkata")
     channel_admin.add_account(services, Channel.TELEGRAM, "Disha Kendra", token=DISHA_TOKEN, name="disha-bot")
-    emu = BotApiEmulator()
-    await emu.start()
-    disha_bot = emu.add_bot(DISHA_TOKEN, username="disha_kendra_bot")
-    port = free_port()
-    settings = parse_settings(
-        {
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_URL": emu.base_url,
-            "DATABASE_URL": database_url,
-            "WEBHOOK_LISTEN": f"127.0.0.1:{port}",
-            "SAATHI_ENCRYPTION_KEYS": ",".join(crypto.current_keys()),
-        }
-    )
-    url = f"http://127.0.0.1:{port}/telegram-hook"
-    application = build_application(settings, clock=clock, with_jobs=False, sender_poll=0.05, overall_rate=1000)
-    try:
-        async with serving(application, asyncio.Event(), signals=False):  # as ``saathi run --webhook-url``
-            inbox = application.bot_data["saathi"].inbox
-            receiver = WebhookReceiver(application, inbox, **webhook_options(settings, url))
-            await receiver.start()
-            try:
-                assert emu.webhook is not None and emu.webhook["url"] == url
-                hook = disha_bot.webhook
-                assert hook is not None and hook["url"] == f"{url}/disha-bot"
-                assert hook["secret_token"] == webhook_secret(DISHA_TOKEN) != webhook_secret(TOKEN)
-                # a post to Disha's hook with the .env bot's secret is refused unread
-                async with (
-                    aiohttp.ClientSession(trust_env=False) as session,
-                    session.post(
-                        f"{url}/disha-bot",
-                        data=json.dumps({"update_id": 1}),
-                        headers={"Content-Type": "application/json", SECRET_HEADER: webhook_secret(TOKEN)},
-                    ) as response,
-                ):
-                    assert response.status == 403
-                phones = Phones(disha_bot)
-                phones.add(DEEPA, "Deepa")
-                phones.send(DEEPA, "/start NOSUCHCODE")
-                await phones.expect(DEEPA, "couldn't find that invite code")
-                assert emu.messages(DEEPA) == []
-            finally:
-                await receiver.stop()
-    finally:
-        await emu.stop()
+    async with BotApiEmulator() as emu:
+        disha_bot = emu.add_bot(DISHA_TOKEN, username="disha_kendra_bot")
+        async with webhook_served(emu, database_url, clock) as (_, url):
+            assert emu.webhook is not None and emu.webhook["url"] == url
+            hook = disha_bot.webhook
+            assert hook is not None and hook["url"] == f"{url}/disha-bot"
+            assert hook["secret_token"] == webhook_secret(DISHA_TOKEN) != webhook_secret(TOKEN)
+            # a post to Disha's hook with the .env bot's secret is refused unread
+            async with (
+                aiohttp.ClientSession(trust_env=False) as session,
+                session.post(
+                    f"{url}/disha-bot",
+                    data=json.dumps({"update_id": 1}),
+                    headers={"Content-Type": "application/json", SECRET_HEADER: webhook_secret(TOKEN)},
+                ) as response,
+            ):
+                assert response.status == 403
+            phones = Phones(disha_bot)
+            phones.add(DEEPA, "Deepa")
+            phones.send(DEEPA, "/start NOSUCHCODE")
+            await phones.expect(DEEPA, "couldn't find that invite code")
+            assert emu.messages(DEEPA) == []
