@@ -7,6 +7,7 @@ emulator's control API and read what each phone received.
 from __future__ import annotations
 
 import copy
+import logging
 import os
 import socket
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 
 from bot.app import build_application, running
+from bot.cli import configure_logging
 from bot.clock import FakeClock
 from bot.config import parse_settings
 from bot.domain import channels
@@ -178,6 +180,18 @@ async def harness(database_url: str, clock: FakeClock) -> AsyncIterator[Harness]
     finally:
         await h.stop_bot()
         await emu.stop()
+
+
+@pytest.fixture
+def debug_logging(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """Every log line at DEBUG, the way ``saathi run`` configures logging (tests scan it for secrets)."""
+    names = ("httpx", "httpcore", "apscheduler", "aiohttp.access", "telegram", "sqlalchemy.engine")
+    before = {name: logging.getLogger(name).level for name in names}
+    configure_logging("DEBUG")
+    caplog.set_level(logging.DEBUG)
+    yield caplog
+    for name, level in before.items():
+        logging.getLogger(name).setLevel(level)
 
 
 @pytest.fixture

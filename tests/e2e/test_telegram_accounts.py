@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import aiohttp
+import pytest
 from sqlmodel import select
 
 from bot.clock import FakeClock
@@ -26,7 +27,9 @@ DISHA_TOKEN = "777001:DISHA-kendra-token"
 KIRAN, DEEPA, STRANGER = 9101, 601, 602  # Disha's counsellor and member; someone with Asha's code
 
 
-async def test_a_centre_with_its_own_bot_is_served_through_it_alone(harness: Harness) -> None:
+async def test_a_centre_with_its_own_bot_is_served_through_it_alone(
+    harness: Harness, debug_logging: pytest.LogCaptureFixture
+) -> None:
     harness.seed_centre()  # Asha Kendra, counsellor Meera on the .env bot
     admin.add_center(harness.services, "Disha Kendra", "Asia/Kolkata")
     channel_admin.add_account(harness.services, Channel.TELEGRAM, "Disha Kendra", token=DISHA_TOKEN, name="disha-bot")
@@ -71,6 +74,7 @@ async def test_a_centre_with_its_own_bot_is_served_through_it_alone(harness: Har
     disha_chats = {channels.telegram_key(account.id, user) for user in (KIRAN, DEEPA, STRANGER)}
     assert {row.chat_id for row in rows} == disha_chats
     assert all(row.account_id == account.id and row.status == OutboxStatus.SENT for row in rows)
+    assert DISHA_TOKEN.split(":")[1] not in debug_logging.text  # its token never reaches the log
 
 
 async def test_in_webhook_mode_a_centres_own_bot_gets_a_webhook_of_its_own(
