@@ -131,6 +131,7 @@ class BotApiEmulator:
 
     def _build_state(self) -> None:
         self._state = ServerState()
+        self._state.known_elsewhere = self._known_elsewhere
         if self._identity is not None:
             self._state.bot_user.update(self._identity)
             self._state.bot_from.update(self._identity)
@@ -184,6 +185,11 @@ class BotApiEmulator:
         bot._build_state()
         self._bots[token] = bot
         return bot
+
+    def _known_elsewhere(self, user_id: int) -> bool:
+        """Whether a user has started another bot of this server (then Telegram knows them)."""
+        server = self._server or self
+        return any(user_id in bot._state.users for bot in (server, *server._bots.values()) if bot is not self)
 
     async def stop(self) -> None:
         """Stop serving; pending long polls and message waiters return at once."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from telegram import Bot
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden
 
 from sandbox import BotApiEmulator
 
@@ -28,8 +28,10 @@ async def _two_bots(emu: BotApiEmulator) -> None:
     ):
         assert (first_bot.username, second_bot.username) == ("saathi_demo_bot", "disha_kendra_bot")
         assert second_bot.id == 777001
+        with pytest.raises(Forbidden, match="can't initiate conversation"):
+            await first_bot.send_message(ASHA, "hello")  # she never started the first bot
         with pytest.raises(BadRequest, match="(?i)chat not found"):
-            await first_bot.send_message(ASHA, "hello")  # the first bot has no chat with her
+            await second_bot.send_message(999, "hello")  # nobody Telegram knows
         sent = await second_bot.send_message(ASHA, "hello")
         assert sent.from_user is not None and sent.from_user.username == "disha_kendra_bot"
         second.send_text(ASHA, "/start")
