@@ -30,8 +30,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import heapq
-import itertools
 import logging
 import time
 from collections import deque
@@ -46,6 +44,7 @@ from bot.clock import Clock
 from bot.delivery.calls import call_telegram, error_kind
 from bot.delivery.limiter import RateLimiter
 from bot.delivery.outcomes import MAX_ATTEMPTS, OnUnreachable, Outcomes, backoff
+from bot.delivery.slots import PrioritySlots
 from bot.delivery.whatsapp import WhatsAppSender
 from bot.domain import channels
 from bot.domain.outgoing import Priority
@@ -78,37 +77,6 @@ def _lanes_for(in_flight: int, batch: int) -> int | None:
     if in_flight <= batch:
         return None
     return Priority.REPLY if in_flight <= 2 * batch else Priority.URGENT
-
-
-class PrioritySlots:
-    """A semaphore whose waiters are served lowest lane first: an urgent row waiting for one of the
-    sender's call slots goes ahead of every scheduled row, even when sending falls behind the rate."""
-
-    def __init__(self, slots: int) -> None:
-        self._free = slots
-        self._heap: list[tuple[int, int, asyncio.Future[None]]] = []
-        self._seq = itertools.count()
-
-    async def acquire(self, lane: int) -> None:
-        if self._free > 0 and not self._heap:
-            self._free -= 1
-            return
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._heap, (lane, next(self._seq), future))
-        try:
-            await future
-        except asyncio.CancelledError:
-            if future.done() and not future.cancelled():
-                self.release()  # the slot was handed over just as we were cancelled
-            raise
-
-    def release(self) -> None:
-        while self._heap:
-            future = heapq.heappop(self._heap)[2]
-            if not future.done():
-                future.set_result(None)
-                return
-        self._free += 1
 
 
 class OutboxSender:
