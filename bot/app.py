@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import signal
@@ -11,13 +12,14 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 
 import httpx
-from telegram import BotCommand
+from telegram import Bot, BotCommand
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
+from bot.accounts import AccountBot, open_account_bots
 from bot.clock import Clock, OffsetClock, SystemClock
 from bot.config import Settings
-from bot.delivery.limiter import Limits, RateLimiter, build_limiter
+from bot.delivery.limiter import Limits, RateLimiter, build_limiter, memory_limiter, redis_limiter
 from bot.delivery.sender import OutboxSender
 from bot.delivery.whatsapp import WHATSAPP_LIMITS, WhatsAppSender, whatsapp_limiter_factory
 from bot.domain.risk import load_rules
@@ -25,7 +27,7 @@ from bot.http import AiohttpRequest
 from bot.i18n import LANGUAGES, t
 from bot.inbox import Inbox
 from bot.jobs import add_jobs
-from bot.polling import poll_confirming, stop_application
+from bot.polling import poll_all, stop_application
 from bot.runtime import Saathi
 from bot.services import reachability, updates
 from bot.services.context import ServiceContext
@@ -88,16 +90,38 @@ def build_application(
             limits = limits.scaled(overall_rate / limits.overall_per_sec)
     limiter: RateLimiter | None = None
     web: WebServer | None = None
+    account_bots: dict[int, AccountBot] = {}
+    account_limiters: list[RateLimiter] = []
 
     async def post_init(application: Application) -> None:
         me = await application.bot.get_me()
         services.bot_username = me.username or services.bot_username
         if loop_engine is not None:  # the same services, bot name included, on the loop's engine
             saathi.loop_services = replace(services, uow=SessionFactory(loop_engine.sync_engine))
-        await _set_commands(application)
+        await _set_commands(application.bot)
         load_rules()  # compiling the rules takes most of a second; not on a member's first message
         nonlocal limiter
         limiter = build_limiter(limits, settings.rate_limit_redis_url)
+        # the centres' own Telegram bots: each polled beside the .env bot, each with its own sender and
+        # limiter (Telegram's 30/s is per bot; in Redis under keys of its own when workers share it)
+        opened, active = await open_account_bots(
+            services, base_url=settings.telegram_api_url, base_file_url=settings.telegram_file_url
+        )
+        account_bots.update(opened)
+        make_sender = functools.partial(
+            OutboxSender,
+            services.uow,
+            services.clock,
+            idle_poll=sender_poll,
+            on_unreachable=reachability.recipient_unreachable,
+            due_work=saathi.run_due_work,
+            mark_uow=saathi.loop_services.uow if saathi.loop_services else None,
+        )
+        for account_id, bot in account_bots.items():
+            await _set_commands(bot)
+            account_limiter = _account_limiter(limits, settings.rate_limit_redis_url, account_id)
+            account_limiters.append(account_limiter)
+            saathi.account_senders.append(make_sender(bot, limiter=account_limiter, account=account_id))
         whatsapp = WhatsAppSender(
             services.uow,
             services.clock,
@@ -105,20 +129,13 @@ def build_application(
             limits=whatsapp_limits,
             limiter_factory=whatsapp_limiter_factory(settings.rate_limit_redis_url),
         )
-        saathi.sender = OutboxSender(
-            services.uow,
-            services.clock,
-            application.bot,
-            idle_poll=sender_poll,
-            on_unreachable=reachability.recipient_unreachable,
-            due_work=saathi.run_due_work,
-            limiter=limiter,
-            mark_uow=saathi.loop_services.uow if saathi.loop_services else None,
-            whatsapp=whatsapp,
-        )
+        saathi.sender = make_sender(application.bot, limiter=limiter, whatsapp=whatsapp, others=active)
         saathi.sender.start()
+        for sender in saathi.account_senders:
+            sender.start()
         if with_updater:  # the process that receives updates handles them, and retries what failed
             saathi.inbox = Inbox(application, services, on_given_up=lambda update: apologise(saathi, update))
+            saathi.inbox.bots.update(account_bots)
             saathi.inbox.start()
             saathi.whatsapp = WhatsAppInbox(services, saathi.call, saathi.kick, due_work=saathi.run_due_work)
             saathi.whatsapp.start()
@@ -141,6 +158,8 @@ def build_application(
             await saathi.whatsapp.stop()
         if saathi.sender is not None:
             await saathi.sender.stop()
+        for sender in saathi.account_senders:
+            await sender.stop()
 
     async def post_shutdown(application: Application) -> None:
         if web is not None:
@@ -149,6 +168,12 @@ def build_application(
             await saathi.sender.stop()  # already stopped by post_stop unless start failed half-way
         if limiter is not None:
             await limiter.aclose()
+        for sender in saathi.account_senders:
+            await sender.stop()  # already stopped by post_stop unless start failed half-way
+        for account_limiter in account_limiters:
+            await account_limiter.aclose()
+        for bot in account_bots.values():
+            await bot.shutdown()
         if saathi.sender is not None and saathi.sender.whatsapp is not None:
             await saathi.sender.whatsapp.aclose()
         engine.dispose()
@@ -187,11 +212,18 @@ def clock_from_settings(settings: Settings) -> Clock:
     return OffsetClock(settings.clock_start, speed=settings.clock_speed, anchor=settings.clock_anchor)
 
 
-async def _set_commands(application: Application) -> None:
+def _account_limiter(limits: Limits, redis_url: str | None, account_id: int) -> RateLimiter:
+    """A centre's own bot's limiter: the same limits as the .env bot's, counted apart."""
+    if redis_url is None:
+        return memory_limiter(limits)
+    return redis_limiter(redis_url, limits, prefix=f"saathi:rl:tg:{account_id}")
+
+
+async def _set_commands(bot: Bot) -> None:
     try:
         for lang in LANGUAGES:
             commands = [BotCommand(name, t(lang, f"cmd-{name}")) for name in COMMANDS]
-            await application.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
+            await bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
     except TelegramError as exc:  # the menu of commands is a nicety; never stop the start for it
         log.warning("could not set the command menu: %s", type(exc).__name__)
 
@@ -209,7 +241,7 @@ async def running(application: Application, *, poll_timeout: int = 1) -> AsyncIt
     try:
         await application.start()
         stop = asyncio.Event()
-        poller = asyncio.create_task(poll_confirming(application, stop, timeout=poll_timeout), name="poller")
+        poller = asyncio.create_task(poll_all(application, stop, timeout=poll_timeout), name="poller")
         try:
             yield application.bot_data["saathi"]
         finally:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
-import hmac
 import json
 import logging
 import sys
@@ -19,6 +17,7 @@ from bot.clock import SystemClock
 from bot.config import Settings, SettingsError, load_settings
 from bot.services import admin
 from bot.services.context import ServiceContext
+from bot.webhook import webhook_secret
 from storage import crypto
 from storage.db import SessionFactory, is_sqlite, make_engine
 from storage.migrate import upgrade
@@ -403,12 +402,6 @@ def _circle_command(ctx: ServiceContext, args: argparse.Namespace) -> None:
 
 def _revisions(revisions: frozenset[str]) -> str:
     return ", ".join(sorted(revisions)) or "an empty database"
-
-
-def webhook_secret(token: str) -> str:
-    """The webhook's secret header, derived from the bot token: every worker behind one address
-    sets the same value (a random one per start would lock out all but the last worker started)."""
-    return hmac.new(token.encode(), b"saathi-webhook-secret", hashlib.sha256).hexdigest()
 
 
 def _run(settings: Settings, webhook_url: str | None, role: str = "all") -> int:

@@ -40,6 +40,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     telegram.add_argument("--token", required=True, help="the bot's token from @BotFather")
     telegram.add_argument("--name")
     group.add_parser("list", help="every account, without its secrets")
+    for action, what in (("deactivate", "stop polling and sending through"), ("activate", "use again")):
+        toggle = group.add_parser(action, help=f"{what} an account (from the next start of `saathi run`)")
+        toggle.add_argument("name")
 
 
 def run(ctx: ServiceContext, args: argparse.Namespace) -> int:
@@ -48,9 +51,14 @@ def run(ctx: ServiceContext, args: argparse.Namespace) -> int:
             where = f" webhook {line.webhook_path}" if line.webhook_path else ""
             phone = f" phone id {line.phone_id}" if line.phone_id else ""
             state = "" if line.active else " (inactive)"
-            print(f"{line.name}: {line.channel} for {line.center}{phone}{where}{state}")
+            bot = f" @{line.username}" if line.username else ""
+            print(f"{line.name}: {line.channel}{bot} for {line.center}{phone}{where}{state}")
         return 0
     try:
+        if args.action in ("deactivate", "activate"):
+            line = channels.set_active(ctx, args.name, args.action == "activate")
+            print(f"{line.name} ({line.channel}) for {line.center} is {'active' if line.active else 'inactive'}")
+            return 0
         added = channels.add_account(
             ctx,
             Channel(args.channel),

@@ -37,7 +37,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from telegram import Update
 from telegram.ext import Application
 
+from bot.accounts import AccountBot, keyed
 from bot.blocking import run_blocking
+from bot.domain.channels import telegram_account_of
 from bot.services import updates
 from bot.services.context import ServiceContext
 from storage import inbox as inbox_db
@@ -117,10 +119,11 @@ async def tell_given_up(update_id: int, telling: Awaitable[object]) -> None:
 
 
 def lane_of(update: Update) -> int | None:
-    """Updates of one chat (or, without a chat, of one person) are handled in order."""
+    """Updates of one chat (or, without a chat, of one person) are handled in order (a chat on a
+    centre's own bot is a lane of its own: its conversation key)."""
     if update.effective_chat is not None:
-        return update.effective_chat.id
-    return update.effective_user.id if update.effective_user is not None else None
+        return keyed(update, update.effective_chat.id)
+    return keyed(update, update.effective_user.id) if update.effective_user is not None else None
 
 
 def read_items(items: Iterable[Any], bot: Any) -> tuple[list[tuple[inbox_db.Received, Update]], int | None]:
@@ -128,7 +131,10 @@ def read_items(items: Iterable[Any], bot: Any) -> tuple[list[tuple[inbox_db.Rece
 
     An item that is not an object or has no integer ``update_id`` cannot be confirmed by itself
     and is skipped with a log line; one python-telegram-bot cannot read (a kind newer than it,
-    a malformed field) is logged by id and skipped (confirmed). Never their content."""
+    a malformed field) is logged by id and skipped (confirmed). Never their content.
+
+    The offset is Telegram's; the stored id of an update a centre's own bot brought is keyed with its
+    account (bot/accounts.py), as Telegram counts each bot's updates on its own."""
     readable: list[tuple[inbox_db.Received, Update]] = []
     last: int | None = None
     for item in items:
@@ -142,7 +148,7 @@ def read_items(items: Iterable[Any], bot: Any) -> tuple[list[tuple[inbox_db.Rece
         except Exception as exc:
             log.error("skipping update %s that could not be read: %s", update_id, type(exc).__name__)
             continue
-        readable.append((inbox_db.Received(update_id, lane_of(update), item), update))
+        readable.append((inbox_db.Received(keyed(update, update_id), lane_of(update), item), update))
     return readable, None if last is None else last + 1
 
 
@@ -171,6 +177,8 @@ class Inbox:
         self._task: asyncio.Task[None] | None = None
         self._away = 0  # consecutive transient failures: the database is away
         self.given_up = 0
+        # the centres' own bots, by account: a stored update of theirs is read again with its bot
+        self.bots: dict[int, AccountBot] = {}
 
     # --- storing ------------------------------------------------------------------------------
     def store(self, received: Sequence[inbox_db.Received]) -> inbox_db.Stored:
@@ -341,8 +349,10 @@ class Inbox:
             self._in_hand.difference_update(row.update_id for row in rows)
 
     def _read(self, row: inbox_db.InboxUpdate) -> Update | None:
+        account = telegram_account_of(row.update_id)
         try:
-            return Update.de_json(json.loads(row.payload or "null"), self._application.bot)
+            bot = self._application.bot if account is None else self.bots[account]
+            return Update.de_json(json.loads(row.payload or "null"), bot)
         except Exception as exc:
             log.error("inbox row %s could not be read (%s); marked handled", row.update_id, type(exc).__name__)
         with updates.handling(self._services, row.update_id):

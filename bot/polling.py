@@ -24,6 +24,7 @@ import warnings
 from collections.abc import AsyncIterator
 from typing import Any
 
+from telegram import Bot
 from telegram.error import Conflict, RetryAfter, TelegramError
 from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
@@ -42,18 +43,26 @@ def inbox_of(application: Application) -> Inbox:
     return application.bot_data["saathi"].inbox
 
 
+async def poll_all(application: Application, stop: asyncio.Event, *, timeout: int = 10) -> None:
+    """:func:`poll_confirming` for the ``.env`` bot and, side by side, each centre's own bot."""
+    bots = [None, *inbox_of(application).bots.values()]
+    await asyncio.gather(*(poll_confirming(application, stop, timeout=timeout, bot=bot) for bot in bots))
+
+
 async def poll_confirming(
-    application: Application, stop: asyncio.Event, *, timeout: int = 10, limit: int = 100
+    application: Application, stop: asyncio.Event, *, timeout: int = 10, limit: int = 100, bot: Bot | None = None
 ) -> None:
-    """Fetch, store, handle, then confirm by asking for the next batch."""
+    """Fetch, store, handle, then confirm by asking for the next batch (of ``bot``'s updates: a
+    centre's own bot; None: the ``.env`` bot)."""
     inbox = inbox_of(application)
+    bot = bot or application.bot
     offset = 0
     failures = 0
     store_failures = 0
     stopped = asyncio.ensure_future(stop.wait())
     try:
         while not stop.is_set():
-            fetch = asyncio.ensure_future(_fetch(application, offset, timeout, limit))
+            fetch = asyncio.ensure_future(_fetch(bot, offset, timeout, limit))
             await asyncio.wait({fetch, stopped}, return_when=asyncio.FIRST_COMPLETED)
             if not fetch.done():
                 fetch.cancel()
@@ -75,7 +84,7 @@ async def poll_confirming(
                 await _sleep(stop, min(2.0 ** min(failures, 5) / 4, MAX_BACKOFF))
                 continue
             failures = 0
-            batch, next_offset = read_items(raw, application.bot)
+            batch, next_offset = read_items(raw, bot)
             if batch:
                 try:
                     stored = await inbox.store_async([received for received, _ in batch])
@@ -96,10 +105,10 @@ async def poll_confirming(
     if offset:
         # confirm what was stored, so a clean stop is not followed by re-sends
         with contextlib.suppress(TelegramError, asyncio.TimeoutError):
-            await asyncio.wait_for(_fetch(application, offset, 0, 1), 5)
+            await asyncio.wait_for(_fetch(bot, offset, 0, 1), 5)
 
 
-async def _fetch(application: Application, offset: int, timeout: int, limit: int) -> list[Any]:
+async def _fetch(bot: Bot, offset: int, timeout: int, limit: int) -> list[Any]:
     """One getUpdates call, its items as Telegram sent them.
 
     ``Bot.get_updates`` parses the whole batch at once: one update it cannot read (a kind newer
@@ -108,7 +117,7 @@ async def _fetch(application: Application, offset: int, timeout: int, limit: int
     batch, members' words included, at CRITICAL. Here each item is read on its own
     (:func:`bot.inbox.read_items`).
     """
-    raw: Any = await application.bot.do_api_request(
+    raw: Any = await bot.do_api_request(
         "getUpdates",
         api_kwargs={"offset": offset, "timeout": timeout, "limit": limit},
         read_timeout=timeout + 10,
@@ -149,9 +158,10 @@ async def serve_polling(application: Application, *, timeout: int = 10) -> None:
     """What ``run_polling`` does, with the confirming loop: start, poll until SIGINT/SIGTERM, stop."""
     stop = asyncio.Event()
     async with serving(application, stop):
-        await application.bot.delete_webhook(drop_pending_updates=False)
+        for bot in [application.bot, *inbox_of(application).bots.values()]:
+            await bot.delete_webhook(drop_pending_updates=False)
         log.info("polling for updates")
-        await poll_confirming(application, stop, timeout=timeout)
+        await poll_all(application, stop, timeout=timeout)
 
 
 async def stop_application(application: Application) -> None:

@@ -28,6 +28,8 @@ CALL_ATTEMPTS = 3
 class Saathi:
     services: ServiceContext
     sender: OutboxSender | None = None
+    # the centres' own Telegram bots' senders (bot/accounts.py), one per running account
+    account_senders: list[OutboxSender] = field(default_factory=list)
     # the process that receives updates (poller or webhook): stores, handles and retries them
     inbox: Inbox | None = None
     # WhatsApp's webhook (on the console's app) and the loop that handles what it stored
@@ -132,3 +134,5 @@ class Saathi:
     def kick(self) -> None:
         if self.sender is not None:
             self.sender.kick()
+        for sender in self.account_senders:
+            sender.kick()

@@ -10,24 +10,49 @@ by the inbox's retry loop.
 Every request must carry the secret given to ``setWebhook`` (``X-Telegram-Bot-Api-Secret-Token``,
 compared in constant time); anything else is 403 and is never read. The listener binds to
 ``WEBHOOK_LISTEN`` only. Logs carry update ids and error kinds, never text or the secret.
+
+A centre's own bot (bot/accounts.py) gets a webhook of its own on the same listener: the path and URL
+with ``/<account name>`` added, and a secret derived from its own token, so a post for one bot is
+never read as another's.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
+import hashlib
 import hmac
 import json
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+from telegram import Bot
 from telegram.ext import Application
 
+from bot.accounts import AccountBot
 from bot.inbox import Inbox, read_items
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY = 1 << 20  # Telegram's updates are far smaller; a bigger body is not Telegram
+
+
+def webhook_secret(token: str) -> str:
+    """The webhook's secret header, derived from the bot token: every worker behind one address
+    sets the same value (a random one per start would lock out all but the last worker started)."""
+    return hmac.new(token.encode(), b"saathi-webhook-secret", hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Hook:
+    """One bot's webhook: where Telegram posts its updates, and the secret they must carry."""
+
+    bot: Bot
+    path: str
+    url: str
+    secret: bytes
 
 
 class WebhookReceiver:
@@ -47,22 +72,24 @@ class WebhookReceiver:
         self._application = application
         self._inbox = inbox
         self._listen, self._port = listen, port
-        self._path = "/" + url_path.lstrip("/")
-        self._webhook_url = webhook_url
-        self._secret = secret_token.encode()
+        path = "/" + url_path.lstrip("/")
+        self._hooks = [Hook(application.bot, path, webhook_url, secret_token.encode())]
+        self._hooks += [_account_hook(bot, path, webhook_url) for bot in inbox.bots.values()]
         self._runner: web.AppRunner | None = None
         self._handling: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         app = web.Application(client_max_size=MAX_BODY)
-        app.router.add_post(self._path, self._receive)
+        for hook in self._hooks:
+            app.router.add_post(hook.path, functools.partial(self._receive, hook))
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, self._listen, self._port).start()
-        await self._application.bot.set_webhook(
-            self._webhook_url, secret_token=self._secret.decode(), allowed_updates=None, drop_pending_updates=False
-        )
-        log.info("webhook listening")
+        for hook in self._hooks:
+            await hook.bot.set_webhook(
+                hook.url, secret_token=hook.secret.decode(), allowed_updates=None, drop_pending_updates=False
+            )
+        log.info("webhook listening (%s bots)", len(self._hooks))
 
     async def stop(self) -> None:
         if self._runner is not None:
@@ -71,9 +98,9 @@ class WebhookReceiver:
         if self._handling:
             await asyncio.gather(*self._handling, return_exceptions=True)
 
-    async def _receive(self, request: web.Request) -> web.Response:
+    async def _receive(self, hook: Hook, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
-        if not given or not hmac.compare_digest(given, self._secret):
+        if not given or not hmac.compare_digest(given, hook.secret):
             log.warning("webhook request without the right secret refused")
             return web.Response(status=403)
         try:
@@ -81,7 +108,7 @@ class WebhookReceiver:
         except (ValueError, UnicodeDecodeError):
             log.error("webhook body is not JSON; skipped")
             return web.Response(status=200)  # Telegram would send the same body forever
-        batch, _offset = read_items([item], self._application.bot)
+        batch, _offset = read_items([item], hook.bot)
         if not batch:
             return web.Response(status=200)  # logged by read_items: nothing we could ever handle
         try:
@@ -93,6 +120,12 @@ class WebhookReceiver:
         self._handling.add(task)
         task.add_done_callback(self._handling.discard)
         return web.Response(status=200)
+
+
+def _account_hook(bot: AccountBot, path: str, url: str) -> Hook:
+    """A centre's own bot's webhook: ``/<account name>`` after the .env bot's path and URL."""
+    name = bot.account_name
+    return Hook(bot, f"{path.rstrip('/')}/{name}", f"{url.rstrip('/')}/{name}", webhook_secret(bot.token).encode())
 
 
 async def serve_webhook(application: Application, options: dict[str, Any], stop: asyncio.Event | None = None) -> None:

@@ -10,6 +10,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackContext, ExtBot
 
+from bot.accounts import keyed
 from bot.domain.textnorm import storable, unstorable
 from bot.i18n import normalise_language, t
 from bot.inbox import is_transient as inbox_transient
@@ -29,12 +30,16 @@ class SaathiContext(CallbackContext[ExtBot, dict, dict, dict]):
 
 
 def person_of(update: Update) -> Person | None:
+    """Who is speaking; on a centre's own bot their ids are that bot's conversation keys (bot/accounts.py)."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return None
     name = storable(" ".join(part for part in (user.first_name, user.last_name) if part)).strip()
     return Person(
-        telegram_user_id=user.id, chat_id=chat.id, display_name=name or None, language_code=user.language_code
+        telegram_user_id=keyed(update, user.id),
+        chat_id=keyed(update, chat.id),
+        display_name=name or None,
+        language_code=user.language_code,
     )
 
 
@@ -75,7 +80,7 @@ async def guard_update(update: Update, context: SaathiContext) -> None:
     handling = updates.current()
     if handling is not None and private and user is not None:
         # the first commit also says whoever wrote or pressed in their private chat is reachable again
-        handling.user_id = user.id
+        handling.user_id = keyed(update, user.id)
     if chat is not None and chat.type != ChatType.PRIVATE:
         await saathi.call(updates.mark_handled)
         # Say so and leave once, in the background: Telegram allows 20 messages a minute to a
@@ -114,10 +119,11 @@ async def _leave(update: Update, context: SaathiContext) -> None:
     if chat.type == ChatType.CHANNEL:
         log.info("ignoring a channel update")
     lang = normalise_language(update.effective_user.language_code if update.effective_user else None)
+    bot = update.get_bot()  # the bot that is in the group: the .env bot or a centre's own
     try:
         if chat.type != ChatType.CHANNEL:
-            await context.bot.send_message(chat.id, t(lang, "private-only"))
-        await context.bot.leave_chat(chat.id)
+            await bot.send_message(chat.id, t(lang, "private-only"))
+        await bot.leave_chat(chat.id)
     except TelegramError as exc:
         log.info("could not leave a non-private chat: %s", type(exc).__name__)
 

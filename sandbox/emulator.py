@@ -118,6 +118,9 @@ class BotApiEmulator:
             "timeout": webhook_timeout,
         }
         self.bot_username = BOT_USERNAME
+        self._identity: dict[str, Any] | None = None  # a second bot's own id and name (add_bot)
+        self._server: BotApiEmulator | None = None  # the emulator whose server serves this bot (add_bot)
+        self._bots: dict[str, BotApiEmulator] = {}  # other bots on this server, by token
         self._runner: web.AppRunner | None = None
         self._host = "127.0.0.1"
         self._port: int | None = None
@@ -128,6 +131,10 @@ class BotApiEmulator:
 
     def _build_state(self) -> None:
         self._state = ServerState()
+        self._state.known_elsewhere = self._known_elsewhere
+        if self._identity is not None:
+            self._state.bot_user.update(self._identity)
+            self._state.bot_from.update(self._identity)
         self._webhooks = WebhookDispatcher(self._state, **self._webhook_options)
         self._api = BotApiMethods(self._state, self._webhooks)
         self._methods: dict[str, tuple[str, Handler]] = self._api.table()
@@ -135,8 +142,8 @@ class BotApiEmulator:
     # ================================================================== lifecycle & addresses
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         """Serve on ``host:port`` (port 0 picks a free one); loopback only, by design."""
-        if self._runner is not None:
-            raise RuntimeError("emulator already started")
+        if self._runner is not None or self._server is not None:
+            raise RuntimeError("emulator already started (a bot of add_bot is served by its server)")
         if host not in LOOPBACK_HOSTS:
             raise ValueError("the emulator only listens on loopback addresses")
         app = web.Application(client_max_size=60 * 1024 * 1024)
@@ -157,8 +164,37 @@ class BotApiEmulator:
         self._state.closing = False
         _log.info("Bot API emulator listening on port %s", self._port)
 
+    def add_bot(self, token: str, *, username: str, first_name: str = "Saathi") -> BotApiEmulator:
+        """Another bot on this server, as Telegram serves every bot from one host: requests with
+        ``token`` reach it, and it has a world of its own (its users' chats, messages, updates,
+        webhook, limits, faults and stats), like a second bot made with @BotFather. Its id is the
+        token's number. The returned emulator is its control API (in process only: ``/_control/``
+        stays this one's); it is served, reset and stopped with this one."""
+        if not _TOKEN_RE.match(token) or token in self._bots or token == self._token:
+            raise ValueError("a new bot needs a token of its own, like '123456:ABC-def'")
+        options = self._webhook_options
+        bot = BotApiEmulator(
+            token=token,
+            webhook_retry_delay=options["retry_delay"],
+            webhook_max_retry_delay=options["max_retry_delay"],
+            webhook_timeout=options["timeout"],
+        )
+        bot._server = self
+        bot._identity = {"id": int(token.split(":", 1)[0]), "first_name": first_name, "username": username}
+        bot.bot_username = username
+        bot._build_state()
+        self._bots[token] = bot
+        return bot
+
+    def _known_elsewhere(self, user_id: int) -> bool:
+        """Whether a user has started another bot of this server (then Telegram knows them)."""
+        server = self._server or self
+        return any(user_id in bot._state.users for bot in (server, *server._bots.values()) if bot is not self)
+
     async def stop(self) -> None:
         """Stop serving; pending long polls and message waiters return at once."""
+        for bot in self._bots.values():
+            await bot.stop()
         self._state.closing = True
         self._state.updates.notify()
         self._state.notify_messages()
@@ -180,6 +216,8 @@ class BotApiEmulator:
 
         Keeps serving on the same port, so one emulator can serve many tests.
         """
+        for bot in self._bots.values():
+            await bot.reset()
         old = self._state
         await self._webhooks.close()
         self._build_state()
@@ -194,10 +232,13 @@ class BotApiEmulator:
 
     @property
     def running(self) -> bool:
-        return self._runner is not None and not self._state.closing
+        server = self._server or self
+        return server._runner is not None and not self._state.closing
 
     @property
     def _root(self) -> str:
+        if self._server is not None:
+            return self._server._root
         if self._port is None:
             raise RuntimeError("emulator not started")
         return f"http://{self._host}:{self._port}"
@@ -690,6 +731,8 @@ class BotApiEmulator:
             raise ApiError(401, "Unauthorized")
 
     async def _handle_bot_api(self, request: web.Request) -> web.StreamResponse:
+        if (bot := self._bots.get(request.match_info["token"])) is not None:
+            return await bot._handle_bot_api(request)
         method = request.match_info["method"]
         entry = self._methods.get(method.lower())
         name = entry[0] if entry is not None else method
@@ -745,6 +788,8 @@ class BotApiEmulator:
         return web.Response(status=500)  # never written: the connection is gone
 
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
+        if (bot := self._bots.get(request.match_info["token"])) is not None:
+            return await bot._handle_file(request)
         try:
             self._check_token(request.match_info["token"])
         except ApiError as err:

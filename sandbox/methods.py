@@ -131,6 +131,8 @@ class BotApiMethods:
             )
         else:
             chat = self.state.chats.get(chat_id)
+        if chat is None and isinstance(chat_id, int) and self.state.known_elsewhere(chat_id):
+            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
         if chat is None:
             raise bad_request("chat not found")
         return chat

@@ -16,6 +16,7 @@ import logging
 import re
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from .formatting import utf16_len
@@ -155,6 +156,9 @@ class ServerState:
         self.kill_hooks: list[KillHook] = []
         self.get_me_at: list[float] = []  # time.monotonic() of every getMe: a bot starting up asks it
         self.polls_waiting = 0  # getUpdates long polls waiting for an update right now
+        # Telegram's users exist apart from any bot: someone who started another bot on this server
+        # but never this one gets 403 "can't initiate conversation", not 400 (BotApiEmulator.add_bot)
+        self.known_elsewhere: Callable[[int], bool] = lambda _user_id: False
 
     # -------------------------------------------------------------------- change signalling
     def kill_due(self, method: str) -> KillHook | None:

@@ -7,6 +7,7 @@ import base64
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, ReplyKeyboardMarkup
 from telegram.error import TelegramError
 
+from bot.domain.channels import telegram_id
 from storage.outbox.payload import OutboxPayload
 from storage.outbox.tables import OutboxMessage
 
@@ -26,10 +27,11 @@ async def call_telegram(bot: Bot, row: OutboxMessage, *, paid: bool = False) -> 
     ``paid``: the limiter gave a paid-broadcast token."""
     payload = row.payload
     markup = reply_markup(payload)
+    chat_id = telegram_id(row.chat_id)  # a centre's own bot: the row's chat id is its conversation key
     if row.method == "send":
         message = await bot.send_message(
             allow_paid_broadcast=True if paid else None,
-            chat_id=row.chat_id,
+            chat_id=chat_id,
             text=payload["text"],
             reply_markup=markup,
             protect_content=bool(payload.get("protect")),
@@ -40,18 +42,18 @@ async def call_telegram(bot: Bot, row: OutboxMessage, *, paid: bool = False) -> 
         return message.message_id
     if row.method == "edit":
         await bot.edit_message_text(
-            chat_id=row.chat_id,
+            chat_id=chat_id,
             message_id=payload["message_id"],
             text=payload["text"],
             reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
         )
         return payload["message_id"]
     if row.method == "delete":
-        await bot.delete_message(chat_id=row.chat_id, message_id=payload["message_id"])
+        await bot.delete_message(chat_id=chat_id, message_id=payload["message_id"])
         return None
     if row.method == "document":
         message = await bot.send_document(
-            chat_id=row.chat_id,
+            chat_id=chat_id,
             document=InputFile(base64.b64decode(payload["data"]), filename=payload.get("filename") or "file"),
             caption=payload.get("text") or None,
             protect_content=bool(payload.get("protect")),

@@ -27,8 +27,10 @@ from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.domain.outgoing import Priority
+from storage.channels.tables import Channel
 from storage.db import SessionFactory
 from storage.outbox.payload import OutboxPayload
+from storage.outbox.queries import ACCOUNT_GONE
 from storage.outbox.tables import OutboxMessage, OutboxStatus
 from storage.types import table_of
 
@@ -55,8 +57,12 @@ class Outcomes:
         *,
         mark_uow: SessionFactory | None = None,
         on_unreachable: OnUnreachable | None = None,
+        tags_gone: bool = False,
     ) -> None:
+        """``tags_gone`` (the ``.env`` bot's sender): a row meant for a centre's own bot that is not
+        running, given up here too, is marked ``account_gone:`` (``saathi status`` counts them)."""
         self._uow = uow
+        self._tags_gone = tags_gone
         self._clock = clock
         # PostgreSQL: "sent" marks go through the event loop's asyncpg engine in a greenlet, so the
         # loop keeps sending while a mark's commit waits on the server (one commit per message)
@@ -198,6 +204,8 @@ class Outcomes:
             stored = session.get(OutboxMessage, row.id)
             if stored is None or stored.status == OutboxStatus.SENT:
                 return
+            if self._tags_gone and stored.channel == Channel.TELEGRAM and stored.account_id is not None:
+                reason = ACCOUNT_GONE + reason
             stored.status = OutboxStatus.DEAD
             stored.last_error = reason
             stored.claimed_until = None

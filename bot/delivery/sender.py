@@ -29,8 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import heapq
-import itertools
+import functools
 import logging
 import time
 from collections import deque
@@ -45,6 +44,7 @@ from bot.clock import Clock
 from bot.delivery.calls import call_telegram, error_kind
 from bot.delivery.limiter import RateLimiter
 from bot.delivery.outcomes import MAX_ATTEMPTS, OnUnreachable, Outcomes, backoff
+from bot.delivery.slots import PrioritySlots
 from bot.delivery.whatsapp import WhatsAppSender
 from bot.domain import channels
 from bot.domain.outgoing import Priority
@@ -79,37 +79,6 @@ def _lanes_for(in_flight: int, batch: int) -> int | None:
     return Priority.REPLY if in_flight <= 2 * batch else Priority.URGENT
 
 
-class PrioritySlots:
-    """A semaphore whose waiters are served lowest lane first: an urgent row waiting for one of the
-    sender's call slots goes ahead of every scheduled row, even when sending falls behind the rate."""
-
-    def __init__(self, slots: int) -> None:
-        self._free = slots
-        self._heap: list[tuple[int, int, asyncio.Future[None]]] = []
-        self._seq = itertools.count()
-
-    async def acquire(self, lane: int) -> None:
-        if self._free > 0 and not self._heap:
-            self._free -= 1
-            return
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._heap, (lane, next(self._seq), future))
-        try:
-            await future
-        except asyncio.CancelledError:
-            if future.done() and not future.cancelled():
-                self.release()  # the slot was handed over just as we were cancelled
-            raise
-
-    def release(self) -> None:
-        while self._heap:
-            future = heapq.heappop(self._heap)[2]
-            if not future.done():
-                future.set_result(None)
-                return
-        self._free += 1
-
-
 class OutboxSender:
     def __init__(
         self,
@@ -125,6 +94,8 @@ class OutboxSender:
         limiter: RateLimiter | None = None,
         mark_uow: SessionFactory | None = None,
         whatsapp: WhatsAppSender | None = None,
+        account: int | None = None,
+        others: tuple[int, ...] = (),
     ) -> None:
         """``on_unreachable`` runs in the transaction that records a 403 (the sender reports it; a
         service decides what it means for the person); when it returns True, ``due_work`` runs right
@@ -137,8 +108,11 @@ class OutboxSender:
         :func:`bot.blocking.run_blocking` (PostgreSQL: in a worker thread; a claim of a few hundred rows
         on the event loop was as long without a send, docs/performance.md).
         ``whatsapp``: rows whose channel is WhatsApp go through it (its own limiter per account); None
-        gives them up as not configured."""
+        gives them up as not configured. ``account``: a centre's own Telegram bot (``bot``, ``limiter``
+        its own) claims only its account's rows; the ``.env`` bot's sender claims all but the running
+        ``others``' rows, so a row of an account not running goes through it (docs/architecture.md)."""
         self._uow = uow
+        self._claim = functools.partial(outbox_db.claim_outbox, account=account, others=others)
         self.whatsapp = whatsapp
         self._clock = clock
         self._bot = bot
@@ -152,7 +126,9 @@ class OutboxSender:
         self._mixed = False
         self._slots = PrioritySlots(concurrency)
         self._idle_poll = idle_poll
-        self.outcomes = Outcomes(uow, clock, mark_uow=mark_uow, on_unreachable=on_unreachable)
+        self.outcomes = Outcomes(
+            uow, clock, mark_uow=mark_uow, on_unreachable=on_unreachable, tags_gone=account is None
+        )
         self._wake = asyncio.Event()
         self._room = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -288,7 +264,7 @@ class OutboxSender:
     ) -> list[OutboxMessage]:
         now = self._clock.now()
         with self._uow() as session:
-            rows = outbox_db.claim_outbox(
+            rows = self._claim(
                 session, now, limit or self._batch_size, now + LEASE, max_priority=max_priority, channel=channel
             )
             session.commit()

@@ -20,6 +20,7 @@ from bot.services.circles.common import CircleError
 from bot.services.context import ServiceContext
 from storage import inbox
 from storage.channels import queries as channels_db
+from storage.channels.tables import Channel
 from storage.circles import queries as circles_db
 from storage.circles.tables import Circle
 from storage.outbox import queries as outbox_db
@@ -79,6 +80,12 @@ def audit_change(session: Session, actor: Actor | None, what: str, now: datetime
 
 def deep_link(bot_username: str, payload: str) -> str:
     return f"https://t.me/{bot_username}?start={payload}"
+
+
+def _bot_of(ctx: ServiceContext, session: Session, center: Center) -> str:
+    """The bot a centre's links open: its own Telegram bot once that has run (its name is known), else
+    the ``.env`` bot (which takes every centre's codes)."""
+    return channels_db.telegram_username(session, center.id or 0) or ctx.bot_username
 
 
 def _center(session: Session, name: str) -> Center:
@@ -206,7 +213,7 @@ def add_counsellor(
                 member.counsellor_id = staff.id
         audit_change(session, actor, "staff_add", ctx.clock.now())
         session.commit()
-        return staff, (deep_link(ctx.bot_username, code) if code else None)
+        return staff, (deep_link(_bot_of(ctx, session, center), code) if code else None)
 
 
 def create_invites(
@@ -255,6 +262,7 @@ def create_invites(
                     capacity=circle.capacity,
                 )
         number = channels_db.whatsapp_number(session, center.id or 0)
+        bot = _bot_of(ctx, session, center)
         invites = []
         for _ in range(count):
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
@@ -264,7 +272,7 @@ def create_invites(
                 )
             )
             wa_link = wa_me_link(number, code) if number else None
-            invites.append(Invite(code, deep_link(ctx.bot_username, code), expires_at, wa_link))
+            invites.append(Invite(code, deep_link(bot, code), expires_at, wa_link))
         audit_change(session, actor, "invites_create", now)
         session.commit()
         return invites
@@ -413,6 +421,7 @@ def status(ctx: ServiceContext, *, rate_per_second: float | None = None) -> dict
         for value in members:
             by_status[value] = by_status.get(value, 0) + 1
         unlinked = session.exec(select(Staff).where(Staff.active, col(Staff.chat_id).is_(None))).all()
+        centers = channels_db.center_names(session)
         return {
             "centres": len(session.exec(select(Center.id)).all()),
             "members": by_status,
@@ -428,4 +437,11 @@ def status(ctx: ServiceContext, *, rate_per_second: float | None = None) -> dict
             # WhatsApp: messages waiting for the person's next message (the window is closed and no
             # template may carry them), and those of them waiting because a template is not approved yet
             "whatsapp": channels_db.waiting_counts(session),
+            # the centres' own Telegram bots (no tokens), and messages given up because the bot they were
+            # meant for was deactivated or removed and the .env bot could not reach the person either
+            "telegram_accounts": [
+                {"name": a.name, "center": centers.get(a.center_id, "?"), "username": a.username, "active": a.active}
+                for a in channels_db.accounts(session, Channel.TELEGRAM)
+            ],
+            "outbox_account_gone": outbox_db.account_gone_count(session),
         }

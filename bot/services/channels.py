@@ -8,7 +8,7 @@ and the webhook path only.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.domain.whatsapp.invite import normalise_number
 from bot.services.context import ServiceContext
@@ -30,6 +30,7 @@ class AccountLine:
     center: str
     phone_id: str | None
     active: bool
+    username: str | None = None  # a Telegram bot's, once it has run
 
     @property
     def webhook_path(self) -> str | None:
@@ -91,6 +92,41 @@ def list_accounts(ctx: ServiceContext) -> list[AccountLine]:
     with ctx.uow() as session:
         centers = channels_db.center_names(session)
         return [
-            AccountLine(a.name, a.channel, centers.get(a.center_id, "?"), a.phone_id, a.active)
+            AccountLine(a.name, a.channel, centers.get(a.center_id, "?"), a.phone_id, a.active, a.username)
             for a in channels_db.accounts(session)
         ]
+
+
+def set_active(ctx: ServiceContext, name: str, active: bool) -> AccountLine:
+    """``saathi channel deactivate|activate``: a deactivated account is no longer polled nor sent
+    through (from the application's next start); what was queued for its bot goes through the ``.env``
+    bot where the person has started it, else is given up as ``account_gone`` (``saathi status``)."""
+    with ctx.uow() as session:
+        account = channels_db.account_by_name(session, name)
+        if account is None:
+            raise ChannelError(f"no account called {name!r}")
+        account.active = active
+        center = channels_db.center_names(session).get(account.center_id, "?")
+        line = AccountLine(account.name, account.channel, center, account.phone_id, active, account.username)
+        session.commit()
+    return line
+
+
+@dataclass(frozen=True)
+class TelegramAccount:
+    """A centre's own Telegram bot, as the application runs it (the token stays in memory only)."""
+
+    id: int
+    name: str
+    token: str = field(repr=False)
+
+
+def running_telegram_accounts(ctx: ServiceContext) -> list[TelegramAccount]:
+    with ctx.uow() as session:
+        return [TelegramAccount(a.id or 0, a.name, a.token) for a in channels_db.active_telegram_accounts(session)]
+
+
+def record_username(ctx: ServiceContext, account_id: int, username: str) -> None:
+    with ctx.uow() as session:
+        channels_db.record_username(session, account_id, username)
+        session.commit()

@@ -10,6 +10,7 @@ from datetime import datetime, time
 
 from sqlmodel import Session
 
+from bot.domain import channels
 from bot.domain.callbacks import encode
 from bot.domain.dates import parse_date_text
 from bot.domain.pseudonyms import generate_pseudonym
@@ -18,6 +19,7 @@ from bot.i18n import LANGUAGES, normalise_language, t
 from bot.services import views
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
+from storage.channels import queries as channels_db
 from storage.circles import queries as circles_db
 from storage.circles.tables import Circle, CircleMembership
 from storage.outbox import queries as outbox_db
@@ -67,6 +69,9 @@ def _start_member(ctx: ServiceContext, session: Session, person: Person, code: s
     if invite is None:
         _reply_stranger(session, person, "start-bad-code", now)
         return
+    if not _bot_serves(session, person, invite.center_id):
+        _reply_stranger(session, person, "start-code-other-bot", now)
+        return
     if invite.used_at is not None:
         _reply_stranger(session, person, "start-used-code", now)
         return
@@ -83,6 +88,13 @@ def _start_member(ctx: ServiceContext, session: Session, person: Person, code: s
         elif circle is not None:  # filled meanwhile (staff moved people in): they join the centre, not the circle
             views.say(session, member, "circle-invite-full", now, circle=circle.name)
     ask_current_step(session, member, now)
+
+
+def _bot_serves(session: Session, person: Person, center_id: int) -> bool:
+    """A centre's own Telegram bot takes its centre's codes only (whoever joins through it is reached
+    through it); the .env bot, and WhatsApp, take every centre's."""
+    account = channels.telegram_account_of(person.chat_id)
+    return account is None or channels_db.account_center(session, account) == center_id
 
 
 def _create_member(ctx: ServiceContext, session: Session, person: Person, center_id: int, now: datetime) -> Member:
@@ -299,6 +311,9 @@ def _bind_staff(session: Session, person: Person, code: str, now: datetime) -> N
     staff = people_db.staff_by_link_code(session, code)
     if staff is None or not staff.active:
         _reply_stranger(session, person, "staff-link-invalid", now)
+        return
+    if not _bot_serves(session, person, staff.center_id):
+        _reply_stranger(session, person, "staff-link-other-bot", now)
         return
     # One account, one role: a member's or volunteer's account (or another staff member's) does not
     # also become staff; the code stays unused for the right person.

@@ -137,9 +137,12 @@ def _add(
         "created_at": now,
         "sponsor_thread_id": sponsor_thread or None,
         "channel": channels.TELEGRAM,
-        "account_id": None,
+        # a centre's own bot (None: the .env bot): the sender of that account takes the row
+        "account_id": channels.telegram_account_of(chat_id),
         "address": None,
     }
+    if row["account_id"] is not None:
+        row["address"] = str(channels.telegram_id(chat_id))
     contact_id = channels.contact_of(chat_id)
     if contact_id is not None:  # a WhatsApp conversation: the sender needs its account and contact
         contact = session.get(WhatsAppContact, contact_id)

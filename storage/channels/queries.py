@@ -8,6 +8,7 @@ import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
@@ -41,15 +42,48 @@ def accounts(session: Session, channel: str | None = None) -> Sequence[ChannelAc
     return session.exec(query.order_by(col(ChannelAccount.id))).all()
 
 
+def account_center(session: Session, account_id: int) -> int | None:
+    return session.exec(select(ChannelAccount.center_id).where(ChannelAccount.id == account_id)).first()
+
+
+def active_telegram_accounts(session: Session) -> Sequence[ChannelAccount]:
+    """The centres' own Telegram bots that the running application polls and sends through."""
+    return session.exec(
+        select(ChannelAccount)
+        .where(ChannelAccount.channel == Channel.TELEGRAM, col(ChannelAccount.active).is_(True))
+        .order_by(col(ChannelAccount.id))
+    ).all()
+
+
+def telegram_username(session: Session, center_id: int) -> str | None:
+    """The username of the centre's first active Telegram bot whose name is known (its invite links
+    open it); None: the centre has none, and its links open the ``.env`` bot."""
+    return _first_active(session, center_id, Channel.TELEGRAM, col(ChannelAccount.username))
+
+
+def record_username(session: Session, account_id: int, username: str) -> None:
+    """What Telegram's getMe said the account's bot is called (the application asks at every start)."""
+    session.execute(
+        update(ChannelAccount)
+        .where(col(ChannelAccount.id) == account_id, col(ChannelAccount.username).is_distinct_from(username))
+        .values(username=username)
+    )
+
+
 def whatsapp_number(session: Session, center_id: int) -> str | None:
     """The number of the centre's first active WhatsApp account that has one (for wa.me invites)."""
+    return _first_active(session, center_id, Channel.WHATSAPP, col(ChannelAccount.number))
+
+
+def _first_active(session: Session, center_id: int, channel: Channel, column: Any) -> str | None:
+    """``column`` of the centre's first active account of ``channel`` where it is set."""
     return session.exec(
-        select(ChannelAccount.number)
+        select(column)
         .where(
             ChannelAccount.center_id == center_id,
-            ChannelAccount.channel == Channel.WHATSAPP,
+            ChannelAccount.channel == channel,
             col(ChannelAccount.active).is_(True),
-            col(ChannelAccount.number).is_not(None),
+            column.is_not(None),
         )
         .order_by(col(ChannelAccount.id))
     ).first()

@@ -41,6 +41,9 @@ class ChannelAccount(SQLModel, table=True):
     # WhatsApp: the number itself, E.164 digits without "+" (public: invite cards and wa.me links carry
     # it; migration 0018). None until the admin gives it (``saathi channel add whatsapp --number``).
     number: str | None = Field(default=None, max_length=20)
+    # Telegram: the bot's username, as getMe gave it at the application's last start (public: its invite
+    # links carry it; migration 0020). None until the bot has run once.
+    username: str | None = Field(default=None, max_length=64)
     token: str = Field(sa_type=EncryptedText)
     app_secret: str | None = Field(default=None, sa_type=EncryptedText)
     verify_token: str | None = Field(default=None, sa_type=EncryptedText)

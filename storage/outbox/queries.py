@@ -11,10 +11,11 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, exists, func, text
+from sqlalchemy import BindParameter, bindparam, exists, func, or_, text
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from storage.channels.tables import Channel
 from storage.outbox.tables import OutboxMessage, OutboxStatus
 
 OUTBOX_CLAIM_LOCK = 0x5AA7_0002  # pg_advisory_xact_lock key serialising outbox claims
@@ -23,12 +24,17 @@ OUTBOX_CLAIM_LOCK = 0x5AA7_0002  # pg_advisory_xact_lock key serialising outbox 
 OUTBOX_LANES = (0, 1, 2, 3)  # bot.domain.outgoing.Priority
 QUEUED = (OutboxStatus.PENDING, OutboxStatus.SENDING)  # not sent yet, and may still be
 GIVEN_UP = (OutboxStatus.FAILED, OutboxStatus.DEAD)
+# ``last_error`` starts so on a row meant for a centre's own bot that was not running (deactivated or
+# removed), which the .env bot could not deliver either
+ACCOUNT_GONE = "account_gone:"
 
 
 @cache
-def _claim_statements(channel: str | None = None) -> tuple[Any, dict[int, Any]]:
-    """The claim's statements, built once (per channel): the sender claims after every kick, and
-    building them afresh cost five times more than running them."""
+def _claim_statements(
+    channel: str | None = None, account: int | None = None, others: tuple[int, ...] = ()
+) -> tuple[Any, dict[int, Any]]:
+    """The claim's statements, built once (per channel and account): the sender claims after every
+    kick, and building them afresh cost five times more than running them."""
     in_flight = aliased(OutboxMessage, name="in_flight")
     now: BindParameter[datetime] = bindparam("now")
     chat_free = ~exists().where(
@@ -36,7 +42,17 @@ def _claim_statements(channel: str | None = None) -> tuple[Any, dict[int, Any]]:
         col(in_flight.status) == OutboxStatus.SENDING,
         col(in_flight.claimed_until) >= now,
     )
-    of_channel = () if channel is None else (OutboxMessage.channel == channel,)
+    of_channel: tuple[Any, ...] = () if channel is None else (OutboxMessage.channel == channel,)
+    if account is not None:  # a centre's own Telegram bot: its rows only
+        of_channel += (OutboxMessage.channel == Channel.TELEGRAM, OutboxMessage.account_id == account)
+    elif others:  # the .env bot: not the rows the running accounts' senders take
+        of_channel += (
+            or_(
+                col(OutboxMessage.channel) != Channel.TELEGRAM,
+                col(OutboxMessage.account_id).is_(None),
+                col(OutboxMessage.account_id).not_in(others),
+            ),
+        )
     expired = (
         select(OutboxMessage)
         .where(
@@ -73,6 +89,8 @@ def claim_outbox(
     *,
     max_priority: int | None = None,
     channel: str | None = None,
+    account: int | None = None,
+    others: tuple[int, ...] = (),
 ) -> list[OutboxMessage]:
     """Take due rows (or rows whose previous claimer died) in priority order, and lease them.
 
@@ -89,10 +107,13 @@ def claim_outbox(
 
     ``channel``: only that channel's rows (once both channels have rows the sender claims each against
     its own budget, so a Telegram backlog never holds WhatsApp's rows back, nor the reverse).
+    ``account``: only the rows of that Telegram channel account (a centre's own bot, its own sender);
+    ``others``: every row but those of these accounts (the ``.env`` bot's sender, beside theirs: a row
+    of an account that is not running, deactivated or removed, stays its to try).
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": OUTBOX_CLAIM_LOCK})
-    expired, lanes = _claim_statements(channel)
+    expired, lanes = _claim_statements(channel, account, others)
     rows: list[OutboxMessage] = list(session.exec(expired, params={"now": now, "limit": limit}).all())
     for lane in OUTBOX_LANES:
         if len(rows) >= limit or (max_priority is not None and lane > max_priority):
@@ -161,3 +182,15 @@ def sent_message_id(session: Session, chat_id: int, purpose: str, since: datetim
         .order_by(col(OutboxMessage.id).desc())
         .limit(1)
     ).first()
+
+
+def account_gone_count(session: Session) -> int:
+    """Rows given up because the centre's own bot they were meant for was not running and the ``.env``
+    bot could not reach the person either (``saathi status``)."""
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(col(OutboxMessage.status).in_(GIVEN_UP), col(OutboxMessage.last_error).startswith(ACCOUNT_GONE))
+        ).one()
+    )

@@ -6,6 +6,8 @@ emulator's control API and read what each phone received.
 
 from __future__ import annotations
 
+import copy
+import logging
 import os
 import socket
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -17,8 +19,10 @@ from typing import Any
 import pytest
 
 from bot.app import build_application, running
+from bot.cli import configure_logging
 from bot.clock import FakeClock
 from bot.config import parse_settings
+from bot.domain import channels
 from bot.runtime import Saathi
 from bot.services import admin, inbound
 from bot.web.app import build_web_app
@@ -44,6 +48,7 @@ class Harness:
         self.saathi: Saathi | None = None
         self._stack: AsyncExitStack | None = None
         self.phones = Phones(emu)
+        self.account: int | None = None  # the channel account whose bot ``emu`` is (None: the .env bot)
         self._unhandled: set[int] = set()  # updates sent through send() not yet recorded as handled
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -91,13 +96,20 @@ class Harness:
     def invite(self, name: str = "Asha Kendra", **kwargs) -> str:  # type: ignore[no-untyped-def]
         return admin.create_invites(self.services, name, **kwargs)[0].code
 
+    def through(self, emu: BotApiEmulator, account: int) -> Harness:
+        """The same running bot, its people on phones talking to a centre's own bot (``emu``, a bot of
+        ``self.emu.add_bot``, run as channel account ``account``); ``settle`` waits for both."""
+        other = copy.copy(self)
+        other.emu, other.phones, other.account = emu, Phones(emu), account
+        return other
+
     # --- phones (driven the way the sandbox drives them) ------------------------------------
     def phone(self, user_id: int, first_name: str = "Test", language_code: str = "en") -> int:
         return self.phones.add(user_id, first_name, language_code)
 
     def send(self, user_id: int, text: str) -> int:
         update_id = self.phones.send(user_id, text)
-        self._unhandled.add(update_id)
+        self._unhandled.add(channels.telegram_key(self.account, update_id))  # as the inbox stores it
         return update_id
 
     async def expect(self, chat_id: int, contains: Match, *, timeout: float = DEADLINE) -> SentMessage:
@@ -113,10 +125,12 @@ class Harness:
     def texts(self, chat_id: int) -> list[str]:
         return self.phones.texts(chat_id)
 
-    async def onboard(self, user_id: int, *, at: str = "Evening", name: str = "Test") -> None:
+    async def onboard(
+        self, user_id: int, *, at: str = "Evening", name: str = "Test", centre: str = "Asha Kendra"
+    ) -> None:
         """A member joins in English by buttons, skipping the recovery date."""
         self.phone(user_id, name)
-        self.send(user_id, f"/start {self.invite()}")
+        self.send(user_id, f"/start {self.invite(centre)}")
         await self.expect(user_id, "Which language")
         await self.press(user_id, "English")
         await self.expect(user_id, "Who sees what")
@@ -126,6 +140,16 @@ class Harness:
         await self.expect(user_id, "recovery began")
         await self.press(user_id, "Skip")
         await self.expect(user_id, "All set")
+
+    async def check_in_to_note(self, user_id: int, *, used: str = "No") -> None:
+        """An evening member's check-in, answered by buttons up to the question that asks for a note."""
+        self.clock.set(EVENING_DUE)
+        await self.tick()
+        await self.press(user_id, "3 😐")
+        await self.press(user_id, "5")
+        await self.press(user_id, "None today")
+        await self.press(user_id, used)
+        await self.expect(user_id, "Anything else")
 
     # --- time -----------------------------------------------------------------------------
     async def tick(self) -> dict[str, int]:
@@ -175,6 +199,18 @@ async def harness(database_url: str, clock: FakeClock) -> AsyncIterator[Harness]
     finally:
         await h.stop_bot()
         await emu.stop()
+
+
+@pytest.fixture
+def debug_logging(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """Every log line at DEBUG, the way ``saathi run`` configures logging (tests scan it for secrets)."""
+    names = ("httpx", "httpcore", "apscheduler", "aiohttp.access", "telegram", "sqlalchemy.engine")
+    before = {name: logging.getLogger(name).level for name in names}
+    configure_logging("DEBUG")
+    caplog.set_level(logging.DEBUG)
+    yield caplog
+    for name, level in before.items():
+        logging.getLogger(name).setLevel(level)
 
 
 @pytest.fixture

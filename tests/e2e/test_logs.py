@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
-
 import pytest
 
-from bot.cli import configure_logging
 from tests.e2e.conftest import COUNSELLOR_ID, EVENING_DUE, TOKEN, Harness
 
 SECRET_NAME = "Zorawar"
 SECRET_NOTE = "purple elephant under the banyan"
 SECRET_DANGER = "I want to end my life near the old water tank"
-
-
-@pytest.fixture
-def debug_logging(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
-    names = ("httpx", "httpcore", "apscheduler", "aiohttp.access", "telegram", "sqlalchemy.engine")
-    before = {name: logging.getLogger(name).level for name in names}
-    configure_logging("DEBUG")
-    caplog.set_level(logging.DEBUG)
-    yield caplog
-    for name, level in before.items():
-        logging.getLogger(name).setLevel(level)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

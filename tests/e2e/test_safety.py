@@ -10,7 +10,7 @@ from bot.services import admin
 from sandbox.phones import wait_until
 from storage.outbox.tables import OutboxMessage
 from storage.safety.tables import AuditEntry, Escalation, EscalationEvent
-from tests.e2e.conftest import COUNSELLOR_ID, EVENING_DUE, Harness
+from tests.e2e.conftest import COUNSELLOR_ID, Harness
 
 BACKUP_ID = 9002
 
@@ -21,16 +21,6 @@ async def _with_backup(harness: Harness) -> None:
     admin.add_counsellor(harness.services, "Asha Kendra", "Counsellor Farah", telegram_id=BACKUP_ID, backup=True)
 
 
-async def _checkin_to_note(harness: Harness, user_id: int, *, used: str = "No") -> None:
-    harness.clock.set(EVENING_DUE)
-    await harness.tick()
-    await harness.press(user_id, "3 😐")
-    await harness.press(user_id, "5")
-    await harness.press(user_id, "None today")
-    await harness.press(user_id, used)
-    await harness.expect(user_id, "Anything else")
-
-
 def _escalations(harness: Harness) -> list[Escalation]:
     with harness.services.uow() as session:
         return list(session.exec(select(Escalation)).all())
@@ -39,7 +29,7 @@ def _escalations(harness: Harness) -> list[Escalation]:
 async def test_urgent_note_alerts_the_named_counsellor_and_gives_the_member_helplines(harness: Harness) -> None:
     await _with_backup(harness)
     await harness.onboard(701, name="Ravi")
-    await _checkin_to_note(harness, 701)
+    await harness.check_in_to_note(701)
     harness.send(701, "honestly I don't want to live anymore")
     reply = await harness.expect(701, "You are not alone")
     assert "14416" in reply.text and "112" in reply.text
@@ -55,7 +45,7 @@ async def test_urgent_note_alerts_the_named_counsellor_and_gives_the_member_help
 async def test_relapse_answer_is_a_concern_without_shame(harness: Harness) -> None:
     harness.seed_centre()
     await harness.onboard(702)
-    await _checkin_to_note(harness, 702, used="Yes")
+    await harness.check_in_to_note(702, used="Yes")
     await harness.press(702, "Skip")
     reply = await harness.expect(702, "A lapse is part of")
     assert "I've let your counsellor know" in reply.text

@@ -13,6 +13,7 @@ import logging
 import socket
 import sys
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import aiohttp
@@ -27,6 +28,7 @@ from bot.polling import serving
 from bot.webhook import WebhookReceiver
 from sandbox.emulator import BotApiEmulator
 from sandbox.phones import Phones
+from storage import crypto
 from storage.db import SessionFactory, make_engine
 from storage.inbox import HANDLED, InboxUpdate
 from storage.migrate import upgrade
@@ -52,10 +54,11 @@ class WebhookBot:
     phones: Phones
 
 
-@pytest.fixture
-async def webhook_bot(database_url: str, clock: FakeClock) -> AsyncIterator[WebhookBot]:
-    emu = BotApiEmulator()
-    await emu.start()
+@asynccontextmanager
+async def webhook_served(
+    emu: BotApiEmulator, database_url: str, clock: FakeClock
+) -> AsyncIterator[tuple[Settings, str]]:
+    """What ``saathi run --webhook-url`` does (bot.webhook.serve_webhook), in process: its settings and URL."""
     port = _free_port()
     settings = parse_settings(
         {
@@ -63,22 +66,28 @@ async def webhook_bot(database_url: str, clock: FakeClock) -> AsyncIterator[Webh
             "TELEGRAM_API_URL": emu.base_url,
             "DATABASE_URL": database_url,
             "WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+            "SAATHI_ENCRYPTION_KEYS": ",".join(crypto.current_keys()),  # the test's: stored texts stay readable
         }
     )
     upgrade(database_url)
     application = build_application(settings, clock=clock, with_jobs=False, sender_poll=0.05, overall_rate=1000)
     url = f"http://127.0.0.1:{port}/telegram-hook"
-    # What ``saathi run --webhook-url`` does (bot.webhook.serve_webhook).
+    async with serving(application, asyncio.Event(), signals=False):
+        receiver = WebhookReceiver(application, application.bot_data["saathi"].inbox, **webhook_options(settings, url))
+        await receiver.start()
+        try:
+            yield settings, url
+        finally:
+            await receiver.stop()
+
+
+@pytest.fixture
+async def webhook_bot(database_url: str, clock: FakeClock) -> AsyncIterator[WebhookBot]:
+    emu = BotApiEmulator()
+    await emu.start()
     try:
-        async with serving(application, asyncio.Event(), signals=False):
-            receiver = WebhookReceiver(
-                application, application.bot_data["saathi"].inbox, **webhook_options(settings, url)
-            )
-            await receiver.start()
-            try:
-                yield WebhookBot(emu, settings, url, Phones(emu))
-            finally:
-                await receiver.stop()
+        async with webhook_served(emu, database_url, clock) as (settings, url):
+            yield WebhookBot(emu, settings, url, Phones(emu))
     finally:
         await emu.stop()
 

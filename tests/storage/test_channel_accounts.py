@@ -38,3 +38,21 @@ def test_channel_add_and_list(capsys: pytest.CaptureFixture[str], tmp_path, monk
         stored = " ".join(str(v) for row in conn.execute(text("SELECT * FROM channelaccount")) for v in row)
     engine.dispose()
     assert not any(secret in stored for secret in SECRETS)  # encrypted at rest
+
+
+def test_channel_deactivate_and_activate(capsys: pytest.CaptureFixture[str], tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'saathi.db'}")
+    monkeypatch.setenv("SAATHI_ENCRYPTION_KEYS", ",".join(crypto.current_keys()) or crypto.generate_key())
+    assert main(["center", "add", "--name", "Disha Kendra", "--timezone", "Asia/Kolkata"]) == 0
+    assert (
+        main(["channel", "add", "telegram", "--center", "Disha Kendra", "--token", SECRETS[3], "--name", "disha"]) == 0
+    )
+    capsys.readouterr()
+    assert main(["channel", "deactivate", "disha"]) == 0
+    assert "disha (telegram) for Disha Kendra is inactive" in capsys.readouterr().out
+    assert main(["channel", "list"]) == 0
+    assert "disha: telegram for Disha Kendra (inactive)" in capsys.readouterr().out
+    assert main(["channel", "activate", "disha"]) == 0
+    assert "is active" in capsys.readouterr().out
+    assert main(["channel", "deactivate", "no-such"]) == 1
+    assert "no account called 'no-such'" in capsys.readouterr().err

@@ -97,6 +97,8 @@ def _sheet_cards(
         found = people_db.open_invites(session, user.center_id, ctx.clock.now(), codes=codes)
         if not found or len(found) != len(set(codes)):  # another centre's, used or expired: nothing printed
             raise HTTPException(status_code=404)
+        # the centre's own Telegram bot once it has run (its name known), else the .env bot
+        bot = channels_db.telegram_username(session, user.center_id) or ctx.bot_username
         number = channels_db.whatsapp_number(session, user.center_id) if channel == "whatsapp" else None
         if channel == "whatsapp" and number is None:
             raise HTTPException(status_code=404)
@@ -104,9 +106,9 @@ def _sheet_cards(
         session.commit()
     if number is not None:
         pairs = [(i.code, wa_me_link(number, i.code)) for i in found]
-        return invite_sheet.invite_cards(pairs, lang, ctx.bot_username, whatsapp_number=number)
-    pairs = [(i.code, deep_link(ctx.bot_username, i.code)) for i in found]
-    return invite_sheet.invite_cards(pairs, lang, ctx.bot_username)
+        return invite_sheet.invite_cards(pairs, lang, bot, whatsapp_number=number)
+    pairs = [(i.code, deep_link(bot, i.code)) for i in found]
+    return invite_sheet.invite_cards(pairs, lang, bot)
 
 
 def _sheet_request(request: Request) -> tuple[ConsoleUser, list[str], str, str]:

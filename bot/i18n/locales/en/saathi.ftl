@@ -15,6 +15,7 @@ start-no-code =
 start-bad-code = I couldn't find that invite code. Please check it with your centre — they can give you a new one.
 start-used-code = This invite code has already been used. If it was yours, just send /start. Otherwise your centre can give you a new one.
 start-expired-code = This invite code has expired. Your centre can give you a fresh one.
+start-code-other-bot = This invite code belongs to another centre, which has its own Saathi bot. Please open the invite link your centre gave you — it takes you to the right place.
 start-welcome-back = Welcome back, { $pseudonym } 🌿 You're already with us. The menu is below.
 start-resume = Let's pick up where we left off 🌿
 onboard-choose-language = Namaste 🌿 Which language would you like? / आप कौन-सी भाषा चाहेंगे? / तुम्हाला कोणती भाषा हवी?
@@ -262,3 +263,4 @@ consent-declined-paused = That's okay. I've paused your check-ins and kept every
 ## Roles: a command that is not for this person, and a staff link on an account that already has a role
 not-available = Sorry, that is not available to you. /help shows what you can do here 🌿
 staff-link-taken = This Telegram account is already linked to Saathi in another way, so it can't also become a staff account. Please ask your centre admin.
+staff-link-other-bot = This staff link belongs to another centre's Saathi bot. Please open the link exactly as your centre admin sent it.
