@@ -1,4 +1,4 @@
-"""``saathi channel add whatsapp|telegram`` and ``saathi channel list``: a centre's accounts.
+"""``saathi channel add whatsapp|telegram``, ``list``, ``secrets``, ``deactivate|activate``: a centre's accounts.
 
 A WhatsApp number's webhook is ``<WEB_BASE_URL>/whatsapp/<name>`` on the console's server; give
 Meta that URL and the verify token in the app's WhatsApp → Configuration page. Secrets are stored
@@ -40,6 +40,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     telegram.add_argument("--token", required=True, help="the bot's token from @BotFather")
     telegram.add_argument("--name")
     group.add_parser("list", help="every account, without its secrets")
+    secrets = group.add_parser(
+        "secrets",
+        help="new secrets for an account (rotated at Meta or @BotFather)",
+        description="A new app secret re-indexes every WhatsApp contact of the account at once.",
+    )
+    secrets.add_argument("name")
+    secrets.add_argument("--token")
+    secrets.add_argument("--app-secret")
+    secrets.add_argument("--verify-token")
     for action, what in (("deactivate", "stop polling and sending through"), ("activate", "use again")):
         toggle = group.add_parser(action, help=f"{what} an account (from the next start of `saathi run`)")
         toggle.add_argument("name")
@@ -55,6 +64,18 @@ def run(ctx: ServiceContext, args: argparse.Namespace) -> int:
             print(f"{line.name}: {line.channel}{bot} for {line.center}{phone}{where}{state}")
         return 0
     try:
+        if args.action == "secrets":
+            line, reindexed = channels.set_secrets(
+                ctx, args.name, token=args.token, app_secret=args.app_secret, verify_token=args.verify_token
+            )
+            print(f"{line.name} ({line.channel}) for {line.center}: secrets changed (not shown)")
+            if args.app_secret:
+                print(
+                    f"{reindexed} WhatsApp contacts re-indexed; webhook signatures are checked with the new secret now"
+                )
+            if args.token:
+                print("the new token is used from the next start of `saathi run`")
+            return 0
         if args.action in ("deactivate", "activate"):
             line = channels.set_active(ctx, args.name, args.action == "activate")
             print(f"{line.name} ({line.channel}) for {line.center} is {'active' if line.active else 'inactive'}")

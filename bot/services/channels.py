@@ -112,6 +112,37 @@ def set_active(ctx: ServiceContext, name: str, active: bool) -> AccountLine:
     return line
 
 
+def set_secrets(
+    ctx: ServiceContext,
+    name: str,
+    *,
+    token: str | None = None,
+    app_secret: str | None = None,
+    verify_token: str | None = None,
+) -> tuple[AccountLine, int]:
+    """``saathi channel secrets``: new secrets for an account after they were rotated at Meta or
+    @BotFather; the number of WhatsApp contacts hashed again (a new app secret changes every
+    number's blind index, so each is re-indexed in the same transaction, or nobody would be found)."""
+    given = {
+        k: v.strip() for k, v in (("token", token), ("app_secret", app_secret), ("verify_token", verify_token)) if v
+    }
+    if not given:
+        raise ChannelError("give at least one of --token, --app-secret, --verify-token")
+    with ctx.uow() as session:
+        account = channels_db.account_by_name(session, name)
+        if account is None:
+            raise ChannelError(f"no account called {name!r}")
+        if account.channel != Channel.WHATSAPP and set(given) - {"token"}:
+            raise ChannelError("a Telegram bot has only a token")
+        for field_name, value in given.items():
+            setattr(account, field_name, value)
+        reindexed = channels_db.reindex_contacts(session, account) if "app_secret" in given else 0
+        center = channels_db.center_names(session).get(account.center_id, "?")
+        line = AccountLine(account.name, account.channel, center, account.phone_id, account.active, account.username)
+        session.commit()
+    return line, reindexed
+
+
 @dataclass(frozen=True)
 class TelegramAccount:
     """A centre's own Telegram bot, as the application runs it (the token stays in memory only)."""

@@ -137,6 +137,16 @@ def contact_for(session: Session, account: ChannelAccount, number: str, now: dat
     return contact
 
 
+def reindex_contacts(session: Session, account: ChannelAccount) -> int:
+    """Every contact of the account hashed again with its (new) app secret; how many. Their numbers
+    are decrypted to do it, so this needs the encryption key, not the old secret."""
+    assert account.id is not None and account.app_secret
+    found = session.exec(select(WhatsAppContact).where(WhatsAppContact.account_id == account.id)).all()
+    for contact in found:
+        contact.number_hash = number_hash(account.app_secret, contact.number)
+    return len(found)
+
+
 def contacts(session: Session, ids: Sequence[int]) -> dict[int, WhatsAppContact]:
     if not ids:
         return {}
