@@ -40,7 +40,7 @@ from datetime import date
 from typing import cast
 
 from .checkin import checkin_signals
-from .classifier import MIN_WORDS, RiskModel, Verdict, packaged_model
+from .classifier import MIN_WORDS, RiskModel, Verdict, is_word, packaged_model
 from .models import CheckinAnswers, DayRecord, Reason, RiskAssessment, RiskLevel, Signal
 from .normalise import SENTENCE_BREAK, Normalised, normalise, without_sentence_breaks
 from .rules import SELF_WINDOW, Context, Negation, Rule, RuleSet, load_rules
@@ -151,7 +151,7 @@ def text_signals(text: str, rules: RuleSet, model: RiskModel | None = None) -> l
     if model is None:
         return [signal for _, signal in matched]
     verdict = model.verdict(norm, skip=_silenced(norm, rules))
-    words = sum(any(char.isalpha() for char in token) for token in norm.tokens)
+    words = sum(map(is_word, norm.tokens))
     signals = [_quieted(rule, signal, verdict, words) for rule, signal in matched]
     if verdict.fired:
         signals.append(_model_signal(verdict))
