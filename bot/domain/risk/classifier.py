@@ -27,13 +27,15 @@ from __future__ import annotations
 import gzip
 import json
 import math
+from array import array
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
-from itertools import chain
+from itertools import chain, compress
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +79,7 @@ WINDOW_CHARS = 300
 MIN_WORDS = 3
 NEVER = 1.01  # a threshold no probability reaches
 ARTIFACT = "risk_model.json.gz"
+_ONE = 1
 
 
 @dataclass(frozen=True)
@@ -144,20 +147,27 @@ class RiskModel:
         ids = self._table.ids.ids
         return self._from_counts(Counter(ids[f] for f in feats if f in ids))
 
-    def _from_counts(self, counts: Counter[int]) -> dict[str, float]:
+    def _from_counts(self, counts: Counter[int], occurrences: int | None = None) -> dict[str, float]:
         """scikit-learn's tf-idf (sublinear tf, l2 norm) and the classifier's link, from term id counts.
 
-        Most terms occur once in a message: their sums run in C (``map`` over the id tables)."""
+        Each sum is first taken as if every term occurred once (in C: ``itemgetter`` over the
+        tables), then corrected for the few that occur more often (``occurrences``: the sum of the
+        counts, when the caller knows it)."""
         table = self._table
-        once = [term for term, count in counts.items() if count == 1]
-        norm_sq = sum(map(table.idf_sq.__getitem__, once))
-        partial = [sum(map(column.__getitem__, once)) for column in table.weighted]
-        for term, count in counts.items():
-            if count > 1:
-                value = (1.0 + math.log(count)) * table.idf[term]
-                norm_sq += value * value
-                for index, weights in enumerate(table.weights):
-                    partial[index] += value * weights[term]
+        keys = list(counts)
+        width = len(table.weighted)
+        if not keys:
+            norm_sq, partial = 0.0, [0.0] * width
+        else:
+            pick = itemgetter(*keys) if len(keys) > 1 else lambda column: (column[keys[0]],)
+            norm_sq = sum(pick(table.idf_sq))
+            partial = [sum(pick(column)) for column in table.weighted]
+            if (sum(counts.values()) if occurrences is None else occurrences) > len(keys):
+                for term in compress(keys, map(_ONE.__lt__, counts.values())):  # counts above one
+                    value = (1.0 + math.log(counts[term])) * table.idf[term]
+                    norm_sq += value * value - table.idf_sq[term]
+                    for index in range(width):
+                        partial[index] += value * table.weights[index][term] - table.weighted[index][term]
         scores = list(self.intercepts)
         if norm_sq > 0.0:
             norm = math.sqrt(norm_sq)
@@ -213,7 +223,7 @@ class RiskModel:
                         piece = pieces[(start, end)] = term_ids.sentence(tokens[start:end])
                     ids.append(piece)
                 start = end + 1
-            probs = self._from_counts(Counter(chain.from_iterable(ids)))
+            probs = self._from_counts(Counter(chain.from_iterable(ids)), sum(map(len, ids)))
             p_urgent, p_concern = probs.get("urgent", 0.0), probs.get("concern", 0.0)
             if short:
                 level, followup = (RiskLevel.URGENT if p_urgent >= self.thresholds.short else RiskLevel.NONE), False
@@ -231,21 +241,24 @@ class _Table:
     """A model's terms as ids and its numbers as lists indexed by id (built once per model)."""
 
     ids: TermIds
-    idf: list[float]
-    idf_sq: list[float]  # idf², a term's share of the squared norm when it occurs once
-    weights: list[list[float]]  # per class, per term
-    weighted: list[list[float]]  # per class, idf × weight: a term's share of the score when it occurs once
+    idf: array[float]
+    idf_sq: array[float]  # idf², a term's share of the squared norm when it occurs once
+    weights: list[array[float]]  # per class, per term
+    weighted: list[array[float]]  # per class, idf × weight: a term's share of the score when it occurs once
 
     @classmethod
     def of(cls, terms: dict[str, tuple[float, tuple[float, ...]]], width: int) -> _Table:
-        idf = [row[0] for row in terms.values()]
-        weights = [[row[1][k] for row in terms.values()] for k in range(width)]
+        # The most frequent terms (lowest idf) first: their numbers lie together in memory, and
+        # most of a message's features are among them.
+        order = sorted(terms, key=lambda term: (terms[term][0], term))
+        idf = array("d", (terms[term][0] for term in order))
+        weights = [array("d", (terms[term][1][k] for term in order)) for k in range(width)]
         return cls(
-            ids=TermIds({term: index for index, term in enumerate(terms)}),
+            ids=TermIds({term: index for index, term in enumerate(order)}),
             idf=idf,
-            idf_sq=[value * value for value in idf],
+            idf_sq=array("d", (value * value for value in idf)),
             weights=weights,
-            weighted=[[value * weight for value, weight in zip(idf, column, strict=True)] for column in weights],
+            weighted=[array("d", (v * w for v, w in zip(idf, column, strict=True))) for column in weights],
         )
 
 
