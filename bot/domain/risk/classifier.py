@@ -30,12 +30,12 @@ import math
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
-from itertools import chain, compress
-from operator import itemgetter
+from itertools import chain, compress, repeat
+from operator import add, itemgetter, mul
 from pathlib import Path
 from typing import Any
 
@@ -155,19 +155,14 @@ class RiskModel:
         counts, when the caller knows it)."""
         table = self._table
         keys = list(counts)
-        width = len(table.weighted)
-        if not keys:
-            norm_sq, partial = 0.0, [0.0] * width
-        else:
-            pick = itemgetter(*keys) if len(keys) > 1 else lambda column: (column[keys[0]],)
-            norm_sq = sum(pick(table.idf_sq))
-            partial = [sum(pick(column)) for column in table.weighted]
-            if (sum(counts.values()) if occurrences is None else occurrences) > len(keys):
-                for term in compress(keys, map(_ONE.__lt__, counts.values())):  # counts above one
-                    value = (1.0 + math.log(counts[term])) * table.idf[term]
-                    norm_sq += value * value - table.idf_sq[term]
-                    for index in range(width):
-                        partial[index] += value * table.weights[index][term] - table.weighted[index][term]
+        norm_sq, partial = _sums(keys, table.idf_sq, table.weighted)
+        if keys and (sum(counts.values()) if occurrences is None else occurrences) > len(keys):
+            # a term seen c times weighs (1 + log c) × idf: add log c × (its weight at c = 1)
+            pick = _pick(list(compress(keys, map(_ONE.__lt__, counts.values()))))
+            logs = list(map(math.log, pick(counts)))
+            squares = list(map(mul, logs, map(add, logs, repeat(2.0))))  # (1 + l)² − 1
+            norm_sq += sum(map(mul, pick(table.idf_sq), squares))
+            partial = [p + sum(map(mul, pick(column), logs)) for p, column in zip(partial, table.weighted, strict=True)]
         scores = list(self.intercepts)
         if norm_sq > 0.0:
             norm = math.sqrt(norm_sq)
@@ -241,9 +236,7 @@ class _Table:
     """A model's terms as ids and its numbers as lists indexed by id (built once per model)."""
 
     ids: TermIds
-    idf: array[float]
     idf_sq: array[float]  # idf², a term's share of the squared norm when it occurs once
-    weights: list[array[float]]  # per class, per term
     weighted: list[array[float]]  # per class, idf × weight: a term's share of the score when it occurs once
 
     @classmethod
@@ -251,15 +244,27 @@ class _Table:
         # The most frequent terms (lowest idf) first: their numbers lie together in memory, and
         # most of a message's features are among them.
         order = sorted(terms, key=lambda term: (terms[term][0], term))
-        idf = array("d", (terms[term][0] for term in order))
-        weights = [array("d", (terms[term][1][k] for term in order)) for k in range(width)]
         return cls(
             ids=TermIds({term: index for index, term in enumerate(order)}),
-            idf=idf,
-            idf_sq=array("d", (value * value for value in idf)),
-            weights=weights,
-            weighted=[array("d", (v * w for v, w in zip(idf, column, strict=True))) for column in weights],
+            idf_sq=array("d", (terms[term][0] * terms[term][0] for term in order)),
+            weighted=[array("d", (terms[term][0] * terms[term][1][k] for term in order)) for k in range(width)],
         )
+
+
+def _pick(keys: list[int]) -> Callable[[Any], tuple[Any, ...]]:
+    """``itemgetter`` that always returns a tuple (one key included)."""
+    if len(keys) == 1:
+        key = keys[0]
+        return lambda table: (table[key],)
+    return itemgetter(*keys)
+
+
+def _sums(keys: list[int], idf_sq: array[float], weighted: list[array[float]]) -> tuple[float, list[float]]:
+    """The squared norm and each class's score of terms that each occur once."""
+    if not keys:
+        return 0.0, [0.0] * len(weighted)
+    pick = _pick(keys)
+    return sum(pick(idf_sq)), [sum(pick(column)) for column in weighted]
 
 
 def _sigmoid(score: float) -> float:
