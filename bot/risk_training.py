@@ -38,21 +38,16 @@ from sklearn.model_selection import StratifiedGroupKFold
 from threadpoolctl import threadpool_limits
 
 from bot.domain.risk.classifier import (
-    CHAR_NGRAMS,
-    CROSS_NGRAMS,
     MIN_WORDS,
     NEVER,
-    SKIP_BIGRAMS,
     WINDOW_CHARS,
-    WORD_NGRAMS,
     RiskModel,
     Thresholds,
-    feature_digest,
-    features,
     model_to_dict,
     packaged_path,
 )
 from bot.domain.risk.corpus import Example, corpus_digest, load_corpus
+from bot.domain.risk.features import CHAR_NGRAMS, CROSS_NGRAMS, SKIP_BIGRAMS, WORD_NGRAMS, feature_digest, features
 from bot.domain.risk.normalise import normalise
 
 SEED = 13

@@ -464,6 +464,63 @@ def test_word_pairs_skip_one_word_and_letters_cross_word_boundaries_within_a_sen
     assert not any(f.startswith(("s:", "x:")) for f in clf.features("hello"))
 
 
+def _vocabulary_share(text: str) -> Counter[int]:
+    ids = model()._table.ids.ids
+    return Counter(ids[f] for f in clf.features(text) if f in ids)
+
+
+def _scored_ids(text: str) -> Counter[int]:
+    term_ids = model()._table.ids
+    out: Counter[int] = Counter()
+    sentence: list[str] = []
+    for token in (*normalise(text).tokens, "\n"):
+        if token != "\n":
+            sentence.append(token)
+        elif sentence:
+            out.update(term_ids.sentence(sentence))
+            sentence = []
+    return out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        OBLIQUE,
+        "marna hi chahta. tonight",
+        "a b c d. x y, ab cd efg h",
+        "मला आज I want to मरायचं, sab khatam aaj raat",
+        "k1ll. mysélf\u200b!! 😭 10mg 2day",
+        "",
+    ],
+)
+def test_scoring_by_term_ids_reads_exactly_the_training_features(text: str) -> None:
+    """The bot scores with ids (features.TermIds: per word, per word boundary, per sentence), the
+    training with strings (features.features): the same features, as many times each."""
+    assert _scored_ids(text) == _vocabulary_share(text)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet="ab cdé.!मरा्ं12", max_size=120))
+def test_scoring_by_term_ids_reads_exactly_the_training_features_on_any_text(text: str) -> None:
+    assert _scored_ids(text) == _vocabulary_share(text)
+
+
+def test_a_long_mixed_message_gets_a_level_and_each_window_its_own_score() -> None:
+    """Telegram's longest message, of several languages and scripts: a level, and the verdict's
+    scores are those of its worst window scored as the training features would score it."""
+    lines = [e.text for e in corpus()[::97]]
+    text = ". ".join(lines)[:4096]
+    assert len(text) == 4096
+    result = assess(text)
+    assert isinstance(result.level, RiskLevel)
+    norm = normalise(text)
+    verdict = model().verdict(norm)
+    windows = clf.sentence_windows(norm)
+    assert len(windows) > 1
+    scores = [model().probabilities(clf.token_features(norm.tokens[a : b + 1])) for a, b in windows]
+    assert any(abs(p["urgent"] - verdict.p_urgent) < 1e-9 for p in scores)
+
+
 def test_training_respells_only_training_texts_latin_words_deterministically() -> None:
     training = pytest.importorskip("bot.risk_training")
     text = "zindagi khatam, aaj raat. मरना है"

@@ -25,37 +25,51 @@ danger sentence at the end of a long note is not diluted by the rest.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import math
+from array import array
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
+from itertools import chain, compress, repeat
+from operator import add, itemgetter, mul
 from pathlib import Path
 from typing import Any
 
-from .concepts import concept_features
+from .features import (
+    CHAR_NGRAMS,
+    CONCEPTS,
+    CROSS_NGRAMS,
+    FEATURE_PROBES,
+    ROMANISED,
+    SKIP_BIGRAMS,
+    WORD_NGRAMS,
+    TermIds,
+    feature_digest,
+    features,
+    token_features,
+)
 from .models import RiskLevel
-from .normalise import SENTENCE_BREAK, Normalised, normalise
-from .translit import is_devanagari_word, romanise
+from .normalise import SENTENCE_BREAK, Normalised
+
+__all__ = [
+    "CHAR_NGRAMS",
+    "CONCEPTS",
+    "CROSS_NGRAMS",
+    "FEATURE_PROBES",
+    "ROMANISED",
+    "SKIP_BIGRAMS",
+    "WORD_NGRAMS",
+    "feature_digest",
+    "features",
+    "token_features",
+]
 
 FORMAT = 2  # 2: the "link" field (1 was softmax only, still read)
 FORMATS = (1, 2)
-CHAR_NGRAMS = (2, 5)  # inclusive, inside "<word>"
-WORD_NGRAMS = (1, 2)  # word unigrams and bigrams, never across a sentence end
-# Round 4 (inner CV on the training side, docs/clinical-rules.md): word pairs with one word between
-# ("s:marna chahta" from "marna hi chahta") and letter n-grams across a word boundary ("x:r ja" from
-# "mar jaunga", so "marjaunga" and "mar jaunga" share features), never across a sentence end.
-SKIP_BIGRAMS = True
-CROSS_NGRAMS: tuple[int, int] | None = (2, 5)  # (2, 6) did a little better but the artifact outgrew 5 MB
-# Concept features from the curated lexicons (rules/concepts.toml, see concepts.py): kept because
-# they raised out-of-fold urgent recall in the inner cross-validation (docs/clinical-rules.md).
-CONCEPTS = True
-# A Devanagari word also gives the features of its rough Latin spelling (translit.py), so Hindi and
-# Hinglish, Marathi and Marathi in Latin letters teach the model for each other.
-ROMANISED = True
 WINDOW_CHARS = 300
 # A window with fewer words than this (a number typed as a check-in answer, "ok", "enough.",
 # "alvida sabko") is too short for the ordinary thresholds: the model misread such scraps as
@@ -65,96 +79,7 @@ WINDOW_CHARS = 300
 MIN_WORDS = 3
 NEVER = 1.01  # a threshold no probability reaches
 ARTIFACT = "risk_model.json.gz"
-# Strings whose features the artifact records a digest of: if the text normalisation or the
-# feature function changes, the shipped model no longer matches and a test says "retrain".
-FEATURE_PROBES: tuple[str, ...] = (
-    "I have been saving up my pills, tonight is the night",
-    "sab khatam aaj raat, maaf karna maa",
-    "आज रात सब खत्म हो जाएगा",
-    "मला उद्याचा सूर्य बघायचा नाही",
-    "mi ata thaklo ahe, kuni nako",
-    "k1ll. mysélf\u200b!! 😭 10mg 2day",
-)
-
-
-def features(text: str) -> list[str]:
-    """The model's features for ``text``: char n-grams inside words, word uni- and bigrams, word pairs
-    with one word between, char n-grams across word boundaries, concepts (none across a sentence end).
-
-    Words are the risk engine's normalised tokens (case, Unicode form,
-    invisible characters, digits for letters, stretched letters and common
-    Hinglish spellings folded: see normalise.py).
-    """
-    return token_features(normalise(text).tokens)
-
-
-def token_features(tokens: Sequence[str]) -> list[str]:
-    out: list[str] = []
-    sentence: list[str] = []
-    for token in (*tokens, SENTENCE_BREAK):
-        if token != SENTENCE_BREAK:
-            sentence.append(token)
-        elif sentence:
-            out.extend(_sentence_features(sentence))
-            sentence = []
-    if CONCEPTS:
-        out.extend(concept_features(tokens))
-    return out
-
-
-def _sentence_features(words: Sequence[str]) -> list[str]:
-    """One sentence's features: per word, pairs and skip pairs, and letters across word boundaries.
-
-    Each is also taken from the sentence's romanised view when it has Devanagari words.
-    """
-    out: list[str] = []
-    roman = [romanise(word) if ROMANISED and is_devanagari_word(word) else "" for word in words]
-    view = [r or w for r, w in zip(roman, words, strict=True)]
-    for index, word in enumerate(words):
-        out.extend(_word_features(word))
-        if index >= 1:
-            out.append(f"w:{words[index - 1]} {word}")
-        if roman[index]:
-            out.extend(_word_features(roman[index]))
-            if index >= 1:
-                out.append(f"w:{view[index - 1]} {view[index]}")
-        if SKIP_BIGRAMS and index >= 2:
-            out.append(f"s:{words[index - 2]} {word}")
-            if roman[index] or roman[index - 2]:
-                out.append(f"s:{view[index - 2]} {view[index]}")
-    if CROSS_NGRAMS and len(words) > 1:
-        out.extend(_cross_grams(" ".join(words), CROSS_NGRAMS))
-        if any(roman):
-            out.extend(_cross_grams(" ".join(view), CROSS_NGRAMS))
-    return out
-
-
-def _cross_grams(joined: str, sizes: tuple[int, int]) -> list[str]:
-    """Letter n-grams that span a word boundary ("mar ja", "r jaun"): spacing and word order."""
-    low, high = sizes
-    out: list[str] = []
-    for size in range(low, high + 1):
-        for start in range(len(joined) - size + 1):
-            gram = joined[start : start + size]
-            if " " in gram[1:-1]:
-                out.append("x:" + gram)
-    return out
-
-
-@lru_cache(maxsize=65536)
-def _word_features(word: str) -> tuple[str, ...]:
-    """``w:word`` plus the word's char n-grams (cached: members reuse words)."""
-    padded = f"<{word}>"
-    grams = [f"w:{word}"]
-    low, high = CHAR_NGRAMS
-    for size in range(low, high + 1):
-        grams.extend(padded[i : i + size] for i in range(len(padded) - size + 1))
-    return tuple(grams)
-
-
-def feature_digest() -> str:
-    joined = "\n".join(" ".join(features(probe)) for probe in FEATURE_PROBES)
-    return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+_ONE = 1
 
 
 @dataclass(frozen=True)
@@ -214,18 +139,31 @@ class RiskModel:
     # then divided by their sum, as scikit-learn's one-vs-rest), the NB-weighted model of round 4.
     link: str = "softmax"
 
+    @cached_property
+    def _table(self) -> _Table:
+        return _Table.of(self.terms, len(self.classes))
+
     def probabilities(self, feats: Iterable[str]) -> dict[str, float]:
-        terms = self.terms
-        counts = Counter(f for f in feats if f in terms)
+        ids = self._table.ids.ids
+        return self._from_counts(Counter(ids[f] for f in feats if f in ids))
+
+    def _from_counts(self, counts: Counter[int], occurrences: int | None = None) -> dict[str, float]:
+        """scikit-learn's tf-idf (sublinear tf, l2 norm) and the classifier's link, from term id counts.
+
+        Each sum is first taken as if every term occurred once (in C: ``itemgetter`` over the
+        tables), then corrected for the few that occur more often (``occurrences``: the sum of the
+        counts, when the caller knows it)."""
+        table = self._table
+        keys = list(counts)
+        norm_sq, partial = _sums(keys, table.idf_sq, table.weighted)
+        if keys and (sum(counts.values()) if occurrences is None else occurrences) > len(keys):
+            # a term seen c times weighs (1 + log c) × idf: add log c × (its weight at c = 1)
+            pick = _pick(list(compress(keys, map(_ONE.__lt__, counts.values()))))
+            logs = list(map(math.log, pick(counts)))
+            squares = list(map(mul, logs, map(add, logs, repeat(2.0))))  # (1 + l)² − 1
+            norm_sq += sum(map(mul, pick(table.idf_sq), squares))
+            partial = [p + sum(map(mul, pick(column), logs)) for p, column in zip(partial, table.weighted, strict=True)]
         scores = list(self.intercepts)
-        norm_sq = 0.0
-        partial = [0.0] * len(scores)
-        for term, count in counts.items():
-            idf, weights = terms[term]
-            value = (1.0 + math.log(count)) * idf
-            norm_sq += value * value
-            for index, weight in enumerate(weights):
-                partial[index] += value * weight
         if norm_sq > 0.0:
             norm = math.sqrt(norm_sq)
             scores = [b + p / norm for b, p in zip(scores, partial, strict=True)]
@@ -260,11 +198,27 @@ class RiskModel:
         windows = sentence_windows(norm, skip)
         best = NO_VERDICT
         best_key: tuple[int, bool, float, float] = (-1, False, -1.0, -1.0)
+        tokens = norm.tokens
+        words_before = [0]  # words_before[i]: words among tokens[:i]
+        for token in tokens:
+            words_before.append(words_before[-1] + is_word(token))
+        breaks = [index for index, token in enumerate(tokens) if token == SENTENCE_BREAK]
+        pieces: dict[tuple[int, int], list[int]] = {}  # a sentence (or a piece of one) → its term ids
+        term_ids = self._table.ids
         for first, last in windows:
-            short = sum(_is_word(token) for token in norm.tokens[first : last + 1]) < MIN_WORDS
+            short = words_before[last + 1] - words_before[first] < MIN_WORDS
             if short and self.thresholds.short > 1.0:
                 continue
-            probs = self.probabilities(token_features(norm.tokens[first : last + 1]))
+            ids: list[list[int]] = []
+            start = first
+            for end in (*breaks[bisect_left(breaks, first) : bisect_left(breaks, last)], last + 1):
+                if start < end:
+                    piece = pieces.get((start, end))
+                    if piece is None:
+                        piece = pieces[(start, end)] = term_ids.sentence(tokens[start:end])
+                    ids.append(piece)
+                start = end + 1
+            probs = self._from_counts(Counter(chain.from_iterable(ids)), sum(map(len, ids)))
             p_urgent, p_concern = probs.get("urgent", 0.0), probs.get("concern", 0.0)
             if short:
                 level, followup = (RiskLevel.URGENT if p_urgent >= self.thresholds.short else RiskLevel.NONE), False
@@ -277,6 +231,42 @@ class RiskModel:
         return best
 
 
+@dataclass(frozen=True)
+class _Table:
+    """A model's terms as ids and its numbers as lists indexed by id (built once per model)."""
+
+    ids: TermIds
+    idf_sq: array[float]  # idf², a term's share of the squared norm when it occurs once
+    weighted: list[array[float]]  # per class, idf × weight: a term's share of the score when it occurs once
+
+    @classmethod
+    def of(cls, terms: dict[str, tuple[float, tuple[float, ...]]], width: int) -> _Table:
+        # The most frequent terms (lowest idf) first: their numbers lie together in memory, and
+        # most of a message's features are among them.
+        order = sorted(terms, key=lambda term: (terms[term][0], term))
+        return cls(
+            ids=TermIds({term: index for index, term in enumerate(order)}),
+            idf_sq=array("d", (terms[term][0] * terms[term][0] for term in order)),
+            weighted=[array("d", (terms[term][0] * terms[term][1][k] for term in order)) for k in range(width)],
+        )
+
+
+def _pick(keys: list[int]) -> Callable[[Any], tuple[Any, ...]]:
+    """``itemgetter`` that always returns a tuple (one key included)."""
+    if len(keys) == 1:
+        key = keys[0]
+        return lambda table: (table[key],)
+    return itemgetter(*keys)
+
+
+def _sums(keys: list[int], idf_sq: array[float], weighted: list[array[float]]) -> tuple[float, list[float]]:
+    """The squared norm and each class's score of terms that each occur once."""
+    if not keys:
+        return 0.0, [0.0] * len(weighted)
+    pick = _pick(keys)
+    return sum(pick(idf_sq)), [sum(pick(column)) for column in weighted]
+
+
 def _sigmoid(score: float) -> float:
     if score >= 0.0:
         return 1.0 / (1.0 + math.exp(-score))
@@ -284,7 +274,9 @@ def _sigmoid(score: float) -> float:
     return z / (1.0 + z)
 
 
-def _is_word(token: str) -> bool:
+@lru_cache(maxsize=65536)
+def is_word(token: str) -> bool:
+    """A token with a letter in it (not a number, nor a sentence end)."""
     return any(char.isalpha() for char in token)
 
 

@@ -40,10 +40,11 @@ from datetime import date
 from typing import cast
 
 from .checkin import checkin_signals
-from .classifier import MIN_WORDS, RiskModel, Verdict, packaged_model
+from .classifier import MIN_WORDS, RiskModel, Verdict, is_word, packaged_model
 from .models import CheckinAnswers, DayRecord, Reason, RiskAssessment, RiskLevel, Signal
 from .normalise import SENTENCE_BREAK, Normalised, normalise, without_sentence_breaks
 from .rules import SELF_WINDOW, Context, Negation, Rule, RuleSet, load_rules
+from .scan import Scanner
 
 MAX_MATCHED_CHARS = 80
 # In a teaching frame these categories' words are a topic ("overdose signs", "relapse is a process"): the
@@ -147,11 +148,12 @@ def text_signals(text: str, rules: RuleSet, model: RiskModel | None = None) -> l
     norm = normalise(text)
     if not norm.tokens:
         return []
-    matched = _rule_signals(norm, rules)
+    scan = Scanner(norm)
+    matched = _rule_signals(norm, scan, rules)
     if model is None:
         return [signal for _, signal in matched]
-    verdict = model.verdict(norm, skip=_silenced(norm, rules))
-    words = sum(any(char.isalpha() for char in token) for token in norm.tokens)
+    verdict = model.verdict(norm, skip=_silenced(norm, scan, rules))
+    words = sum(map(is_word, norm.tokens))
     signals = [_quieted(rule, signal, verdict, words) for rule, signal in matched]
     if verdict.fired:
         signals.append(_model_signal(verdict))
@@ -191,14 +193,18 @@ def _model_signal(verdict: Verdict) -> Signal:
     return Signal(MODEL_RULE_ID, "model", verdict.level, _shorten(verdict.describe()), verdict.followup)
 
 
-def _silenced(norm: Normalised, rules: RuleSet) -> list[tuple[int, int]]:
+def _silenced(norm: Normalised, scan: Scanner, rules: RuleSet) -> list[tuple[int, int]]:
     """Token ranges matched by override rules with ``model = "ignore"`` (their idioms excepted)."""
     ranges: list[tuple[int, int]] = []
     for rule in rules.rules:
         if not rule.silences_model:
             continue
-        unless = [] if rule.unless_regex is None else [(s, e) for _, s, e in _matches(rule.unless_regex, norm.text)]
-        for _, start, end in _matches(rule.regex, norm.text):
+        unless = (
+            []
+            if rule.unless_regex is None
+            else [(s, e) for _, s, e in scan.matches(rule.unless_regex, rule.unless_starts)]
+        )
+        for _, start, end in scan.matches(rule.regex, rule.starts):
             if not any(u_start < end and start < u_end for u_start, u_end in unless):
                 ranges.append((norm.token_index(start), norm.token_index(end - 1)))
     return ranges
@@ -229,7 +235,7 @@ class _Cues:
 NO_CUES = _Cues((), frozenset(), frozenset(), False, False)
 
 
-def _find_cues(norm: Normalised, context: Context) -> _Cues:
+def _find_cues(norm: Normalised, scan: Scanner, context: Context) -> _Cues:
     if context.past is None and context.teaching is None:
         return NO_CUES
     sentence_of: list[int] = []
@@ -238,20 +244,21 @@ def _find_cues(norm: Normalised, context: Context) -> _Cues:
         sentence_of.append(number)
         number += token == SENTENCE_BREAK
 
-    def sentences(regex: re.Pattern[str] | None) -> frozenset[int]:
+    def sentences(kind: str, regex: re.Pattern[str] | None) -> frozenset[int]:
         if regex is None:
             return frozenset()
-        return frozenset(sentence_of[norm.token_index(start)] for _, start, _ in _matches(regex, norm.text))
+        found = scan.matches(regex, context.starts.get(kind))
+        return frozenset(sentence_of[norm.token_index(start)] for _, start, _ in found)
 
-    def anywhere(regex: re.Pattern[str] | None) -> bool:
-        return regex is not None and regex.search(norm.text) is not None
+    def anywhere(kind: str, regex: re.Pattern[str] | None) -> bool:
+        return regex is not None and scan.search(regex, context.starts.get(kind)) is not None
 
     return _Cues(
         tuple(sentence_of),
-        sentences(context.past),
-        sentences(context.teaching),
-        anywhere(context.recovered),
-        anywhere(context.present),
+        sentences("past", context.past),
+        sentences("teaching", context.teaching),
+        anywhere("recovered", context.recovered),
+        anywhere("present", context.present),
         norm.tokens,
         context.self_words,
     )
@@ -286,26 +293,27 @@ def _in_context(
     return level, followup
 
 
-def _rule_signals(norm: Normalised, rules: RuleSet) -> list[tuple[Rule, Signal]]:
+def _rule_signals(norm: Normalised, scan: Scanner, rules: RuleSet) -> list[tuple[Rule, Signal]]:
     joined = without_sentence_breaks(norm)
-    cues = _find_cues(norm, rules.context)
+    joined_scan = scan if joined is norm else Scanner(joined)
+    cues = _find_cues(norm, scan, rules.context)
     joined_cues: _Cues | None = None
     signals: list[tuple[Rule, Signal]] = []
     for rule in rules.rules:
-        signal = _best_match(rule, norm, cues)
+        signal = _best_match(rule, norm, scan, cues)
         if signal is None and joined is not norm:
             # "kill. myself." or "I. Want. To. Die.": punctuation must not
             # split a phrase. Only tried when the sentence-aware pass found
             # nothing, so it can add a signal but never weaken one.
             if joined_cues is None:
-                joined_cues = _find_cues(joined, rules.context)
-            signal = _best_match(rule, joined, joined_cues)
+                joined_cues = _find_cues(joined, joined_scan, rules.context)
+            signal = _best_match(rule, joined, joined_scan, joined_cues)
         if signal is not None:
             signals.append((rule, signal))
     return signals
 
 
-def _best_match(rule: Rule, norm: Normalised, cues: _Cues = NO_CUES) -> Signal | None:
+def _best_match(rule: Rule, norm: Normalised, scan: Scanner, cues: _Cues = NO_CUES) -> Signal | None:
     """The strongest occurrence of ``rule`` in the message, if any.
 
     A later un-negated occurrence beats an earlier negated one: "I won't
@@ -313,10 +321,10 @@ def _best_match(rule: Rule, norm: Normalised, cues: _Cues = NO_CUES) -> Signal |
     """
     best: Signal | None = None
     unless_spans: list[tuple[int, int]] | None = None
-    for match, start, end in _matches(rule.regex, norm.text):
+    for match, start, end in scan.matches(rule.regex, rule.starts):
         if rule.unless_regex is not None:
             if unless_spans is None:
-                unless_spans = [(s, e) for _, s, e in _matches(rule.unless_regex, norm.text)]
+                unless_spans = [(s, e) for _, s, e in scan.matches(rule.unless_regex, rule.unless_starts)]
             if any(u_start < end and start < u_end for u_start, u_end in unless_spans):
                 continue
         first, last = norm.token_index(start), norm.token_index(end - 1)
@@ -334,28 +342,6 @@ def _best_match(rule: Rule, norm: Normalised, cues: _Cues = NO_CUES) -> Signal |
         if best.level == rule.level:
             break
     return best
-
-
-def _matches(regex: re.Pattern[str], text: str) -> Iterator[tuple[re.Match[str], int, int]]:
-    """Matches of a rule regex with their word span (spaces trimmed).
-
-    Rule regexes start by consuming the space before a word and end after
-    the space following their last word, so each search restarts on that
-    trailing space: back-to-back occurrences are all found.
-    """
-    pos = 0
-    while True:
-        match = regex.search(text, pos)
-        if match is None:
-            return
-        start, end = match.start(), match.end()
-        pos = end - 1 if end > start + 1 and text[end - 1] == " " else max(end, start + 1)
-        while start < end and text[start] in " \n":
-            start += 1
-        while end > start and text[end - 1] in " \n":
-            end -= 1
-        if end > start:
-            yield match, start, end
 
 
 def _negation_cue(

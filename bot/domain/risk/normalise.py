@@ -50,7 +50,6 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
 
 from ..textnorm import filter_text  # bot/domain/textnorm.py, standard library only
 
@@ -256,12 +255,17 @@ def normalise(text: str) -> Normalised:
             spans.append((current_start, current_end))
             current.clear()
 
+    folds = _FOLDS
     for index, char in enumerate(source):
-        folded = leet.get(index)
-        if folded is None:
+        folded = leet.get(index) if leet else None
+        if folded is None and char in _CONTEXTUAL:
             folded = _contextual(source, index)
         if folded is None:
-            folded = _fold_char(char)
+            folded = folds.get(char)
+            if folded is None:
+                if len(folds) >= _FOLDS_LIMIT:
+                    folds.clear()
+                folded = folds[char] = _fold_char(char)
         if not folded and current:
             current_end = index + 1  # a dropped sign (ँ, ZWJ) still belongs to the word
         for out in folded:
@@ -343,8 +347,8 @@ def _leet_substitutions(source: str) -> dict[int, str]:
     subs: dict[int, str] = {}
     for match in _LEET_TOKEN.finditer(source):
         word = match.group()
-        if not any(ch.isascii() and ch.isalpha() for ch in word):
-            continue
+        if word.isalpha() or not any(ch.isascii() and ch.isalpha() for ch in word):
+            continue  # letters only: nothing stands for a letter
         base = match.start()
         for offset, char in enumerate(word):
             replacement = _leet_char(word, offset, char)
@@ -391,7 +395,11 @@ def _is_devanagari(char: str) -> bool:
     return bool(char) and "\u0900" <= char <= "\u097f"
 
 
-@lru_cache(maxsize=8192)
+_CONTEXTUAL = frozenset(".!:")  # the characters _contextual reads
+_FOLDS: dict[str, str] = {}  # _fold_char's answers (messages reuse a small alphabet)
+_FOLDS_LIMIT = 8192
+
+
 def _fold_char(char: str) -> str:
     """Fold one character; cached because messages reuse a small alphabet."""
     if char in _APOSTROPHES:

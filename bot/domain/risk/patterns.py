@@ -49,6 +49,29 @@ class PatternError(ValueError):
     """A rule pattern that cannot be compiled; the message says why."""
 
 
+@dataclass(frozen=True)
+class Starts:
+    """The first word of every possible match: one of ``words``, or a word beginning with one of
+    ``prefixes`` (a pattern word ``kil*``). Lets the engine try a pattern only where such a word
+    stands instead of at every word of a long message (scan.py)."""
+
+    words: frozenset[str] = frozenset()
+    prefixes: frozenset[str] = frozenset()
+
+    def __or__(self, other: Starts) -> Starts:
+        return Starts(self.words | other.words, self.prefixes | other.prefixes)
+
+
+def union_of_starts(starts: list[Starts | None]) -> Starts | None:
+    """Where any of several patterns can begin (None when one of them can begin anywhere)."""
+    out = Starts()
+    for one in starts:
+        if one is None:
+            return None
+        out |= one
+    return out
+
+
 @dataclass
 class CompiledPattern:
     """Regex source for one pattern plus the literal words it contains.
@@ -62,6 +85,7 @@ class CompiledPattern:
 
     regex: str
     literal_words: set[str] = field(default_factory=set)
+    starts: Starts | None = None  # the words a match can begin with; None: any word (raw regexes)
 
     @property
     def word_regex(self) -> str:
@@ -98,7 +122,58 @@ def _compile_raw(raw: str) -> CompiledPattern:
         re.compile(raw)
     except re.error as exc:
         raise PatternError(f"raw regex {raw!r} does not compile: {exc}") from None
-    return CompiledPattern(regex=f"{LOOKBEHIND}(?:{raw})")
+    return CompiledPattern(regex=f"{LOOKBEHIND}(?:{raw})", starts=_raw_starts(raw))
+
+
+_PLAIN = r"[^()\[\]{}?*+.^$\\|]+"  # text without regex syntax: itself
+_RAW_CHOICE = re.compile(rf"\(\?:({_PLAIN}(?:\|{_PLAIN})*)\)(?![?*{{])")
+_RAW_WORD = re.compile(r"([^()\[\]{}?*+.^$\\| ]+) ")
+
+
+def _has_top_level_choice(raw: str) -> bool:
+    """Whether ``raw`` has a ``|`` outside every group ("a b|c d": it may begin with either)."""
+    depth, index, in_class = 0, 0, False
+    while index < len(raw):
+        char = raw[index]
+        if char == "\\":
+            index += 1
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+        index += 1
+    return False
+
+
+def _raw_starts(raw: str) -> Starts | None:
+    """The first words of a raw regex that begins with plain words: ``(?:help|halp) …`` or ``in …``
+    (a match begins with a word starting so); None for anything else (tried at every word)."""
+    choice = _RAW_CHOICE.match(raw) or _RAW_WORD.match(raw)
+    if choice is None or _has_top_level_choice(raw):
+        return None
+    heads = [option.split(" ")[0] for option in choice.group(1).split("|")]
+    return None if not all(heads) else Starts(prefixes=frozenset(heads))
+
+
+@dataclass(frozen=True)
+class _First:
+    """Where the matches of a run of pattern items can begin, and whether the run can match nothing."""
+
+    first: Starts | None
+    nullable: bool
+
+    def then(self, item: _First) -> _First:
+        """This run followed by ``item``: ``item``'s first words count while this run can be empty."""
+        if not self.nullable:
+            return self
+        both = None if self.first is None or item.first is None else self.first | item.first
+        return _First(both, item.nullable)
 
 
 class _Parser:
@@ -116,20 +191,21 @@ class _Parser:
         self.literals: set[str] = set()
 
     def parse(self) -> CompiledPattern:
-        regex, required = self._sequence(top=True)
+        regex, required, starts = self._sequence(top=True)
         self._skip_space()
         if self.pos < len(self.tokens):
             raise PatternError(f"unexpected {self.tokens[self.pos]!r} in {self.text!r}")
         if not required:
             raise PatternError(f"pattern {self.text!r} needs at least one word that is not optional")
-        return CompiledPattern(regex=LOOKBEHIND + regex, literal_words=self.literals)
+        return CompiledPattern(regex=LOOKBEHIND + regex, literal_words=self.literals, starts=starts.first)
 
     # -- grammar ---------------------------------------------------------------
-    def _sequence(self, top: bool) -> tuple[str, bool]:
+    def _sequence(self, top: bool) -> tuple[str, bool, _First]:
         """Items up to a closing bracket or (inside brackets) a ``/``."""
         parts: list[str] = []
         required = False
         previous_gap = False
+        first = _First(Starts(), nullable=True)
         while True:
             self._skip_space()
             token = self._peek()
@@ -138,35 +214,39 @@ class _Parser:
             if token == "/":
                 raise PatternError(f"'/' must sit between two words in {self.text!r}")
             if token in ("(", "["):
-                part, part_required = self._group()
+                part, part_required, part_first = self._group()
                 required = required or part_required
                 previous_gap = False
             elif token.startswith("..."):
                 if previous_gap or not parts:
                     raise PatternError(f"a gap must follow a word in {self.text!r}")
                 part = self._gap()
+                part_first = _First(None, nullable=True)  # after an empty optional group: any word
                 previous_gap = True
             elif token.startswith("."):
                 raise PatternError(f"stray {token!r} in {self.text!r} (a gap is '...')")
             else:
-                part = self._word_choice(top)
+                part, part_first = self._word_choice(top)
                 required = True
                 previous_gap = False
+            first = first.then(part_first)
             parts.append(part)
         if previous_gap:
             raise PatternError(f"a gap cannot end {self.text!r}")
-        return "".join(parts), required
+        return "".join(parts), required, first
 
-    def _group(self) -> tuple[str, bool]:
+    def _group(self) -> tuple[str, bool, _First]:
         opener = self._next()
         closer = ")" if opener == "(" else "]"
         options: list[str] = []
         all_required = True
+        firsts: list[_First] = []
         while True:
-            regex, required = self._sequence(top=False)
+            regex, required, first = self._sequence(top=False)
             if not regex:
                 raise PatternError(f"empty choice inside {opener}{closer} in {self.text!r}")
             options.append(regex)
+            firsts.append(first)
             all_required = all_required and required
             token = self._next()
             if token == closer:
@@ -175,7 +255,8 @@ class _Parser:
                 raise PatternError(f"missing {closer!r} in {self.text!r}")
         body = "(?:" + "|".join(options) + ")"
         optional = opener == "["
-        return (body + "?" if optional else body), (all_required and not optional)
+        first = _First(union_of_starts([f.first for f in firsts]), nullable=optional or any(f.nullable for f in firsts))
+        return (body + "?" if optional else body), (all_required and not optional), first
 
     def _gap(self) -> str:
         token = self._next()
@@ -185,8 +266,8 @@ class _Parser:
             raise PatternError(f"gap {token!r} must be between ...1 and ...{MAX_GAP}")
         return f"(?:{WORD}+ ){{0,{size}}}"
 
-    def _word_choice(self, top: bool) -> str:
-        words = [self._word(self._next())]
+    def _word_choice(self, top: bool) -> tuple[str, _First]:
+        words = [self._next()]
         while top:
             save = self.pos
             self._skip_space()
@@ -198,8 +279,19 @@ class _Parser:
             token = self._peek()
             if token is None or token in "()[]/" or token.startswith("."):
                 raise PatternError(f"'/' must sit between two words in {self.text!r}")
-            words.append(self._word(self._next()))
-        return "(?:" + "|".join(words) + ") "
+            words.append(self._next())
+        regex = "(?:" + "|".join(self._word(word) for word in words) + ") "
+        return regex, _First(union_of_starts([self._starts(word) for word in words]), nullable=False)
+
+    def _starts(self, word: str) -> Starts | None:
+        """The tokens a match of pattern word ``word`` begins with."""
+        head = word.split("*")[0]
+        if not head:
+            return None  # "*", "*cide": any word
+        folded = self._fold(head, word)
+        if "*" in word and " " not in folded:
+            return Starts(prefixes=frozenset({folded}))
+        return Starts(words=frozenset({folded.split(" ")[0]}))
 
     def _word(self, word: str) -> str:
         if word.strip("*") == "":

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -22,7 +22,7 @@ from typing import Any
 
 from .models import RiskLevel
 from .normalise import normalise
-from .patterns import PatternError, compile_pattern
+from .patterns import PatternError, Starts, compile_pattern, union_of_starts
 
 LANGUAGES: tuple[str, ...] = ("en", "hi", "mr")
 
@@ -106,6 +106,7 @@ class Context:
     recovered: re.Pattern[str] | None = None
     present: re.Pattern[str] | None = None
     self_words: frozenset[str] = frozenset()
+    starts: dict[str, Starts | None] = field(default_factory=dict)  # per cue kind, see patterns.Starts
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,8 @@ class Rule:
     negation: Negation
     pattern_literals: tuple[frozenset[str], ...] = ()
     model: str = ""
+    starts: Starts | None = None  # the words a match can begin with (None: any); see scan.py
+    unless_starts: Starts | None = None
 
     @property
     def silences_model(self) -> bool:
@@ -232,13 +235,16 @@ def parse_context_cues(text: str, *, source: str = "<rules>") -> dict[str, tuple
 
 def compile_context(cues: dict[str, Any], *, source: str) -> Context:
     compiled: dict[str, re.Pattern[str] | None] = {}
+    starts: dict[str, Starts | None] = {}
     for kind in CONTEXT_KINDS[:-1]:
         patterns = tuple(cues.get(kind, ()))
-        compiled[kind] = _compile_all(patterns, f"{source}: [context] {kind}")[0] if patterns else None
+        compiled[kind], _, starts[kind] = (
+            _compile_all(patterns, f"{source}: [context] {kind}") if patterns else (None, (), None)
+        )
     words = [tuple(t for t in normalise(str(w)).tokens if t != "\n") for w in cues.get("self", ())]
     if any(len(w) != 1 for w in words):
         raise RuleFileError(f"{source}: [context] self: one word per entry")
-    return Context(**compiled, self_words=frozenset(w[0] for w in words))
+    return Context(**compiled, self_words=frozenset(w[0] for w in words), starts=starts)
 
 
 def load_rules_file(path: str | Path) -> list[Rule]:
@@ -353,9 +359,9 @@ def _parse_rule(raw: dict[str, Any], language: str, negation: Negation, source: 
         )
     patterns = _string_list(raw, "patterns", where, required=True)
     unless = _string_list(raw, "unless", where)
-    regex, per_pattern = _compile_all(patterns, where)
+    regex, per_pattern, starts = _compile_all(patterns, where)
     literals = frozenset().union(*per_pattern)
-    unless_regex = _compile_all(unless, where)[0] if unless else None
+    unless_regex, _, unless_starts = _compile_all(unless, where) if unless else (None, (), None)
     return Rule(
         id=rule_id,
         language=language,
@@ -374,6 +380,8 @@ def _parse_rule(raw: dict[str, Any], language: str, negation: Negation, source: 
         negation=negation,
         pattern_literals=per_pattern,
         model=model,
+        starts=starts,
+        unless_starts=unless_starts,
     )
 
 
@@ -394,11 +402,14 @@ def _string_list(raw: dict[str, Any], key: str, where: str, required: bool = Fal
     return tuple(value)
 
 
-def _compile_all(patterns: tuple[str, ...], where: str) -> tuple[re.Pattern[str], tuple[frozenset[str], ...]]:
+def _compile_all(
+    patterns: tuple[str, ...], where: str
+) -> tuple[re.Pattern[str], tuple[frozenset[str], ...], Starts | None]:
     """One regex for all of a rule's patterns, each in a named group, plus
-    each pattern's literal words (in pattern order)."""
+    each pattern's literal words (in pattern order) and the words a match can begin with."""
     sources: list[str] = []
     literals: list[frozenset[str]] = []
+    starts: list[Starts | None] = []
     for index, pattern in enumerate(patterns):
         try:
             compiled = compile_pattern(pattern)
@@ -406,13 +417,14 @@ def _compile_all(patterns: tuple[str, ...], where: str) -> tuple[re.Pattern[str]
             raise RuleFileError(f"{where}: {exc}") from None
         sources.append(f"(?P<_p{index}>{compiled.word_regex})")
         literals.append(frozenset(compiled.literal_words))
+        starts.append(compiled.starts)
     try:
         # A literal leading space (consumed; see engine._matches) lets the
         # regex engine skip straight to word starts.
         regex = re.compile(" (?:" + "|".join(sources) + ")")
     except re.error as exc:  # e.g. a raw pattern reusing a group name
         raise RuleFileError(f"{where}: patterns do not compile together: {exc}") from None
-    return regex, tuple(literals)
+    return regex, tuple(literals), union_of_starts(starts)
 
 
 def _check_unique_ids(rules: list[Rule]) -> None:
