@@ -465,19 +465,19 @@ def test_word_pairs_skip_one_word_and_letters_cross_word_boundaries_within_a_sen
 
 
 def _vocabulary_share(text: str) -> Counter[int]:
-    ids = model()._table.ids.ids
+    ids = model().weights.ids.ids
     return Counter(ids[f] for f in clf.features(text) if f in ids)
 
 
 def _scored_ids(text: str) -> Counter[int]:
-    term_ids = model()._table.ids
+    term_ids = model().weights.ids
     out: Counter[int] = Counter()
     sentence: list[str] = []
     for token in (*normalise(text).tokens, "\n"):
         if token != "\n":
             sentence.append(token)
         elif sentence:
-            out.update(term_ids.sentence(sentence))
+            out.update(term_ids.sentence(sentence)[0])
             sentence = []
     return out
 
