@@ -179,7 +179,7 @@ class TermIds:
         the ``values`` of its words, boundaries and other terms (empty without ``values``)."""
         out: list[int] = []
         units: list[Unit] = []
-        roman = [romanise(word) if ROMANISED and is_devanagari_word(word) else "" for word in words]
+        roman = list(map(_roman, words)) if ROMANISED else [""] * len(words)
         view = [r or w for r, w in zip(roman, words, strict=True)]
         terms: list[str] = []
         for index, word in enumerate(words):
@@ -217,6 +217,12 @@ class TermIds:
                 right += " " + words[after]
                 after += 1
             units.append(self.boundary(left, right[:reach]))
+
+
+@lru_cache(maxsize=CACHE_LIMIT)
+def _roman(word: str) -> str:
+    """The Latin spelling of a Devanagari word, "" for any other."""
+    return romanise(word) if is_devanagari_word(word) else ""
 
 
 def _boundary_grams(left: str, right: str) -> list[str]:
