@@ -198,13 +198,14 @@ def _model_with(thresholds: clf.Thresholds) -> clf.RiskModel:
 
 def test_a_score_near_the_urgent_boundary_asks_the_followup_questions() -> None:
     p = model().probabilities_of(OBLIQUE)["urgent"]
-    near = _model_with(clf.Thresholds(urgent=min(0.999, p + 0.001), concern=1.0, ask=p - 0.001))
+    assert p < 1.0
+    near = _model_with(clf.Thresholds(urgent=(p + 1.0) / 2, concern=clf.NEVER, ask=p - 0.001))
     result = assess(OBLIQUE, model=near)
     assert result.needs_followup
     assert result.level == WATCH  # no alert; the C-SSRS questions decide (safety.screen)
     (reason,) = [r for r in result.reasons if r.rule_id == MODEL_RULE_ID]
     assert re.fullmatch(r"ask [01]\.\d\d", reason.matched)
-    below = _model_with(clf.Thresholds(urgent=0.999, concern=1.0, ask=min(0.999, p + 0.001)))
+    below = _model_with(clf.Thresholds(urgent=clf.NEVER, concern=clf.NEVER, ask=(p + 1.0) / 2))
     assert not assess(OBLIQUE, model=below).needs_followup
 
 
