@@ -7,12 +7,13 @@ beside the rules, never instead of them: the engine takes the more severe
 of the two (see engine.assess and docs/clinical-rules.md).
 
 Standard library only. Training (``saathi risk train``, bot/risk_training.py)
-uses scikit-learn, but passes it :func:`features` below as the analyzer, so
-training and scoring share exactly one feature function. The shipped
+uses scikit-learn, but passes it :func:`features.features` as the analyzer, and
+scoring reads the same features as vocabulary ids (features.TermIds, checked
+equal by the tests), so training and scoring share one feature function. The shipped
 artifact (``model/risk_model.json.gz``) holds, per vocabulary term, its idf
 and one weight per class, plus the intercepts and thresholds; scoring here
 reproduces scikit-learn's ``TfidfVectorizer(sublinear_tf=True, norm="l2")``
-followed by the classifier's probabilities: since round 4 one binary model per
+followed by the classifier's probabilities (the sums in tfidf.py): since round 4 one binary model per
 class over naive-Bayes-scaled features (NBSVM, ``link = "ovr"``: each class's
 sigmoid divided by their sum; the scaling is folded into the weights), before
 it one multinomial ``LogisticRegression`` (``link = "softmax"``).
