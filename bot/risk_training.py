@@ -58,7 +58,10 @@ INNER_FOLDS = 5
 # "multinomial" is the one multinomial logistic regression of rounds 1-3.
 MODEL = "nbsvm"
 NB_ALPHA = 0.25  # the naive-Bayes ratios' smoothing (counts of messages that have the term); round 5: 1.0 before
-C_GRID: tuple[float, ...] = (8.0, 16.0)  # nbsvm; the multinomial model used (8.0, 32.0)
+# Round 7: 8 only. The inner criterion (the model alone) chose 16 with the round 7 thresholds, but the
+# engine (rules + model) cross-validated on the training side did better at 8 with both the old and the
+# new thresholds (docs/clinical-rules.md).
+C_GRID: tuple[float, ...] = (8.0,)  # nbsvm (rounds 4-6: 8 and 16); the multinomial model used (8.0, 32.0)
 # Training messages in Latin letters are also learnt in one respelling each (see respell): the
 # spellings members alternate between ("v"/"w", "z"/"j", "ph"/"f", "sh"/"s", "ee"/"i", "oo"/"u",
 # "aa"/"a", "kh"/"k", "q"/"k"). Only ever training messages: never a test or held-out line.
@@ -77,8 +80,11 @@ ASK_RECALL = 0.995  # urgent messages scored urgent or sent the follow-up questi
 # concern or urgent, so members' words never reached their circle (the e2e circle tests): kept at
 # 0.06 until the corpus has more ordinary chatter. Trade-off curve: docs/clinical-rules.md.
 FALSE_ALARM_BUDGET = 0.06
-URGENT_BUDGET = 0.5  # of the budget, for urgent alerts
-ASK_BUDGET = 0.75  # of the budget, for urgent alerts and follow-up questions together
+# Round 7 (training-side CV, docs/clinical-rules.md): of the same budget, more for urgent alerts (0.65
+# instead of 0.5; with follow-up questions 0.85 instead of 0.75): urgent recall 0.812 -> 0.847 at the same
+# false alarms, concern caught 0.855 -> 0.819 (urgent recall first, as issue 13 asks).
+URGENT_BUDGET = 0.65  # of the budget, for urgent alerts
+ASK_BUDGET = 0.85  # of the budget, for urgent alerts and follow-up questions together
 # Messages of fewer than MIN_WORDS words: urgent only at a P(urgent) that flags at most this share
 # of the short none messages ("ok", "hi all", "45 din 🙏") out of fold, and never below the urgent
 # threshold; not read at all if that catches no short urgent message.

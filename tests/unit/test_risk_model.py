@@ -198,13 +198,14 @@ def _model_with(thresholds: clf.Thresholds) -> clf.RiskModel:
 
 def test_a_score_near_the_urgent_boundary_asks_the_followup_questions() -> None:
     p = model().probabilities_of(OBLIQUE)["urgent"]
-    near = _model_with(clf.Thresholds(urgent=min(0.999, p + 0.001), concern=1.0, ask=p - 0.001))
+    assert p < 1.0
+    near = _model_with(clf.Thresholds(urgent=(p + 1.0) / 2, concern=clf.NEVER, ask=p - 0.001))
     result = assess(OBLIQUE, model=near)
     assert result.needs_followup
     assert result.level == WATCH  # no alert; the C-SSRS questions decide (safety.screen)
     (reason,) = [r for r in result.reasons if r.rule_id == MODEL_RULE_ID]
     assert re.fullmatch(r"ask [01]\.\d\d", reason.matched)
-    below = _model_with(clf.Thresholds(urgent=0.999, concern=1.0, ask=min(0.999, p + 0.001)))
+    below = _model_with(clf.Thresholds(urgent=clf.NEVER, concern=clf.NEVER, ask=(p + 1.0) / 2))
     assert not assess(OBLIQUE, model=below).needs_followup
 
 
@@ -465,19 +466,19 @@ def test_word_pairs_skip_one_word_and_letters_cross_word_boundaries_within_a_sen
 
 
 def _vocabulary_share(text: str) -> Counter[int]:
-    ids = model()._table.ids.ids
+    ids = model().weights.ids.ids
     return Counter(ids[f] for f in clf.features(text) if f in ids)
 
 
 def _scored_ids(text: str) -> Counter[int]:
-    term_ids = model()._table.ids
+    term_ids = model().weights.ids
     out: Counter[int] = Counter()
     sentence: list[str] = []
     for token in (*normalise(text).tokens, "\n"):
         if token != "\n":
             sentence.append(token)
         elif sentence:
-            out.update(term_ids.sentence(sentence))
+            out.update(term_ids.sentence(sentence)[0])
             sentence = []
     return out
 

@@ -7,12 +7,13 @@ beside the rules, never instead of them: the engine takes the more severe
 of the two (see engine.assess and docs/clinical-rules.md).
 
 Standard library only. Training (``saathi risk train``, bot/risk_training.py)
-uses scikit-learn, but passes it :func:`features` below as the analyzer, so
-training and scoring share exactly one feature function. The shipped
+uses scikit-learn, but passes it :func:`features.features` as the analyzer, and
+scoring reads the same features as vocabulary ids (features.TermIds, checked
+equal by the tests), so training and scoring share one feature function. The shipped
 artifact (``model/risk_model.json.gz``) holds, per vocabulary term, its idf
 and one weight per class, plus the intercepts and thresholds; scoring here
 reproduces scikit-learn's ``TfidfVectorizer(sublinear_tf=True, norm="l2")``
-followed by the classifier's probabilities: since round 4 one binary model per
+followed by the classifier's probabilities (the sums in tfidf.py): since round 4 one binary model per
 class over naive-Bayes-scaled features (NBSVM, ``link = "ovr"``: each class's
 sigmoid divided by their sum; the scaling is folded into the weights), before
 it one multinomial ``LogisticRegression`` (``link = "softmax"``).
@@ -27,15 +28,12 @@ from __future__ import annotations
 import gzip
 import json
 import math
-from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
-from itertools import chain, compress, repeat
-from operator import add, itemgetter, mul
 from pathlib import Path
 from typing import Any
 
@@ -47,13 +45,13 @@ from .features import (
     ROMANISED,
     SKIP_BIGRAMS,
     WORD_NGRAMS,
-    TermIds,
     feature_digest,
     features,
     token_features,
 )
 from .models import RiskLevel
 from .normalise import SENTENCE_BREAK, Normalised
+from .tfidf import Sums, Weights
 
 __all__ = [
     "CHAR_NGRAMS",
@@ -79,7 +77,6 @@ WINDOW_CHARS = 300
 MIN_WORDS = 3
 NEVER = 1.01  # a threshold no probability reaches
 ARTIFACT = "risk_model.json.gz"
-_ONE = 1
 
 
 @dataclass(frozen=True)
@@ -140,29 +137,17 @@ class RiskModel:
     link: str = "softmax"
 
     @cached_property
-    def _table(self) -> _Table:
-        return _Table.of(self.terms, len(self.classes))
+    def weights(self) -> Weights:
+        """The terms as ids and the numbers as arrays, for fast scoring (built on first use)."""
+        return Weights.of(self.terms, len(self.classes))
 
     def probabilities(self, feats: Iterable[str]) -> dict[str, float]:
-        ids = self._table.ids.ids
-        return self._from_counts(Counter(ids[f] for f in feats if f in ids))
+        ids = self.weights.ids.ids
+        sums = self.weights.sums(Counter(ids[f] for f in feats if f in ids))
+        return self._link(sums.norm_sq, sums.partial)
 
-    def _from_counts(self, counts: Counter[int], occurrences: int | None = None) -> dict[str, float]:
-        """scikit-learn's tf-idf (sublinear tf, l2 norm) and the classifier's link, from term id counts.
-
-        Each sum is first taken as if every term occurred once (in C: ``itemgetter`` over the
-        tables), then corrected for the few that occur more often (``occurrences``: the sum of the
-        counts, when the caller knows it)."""
-        table = self._table
-        keys = list(counts)
-        norm_sq, partial = _sums(keys, table.idf_sq, table.weighted)
-        if keys and (sum(counts.values()) if occurrences is None else occurrences) > len(keys):
-            # a term seen c times weighs (1 + log c) × idf: add log c × (its weight at c = 1)
-            pick = _pick(list(compress(keys, map(_ONE.__lt__, counts.values()))))
-            logs = list(map(math.log, pick(counts)))
-            squares = list(map(mul, logs, map(add, logs, repeat(2.0))))  # (1 + l)² − 1
-            norm_sq += sum(map(mul, pick(table.idf_sq), squares))
-            partial = [p + sum(map(mul, pick(column), logs)) for p, column in zip(partial, table.weighted, strict=True)]
+    def _link(self, norm_sq: float, partial: list[float]) -> dict[str, float]:
+        """The classes' probabilities from the tf-idf sums (scikit-learn's l2 norm, then the link)."""
         scores = list(self.intercepts)
         if norm_sq > 0.0:
             norm = math.sqrt(norm_sq)
@@ -203,22 +188,25 @@ class RiskModel:
         for token in tokens:
             words_before.append(words_before[-1] + is_word(token))
         breaks = [index for index, token in enumerate(tokens) if token == SENTENCE_BREAK]
-        pieces: dict[tuple[int, int], list[int]] = {}  # a sentence (or a piece of one) → its term ids
-        term_ids = self._table.ids
+        pieces: dict[tuple[int, int], Sums] = {}  # a sentence (or a piece of one) → its counts and sums
+        weights = self.weights
         for first, last in windows:
             short = words_before[last + 1] - words_before[first] < MIN_WORDS
             if short and self.thresholds.short > 1.0:
                 continue
-            ids: list[list[int]] = []
+            parts: list[Sums] = []
             start = first
             for end in (*breaks[bisect_left(breaks, first) : bisect_left(breaks, last)], last + 1):
                 if start < end:
-                    piece = pieces.get((start, end))
-                    if piece is None:
-                        piece = pieces[(start, end)] = term_ids.sentence(tokens[start:end])
-                    ids.append(piece)
+                    part = pieces.get((start, end))
+                    if part is None:
+                        part = pieces[(start, end)] = weights.sentence(tokens[start:end])
+                    parts.append(part)
                 start = end + 1
-            probs = self._from_counts(Counter(chain.from_iterable(ids)), sum(map(len, ids)))
+            if len(parts) == 1:
+                probs = self._link(parts[0].norm_sq, parts[0].partial)
+            else:
+                probs = self._link(*weights.joined(parts))
             p_urgent, p_concern = probs.get("urgent", 0.0), probs.get("concern", 0.0)
             if short:
                 level, followup = (RiskLevel.URGENT if p_urgent >= self.thresholds.short else RiskLevel.NONE), False
@@ -229,42 +217,6 @@ class RiskModel:
                 excerpt = _excerpt(norm, first, last) if len(windows) > 1 else ""
                 best, best_key = Verdict(level, followup, p_urgent, p_concern, excerpt), key
         return best
-
-
-@dataclass(frozen=True)
-class _Table:
-    """A model's terms as ids and its numbers as lists indexed by id (built once per model)."""
-
-    ids: TermIds
-    idf_sq: array[float]  # idf², a term's share of the squared norm when it occurs once
-    weighted: list[array[float]]  # per class, idf × weight: a term's share of the score when it occurs once
-
-    @classmethod
-    def of(cls, terms: dict[str, tuple[float, tuple[float, ...]]], width: int) -> _Table:
-        # The most frequent terms (lowest idf) first: their numbers lie together in memory, and
-        # most of a message's features are among them.
-        order = sorted(terms, key=lambda term: (terms[term][0], term))
-        return cls(
-            ids=TermIds({term: index for index, term in enumerate(order)}),
-            idf_sq=array("d", (terms[term][0] * terms[term][0] for term in order)),
-            weighted=[array("d", (terms[term][0] * terms[term][1][k] for term in order)) for k in range(width)],
-        )
-
-
-def _pick(keys: list[int]) -> Callable[[Any], tuple[Any, ...]]:
-    """``itemgetter`` that always returns a tuple (one key included)."""
-    if len(keys) == 1:
-        key = keys[0]
-        return lambda table: (table[key],)
-    return itemgetter(*keys)
-
-
-def _sums(keys: list[int], idf_sq: array[float], weighted: list[array[float]]) -> tuple[float, list[float]]:
-    """The squared norm and each class's score of terms that each occur once."""
-    if not keys:
-        return 0.0, [0.0] * len(weighted)
-    pick = _pick(keys)
-    return sum(pick(idf_sq)), [sum(pick(column)) for column in weighted]
 
 
 def _sigmoid(score: float) -> float:

@@ -11,7 +11,7 @@ and kept, and a sentence's ids are built once per message however many windows c
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 
 from .concepts import concept_features
@@ -127,31 +127,40 @@ def feature_digest() -> str:
 CACHE_LIMIT = 65536  # words (and word boundaries) whose ids a TermIds keeps; emptied when full
 
 
+Unit = tuple[tuple[int, ...], tuple[float, ...]]  # a word's (or a boundary's) term ids, and their values summed
+
+
 class TermIds:
     """One model's vocabulary as ids, and :func:`token_features` of a sentence as those ids.
 
     Features outside the vocabulary are left out (the model gives them no weight). The ids of a
     sentence are, as a multiset, exactly the vocabulary's share of ``token_features(sentence)``.
+    ``values`` (the scorer's, tfidf.Weights.values) sums numbers over ids; each cached word and
+    boundary keeps that sum, so a sentence's sums over all its ids cost one addition per word.
     """
 
-    def __init__(self, vocabulary: Mapping[str, int]) -> None:
+    def __init__(
+        self, vocabulary: Mapping[str, int], values: Callable[[Sequence[int]], tuple[float, ...]] | None = None
+    ) -> None:
         self.ids = vocabulary
-        self._words: dict[str, tuple[int, ...]] = {}
-        self._bounds: dict[tuple[str, str], tuple[int, ...]] = {}
+        self._values = values
+        self._words: dict[str, Unit] = {}
+        self._bounds: dict[tuple[str, str], Unit] = {}
 
-    def _known(self, terms: Sequence[str]) -> tuple[int, ...]:
+    def _unit(self, terms: Sequence[str]) -> Unit:
         ids = self.ids
-        return tuple(ids[term] for term in terms if term in ids)
+        known = tuple(ids[term] for term in terms if term in ids)
+        return known, (self._values(known) if self._values and known else ())
 
-    def word(self, word: str) -> tuple[int, ...]:
+    def word(self, word: str) -> Unit:
         found = self._words.get(word)
         if found is None:
             if len(self._words) >= CACHE_LIMIT:
                 self._words.clear()
-            found = self._words[word] = self._known(_word_features(word))
+            found = self._words[word] = self._unit(_word_features(word))
         return found
 
-    def boundary(self, left: str, right: str) -> tuple[int, ...]:
+    def boundary(self, left: str, right: str) -> Unit:
         """Letters across one word boundary: the grams whose first inner space is this boundary's.
 
         ``left`` is the end of the word before it (with the space before that word, if any),
@@ -162,22 +171,23 @@ class TermIds:
         if found is None:
             if len(self._bounds) >= CACHE_LIMIT:
                 self._bounds.clear()
-            found = self._bounds[key] = self._known(_boundary_grams(left, right))
+            found = self._bounds[key] = self._unit(_boundary_grams(left, right))
         return found
 
-    def sentence(self, words: Sequence[str]) -> list[int]:
-        """The ids of ``token_features(words)`` for words of one sentence (no SENTENCE_BREAK)."""
-        ids = self.ids
+    def sentence(self, words: Sequence[str]) -> tuple[list[int], list[tuple[float, ...]]]:
+        """The ids of ``token_features(words)`` for words of one sentence (no SENTENCE_BREAK), and
+        the ``values`` of its words, boundaries and other terms (empty without ``values``)."""
         out: list[int] = []
-        roman = [romanise(word) if ROMANISED and is_devanagari_word(word) else "" for word in words]
+        units: list[Unit] = []
+        roman = list(map(_roman, words)) if ROMANISED else [""] * len(words)
         view = [r or w for r, w in zip(roman, words, strict=True)]
         terms: list[str] = []
         for index, word in enumerate(words):
-            out.extend(self.word(word))
+            units.append(self.word(word))
             if index >= 1:
                 terms.append(f"w:{words[index - 1]} {word}")
             if roman[index]:
-                out.extend(self.word(roman[index]))
+                units.append(self.word(roman[index]))
                 if index >= 1:
                     terms.append(f"w:{view[index - 1]} {view[index]}")
             if SKIP_BIGRAMS and index >= 2:
@@ -185,15 +195,17 @@ class TermIds:
                 if roman[index] or roman[index - 2]:
                     terms.append(f"s:{view[index - 2]} {view[index]}")
         if CROSS_NGRAMS and len(words) > 1:
-            self._cross(words, out)
+            self._cross(words, units)
             if any(roman):
-                self._cross(view, out)
+                self._cross(view, units)
         if CONCEPTS:
             terms.extend(concept_features(words))
-        out.extend(ids[term] for term in terms if term in ids)
-        return out
+        units.append(self._unit(terms))
+        for ids, _ in units:
+            out.extend(ids)
+        return out, [values for _, values in units if values]
 
-    def _cross(self, words: Sequence[str], out: list[int]) -> None:
+    def _cross(self, words: Sequence[str], units: list[Unit]) -> None:
         assert CROSS_NGRAMS is not None
         reach = CROSS_NGRAMS[1] - 2  # a gram has at least one letter on each side of its space
         count = len(words)
@@ -204,7 +216,13 @@ class TermIds:
             while len(right) < reach and after < count:
                 right += " " + words[after]
                 after += 1
-            out.extend(self.boundary(left, right[:reach]))
+            units.append(self.boundary(left, right[:reach]))
+
+
+@lru_cache(maxsize=CACHE_LIMIT)
+def _roman(word: str) -> str:
+    """The Latin spelling of a Devanagari word, "" for any other."""
+    return romanise(word) if is_devanagari_word(word) else ""
 
 
 def _boundary_grams(left: str, right: str) -> list[str]:

@@ -29,6 +29,7 @@ class Scanner:
         self._at: dict[str, list[int]] = {}  # token → offsets of the space before each occurrence
         for token, start in zip(norm.tokens, norm.starts, strict=True):
             self._at.setdefault(token, []).append(start - 1)
+        self._words = frozenset(self._at)
         self._sorted = sorted(self._at)
         self._candidates: dict[Starts, list[int]] = {}
 
@@ -36,7 +37,7 @@ class Scanner:
         """Offsets (in order) of the spaces before every word a match described by ``starts`` can begin with."""
         found = self._candidates.get(starts)
         if found is None:
-            lists = [self._at[word] for word in starts.words if word in self._at]
+            lists = [self._at[word] for word in self._words & starts.words]
             for prefix in starts.prefixes:
                 index = bisect_left(self._sorted, prefix)
                 while index < len(self._sorted) and self._sorted[index].startswith(prefix):
