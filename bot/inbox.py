@@ -172,6 +172,11 @@ class Inbox:
         self._away = 0  # consecutive transient failures: the database is away
         self.given_up = 0
 
+    @property
+    def in_hand(self) -> int:
+        """Updates stored and being handled now (while there are, the console's pages wait: bot/web/app.py)."""
+        return len(self._in_hand)
+
     # --- storing ------------------------------------------------------------------------------
     def store(self, received: Sequence[inbox_db.Received]) -> inbox_db.Stored:
         """One insert and one commit for the batch; raises when the database refuses (then nothing
