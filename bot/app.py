@@ -132,7 +132,7 @@ def build_application(
                     services.clock,
                     on_change=saathi.kick,
                     extra_routes=routes,
-                    members_waiting=lambda: saathi.inbox is not None and saathi.inbox.in_hand > 0,
+                    members_waiting=saathi.members_waiting,
                 ),
                 settings.web_listen,
             )

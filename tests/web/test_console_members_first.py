@@ -3,13 +3,17 @@ in hand (``members_waiting``), then is served; other requests never wait (bot/we
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from bot.config import parse_settings
+from bot.runtime import Saathi
 from bot.web.app import MembersFirst, build_web_app
+from bot.whatsapp_inbox import WhatsAppInbox
 from tests.web.conftest import COUNSELLOR, ConsoleWorld
 
 
@@ -54,3 +58,12 @@ def test_a_staff_request_goes_on_after_the_limit() -> None:
     client.cookies.set("saathi_console", "a-session")
     assert client.get("/").text == "ok"
     assert busy.asked <= 1
+
+
+def test_the_bot_is_busy_while_whatsapp_events_are_in_hand(console: ConsoleWorld) -> None:
+    saathi = Saathi(services=console.ctx)
+    assert not saathi.members_waiting()
+    saathi.whatsapp = WhatsAppInbox(console.ctx, cast(Any, None), lambda: None)
+    assert not saathi.members_waiting()
+    saathi.whatsapp.in_hand = 2
+    assert saathi.members_waiting()
