@@ -26,8 +26,11 @@ from bot.web.pages import PAGES
 from bot.web.templating import render
 
 # a staff request waits at most this long for the bot's members, looking every step (MembersFirst)
+# (once it waits, until the bot has been free for MEMBERS_FIRST_QUIET: polling's next batch of a burst
+# comes a round trip after the last, and the burst is not over in that gap)
 MEMBERS_FIRST_LIMIT = 1.0
 MEMBERS_FIRST_STEP = 0.01
+MEMBERS_FIRST_QUIET = 0.05
 STATIC = Path(__file__).resolve().parent / "static"
 # No inline script or style anywhere: htmx and the stylesheet are served from here.
 SECURITY_HEADERS = [
@@ -64,19 +67,35 @@ class MembersFirst:
     """A signed-in staff member's request waits while ``busy()`` says the bot has members' updates in
     hand, up to ``limit`` seconds: the console shares the bot's process (``saathi run``), and a page's
     queries and rendering, in a worker thread, hold the interpreter's lock the loop needs for members'
-    answers (docs/performance.md, "The console beside the bot"). Only requests with a session cookie
-    wait: static files, the sign-in page and other entry points (WhatsApp's webhook) go straight on."""
+    answers (docs/performance.md, "The console beside the bot"). A request that found the bot busy goes
+    on once it has been free for ``MEMBERS_FIRST_QUIET`` (a burst's next batch comes a round trip after
+    the last). Only requests with a session cookie wait: static files, the sign-in page and other entry
+    points (WhatsApp's webhook) go straight on."""
 
     def __init__(self, app: ASGIApp, busy: Callable[[], bool] | None, limit: float = MEMBERS_FIRST_LIMIT) -> None:
         self.app, self.busy, self.limit = app, busy, limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.busy is not None and scope["type"] == "http" and auth.SESSION_COOKIE in Request(scope).cookies:
-            loop = asyncio.get_running_loop()
-            until = loop.time() + self.limit
-            while self.busy() and loop.time() < until:
-                await asyncio.sleep(MEMBERS_FIRST_STEP)
+            await self._members_first()
         await self.app(scope, receive, send)
+
+    async def _members_first(self) -> None:
+        assert self.busy is not None
+        if not self.busy():
+            return
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        until, free_since = now + self.limit, None
+        while now < until:
+            await asyncio.sleep(MEMBERS_FIRST_STEP)
+            now = loop.time()
+            if self.busy():
+                free_since = None
+            elif free_since is None:
+                free_since = now
+            if free_since is not None and now - free_since >= MEMBERS_FIRST_QUIET:
+                return
 
 
 def page_modules() -> list[ModuleType]:

@@ -36,7 +36,7 @@ def test_a_staff_page_waits_until_the_members_updates_are_handled(console: Conso
     busy.times = 3
     response = client.get("/caseload")
     assert response.status_code == 200
-    assert busy.asked == 4  # three times busy, then free: served
+    assert busy.asked > 4  # three times busy, then free (and still free a moment later): served
 
 
 def test_requests_without_a_session_never_wait(console: ConsoleWorld) -> None:
@@ -57,7 +57,7 @@ def test_a_staff_request_goes_on_after_the_limit() -> None:
     client = TestClient(app)
     client.cookies.set("saathi_console", "a-session")
     assert client.get("/").text == "ok"
-    assert busy.asked <= 1
+    assert busy.asked == 1
 
 
 def test_the_bot_is_busy_while_whatsapp_events_are_in_hand(console: ConsoleWorld) -> None:
