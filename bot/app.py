@@ -143,7 +143,14 @@ def build_application(
             nonlocal web
             routes = saathi.whatsapp.routes() if saathi.whatsapp is not None else []
             web = WebServer(
-                build_web_app(services, settings, services.clock, on_change=saathi.kick, extra_routes=routes),
+                build_web_app(
+                    services,
+                    settings,
+                    services.clock,
+                    on_change=saathi.kick,
+                    extra_routes=routes,
+                    members_waiting=saathi.members_waiting,
+                ),
                 settings.web_listen,
             )
             await web.start()

@@ -180,6 +180,11 @@ class Inbox:
         # the centres' own bots, by account: a stored update of theirs is read again with its bot
         self.bots: dict[int, AccountBot] = {}
 
+    @property
+    def in_hand(self) -> int:
+        """Updates stored and being handled now (while there are, the console's pages wait: bot/web/app.py)."""
+        return len(self._in_hand)
+
     # --- storing ------------------------------------------------------------------------------
     def store(self, received: Sequence[inbox_db.Received]) -> inbox_db.Stored:
         """One insert and one commit for the batch; raises when the database refuses (then nothing

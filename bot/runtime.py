@@ -39,6 +39,10 @@ class Saathi:
     loop_services: ServiceContext | None = None
     _left_chats: set[int] = field(default_factory=set)
 
+    def members_waiting(self) -> bool:
+        """True while members' updates (Telegram's or WhatsApp's) are being handled: the console's pages wait."""
+        return bool((self.inbox and self.inbox.in_hand) or (self.whatsapp and self.whatsapp.in_hand))
+
     async def call(self, use_case: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a use case for a handler: ``use_case(services, *args, **kwargs)``.
 

@@ -88,6 +88,7 @@ class WhatsAppInbox:
         self.given_up = 0
         self.refused = 0
         self.needs_due_work = False  # an unreachable recipient's alert needs its next step
+        self.in_hand = 0  # events being handled now (while there are, the console's pages wait)
 
     # --- the webhook --------------------------------------------------------------------------
     def routes(self) -> list[Route]:
@@ -244,7 +245,11 @@ class WhatsAppInbox:
                         break
                     handled += 1
 
-        await asyncio.gather(*(worker() for _ in range(min(LANES, len(queue)))))
+        self.in_hand = len(rows)
+        try:
+            await asyncio.gather(*(worker() for _ in range(min(LANES, len(queue)))))
+        finally:
+            self.in_hand = 0
         if handled:
             self._kick_sender()
         return handled
