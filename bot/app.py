@@ -22,7 +22,7 @@ from bot.config import Settings
 from bot.delivery.limiter import Limits, RateLimiter, build_limiter, memory_limiter, redis_limiter
 from bot.delivery.sender import OutboxSender
 from bot.delivery.whatsapp import WHATSAPP_LIMITS, WhatsAppSender, whatsapp_limiter_factory
-from bot.domain.risk import load_rules
+from bot.domain.risk import load_rules, packaged_model
 from bot.http import AiohttpRequest
 from bot.i18n import LANGUAGES, t
 from bot.inbox import Inbox
@@ -100,6 +100,7 @@ def build_application(
             saathi.loop_services = replace(services, uow=SessionFactory(loop_engine.sync_engine))
         await _set_commands(application.bot)
         load_rules()  # compiling the rules takes most of a second; not on a member's first message
+        packaged_model()  # nor reading the model (about a second; an urgent first message must not wait)
         nonlocal limiter
         limiter = build_limiter(limits, settings.rate_limit_redis_url)
         # the centres' own Telegram bots: each polled beside the .env bot, each with its own sender and
