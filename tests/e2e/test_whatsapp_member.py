@@ -60,6 +60,20 @@ POOJA = "919800000003"
 HI_SKIP = "आगे बढ़ें"
 
 
+def _add_whatsapp_account(services: ServiceContext) -> None:
+    """Asha Kendra's WhatsApp number, added as `saathi channel add whatsapp` adds it."""
+    channel_admin.add_account(
+        services,
+        Channel.WHATSAPP,
+        "Asha Kendra",
+        name=ACCOUNT,
+        token=WA_TOKEN,
+        phone_id=PHONE_ID,
+        app_secret=APP_SECRET,
+        verify_token=VERIFY_TOKEN,
+    )
+
+
 class WaHarness(Harness):
     """The Telegram harness, with WhatsApp: the emulator, the account, the webhook on the console app."""
 
@@ -116,16 +130,7 @@ class WaHarness(Harness):
         return f"{self.base}/whatsapp/{ACCOUNT}"
 
     def add_account(self) -> None:
-        channel_admin.add_account(
-            self.services,
-            Channel.WHATSAPP,
-            "Asha Kendra",
-            name=ACCOUNT,
-            token=WA_TOKEN,
-            phone_id=PHONE_ID,
-            app_secret=APP_SECRET,
-            verify_token=VERIFY_TOKEN,
-        )
+        _add_whatsapp_account(self.services)
         self.wa.add_number(PHONE_ID, DISPLAY, token=WA_TOKEN, app_secret=APP_SECRET, webhook_url=self.webhook_url)
 
     def approve_templates(self) -> None:
@@ -542,16 +547,7 @@ async def test_the_web_worker_alone_stores_and_handles_whatsapp_posts(
     upgrade(database_url)
     admin.add_center(services, "Asha Kendra", "Asia/Kolkata")
     code = admin.create_invites(services, "Asha Kendra")[0].code
-    channel_admin.add_account(
-        services,
-        Channel.WHATSAPP,
-        "Asha Kendra",
-        name=ACCOUNT,
-        token=WA_TOKEN,
-        phone_id=PHONE_ID,
-        app_secret=APP_SECRET,
-        verify_token=VERIFY_TOKEN,
-    )
+    _add_whatsapp_account(services)
     port = free_port()
     settings = parse_settings(
         {
