@@ -535,6 +535,20 @@ def test_training_respells_only_training_texts_latin_words_deterministically() -
     assert labels[2:] == ["urgent"] * (len(texts) - 2) and "मरना है" not in texts[2:]
 
 
+def test_a_read_model_keeps_its_numbers_once_as_arrays_and_shows_them_as_the_trained_dict() -> None:
+    trained = {"pill": (2.5, (0.5, -1.0, 2.0)), "ok": (1.25, (0.0, 0.0, 0.0)), "गोळ्या": (3.0, (-0.25, 0.0, 1.5))}
+    written = clf.RiskModel(("concern", "none", "urgent"), (0.0, 0.1, -0.2), trained, clf.Thresholds(0.5, 0.5, 0.3))
+    data = clf.model_to_dict(written)
+    assert data["rows"][data["terms"].index("ok")] == [1.25]  # all-zero weights are left out of the file
+    read = clf.model_from_dict(data)
+    assert isinstance(read.terms, clf.TermTable) and read.weights is read.terms.weights
+    assert dict(read.terms) == trained and len(read.terms) == 3 and "pill" in read.terms and "x" not in read.terms
+    for text in ("pill ok", "गोळ्या pill pill", ""):
+        assert read.probabilities_of(text) == pytest.approx(written.probabilities_of(text), abs=1e-12)
+    with pytest.raises(ValueError, match="2 terms but 3 rows"):
+        clf.model_from_dict(data | {"terms": data["terms"][:2]})
+
+
 def test_both_artifact_links_score_and_an_unknown_one_is_refused() -> None:
     data = clf.model_to_dict(model())
     assert data["format"] == clf.FORMAT and data["link"] in ("softmax", "ovr")

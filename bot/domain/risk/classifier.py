@@ -30,7 +30,7 @@ import json
 import math
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -51,10 +51,11 @@ from .features import (
 )
 from .models import RiskLevel
 from .normalise import SENTENCE_BREAK, Normalised
-from .tfidf import Sums, Weights
+from .tfidf import Sums, TermTable, Weights
 
 __all__ = [
     "CHAR_NGRAMS",
+    "TermTable",
     "CONCEPTS",
     "CROSS_NGRAMS",
     "FEATURE_PROBES",
@@ -129,7 +130,8 @@ class RiskModel:
 
     classes: tuple[str, ...]
     intercepts: tuple[float, ...]
-    terms: dict[str, tuple[float, tuple[float, ...]]]  # term → (idf, weight per class)
+    # term → (idf, weight per class): a dict when trained, a TermTable over the arrays when read
+    terms: Mapping[str, tuple[float, tuple[float, ...]]]
     thresholds: Thresholds
     meta: dict[str, Any] = field(default_factory=dict)
     # "softmax": one multinomial model; "ovr": one binary model per class (each class's sigmoid,
@@ -138,7 +140,10 @@ class RiskModel:
 
     @cached_property
     def weights(self) -> Weights:
-        """The terms as ids and the numbers as arrays, for fast scoring (built on first use)."""
+        """The terms as ids and the numbers as arrays, for fast scoring (built on first use, or
+        already the model's own when it was read from the artifact)."""
+        if isinstance(self.terms, TermTable):
+            return self.terms.weights
         return Weights.of(self.terms, len(self.classes))
 
     def probabilities(self, feats: Iterable[str]) -> dict[str, float]:
@@ -320,11 +325,9 @@ def model_from_dict(data: dict[str, Any]) -> RiskModel:
     if link not in ("softmax", "ovr"):
         raise ValueError(f"risk model link {link!r}, expected softmax or ovr")
     classes = tuple(data["classes"])
-    width = len(classes)
-    terms: dict[str, tuple[float, tuple[float, ...]]] = {}
-    for term, row in zip(data["terms"], data["rows"], strict=True):
-        weights = tuple(row[1:]) if len(row) > 1 else (0.0,) * width
-        terms[term] = (row[0], weights)
+    if len(data["terms"]) != len(data["rows"]):
+        raise ValueError(f"risk model: {len(data['terms'])} terms but {len(data['rows'])} rows")
+    terms = TermTable(Weights.of_rows(data["terms"], data["rows"], len(classes)))
     t = data["thresholds"]
     return RiskModel(
         classes=classes,
