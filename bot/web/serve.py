@@ -13,6 +13,11 @@ from starlette.applications import Starlette
 
 log = logging.getLogger(__name__)
 
+# On stop, requests in flight get this long to finish before uvicorn cancels them: a page that never
+# answers (a browser that stalls mid-request, a query stuck behind a lock) must not keep the bot from
+# stopping, which waited on it for good before (uvicorn's default is no limit).
+GRACEFUL_SECONDS = 5.0
+
 
 class _EmbeddedServer(uvicorn.Server):
     @contextlib.contextmanager
@@ -31,7 +36,15 @@ class WebServer:
     def __init__(self, app: Starlette, listen: str) -> None:
         host, port = parse_listen(listen)
         # no access log: paths carry sign-in tokens; lifespan off: the bot starts and stops what the app uses
-        config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
+        config = uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=GRACEFUL_SECONDS,
+        )
         self.server = _EmbeddedServer(config)
         self.listen = listen
         self._task: asyncio.Task[None] | None = None
