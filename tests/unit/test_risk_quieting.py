@@ -46,9 +46,22 @@ def test_a_topic_rules_concern_becomes_watch_when_the_model_finds_the_message_fa
     assert assess(text, model=fixed(0.15, 0.1)).level == CONCERN
 
 
-def test_never_an_urgent_rule_a_negated_urgent_rule_an_override_or_a_short_message() -> None:
+def test_an_urgent_topic_rule_becomes_watch_only_when_the_model_finds_the_message_far_from_any_alert() -> None:
+    text = "its been 2 years since the overdose, doctor says my liver is recovering"
+    alone = assess(text, model=None)
+    assert alone.level == URGENT and {r.category for r in alone.reasons} == {"overdose"}
+    quiet = assess(text, model=fixed(0.05, 0.1))  # P(urgent) 0.05 < 0.1 and 0.15 < 0.2
+    assert quiet.level == WATCH and not quiet.needs_followup
+    assert [r.rule_id for r in quiet.reasons] == [r.rule_id for r in alone.reasons]  # the reason is kept
+    assert quiet.reasons[0].matched.endswith("[quieted, model urgent 0.05 concern 0.10]")
+    assert assess(text, model=fixed(0.12, 0.01)).level == URGENT  # P(urgent) not low enough
+    assert assess(text, model=fixed(0.05, 0.16)).level == URGENT  # 0.21: not far from an alert
+
+
+def test_never_a_suicide_rule_a_negated_urgent_rule_an_override_or_a_short_message() -> None:
     calm = fixed(0.01, 0.01)
     assert assess("I want to die", model=calm).level == URGENT
+    assert assess("I am having suicidal thoughts since the fight", model=calm).level == URGENT
     negated = assess("I am not going to kill myself", model=None)
     assert assess("I am not going to kill myself", model=calm) == negated  # an urgent rule, softened: untouched
     assert negated.level >= CONCERN

@@ -22,10 +22,12 @@ Safety choices, all deliberate:
   in the message; see :func:`_in_context`;
 * the trained model (classifier.py) reads every message too, and the final
   level is the more severe of rules and model: the model can raise a level,
-  and lower only a topic rule's (use, craving, help…) concern to watch or
-  drop its follow-up questions, when it finds the whole message far from
-  any alert ("our session on relapse"); never an urgent rule, an override
-  or a message of fewer than three words (see :func:`_quieted`). A score
+  and lower only a topic rule's (use, craving, help, overdose, medical…)
+  alert to watch or drop its follow-up questions, when it finds the whole
+  message far from any alert ("our session on relapse", "what is naloxone
+  for in an overdose"); never a suicide, self-harm, goodbye or
+  harm-to-others rule, an override or a message of fewer than three words
+  (see :func:`_quieted`). A score
   near the urgent boundary asks the C-SSRS follow-up questions instead of
   staying silent. Only an override rule (``model = "ignore"``) takes a
   sentence out of the model's hands.
@@ -58,6 +60,11 @@ MODEL_RULE_ID = "MODEL"
 # model's P(urgent) + P(concern) is below QUIET_CONCERN_BELOW. See _quieted.
 QUIET_ASK_BELOW = 0.4
 QUIET_CONCERN_BELOW = 0.2
+# Round 9 (training-side CV, docs/clinical-rules.md): an urgent rule on a topic (overdose, a medical
+# emergency, withdrawal: the words sessions teach and members tell as news) becomes watch when the model
+# gives P(urgent) below QUIET_URGENT_BELOW and P(urgent) + P(concern) below QUIET_CONCERN_BELOW. Out of
+# fold this lost no urgent message and took a tenth of the alerts on ordinary messages away.
+QUIET_URGENT_BELOW = 0.1
 PACKAGED = object()  # assess(model=PACKAGED): the shipped model, if the package has one
 
 
@@ -161,28 +168,29 @@ def text_signals(text: str, rules: RuleSet, model: RiskModel | None = None) -> l
 
 
 def _quieted(rule: Rule, signal: Signal, verdict: Verdict, words: int) -> Signal:
-    """A topic rule's signal after the model's view of the message (QUIET_ASK_BELOW, QUIET_CONCERN_BELOW).
+    """A topic rule's signal after the model's view of the message (QUIET_* above).
 
-    A topic rule (a concern-level rule on use, craving, help, hopelessness…) reads a word, not who
-    is speaking or when: "our session on relapse", "I used to drink, not anymore". When the model,
-    which reads the whole message, finds it far from urgent, the rule's follow-up questions are not
-    asked; when it finds it far from any alert, the rule's concern becomes watch (no alert, the
-    reason kept, marked "quieted" with the scores). Never an urgent rule, an override, or a message
-    of fewer than MIN_WORDS words (the model does not read those).
+    A topic rule (on use, craving, help, hopelessness, overdose, a medical emergency…) reads a word,
+    not who is speaking or when: "our session on relapse", "I used to drink, not anymore", "naloxone
+    saves a life in an overdose". When the model, which reads the whole message, finds it far from
+    urgent, a concern-level rule's follow-up questions are not asked; when it finds it far from any
+    alert, the rule's concern becomes watch, and so does an urgent topic rule's alert if the model's
+    P(urgent) is lower still (no alert, the reason kept, marked "quieted" with the scores). Never a
+    suicide, self-harm, goodbye or harm-to-others rule, an override, or a message of fewer than
+    MIN_WORDS words (the model does not read those).
     """
-    if (
-        not verdict.scored
-        or words < MIN_WORDS
-        or rule.level >= RiskLevel.URGENT
-        or rule.category not in TOPIC_CATEGORIES
-        or rule.silences_model
-    ):
+    if not verdict.scored or words < MIN_WORDS or rule.category not in TOPIC_CATEGORIES or rule.silences_model:
         return signal
     level, followup = signal.level, signal.followup
-    if followup and verdict.p_urgent < QUIET_ASK_BELOW:
-        followup = False
-    if level == RiskLevel.CONCERN and verdict.p_urgent + verdict.p_concern < QUIET_CONCERN_BELOW:
-        level = RiskLevel.WATCH
+    far_from_any_alert = verdict.p_urgent + verdict.p_concern < QUIET_CONCERN_BELOW
+    if rule.level >= RiskLevel.URGENT:
+        if level >= RiskLevel.CONCERN and far_from_any_alert and verdict.p_urgent < QUIET_URGENT_BELOW:
+            level, followup = RiskLevel.WATCH, False
+    else:
+        if followup and verdict.p_urgent < QUIET_ASK_BELOW:
+            followup = False
+        if level == RiskLevel.CONCERN and far_from_any_alert:
+            level = RiskLevel.WATCH
     if (level, followup) == (signal.level, signal.followup):
         return signal
     why = f"quieted, model urgent {verdict.p_urgent:.2f} concern {verdict.p_concern:.2f}"
