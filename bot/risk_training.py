@@ -79,12 +79,17 @@ ASK_RECALL = 0.995  # urgent messages scored urgent or sent the follow-up questi
 # the model then held ordinary circle chatter ("you lot are all fakes", "still think so") as
 # concern or urgent, so members' words never reached their circle (the e2e circle tests): kept at
 # 0.06 until the corpus has more ordinary chatter. Trade-off curve: docs/clinical-rules.md.
-FALSE_ALARM_BUDGET = 0.06
+# Round 9: 0.07. The engine (rules + model) out of fold on the training corpus: the urgent threshold
+# the old budget gave (0.625) let 0.897 of urgent messages through as urgent; 0.55 gives 0.928 for 1.2
+# more points of alerts on ordinary messages, which the quieting of urgent topic rules (engine.py,
+# QUIET_URGENT_BELOW) had just taken away (docs/clinical-rules.md).
+FALSE_ALARM_BUDGET = 0.07
 # Round 7 (training-side CV, docs/clinical-rules.md): of the same budget, more for urgent alerts (0.65
 # instead of 0.5; with follow-up questions 0.85 instead of 0.75): urgent recall 0.812 -> 0.847 at the same
-# false alarms, concern caught 0.855 -> 0.819 (urgent recall first, as issue 13 asks).
-URGENT_BUDGET = 0.65  # of the budget, for urgent alerts
-ASK_BUDGET = 0.85  # of the budget, for urgent alerts and follow-up questions together
+# false alarms, concern caught 0.855 -> 0.819 (urgent recall first, as issue 13 asks). Round 9: 0.78 and
+# 0.9 (urgent alerts may flag 0.055 of ordinary messages out of fold, 0.039 before).
+URGENT_BUDGET = 0.78  # of the budget, for urgent alerts
+ASK_BUDGET = 0.9  # of the budget, for urgent alerts and follow-up questions together
 # Messages of fewer than MIN_WORDS words: urgent only at a P(urgent) that flags at most this share
 # of the short none messages ("ok", "hi all", "45 din 🙏") out of fold, and never below the urgent
 # threshold; not read at all if that catches no short urgent message.

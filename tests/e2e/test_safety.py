@@ -168,8 +168,9 @@ async def test_ambiguous_words_get_gentle_follow_up_questions_that_set_the_level
     await harness.onboard(710)
     # A passive wish the engine is unsure of (rule EN-PAS-001, watch with follow-up). "I wish I could
     # sleep and never wake up" no longer waits for the questions: the model reads it as urgent (issue 13),
-    # and since rounds 7 and 8 "sometimes I wish I was dead" too (0.72): the plain wish stays a question.
-    harness.send(710, "I wish I was dead")
+    # since rounds 7 and 8 "sometimes I wish I was dead" too (0.72), and since round 9 (a lower urgent
+    # threshold) the plain "I wish I was dead" as well (0.68). This one stays a question (below the ask line).
+    harness.send(710, "better off dead maybe")
     await harness.expect(710, "May I ask a few short")
     await harness.expect(710, "wished you were dead")
     await harness.press(710, "Yes")

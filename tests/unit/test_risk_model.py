@@ -169,8 +169,9 @@ def test_the_model_catches_an_oblique_plan_the_rules_miss() -> None:
 
 
 def test_final_level_is_the_more_severe_and_the_model_lowers_only_a_quieted_topic_rule() -> None:
-    """The more severe of rules and model, except a topic rule's concern quieted to watch (engine._quieted)
-    when the model finds the message far from any alert; an urgent level is never lowered."""
+    """The more severe of rules and model, except a topic rule's alert quieted to watch (engine._quieted)
+    when the model finds the message far from any alert; an urgent level only when every rule behind it
+    is a topic rule (overdose, medical, withdrawal) and the model's P(urgent) is lower still."""
     for text in ("I want to die", "maine aaj pi li", "मला मरायचं आहे", "I took too much"):
         assert assess(text).level >= assess(text, model=None).level
     shipped = model()
@@ -182,11 +183,12 @@ def test_final_level_is_the_more_severe_and_the_model_lowers_only_a_quieted_topi
         if combined.level == max(rules_alone.level, verdict.level):
             continue
         quieted += 1
-        assert (rules_alone.level, combined.level, verdict.level) == (CONCERN, WATCH, NONE), e.text
+        assert rules_alone.level in (CONCERN, URGENT) and (combined.level, verdict.level) == (WATCH, NONE), e.text
         assert verdict.p_urgent + verdict.p_concern < engine.QUIET_CONCERN_BELOW, e.text
+        if rules_alone.level == URGENT:
+            assert verdict.p_urgent < engine.QUIET_URGENT_BELOW, e.text
         for reason in rules_alone.reasons:
             assert rules.by_id(reason.rule_id).category in engine.TOPIC_CATEGORIES, e.text
-            assert rules.by_id(reason.rule_id).level < URGENT, e.text
     assert quieted < 20  # a few hard negatives, not a lever that silences the rules
 
 
