@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
-import json
 import random
 import re
 import zlib
@@ -43,7 +42,7 @@ from bot.domain.risk.classifier import (
     WINDOW_CHARS,
     RiskModel,
     Thresholds,
-    model_to_dict,
+    model_lines,
     packaged_path,
 )
 from bot.domain.risk.corpus import Example, corpus_digest, load_corpus
@@ -469,15 +468,15 @@ def export(
 
 
 def save_model(model: RiskModel, path: str | Path) -> None:
-    """Write the artifact byte-for-byte reproducibly (sorted keys, no timestamp in the gzip header)."""
-    payload = json.dumps(model_to_dict(model), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """Write the artifact byte-for-byte reproducibly (classifier.model_lines; no timestamp in the gzip header)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     with (
         open(target, "wb") as raw,
         gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as handle,
     ):
-        handle.write(payload.encode("utf-8"))
+        for line in model_lines(model):
+            handle.write(line.encode("utf-8"))
 
 
 def train(corpus: str | Path | None = None, out: str | Path | None = None) -> Fitted:

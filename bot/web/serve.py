@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 # On stop, requests in flight get this long to finish before uvicorn cancels them: a page that never
 # answers (a browser that stalls mid-request, a query stuck behind a lock) must not keep the bot from
 # stopping, which waited on it for good before (uvicorn's default is no limit).
-GRACEFUL_SECONDS = 5.0
+GRACEFUL_SECONDS = 5
 
 
 class _EmbeddedServer(uvicorn.Server):

@@ -111,8 +111,9 @@ def test_artifact_is_small_loaded_once_and_matches_the_corpus_and_features() -> 
     assert meta["corpus_sha256"] == corpus_digest(corpus()), "corpus changed: run saathi risk train"
     assert meta["features"]["digest"] == clf.feature_digest(), "features changed: run saathi risk train"
     with gzip.open(path, "rt", encoding="utf-8") as handle:
-        raw = json.load(handle)
-    assert "date" not in json.dumps(raw["meta"]).lower()  # reproducible: no timestamp anywhere
+        head = json.loads(handle.readline())  # the artifact's first line: everything but the terms
+    assert head["format"] == clf.LINES_FORMAT and head["count"] == len(model().terms)
+    assert "date" not in json.dumps(head["meta"]).lower()  # reproducible: no timestamp anywhere
 
 
 def test_retraining_reproduces_the_shipped_scores_and_stdlib_scoring_equals_sklearn() -> None:
@@ -549,6 +550,34 @@ def test_a_read_model_keeps_its_numbers_once_as_arrays_and_shows_them_as_the_tra
         assert read.probabilities_of(text) == pytest.approx(written.probabilities_of(text), abs=1e-12)
     with pytest.raises(ValueError, match="2 terms but 3 rows"):
         clf.model_from_dict(data | {"terms": data["terms"][:2]})
+
+
+def test_the_artifact_is_read_line_by_line_and_an_older_json_artifact_still_reads(tmp_path: Path) -> None:
+    training = pytest.importorskip("bot.risk_training")
+    trained = {"pill": (2.5, (0.5, -1.0, 2.0)), "ok": (1.25, (0.0, 0.0, 0.0)), "गोळ्या": (3.0, (-0.25, 0.0, 1.5))}
+    written = clf.RiskModel(("concern", "none", "urgent"), (0.0, 0.1, -0.2), trained, clf.Thresholds(0.5, 0.5, 0.3))
+    lines = list(clf.model_lines(written))
+    assert json.loads(lines[0])["count"] == 3 and lines[1:4] == ["ok\n", "pill\n", "गोळ्या\n"]  # terms, sorted
+    assert lines[4:] == ["1.25\n", "2.5\t0.5\t-1.0\t2.0\n", "3.0\t-0.25\t0.0\t1.5\n"]  # then their numbers
+    training.save_model(written, tmp_path / "new.json.gz")
+    old = tmp_path / "old.json.gz"
+    with gzip.open(old, "wt", encoding="utf-8") as handle:
+        json.dump(clf.model_to_dict(written), handle)  # format 2: one JSON document
+    for path in (tmp_path / "new.json.gz", old):
+        read = clf.load_model(path)
+        assert dict(read.terms) == trained and read.thresholds == written.thresholds, path
+        assert read.probabilities_of("pill ok") == pytest.approx(written.probabilities_of("pill ok"), abs=1e-12)
+    head = json.loads(lines[0])
+    with pytest.raises(ValueError, match="line 6: expected 1 or 4 numbers, found 2"):
+        clf.model_from_lines(head, iter([*lines[1:5], "2.5\t0.5\n", lines[6]]))
+    with pytest.raises(ValueError, match="3 terms announced, 3 terms and 2 rows"):
+        clf.model_from_lines(head, iter(lines[1:6]))
+    with pytest.raises(ValueError, match="tab or a line break"):
+        list(
+            clf.model_lines(
+                clf.RiskModel(written.classes, written.intercepts, {"a\tb": (1.0, (0.0,) * 3)}, written.thresholds)
+            )
+        )
 
 
 def test_both_artifact_links_score_and_an_unknown_one_is_refused() -> None:

@@ -23,7 +23,7 @@ def _free_port() -> int:
 async def test_a_request_that_never_answers_does_not_keep_the_server_from_stopping(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(serve, "GRACEFUL_SECONDS", 0.2)
+    monkeypatch.setattr(serve, "GRACEFUL_SECONDS", 1)
     entered, cancelled = asyncio.Event(), asyncio.Event()
 
     async def stuck(request: Request) -> Response:

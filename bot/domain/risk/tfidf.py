@@ -42,19 +42,30 @@ class Weights:
 
     @classmethod
     def of(cls, terms: Mapping[str, tuple[float, Sequence[float]]], width: int) -> Weights:
-        names = list(terms)
+        names = sorted(terms)
         return cls.of_rows(names, [(terms[name][0], *terms[name][1]) for name in names], width)
 
     @classmethod
     def of_rows(cls, names: Sequence[str], rows: Sequence[Sequence[float]], width: int) -> Weights:
-        """From each term's row as the artifact has it: ``[idf, weight per class…]``, or ``[idf]``
-        when every weight is 0."""
-        # The most frequent terms (lowest idf) first: their numbers lie together in memory, and
-        # most of a message's features are among them.
-        order = sorted(range(len(names)), key=lambda i: (rows[i][0], names[i]))
-        idf = array("d", (rows[i][0] for i in order))
+        """From each term's row as a format 2 artifact has it: ``[idf, weight per class…]``, or
+        ``[idf]`` when every weight is 0."""
         zeros = (0.0,) * (width + 1)
-        coef = [array("d", ((rows[i] if len(rows[i]) > 1 else zeros)[k + 1] for i in order)) for k in range(width)]
+        idf = array("d", (row[0] for row in rows))
+        coef = [array("d", ((row if len(row) > 1 else zeros)[k + 1] for row in rows)) for k in range(width)]
+        return cls.of_columns(names, idf, coef)
+
+    @classmethod
+    def of_columns(cls, names: Sequence[str], idf: array[float], coef: list[array[float]]) -> Weights:
+        """From the terms (sorted, as the artifact has them) and their numbers as columns (``coef``: one
+        per class)."""
+        # The most frequent terms (lowest idf) first: their numbers lie together in memory, and most of
+        # a message's features are among them. A stable sort by idf alone: terms of the same idf stay in
+        # the order given (a key of one float per term, not a tuple: less memory while the bot starts).
+        if any(map(_after, zip(idf, names, strict=True), zip(idf[1:], names[1:], strict=True))):
+            order = sorted(range(len(names)), key=idf.__getitem__)
+            names = [names[i] for i in order]
+            idf = array("d", (idf[i] for i in order))
+            coef = [array("d", (column[i] for i in order)) for column in coef]
         idf_sq = array("d", map(mul, idf, idf))
         weighted = [array("d", map(mul, idf, column)) for column in coef]
         columns = (idf_sq, *weighted)
@@ -63,7 +74,7 @@ class Weights:
             pick = _pick(list(ids))
             return tuple(sum(pick(column), 0.0) for column in columns)
 
-        vocabulary = {names[i]: index for index, i in enumerate(order)}
+        vocabulary = {name: index for index, name in enumerate(names)}
         return cls(ids=TermIds(vocabulary, values), idf=idf, coef=coef, idf_sq=idf_sq, weighted=weighted)
 
     def sums(self, counts: Counter[int]) -> Sums:
@@ -134,6 +145,10 @@ class Sums:
     counts: Counter[int]
     norm_sq: float
     partial: list[float]
+
+
+def _after(first: tuple[float, str], second: tuple[float, str]) -> bool:
+    return first > second
 
 
 def _tf(largest: int) -> tuple[list[float], list[float]]:
