@@ -206,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
         "train",
         help="train the risk model from the labelled corpus",
         description="Fit the model on bot/domain/risk/corpus/*.tsv (fixed seed) and write "
-        "bot/domain/risk/model/risk_model.json.gz. Needs the 'train' extra.",
+        "bot/domain/risk/model/risk_model.xz. Needs the 'train' extra.",
     )
     train.add_argument("--corpus", help="a folder of corpus .tsv files (default: the packaged corpus)")
     train.add_argument("--out", help="where to write the model (default: the packaged artifact)")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import lzma
 import random
 import re
 import zlib
@@ -468,15 +469,21 @@ def export(
 
 
 def save_model(model: RiskModel, path: str | Path) -> None:
-    """Write the artifact byte-for-byte reproducibly (classifier.model_lines; no timestamp in the gzip header)."""
+    """Write the artifact byte-for-byte reproducibly (classifier.model_lines; xz, or gzip for a ``.gz``
+    name, whose header then holds no timestamp)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with (
-        open(target, "wb") as raw,
-        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as handle,
-    ):
+    if target.name.endswith(".gz"):
+        with (
+            open(target, "wb") as raw,
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as handle,
+        ):
+            for line in model_lines(model):
+                handle.write(line.encode("utf-8"))
+        return
+    with lzma.open(target, "wb", preset=9) as packed:  # an xz stream holds no timestamp
         for line in model_lines(model):
-            handle.write(line.encode("utf-8"))
+            packed.write(line.encode("utf-8"))
 
 
 def train(corpus: str | Path | None = None, out: str | Path | None = None) -> Fitted:

@@ -42,7 +42,7 @@ OBLIQUE = "counted them again, forty should be enough, tonight after everyone sl
 
 def model() -> clf.RiskModel:
     shipped = packaged_model()
-    assert shipped is not None, "bot/domain/risk/model/risk_model.json.gz is missing: run saathi risk train"
+    assert shipped is not None, "bot/domain/risk/model/risk_model.xz is missing: run saathi risk train"
     return shipped
 
 
@@ -110,7 +110,7 @@ def test_artifact_is_small_loaded_once_and_matches_the_corpus_and_features() -> 
 
     assert meta["corpus_sha256"] == corpus_digest(corpus()), "corpus changed: run saathi risk train"
     assert meta["features"]["digest"] == clf.feature_digest(), "features changed: run saathi risk train"
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
+    with clf.open_artifact(path) as handle:
         head = json.loads(handle.readline())  # the artifact's first line: everything but the terms
     assert head["format"] == clf.LINES_FORMAT and head["count"] == len(model().terms)
     assert "date" not in json.dumps(head["meta"]).lower()  # reproducible: no timestamp anywhere
@@ -559,11 +559,15 @@ def test_the_artifact_is_read_line_by_line_and_an_older_json_artifact_still_read
     lines = list(clf.model_lines(written))
     assert json.loads(lines[0])["count"] == 3 and lines[1:4] == ["ok\n", "pill\n", "गोळ्या\n"]  # terms, sorted
     assert lines[4:] == ["1.25\n", "2.5\t0.5\t-1.0\t2.0\n", "3.0\t-0.25\t0.0\t1.5\n"]  # then their numbers
-    training.save_model(written, tmp_path / "new.json.gz")
+    training.save_model(written, tmp_path / "new.xz")
+    training.save_model(written, tmp_path / "new.json.gz")  # the same lines, gzip
+    first = (tmp_path / "new.xz").read_bytes()
+    training.save_model(written, tmp_path / "new.xz")
+    assert (tmp_path / "new.xz").read_bytes() == first  # reproducible, byte for byte
     old = tmp_path / "old.json.gz"
     with gzip.open(old, "wt", encoding="utf-8") as handle:
         json.dump(clf.model_to_dict(written), handle)  # format 2: one JSON document
-    for path in (tmp_path / "new.json.gz", old):
+    for path in (tmp_path / "new.xz", tmp_path / "new.json.gz", old):
         read = clf.load_model(path)
         assert dict(read.terms) == trained and read.thresholds == written.thresholds, path
         assert read.probabilities_of("pill ok") == pytest.approx(written.probabilities_of("pill ok"), abs=1e-12)
