@@ -77,6 +77,9 @@ async def record_failure(services: ServiceContext, update_id: int, error: BaseEx
     after a backoff (one attempt counted), or GIVEN_UP at ``max_attempts`` (the row is ``failed``: the
     caller tells the person). The write goes through ``run_blocking``, never on the loop on PostgreSQL."""
     kind = type(error).__name__
+    if isinstance(error, updates.NotYet):
+        log.info("update %s waits a moment: %s", update_id, error)
+        return RETRY  # the row is left as it was: due, taken again on the retry loop's next look
     if is_transient(error):
         log.warning("update %s waits: the database is unreachable (%s)", update_id, kind)
         return AWAY

@@ -27,6 +27,7 @@ from bot.services import (
     onboarding,
     safety,
     talk,
+    updates,
     views,
 )
 from bot.services.circles import facilitation as circle_facilitation
@@ -35,6 +36,7 @@ from bot.services.circles.common import circle_of
 from bot.services.context import Person, ServiceContext
 from bot.services.outbox import enqueue
 from bot.services.sponsors import threads as sponsor_threads
+from storage.outbox import queries as outbox_db
 from storage.people import queries as people_db
 from storage.people.tables import Member, MemberStatus
 
@@ -76,7 +78,7 @@ def _answered_reply(
         return True
     if member is None:
         if not circle_relay.facilitates_reply(session, person, reply_to_message_id):
-            return False
+            return _unless_still_sending(session, person, now)
         circle_facilitation.post_as_facilitator(session, person, "say", text, now, message_id, reply_to_message_id)
         return True
     target = (
@@ -85,9 +87,18 @@ def _answered_reply(
         else None
     )
     if target is None:
-        return False
+        return _unless_still_sending(session, person, now)
     circle_relay.relay_reply(session, member, target, text, now, message_id)
     return True
+
+
+def _unless_still_sending(session: Session, person: Person, now: datetime) -> bool:
+    """False (the reply answers nothing of ours: ordinary text), unless a message to this chat is being
+    sent right now: the reply may answer it before its message id is recorded (a quick swipe-reply while
+    the database is slow), so the update waits a moment (updates.NotYet) rather than lose its thread."""
+    if outbox_db.sending_to(session, person.chat_id, now):
+        raise updates.NotYet("a reply to a message whose send is still being recorded")
+    return False
 
 
 def _typed(

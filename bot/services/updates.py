@@ -37,6 +37,12 @@ class UpdateAlreadyHandled(Exception):
     """Another commit (a second worker, an earlier life of this process) already handled this update."""
 
 
+class NotYet(Exception):
+    """The update came a moment too early to be understood: a reply to a message of ours whose send is
+    still being recorded. Its work rolls back and the inbox handles it again on its next look (about a
+    second), counting no attempt (bot/inbox.py, record_failure)."""
+
+
 @dataclass
 class Handling:
     """One update being handled: what its handling did, read by the inbox afterwards."""

@@ -29,6 +29,17 @@ GIVEN_UP = (OutboxStatus.FAILED, OutboxStatus.DEAD)
 ACCOUNT_GONE = "account_gone:"
 
 
+def sending_to(session: Session, chat_id: int, now: datetime) -> bool:
+    """A message to this chat is being sent right now: claimed, its answer (and Telegram's message id)
+    not recorded yet."""
+    in_flight = select(OutboxMessage.id).where(
+        OutboxMessage.chat_id == chat_id,
+        OutboxMessage.status == OutboxStatus.SENDING,
+        col(OutboxMessage.claimed_until) >= now,
+    )
+    return session.exec(in_flight.limit(1)).first() is not None
+
+
 @cache
 def _claim_statements(
     channel: str | None = None, account: int | None = None, others: tuple[int, ...] = ()

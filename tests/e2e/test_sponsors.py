@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import select
 
 from bot.services import sponsor_admin
-from storage.outbox.tables import OutboxMessage
+from storage.outbox.tables import OutboxMessage, OutboxStatus
 from storage.people.tables import Member
 from storage.safety.tables import Escalation
 from storage.sponsors.queries import sponsor_pseudonym
@@ -170,6 +172,39 @@ async def test_mentees_shows_days_and_streak_never_answers(harness: Harness) -> 
     await at(harness, 29, 9, 0)
     weekly = await harness.expect(SPONSOR_ID, "Your weekly sponsor summary")
     assert f"{mentee}: ⬜ ⬜ ✅ ⬜ ⬜ ⬜ ⏳ · streak 0" in weekly.text and "father" not in weekly.text
+
+
+async def test_a_swipe_reply_before_its_message_id_is_recorded_waits_and_reaches_the_thread(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A member can reply to a relayed message the moment it arrives, before the sender has recorded its
+    Telegram message id (a slow database, a busy machine: this failed a CI run). The reply waits a moment
+    and then joins its thread; it must never be taken for ordinary text and lost to the sponsor."""
+    caplog.set_level(logging.INFO, logger="bot.inbox")
+    sponsor, mentee = await with_sponsor(harness)
+    harness.send(SPONSOR_ID, f"/encourage {mentee} Thinking of you today")
+    relayed = await harness.expect(MENTEE_ID, f"Your sponsor {sponsor}:")
+    await harness.expect(SPONSOR_ID, f"Sent to {mentee}")
+    with harness.services.uow() as session:  # as the row was while Telegram's answer was on its way
+        row = session.exec(select(OutboxMessage).where(OutboxMessage.telegram_message_id == relayed.message_id)).one()
+        row_id, recorded = row.id, row.telegram_message_id
+        row.status, row.telegram_message_id = OutboxStatus.SENDING, None
+        row.claimed_until = harness.clock.now() + timedelta(minutes=5)
+        session.commit()
+    harness.emu.send_text(MENTEE_ID, "Thank you, it was a hard day", reply_to_message_id=relayed.message_id)
+    for _ in range(1200):  # until the bot has read the reply and put it off (each look is logged)
+        if any("waits a moment" in r.getMessage() for r in caplog.records):
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the reply was never put off while its message was being sent")
+    with harness.services.uow() as session:  # the sender records Telegram's answer
+        row = session.get(OutboxMessage, row_id)
+        assert row is not None
+        row.status, row.telegram_message_id, row.claimed_until = OutboxStatus.SENT, recorded, None
+        session.commit()
+    back = await harness.expect(SPONSOR_ID, f"{mentee} (you sponsor them):")
+    assert "hard day" in back.text
 
 
 async def test_encourage_and_reply_stay_anonymous_until_both_swap(harness: Harness) -> None:
