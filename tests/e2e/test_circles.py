@@ -187,15 +187,17 @@ async def test_relay_reaches_everyone_else_protected_and_replies_thread_on_every
 
 async def test_an_edit_reaches_every_copy_and_unsend_removes_them(harness: Harness) -> None:
     names = await _circle(harness)
-    original = _write(harness, A, "Rough evening, the old crowd called")
+    # (round 11: "the old crowd called. I didn't go." was read as a concern by the model, 0.82, and
+    # held from the circle: a resisted risky contact is borderline, docs/clinical-rules.md "Known limits")
+    original = _write(harness, A, "Rough evening, went for a long walk")
     copy_b = await harness.expect(B, "Rough evening")
     copy_c = await harness.expect(C, "Rough evening")
     await _later(harness)
-    harness.emu.edit_user_message(A, original, "Rough evening, the old crowd called. I didn't go.")
+    harness.emu.edit_user_message(A, original, "Rough evening, went for a long walk. Feeling better now.")
     # the edit is an update the harness did not send (settle() cannot wait for it): wait for its effect
-    await _until(harness, lambda: copy_b.text.endswith("I didn't go.") and copy_c.text.endswith("I didn't go."))
-    assert copy_b.text == f"🌿 {names[A]}: Rough evening, the old crowd called. I didn't go."
-    assert copy_c.edits and copy_c.text.endswith("I didn't go.")
+    await _until(harness, lambda: copy_b.text.endswith("better now.") and copy_c.text.endswith("better now."))
+    assert copy_b.text == f"🌿 {names[A]}: Rough evening, went for a long walk. Feeling better now."
+    assert copy_c.edits and copy_c.text.endswith("better now.")
     harness.send(A, "/unsend")
     await harness.expect(A, "removed from everyone's phone")
     await _later(harness)

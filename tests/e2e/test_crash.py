@@ -382,7 +382,9 @@ class Phones:
 
     def post(self, author: int, tag: str) -> int:
         self.posts[tag] = author
-        return self.emu.send_text(author, f"Staying strong tonight, note {tag}")
+        # "today": "Staying strong tonight, note c0a" reads as "a note … tonight" to the risk model (urgent
+        # 0.50 for some tags since round 11), and a circle message the engine flags is held, not relayed
+        return self.emu.send_text(author, f"Staying strong today, note {tag}")
 
     def act(self) -> None:
         for index, user_id in enumerate(self.ids):
