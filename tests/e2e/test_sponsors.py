@@ -185,8 +185,16 @@ async def test_a_swipe_reply_before_its_message_id_is_recorded_waits_and_reaches
     harness.send(SPONSOR_ID, f"/encourage {mentee} Thinking of you today")
     relayed = await harness.expect(MENTEE_ID, f"Your sponsor {sponsor}:")
     await harness.expect(SPONSOR_ID, f"Sent to {mentee}")
-    with harness.services.uow() as session:  # as the row was while Telegram's answer was on its way
-        row = session.exec(select(OutboxMessage).where(OutboxMessage.telegram_message_id == relayed.message_id)).one()
+    relayed_row = select(OutboxMessage).where(
+        OutboxMessage.chat_id == MENTEE_ID, OutboxMessage.telegram_message_id == relayed.message_id
+    )
+    for _ in range(1200):  # the sender records Telegram's answer just after the phone shows the message
+        with harness.services.uow() as session:
+            if session.exec(relayed_row).first() is not None:
+                break
+        await asyncio.sleep(0.05)
+    with harness.services.uow() as session:  # back as the row was while Telegram's answer was on its way
+        row = session.exec(relayed_row).one()
         row_id, recorded = row.id, row.telegram_message_id
         row.status, row.telegram_message_id = OutboxStatus.SENDING, None
         row.claimed_until = harness.clock.now() + timedelta(minutes=5)
