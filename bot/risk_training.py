@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import sklearn
@@ -473,17 +473,16 @@ def save_model(model: RiskModel, path: str | Path) -> None:
     name, whose header then holds no timestamp)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    if target.name.endswith(".gz"):
-        with (
-            open(target, "wb") as raw,
-            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as handle,
-        ):
-            for line in model_lines(model):
-                handle.write(line.encode("utf-8"))
-        return
-    with lzma.open(target, "wb", preset=9) as packed:  # an xz stream holds no timestamp
+    with open(target, "wb") as raw, _packer(target.name, raw) as packed:
         for line in model_lines(model):
             packed.write(line.encode("utf-8"))
+
+
+def _packer(name: str, raw: IO[bytes]) -> gzip.GzipFile | lzma.LZMAFile:
+    """gzip for a ``.gz`` name (no timestamp in its header), else xz (an xz stream holds none)."""
+    if name.endswith(".gz"):
+        return gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9)
+    return lzma.LZMAFile(raw, "wb", preset=9)
 
 
 def train(corpus: str | Path | None = None, out: str | Path | None = None) -> Fitted:

@@ -43,7 +43,9 @@ class Weights:
     @classmethod
     def of(cls, terms: Mapping[str, tuple[float, Sequence[float]]], width: int) -> Weights:
         names = sorted(terms)
-        return cls.of_rows(names, [(terms[name][0], *terms[name][1]) for name in names], width)
+        idf = array("d", (terms[name][0] for name in names))
+        coef = [array("d", (terms[name][1][k] for name in names)) for k in range(width)]
+        return cls.of_columns(names, idf, coef)
 
     @classmethod
     def of_rows(cls, names: Sequence[str], rows: Sequence[Sequence[float]], width: int) -> Weights:
@@ -61,11 +63,10 @@ class Weights:
         # The most frequent terms (lowest idf) first: their numbers lie together in memory, and most of
         # a message's features are among them. A stable sort by idf alone: terms of the same idf stay in
         # the order given (a key of one float per term, not a tuple: less memory while the bot starts).
-        if any(map(_after, zip(idf, names, strict=True), zip(idf[1:], names[1:], strict=True))):
-            order = sorted(range(len(names)), key=idf.__getitem__)
-            names = [names[i] for i in order]
-            idf = array("d", (idf[i] for i in order))
-            coef = [array("d", (column[i] for i in order)) for column in coef]
+        order = sorted(range(len(names)), key=idf.__getitem__)
+        names = [names[i] for i in order]
+        idf = array("d", (idf[i] for i in order))
+        coef = [array("d", (column[i] for i in order)) for column in coef]
         idf_sq = array("d", map(mul, idf, idf))
         weighted = [array("d", map(mul, idf, column)) for column in coef]
         columns = (idf_sq, *weighted)
@@ -145,10 +146,6 @@ class Sums:
     counts: Counter[int]
     norm_sq: float
     partial: list[float]
-
-
-def _after(first: tuple[float, str], second: tuple[float, str]) -> bool:
-    return first > second
 
 
 def _tf(largest: int) -> tuple[list[float], list[float]]:
