@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, date, datetime, timedelta
 
@@ -10,6 +9,7 @@ import pytest
 from sqlmodel import select
 
 from bot.services import sponsor_admin
+from sandbox.phones import DEADLINE, wait_until
 from storage.outbox.tables import OutboxMessage, OutboxStatus
 from storage.people.tables import Member
 from storage.safety.tables import Escalation
@@ -188,11 +188,12 @@ async def test_a_swipe_reply_before_its_message_id_is_recorded_waits_and_reaches
     relayed_row = select(OutboxMessage).where(
         OutboxMessage.chat_id == MENTEE_ID, OutboxMessage.telegram_message_id == relayed.message_id
     )
-    for _ in range(1200):  # the sender records Telegram's answer just after the phone shows the message
+
+    def recorded_yet() -> bool:  # the sender records Telegram's answer just after the phone shows the message
         with harness.services.uow() as session:
-            if session.exec(relayed_row).first() is not None:
-                break
-        await asyncio.sleep(0.05)
+            return session.exec(relayed_row).first() is not None
+
+    await wait_until(recorded_yet, timeout=DEADLINE)
     with harness.services.uow() as session:  # back as the row was while Telegram's answer was on its way
         row = session.exec(relayed_row).one()
         row_id, recorded = row.id, row.telegram_message_id
@@ -200,12 +201,8 @@ async def test_a_swipe_reply_before_its_message_id_is_recorded_waits_and_reaches
         row.claimed_until = harness.clock.now() + timedelta(minutes=5)
         session.commit()
     harness.emu.send_text(MENTEE_ID, "Thank you, it was a hard day", reply_to_message_id=relayed.message_id)
-    for _ in range(1200):  # until the bot has read the reply and put it off (each look is logged)
-        if any("waits a moment" in r.getMessage() for r in caplog.records):
-            break
-        await asyncio.sleep(0.05)
-    else:
-        raise AssertionError("the reply was never put off while its message was being sent")
+    # until the bot has read the reply and put it off (each look is logged)
+    await wait_until(lambda: any("waits a moment" in r.getMessage() for r in caplog.records), timeout=DEADLINE)
     with harness.services.uow() as session:  # the sender records Telegram's answer
         row = session.get(OutboxMessage, row_id)
         assert row is not None

@@ -538,9 +538,16 @@ def test_training_respells_only_training_texts_latin_words_deterministically() -
     assert labels[2:] == ["urgent"] * (len(texts) - 2) and "मरना है" not in texts[2:]
 
 
+TINY = {"pill": (2.5, (0.5, -1.0, 2.0)), "ok": (1.25, (0.0, 0.0, 0.0)), "गोळ्या": (3.0, (-0.25, 0.0, 1.5))}
+
+
+def tiny_model() -> clf.RiskModel:
+    """Three terms, one of them with every weight 0, as training gives them (a dict)."""
+    return clf.RiskModel(("concern", "none", "urgent"), (0.0, 0.1, -0.2), TINY, clf.Thresholds(0.5, 0.5, 0.3))
+
+
 def test_a_read_model_keeps_its_numbers_once_as_arrays_and_shows_them_as_the_trained_dict() -> None:
-    trained = {"pill": (2.5, (0.5, -1.0, 2.0)), "ok": (1.25, (0.0, 0.0, 0.0)), "गोळ्या": (3.0, (-0.25, 0.0, 1.5))}
-    written = clf.RiskModel(("concern", "none", "urgent"), (0.0, 0.1, -0.2), trained, clf.Thresholds(0.5, 0.5, 0.3))
+    trained, written = TINY, tiny_model()
     data = clf.model_to_dict(written)
     assert data["rows"][data["terms"].index("ok")] == [1.25]  # all-zero weights are left out of the file
     read = clf.model_from_dict(data)
@@ -554,8 +561,7 @@ def test_a_read_model_keeps_its_numbers_once_as_arrays_and_shows_them_as_the_tra
 
 def test_the_artifact_is_read_line_by_line_and_an_older_json_artifact_still_reads(tmp_path: Path) -> None:
     training = pytest.importorskip("bot.risk_training")
-    trained = {"pill": (2.5, (0.5, -1.0, 2.0)), "ok": (1.25, (0.0, 0.0, 0.0)), "गोळ्या": (3.0, (-0.25, 0.0, 1.5))}
-    written = clf.RiskModel(("concern", "none", "urgent"), (0.0, 0.1, -0.2), trained, clf.Thresholds(0.5, 0.5, 0.3))
+    trained, written = TINY, tiny_model()
     lines = list(clf.model_lines(written))
     assert json.loads(lines[0])["count"] == 3 and lines[1:4] == ["ok\n", "pill\n", "गोळ्या\n"]  # terms, sorted
     assert lines[4:] == ["1.25\n", "2.5\t0.5\t-1.0\t2.0\n", "3.0\t-0.25\t0.0\t1.5\n"]  # then their numbers
