@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import logging
 import os
 import signal
@@ -155,6 +156,7 @@ def build_application(
                 settings.web_listen,
             )
             await web.start()
+        settle_heap()
         log.info("Saathi started as @%s", services.bot_username)
 
     async def post_stop(application: Application) -> None:
@@ -187,6 +189,7 @@ def build_application(
         engine.dispose()
         if loop_engine is not None:
             await loop_engine.dispose()
+        gc.unfreeze()  # what settle_heap kept aside is the collector's again (tests start many bots in one process)
 
     application = (
         (ApplicationBuilder() if with_updater else ApplicationBuilder().updater(None))
@@ -211,6 +214,19 @@ def build_application(
     if with_jobs:
         add_jobs(application, due_scan_seconds=settings.due_scan_seconds)
     return application
+
+
+def settle_heap() -> None:
+    """Set what start-up built aside from the garbage collector, once it is all built.
+
+    The rules, the risk model (some 400,000 terms), the modules and the console's templates live as
+    long as the process. Left in the collector's oldest generation, every full collection walks all of
+    them again while members wait: measured quiet, a reply cost about 15 % more CPU than before they were
+    loaded at start (docs/performance.md, "Telegram not slower"). ``gc.freeze`` moves them out of its
+    passes; what was already garbage is collected first.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def clock_from_settings(settings: Settings) -> Clock:
