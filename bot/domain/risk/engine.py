@@ -8,9 +8,11 @@ Safety choices, all deliberate:
 
 * every language's rules run on every message, because members mix
   languages mid-sentence;
-* negation can soften an urgent rule to concern (and mark it for
+* negation alone can soften an urgent rule to concern (and mark it for
   follow-up) but never hide it: "I'm not going to kill myself" still
-  reaches a counsellor;
+  reaches a counsellor; only the model, reading the whole message and
+  finding it far from any alert, can quiet such a softened match further
+  ("I don't want to die anymore, life is good now");
 * an ``unless`` idiom only cancels the match it overlaps, so "dying to see
   the match, I want to die" is still urgent;
 * a rule that finds nothing is retried with sentence punctuation removed,
@@ -22,12 +24,14 @@ Safety choices, all deliberate:
   in the message; see :func:`_in_context`;
 * the trained model (classifier.py) reads every message too, and the final
   level is the more severe of rules and model: the model can raise a level,
-  and lower only a topic rule's (use, craving, help, overdose, medical…)
+  and lower a topic rule's (use, craving, help, overdose, medical…)
   alert to watch or drop its follow-up questions, when it finds the whole
   message far from any alert ("our session on relapse", "what is naloxone
-  for in an overdose"); never a suicide, self-harm, goodbye or
-  harm-to-others rule, an override or a message of fewer than three words
-  (see :func:`_quieted`). A score
+  for in an overdose"); a suicide, self-harm, goodbye or harm-to-others
+  rule only when the rule's own negation or past cue had already softened
+  its match ("I don't want to die anymore"); never such a rule's plain
+  match, an override or a message of fewer than three words (see
+  :func:`_quieted`). A score
   near the urgent boundary asks the C-SSRS follow-up questions instead of
   staying silent. Only an override rule (``model = "ignore"``) takes a
   sentence out of the model's hands.
@@ -65,6 +69,11 @@ QUIET_CONCERN_BELOW = 0.2
 # gives P(urgent) below QUIET_URGENT_BELOW and P(urgent) + P(concern) below QUIET_CONCERN_BELOW. Out of
 # fold this lost no urgent message and took a tenth of the alerts on ordinary messages away.
 QUIET_URGENT_BELOW = 0.1
+# Round 15 (training-side CV, docs/clinical-rules.md): the same two limits quiet a suicide, self-harm,
+# goodbye or harm-to-others rule whose match its own negation or past cue had already softened ("I don't
+# want to die anymore, life is good now"): out of fold, alerts and questions on ordinary messages 0.134 ->
+# 0.120, no urgent or concern message lost. A plain match of those rules is never quieted (that lost
+# "having suicidal thoughts since the fight with my wife", which the model put at 0.04).
 PACKAGED = object()  # assess(model=PACKAGED): the shipped model, if the package has one
 
 
@@ -168,22 +177,31 @@ def text_signals(text: str, rules: RuleSet, model: RiskModel | None = None) -> l
 
 
 def _quieted(rule: Rule, signal: Signal, verdict: Verdict, words: int) -> Signal:
-    """A topic rule's signal after the model's view of the message (QUIET_* above).
+    """A rule's signal after the model's view of the message (QUIET_* above).
 
     A topic rule (on use, craving, help, hopelessness, overdose, a medical emergency…) reads a word,
     not who is speaking or when: "our session on relapse", "I used to drink, not anymore", "naloxone
     saves a life in an overdose". When the model, which reads the whole message, finds it far from
     urgent, a concern-level rule's follow-up questions are not asked; when it finds it far from any
     alert, the rule's concern becomes watch, and so does an urgent topic rule's alert if the model's
-    P(urgent) is lower still (no alert, the reason kept, marked "quieted" with the scores). Never a
-    suicide, self-harm, goodbye or harm-to-others rule, an override, or a message of fewer than
-    MIN_WORDS words (the model does not read those).
+    P(urgent) is lower still (no alert, the reason kept, marked "quieted" with the scores). A suicide,
+    self-harm, goodbye or harm-to-others rule only when its match was already doubted by the rule's
+    own negation or past cue and the model finds the message as far from an alert (round 15, above):
+    never such a rule's plain match, an override, or a message of fewer than MIN_WORDS words (the
+    model does not read those).
     """
-    if not verdict.scored or words < MIN_WORDS or rule.category not in TOPIC_CATEGORIES or rule.silences_model:
+    if not verdict.scored or words < MIN_WORDS or rule.silences_model:
         return signal
     level, followup = signal.level, signal.followup
     far_from_any_alert = verdict.p_urgent + verdict.p_concern < QUIET_CONCERN_BELOW
-    if rule.level >= RiskLevel.URGENT:
+    if rule.category not in TOPIC_CATEGORIES:
+        # Suicide, self-harm, goodbye, harm to others: only a match the rule itself already doubted (a
+        # negation or a past cue lowered it: "I don't want to die anymore", "that year I wanted to end it
+        # all"), and only when the model agrees, as far from any alert as an urgent topic rule must be.
+        doubted = signal.level < rule.level
+        if doubted and far_from_any_alert and verdict.p_urgent < QUIET_URGENT_BELOW:
+            level, followup = min(level, RiskLevel.WATCH), False
+    elif rule.level >= RiskLevel.URGENT:
         if level >= RiskLevel.CONCERN and far_from_any_alert and verdict.p_urgent < QUIET_URGENT_BELOW:
             level, followup = RiskLevel.WATCH, False
     else:
