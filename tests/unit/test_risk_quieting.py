@@ -63,6 +63,8 @@ def test_never_a_suicide_rules_plain_match_an_override_or_a_short_message() -> N
     assert assess("I want to die", model=calm).level == URGENT
     assert assess("I am having suicidal thoughts since the fight", model=calm).level == URGENT
     assert assess("relapsed today", model=calm).level == CONCERN  # two words: the model does not read it
+    rules = load_rules()
+    assert all(r.category not in engine.TOPIC_CATEGORIES for r in rules.rules if r.silences_model)
 
 
 def test_a_suicide_rules_match_its_own_negation_softened_is_quieted_only_when_the_model_is_far_from_any_alert() -> None:
@@ -78,8 +80,6 @@ def test_a_suicide_rules_match_its_own_negation_softened_is_quieted_only_when_th
     past = "six months ago I wanted to die"  # a past cue: the questions, unless the model agrees it is over
     assert assess(past, model=None).needs_followup
     assert not assess(past, model=fixed(0.05, 0.1)).needs_followup
-    rules = load_rules()
-    assert all(r.category not in engine.TOPIC_CATEGORIES for r in rules.rules if r.silences_model)
 
 
 def test_a_topic_rules_followup_question_is_quieted_below_the_ask_line() -> None:
