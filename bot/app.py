@@ -219,7 +219,7 @@ def build_application(
 def settle_heap() -> None:
     """Set what start-up built aside from the garbage collector, once it is all built.
 
-    The rules, the risk model (some 400,000 terms), the modules and the console's templates live as
+    The rules, the risk model (hundreds of thousands of terms), the modules and the console's templates live as
     long as the process. Left in the collector's oldest generation, every full collection walks all of
     them again while members wait: measured quiet, a reply cost about 15 % more CPU than before they were
     loaded at start (docs/performance.md, "Telegram not slower"). ``gc.freeze`` moves them out of its

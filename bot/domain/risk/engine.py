@@ -194,15 +194,15 @@ def _quieted(rule: Rule, signal: Signal, verdict: Verdict, words: int) -> Signal
         return signal
     level, followup = signal.level, signal.followup
     far_from_any_alert = verdict.p_urgent + verdict.p_concern < QUIET_CONCERN_BELOW
+    far_from_urgent_too = far_from_any_alert and verdict.p_urgent < QUIET_URGENT_BELOW  # what an urgent rule needs
     if rule.category not in TOPIC_CATEGORIES:
         # Suicide, self-harm, goodbye, harm to others: only a match the rule itself already doubted (a
         # negation or a past cue lowered it: "I don't want to die anymore", "that year I wanted to end it
         # all"), and only when the model agrees, as far from any alert as an urgent topic rule must be.
-        doubted = signal.level < rule.level
-        if doubted and far_from_any_alert and verdict.p_urgent < QUIET_URGENT_BELOW:
+        if signal.level < rule.level and far_from_urgent_too:
             level, followup = min(level, RiskLevel.WATCH), False
     elif rule.level >= RiskLevel.URGENT:
-        if level >= RiskLevel.CONCERN and far_from_any_alert and verdict.p_urgent < QUIET_URGENT_BELOW:
+        if level >= RiskLevel.CONCERN and far_from_urgent_too:
             level, followup = RiskLevel.WATCH, False
     else:
         if followup and verdict.p_urgent < QUIET_ASK_BELOW:
